@@ -1,0 +1,25 @@
+"""Settings, read from ``WORKBENCH_*`` environment variables; CLI flags override them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB_PATH = Path("db") / "workbench.sqlite"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WORKBENCH_")
+
+    database_url: str = f"sqlite:///{DEFAULT_DB_PATH}"
+    export_dir: Path = Path("exports")
+    # A news article is tens of KB; a file a thousand times that is a mistake, not an article.
+    max_file_bytes: int = 20 * 1024 * 1024
+    claim_threshold: float = 0.5
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with the CLI's non-None flags on top."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**given)  # type: ignore[arg-type]

@@ -1,0 +1,61 @@
+"""Opening the database a command or the app names, with a schema it can use."""
+
+from __future__ import annotations
+
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from workbench.db.migrate import alembic_config, current_revision, upgrade
+from workbench.db.session import DatabaseURLError, get_engine
+from workbench.errors import WorkbenchError
+
+
+class DatabaseError(WorkbenchError):
+    pass
+
+
+def open_database(url: str, *, migrate: bool = True) -> Engine:
+    """The engine for ``url``, its schema brought up to date (or checked, if not ``migrate``).
+
+    Raises :class:`DatabaseError` with a message for the user when the URL is wrong, the
+    server cannot be reached, or the schema is newer than this version of the workbench.
+    """
+    try:
+        engine = get_engine(url)
+        current = current_revision(engine)
+    except DatabaseURLError as exc:
+        raise DatabaseError(str(exc)) from exc
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise DatabaseError(f"cannot open the database {_safe(url)}: {reason}") from exc
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    if current is not None and not _known(scripts, current):
+        raise DatabaseError(
+            f"the database {_safe(url)} has schema version {current}, newer than this "
+            "workbench knows; upgrade the workbench before using it"
+        )
+    if current != scripts.get_current_head():
+        if not migrate:
+            raise DatabaseError(
+                f"the database {_safe(url)} is not initialised; run `workbench init` first"
+            )
+        upgrade(engine)
+    return engine
+
+
+def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    try:
+        return scripts.get_revision(revision) is not None
+    except CommandError:  # alembic raises rather than returning None for an unknown id
+        return False
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(unreadable URL)"

@@ -1,0 +1,1 @@
+"""Storage: typed SQLAlchemy tables, the engine, and Alembic migrations."""

@@ -1,0 +1,45 @@
+"""Create and upgrade the schema with Alembic, from code (``workbench init``) or the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+import workbench
+
+
+def migrations_dir() -> Path:
+    """The migration scripts: inside an installed wheel, or ``db/migrations`` in a checkout."""
+    packaged = Path(workbench.__file__).parent / "_migrations"
+    if packaged.is_dir():
+        return packaged
+    return Path(workbench.__file__).resolve().parents[1] / "db" / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(engine: Engine) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+def is_current(engine: Engine) -> bool:
+    return current_revision(engine) == head_revision(engine)

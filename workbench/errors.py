@@ -1,0 +1,30 @@
+"""Errors the service layer raises for a user to read (tracebacks are for bugs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class WorkbenchError(Exception):
+    """Something the user can fix; the message says what and where."""
+
+
+class NotFound(WorkbenchError):
+    pass
+
+
+class InvalidInput(WorkbenchError, ValueError):
+    pass
+
+
+class StaleEdit(WorkbenchError):
+    """Someone saved a newer version since this one was shown; nothing was overwritten."""
+
+    def __init__(self, what: str, changed_by: str, changed_at: datetime, current: object) -> None:
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.current = current
+        super().__init__(
+            f"{what} was changed by {changed_by} at {changed_at:%Y-%m-%d %H:%M:%S} UTC "
+            "after you opened it; your change was not saved. Reload to see the newer value."
+        )

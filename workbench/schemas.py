@@ -1,0 +1,120 @@
+"""Pydantic models for every record that crosses a boundary.
+
+Validate at the edge (files, forms, imports), trust inside. The SQLAlchemy tables in
+``workbench.db.models`` store these; the two are kept in step by the export round-trip test.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Verdict(enum.StrEnum):
+    """What a reviewer concluded about a claim."""
+
+    verified = "verified"  # the evidence supports the claim as stated
+    disputed = "disputed"  # credible evidence contradicts it, or it is contested
+    unsupported = "unsupported"  # no evidence was found that would confirm it
+
+
+class ClaimStatus(enum.StrEnum):
+    open = "open"
+    not_a_claim = "not_a_claim"  # a bad extraction, taken out of the queue without a verdict
+
+
+class DocumentIn(BaseModel):
+    """One document as a reader produced it, before it is stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(min_length=1)
+    title: str
+    source: str = Field(description="file path, or the URL the record named")
+    url: str | None = None
+    published: datetime | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty")
+        return value
+
+
+class ClaimCandidate(BaseModel):
+    """A claim the extractor found: ``text == document_text[char_start:char_end]``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    char_start: int = Field(ge=0)
+    char_end: int = Field(ge=0)
+    speaker: str | None
+    score: float = Field(ge=0.0, le=1.0)
+    extractor: str = Field(description="name@version of the extractor that found it")
+
+
+class ExtractedClaim(ClaimCandidate):
+    """What `workbench extract --jsonl` prints: a candidate and the document it came from."""
+
+    document: str
+
+
+class EvidenceOut(BaseModel):
+    url: str
+    added_at: datetime
+
+
+class ReviewOut(BaseModel):
+    id: int
+    reviewer: str
+    verdict: Verdict | None
+    note: str
+    urls: list[EvidenceOut]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class DocumentRef(BaseModel):
+    id: int
+    title: str
+    source: str
+    sha256: str
+
+
+class ClaimOut(BaseModel):
+    """A stored claim with the little of its document a list needs."""
+
+    id: int
+    document_id: int
+    document_title: str
+    text: str
+    char_start: int
+    char_end: int
+    speaker: str | None
+    score: float
+    extractor: str
+    status: ClaimStatus
+    review_count: int = 0
+
+
+class ExportRecord(BaseModel):
+    """One line of the JSONL export: a claim, its document and all of its reviews."""
+
+    schema_version: int = 1
+    claim_id: int
+    text: str
+    char_start: int
+    char_end: int
+    speaker: str | None
+    score: float
+    extractor: str
+    status: ClaimStatus
+    document: DocumentRef
+    reviews: list[ReviewOut]
