@@ -1,0 +1,125 @@
+"""Page furniture is recognised by its shape, and each drop names the rule that made it."""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench.extract.boilerplate import Context, is_boilerplate, normalise
+
+
+def line(sentence: str, position: float = 0.9) -> Context:
+    """The sentence alone on its line and in its paragraph."""
+    return Context(line=sentence, paragraph=sentence, position=position)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        # from the sample articles
+        ("Keep up to Date & Bypass the Big Tech Censorship", "newsletter"),
+        ("Get uncensored news and updates, subscribe to our daily FREE newsletter!", "newsletter"),
+        ("Share This", "share"),
+        ("Pin It on Pinterest", "share"),
+        ("Nitin A Gokhale WhatsApp Channel", "share"),
+        ("Dmitry Peskov, Kremlin spokesman Photo: Profimedia Images", "photo_credit"),
+        ("Picture Credit: Gage Skidmore", "photo_credit"),
+        ("RU/Handout via REUTERS", "photo_credit"),
+        ("by | Jun 28, 2024", "byline"),
+        ("Author: Luana Pavaluca", "byline"),
+        ("View all posts", "author_bio"),
+        ("Leave a Reply", "comment_form"),
+        ("Your email address will not be published.", "comment_form"),
+        ("Required fields are marked *", "comment_form"),
+        ("Home Russia Kremlin States Putin Has Not Reached Out To Trump Post The...", "navigation"),
+        ("Recommended Books [ see all ]", "related_link"),
+        ("Our Books", "promo"),
+        ("Recent Articles", "promo"),
+        ("Source: Russia’s Accusation Should Be Taken Seriously (substack.com)", "source_line"),
+        (
+            "This article was originally featured at Antiwar.com and is republished with "
+            "permission.",
+            "source_line",
+        ),
+        ("With inputs from Reuters", "wire_credit"),
+        ("Agerpres.", "wire_credit"),
+        ("libertarian inst books", "title_no_verb"),
+        ("Moscow Signals It May Downgrade Relations With the West", "headline"),
+        # invented examples of the same kinds
+        ("Sign up for our weekly newsletter", "newsletter"),
+        ("Follow us on Telegram", "share"),
+        ("Tweet", "share"),
+        ("Photo by Jane Doe/Getty Images", "photo_credit"),
+        ("Protesters gather outside parliament. AFP", "photo_credit"),
+        ("Written by: Sam Jones", "byline"),
+        ("March 3, 2023", "byline"),
+        ("Be the first to comment. Comments are closed.", "comment_form"),
+        ("News » Europe » Politics » Elections", "navigation"),
+        ("Read more: Ten things to know about the budget", "related_link"),
+        ("Also read: Minister resigns", "related_link"),
+        ("Most Popular", "promo"),
+        ("Donate to keep us independent", "promo"),
+        ("Originally published on example.org", "source_line"),
+        ("Additional reporting by Ann Lee; editing by Tom Hogue", "wire_credit"),
+        ("Election Results Spark Protests Across Capital Region", "headline"),
+        ("Weather map", "title_no_verb"),
+    ],
+)
+def test_furniture_is_dropped_with_the_rule_name(sentence: str, rule: str) -> None:
+    assert is_boilerplate(sentence, line(sentence)) == rule
+
+
+def test_every_sentence_of_an_author_bio_paragraph_is_dropped() -> None:
+    paragraph = (
+        "Connor Freeman is the assistant editor and a writer at the Libertarian Institute. "
+        "He is a co-host on Conflicts of Interest. You can follow him on Twitter @Freeman"
+    )
+    context = Context(line=paragraph, paragraph=paragraph, position=0.9)
+    assert is_boilerplate("He is a co-host on Conflicts of Interest.", context) == "author_bio"
+
+
+def test_a_bio_shaped_sentence_early_in_the_article_is_kept() -> None:
+    sentence = "Ann Lee is the editor of the Herald, which published the leaked memo on May 3."
+    assert is_boilerplate(sentence, line(sentence, position=0.1)) is None
+
+
+def test_every_sentence_on_a_caption_line_is_dropped() -> None:
+    caption = "FILE PHOTO: Putin speaks. Valeriy Sharifulin/Host Photo Agency BRICS-RUSSIA2024."
+    context = Context(line=caption, paragraph=caption)
+    assert is_boilerplate("Putin speaks.", context) == "photo_credit"
+
+
+def test_a_caption_ending_in_place_and_date_is_dropped() -> None:
+    caption = "Jake Sullivan at the press briefing, Washington, USA - 13 January 2022"
+    assert is_boilerplate(caption, line(caption)) == "photo_credit"
+
+
+def test_a_repeated_line_is_dropped_the_second_time() -> None:
+    title = "Moscow weighs cutting ties with the West."
+    context = line(title)
+    assert is_boilerplate(title, context) is None
+    context.seen.add(normalise(title))
+    assert is_boilerplate(title, context) == "repeated"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Kremlin spokesman Dmitry Peskov told CNN the following on Thursday:",
+        "On Monday, Russian Foreign Minister Sergey Lavrov said the involvement was beyond doubt.",
+        "The Foreign Ministry claimed US intelligence was used to coordinate the bombing.",
+        "Europeans and Americans accuse the Russians of smuggling nearly 100,000 troops.",
+        "Share prices in Moscow fell 5% on Monday after the announcement.",
+        "The newsletter publisher was fined $2 million by regulators in 2023.",
+        "Reuters reported that 12 people were arrested in the capital.",
+        "Photographers were barred from the courtroom on Tuesday.",
+        "Home prices rose 4% in the year to March, the statistics office said.",
+        "By Friday, the ministry had received 3,000 complaints.",
+    ],
+)
+def test_article_sentences_are_not_dropped(sentence: str) -> None:
+    assert is_boilerplate(sentence, line(sentence, position=0.3)) is None
+
+
+def test_without_context_a_sentence_is_its_own_line() -> None:
+    assert is_boilerplate("Share This") == "share"
+    assert is_boilerplate("The Kremlin has denied the allegations.") is None

@@ -1,0 +1,183 @@
+"""The whole extractor on the five sample articles: offsets, furniture, and the claims it finds."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.extract.support import sample
+from workbench.extract import Extractor, HeuristicExtractor, default_extractor
+from workbench.extract.pipeline import BOILERPLATE, KEPT, LOW_SCORE, explain
+from workbench.schemas import ClaimCandidate
+
+ARTICLES = [
+    "000_7e02fcaee67cbc92.txt",
+    "001_47d5f9f377217e8c.txt",
+    "002_ab95294131ff049e.txt",
+    "003_ebb6b6b0f14d11f9.txt",
+    "004_a6b9385b5539f930.txt",
+]
+FURNITURE = [
+    "Keep up to Date",
+    "subscribe to our daily FREE newsletter",
+    "Recommended Books",
+    "Source: Russia’s Accusation",
+    "by | Jun 28, 2024",
+    "This article was originally featured",
+    "Connor Freeman is the assistant editor",
+    "He is a co-host on Conflicts of Interest",
+    "You can follow him on Twitter",
+    "View all posts",
+    "Our Books",
+    "Shop books published",
+    "Support via Amazon Smile",
+    "Recent Articles",
+    "Pin It on Pinterest",
+    "Share This",
+    "read more:",
+    "See also",
+    "Photo: Profimedia Images",
+    "Daily Press briefing",
+    "Author: Luana Pavaluca",
+    "Leave a Reply",
+    "Required fields are marked",
+    "Picture Credit",
+    "Home Russia Kremlin",
+    "FILE PHOTO",
+    "Handout via REUTERS",
+    "WhatsApp Channel",
+    "With inputs from Reuters",
+    "Agerpres.",
+]
+# (article, words the claim starts with, a part the speaker must contain; None: no speaker)
+CLAIMS = [
+    ("000", "Kremlin spokesman Dmitry Peskov told", "Kremlin spokesman Dmitry Peskov"),
+    ("000", "We are well aware that decisions on such actions", "Dmitry Peskov"),
+    ("000", "And Kiev is already executing", "Dmitry Peskov"),
+    ("000", "As for the second, recent reports", None),
+    ("000", "The combined effect of these diplomatic", None),
+    ("001", "Russia’s Deputy Foreign Minister Sergei Ryabkov said", "Sergei Ryabkov"),
+    (
+        "001",
+        "On Monday, Russian Foreign Minister Sergey Lavrov said",
+        "Russian Foreign Minister Sergey Lavrov",
+    ),
+    ("001", "Kremlin spokesman Dmitry Peskov described", "Kremlin spokesman Dmitry Peskov"),
+    ("001", "He added: “Due to the growing involvement", "Kremlin spokesman Dmitry Peskov"),
+    ("001", "The Foreign Ministry claimed US intelligence", "Foreign Ministry"),
+    ("001", "This comes less than a week after Kiev", None),
+    ("001", "At the height of the previous Cold War, during the 1962", None),
+    ("001", "Over the coming months, Copenhagen and Amsterdam", "Copenhagen and Amsterdam"),
+    ("002", "After a week of intense diplomacy", "Kremlin spokesman Dmitry Peskov"),
+    ("002", "Putin’s spokesman Dmitry Peskov said Sunday.", "Dmitry Peskov"),
+    ("002", "Jake Sullivan, national security adviser", "Jake Sullivan"),
+    ("002", "“I wouldn’t be surprised if it turns out to be Russia,”", "Jake Sullivan"),
+    ("002", "“This is part of their strategy", "Jake Sullivan"),
+    ("002", "Europeans and Americans accuse the Russians of smuggling nearly 100,000", "Europeans"),
+    ("002", "The Kremlin has denied the allegations", "Kremlin"),
+    ("003", "The 46th U.S President called Putin a killer", None),
+    ("003", "In 2016, US intelligence declared", "US intelligence"),
+    ("003", "Konstantin Kosachev, the deputy chair", "Konstantin Kosachev"),
+    ("003", "Biden has since refused Putin’s invitation", None),
+    ("003", "In 2016, a judge in the UK cited", None),
+    ("004", "In the aftermath of the recent assassination attempt on Donald Trump", "Kremlin"),
+    ("004", "When asked about potential security enhancements", "Kremlin spokesman Dmitry Peskov"),
+    ("004", "He emphasized, “Security is already strengthened", "Dmitry Peskov"),
+    ("004", "In contrast, Putin characterized Trump", "Vladimir Putin"),
+    ("004", "During an election campaign, he said", "Donald Trump"),
+]
+
+
+def article(prefix: str) -> str:
+    return sample(next(name for name in ARTICLES if name.startswith(prefix)))
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return default_extractor()
+
+
+@pytest.mark.parametrize("name", ARTICLES)
+def test_every_claim_is_an_exact_stripped_slice_of_its_document(
+    name: str, extractor: Extractor
+) -> None:
+    text = sample(name)
+    claims = extractor.extract(text)
+    assert claims
+    for claim in claims:
+        assert claim.text == text[claim.char_start : claim.char_end]
+        assert claim.char_end > claim.char_start
+        assert claim.text == claim.text.strip()
+        assert 0.5 <= claim.score <= 1.0
+        assert claim.extractor == "heuristic@1"
+
+
+@pytest.mark.parametrize("name", ARTICLES)
+def test_no_page_furniture_is_extracted(name: str, extractor: Extractor) -> None:
+    found = [claim.text for claim in extractor.extract(sample(name))]
+    for furniture in FURNITURE:
+        assert not [text for text in found if furniture in text], furniture
+
+
+@pytest.mark.parametrize(("prefix", "opening", "speaker"), CLAIMS)
+def test_factual_statements_are_found_with_their_speaker(
+    prefix: str, opening: str, speaker: str | None, extractor: Extractor
+) -> None:
+    claims = [c for c in extractor.extract(article(prefix)) if c.text.startswith(opening)]
+    assert len(claims) == 1, opening
+    if speaker is None:
+        assert claims[0].speaker is None
+    else:
+        assert claims[0].speaker is not None and speaker in claims[0].speaker
+
+
+def test_pure_opinion_is_dropped(extractor: Extractor) -> None:
+    found = [c.text for c in extractor.extract(article("000"))]
+    assert not [t for t in found if t.startswith("Its policymakers, who obviously")]
+    assert not [t for t in found if t.startswith("It remains uncertain whether")]
+    assert not [t for t in found if t.startswith("Russia has the right as a self-respecting")]
+
+
+def test_explain_gives_every_sentence_a_decision_and_a_reason() -> None:
+    decisions = explain(article("001"))
+    assert {KEPT, LOW_SCORE} <= {d.decision for d in decisions}
+    assert all(
+        d.decision in (KEPT, LOW_SCORE) or d.decision.startswith(BOILERPLATE) for d in decisions
+    )
+    share = next(d for d in decisions if d.text == "Share This")
+    assert share.decision == "dropped:boilerplate:share" and share.score is None
+    lavrov = next(d for d in decisions if "Sergey Lavrov said" in d.text)
+    assert lavrov.kept and "date" in lavrov.features
+
+
+def test_the_threshold_decides_what_is_kept() -> None:
+    text = article("002")
+    strict = HeuristicExtractor(threshold=0.9).extract(text)
+    loose = HeuristicExtractor(threshold=0.1).extract(text)
+    assert 0 < len(strict) < len(loose)
+    assert all(c.score >= 0.9 for c in strict)
+
+
+def test_an_invalid_threshold_is_refused() -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        HeuristicExtractor(threshold=1.5)
+
+
+def test_candidates_are_schema_records() -> None:
+    claims = default_extractor(0.5).extract("On Monday, the ministry said 40 people were hurt.")
+    assert [type(c) for c in claims] == [ClaimCandidate]
+    assert claims[0].speaker == "ministry"
+
+
+def test_text_without_sentences_gives_no_claims(extractor: Extractor) -> None:
+    assert extractor.extract(" \n\n\t") == []
+
+
+def test_thousands_of_sentences_per_second(extractor: Extractor) -> None:
+    text = "\n\n".join(sample(name) for name in ARTICLES) * 4
+    count = len(explain(text))
+    started = time.perf_counter()
+    extractor.extract(text)
+    rate = count / (time.perf_counter() - started)
+    assert rate > 1000, f"{rate:.0f} sentences/s"

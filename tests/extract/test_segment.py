@@ -1,0 +1,98 @@
+"""Sentences and paragraphs come back as exact offsets into the unchanged text."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workbench.extract.segment import paragraph_span, paragraphs, sentences
+
+
+def texts(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentences(text)]
+
+
+def test_offsets_are_code_point_indices_on_non_ascii_text() -> None:
+    text = "Café owners 🙂 said “prices rose 5%.” The mayor’s office denied it. Next é."
+    spans = sentences(text)
+    assert texts(text) == [
+        "Café owners 🙂 said “prices rose 5%.”",
+        "The mayor’s office denied it.",
+        "Next é.",
+    ]
+    for start, end in spans:
+        assert text[start:end].strip() == text[start:end]
+
+
+def test_abbreviations_do_not_end_a_sentence() -> None:
+    text = "The U.S. Army met Gen. Smith at 5 p.m. on Monday. He left."
+    assert texts(text) == ["The U.S. Army met Gen. Smith at 5 p.m. on Monday.", "He left."]
+
+
+def test_a_quotation_stays_with_its_attribution() -> None:
+    text = "“We are ready,” he said. “We will respond.”"
+    assert texts(text) == ["“We are ready,” he said.", "“We will respond.”"]
+
+
+def test_a_blank_line_ends_a_sentence_and_a_paragraph() -> None:
+    text = "First paragraph without a stop\n\nSecond paragraph. Two sentences."
+    assert texts(text) == ["First paragraph without a stop", "Second paragraph.", "Two sentences."]
+    assert [text[s:e] for s, e in paragraphs(text)] == [
+        "First paragraph without a stop",
+        "Second paragraph. Two sentences.",
+    ]
+
+
+def test_headline_and_caption_lines_are_their_own_units() -> None:
+    text = "Putin, Trump, Kremlin, assassination attempt\nFILE PHOTO: Putin speaks in Moscow\nBody."
+    assert texts(text) == [
+        "Putin, Trump, Kremlin, assassination attempt",
+        "FILE PHOTO: Putin speaks in Moscow",
+        "Body.",
+    ]
+
+
+def test_hard_wrapped_prose_is_joined_across_a_single_newline() -> None:
+    text = "The minister said that the\nbudget would rise by 5% next year.\nA new line."
+    assert texts(text) == [
+        "The minister said that the\nbudget would rise by 5% next year.",
+        "A new line.",
+    ]
+
+
+def test_unicode_space_before_a_period_does_not_crash() -> None:
+    # sentencex 1.0.32 panics on this input; the segmenter must still answer.
+    text = "A\u2028. B\xa0. Done."
+    assert all(text[s:e].strip() for s, e in sentences(text))
+
+
+def test_paragraph_span_gives_the_surrounding_paragraph() -> None:
+    text = "Title\n\nOne sentence. Another one.\nSame paragraph.\n\nLast."
+    start = text.index("Another")
+    s, e = paragraph_span(text, start, start + len("Another one."))
+    assert text[s:e] == "One sentence. Another one.\nSame paragraph."
+
+
+def test_sample_article_lines_are_not_merged(sample_text: str) -> None:
+    found = texts(sample_text)
+    assert "Pin It on Pinterest" in found
+    assert "Share This" in found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_spans_are_in_bounds_ordered_stripped_and_exact(text: str) -> None:
+    previous_end = 0
+    for start, end in sentences(text):
+        assert 0 <= previous_end <= start < end <= len(text)
+        piece = text[start:end]
+        assert piece == piece.strip() and piece
+        previous_end = end
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet='ab .?!\n“”"é🙂\u2028', max_size=120))
+def test_spans_hold_on_punctuation_heavy_text(text: str) -> None:
+    spans = sentences(text)
+    assert spans == sorted(spans)
+    assert all(text[s:e] == text[s:e].strip() for s, e in spans)

@@ -1,0 +1,245 @@
+"""Page furniture that is not part of the article: each rule has a name so a drop can be explained.
+
+``is_boilerplate`` returns the name of the first rule that matches, or None. The rules look at
+the kind of line a sentence sits on more than at its words, because web pages repeat the same
+shapes (a share bar, a caption ending in an agency name, a byline with a date) with endlessly
+different wording. Some rules need the line or paragraph around the sentence, or the sentences
+seen earlier: the pipeline passes them in a ``Context``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+_I = re.IGNORECASE
+
+
+@dataclass
+class Context:
+    """Where a sentence sits. Without one, a sentence is taken as its own line and paragraph."""
+
+    line: str = ""  # the whole line (between line breaks) holding the sentence
+    paragraph: str = ""  # the whole paragraph (between blank lines)
+    position: float = 0.0  # where the sentence starts, as a fraction of the document
+    seen: set[str] = field(default_factory=set)  # normalised sentences earlier in the document
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[\w’'@.&-]+", text)
+
+
+def normalise(sentence: str) -> str:
+    """Case- and space-insensitive form, used to spot repeated lines."""
+    return " ".join(re.findall(r"\w+", sentence.casefold()))
+
+
+_SUBSCRIBE = re.compile(
+    r"\b(?:newsletters?|subscribe|subscription|unsubscribe|sign up|signup|inbox|"
+    r"keep up to date|stay (?:up to date|informed|tuned)|bypass (?:the )?[\w ]*censorship)\b",
+    _I,
+)
+_CALL_TO_ACTION = re.compile(
+    r"(?:subscribe|sign up|get|join|keep|stay|never miss|don(?:’|')t miss|register|receive|"
+    r"enter|click)\b",
+    _I,
+)
+_SOCIAL = (
+    r"(?:pinterest|whatsapp|telegram|facebook|twitter|x\.com|linkedin|reddit|instagram|youtube|"
+    r"tiktok|email|e-mail)"
+)
+# A share bar: a very short line starting with a share verb, or a short line naming a network.
+_SHARE_BUTTON = re.compile(r"^(?:share|tweet|pin it|email|print|copy link)\b(?: \w+){0,2}$", _I)
+_SHARE_LINE = re.compile(
+    rf"\b(?:share (?:this|on)|pin it on|follow (?:us|him|her|them|me) on|"
+    rf"{_SOCIAL} (?:channel|group|page|community))\b|^{_SOCIAL}$",
+    _I,
+)
+_RELATED_LINE = re.compile(
+    r"^(?:see also|read more|read also|also read|related(?: articles?| stories| posts| news)?|"
+    r"more from|more on this|more stories|you may also like|recommended(?: for you)?|"
+    r"(?:watch|listen)(?: now)?\s*:|continue reading|click here)\b",
+    _I,
+)
+_CREDIT = re.compile(
+    r"(?i:\b(?:file )?(?:photo|picture|image|video|graphic|footage)s?(?: credits?)?\s*:"
+    r"|\b(?:photo(?:graph)?|picture|image)s? (?:by|courtesy|credit)\b"
+    r"|\bcredits?\s*:|\bhandout\b|\bvia (?:reuters|afp|ap|getty|epa)\b"
+    r"|\b(?:getty images|shutterstock|profimedia|afp photo|ap photo|epa-efe|photo agency)\b)"
+    r"|(?:^|[\s/])(?:REUTERS|AFP|AP|EPA)\s*$",
+)
+# A caption's place-and-date tail: "..., Washington, District of Columbia, USA - 13 January 2022".
+_CAPTION_DATE = re.compile(
+    r"\s[-–—]\s*\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4}$", _I
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_BYLINE = re.compile(
+    rf"^by\s*(?:\||$)|^by [A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){{0,3}}\s*"
+    rf"(?:\||,\s*(?:{_MONTH}|\d|[A-Z][\w ]*$)|\s[-–—]\s|$)"
+    rf"|^(?:author|written by|posted by|published by|reporter|editor|words)\s*:"
+    rf"|^\|?\s*(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH} \d{{4}})\s*$"
+    rf"|^(?:published|updated|posted)\s*(?:on|:)?\s*(?:{_MONTH}|\d)",
+    _I,
+)
+_AUTHOR_LINKS = re.compile(
+    r"^(?:view|see|read) (?:all|more) (?:posts|articles|stories|author)"
+    r"|^(?:more|articles|posts) by\b|^about the author\b",
+    _I,
+)
+_BIO = re.compile(
+    r"^(?:[A-Z][\w’'.-]+ ){1,3}is (?:a|an|the) [^.]{0,80}\b(?:editor|writer|journalist|reporter|"
+    r"columnist|correspondent|contributor|author|fellow|analyst|host|blogger|researcher)\b"
+    r"|\b(?:follow|find) (?:him|her|them|me) on\b",
+)
+_COMMENTS = re.compile(
+    r"\bleave a (?:reply|comment)\b|\byour email address will not be published\b"
+    r"|\brequired fields are marked\b|^(?:post|submit) (?:a )?comment\b|^\d+ comments?$"
+    r"|\bcomments? (?:are|is) closed\b|\blog ?in to (?:comment|reply)\b|^cancel reply$",
+    _I,
+)
+_CRUMB_SEPARATORS = re.compile(r"\s[»›>|/]\s")
+_HOME_CRUMB = re.compile(r"^Home(?:\s+[A-Z][\w’'-]*){2,}")
+_PROMO = re.compile(
+    r"\[\s*see all\s*\]"
+    r"|^(?:shop|buy|donate|support (?:us|via|our)|become a (?:patron|member|supporter|subscriber)|"
+    r"advertisement|sponsored|ad)\b"
+    r"|^(?:our|recent|popular|latest|trending|related|featured|recommended|top|most read|"
+    r"most popular|more)(?: [\w’']+){0,2}$",
+    _I,
+)
+_SOURCE = re.compile(
+    r"^(?:source|sources|via|originally published)\s*:"
+    r"|\b(?:originally|first) (?:published|featured|appeared|posted) (?:at|on|in|by)\b"
+    r"|\brepublished with permission\b|\breprinted with permission\b"
+    r"|\((?:[\w-]+\.)+(?:com|org|net|substack\.com|co\.uk|info)\)\s*$",
+    _I,
+)
+_WIRE = re.compile(
+    r"^(?:with inputs? from|\(?(?:additional )?reporting by|\(?editing by|\(?writing by|"
+    r"compiled by|inputs? from)\b"
+    r"|^(?:Agerpres|Reuters|AFP|AP|Xinhua|TASS|Interfax|ANI|PTI|IANS|dpa|EFE|ANSA|UPI)\.?$",
+    _I,
+)
+# Words that make a line a sentence rather than a label. Not a tagger: a cheap signal that a
+# short, unpunctuated line is a title, a name or an image alt text rather than a statement.
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|am|has|have|had|do|does|did|will|would|can|could|"
+    r"may|might|must|shall|should|says?|said|told|tells|warns?|warned|claims?|claimed|"
+    r"denies|denied|says|wants?|vows?|signals?|calls?|called|asks?|asked|plans?|gets?|got|"
+    r"makes?|made|goes|went|takes?|took|gives?|gave|comes?|came|moves?|weighs?|\w+ed)\b",
+    _I,
+)
+
+
+def _is_whole_line(sentence: str, context: Context) -> bool:
+    return sentence.strip() == context.line.strip()
+
+
+def _newsletter(sentence: str, context: Context) -> bool:
+    # A call to action ("Subscribe ...", "Get ... in your inbox"), not news about a newsletter.
+    text = sentence.strip()
+    calls = bool(_CALL_TO_ACTION.match(text)) or bool(re.search(r"\b(?:our|your)\b", text, _I))
+    return calls and bool(_SUBSCRIBE.search(text)) and len(_words(text)) <= 20
+
+
+def _share(sentence: str, context: Context) -> bool:
+    line = context.line.strip()
+    return bool(_SHARE_BUTTON.match(line)) or (
+        len(_words(line)) <= 8 and bool(_SHARE_LINE.search(line))
+    )
+
+
+def _related_link(sentence: str, context: Context) -> bool:
+    return bool(_RELATED_LINE.match(context.line.strip()))
+
+
+def _photo_credit(sentence: str, context: Context) -> bool:
+    line = context.line.strip()
+    unfinished = not re.search(r"[.!?]['\"”’]?$", line)
+    return bool(_CREDIT.search(line)) or (unfinished and bool(_CAPTION_DATE.search(line)))
+
+
+def _byline(sentence: str, context: Context) -> bool:
+    return len(_words(context.line)) <= 12 and bool(_BYLINE.search(context.line.strip()))
+
+
+def _author_bio(sentence: str, context: Context) -> bool:
+    if _AUTHOR_LINKS.match(sentence.strip()):
+        return True
+    # A bio is a paragraph about the writer, usually after the article: drop all of it, since
+    # its other sentences ("He is a co-host on ...") look like ordinary claims on their own.
+    return context.position > 0.5 and bool(_BIO.search(context.paragraph.strip()))
+
+
+def _comment_form(sentence: str, context: Context) -> bool:
+    return bool(_COMMENTS.search(sentence.strip()))
+
+
+def _navigation(sentence: str, context: Context) -> bool:
+    line = context.line.strip()
+    crumbs = len(_CRUMB_SEPARATORS.findall(line)) >= 2 and not re.search(r"[.!?]$", line)
+    return crumbs or (bool(_HOME_CRUMB.match(line)) and not re.search(r"(?<!\.)[.!?]$", line))
+
+
+def _promo(sentence: str, context: Context) -> bool:
+    return len(_words(sentence)) <= 10 and bool(_PROMO.search(sentence.strip()))
+
+
+def _source_line(sentence: str, context: Context) -> bool:
+    return bool(_SOURCE.search(sentence.strip()))
+
+
+def _wire_credit(sentence: str, context: Context) -> bool:
+    return len(_words(sentence)) <= 12 and bool(_WIRE.search(sentence.strip()))
+
+
+def _repeated(sentence: str, context: Context) -> bool:
+    return normalise(sentence) in context.seen
+
+
+def _headline(sentence: str, context: Context) -> bool:
+    """A title-case line without final punctuation: "Moscow Signals It May Downgrade ..."."""
+    text = sentence.strip()
+    if not _is_whole_line(sentence, context) or re.search(r"[.!?]['\"”’]?$", text):
+        return False
+    words = [w for w in _words(text) if len(w) > 3 and w[:1].isalpha()]
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    return len(words) >= 3 and capitalised >= 0.7 * len(words)
+
+
+def _title_no_verb(sentence: str, context: Context) -> bool:
+    text = sentence.strip()
+    if not _is_whole_line(sentence, context) or re.search(r"[.!?]['\"”’]?$", text):
+        return False
+    return len(_words(text)) <= 12 and not _VERBISH.search(text)
+
+
+# Order matters only for the name reported: the most specific rules come first.
+RULES: tuple[tuple[str, Callable[[str, Context], bool]], ...] = (
+    ("comment_form", _comment_form),
+    ("newsletter", _newsletter),
+    ("share", _share),
+    ("related_link", _related_link),
+    ("navigation", _navigation),
+    ("photo_credit", _photo_credit),
+    ("byline", _byline),
+    ("author_bio", _author_bio),
+    ("source_line", _source_line),
+    ("wire_credit", _wire_credit),
+    ("promo", _promo),
+    ("repeated", _repeated),
+    ("headline", _headline),
+    ("title_no_verb", _title_no_verb),
+)
+RULE_NAMES: tuple[str, ...] = tuple(name for name, _ in RULES)
+
+
+def is_boilerplate(sentence: str, context: Context | None = None) -> str | None:
+    """The name of the first furniture rule ``sentence`` matches, or None for article text."""
+    if context is None:
+        context = Context(line=sentence, paragraph=sentence)
+    for name, rule in RULES:
+        if rule(sentence, context):
+            return name
+    return None

@@ -1,0 +1,143 @@
+"""Sentences and paragraphs of a document, as character offsets into the unchanged text.
+
+``sentencex`` does the sentence splitting (abbreviations such as "U.S.", "Gen.", "p.m.",
+quotations). Its offsets are Python ``str`` indices (code points, checked on curly quotes,
+accents and emoji), so they are used as they are. Around it this module adds what web text
+needs:
+
+* a blank line ends a paragraph, and a single line break ends a unit too: headlines,
+  captions, crumbs and share buttons sit on their own lines without final punctuation, and
+  sentencex would glue them to the next line. Only a line that visibly continues (no final
+  punctuation and the next line starts in lower case, or it ends on a comma or a dash) is
+  joined to the next one, so hard-wrapped plain text still gives whole sentences.
+* sentencex (1.0.32) panics in Rust on some non-ASCII whitespace before a period
+  (``"A\\u2028."``). It is handed a copy with every whitespace character mapped to a plain
+  space (same length, so offsets hold), and any panic left falls back to a simple splitter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import sentencex
+
+Span = tuple[int, int]
+
+# The line breaks str.splitlines() knows, "\r\n" first so it counts as one break.
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_OTHER_SPACE = re.compile(r"[^\S\n]")
+# A line that ends like this is finished: sentence punctuation, possibly inside quotes/brackets.
+_LINE_DONE = re.compile(r"""[.!?…:;]["'”’)\]]*\s*$""")
+# A line that ends like this continues on the next line: hard-wrapped prose.
+_LINE_OPEN = re.compile(
+    r"(?:[,(\-–—]|\b(?:the|a|an|of|to|and|or|in|on|for|with|by|at|from|that|as|is|was))\s*$"
+)
+_STARTS_LOWER = re.compile(r"\s*[a-z]")
+# Fallback splitter: end punctuation, optional closing quotes, space, then a likely opener.
+_FALLBACK_BREAK = re.compile(r"""(?<=[.!?])["'”’)\]]*\s+(?=["'“‘(\[]?[A-Z0-9])""")
+
+
+def _lines(text: str) -> Iterator[Span]:
+    """Every line as (start, end) without its line break."""
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        yield start, match.start()
+        start = match.end()
+    yield start, len(text)
+
+
+def _strip(text: str, start: int, end: int) -> Span | None:
+    """Shrink a span to exclude surrounding whitespace; None when nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def paragraphs(text: str) -> list[Span]:
+    """Stripped spans of the paragraphs: runs of non-blank lines between blank lines."""
+    spans: list[Span] = []
+    first: int | None = None
+    last = 0
+    for start, end in _lines(text):
+        if text[start:end].strip():
+            if first is None:
+                first = start
+            last = end
+        elif first is not None:
+            stripped = _strip(text, first, last)
+            if stripped:
+                spans.append(stripped)
+            first = None
+    if first is not None and (stripped := _strip(text, first, last)):
+        spans.append(stripped)
+    return spans
+
+
+def paragraph_span(text: str, start: int, end: int) -> Span:
+    """The paragraph around ``text[start:end]``; spans several when the range crosses a break.
+
+    Used by the UI to show a claim in context. A range in blank space gets itself back.
+    """
+    found = [p for p in paragraphs(text) if p[0] < max(end, start + 1) and p[1] > start]
+    if not found:
+        return start, end
+    return found[0][0], found[-1][1]
+
+
+def _units(text: str) -> Iterator[Span]:
+    """Lines, joined only where a line plainly continues on the next one."""
+    unit_start: int | None = None
+    unit_end = 0
+    for start, end in _lines(text):
+        line = text[start:end]
+        if not line.strip():
+            if unit_start is not None:
+                yield unit_start, unit_end
+            unit_start = None
+            continue
+        if unit_start is not None:
+            previous = text[unit_start:unit_end]
+            joins = not _LINE_DONE.search(previous) and (
+                _STARTS_LOWER.match(line) is not None or _LINE_OPEN.search(previous) is not None
+            )
+            if joins:
+                unit_end = end
+                continue
+            yield unit_start, unit_end
+        unit_start, unit_end = start, end
+    if unit_start is not None:
+        yield unit_start, unit_end
+
+
+def _split_unit(unit: str) -> list[Span]:
+    """Sentence spans inside one unit, relative to it (not yet stripped)."""
+    try:
+        found = sentencex.get_sentence_boundaries("en", _OTHER_SPACE.sub(" ", unit))
+        return [(int(b["start_index"]), int(b["end_index"])) for b in found]
+    except BaseException as error:  # pyo3's PanicException derives from BaseException
+        if type(error).__name__ != "PanicException":
+            raise
+    spans: list[Span] = []
+    start = 0
+    for match in _FALLBACK_BREAK.finditer(unit):
+        spans.append((start, match.start()))
+        start = match.start()
+    spans.append((start, len(unit)))
+    return spans
+
+
+def sentences(text: str) -> list[Span]:
+    """Stripped, ordered, non-overlapping sentence spans: ``text[start:end]`` is the sentence."""
+    spans: list[Span] = []
+    for unit_start, unit_end in _units(text):
+        for start, end in _split_unit(text[unit_start:unit_end]):
+            # Clamp: a splitter must never move a span outside its unit or behind the last one.
+            lo = max(unit_start + max(start, 0), spans[-1][1] if spans else 0)
+            hi = min(unit_start + end, unit_end)
+            stripped = _strip(text, lo, hi)
+            if stripped:
+                spans.append(stripped)
+    return spans
