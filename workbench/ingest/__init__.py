@@ -1,0 +1,1 @@
+"""Ingest: read files into ``DocumentIn`` records, extract their claims, store both."""

@@ -1,0 +1,116 @@
+"""HTML: the article's main text, found by trafilatura, with its title, date and canonical URL.
+
+trafilatura works on the string it is given and fetches nothing: no URL is passed to it, so
+neither it nor htmldate (its date finder) has anything to download. A test guards this.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import trafilatura
+from trafilatura.settings import Document
+from trafilatura.xml import xmltotxt
+
+from workbench.ingest.formats.common import (
+    ReadError,
+    binary_reason,
+    read_limited,
+    title_from,
+    undecodable,
+)
+from workbench.schemas import DocumentIn
+
+# htmldate's own default drops the time; keep it, and the zone, when the page gives them.
+_DATE_PARAMS = {"outputformat": "%Y-%m-%dT%H:%M:%S%z", "original_date": True}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_METADATA_KEYS = ("author", "sitename", "description")
+
+
+def read_html(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
+    source = str(path)
+    data = read_limited(path, max_bytes)
+    if isinstance(data, ReadError):
+        yield data
+        return
+    if reason := binary_reason(data):
+        yield ReadError(source, None, None, reason)
+        return
+    try:
+        html = _decode(data)
+    except UnicodeDecodeError as error:
+        yield ReadError(source, None, None, undecodable(error))
+        return
+    try:
+        found = trafilatura.bare_extraction(
+            html,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=True,
+            date_extraction_params=_DATE_PARAMS,
+        )
+    except Exception as error:  # a third-party parser on arbitrary input: report, never crash
+        yield ReadError(source, None, None, f"could not parse the HTML ({error})")
+        return
+    text = _paragraphs(found) if isinstance(found, Document) else ""
+    if not isinstance(found, Document) or not text.strip():
+        message = "no article text found in the HTML; is it a full article page?"
+        yield ReadError(source, None, None, message)
+        return
+    metadata = {key: value for key in _METADATA_KEYS if (value := getattr(found, key, None))}
+    yield DocumentIn(
+        text=text,
+        title=(found.title or "").strip()[:300] or title_from(text),
+        source=source,
+        url=found.url or None,
+        published=_published(found.date),
+        metadata=metadata,
+    )
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8, or the charset the page declares in a ``<meta>`` tag (saved pages often do)."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        codec = _declared_codec(data)
+        if codec is None or codec == "utf-8":
+            raise
+        return data.decode(codec)
+
+
+def _declared_codec(data: bytes) -> str | None:
+    declared = _META_CHARSET.search(data[:4096])
+    if declared is None:
+        return None
+    try:
+        return codecs.lookup(declared.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+
+
+def _paragraphs(found: Document) -> str:
+    """The main text with a blank line between blocks (paragraphs, headings, lists, tables).
+
+    trafilatura's own text output puts a single newline between paragraphs, which loses the
+    difference between a paragraph and a line break; its XML body keeps one element a block.
+    """
+    body = found.body
+    if body is None or not len(body):
+        return str(found.text or "")
+    blocks = (xmltotxt(block, False).strip() for block in body)
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _published(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        published = datetime.fromisoformat(value)
+    except ValueError:
+        return None  # a date we cannot read is left out, not a reason to drop the article
+    return published if published.tzinfo is not None else published.replace(tzinfo=UTC)

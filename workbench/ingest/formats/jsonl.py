@@ -1,0 +1,93 @@
+"""JSONL: one JSON object a line, read as a stream; a bad line is reported and skipped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from workbench.ingest.formats.common import (
+    SNIFF_BYTES,
+    ReadError,
+    binary_reason,
+    human_size,
+    os_error_message,
+    undecodable,
+)
+from workbench.ingest.formats.records import KNOWN_FIELDS, to_document
+from workbench.schemas import DocumentIn
+
+# Room for a record whose text is just under the limit: JSON may spell one byte as six (\u0000),
+# plus headroom for the other fields. A longer line is skipped without being held in memory.
+_ESCAPE_FACTOR = 6
+_LINE_HEADROOM = 1024 * 1024
+_JSON_KINDS = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+    type(None): "null",
+}
+
+
+def read_jsonl(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
+    source = str(path)
+    try:
+        with path.open("rb") as stream:
+            if reason := binary_reason(stream.read(SNIFF_BYTES)):
+                yield ReadError(source, None, None, reason)
+                return
+            stream.seek(0)
+            yield from _records(stream, source, max_bytes)
+    except OSError as error:
+        yield ReadError(source, None, None, os_error_message(error))
+
+
+def _records(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
+    max_line = _ESCAPE_FACTOR * max_bytes + _LINE_HEADROOM
+    offset = 0
+    for number, (raw, length) in enumerate(_lines(stream, max_line), start=1):
+        start, offset = offset, offset + length
+        if raw is None:
+            message = f"line is {human_size(length)}, too long for a text under the limit"
+            yield ReadError(source, number, None, message + " (set WORKBENCH_MAX_FILE_BYTES)")
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            yield ReadError(source, number, None, undecodable(error, start))
+            continue
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        if not line.strip():
+            continue
+        yield _parse(line, source, number, max_bytes)
+
+
+def _lines(stream: BinaryIO, max_line: int) -> Iterator[tuple[bytes | None, int]]:
+    """Each line with its length in bytes; ``None`` instead of a line longer than ``max_line``."""
+    while chunk := stream.readline(max_line + 1):
+        if len(chunk) <= max_line or chunk.endswith(b"\n"):
+            yield chunk, len(chunk)
+            continue
+        length = len(chunk)
+        while chunk and not chunk.endswith(b"\n"):  # drain the rest of the line, piece by piece
+            chunk = stream.readline(max_line + 1)
+            length += len(chunk)
+        yield None, length
+
+
+def _parse(line: str, source: str, number: int, max_bytes: int) -> DocumentIn | ReadError:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return ReadError(
+            source, number, None, f"not valid JSON: {error.msg} (column {error.colno})"
+        )
+    if not isinstance(record, dict):
+        kind = _JSON_KINDS.get(type(record), "a value")
+        return ReadError(source, number, None, f"a line must hold one JSON object, not {kind}")
+    extra = {key: value for key, value in record.items() if key not in KNOWN_FIELDS}
+    return to_document(record, path=source, line=number, max_bytes=max_bytes, extra=extra)
