@@ -1,0 +1,1 @@
+"""The review service layer: what the app, the CLI and the tests all call."""
