@@ -1,0 +1,128 @@
+"""Exports: JSONL reads back to what is stored; CSV is one row per claim and review."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+from workbench.export import ExportFormat, export_to_file, render_export
+from workbench.export.csv_format import COLUMNS, neutralise
+from workbench.export.records import iter_records
+from workbench.review import decisions, queue
+from workbench.schemas import ExportRecord, Verdict
+
+
+def review_some(engine: Engine) -> list[int]:
+    ids = [c.id for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=3).items]
+    decisions.set_verdict(engine, ids[0], "Ana", Verdict.verified)
+    decisions.add_url(engine, ids[0], "Ana", "https://example.org/source")
+    decisions.add_url(engine, ids[0], "Ana", "https://example.org/second")
+    decisions.set_verdict(engine, ids[0], "Ben", Verdict.disputed)
+    decisions.set_note(engine, ids[0], "Ben", '=HYPERLINK("http://evil.example","click")')
+    decisions.mark_not_a_claim(engine, ids[1], "Ana")
+    return ids
+
+
+def test_jsonl_round_trip_equals_what_is_stored(seeded: Engine, tmp_path: Path) -> None:
+    review_some(seeded)
+    result = export_to_file(seeded, ExportFormat.jsonl, tmp_path / "out.jsonl")
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    read_back = [ExportRecord.model_validate_json(line) for line in lines]
+    assert read_back == list(iter_records(seeded))
+    assert (
+        result.rows == len(lines) == queue.list_claims(seeded, queue.ClaimFilter(state="all")).total
+    )
+
+
+def test_jsonl_record_has_claim_document_and_reviews(seeded: Engine) -> None:
+    ids = review_some(seeded)
+    records = {
+        r["claim_id"]: r
+        for r in map(json.loads, render_export(seeded, ExportFormat.jsonl).splitlines())
+    }
+    record = records[ids[0]]
+    assert set(record["document"]) == {"id", "title", "source", "sha256"}
+    assert [(r["reviewer"], r["verdict"]) for r in record["reviews"]] == [
+        ("Ana", "verified"),
+        ("Ben", "disputed"),
+    ]
+    assert [u["url"] for u in record["reviews"][0]["urls"]] == [
+        "https://example.org/source",
+        "https://example.org/second",
+    ]
+    assert records[ids[1]]["status"] == "not_a_claim"
+
+
+def test_jsonl_offsets_index_the_stored_text(seeded: Engine) -> None:
+    for record in iter_records(seeded):
+        text = queue.get_document_text(seeded, record.document.id)[1]
+        assert text[record.char_start : record.char_end] == record.text
+
+
+def test_csv_has_one_row_per_claim_and_review(seeded: Engine) -> None:
+    ids = review_some(seeded)
+    reader = csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv).decode("utf-8")))
+    rows = list(reader)
+    assert reader.fieldnames == COLUMNS
+    total = queue.list_claims(seeded, queue.ClaimFilter(state="all")).total
+    assert len(rows) == total + 1  # the first claim has two reviews
+    first = [r for r in rows if r["claim_id"] == str(ids[0])]
+    assert [(r["reviewer"], r["verdict"]) for r in first] == [
+        ("Ana", "verified"),
+        ("Ben", "disputed"),
+    ]
+    assert first[0]["urls"].split(" ") == [
+        "https://example.org/source",
+        "https://example.org/second",
+    ]
+
+
+def test_csv_neutralises_formulas(seeded: Engine) -> None:
+    review_some(seeded)
+    rows = list(csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv).decode())))
+    notes = [r["note"] for r in rows if r["note"]]
+    assert notes == ['\'=HYPERLINK("http://evil.example","click")']
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_prefixes_are_neutralised(cell: str) -> None:
+    assert neutralise(cell) == "'" + cell
+
+
+@given(st.text())
+def test_neutralised_cells_never_start_a_formula_and_keep_the_text(cell: str) -> None:
+    safe = neutralise(cell)
+    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert safe in (cell, "'" + cell)
+
+
+def test_an_export_that_fails_leaves_no_file(
+    seeded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out_dir = tmp_path / "exports"
+    out_dir.mkdir()
+    target = out_dir / "out.csv"
+
+    def broken_records(engine: Engine):  # type: ignore[no-untyped-def]
+        yield from list(iter_records(engine))[:3]
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("workbench.export.service.iter_records", broken_records)
+    with pytest.raises(RuntimeError):
+        export_to_file(seeded, ExportFormat.csv, target)
+    assert list(out_dir.iterdir()) == []
+
+
+def test_an_export_replaces_an_older_file_whole(seeded: Engine, tmp_path: Path) -> None:
+    out_dir = tmp_path / "exports"
+    out_dir.mkdir()
+    target = out_dir / "out.jsonl"
+    target.write_text("STALE-EXPORT\n")
+    export_to_file(seeded, ExportFormat.jsonl, target)
+    assert "STALE-EXPORT" not in target.read_text()
+    assert [p.name for p in out_dir.iterdir()] == ["out.jsonl"]
