@@ -1,0 +1,133 @@
+"""The `workbench` command, used the way the README shows."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from workbench.cli import app
+from workbench.database import open_database
+from workbench.review import queue
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_ingest_reports_added_then_duplicates(db_url: str, sample_dir: Path) -> None:
+    code, out, _ = run("ingest", str(sample_dir), "--db", db_url)
+    assert code == 0
+    assert "5 added" in out and "0 skipped as duplicate, 0 failed" in out
+    code, out, _ = run("ingest", str(sample_dir), "--db", db_url)
+    assert (code, "0 added (0 claims), 5 skipped as duplicate, 0 failed" in out) == (0, True)
+
+
+def test_a_bad_file_is_named_and_the_batch_goes_on(db_url: str, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(
+        "Ministry figures\n\nThe ministry said 4,000 people were evacuated on Monday.\n"
+    )
+    (tmp_path / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    (tmp_path / "lines.jsonl").write_text(
+        '{"text": "Officials said 12 bridges closed in 2023."}\n{broken\n{"title": "no text"}\n'
+    )
+    code, out, err = run("ingest", str(tmp_path), "--db", db_url)
+    assert code == 1
+    assert "2 added" in out and "3 failed" in out  # bad.txt and two lines of lines.jsonl
+    assert "bad.txt" in err
+    assert "lines.jsonl:2" in err and "lines.jsonl:3" in err
+    assert len(queue.list_documents(open_database(db_url))) == 2
+
+
+def test_extract_prints_claims_as_json_and_stores_nothing(sample_dir: Path, tmp_path: Path) -> None:
+    article = sample_dir / "001_47d5f9f377217e8c.txt"
+    code, out, _ = run("extract", str(article), "--jsonl")
+    assert code == 0
+    source = article.read_text(encoding="utf-8")
+    claims = [json.loads(line) for line in out.splitlines()]
+    assert claims
+    for claim in claims:
+        assert set(claim) == {
+            "document",
+            "text",
+            "char_start",
+            "char_end",
+            "speaker",
+            "score",
+            "extractor",
+        }
+        assert source[claim["char_start"] : claim["char_end"]] == claim["text"]
+        assert claim["document"] == str(article)
+    assert not (tmp_path / "db").exists()
+
+
+def test_export_writes_a_timestamped_file_under_exports(
+    db_url: str, sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKBENCH_EXPORT_DIR", str(tmp_path / "exports"))
+    run("ingest", str(sample_dir), "--db", db_url)
+    for fmt in ("csv", "jsonl"):
+        code, out, _ = run("export", "--format", fmt, "--db", db_url)
+        assert code == 0, out
+        written = Path(out.split(" to ")[-1].strip())
+        assert written.parent == tmp_path / "exports" and written.suffix == f".{fmt}"
+        assert written.stat().st_size > 0
+
+
+def test_export_to_a_folder_that_cannot_be_written_is_one_clear_line(
+    db_url: str, sample_dir: Path, tmp_path: Path
+) -> None:
+    run("ingest", str(sample_dir), "--db", db_url)
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run("export", "--format", "csv", "--out", str(blocker / "x.csv"), "--db", db_url)
+    assert code == 1
+    assert err.startswith("error: cannot write") and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nonsense", "invalid database URL"),
+        ("mysql+nosuchdriver://x/y", "cannot use database URL"),
+        ("sqlite:////nonexistent-dir/\x00/db.sqlite", "database"),
+    ],
+)
+def test_a_bad_database_url_is_one_clear_line(url: str, message: str) -> None:
+    code, _, err = run("init", "--db", url)
+    assert code == 1
+    assert message in err and "Traceback" not in err
+
+
+def test_a_database_from_a_newer_workbench_is_refused(db_url: str) -> None:
+    engine = open_database(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    code, _, err = run("init", "--db", db_url)
+    assert code == 1 and "newer than this workbench knows" in err
+
+
+def test_demo_loads_the_sample_corpus_into_a_fresh_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for _ in range(2):  # a second demo starts from scratch again
+        code, out, _ = run("demo", "--no-serve")
+        assert code == 0 and "5 added" in out
+    engine = open_database(f"sqlite:///{tmp_path / 'db' / 'demo.sqlite'}")
+    assert len(queue.list_documents(engine)) == 5
+    assert queue.progress(engine).total > 20
+
+
+def test_the_installed_command_runs() -> None:
+    command = shutil.which("workbench") or str(Path(sys.executable).parent / "workbench")
+    result = subprocess.run([command, "--help"], capture_output=True, text=True, check=True)
+    for name in ("init", "ingest", "extract", "export", "serve", "demo"):
+        assert name in result.stdout
