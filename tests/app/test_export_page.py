@@ -1,0 +1,44 @@
+"""The Export page offers the dataset as CSV and JSONL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from tests.app.support import sign_in
+from workbench.export.service import ExportFormat, render_export
+from workbench.review import decisions, queue
+from workbench.schemas import Verdict
+
+App = Callable[[], AppTest]
+
+
+def test_both_downloads_are_offered(seeded: Engine, app: App) -> None:
+    claim_id = queue.next_claim_id(seeded, queue.ClaimFilter(), after=None)
+    assert claim_id is not None
+    decisions.set_verdict(seeded, claim_id, "Ana", Verdict.verified)
+
+    at = sign_in(app())
+    at.switch_page("pages/export.py")
+    at.run(timeout=30)
+    assert not at.exception
+    buttons = at.get("download_button")
+    assert [b.label for b in buttons] == ["Download CSV", "Download JSONL"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "one row per claim and review" in captions and "one JSON object per claim" in captions
+    for index in range(2):
+        at.get("download_button")[index].click()
+        at.run(timeout=30)
+        assert not at.exception
+
+    # What the buttons serve: the service's bytes, built on click.
+    rows = list(csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv).decode())))
+    assert {r["verdict"] for r in rows if r["claim_id"] == str(claim_id)} == {"verified"}
+    lines = render_export(seeded, ExportFormat.jsonl).decode().splitlines()
+    assert len(lines) == queue.list_claims(seeded, queue.ClaimFilter(state="all")).total
+    assert json.loads(lines[0])["claim_id"]

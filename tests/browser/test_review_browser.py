@@ -1,0 +1,233 @@
+"""One real-browser path: sign in, decide, and see hostile source text shown as text.
+
+Starts `workbench serve` on a free port against a seeded SQLite file and drives Debian's
+chromium with Playwright, using Streamlit's own e2e waits: `/_stcore/health` answers `ok`,
+then `[data-testid="stApp"]`, then the script is no longer running. No sleeps: every wait
+polls for a condition, with a deadline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.app.support import XSS_CLAIM, store_xss_document
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT = Path("/tmp/review.png")
+DOCUMENT_SCREENSHOT = Path("/tmp/review-document.png")
+QUEUE_SCREENSHOT = Path("/tmp/queue.png")
+FAILURE_SCREENSHOT = Path("/tmp/review-failure.png")
+STARTUP_SECONDS = 60
+TIMEOUT_MS = 30_000
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("WORKBENCH_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser test required but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def playwright_api() -> Any:
+    try:
+        import playwright.sync_api as api
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is not installed")
+    return api
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"`workbench serve` exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)  # polling interval of a bounded health check, not a wait for state
+    pytest.fail(f"the app did not answer /_stcore/health in {STARTUP_SECONDS}s:\n{log.read_text()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and the streamlit process it started (its own process group)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError):  # a child may outlive its parent briefly
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def server(tmp_path: Path, playwright_api: Any) -> Iterator[str]:
+    """`workbench serve` on a free port, its database holding the samples and the XSS text."""
+    from importlib.resources import as_file, files
+
+    from workbench.database import open_database
+    from workbench.db.session import dispose_all
+    from workbench.extract import default_extractor
+    from workbench.ingest.service import ingest_paths
+
+    url = f"sqlite:///{tmp_path / 'browser.sqlite'}"
+    engine = open_database(url)
+    with as_file(files("workbench") / "sample_data") as samples:
+        report = ingest_paths(engine, [Path(samples)], default_extractor(), max_bytes=10**7)
+    assert report.added == 5
+    store_xss_document(engine)
+    dispose_all()
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = tmp_path / "serve.log"
+    command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", url]
+    env = os.environ | {
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_healthy(base, process, log)
+        yield base
+    finally:
+        _stop(process)
+
+
+def _wait_for_app_run(page: Any) -> None:
+    """Streamlit's e2e wait: the app is mounted and its script has stopped running."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=TIMEOUT_MS
+    )
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=TIMEOUT_MS)
+
+
+def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_api: Any) -> None:
+    expect = playwright_api.expect
+    expect.set_options(timeout=TIMEOUT_MS)
+    dialogs: list[str] = []
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(server)
+            _wait_for_app_run(page)
+            sidebar = page.locator('[data-testid="stSidebar"]')
+
+            # The name comes first.
+            expect(page.get_by_text("Enter your name in the sidebar")).to_be_visible()
+            sidebar.get_by_label("Your name", exact=True).fill("Ana")
+            sidebar.get_by_role("button", name="Start reviewing").click()
+            expect(sidebar).to_contain_text("Reviewer: Ana")
+            expect(sidebar).to_contain_text("0 reviewed /")
+            first = page.locator("h3").filter(has_text="Claim #").inner_text()
+
+            # A click decides and opens the next claim; the count follows.
+            page.locator(".st-key-verdict_verified button:visible").click()
+            expect(sidebar).to_contain_text("1 reviewed /")
+            expect(page.locator("h3").filter(has_text="Claim #")).not_to_have_text(first)
+            _wait_for_app_run(page)
+
+            # Typing a digit in the note is text, not a shortcut; leaving the box saves it.
+            note = page.get_by_label("Note", exact=True)
+            note.click()
+            page.keyboard.type("2 sources disagree")
+            page.locator("h3").filter(has_text="Claim #").click()
+            expect(page.get_by_text("Note saved.")).to_be_visible()
+            expect(sidebar).to_contain_text("1 reviewed /")
+
+            # The keyboard shortcut "2" records "disputed".
+            page.keyboard.press("2")
+            expect(sidebar).to_contain_text("2 reviewed /")
+            _wait_for_app_run(page)
+
+            # Find the hostile claim through the queue and open it.
+            sidebar.get_by_role("link", name="Queue").click()
+            _wait_for_app_run(page)
+            search = page.get_by_label("Search claim text and speaker", exact=True)
+            search.fill("Peskov troops")
+            search.press("Enter")
+            expect(page.get_by_text("1 claim · page 1 of 1")).to_be_visible()
+            page.screenshot(path=str(QUEUE_SCREENSHOT), full_page=True)
+            page.get_by_role("button", name="Open in Review").click()
+            expect(page.locator("h3").filter(has_text="Claim #")).to_be_visible()
+            _wait_for_app_run(page)
+
+            # The markup is on the page as text ...
+            marked = page.locator("mark.wb-claim").first
+            expect(marked).to_contain_text("<script>alert(1)</script>")
+            expect(marked).to_contain_text("<img src=x onerror=alert(1)>")
+            assert XSS_CLAIM in marked.inner_text()
+            # ... and nowhere in the DOM as an element, st.html containers included.
+            counts = page.evaluate(
+                """() => ({
+                    scripts: [...document.querySelectorAll('script')]
+                        .filter(s => (s.textContent || '').includes('alert(1)')).length,
+                    onerror: document.querySelectorAll('img[onerror], [onerror]').length,
+                    htmlBlocks: document.querySelectorAll('[data-testid="stHtml"]').length,
+                    escaped: [...document.querySelectorAll('[data-testid="stHtml"]')]
+                        .some(e => e.innerHTML.includes('&lt;script&gt;alert(1)')),
+                })"""
+            )
+            assert counts["scripts"] == 0
+            assert counts["onerror"] == 0
+            assert counts["htmlBlocks"] >= 2 and counts["escaped"]
+            page.get_by_text("Whole document").click()
+            whole = page.locator("mark.wb-claim").nth(1)
+            expect(whole).to_be_visible()
+            expect(whole).to_contain_text("<script>alert(1)")
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+            page.get_by_test_id("stMainBlockContainer").get_by_test_id("stExpander").screenshot(
+                path=str(DOCUMENT_SCREENSHOT)
+            )
+            assert dialogs == []
+        except Exception:
+            page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
+            raise
+        finally:
+            browser.close()

@@ -1,0 +1,58 @@
+"""Export: the whole dataset as CSV or JSONL, built when the button is clicked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from workbench.app import frame
+from workbench.export.service import MIME_TYPES, ExportFormat, default_path, render_export
+from workbench.review.queue import progress
+
+DESCRIPTIONS = {
+    ExportFormat.csv: (
+        "CSV — one row per claim and review (a claim without reviews gets one row): claim "
+        "text and offsets, speaker, score, status, document, reviewer, verdict, note, URLs. "
+        "Opens safely in a spreadsheet."
+    ),
+    ExportFormat.jsonl: (
+        "JSONL — one JSON object per claim, with its document and all of its reviews "
+        "nested (verdicts, notes, URLs, versions); for scripts and re-import."
+    ),
+}
+
+
+def _builder(engine: Engine, fmt: ExportFormat) -> Callable[[], bytes]:
+    # Built on click, in Streamlit's download thread, so the page itself stays fast.
+    def build() -> bytes:
+        return render_export(engine, fmt)
+
+    return build
+
+
+def main() -> None:
+    engine, _ = frame.start()
+    st.title("Export")
+    counts = progress(engine)
+    st.caption(
+        f"{counts.total} claims in the queue, {counts.reviewed} reviewed, "
+        f"{counts.not_a_claim} marked not a claim; every claim is exported, with its status."
+    )
+    for fmt in (ExportFormat.csv, ExportFormat.jsonl):
+        st.download_button(
+            f"Download {fmt.value.upper()}",
+            data=_builder(engine, fmt),
+            file_name=default_path(Path(), fmt).name,
+            mime=MIME_TYPES[fmt],
+            key=f"download_{fmt.value}",
+            on_click="ignore",
+            icon=":material/download:",
+            type="primary" if fmt is ExportFormat.csv else "secondary",
+        )
+        st.caption(DESCRIPTIONS[fmt])
+
+
+main()

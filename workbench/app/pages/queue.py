@@ -1,0 +1,212 @@
+"""Queue: filter the claims, page through them, open one in the Review page."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from workbench.app import frame, render, state
+from workbench.app.selection import (
+    PAGE_SIZE,
+    claims_frame,
+    clamp_page,
+    default_choice,
+    filter_is_default,
+)
+from workbench.review.queue import (
+    REVIEW_STATES,
+    ClaimFilter,
+    ReviewState,
+    list_claims,
+    list_documents,
+    list_speakers,
+)
+
+F_STATE = "qf_state"
+F_DOCUMENT = "qf_document"
+F_SPEAKER = "qf_speaker"
+F_SCORE = "qf_score"
+F_SEARCH = "qf_search"
+FILTER_KEYS = (F_STATE, F_DOCUMENT, F_SPEAKER, F_SCORE, F_SEARCH)
+
+
+def _filter_from_widgets() -> None:
+    """on_change of every filter widget: the widgets' values become the session's filter."""
+    low, high = st.session_state[F_SCORE]
+    search = str(st.session_state[F_SEARCH] or "")
+    try:
+        flt = ClaimFilter(
+            state=st.session_state[F_STATE],
+            document_id=st.session_state[F_DOCUMENT],
+            speaker=st.session_state[F_SPEAKER],
+            min_score=float(low),
+            max_score=float(high),
+            search=search,
+        )
+    except ValueError as exc:  # the widgets only offer valid values; say so if one is not
+        state.flash("queue", "error", f"That filter cannot be used: {exc}")
+        return
+    state.set_filter(flt)
+
+
+def _reset_filters() -> None:
+    for key in FILTER_KEYS:
+        st.session_state.pop(key, None)
+    state.set_filter(ClaimFilter())
+
+
+def _go_to_page(page: int) -> None:
+    state.set_queue_page(page)
+
+
+def _page_from_input(key: str) -> None:
+    value = st.session_state.get(key)
+    if isinstance(value, int | float):
+        state.set_queue_page(int(value))
+
+
+def _filters(flt: ClaimFilter) -> None:
+    engine = state.engine()
+    documents = list_documents(engine)
+    speakers = list_speakers(engine)
+    titles = {d.id: d.title for d in documents}
+    document_options: list[int | None] = [None, *titles]
+    speaker_options: list[str | None] = [None, *speakers]
+    states: list[ReviewState] = list(REVIEW_STATES)
+
+    top = st.columns([1, 2, 2], vertical_alignment="bottom")
+    top[0].selectbox(
+        "Review state",
+        states,
+        index=states.index(flt.state),
+        format_func=lambda s: REVIEW_STATES[s],
+        key=F_STATE,
+        on_change=_filter_from_widgets,
+    )
+    top[1].selectbox(
+        "Document",
+        document_options,
+        index=document_options.index(flt.document_id) if flt.document_id in document_options else 0,
+        format_func=lambda d: "All documents" if d is None else render.shorten(titles[d], 70),
+        key=F_DOCUMENT,
+        on_change=_filter_from_widgets,
+    )
+    top[2].selectbox(
+        "Speaker",
+        speaker_options,
+        index=speaker_options.index(flt.speaker) if flt.speaker in speaker_options else 0,
+        format_func=lambda s: "All speakers" if s is None else s,
+        key=F_SPEAKER,
+        on_change=_filter_from_widgets,
+    )
+    bottom = st.columns([2, 3, 1], vertical_alignment="bottom")
+    bottom[0].slider(
+        "Check-worthiness score",
+        min_value=0.0,
+        max_value=1.0,
+        value=(flt.min_score, flt.max_score),
+        step=0.05,
+        key=F_SCORE,
+        on_change=_filter_from_widgets,
+    )
+    bottom[1].text_input(
+        "Search claim text and speaker",
+        value=flt.search,
+        key=F_SEARCH,
+        on_change=_filter_from_widgets,
+        placeholder="words that must all appear",
+    )
+    bottom[2].button(
+        "Reset filters",
+        key="reset_filters",
+        on_click=_reset_filters,
+        disabled=filter_is_default(flt),
+        width="stretch",
+    )
+
+
+def main() -> None:
+    engine, _ = frame.start()
+    st.title("Queue")
+    flt = state.current_filter()
+    _filters(flt)
+    state.show_flash("queue")
+
+    page_number = state.queue_page()
+    result = list_claims(engine, flt, page=page_number, page_size=PAGE_SIZE)
+    if page_number > result.pages:
+        page_number = clamp_page(page_number, result.pages)
+        state.set_queue_page(page_number)
+        result = list_claims(engine, flt, page=page_number, page_size=PAGE_SIZE)
+
+    st.caption(
+        f"{result.total} claim{'' if result.total == 1 else 's'} · "
+        f"page {result.page} of {result.pages} · "
+        f"{PAGE_SIZE} a page · the Review page's next claim follows this filter"
+    )
+    if not result.items:
+        st.info("No claim matches this filter.")
+        return
+
+    scope = hashlib.sha1(flt.model_dump_json().encode(), usedforsecurity=False).hexdigest()[:10]
+    event = st.dataframe(
+        claims_frame(result.items),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"queue_table_{scope}_{result.page}",
+        column_config={
+            "id": st.column_config.NumberColumn("id", width="small"),
+            "claim": st.column_config.TextColumn("claim", width="large"),
+            "score": st.column_config.NumberColumn("score", format="%.2f", width="small"),
+            "reviews": st.column_config.NumberColumn("reviews", width="small"),
+        },
+    )
+    rows = list(event.selection.rows) if hasattr(event, "selection") else []
+    ids = [c.id for c in result.items]
+    texts = {c.id: c.text for c in result.items}
+
+    pager = st.columns([1, 1, 1, 3], vertical_alignment="bottom")
+    pager[0].button(
+        "Previous page",
+        key="page_prev",
+        on_click=_go_to_page,
+        args=(result.page - 1,),
+        disabled=result.page <= 1,
+        width="stretch",
+    )
+    page_input = f"page_input_{scope}_{result.page}"
+    pager[1].number_input(
+        "Page",
+        min_value=1,
+        max_value=result.pages,
+        value=result.page,
+        step=1,
+        key=page_input,
+        on_change=_page_from_input,
+        args=(page_input,),
+    )
+    pager[2].button(
+        "Next page",
+        key="page_next",
+        on_click=_go_to_page,
+        args=(result.page + 1,),
+        disabled=result.page >= result.pages,
+        width="stretch",
+    )
+
+    opener = st.columns([4, 1], vertical_alignment="bottom")
+    chosen = opener[0].selectbox(
+        "Claim to open (or select a row above)",
+        ids,
+        index=default_choice(ids, rows),
+        format_func=lambda i: f"#{i} — {render.shorten(texts[i], 90)}",
+        key=f"open_choice_{scope}_{result.page}_{rows[0] if rows else 'none'}",
+    )
+    if opener[1].button("Open in Review", key="open_claim", type="primary", width="stretch"):
+        state.open_claim(int(chosen) if chosen is not None else ids[0])
+        st.switch_page(state.REVIEW_PAGE)
+
+
+main()

@@ -1,0 +1,90 @@
+"""Turning stored text into what the app shows, without ever interpreting it.
+
+Source text (documents, claims, titles, speakers) comes from the web and is untrusted: it
+is HTML-escaped here, piece by piece, and only our own tags are added around it. Nothing in
+this module calls Streamlit, so all of it is tested directly.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from workbench.schemas import ClaimOut
+
+# The wrapping div keeps the source's newlines and long words readable.
+SOURCE_STYLE = (
+    "white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.6; "
+    "font-size: 1.02rem; padding: 0.75rem 1rem; border-left: 3px solid #d0d4dc; "
+    "background: rgba(127, 127, 127, 0.06); border-radius: 0.25rem"
+)
+MARK_STYLE = "background: #ffe58f; color: #1f1f1f; padding: 0.05em 0.15em; border-radius: 0.2em"
+OPEN_DIV = f'<div class="wb-source" style="{SOURCE_STYLE}">'
+CLOSE_DIV = "</div>"
+OPEN_MARK = f'<mark class="wb-claim" style="{MARK_STYLE}">'
+CLOSE_MARK = "</mark>"
+ELLIPSIS = "…"
+
+# Characters Markdown would interpret; escaped before a message reaches st.error & co.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def escape(text: str) -> str:
+    """``text`` as inert HTML: ``& < > " '`` all escaped."""
+    return html.escape(text, quote=True)
+
+
+def highlight_html(text: str, start: int, end: int, context: tuple[int, int] | None = None) -> str:
+    """``text[context]`` as escaped HTML with ``text[start:end]`` wrapped in ``<mark>``.
+
+    ``context`` defaults to the whole text; it is widened if needed so that it always
+    contains the claim. Every piece of source text is escaped: the only tags in the result
+    are the wrapping ``<div>`` and the ``<mark>``.
+    """
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    ctx_start, ctx_end = context if context is not None else (0, len(text))
+    ctx_start = max(0, min(ctx_start, start))
+    ctx_end = min(len(text), max(ctx_end, end))
+    return "".join(
+        (
+            OPEN_DIV,
+            escape(text[ctx_start:start]),
+            OPEN_MARK,
+            escape(text[start:end]),
+            CLOSE_MARK,
+            escape(text[end:ctx_end]),
+            CLOSE_DIV,
+        )
+    )
+
+
+def claim_meta_html(claim: ClaimOut, document_source: str) -> str:
+    """The claim's speaker, score and document as escaped HTML (all of it is source text)."""
+    speaker = claim.speaker or "unknown speaker"
+    rows = [
+        ("Speaker", speaker),
+        ("Score", f"{claim.score:.2f}"),
+        ("Document", claim.document_title or f"document {claim.document_id}"),
+        ("Source", document_source),
+    ]
+    cells = "".join(
+        f'<div style="opacity: 0.65">{escape(label)}</div><div>{escape(value)}</div>'
+        for label, value in rows
+    )
+    return (
+        '<div class="wb-meta" style="display: grid; grid-template-columns: max-content 1fr; '
+        'column-gap: 1rem; row-gap: 0.15rem; overflow-wrap: anywhere; font-size: 0.92rem">'
+        f"{cells}</div>"
+    )
+
+
+def md_escape(text: str) -> str:
+    """``text`` shown literally by ``st.error``/``st.warning`` (which render Markdown)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + ELLIPSIS

@@ -1,0 +1,82 @@
+"""Plain functions behind the queue table and the review navigation (tested without a UI).
+
+AppTest cannot click a dataframe row, so everything a click decides is computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from workbench.review.queue import ClaimFilter
+from workbench.schemas import ClaimOut
+
+PAGE_SIZE = 25
+MAX_HISTORY = 50
+TABLE_COLUMNS = ["id", "claim", "speaker", "score", "document", "reviews"]
+
+
+def claims_frame(items: Sequence[ClaimOut]) -> pd.DataFrame:
+    """One page of the queue as the table shows it (text is shown as text, not markup)."""
+    return pd.DataFrame(
+        {
+            "id": [c.id for c in items],
+            "claim": [c.text for c in items],
+            "speaker": [c.speaker or "" for c in items],
+            "score": [round(c.score, 2) for c in items],
+            "document": [c.document_title for c in items],
+            "reviews": [c.review_count for c in items],
+        },
+        columns=TABLE_COLUMNS,
+    )
+
+
+def selected_claim_id(page_ids: Sequence[int], selected_rows: Sequence[int]) -> int | None:
+    """The claim a row selection points at, or ``None`` (nothing or a stale row selected)."""
+    for row in selected_rows:
+        if 0 <= row < len(page_ids):
+            return page_ids[row]
+    return None
+
+
+def default_choice(page_ids: Sequence[int], selected_rows: Sequence[int]) -> int:
+    """Index in ``page_ids`` the "claim to open" picker starts at: the selected row, or 0."""
+    chosen = selected_claim_id(page_ids, selected_rows)
+    return page_ids.index(chosen) if chosen is not None else 0
+
+
+def clamp_page(page: int, pages: int) -> int:
+    return max(1, min(page, max(1, pages)))
+
+
+def push_history(history: Sequence[int], claim_id: int) -> list[int]:
+    """``history`` with ``claim_id`` last, at most MAX_HISTORY ids kept."""
+    kept = [c for c in history if c != claim_id]
+    return [*kept, claim_id][-MAX_HISTORY:]
+
+
+def pop_history(history: Sequence[int]) -> tuple[int | None, list[int]]:
+    """(the claim to go back to, the history without it)."""
+    if not history:
+        return None, []
+    return history[-1], list(history[:-1])
+
+
+def filter_is_default(flt: ClaimFilter) -> bool:
+    return flt == ClaimFilter()
+
+
+def describe_filter(flt: ClaimFilter, document_titles: dict[int, str]) -> str:
+    """The filter in words, for the review page's "scoped by" line (plain text)."""
+    parts: list[str] = []
+    if flt.document_id is not None:
+        title = document_titles.get(flt.document_id, f"document {flt.document_id}")
+        parts.append(f"document: {title}")
+    if flt.speaker:
+        parts.append(f"speaker: {flt.speaker}")
+    if (flt.min_score, flt.max_score) != (0.0, 1.0):
+        parts.append(f"score {flt.min_score:.2f}–{flt.max_score:.2f}")
+    if flt.search.strip():
+        parts.append(f"search: {flt.search.strip()}")
+    return "; ".join(parts)

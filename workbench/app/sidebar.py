@@ -1,0 +1,75 @@
+"""The sidebar every page shares: who is reviewing, how far the work is, what verdicts mean."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from workbench.app import state
+from workbench.errors import InvalidInput
+from workbench.review.decisions import reviewer_name
+from workbench.review.queue import progress
+
+NAME_INPUT = "reviewer_name_input"
+
+VERDICT_HELP = """\
+**verified** — the evidence supports the claim as stated.
+
+**disputed** — credible evidence contradicts it or it is contested.
+
+**unsupported** — no evidence was found that would confirm it.
+
+**not a check-worthy claim** — a bad extraction: takes it out of the queue without a verdict.
+
+Keys on the Review page: **1** verified · **2** disputed · **3** unsupported ·
+**X** not a claim · **S** skip · **P** previous.
+"""
+
+
+def show(engine: Engine) -> None:
+    with st.sidebar:
+        _reviewer()
+        _progress(engine)
+        with st.expander("Verdicts and keys", expanded=state.reviewer() is None):
+            st.markdown(VERDICT_HELP)
+        st.caption("single-user mode (no accounts)")
+
+
+def _reviewer() -> None:
+    name = state.reviewer()
+    if name is not None and not st.session_state.get(state.CHANGING_NAME, False):
+        st.text(f"Reviewer: {name}")
+        st.button("Change name", key="change_name", type="tertiary", on_click=_start_change)
+        return
+    with st.form("reviewer_form", border=False):
+        st.text_input(
+            "Your name",
+            value=name or "",
+            key=NAME_INPUT,
+            max_chars=100,
+            placeholder="e.g. Ana Silva",
+            help="Stored with every verdict, note and URL you save.",
+        )
+        st.form_submit_button("Start reviewing", type="primary", on_click=_save_name)
+    state.show_flash("reviewer")
+
+
+def _start_change() -> None:
+    st.session_state[state.CHANGING_NAME] = True
+
+
+def _save_name() -> None:
+    try:
+        name = reviewer_name(str(st.session_state.get(NAME_INPUT, "")))
+    except InvalidInput as exc:
+        state.flash("reviewer", "error", str(exc))
+        return
+    st.session_state[state.REVIEWER] = name
+    st.session_state[state.CHANGING_NAME] = False
+
+
+def _progress(engine: Engine) -> None:
+    counts = progress(engine)
+    st.markdown(f"**{counts.reviewed} reviewed / {counts.total} claims**")
+    st.progress(counts.reviewed / counts.total if counts.total else 0.0)
+    st.caption(f"{counts.not_a_claim} marked not a claim")

@@ -1,0 +1,152 @@
+"""What the app keeps per process (the engine) and per session (a few ids and the filter).
+
+Session state stays small: the reviewer's name, the open claim, a short history of ids,
+the queue filter and page, and at most one message per area waiting to be shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from workbench.app import render
+from workbench.app.selection import push_history
+from workbench.config import get_settings
+from workbench.database import open_database
+from workbench.review.queue import ClaimFilter
+
+REVIEWER = "reviewer"
+CHANGING_NAME = "changing_name"
+CLAIM = "claim_id"
+HISTORY = "history"
+FILTER = "queue_filter"
+QUEUE_PAGE = "queue_page"
+SEEN = "seen_version"
+FLASH = "flash"
+
+REVIEW_PAGE = "pages/review.py"
+QUEUE_PAGE_PATH = "pages/queue.py"
+EXPORT_PAGE = "pages/export.py"
+
+Level = Literal["success", "info", "warning", "error"]
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    # One engine per process and URL, shared by every session; SQLAlchemy engines are
+    # thread-safe, and nothing per user is kept in it.
+    return open_database(url)
+
+
+def engine() -> Engine:
+    return _engine_for(get_settings().database_url)
+
+
+# --- the reviewer -------------------------------------------------------------------------
+
+
+def reviewer() -> str | None:
+    name = st.session_state.get(REVIEWER)
+    return name if isinstance(name, str) and name else None
+
+
+def require_reviewer() -> str:
+    """The reviewer's name; without one, a prompt to enter it and the page stops there."""
+    name = reviewer()
+    if name is None:
+        st.title("Fact-check workbench")
+        st.info(
+            "Enter your name in the sidebar to start: every review is stored with its reviewer."
+        )
+        st.stop()
+        raise AssertionError("unreachable")  # st.stop() raises
+    return name
+
+
+# --- the open claim and how we got there --------------------------------------------------
+
+
+def claim_id() -> int | None:
+    value = st.session_state.get(CLAIM)
+    return value if isinstance(value, int) else None
+
+
+def open_claim(target: int | None, *, remember: bool = True) -> None:
+    """Show ``target`` next (``None``: the first claim still to review)."""
+    current = claim_id()
+    if remember and current is not None and current != target:
+        st.session_state[HISTORY] = push_history(history(), current)
+    st.session_state[CLAIM] = target
+
+
+def history() -> list[int]:
+    value = st.session_state.get(HISTORY, [])
+    return [int(v) for v in value] if isinstance(value, list) else []
+
+
+def set_history(ids: list[int]) -> None:
+    st.session_state[HISTORY] = ids
+
+
+# --- the queue filter -----------------------------------------------------------------------
+
+
+def current_filter() -> ClaimFilter:
+    stored = st.session_state.get(FILTER)
+    return ClaimFilter.model_validate(stored) if isinstance(stored, dict) else ClaimFilter()
+
+
+def set_filter(flt: ClaimFilter) -> None:
+    st.session_state[FILTER] = flt.model_dump()
+    st.session_state[QUEUE_PAGE] = 1
+
+
+def queue_page() -> int:
+    value = st.session_state.get(QUEUE_PAGE, 1)
+    return value if isinstance(value, int) and value >= 1 else 1
+
+
+def set_queue_page(page: int) -> None:
+    st.session_state[QUEUE_PAGE] = max(1, page)
+
+
+# --- the version of our own review the page showed (for stale-edit detection) -------------
+
+
+def seen_version(target: int) -> int | None:
+    """The version of our review of ``target`` as last shown or saved (0: none existed)."""
+    seen = st.session_state.get(SEEN)
+    if isinstance(seen, tuple) and len(seen) == 2 and seen[0] == target:
+        return int(seen[1])
+    return None
+
+
+def set_seen_version(target: int, version: int) -> None:
+    st.session_state[SEEN] = (target, version)
+
+
+# --- one-shot messages, shown where the action was ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Flash:
+    area: str
+    level: Level
+    message: str
+
+
+def flash(area: str, level: Level, message: str) -> None:
+    st.session_state[FLASH] = Flash(area, level, message)
+
+
+def show_flash(area: str) -> None:
+    """Show (once) the message left for ``area``, its text shown literally."""
+    pending = st.session_state.get(FLASH)
+    if not isinstance(pending, Flash) or pending.area != area:
+        return
+    del st.session_state[FLASH]
+    show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+    show[pending.level](render.md_escape(pending.message))
