@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -22,8 +24,10 @@ from workbench.errors import WorkbenchError
 from workbench.export import ExportFormat, export_to_file
 from workbench.export.service import default_path
 from workbench.extract import default_extractor
+from workbench.extract.scorers import SentenceFile, read_sentence_file
 from workbench.ingest.readers import ReadError, expand_paths, read_file
 from workbench.ingest.service import IngestReport, count_documents, ingest_paths
+from workbench.review.queue import list_documents
 from workbench.schemas import DocumentIn, ExtractedClaim
 
 app = typer.Typer(
@@ -105,7 +109,7 @@ def _ingest(
         return ingest_paths(
             engine,
             paths,
-            default_extractor(settings.claim_threshold),
+            default_extractor(settings.claim_threshold, settings.scorer, settings.scorer_model),
             max_bytes=settings.max_file_bytes,
             on_item=on_item,
         )
@@ -118,7 +122,10 @@ def extract(
 ) -> None:
     """Print the claims found in documents; stores nothing."""
     settings = get_settings()
-    extractor = default_extractor(settings.claim_threshold)
+    with _user_errors():
+        extractor = default_extractor(
+            settings.claim_threshold, settings.scorer, settings.scorer_model
+        )
     files_, errors = expand_paths(paths)
     failed = len(errors)
     for error in errors:
@@ -166,6 +173,26 @@ def export(
     typer.echo(f"wrote {result.rows} rows to {result.path}")
 
 
+@app.command("rebuild-similarity")
+def rebuild_similarity_command(db: DbOption = None) -> None:
+    """Recompute which claims say the same thing across documents (after an upgrade)."""
+    from workbench.review.similar import rebuild_similarity
+
+    settings = _settings(db)
+    with _user_errors():
+        engine = open_database(settings.database_url)
+        total = len(list_documents(engine))
+        with tqdm(total=total, unit="doc", delay=1.0, file=sys.stderr) as bar:
+
+            def advance(_document_id: int) -> None:
+                bar.update(1)
+
+            report = rebuild_similarity(engine, on_document=advance)
+    typer.echo(
+        f"{report.documents} documents, {report.claims} claims: {report.pairs} similar pairs"
+    )
+
+
 @app.command()
 def serve(
     db: DbOption = None,
@@ -199,6 +226,198 @@ def demo(
     typer.echo(f"demo database {DEMO_DB_PATH}: {report.summary()}")
     if serve_app:
         raise typer.Exit(code=_run_streamlit(url, port, host))
+
+
+ScorerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scorer",
+        help="linear, heuristic, blend or minilm (default: $WORKBENCH_SCORER, else linear).",
+        show_default=False,
+    ),
+]
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="Weights file replacing the scorer's shipped one (default: $WORKBENCH_SCORER_MODEL).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def score(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A TSV/CSV with Sentence_id and Text columns (CheckThat! layout), "
+            "or a text file with one sentence a line."
+        ),
+    ],
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per sentence.")] = False,
+    evaluate: Annotated[
+        bool,
+        typer.Option(
+            "--eval", help="Print precision, recall and F1 against the class_label column."
+        ),
+    ] = False,
+    scorer: ScorerOption = None,
+    model: ModelOption = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            help="Cut for check_worthy (default: $WORKBENCH_CLAIM_THRESHOLD, else the model's).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Score pre-split sentences with the extractor's scorer and threshold."""
+    settings = get_settings()
+    with _user_errors():
+        extractor = default_extractor(
+            threshold if threshold is not None else settings.claim_threshold,
+            scorer or settings.scorer,
+            model or settings.scorer_model,
+        )
+        data = read_sentence_file(file)
+        if evaluate and not data.has_labels:
+            raise WorkbenchError(f"{file}: no class_label column, so there is nothing to --eval")
+        labels = [row.is_positive(file) for row in data.rows] if evaluate else []
+    for warning in data.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    scores = [float(s) for s in extractor.scorer.score_many([row.text for row in data.rows])]
+    cut = extractor.threshold
+    if evaluate:
+        _print_evaluation(data, labels, scores, cut, extractor.name, jsonl=jsonl)
+        return
+    if not jsonl:
+        typer.echo(f"{'id':>10}  score  worthy  text")
+    for row, value in zip(data.rows, scores, strict=True):
+        if jsonl:
+            record = {"id": row.id, "text": row.text, "score": value, "check_worthy": value >= cut}
+            typer.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            mark = "yes" if value >= cut else "-"
+            typer.echo(f"{row.id:>10}  {value:.3f}  {mark:<6}  {row.text}")
+    if not jsonl:
+        worthy = sum(value >= cut for value in scores)
+        typer.echo(
+            f"{len(scores)} sentences, {worthy} check-worthy "
+            f"({extractor.name}, threshold {cut:.4f})"
+        )
+
+
+def _print_evaluation(
+    data: SentenceFile,
+    labels: list[bool],
+    scores: list[float],
+    cut: float,
+    name: str,
+    *,
+    jsonl: bool,
+) -> None:
+    predicted = [value >= cut for value in scores]
+    tp = sum(p and y for p, y in zip(predicted, labels, strict=True))
+    precision = tp / max(sum(predicted), 1)
+    recall = tp / max(sum(labels), 1)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    result = {
+        "file": str(data.path),
+        "scorer": name,
+        "threshold": cut,
+        "sentences": len(labels),
+        "positive": sum(labels),
+        "predicted_positive": sum(predicted),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
+    if jsonl:
+        typer.echo(json.dumps(result))
+        return
+    typer.echo(f"{data.path}: {len(labels)} sentences, {sum(labels)} positive")
+    typer.echo(f"scorer {name}, threshold {cut:.4f}: {sum(predicted)} predicted positive")
+    typer.echo(f"precision {precision:.4f}")
+    typer.echo(f"recall    {recall:.4f}")
+    typer.echo(f"f1        {f1:.4f}")
+
+
+DEFAULT_TRAINED_MODEL = Path("db") / "checkworthy_linear.trained.npz"
+DEFAULT_TRAIN_DATA = Path("..") / "shared" / "data" / "claims" / "checkthat2024_en"
+
+
+@app.command("train-extractor")
+def train_extractor(
+    db: DbOption = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the new weights.")
+    ] = DEFAULT_TRAINED_MODEL,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="Folder with the CheckThat! 2024 English TSV files (default: "
+            "$WORKBENCH_TRAIN_DATA, else ../shared/data/claims/checkthat2024_en).",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", min=1, help="Use only the first N public examples (quick trials, tests)."
+        ),
+    ] = None,
+) -> None:
+    """Refit the default (linear) scorer on the public data plus this workbench's reviews."""
+    settings = _settings(db)
+    with _user_errors():
+        if importlib.util.find_spec("sklearn") is None:
+            raise WorkbenchError(
+                "train-extractor needs scikit-learn, the train extra: pip install '.[train]'"
+            )
+        from workbench.extract import train_linear
+
+        folder = data or Path(os.environ.get("WORKBENCH_TRAIN_DATA") or DEFAULT_TRAIN_DATA)
+        missing = [
+            name
+            for split in ("train", "dev", "dev-test")
+            if not (folder / (name := train_linear.CT24_SPLIT.format(split=split))).is_file()
+        ]
+        if missing:
+            raise WorkbenchError(
+                f"{folder}: training data not found (missing {', '.join(missing)}); "
+                "pass --data DIR or set WORKBENCH_TRAIN_DATA"
+            )
+        engine = open_database(settings.database_url, migrate=False)
+        reviewed = train_linear.workbench_examples(engine)
+        base = settings.scorer_model if settings.scorer == "linear" else None
+        try:
+            report = train_linear.retrain(
+                folder, out, extra=reviewed.examples, base=base, limit=limit
+            )
+        except OSError as exc:
+            raise WorkbenchError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        except ValueError as exc:
+            raise WorkbenchError(str(exc)) from exc
+    typer.echo(
+        f"workbench examples: {report.workbench_added} added ({reviewed.positives} with a "
+        f"verdict, {reviewed.negatives} not a claim; {reviewed.conflicting} with both left out"
+        + (
+            f"; {report.dropped_overlap} also in dev-test left out"
+            if report.dropped_overlap
+            else ""
+        )
+        + f"), on top of {report.public_examples} public examples"
+    )
+    for label, metrics in (("before", report.before), ("after ", report.after)):
+        typer.echo(
+            f"dev-test {label}: precision {metrics['precision']:.4f}  "
+            f"recall {metrics['recall']:.4f}  f1 {metrics['f1']:.4f}"
+        )
+    typer.echo(f"wrote {report.path} (threshold {report.threshold:.4f})")
+    typer.echo(f"use it: WORKBENCH_SCORER=linear WORKBENCH_SCORER_MODEL={report.path.resolve()}")
 
 
 def _run_streamlit(database_url: str, port: int, host: str) -> int:

@@ -16,7 +16,13 @@ class Settings(BaseSettings):
     export_dir: Path = Path("exports")
     # A news article is tens of KB; a file a thousand times that is a mistake, not an article.
     max_file_bytes: int = 20 * 1024 * 1024
-    claim_threshold: float = 0.5
+    # The extractor's sentence scorer ("linear", "heuristic", "blend", "minilm") and, maybe,
+    # a weights file replacing the shipped one (what `workbench train-extractor` writes).
+    scorer: str = "linear"
+    scorer_model: Path | None = None
+    # None: the scorer's own threshold, chosen when it was trained; set it to trade recall
+    # for precision.
+    claim_threshold: float | None = None
 
 
 def get_settings(**overrides: object) -> Settings:

@@ -1,5 +1,18 @@
 """Claim extraction: find check-worthy sentences in a document, with offsets and speakers."""
 
-from workbench.extract.pipeline import Extractor, HeuristicExtractor, default_extractor
+from workbench.extract.pipeline import (
+    Extractor,
+    HeuristicExtractor,
+    SentenceExtractor,
+    default_extractor,
+)
+from workbench.extract.scorers import SentenceScorer, load_scorer
 
-__all__ = ["Extractor", "HeuristicExtractor", "default_extractor"]
+__all__ = [
+    "Extractor",
+    "HeuristicExtractor",
+    "SentenceExtractor",
+    "SentenceScorer",
+    "default_extractor",
+    "load_scorer",
+]

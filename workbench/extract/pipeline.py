@@ -1,18 +1,23 @@
 """The extraction pipeline: segment -> drop boilerplate -> score -> keep -> attribute speakers.
 
-``HeuristicExtractor.explain`` keeps every sentence with the decision taken about it and why,
-so a surprising result can be traced to a rule or a score; ``extract`` is the kept part of it
-as ``ClaimCandidate`` records.
+The score comes from a ``SentenceScorer`` (``workbench.extract.scorers``; the linear model by
+default). ``SentenceExtractor.explain`` keeps every sentence with the decision taken about it
+and why, so a surprising result can be traced to a rule or a score; ``extract`` is the kept
+part of it as ``ClaimCandidate`` records.
 """
 
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
+from workbench.config import get_settings
+from workbench.errors import InvalidInput
 from workbench.extract import boilerplate, segment
-from workbench.extract.score import DEFAULT_THRESHOLD, score
+from workbench.extract.score import DEFAULT_THRESHOLD
+from workbench.extract.scorers import HeuristicScorer, SentenceScorer, load_scorer
 from workbench.extract.speaker import attribute
 from workbench.schemas import ClaimCandidate
 
@@ -38,7 +43,9 @@ class SentenceDecision:
     text: str
     decision: str  # "kept", "dropped:low_score" or "dropped:boilerplate:<rule>"
     score: float | None  # None when boilerplate dropped it before scoring
-    features: tuple[str, ...]  # score features that fired
+    # What pushed the score: the rules that fired (heuristic) or the most positive n-grams
+    # (linear); empty when the scorer cannot say or explain() was asked not to.
+    features: tuple[str, ...]
     speaker: str | None  # attributed for every sentence that was not boilerplate
 
     @property
@@ -55,17 +62,20 @@ def _line_span(text: str, start: int, end: int, breaks: list[int]) -> tuple[int,
     return line_start, line_end
 
 
-class HeuristicExtractor:
-    """Rules and a hand-weighted score; pure Python, no model to load."""
+class SentenceExtractor:
+    """Segment, drop page furniture, score every remaining sentence, keep those above the cut."""
 
-    name = "heuristic@1"
+    def __init__(
+        self, scorer: SentenceScorer | None = None, threshold: float | None = None
+    ) -> None:
+        self.scorer = scorer if scorer is not None else load_scorer()
+        # None: the scorer's own threshold, the one it was tuned with.
+        self.threshold = self.scorer.threshold if threshold is None else threshold
+        if not 0.0 <= self.threshold <= 1.0:
+            raise InvalidInput(f"threshold must be within [0, 1], got {self.threshold}")
+        self.name = self.scorer.name
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
-        if not 0.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold must be within [0, 1], got {threshold}")
-        self.threshold = threshold
-
-    def explain(self, text: str) -> list[SentenceDecision]:
+    def explain(self, text: str, *, with_features: bool = True) -> list[SentenceDecision]:
         """Every sentence with its decision, reason, score and speaker."""
         spans = segment.sentences(text)
         paragraphs = segment.paragraphs(text)
@@ -88,6 +98,9 @@ class HeuristicExtractor:
         # ("Recommended Books") must not break the chain from a quote to its source.
         article = [span for span, rule in zip(spans, rules, strict=True) if rule is None]
         speakers = dict(zip(article, attribute(text, article), strict=True))
+        # One batch per document: the linear and embedding scorers are much faster that way.
+        scores = iter(self.scorer.score_many([text[start:end] for start, end in article]))
+        explainer = getattr(self.scorer, "features", None) if with_features else None
         decisions: list[SentenceDecision] = []
         for (start, end), rule in zip(spans, rules, strict=True):
             sentence = text[start:end]
@@ -96,12 +109,12 @@ class HeuristicExtractor:
                     SentenceDecision(start, end, sentence, BOILERPLATE + rule, None, (), None)
                 )
                 continue
-            result = score(sentence)
-            decision = KEPT if result.value >= self.threshold else LOW_SCORE
-            speaker = speakers[(start, end)]
+            value = float(next(scores))
+            decision = KEPT if value >= self.threshold else LOW_SCORE
+            features: tuple[str, ...] = tuple(explainer(sentence)) if explainer else ()
             decisions.append(
                 SentenceDecision(
-                    start, end, sentence, decision, result.value, result.features, speaker
+                    start, end, sentence, decision, value, features, speakers[(start, end)]
                 )
             )
         return decisions
@@ -117,16 +130,41 @@ class HeuristicExtractor:
                 score=d.score if d.score is not None else 0.0,
                 extractor=self.name,
             )
-            for d in self.explain(text)
+            for d in self.explain(text, with_features=False)
             if d.kept
         ]
 
 
-def default_extractor(threshold: float | None = None) -> Extractor:
-    """The extractor the CLI and the app use; ``threshold`` None means the default (0.5)."""
-    return HeuristicExtractor(DEFAULT_THRESHOLD if threshold is None else threshold)
+class HeuristicExtractor(SentenceExtractor):
+    """The rule-based extractor of the first version (``heuristic@1``), kept for comparison."""
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+        super().__init__(HeuristicScorer(), threshold)
 
 
-def explain(text: str, threshold: float | None = None) -> list[SentenceDecision]:
+def default_extractor(
+    threshold: float | None = None,
+    scorer: str | None = None,
+    model_path: Path | None = None,
+) -> SentenceExtractor:
+    """The extractor the CLI and the app use.
+
+    Each argument left None comes from the settings (``WORKBENCH_CLAIM_THRESHOLD``,
+    ``WORKBENCH_SCORER``, ``WORKBENCH_SCORER_MODEL``); a threshold None there too means the
+    scorer's own.
+    """
+    settings = get_settings()
+    name = scorer if scorer is not None else settings.scorer
+    path = model_path if model_path is not None else settings.scorer_model
+    cut = threshold if threshold is not None else settings.claim_threshold
+    return SentenceExtractor(load_scorer(name, path), cut)
+
+
+def explain(
+    text: str,
+    threshold: float | None = None,
+    scorer: str | None = None,
+    model_path: Path | None = None,
+) -> list[SentenceDecision]:
     """Every sentence of ``text`` with the default extractor's decision and reason."""
-    return HeuristicExtractor(DEFAULT_THRESHOLD if threshold is None else threshold).explain(text)
+    return default_extractor(threshold, scorer, model_path).explain(text)

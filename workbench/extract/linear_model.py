@@ -1,0 +1,388 @@
+"""A light check-worthiness scorer: TF-IDF (word + character n-grams) and a logistic regression.
+
+The weights are trained by ``workbench.extract.train_linear`` (scikit-learn, training only) and
+shipped as a NumPy ``.npz`` file without any pickled object. At run time this module needs only
+NumPy and the standard library: it re-implements the tokenisation, the TF-IDF transform
+(sublinear tf, smooth idf, l2 norm per block) and the logistic function, and it matches
+scikit-learn's ``predict_proba`` to floating-point rounding.
+
+The analysers below are also the ones handed to scikit-learn at training time, so the two sides
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.resources import as_file, files
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+FORMAT = "workbench-linear-checkworthiness"
+FORMAT_VERSION = 1
+DEFAULT_FILE = "checkworthy_linear.npz"
+
+_WHITESPACE = re.compile(r"\s\s+")
+_WORD = re.compile(r"\b\w\w+\b")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    """How a sentence is cut into n-grams. Stored in the weights file."""
+
+    word_ngram: tuple[int, int] = (1, 2)
+    char_ngram: tuple[int, int] = (2, 5)
+    digits_to_zero: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "word_ngram": list(self.word_ngram),
+            "char_ngram": list(self.char_ngram),
+            "digits_to_zero": self.digits_to_zero,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AnalyzerConfig:
+        w0, w1 = data["word_ngram"]
+        c0, c1 = data["char_ngram"]
+        return cls((int(w0), int(w1)), (int(c0), int(c1)), bool(data["digits_to_zero"]))
+
+
+def normalise(text: str, config: AnalyzerConfig) -> str:
+    """Lower-case, collapse whitespace and (optionally) map every digit to 0."""
+    text = _WHITESPACE.sub(" ", text.lower())
+    if config.digits_to_zero:
+        text = _DIGIT.sub("0", text)
+    return text
+
+
+def word_ngrams(text: str, config: AnalyzerConfig) -> list[str]:
+    """Word n-grams over tokens of two or more word characters (scikit-learn's default)."""
+    return _word_grams_normalised(normalise(text, config), config)
+
+
+def char_ngrams(text: str, config: AnalyzerConfig) -> list[str]:
+    """Character n-grams inside word boundaries, each word padded with one space either side."""
+    lo, hi = config.char_ngram
+    grams: list[str] = []
+    for word in normalise(text, config).split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in range(lo, hi + 1):
+            if n > length:
+                break
+            grams.extend(padded[i : i + n] for i in range(length - n + 1))
+    return grams
+
+
+_YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)s?\b")
+_NUMBER = re.compile(r"\d")
+_PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
+_MONEY = re.compile(r"[$£€]|\b(dollars?|billions?|millions?|trillions?)\b", re.IGNORECASE)
+_SCALE = re.compile(r"\b(hundreds?|thousands?|millions?|billions?|trillions?)\b", re.IGNORECASE)
+_COMPARATIVE = re.compile(
+    r"\b(more|less|fewer|than|most|least|increased?|decreased?|doubled?|tripled?|"
+    r"rose|fell|cut|higher|lower|largest|biggest|highest|lowest)\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|me|my|mine)\b", re.IGNORECASE)
+_CAPITALISED = re.compile(r"(?<=\s)[A-Z][a-zA-Z]+")
+_TOKEN = re.compile(r"\S+")
+
+DENSE_FEATURES = (
+    "has_number",
+    "has_year",
+    "has_percent",
+    "has_money",
+    "has_scale_word",
+    "n_comparatives",
+    "has_first_person",
+    "n_capitalised",
+    "is_question",
+    "log_tokens",
+)
+
+
+def dense_features(text: str) -> list[float]:
+    """A few hand-made features, in the order of ``DENSE_FEATURES``."""
+    n_tokens = len(_TOKEN.findall(text))
+    return [
+        1.0 if _NUMBER.search(text) else 0.0,
+        1.0 if _YEAR.search(text) else 0.0,
+        1.0 if _PERCENT.search(text) else 0.0,
+        1.0 if _MONEY.search(text) else 0.0,
+        1.0 if _SCALE.search(text) else 0.0,
+        float(min(len(_COMPARATIVE.findall(text)), 3)),
+        1.0 if _FIRST_PERSON.search(text) else 0.0,
+        float(min(len(_CAPITALISED.findall(text)), 5)),
+        1.0 if text.rstrip().endswith("?") else 0.0,
+        math.log1p(n_tokens),
+    ]
+
+
+def _encode_vocabulary(terms: Sequence[str]) -> np.ndarray:
+    joined = "\n".join(terms)
+    return np.frombuffer(joined.encode("utf-8"), dtype=np.uint8).copy()
+
+
+def _decode_vocabulary(data: np.ndarray) -> list[str]:
+    text = data.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
+def save_weights(
+    path: Path,
+    *,
+    name: str,
+    config: AnalyzerConfig,
+    word_vocabulary: Sequence[str],
+    word_idf: np.ndarray,
+    word_coef: np.ndarray,
+    char_vocabulary: Sequence[str],
+    char_idf: np.ndarray,
+    char_coef: np.ndarray,
+    dense_mean: np.ndarray,
+    dense_scale: np.ndarray,
+    dense_coef: np.ndarray,
+    intercept: float,
+    threshold: float,
+    metadata: dict[str, Any] | None = None,
+) -> None:
+    """Write the weights as a compressed ``.npz`` of plain arrays (no pickled objects)."""
+    for term in (*word_vocabulary, *char_vocabulary):
+        if "\n" in term:
+            raise ValueError(f"vocabulary term contains a newline: {term!r}")
+    meta = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "name": name,
+        "analyzer": config.to_json(),
+        "dense_features": list(DENSE_FEATURES),
+        "intercept": float(intercept),
+        "threshold": float(threshold),
+        **(metadata or {}),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        np.savez_compressed(
+            handle,
+            meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode("utf-8"), dtype=np.uint8),
+            word_vocabulary=_encode_vocabulary(word_vocabulary),
+            word_idf=np.asarray(word_idf, dtype=np.float64),
+            word_coef=np.asarray(word_coef, dtype=np.float64),
+            char_vocabulary=_encode_vocabulary(char_vocabulary),
+            char_idf=np.asarray(char_idf, dtype=np.float64),
+            char_coef=np.asarray(char_coef, dtype=np.float64),
+            dense_mean=np.asarray(dense_mean, dtype=np.float64),
+            dense_scale=np.asarray(dense_scale, dtype=np.float64),
+            dense_coef=np.asarray(dense_coef, dtype=np.float64),
+        )
+
+
+def _block(vocabulary: list[str], idf: np.ndarray, coef: np.ndarray) -> _Block:
+    if not (len(vocabulary) == idf.shape[0] == coef.shape[0]):
+        raise ValueError("vocabulary, idf and coefficients differ in length")
+    index = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
+    # Slot len(vocabulary) is a sentinel for out-of-vocabulary grams: idf 0, coefficient 0.
+    return _Block(
+        index,
+        np.append(idf.astype(np.float64), 0.0),
+        np.append(coef.astype(np.float64), 0.0),
+    )
+
+
+@dataclass(frozen=True)
+class _Block:
+    index: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray
+
+    @property
+    def missing(self) -> int:
+        return len(self.index)
+
+
+def _char_candidates(normalised: str, config: AnalyzerConfig) -> list[str]:
+    """A superset of ``char_ngrams``: every n-gram of the space-padded sentence.
+
+    The extra grams cross a word boundary (a space inside the gram), so they are never in a
+    vocabulary built by ``char_ngrams`` and drop out at lookup: same scores, fewer Python steps.
+    """
+    words = normalised.split()
+    if not words:
+        return []
+    padded = f" {' '.join(words)} "
+    length = len(padded)
+    lo, hi = config.char_ngram
+    grams: list[str] = []
+    for n in range(lo, hi + 1):
+        grams.extend([padded[i : i + n] for i in range(length - n + 1)])
+    return grams
+
+
+def _word_grams_normalised(normalised: str, config: AnalyzerConfig) -> list[str]:
+    tokens = _WORD.findall(normalised)
+    lo, hi = config.word_ngram
+    grams: list[str] = []
+    n_tokens = len(tokens)
+    for n in range(lo, min(hi, n_tokens) + 1):
+        if n == 1:
+            grams.extend(tokens)
+        else:
+            grams.extend([" ".join(tokens[i : i + n]) for i in range(n_tokens - n + 1)])
+    return grams
+
+
+def _block_scores(grams_per_sentence: list[list[str]], block: _Block) -> np.ndarray:
+    """Per sentence: dot product of its l2-normalised sublinear TF-IDF vector with the weights."""
+    get = block.index.get
+    missing = block.missing
+    indices: list[int] = []
+    counts: list[int] = []
+    rows: list[int] = []
+    for row, grams in enumerate(grams_per_sentence):
+        counter = Counter(grams)
+        indices.extend(map(get, counter, repeat(missing, len(counter))))
+        counts.extend(counter.values())
+        rows.extend(repeat(row, len(counter)))
+    n = len(grams_per_sentence)
+    if not indices:
+        return np.zeros(n, dtype=np.float64)
+    idx = np.asarray(indices, dtype=np.intp)
+    value = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * block.idf[idx]
+    row_arr = np.asarray(rows, dtype=np.intp)
+    dot = np.bincount(row_arr, weights=value * block.coef[idx], minlength=n)
+    norm = np.sqrt(np.bincount(row_arr, weights=value * value, minlength=n))
+    safe = np.where(norm > 0.0, norm, 1.0)
+    return np.where(norm > 0.0, dot / safe, 0.0)
+
+
+class LinearCheckworthiness:
+    """Probability that a sentence is check-worthy, from a linear model over TF-IDF n-grams."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        threshold: float,
+        config: AnalyzerConfig,
+        word_block: _Block,
+        char_block: _Block,
+        dense_mean: np.ndarray,
+        dense_scale: np.ndarray,
+        dense_coef: np.ndarray,
+        intercept: float,
+        metadata: dict[str, Any],
+    ) -> None:
+        n_dense = len(DENSE_FEATURES)
+        if not (dense_mean.shape == dense_scale.shape == dense_coef.shape == (n_dense,)):
+            raise ValueError("dense feature arrays do not match DENSE_FEATURES")
+        self.name = name
+        self.threshold = threshold
+        self.config = config
+        self.metadata = metadata
+        self._word = word_block
+        self._char = char_block
+        self._dense_mean = dense_mean.astype(np.float64)
+        self._dense_scale = dense_scale.astype(np.float64)
+        self._dense_coef = dense_coef.astype(np.float64)
+        self._intercept = intercept
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> LinearCheckworthiness:
+        """Load weights from ``path``, or the file shipped in ``workbench/extract/models``."""
+        if path is None:
+            resource = files("workbench") / "extract" / "models" / DEFAULT_FILE
+            with as_file(resource) as shipped:
+                return cls._load_npz(shipped)
+        return cls._load_npz(Path(path))
+
+    @classmethod
+    def _load_npz(cls, path: Path) -> LinearCheckworthiness:
+        with np.load(path, allow_pickle=False) as data:
+            meta: dict[str, Any] = json.loads(data["meta"].tobytes().decode("utf-8"))
+            if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
+                raise ValueError(f"{path}: not a {FORMAT} v{FORMAT_VERSION} file")
+            if list(meta["dense_features"]) != list(DENSE_FEATURES):
+                raise ValueError(f"{path}: dense features differ from this version's")
+            word_block = _block(
+                _decode_vocabulary(data["word_vocabulary"]), data["word_idf"], data["word_coef"]
+            )
+            char_block = _block(
+                _decode_vocabulary(data["char_vocabulary"]), data["char_idf"], data["char_coef"]
+            )
+            dense_mean = data["dense_mean"]
+            dense_scale = data["dense_scale"]
+            dense_coef = data["dense_coef"]
+        return cls(
+            name=str(meta["name"]),
+            threshold=float(meta["threshold"]),
+            config=AnalyzerConfig.from_json(meta["analyzer"]),
+            word_block=word_block,
+            char_block=char_block,
+            dense_mean=dense_mean,
+            dense_scale=dense_scale,
+            dense_coef=dense_coef,
+            intercept=float(meta["intercept"]),
+            metadata=meta,
+        )
+
+    def decisions(self, sentences: Sequence[str]) -> np.ndarray:
+        """The linear scores (log-odds) before the logistic function."""
+        config = self.config
+        normalised = [normalise(s, config) for s in sentences]
+        total = np.full(len(sentences), self._intercept, dtype=np.float64)
+        if not sentences:
+            return total
+        total += _block_scores([_word_grams_normalised(n, config) for n in normalised], self._word)
+        total += _block_scores([_char_candidates(n, config) for n in normalised], self._char)
+        dense = np.array([dense_features(s) for s in sentences], dtype=np.float64)
+        total += ((dense - self._dense_mean) / self._dense_scale) @ self._dense_coef
+        return total
+
+    def score_many(self, sentences: Sequence[str]) -> list[float]:
+        """Probabilities in [0, 1] that each sentence is check-worthy."""
+        z = self.decisions(sentences)
+        # Stable logistic: exp of a non-positive number never overflows.
+        e = np.exp(-np.abs(z))
+        p = np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return [float(x) for x in p.tolist()]
+
+    def score(self, sentence: str) -> float:
+        """Probability in [0, 1] that ``sentence`` is check-worthy."""
+        return self.score_many([sentence])[0]
+
+    def is_checkworthy(self, sentence: str) -> bool:
+        return self.score(sentence) >= self.threshold
+
+    def features(self, sentence: str, k: int = 5) -> tuple[str, ...]:
+        """The word n-grams that raise the score most, strongest first, for ``explain``.
+
+        Character n-grams are left out: "ent " is no explanation a reviewer can use.
+        """
+        grams = _word_grams_normalised(normalise(sentence, self.config), self.config)
+        counter = Counter(grams)
+        block = self._word
+        found = [(g, block.index[g], c) for g, c in counter.items() if g in block.index]
+        if not found:
+            return ()
+        idx = np.array([i for _, i, _ in found], dtype=np.intp)
+        counts = np.array([c for _, _, c in found], dtype=np.float64)
+        value = (1.0 + np.log(counts)) * block.idf[idx]
+        norm = math.sqrt(
+            sum(
+                ((1.0 + math.log(c)) * block.idf[block.index.get(g, block.missing)]) ** 2
+                for g, c in counter.items()
+            )
+        )
+        contribution = value * block.coef[idx] / (norm or 1.0)
+        order = np.argsort(-contribution, kind="stable")[:k]
+        return tuple(found[i][0] for i in order if contribution[i] > 0.0)

@@ -1,0 +1,461 @@
+"""Train the linear check-worthiness model (scikit-learn is needed here, not at run time).
+
+``fit_and_save`` is the reusable entry point: fit on (text, label) pairs, pick nothing by itself
+(the threshold is given), export plain arrays that ``LinearCheckworthiness`` loads.
+Everything is deterministic: liblinear is seeded and the folds are fixed.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from workbench.extract.linear_model import (
+    AnalyzerConfig,
+    char_ngrams,
+    dense_features,
+    save_weights,
+    word_ngrams,
+)
+
+SEED = 20240501
+CT24_DIR = Path("claims") / "checkthat2024_en"
+CLAIMBUSTER_DIR = Path("claims") / "claimbuster"
+_GLUED = re.compile(r"^(Yes|No)(\d+)$")
+
+
+@dataclass(frozen=True)
+class Example:
+    sentence_id: str
+    text: str
+    label: int  # 1 = Yes (check-worthy)
+
+
+def read_checkthat_tsv(path: Path) -> list[Example]:
+    """Read a CT24 TSV (quoted like csv), splitting rows that hold two records on one line."""
+    examples: list[Example] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t")
+        header = next(reader)
+        if header[:3] != ["Sentence_id", "Text", "class_label"]:
+            raise ValueError(f"{path}: unexpected header {header}")
+        for row in reader:
+            if not row:
+                continue
+            # A glued line reads as: id, text, "No29286", text, label.
+            while len(row) > 3 and (match := _GLUED.match(row[2])):
+                examples.append(_example(path, row[0], row[1], match.group(1)))
+                row = [match.group(2), *row[3:]]
+            if len(row) != 3:
+                raise ValueError(f"{path}: malformed row {row!r}")
+            examples.append(_example(path, *row))
+    return examples
+
+
+def _example(path: Path, sentence_id: str, text: str, label: str) -> Example:
+    if label not in ("Yes", "No"):
+        raise ValueError(f"{path}: bad label {label!r} for id {sentence_id}")
+    return Example(sentence_id.strip(), text, 1 if label == "Yes" else 0)
+
+
+def read_split(data_dir: Path, split: str) -> list[Example]:
+    return read_checkthat_tsv(data_dir / CT24_DIR / f"CT24_checkworthy_english_{split}.tsv")
+
+
+def read_debate_ids(data_dir: Path) -> dict[str, str]:
+    """Sentence_id -> debate file (File_id) from ClaimBuster's crowdsourced.csv and
+    groundtruth.csv (CT24 train and dev), so grouped CV never splits a debate."""
+    ids: dict[str, str] = {}
+    for name in ("crowdsourced.csv", "groundtruth.csv"):
+        with (data_dir / CLAIMBUSTER_DIR / name).open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                ids.setdefault(row["Sentence_id"].strip(), row["File_id"])
+    return ids
+
+
+@dataclass(frozen=True)
+class Params:
+    """Hyperparameters of the model (the analyzer config is stored with the weights)."""
+
+    word_ngram: tuple[int, int] = (1, 2)
+    char_ngram: tuple[int, int] = (2, 5)
+    digits_to_zero: bool = True
+    word_min_df: int = 2
+    char_min_df: int = 3
+    use_char: bool = True
+    use_dense: bool = True
+    C: float = 1.0
+    class_weight: str | None = None
+
+    @property
+    def analyzer(self) -> AnalyzerConfig:
+        return AnalyzerConfig(self.word_ngram, self.char_ngram, self.digits_to_zero)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Params:
+        """The inverse of ``to_json``; keys this version does not know are ignored."""
+        known = {f.name for f in fields(cls)}
+        given = {k: v for k, v in data.items() if k in known}
+        for key in ("word_ngram", "char_ngram"):
+            if key in given:
+                given[key] = tuple(given[key])
+        return cls(**given)
+
+
+def _dense_matrix(texts: Iterable[str]) -> np.ndarray:
+    return np.array([dense_features(t) for t in texts], dtype=np.float64)
+
+
+def build_pipeline(params: Params) -> Any:
+    """An sklearn Pipeline over raw texts: [word tf-idf | char tf-idf | dense] -> LR."""
+    # Imported lazily (and untyped): scikit-learn is a training-only dependency.
+    text = importlib.import_module("sklearn.feature_extraction.text")
+    linear = importlib.import_module("sklearn.linear_model")
+    pipeline = importlib.import_module("sklearn.pipeline")
+    preprocessing = importlib.import_module("sklearn.preprocessing")
+    TfidfVectorizer = text.TfidfVectorizer
+    LogisticRegression = linear.LogisticRegression
+    FeatureUnion, Pipeline = pipeline.FeatureUnion, pipeline.Pipeline
+    FunctionTransformer = preprocessing.FunctionTransformer
+    StandardScaler = preprocessing.StandardScaler
+
+    config = params.analyzer
+
+    def tfidf(analyzer: Any, min_df: int) -> Any:
+        return TfidfVectorizer(
+            analyzer=analyzer,
+            lowercase=False,
+            min_df=min_df,
+            sublinear_tf=True,
+            smooth_idf=True,
+            norm="l2",
+            dtype=np.float64,
+        )
+
+    parts: list[tuple[str, Any]] = [
+        ("word", tfidf(partial(word_ngrams, config=config), params.word_min_df))
+    ]
+    if params.use_char:
+        parts.append(("char", tfidf(partial(char_ngrams, config=config), params.char_min_df)))
+    if params.use_dense:
+        parts.append(
+            (
+                "dense",
+                Pipeline(
+                    [("features", FunctionTransformer(_dense_matrix)), ("scale", StandardScaler())]
+                ),
+            )
+        )
+    return Pipeline(
+        [
+            ("features", FeatureUnion(parts)),
+            (
+                "lr",
+                LogisticRegression(
+                    C=params.C,
+                    class_weight=params.class_weight,
+                    solver="liblinear",
+                    max_iter=1000,
+                    tol=1e-6,
+                    random_state=SEED,
+                ),
+            ),
+        ]
+    )
+
+
+def best_threshold(labels: ArrayLike, probs: ArrayLike) -> tuple[float, float]:
+    """Threshold maximising F1 of the positive class, and that F1 (ties -> lower threshold)."""
+    y = np.asarray(labels, dtype=np.int64)
+    p = np.asarray(probs, dtype=np.float64)
+    order = np.argsort(-p, kind="stable")
+    p_sorted, y_sorted = p[order], y[order]
+    tp = np.cumsum(y_sorted)
+    k = np.arange(1, len(y) + 1)
+    f1 = 2 * tp / (k + y.sum())
+    # Only cut between distinct scores.
+    valid = np.r_[p_sorted[1:] < p_sorted[:-1], True]
+    f1 = np.where(valid, f1, -1.0)
+    best = int(np.argmax(f1))
+    nxt = p_sorted[best + 1] if best + 1 < len(p_sorted) else 0.0
+    return float((p_sorted[best] + nxt) / 2), float(f1[best])
+
+
+def prf(labels: ArrayLike, probs: ArrayLike, threshold: float) -> dict[str, float]:
+    y = np.asarray(labels, dtype=bool)
+    pred = np.asarray(probs, dtype=np.float64) >= threshold
+    tp = float(np.sum(y & pred))
+    precision = tp / max(float(pred.sum()), 1.0)
+    recall = tp / max(float(y.sum()), 1.0)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+@dataclass
+class CVResult:
+    params: Params
+    fold_f1: list[float] = field(default_factory=list)  # each fold at its own best threshold
+    fold_f1_at_global: list[float] = field(default_factory=list)  # at the pooled OOF threshold
+    threshold: float = 0.5
+    oof_f1: float = 0.0
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.fold_f1_at_global))
+
+    @property
+    def sd(self) -> float:
+        return float(np.std(self.fold_f1_at_global, ddof=1))
+
+
+def grouped_folds(groups: Sequence[str], n_splits: int) -> list[np.ndarray]:
+    """Deterministic grouped folds: debates shuffled with a fixed seed, then dealt round-robin
+    by size (largest first) so the folds are balanced."""
+    g = np.asarray(groups)
+    names, counts = np.unique(g, return_counts=True)
+    rng = np.random.default_rng(SEED)
+    perm = rng.permutation(len(names))
+    names, counts = names[perm], counts[perm]
+    order = np.argsort(-counts, kind="stable")
+    sizes = [0] * n_splits
+    assignment: dict[str, int] = {}
+    for i in order:
+        fold = int(np.argmin(sizes))
+        assignment[str(names[i])] = fold
+        sizes[fold] += int(counts[i])
+    fold_of = np.array([assignment[str(x)] for x in g])
+    return [np.flatnonzero(fold_of == k) for k in range(n_splits)]
+
+
+def cross_validate(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    groups: Sequence[str],
+    params: Params,
+    n_splits: int,
+) -> tuple[CVResult, np.ndarray]:
+    """Grouped k-fold CV. Returns per-fold F1 and the out-of-fold probabilities."""
+    x = np.asarray(texts, dtype=object)
+    y = np.asarray(labels, dtype=np.int64)
+    oof = np.zeros(len(y), dtype=np.float64)
+    folds = grouped_folds(groups, n_splits)
+    result = CVResult(params)
+    for test_idx in folds:
+        train_mask = np.ones(len(y), dtype=bool)
+        train_mask[test_idx] = False
+        model = build_pipeline(params).fit(list(x[train_mask]), y[train_mask])
+        oof[test_idx] = model.predict_proba(list(x[test_idx]))[:, 1]
+        result.fold_f1.append(best_threshold(y[test_idx], oof[test_idx])[1])
+    result.threshold, result.oof_f1 = best_threshold(y, oof)
+    result.fold_f1_at_global = [prf(y[idx], oof[idx], result.threshold)["f1"] for idx in folds]
+    return result, oof
+
+
+def export(
+    pipeline: Any,
+    params: Params,
+    path: Path,
+    *,
+    name: str,
+    threshold: float,
+    metadata: dict[str, Any] | None = None,
+) -> None:
+    """Write a fitted pipeline from ``build_pipeline`` as plain arrays."""
+    union = pipeline.named_steps["features"]
+    lr = pipeline.named_steps["lr"]
+    coef = lr.coef_[0].astype(np.float64)
+    transformers = dict(union.transformer_list)
+    offset = 0
+    blocks: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+    for key in ("word", "char"):
+        if key not in transformers:
+            blocks[key] = ([], np.zeros(0), np.zeros(0))
+            continue
+        vec = transformers[key]
+        terms = vec.get_feature_names_out().tolist()
+        n = len(terms)
+        blocks[key] = (terms, vec.idf_.astype(np.float64), coef[offset : offset + n])
+        offset += n
+    n_dense = len(dense_features(""))
+    if "dense" in transformers:
+        scaler = transformers["dense"].named_steps["scale"]
+        dense_mean, dense_scale = scaler.mean_, scaler.scale_
+        dense_coef = coef[offset : offset + n_dense]
+        offset += n_dense
+    else:
+        dense_mean, dense_scale, dense_coef = np.zeros(n_dense), np.ones(n_dense), np.zeros(n_dense)
+    if offset != coef.shape[0]:
+        raise ValueError(f"exported {offset} of {coef.shape[0]} coefficients")
+    save_weights(
+        path,
+        name=name,
+        config=params.analyzer,
+        word_vocabulary=blocks["word"][0],
+        word_idf=blocks["word"][1],
+        word_coef=blocks["word"][2],
+        char_vocabulary=blocks["char"][0],
+        char_idf=blocks["char"][1],
+        char_coef=blocks["char"][2],
+        dense_mean=dense_mean,
+        dense_scale=dense_scale,
+        dense_coef=dense_coef,
+        intercept=float(lr.intercept_[0]),
+        threshold=threshold,
+        metadata={"params": params.to_json(), **(metadata or {})},
+    )
+
+
+def fit_and_save(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    path: Path,
+    *,
+    params: Params | None = None,
+    threshold: float = 0.5,
+    name: str = "linear@1",
+    extra: Iterable[tuple[str, int]] = (),
+    metadata: dict[str, Any] | None = None,
+) -> Any:
+    """Fit on ``texts``/``labels`` plus ``extra`` (text, label) pairs, write weights to ``path``,
+    and return the fitted sklearn pipeline."""
+    params = params or Params()
+    all_texts = list(texts)
+    all_labels = [int(v) for v in labels]
+    for text, label in extra:
+        all_texts.append(text)
+        all_labels.append(int(label))
+    pipeline = build_pipeline(params).fit(all_texts, np.asarray(all_labels, dtype=np.int64))
+    export(
+        pipeline,
+        params,
+        path,
+        name=name,
+        threshold=threshold,
+        metadata={"n_train": len(all_texts), **(metadata or {})},
+    )
+    return pipeline
+
+
+# Refitting with the workbench's own decisions (``workbench train-extractor``) --------------
+
+CT24_SPLIT = "CT24_checkworthy_english_{split}.tsv"
+
+
+def read_ct24(ct24_dir: Path, split: str) -> list[Example]:
+    """One CheckThat! 2024 English split from the folder that holds the TSV files."""
+    return read_checkthat_tsv(ct24_dir / CT24_SPLIT.format(split=split))
+
+
+@dataclass(frozen=True)
+class WorkbenchExamples:
+    """Claims reviewers decided on, as training pairs."""
+
+    examples: list[tuple[str, int]]
+    positives: int  # claims with a verdict from at least one reviewer
+    negatives: int  # claims marked "not a check-worthy claim"
+    conflicting: int  # marked not a claim although someone gave a verdict: left out
+
+
+def workbench_examples(engine: Any) -> WorkbenchExamples:
+    """Reviewed claims: a verdict from anyone makes a claim check-worthy; "not a claim" not.
+
+    A claim with both is left out: the reviewers disagree and neither label can be trusted.
+    """
+    # The database layer is imported here so that training from files needs no database code.
+    from sqlalchemy import exists, select
+
+    from workbench.db.models import Claim, Review
+    from workbench.db.session import unit_of_work
+
+    has_verdict = exists().where(Review.claim_id == Claim.id, Review.verdict.is_not(None))
+    query = select(Claim.text, Claim.status == "not_a_claim", has_verdict).order_by(Claim.id)
+    examples: list[tuple[str, int]] = []
+    positives = negatives = conflicting = 0
+    with unit_of_work(engine) as session:
+        for text, not_a_claim, verdict in session.execute(query):
+            if not_a_claim and verdict:
+                conflicting += 1
+            elif verdict:
+                positives += 1
+                examples.append((text, 1))
+            elif not_a_claim:
+                negatives += 1
+                examples.append((text, 0))
+    return WorkbenchExamples(examples, positives, negatives, conflicting)
+
+
+@dataclass(frozen=True)
+class RetrainReport:
+    path: Path
+    before: dict[str, float]  # dev-test P/R/F1 of the model that was replaced
+    after: dict[str, float]  # dev-test P/R/F1 of the new model, at the same threshold
+    public_examples: int
+    workbench_added: int
+    dropped_overlap: int  # workbench sentences that are also in dev-test, left out
+    threshold: float
+
+
+def retrain(
+    ct24_dir: Path,
+    out: Path,
+    *,
+    extra: Sequence[tuple[str, int]] = (),
+    base: Path | None = None,
+    limit: int | None = None,
+) -> RetrainReport:
+    """Refit the linear model with the recipe stored in ``base`` (default: the shipped
+    weights) on CT24 train + dev plus ``extra``; write it to ``out`` atomically.
+
+    The threshold is the base model's, chosen by cross-validation when it was built: a few
+    hundred reviewed claims move the fit too little to justify a new search, and a search
+    would take minutes. ``limit`` keeps the first ``limit`` public examples (for tests).
+    """
+    from workbench.extract.linear_model import LinearCheckworthiness
+
+    old = LinearCheckworthiness.load(base)
+    params = Params.from_json(old.metadata.get("params", {}))
+    public = read_ct24(ct24_dir, "train") + read_ct24(ct24_dir, "dev")
+    if limit is not None:
+        public = public[:limit]
+    devtest = read_ct24(ct24_dir, "dev-test")
+    held_out = {e.text.strip() for e in devtest}
+    # A dev-test sentence reviewed in the workbench would make "after" look better than it is.
+    kept = [(t, y) for t, y in extra if t.strip() not in held_out]
+    dt_texts, dt_labels = [e.text for e in devtest], [e.label for e in devtest]
+    before = prf(dt_labels, old.score_many(dt_texts), old.threshold)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial_path = out.with_name(f".{out.name}.partial")
+    try:
+        fit_and_save(
+            [e.text for e in public],
+            [e.label for e in public],
+            partial_path,
+            params=params,
+            threshold=old.threshold,
+            name=old.name,
+            extra=kept,
+            metadata={
+                "trained_on": "CT24 train+dev + workbench reviews",
+                "workbench_examples": len(kept),
+            },
+        )
+        new = LinearCheckworthiness.load(partial_path)
+        partial_path.replace(out)
+    finally:
+        partial_path.unlink(missing_ok=True)
+    after = prf(dt_labels, new.score_many(dt_texts), new.threshold)
+    return RetrainReport(
+        out, before, after, len(public), len(kept), len(extra) - len(kept), old.threshold
+    )
