@@ -62,6 +62,15 @@ def line(sentence: str, position: float = 0.9) -> Context:
         ("Additional reporting by Ann Lee; editing by Tom Hogue", "wire_credit"),
         ("Election Results Spark Protests Across Capital Region", "headline"),
         ("Weather map", "title_no_verb"),
+        # from the labelled news set (tests/data/news/)
+        ("March 4, 2025 6:12 AM UTC Updated 2 hours ago", "byline"),
+        ("Copyright 2024 Harlow Bay Ledger.", "source_line"),
+        ("All rights reserved.", "source_line"),
+        ("Our Standards: The NWS Trust Principles.", "promo"),
+        (
+            "This material may not be published, broadcast, rewritten, or redistributed.",
+            "source_line",
+        ),
     ],
 )
 def test_furniture_is_dropped_with_the_rule_name(sentence: str, rule: str) -> None:
@@ -86,6 +95,17 @@ def test_every_sentence_on_a_caption_line_is_dropped() -> None:
     caption = "FILE PHOTO: Putin speaks. Valeriy Sharifulin/Host Photo Agency BRICS-RUSSIA2024."
     context = Context(line=caption, paragraph=caption)
     assert is_boilerplate("Putin speaks.", context) == "photo_credit"
+
+
+def test_a_caption_line_ending_in_agency_and_photographer_is_dropped() -> None:
+    caption = (
+        "A nurse prepares a vaccine at a clinic in Velmora, February 20, 2025. "
+        "NWS/Lena Koskinen/File Photo"
+    )
+    context = Context(line=caption, paragraph=caption)
+    assert is_boilerplate("A nurse prepares a vaccine at a clinic in Velmora.", context) == (
+        "photo_credit"
+    )
 
 
 def test_a_caption_ending_in_place_and_date_is_dropped() -> None:
@@ -114,6 +134,9 @@ def test_a_repeated_line_is_dropped_the_second_time() -> None:
         "Photographers were barred from the courtroom on Tuesday.",
         "Home prices rose 4% in the year to March, the statistics office said.",
         "By Friday, the ministry had received 3,000 complaints.",
+        "The report may not be published until after the election, officials said.",
+        "Inflation hit 7.5% on March 4, 2025, the central bank said.",
+        "The band AC/DC played to 40,000 people in Oslo.",
     ],
 )
 def test_article_sentences_are_not_dropped(sentence: str) -> None:

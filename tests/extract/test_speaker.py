@@ -24,12 +24,34 @@ def test_a_leading_time_phrase_is_not_part_of_the_speaker() -> None:
     assert last_speaker(text) == "Russian Foreign Minister Sergey Lavrov"
 
 
-def test_a_surname_alone_resolves_to_the_full_name_mentioned_earlier() -> None:
+def test_a_surname_alone_resolves_to_the_full_name_and_role_mentioned_earlier() -> None:
     text = (
         "Russian Foreign Minister Sergey Lavrov met his Turkish counterpart on Monday. "
         "“We will not accept this,” Lavrov said."
     )
-    assert last_speaker(text) == "Sergey Lavrov"
+    assert last_speaker(text) == "Russian Foreign Minister Sergey Lavrov"
+
+
+def test_one_person_is_stored_in_one_form_the_first_with_a_role() -> None:
+    text = (
+        "Kremlin spokesman Dmitry Peskov said the talks had stalled. "
+        "Putin’s spokesman Dmitry Peskov said Sunday the West was to blame. "
+        "Peskov said sanctions had never worked."
+    )
+    assert speakers(text) == ["Kremlin spokesman Dmitry Peskov"] * 3
+
+
+def test_a_full_name_without_a_role_anywhere_is_stored_as_the_name() -> None:
+    text = (
+        "Jake Sullivan, national security adviser to US President Joe Biden, told CBS the "
+        "allies were united. “This is part of their strategy,” Sullivan said."
+    )
+    assert speakers(text) == ["Jake Sullivan"] * 2
+
+
+def test_a_surname_shared_by_two_people_is_not_expanded() -> None:
+    text = "Joe Biden met Hunter Biden on Friday. “We talked about the future,” Biden said."
+    assert last_speaker(text) == "Biden"
 
 
 def test_told_an_outlet() -> None:
@@ -106,3 +128,151 @@ def test_the_outlets_own_statement_has_no_speaker() -> None:
 def test_a_noun_claim_is_not_a_source() -> None:
     text = "This would incite Trump’s false claim that he had won the election."
     assert speakers(text) == [None]
+
+
+def test_a_reporting_verb_in_a_subordinate_clause_does_not_make_a_speaker() -> None:
+    text = (
+        "His words should be taken seriously since it’s no small matter that Russia just "
+        "officially accused the US of plotting President Putin’s assassination."
+    )
+    assert speakers(text) == [None]
+
+
+def test_a_relative_clause_reporting_verb_leaves_the_outlets_statement() -> None:
+    text = (
+        "Kiev must store the warplanes on NATO territory, which Russia says can be "
+        "legitimately targeted as well."
+    )
+    assert speakers(text) == [None]
+
+
+def test_an_aside_is_skipped_and_a_coordinated_verb_takes_the_main_subject() -> None:
+    text = (
+        "Russian President Vladimir Putin recently inked a defense pact with Pyongyang – which "
+        "Washington has threatened with obliteration – and warned “NATO is already moving there.”"
+    )
+    assert last_speaker(text) == "Russian President Vladimir Putin"
+
+
+def test_a_participle_reports_for_the_subject_of_the_main_clause() -> None:
+    text = (
+        "Outgoing NATO Secretary General Jens Stoltenberg hailed the turn in war policy, "
+        "insisting that the Kremlin should not interpret this as escalatory."
+    )
+    assert last_speaker(text) == "Outgoing NATO Secretary General Jens Stoltenberg"
+
+
+def test_a_participle_after_a_pronoun_subject_takes_the_previous_speaker() -> None:
+    text = (
+        "Russian President Vladimir Putin spoke in Minsk. "
+        "In contrast, Putin characterized Trump as a “non-systemic politician”. "
+        "However, he maintained a diplomatic stance stating he would work with any president."
+    )
+    assert speakers(text)[1:] == ["Russian President Vladimir Putin"] * 2
+
+
+def test_it_is_worth_noting_is_the_outlet_speaking() -> None:
+    text = "Despite these tensions, it’s worth noting that Putin praised Biden earlier this year."
+    assert speakers(text) == [None]
+
+
+def test_a_pronoun_skips_a_sentence_that_names_nobody() -> None:
+    text = (
+        "Jake Sullivan told CBS on Sunday that the allies were in close talks.\n\n"
+        "From the basement, the war moves towards cyberspace\n\n"
+        "“If Russia chooses invasion, we are ready,” he warned."
+    )
+    assert last_speaker(text) == "Jake Sullivan"
+
+
+def test_a_pronoun_does_not_cross_a_paragraph_that_names_someone_else() -> None:
+    text = (
+        "Jake Sullivan told CBS on Sunday that the allies were in close talks.\n\n"
+        "Earlier, Antony Blinken met European ministers in Brussels.\n\n"
+        "“If Russia chooses invasion, we are ready,” he warned."
+    )
+    assert last_speaker(text) is None
+
+
+def test_she_does_not_resolve_to_a_male_speaker() -> None:
+    text = (
+        "Kremlin spokesman Dmitry Peskov said the talks had failed. "
+        "“We will keep trying,” she said."
+    )
+    assert last_speaker(text) is None
+
+
+def test_she_resolves_to_a_female_speaker() -> None:
+    text = (
+        "Health Minister Anna Lindqvist said 4,200 beds were free. "
+        "She added that the figure was checked daily."
+    )
+    assert last_speaker(text) == "Health Minister Anna Lindqvist"
+
+
+def test_a_gender_learned_from_one_pronoun_blocks_the_other() -> None:
+    text = (
+        "Mayor Tomas Reyes said the budget would balance. "
+        "He added that taxes would not rise. "
+        "“We will audit every line,” she said."
+    )
+    assert speakers(text) == ["Mayor Tomas Reyes", "Mayor Tomas Reyes", None]
+
+
+def test_he_does_not_resolve_to_an_institution() -> None:
+    text = "The Foreign Ministry claimed the drone was American. He added that it was armed."
+    assert speakers(text) == ["Foreign Ministry", None]
+
+
+def test_they_resolves_to_a_body_but_not_to_a_person() -> None:
+    body = "US intelligence agencies said Russia had meddled. They added that it had failed."
+    person = "Jake Sullivan said Russia had meddled. They added that it had failed."
+    assert speakers(body) == ["US intelligence agencies"] * 2
+    assert speakers(person) == ["Jake Sullivan", None]
+
+
+def test_a_quotation_right_after_an_attributed_one_goes_on_in_the_same_voice() -> None:
+    text = (
+        "Health Minister Anna Lindqvist spoke in Velmora. “Measles does not wait,” Lindqvist "
+        "said. “Every point of coverage we lose is a school where an outbreak can start.”"
+    )
+    assert last_speaker(text) == "Health Minister Anna Lindqvist"
+
+
+def test_the_agency_is_the_agency_named_before() -> None:
+    text = (
+        "Valdoria recorded 1,412 cases, the National Health Agency said on Tuesday. "
+        "Eleven children died, the agency said."
+    )
+    assert speakers(text) == ["National Health Agency"] * 2
+
+
+def test_according_to_a_bodys_report_names_the_body() -> None:
+    text = "Power was restored by 4.50 p.m., according to Nordnett’s preliminary report."
+    assert last_speaker(text) == "Nordnett"
+
+
+def test_a_role_after_the_verb_is_kept() -> None:
+    text = "“They cut the school nurses,” said party leader Jonas Berg."
+    assert last_speaker(text) == "party leader Jonas Berg"
+
+
+def test_a_title_abbreviation_is_kept_as_the_role() -> None:
+    text = (
+        "Dr. Samuel Achebe, an epidemiologist, said hesitancy had grown. "
+        "“Parents agree,” Achebe said."
+    )
+    assert speakers(text) == ["Dr. Samuel Achebe"] * 2
+
+
+def test_a_name_set_off_by_commas_after_a_description_is_the_source() -> None:
+    text = (
+        "The energy regulator, NVE, said it had opened an investigation. "
+        "It said fines were possible."
+    )
+    assert speakers(text) == ["NVE", "NVE"]
+
+
+def test_words_that_only_look_like_reporting_verbs() -> None:
+    assert speakers("Several NATO member states have armed Ukraine.") == [None]
+    assert speakers("The Moscow Kremlin recalled its ambassador to Washington.") == [None]

@@ -67,7 +67,9 @@ _CREDIT = re.compile(
     r"|\b(?:photo(?:graph)?|picture|image)s? (?:by|courtesy|credit)\b"
     r"|\bcredits?\s*:|\bhandout\b|\bvia (?:reuters|afp|ap|getty|epa)\b"
     r"|\b(?:getty images|shutterstock|profimedia|afp photo|ap photo|epa-efe|photo agency)\b)"
-    r"|(?:^|[\s/])(?:REUTERS|AFP|AP|EPA)\s*$",
+    r"|(?:^|[\s/])(?:REUTERS|AFP|AP|EPA)\s*$"
+    # An agency and photographer closing a caption line: "... 2025. NTB/Ola Berge/File Photo".
+    r"|(?:^|\s)[A-Z]{2,8}/[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){0,3}(?:/File Photo)?\s*$",
 )
 # A caption's place-and-date tail: "..., Washington, District of Columbia, USA - 13 January 2022".
 _CAPTION_DATE = re.compile(
@@ -79,6 +81,9 @@ _BYLINE = re.compile(
     rf"(?:\||,\s*(?:{_MONTH}|\d|[A-Z][\w ]*$)|\s[-–—]\s|$)"
     rf"|^(?:author|written by|posted by|published by|reporter|editor|words)\s*:"
     rf"|^\|?\s*(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH} \d{{4}})\s*$"
+    # A dateline with a time: "March 4, 2025 6:12 AM UTC Updated 2 hours ago".
+    rf"|^(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH} \d{{4}}),? "
+    rf"\d{{1,2}}[:.]\d{{2}}\b[^.!?]*$"
     rf"|^(?:published|updated|posted)\s*(?:on|:)?\s*(?:{_MONTH}|\d)",
     _I,
 )
@@ -103,7 +108,7 @@ _HOME_CRUMB = re.compile(r"^Home(?:\s+[A-Z][\w’'-]*){2,}")
 _PROMO = re.compile(
     r"\[\s*see all\s*\]"
     r"|^(?:shop|buy|donate|support (?:us|via|our)|become a (?:patron|member|supporter|subscriber)|"
-    r"advertisement|sponsored|ad)\b"
+    r"advertisement|sponsored|ad|our standards)\b"
     r"|^(?:our|recent|popular|latest|trending|related|featured|recommended|top|most read|"
     r"most popular|more)(?: [\w’']+){0,2}$",
     _I,
@@ -112,7 +117,9 @@ _SOURCE = re.compile(
     r"^(?:source|sources|via|originally published)\s*:"
     r"|\b(?:originally|first) (?:published|featured|appeared|posted) (?:at|on|in|by)\b"
     r"|\brepublished with permission\b|\breprinted with permission\b"
-    r"|\((?:[\w-]+\.)+(?:com|org|net|substack\.com|co\.uk|info)\)\s*$",
+    r"|\((?:[\w-]+\.)+(?:com|org|net|substack\.com|co\.uk|info)\)\s*$"
+    r"|^(?:copyright|©)\s*(?:©\s*)?\d{4}\b|\ball rights reserved\b"
+    r"|^this (?:material|article|content) may not be (?:published|reproduced|redistributed)\b",
     _I,
 )
 _WIRE = re.compile(

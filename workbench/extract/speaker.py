@@ -2,43 +2,98 @@
 
 ``attribute(text, spans)`` returns one speaker (or None) per sentence span. It reads the
 document in order, because much attribution is only in the context: "He added: ..." needs the
-last named speaker, "..., Lavrov said" is resolved to the fuller "Sergey Lavrov" mentioned
-earlier, and the sentences of a quotation that runs over several sentences or paragraphs
-belong to whoever introduced or closed the quotation. None means the outlet's own statement.
+speaker of the sentence before, "..., Lavrov said" needs the fuller mention made earlier, and
+the sentences of a quotation that runs over several sentences or paragraphs belong to whoever
+introduced or closed the quotation, or spoke the quotation just before it in the same
+paragraph ("“A,” Lindqvist said. “B.”"). None means the outlet's own statement.
 
 No parser: a reporting verb ("said", "told", "denied", ...) is found, and the source is the
 noun phrase in front of it, cut back to the words a source can be made of (names, titles and
-roles, determiners), or, after a closing quotation mark, the phrase that follows the verb.
+roles, determiners), or, after a closing quotation mark, the phrase that follows the verb. A
+participle ("..., saying") or a verb coordinated with an earlier one ("... and warned") takes
+the subject of the main clause. A reporting verb inside a subordinate clause ("..., which
+Washington has threatened", "it's no small matter that Russia accused ...") does not make its
+subject the speaker of the sentence: the sentence is still the outlet's.
+
+Which form is stored: one form per person per document, the first mention that carries a role
+or title in front of the name ("Kremlin spokesman Dmitry Peskov"), else the full name ("Jake
+Sullivan"). A later "Peskov said" or "Putin's spokesman Dmitry Peskov said" is stored in that
+same form, so a document's claims by one person group under one speaker. Roles given only in
+an apposition ("Jake Sullivan, national security adviser to ...") are not kept: they are
+often long and mention other people. Sources that are not people ("Foreign Ministry",
+"a spokesman for the Russian president") are stored as written, except that a bare "the
+ministry" or "the agency" becomes the body of that kind that spoke last ("Foreign Ministry").
+
+Pronouns are resolved conservatively, because a wrong speaker misleads a reviewer more than a
+missing one: "he"/"she" take the speaker (or the named subject) of the nearest earlier
+sentence that has one, only when it is a person whose known gender does not contradict the
+pronoun, and only if no sentence in between names somebody else (a named subject counts only
+within the pronoun's paragraph); "it" and "they" only take a source that is not a person
+("the ministry", "US intelligence agencies"). Otherwise None.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from workbench.extract.segment import paragraphs
 
 _VERBS = (
     r"said|says|say|told|tells|tell|claimed|claims|claim|accused|accuses|accuse|denied|denies|"
-    r"deny|declared|declares|announced|announces|stated|states|confirmed|confirms|added|adds|"
+    r"deny|declared|declares|announced|announces|stated|confirmed|confirms|added|adds|"
     r"warned|warns|insisted|insists|noted|notes|argued|argues|alleged|alleges|admitted|admits|"
     r"revealed|reveals|explained|explains|described|describes|vowed|vows|threatened|threatens|"
-    r"reiterated|reiterates|recalled|recalls|emphasized|emphasised|emphasizes|stressed|"
+    r"reiterated|reiterates|emphasized|emphasised|emphasizes|stressed|admonished|urged|"
     r"stresses|pointed out|clarified|suggested|characterized|asserted|asserts|wrote|writes|"
     r"replied|responded|acknowledged|countered|concluded|reported|hoped|promised|pledged|"
-    r"(?:released|issued) a statement"
+    r"(?:released|issued) a statement|"
+    # Words that are reporting verbs only in some uses: "NATO member states" is a noun,
+    # "recalled its ambassador" withdrew someone, "the report" is a noun.
+    r"states(?=\s+(?:that|:|“|\"))|recall(?:ed|s)(?=\s+(?:that|how|:|“|\"|,))|"
+    r"(?<!\bthe )(?<!\ba )(?<!\ban )report(?=\s+that\b)"
 )
 # Auxiliaries and adverbs allowed between the source and its verb: "has also said",
 # "confidently stated", "implicitly threatened".
 _BETWEEN = r"(?:(?:has|have|had|will|would|did|does|also|then|later|again|just|\w+ly)\s+){0,3}"
 _REPORTING = re.compile(rf"\b{_BETWEEN}(?:{_VERBS})\b")
-_ACCORDING = re.compile(r"\baccording to ((?:the |a |an )?[A-Z][^,.;:“”\"]{1,60})")
+# Participles report for the subject of the main clause: "..., saying", "... stance stating".
+_PARTICIPLE = re.compile(
+    r"\b(?:saying|insisting|warning|claiming|stating|noting|arguing|adding|accusing|denying|"
+    r"alleging|asserting|stressing|explaining|describing|speaking)\b"
+)
+# "according to the Central Election Commission"; "according to the agency’s report" gives
+# "the agency", which is then resolved to the agency named before.
+_ACCORDING = re.compile(
+    r"\b[Aa]ccording to ((?:the |a |an )?[A-Z][^,.;:“”\"]{1,60}|the [a-z]+(?=’s\b|'s\b|[.,;]|$))"
+)
+_DOCUMENT_OF = re.compile(
+    r"(.+?)[’']s (?:[\w-]+ ){0,2}(?:report|statement|data|figures|survey|study|analysis|"
+    r"estimates?|records?)$"
+)
 _COLON_SOURCE = re.compile(r"^((?:[A-Z][\w’'.-]*\s?){1,4}):\s+\S")
-_AFTER_VERB = re.compile(r"^\s*((?:a|an|the|[A-Z])[^,.;:“”\"!?]{0,70})")
+_AFTER_VERB = re.compile(r"^\s*([A-Za-z][^,.;:“”\"!?]{0,70})")
 _QUOTE_END = re.compile(r"[”\"]\s*,?\s*$|,\s*$")
+# Dashes and brackets set off an aside ("– which Washington has threatened –"); what the aside
+# says does not change who the main clause is about.
+_ASIDE = re.compile(r"\s[–—]\s[^–—]*\s[–—]\s|\([^()]*\)")
 
-_PRONOUNS = frozenset({"he", "she", "they"})
+# "it" and "they" refer to bodies ("It said Nordnett could be fined"), "he" and "she" to people.
+_PRONOUNS = frozenset({"he", "she", "they", "it"})
+# Subjects that are no source: "it’s worth noting that ...", "there are reports ...".
+_NON_SOURCE_SUBJECTS = frozenset(
+    {"it", "it’s", "it's", "this", "that", "there", "these", "those", "we", "i", "you", "one"}
+)
+# A word right in front of the source that puts the reporting verb in a subordinate clause.
+_SUBORDINATORS = frozenset(
+    {
+        "that", "which", "who", "whom", "whose", "since", "because", "whether", "if", "than",
+        "when", "while", "although", "though", "unless", "until", "where", "after", "before",
+        "once", "whereas", "despite",
+    }
+)  # fmt: skip
+_DETERMINERS = frozenset({"the", "a", "an"})
 _JOINERS = frozenset({"the", "a", "an", "of", "for", "to", "in", "at", "and", "de", "von", "van"})
 _LEADING_DROPS = frozenset({"of", "for", "to", "in", "at", "and", "by", "on", "even", "so"})
 # Lowercase words a source can contain: roles, bodies, titles ("Kremlin spokesman", "US
@@ -56,7 +111,61 @@ _ROLES = frozenset(
         prosecutors court judge campaign party analysts experts sources source officer
         officers staff spokespersons press secretariat authorities administration statement
         senior top former outgoing acting interim council committee service services
-        ministries foreign-ministry white house team alliance
+        ministries foreign-ministry white house team alliance executive attorney lawyer union
+        regulator board member ceo health finance justice education energy interior labor
+        labour environment treasury transport transportation city county federal municipal
+        candidate commission electoral
+        """,
+    )
+)
+# Role nouns that make a source one person, so "he" or "she" can refer to it.
+_PERSON_ROLES = frozenset(
+    re.findall(
+        r"\w+",
+        """
+        spokesman spokeswoman spokesperson minister adviser advisor official secretary
+        president chair chairman chairwoman chief head leader envoy ambassador diplomat
+        representative senator governor mayor general commander director prosecutor judge
+        officer analyst expert economist scientist researcher lawyer attorney doctor
+        candidate lawmaker premier chancellor king queen prince princess pope
+        """,
+    )
+)
+_MALE_WORDS = frozenset(
+    {"mr", "sir", "lord", "king", "prince", "spokesman", "chairman", "congressman", "he"}
+)
+_FEMALE_WORDS = frozenset(
+    {
+        "mrs", "ms", "miss", "dame", "lady", "queen", "princess", "spokeswoman", "chairwoman",
+        "congresswoman", "she",
+    }
+)  # fmt: skip
+# First names whose gender is unambiguous in news about politics; a hint, not coverage:
+# a name not listed leaves the gender unknown, which only matters when a pronoun disagrees.
+_MALE_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        """
+        Dmitry Dmitri Sergey Sergei Vladimir Jake Joe Joseph Donald Barack George Bill John
+        Jens Antony Emmanuel Olaf Boris Rishi Keir Volodymyr Alexei Alexander Alexandr Mikhail
+        Konstantin Nikolai Viktor Recep Narendra Benjamin Mike Michael Lloyd Jim James Tom
+        Thomas David Peter Paul Mark Robert Richard Charles William Henry Andrew Daniel Kevin
+        Chuck Mitch Ron Bernie Marco Ted Rand Lindsey Abdel Mohammed Muhammad Ahmed Ali Omar
+        Carlos Luis Jorge Pedro Juan Javier Ivan Igor Oleg Yuri Andriy Dmytro Petro Rustem
+        Anders Lars Hans Klaus Friedrich Matteo Pierre Jean Jacques Nitin Rahul Amit
+        """,
+    )
+)
+_FEMALE_NAMES = frozenset(
+    re.findall(
+        r"\w+",
+        """
+        Maria Mariya Anna Ana Annalena Ursula Kamala Hillary Nancy Liz Elizabeth Theresa
+        Angela Giorgia Kaja Sanna Jacinda Margaret Madeleine Condoleezza Samantha Linda Karine
+        Jen Jennifer Susan Sarah Sara Emma Olena Iryna Olga Natalia Natalya Tatiana Valentina
+        Ella Elena Yulia Svetlana Marine Ilhan Alexandria Nikki Kristi Gretchen Janet Gina
+        Christine Roberta Mette Magdalena Ingrid Claudia Dilma Cristina Marta Lucia Priya
+        Sonia Indira Yuki Fatima Aisha Leila Layla Amina Grace Julia Helena Mira
         """,
     )
 )
@@ -67,6 +176,11 @@ _STOP_NAMES = frozenset(
         The This That These Those It He She They We I You His Her Their Our In On At As For
         With From After Before When While If But And Or So However Although Despite Amid
         Additionally Currently Meanwhile Asked Even Also Then Thus Interestingly Although
+        Monday Tuesday Wednesday Thursday Friday Saturday Sunday Yesterday Today Tonight
+        Earlier Later Last Next Speaking According Asked Separately Still Now Instead
+        January February March April June July August September October November December
+        Whether Since Because Unless Until Though Once Where What Why How Who Which Whose
+        Nobody Both Not Only Many Some Several All Every Other Such Nor Yet Whatever
         """,
     )
 )
@@ -82,6 +196,30 @@ _TITLE_WORDS = frozenset(
         """,
     )
 )
+# Capitalised runs that are places, events and bodies rather than people ("Cuban Missile
+# Crisis", "North Atlantic", "Saint Petersburg"): kept out of the people of a document.
+_NON_PERSON_LAST = frozenset(
+    re.findall(
+        r"\w+",
+        """
+        War Crisis Union Institute Alliance Forum Agency Party Council Ministry Office
+        Department Federation Republic Kingdom States Nations Sea Ocean River Street Square
+        Times Post News Press Review Journal Day Week Committee Commission Court Bank Fund
+        Group Company Corporation Inc Ltd University College School Hospital Airport Station
+        Centre Center Parliament Assembly Congress Senate Army Navy Force Forces Guard Police
+        Service Services Network Channel Prize Award Act Bill Law Treaty Accord Agreement
+        Summit Games Cup League Club Stadium Bridge Hall Palace Tower Building Island Islands
+        Mountains Peninsula Region Province County City Oblast Coast Valley Bay Lake Plan
+        Project Programme Program Initiative Strategy Deal Pact Missile Missiles Revolution
+        Election Elections Movement Front Atlantic Pacific Asia Europe America Africa East West
+        Censorship Views Empire Smile Books Articles Interest Weekly Tech Board Credit Credits
+        Photo Photos Images Image Video
+        """,
+    )
+)
+_NON_PERSON_FIRST = frozenset(
+    re.findall(r"\w+", "North South East West New Saint St Cold United European Big Middle Far")
+)
 # Capitalised words joined by spaces on one line; a period only as an initial ("Jens A. Smith").
 _NAME_TOKEN = r"[A-Z](?:\.|[\w’'-]*)"
 _NAME_RUN = re.compile(rf"{_NAME_TOKEN}(?:[ \t\xa0]+{_NAME_TOKEN})+")
@@ -90,6 +228,9 @@ _SUBJECT_NAME = re.compile(
 )
 _WORD = re.compile(r"[\w’'.-]+")
 _NATIONALITY = re.compile(r"\w+(?:ian|ese)$")
+_CLAUSE_BREAK = re.compile(r"[,“”\"—–:;()]")
+# How many sentences back a pronoun may look for its antecedent.
+_LOOKBACK = 3
 
 
 def _clean(word: str) -> str:
@@ -103,6 +244,8 @@ def _source_phrase(prefix: str) -> str | None:
         # "Jake Sullivan, national security adviser to ..., told": skip the apposition.
         parts = [p.strip() for p in segment.rstrip(", ").split(",")]
         segment = parts[-2] if len(parts) >= 2 else parts[-1]
+        if len(parts) >= 2 and re.fullmatch(r"(?:[A-Z][\w’'.-]*\s?){1,4}", parts[-1]):
+            segment = parts[-1]  # "The energy regulator, NVE, said": the aside is the name
     else:
         segment = segment.rsplit(",", 1)[-1]
     segment = re.split(r"[“”\"—–:;()]", segment)[-1]
@@ -135,20 +278,89 @@ def _source_phrase(prefix: str) -> str | None:
     return segment[start:end] if start >= 0 and end > start else " ".join(kept)
 
 
+def _is_subordinate(prefix: str, source: str) -> bool:
+    """Whether the ``source`` ending ``prefix`` opens a subordinate clause ("that Russia")."""
+    at = prefix.rfind(source)
+    if at < 0:
+        return False
+    before = _WORD.findall(_CLAUSE_BREAK.split(prefix[:at])[-1])
+    while before and before[-1].lower() in _DETERMINERS:
+        before.pop()
+    return bool(before) and before[-1].lower() in _SUBORDINATORS
+
+
+def _main_subject(sentence: str) -> str | None:
+    """The subject of the main clause, after fronted phrases ("However, he ..."), or None.
+
+    Returns a pronoun as it is; None when the subject is no source ("it’s worth noting").
+    """
+    starts = [0, *[m.end() for m in re.finditer(r",\s*", sentence)][:2]]
+    for start in starts:
+        words = list(_WORD.finditer(sentence, start))
+        if not words:
+            return None
+        first = _clean(words[0].group())
+        if first.lower() in _NON_SOURCE_SUBJECTS:
+            return None
+        if first.lower() in _PRONOUNS:
+            return first
+        if first.capitalize() in _STOP_NAMES and first != "The":
+            continue  # a fronted phrase: the subject comes after its comma
+        if re.match(r"[A-Z][\w’'-]*,", sentence[words[0].start() :]):
+            continue  # "Online, posts claiming ...": one fronted word, not the subject
+        kept: list[re.Match[str]] = []
+        for match in words:
+            bare = _clean(match.group())
+            if not kept and bare.lower() == "the":
+                continue
+            if bare[:1].isupper() or bare.lower() in _ROLES or bare.lower() in _JOINERS:
+                kept.append(match)
+            else:
+                break
+        while kept and _clean(kept[-1].group()).lower() in _JOINERS:
+            kept.pop()
+        if not kept:
+            return None
+        return sentence[kept[0].start() : kept[-1].end()]
+    return None
+
+
 def own_attribution(sentence: str) -> str | None:
     """The source a sentence names for itself, possibly a pronoun; None when it names none."""
     if match := _ACCORDING.search(sentence):
-        return match.group(1).strip()
+        source = match.group(1).strip()
+        # "according to Nordnett’s preliminary report": the body, not its document.
+        if owner := _DOCUMENT_OF.match(source):
+            return owner.group(1)
+        return source
     if match := _COLON_SOURCE.match(sentence):
         return match.group(1).strip()
-    for verb in _REPORTING.finditer(sentence):
-        prefix = sentence[: verb.start()]
+    # Asides are blanked (same length, so positions hold) before looking for the clause
+    # structure: "... Pyongyang – which Washington has threatened – and warned".
+    plain = _ASIDE.sub(lambda m: " " * len(m.group()), sentence)
+    reporting = sorted(
+        [(m, False) for m in _REPORTING.finditer(plain)]
+        + [(m, True) for m in _PARTICIPLE.finditer(plain)],
+        key=lambda pair: pair[0].start(),
+    )
+    for verb, participle in reporting:
+        prefix = plain[: verb.start()]
+        if participle:
+            if subject := _main_subject(plain):
+                return subject
+            continue  # "posts claiming", "it’s worth noting": a later verb may still report
         if source := _source_phrase(prefix):
+            if _is_subordinate(prefix, source):
+                continue
             return source
+        if re.search(r"\band\s*$", prefix):
+            # "X did this and warned ...": the coordinated verb shares the main subject.
+            return _main_subject(plain)
         # "“…,” said a spokesman for the Russian president."
-        if _QUOTE_END.search(prefix) and (after := _AFTER_VERB.match(sentence[verb.end() :])):
+        if _QUOTE_END.search(prefix) and (after := _AFTER_VERB.match(plain[verb.end() :])):
             phrase = after.group(1).strip()
-            if phrase.split()[0] in {"a", "an", "the"} or phrase[:1].isupper():
+            first = phrase.split()[0]
+            if first in _DETERMINERS or first[:1].isupper() or first in _ROLES:
                 return phrase
     return None
 
@@ -157,33 +369,115 @@ def _is_pronoun(source: str) -> bool:
     return source.lower() in _PRONOUNS
 
 
-def _is_named(source: str) -> bool:
-    """A definite source that a later "he" can refer to (not "a White House adviser")."""
-    first = source.split()[0].lower()
-    return not _is_pronoun(source) and first not in {"a", "an"}
+def _name_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of "Given Surname" forms in ``text``: capitalised runs, titles in front cut off."""
+    for run in _NAME_RUN.finditer(text):
+        tokens = list(re.finditer(r"\S+", run.group()))
+        kept: list[re.Match[str]] = []
+        for token in reversed(tokens):
+            word = _clean(token.group())
+            if word in _TITLE_WORDS or word in _STOP_NAMES or _NATIONALITY.match(word):
+                break
+            kept.append(token)
+        if len(kept) < 2:
+            continue
+        kept.reverse()
+        first, last = _clean(kept[0].group()), _clean(kept[-1].group())
+        if first in _NON_PERSON_FIRST or last in _NON_PERSON_LAST:
+            continue
+        start = run.start() + kept[0].start()
+        end = run.start() + kept[-1].end()
+        yield start, end - (len(kept[-1].group()) - len(last))
 
 
 def _person_names(text: str) -> list[str]:
-    """ "Given Surname" forms in ``text``: capitalised runs with the titles in front cut off."""
-    names: list[str] = []
-    for run in _NAME_RUN.finditer(text):
-        words = [_clean(w) for w in run.group().split()]
-        kept: list[str] = []
-        for word in reversed(words):
-            if word in _TITLE_WORDS or word in _STOP_NAMES or _NATIONALITY.match(word):
-                break
-            kept.append(word)
-        if len(kept) >= 2:
-            names.append(" ".join(reversed(kept)))
-    return names
+    return [text[s:e] for s, e in _name_spans(text)]
 
 
-def _fuller(source: str, names: Sequence[str]) -> str:
-    """A lone surname ("Lavrov") becomes the longest earlier name ending in it ("Sergey Lavrov")."""
-    if " " in source or not source[:1].isupper():
-        return source
-    matches = [n for n in names if n.endswith(" " + source)]
-    return max(matches, key=len) if matches else source
+def _role_form(before: str, name: str) -> str:
+    """``name`` with the role or title written right in front of it, if there is one."""
+    segment = _CLAUSE_BREAK.split(before)[-1]
+    words = list(_WORD.finditer(segment))
+    kept: list[re.Match[str]] = []
+    for match in reversed(words):
+        word = _clean(match.group())
+        if (word[:1].isupper() and word not in _STOP_NAMES) or word.lower() in _ROLES:
+            kept.append(match)
+        elif word.lower() == "of" and kept and kept[-1].group()[:1].isupper():
+            kept.append(match)  # "Secretary of State"
+        else:
+            break
+    while kept and kept[-1].group().lower() in _JOINERS:
+        kept.pop()
+    role = [_clean(m.group()) for m in kept]
+    if not any(w.lower() in _ROLES or w.rstrip(".") in _TITLE_WORDS for w in role):
+        return name
+    return f"{segment[kept[-1].start() : kept[0].end()]} {name}"
+
+
+def _gender_of(words: Sequence[str]) -> str | None:
+    lowered = {w.lower().rstrip(".") for w in words}
+    if lowered & _MALE_WORDS or any(w in _MALE_NAMES for w in words):
+        return "m"
+    if lowered & _FEMALE_WORDS or any(w in _FEMALE_NAMES for w in words):
+        return "f"
+    return None
+
+
+@dataclass
+class _Person:
+    name: str  # "Dmitry Peskov"
+    form: str  # the stored speaker: "Kremlin spokesman Dmitry Peskov"
+    gender: str | None  # "m", "f" or None when the text does not tell
+
+
+class _People:
+    """The people a document names, each with one stored form."""
+
+    def __init__(self, sentences: Sequence[str]) -> None:
+        self.by_name: dict[str, _Person] = {}
+        for sentence in sentences:
+            for start, end in _name_spans(sentence):
+                name = sentence[start:end]
+                form = _role_form(sentence[:start], name)
+                person = self.by_name.get(name)
+                if person is None:
+                    words = form.split()
+                    self.by_name[name] = _Person(name, form, _gender_of(words))
+                elif person.form == name and form != name:
+                    person.form = form  # the first mention with a role wins
+                    person.gender = person.gender or _gender_of(form.split())
+
+    def surnamed(self, surname: str) -> _Person | None:
+        """The one person whose name ends in ``surname``; None when none or several do."""
+        found = [p for p in self.by_name.values() if p.name.split()[-1] == surname]
+        return found[0] if len(found) == 1 else None
+
+    def of(self, source: str) -> _Person | None:
+        """The person a source phrase names ("Peskov", "President Putin", "Dmitry Peskov")."""
+        names = _person_names(source)
+        if names:
+            return self.by_name.get(names[-1]) or self.surnamed(names[-1].split()[-1])
+        words = [_clean(w) for w in _WORD.findall(source)]
+        if not words or not words[-1][:1].isupper():
+            return None
+        if all(w in _TITLE_WORDS or w.lower() in _DETERMINERS for w in words[:-1]):
+            return self.surnamed(words[-1])
+        return None
+
+    def named_in(self, sentence: str) -> bool:
+        """Whether ``sentence`` names any person: by full name or by a known surname."""
+        if _person_names(sentence):
+            return True
+        words = {_clean(w) for w in _WORD.findall(sentence)}
+        return any(p.name.split()[-1] in words for p in self.by_name.values())
+
+
+def _is_person(source: str, person: _Person | None) -> bool:
+    if person is not None:
+        return True
+    words = [w.lower() for w in _WORD.findall(source)]
+    return bool(words) and (words[-1] in _PERSON_ROLES or words[0] in _MALE_WORDS | _FEMALE_WORDS)
 
 
 def _subject_name(sentence: str) -> str | None:
@@ -220,34 +514,110 @@ def _quotations(text: str, paragraph_spans: Sequence[tuple[int, int]]) -> list[_
     return quotes
 
 
+class _Attribution:
+    """The state of one pass over a document: sentences, people, speakers found so far."""
+
+    def __init__(self, text: str, spans: Sequence[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.sentences = [text[s:e] for s, e in spans]
+        self.people = _People(self.sentences)
+        paragraph_spans = paragraphs(text)
+        self.quotes = _quotations(text, paragraph_spans)
+        self.paragraph = [
+            next((k for k, (ps, pe) in enumerate(paragraph_spans) if ps <= s < pe), -1)
+            for s, _ in spans
+        ]
+        self.own = [own_attribution(sentence) for sentence in self.sentences]
+        self.speakers: list[str | None] = [None] * len(spans)
+        # Whether each speaker is a person, and which one, for pronouns to agree with.
+        self.persons: list[_Person | None] = [None] * len(spans)
+        self.is_person: list[bool] = [False] * len(spans)
+
+    def run(self) -> list[str | None]:
+        for i in range(len(self.spans)):
+            source = self.own[i]
+            if source is None:
+                source = _from_quotation(
+                    i, self.spans, self.sentences, self.own, self.speakers, self.quotes
+                )
+            if source is None:
+                self._continue_quote(i)
+                continue
+            if _is_pronoun(source):
+                self._resolve_pronoun(i, source.lower())
+                continue
+            if (earlier := self._named_body(i, source)) is not None:
+                self._copy(earlier, i)
+                continue
+            person = self.people.of(source)
+            self.speakers[i] = person.form if person else source
+            self.persons[i] = person
+            self.is_person[i] = _is_person(source, person)
+        return self.speakers
+
+    def _copy(self, j: int, i: int) -> None:
+        self.speakers[i], self.persons[i] = self.speakers[j], self.persons[j]
+        self.is_person[i] = self.is_person[j]
+
+    def _continue_quote(self, i: int) -> None:
+        """“A,” Lindqvist said. “B.”: a quotation right after an attributed one, in the same
+        paragraph, goes on in the same voice."""
+        if i == 0 or self.paragraph[i] != self.paragraph[i - 1]:
+            return
+        opens_quote = self.sentences[i].lstrip().startswith("“")
+        if opens_quote and "”" in self.sentences[i - 1] and self.speakers[i - 1] is not None:
+            self._copy(i - 1, i)
+
+    def _named_body(self, i: int, source: str) -> int | None:
+        """ "the agency said" after "the National Health Agency said": the sentence that named
+        the body in full, found by its head noun among the earlier speakers."""
+        words = source.split()
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        if len(words) != 1 or not words[0].islower():
+            return None
+        for j in range(i - 1, -1, -1):
+            earlier = self.speakers[j]
+            if earlier is not None and earlier.split()[-1].lower() == words[0]:
+                return j
+        return None
+
+    def _candidate(self, j: int, i: int) -> tuple[str, _Person | None, bool] | None:
+        """What a pronoun in sentence ``i`` could refer to in sentence ``j``: its speaker, or
+        its subject when that is a person and ``j`` is in the same paragraph."""
+        if self.speakers[j] is not None:
+            return self.speakers[j] or "", self.persons[j], self.is_person[j]
+        if self.own[j] is not None or self.paragraph[j] != self.paragraph[i]:
+            return None  # an unresolved source breaks the chain; so does a subject elsewhere
+        sentence = self.sentences[j]
+        subjects = (_subject_name(sentence), _main_subject(sentence))
+        person = next((p for s in subjects if s and (p := self.people.of(s))), None)
+        return (person.form, person, True) if person else None
+
+    def _resolve_pronoun(self, i: int, pronoun: str) -> None:
+        for j in range(i - 1, max(i - 1 - _LOOKBACK, -1), -1):
+            candidate = self._candidate(j, i)
+            if candidate is None:
+                if self.own[j] is not None or self.people.named_in(self.sentences[j]):
+                    return  # somebody else is named in between: too risky to skip over
+                continue
+            speaker, person, is_person = candidate
+            if pronoun in {"they", "it"}:
+                agrees = not is_person
+            else:
+                gender = person.gender if person else _gender_of(speaker.split())
+                wanted = "m" if pronoun == "he" else "f"
+                agrees = is_person and gender in {None, wanted}
+                if agrees and person is not None and person.gender is None:
+                    person.gender = wanted  # later pronouns must agree with this one
+            if agrees:
+                self.speakers[i], self.persons[i], self.is_person[i] = speaker, person, is_person
+            return
+
+
 def attribute(text: str, spans: Sequence[tuple[int, int]]) -> list[str | None]:
     """One speaker per sentence span of ``text`` (None: the outlet's own statement)."""
-    paragraph_spans = paragraphs(text)
-    quotes = _quotations(text, paragraph_spans)
-    sentences = [text[s:e] for s, e in spans]
-    own = [own_attribution(sentence) for sentence in sentences]
-    speakers: list[str | None] = [None] * len(spans)
-    last_named: str | None = None
-    for i, (_start, end) in enumerate(spans):
-        names = _person_names(text[:end]) or _person_names(text)
-        source = own[i]
-        if source is None:
-            source = _from_quotation(i, spans, sentences, own, speakers, quotes)
-        if source is not None and _is_pronoun(source):
-            previous = speakers[i - 1] if i else None
-            lead = _subject_name(sentences[i - 1]) if i else None
-            if previous and _is_named(previous):
-                source = previous
-            elif lead and own[i - 1] is None:
-                source = _fuller(lead, names)
-            else:
-                source = last_named
-        if source is not None:
-            source = _fuller(source, names)
-            if _is_named(source):
-                last_named = source
-        speakers[i] = source
-    return speakers
+    return _Attribution(text, spans).run()
 
 
 def _from_quotation(
