@@ -118,3 +118,21 @@ class ExportRecord(BaseModel):
     status: ClaimStatus
     document: DocumentRef
     reviews: list[ReviewOut]
+
+
+class ReviewerVerdict(BaseModel):
+    reviewer: str
+    verdict: Verdict
+
+
+class SimilarClaim(BaseModel):
+    """A claim of another document that says the same thing as the one being reviewed."""
+
+    id: int
+    document_id: int
+    document_title: str
+    text: str
+    speaker: str | None
+    status: ClaimStatus
+    similarity: float = Field(ge=0.0, le=1.0)
+    verdicts: list[ReviewerVerdict] = Field(default_factory=list)

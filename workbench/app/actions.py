@@ -12,9 +12,9 @@ import streamlit as st
 from workbench.app import state
 from workbench.app.selection import pop_history
 from workbench.errors import InvalidInput, StaleEdit, WorkbenchError
-from workbench.review import decisions
+from workbench.review import decisions, similar
 from workbench.review.queue import next_claim_id
-from workbench.schemas import ReviewOut, Verdict
+from workbench.schemas import ClaimStatus, ReviewOut, Verdict
 
 DECISION = "decision"
 NOTE = "note"
@@ -72,6 +72,46 @@ def decide(claim_id: int, verdict: Verdict) -> None:
     _saved(claim_id, review)
     _advance(claim_id)
     state.flash(DECISION, "success", f"Saved “{verdict.value}” for claim #{claim_id}.")
+    _offer_group(claim_id, verdict)
+
+
+def _offer_group(claim_id: int, verdict: Verdict) -> None:
+    """After a verdict, remember it if the claim has similar claims still without one of
+    ours, so the next page can offer to apply it to them (the page has moved on)."""
+    try:
+        others = similar.similar_claims(state.engine(), claim_id)
+    except WorkbenchError:
+        return
+    name = state.reviewer()
+    waiting = [
+        s.id
+        for s in others
+        if s.status == ClaimStatus.open and all(v.reviewer != name for v in s.verdicts)
+    ]
+    state.set_group_offer(claim_id, verdict, len(waiting))
+
+
+def apply_to_similar(claim_id: int, verdict: Verdict | None) -> None:
+    """Give our verdict on ``claim_id`` to every claim similar to it (one review each)."""
+    if verdict is None:
+        state.flash(DECISION, "info", f"Give claim #{claim_id} a verdict first.")
+        return
+    try:
+        result = similar.apply_verdict_to_similar(state.engine(), claim_id, _reviewer(), verdict)
+    except WorkbenchError as exc:
+        state.flash(DECISION, "error", str(exc))
+        return
+    state.clear_group_offer()
+    state.flash(DECISION, "success", f"Claims similar to #{claim_id}: {result.summary()}")
+
+
+def dismiss_offer() -> None:
+    state.clear_group_offer()
+
+
+def open_similar(target: int) -> None:
+    """Open a similar claim; Previous comes back to the one it was listed under."""
+    state.open_claim(target)
 
 
 def clear_verdict(claim_id: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from workbench.schemas import ClaimOut
+from workbench.schemas import ClaimOut, ClaimStatus, SimilarClaim
 
 # The wrapping div keeps the source's newlines and long words readable.
 SOURCE_STYLE = (
@@ -88,3 +88,29 @@ def shorten(text: str, limit: int = 80) -> str:
     """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + ELLIPSIS
+
+
+SIMILAR_STYLE = (
+    "white-space: pre-wrap; overflow-wrap: anywhere; padding: 0.4rem 0.75rem; "
+    "border-left: 3px solid #d0d4dc; margin-bottom: 0.15rem"
+)
+
+
+def similar_claim_html(similar: SimilarClaim) -> str:
+    """A similar claim, its document, similarity and verdicts, all escaped (source text)."""
+    verdicts = ", ".join(f"{v.reviewer}: {v.verdict.value}" for v in similar.verdicts)
+    details = [
+        similar.document_title or f"document {similar.document_id}",
+        similar.speaker or "unknown speaker",
+        f"similarity {similar.similarity:.2f}",
+        f"verdicts: {verdicts}" if verdicts else "no verdict yet",
+    ]
+    if similar.status == ClaimStatus.not_a_claim:
+        details.append("marked not a claim")
+    line = " · ".join(escape(d) for d in details)
+    return (
+        f'<div class="wb-similar" style="{SIMILAR_STYLE}">'
+        f"<div>{escape(similar.text)}</div>"
+        f'<div style="opacity: 0.65; font-size: 0.88rem">#{similar.id} · {line}</div>'
+        "</div>"
+    )

@@ -17,6 +17,7 @@ from workbench.app.selection import push_history
 from workbench.config import get_settings
 from workbench.database import open_database
 from workbench.review.queue import ClaimFilter
+from workbench.schemas import Verdict
 
 REVIEWER = "reviewer"
 CHANGING_NAME = "changing_name"
@@ -26,6 +27,7 @@ FILTER = "queue_filter"
 QUEUE_PAGE = "queue_page"
 SEEN = "seen_version"
 FLASH = "flash"
+GROUP_OFFER = "group_offer"
 
 REVIEW_PAGE = "pages/review.py"
 QUEUE_PAGE_PATH = "pages/queue.py"
@@ -126,6 +128,29 @@ def seen_version(target: int) -> int | None:
 
 def set_seen_version(target: int, version: int) -> None:
     st.session_state[SEEN] = (target, version)
+
+
+# --- the offer to apply the last verdict to the claims similar to it ----------------------
+
+
+@dataclass(frozen=True)
+class GroupOffer:
+    claim_id: int
+    verdict: Verdict
+    waiting: int  # similar claims without a verdict of ours when the verdict was given
+
+
+def group_offer() -> GroupOffer | None:
+    offer = st.session_state.get(GROUP_OFFER)
+    return offer if isinstance(offer, GroupOffer) and offer.waiting > 0 else None
+
+
+def set_group_offer(target: int, verdict: Verdict, waiting: int) -> None:
+    st.session_state[GROUP_OFFER] = GroupOffer(target, verdict, waiting)
+
+
+def clear_group_offer() -> None:
+    st.session_state.pop(GROUP_OFFER, None)
 
 
 # --- one-shot messages, shown where the action was ----------------------------------------

@@ -7,12 +7,14 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -170,3 +172,60 @@ class Evidence(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     review: Mapped[Review] = relationship(back_populates="evidence")
+
+
+class ClaimSketch(Base):
+    """A claim's MinHash signature (``workbench.extract.similarity``).
+
+    Kept so that candidates found through the band keys can be screened by an estimate of
+    their similarity without re-reading and re-hashing their text.
+    """
+
+    __tablename__ = "claim_sketches"
+
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)  # similarity.SKETCH_VERSION that made it
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClaimSketchKey(Base):
+    """One MinHash band key of a claim: claims sharing a key are candidates to compare.
+
+    The primary key starts with ``key`` so that finding the candidates of a new claim is an
+    index range scan that needs no table row, instead of a comparison with every stored
+    claim; ``claim_id`` has its own index for deletes.
+    """
+
+    __tablename__ = "claim_sketch_keys"
+    __table_args__ = (Index("ix_claim_sketch_keys_claim_id", "claim_id"),)
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class ClaimSimilarity(Base):
+    """Two claims of different documents that say the same thing, and how similar they are.
+
+    Stored once in each direction, so "the claims similar to X" is one indexed range of the
+    primary key. Pairs, not group ids: similarity is not transitive, and a chain of
+    near-matches must not put two unrelated claims in one group.
+    """
+
+    __tablename__ = "claim_similarities"
+    __table_args__ = (
+        CheckConstraint("claim_id <> similar_id", name="distinct_claims"),
+        CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
+        Index("ix_claim_similarities_similar_id", "similar_id"),
+    )
+
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
+    )
+    similar_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[float] = mapped_column(Float)

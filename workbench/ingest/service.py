@@ -13,7 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from workbench.db.models import Claim, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
+from workbench.extract.similarity import sketches
 from workbench.ingest.readers import ReadError, estimate_documents, expand_paths, read_file
+from workbench.review.similar import link_claims
 from workbench.schemas import ClaimCandidate, DocumentIn
 
 
@@ -42,16 +44,20 @@ class IngestReport:
 def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -> int | None:
     """Store one document and its claims; ``None`` if the same text is already stored.
 
-    Extraction runs before the transaction opens, so the write lock is held only for the
-    inserts, and a failure leaves nothing behind.
+    Extraction and the claims' similarity sketches are computed before the transaction
+    opens, so the write lock is held only for the inserts and the similarity lookup, and a
+    failure leaves nothing behind: the claims and their links to similar claims of other
+    documents are stored together or not at all.
     """
     digest = sha256_of(document.text)
     with unit_of_work(engine) as session:
         if session.scalar(select(Document.id).where(Document.sha256 == digest)) is not None:
             return None
     candidates = extractor.extract(document.text)
+    claim_sketches = sketches([c.text for c in candidates])
     try:
         with unit_of_work(engine) as session:
+            claims = [_claim_row(c) for c in candidates]
             row = Document(
                 title=document.title[:500],
                 source=document.source,
@@ -60,10 +66,13 @@ def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -
                 sha256=digest,
                 published=document.published,
                 metadata_=document.metadata,
-                claims=[_claim_row(c) for c in candidates],
+                claims=claims,
             )
             session.add(row)
             session.flush()
+            link_claims(
+                session, row.id, [(c.id, s) for c, s in zip(claims, claim_sketches, strict=True)]
+            )
             return len(candidates)
     except IntegrityError:
         # Another process stored the same text between our check and our insert.

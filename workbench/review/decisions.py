@@ -44,10 +44,26 @@ def set_verdict(
 ) -> ReviewOut:
     """Record ``reviewer``'s verdict on a claim (``None`` takes the verdict back)."""
     with unit_of_work(engine) as session:
-        review = _own_review(session, claim_id, reviewer, expected_version)
-        review.verdict = verdict.value if verdict else None
-        session.flush()
+        review = record_verdict(
+            session, claim_id, reviewer, verdict, expected_version=expected_version
+        )
         return review_out(review)
+
+
+def record_verdict(
+    session: Session,
+    claim_id: int,
+    reviewer: str,
+    verdict: Verdict | None,
+    *,
+    expected_version: int | None = None,
+) -> Review:
+    """:func:`set_verdict` inside the caller's transaction, so several claims can be
+    decided at once and all or none of the verdicts are stored."""
+    review = _own_review(session, claim_id, reviewer, expected_version)
+    review.verdict = verdict.value if verdict else None
+    session.flush()
+    return review
 
 
 def set_note(

@@ -9,7 +9,8 @@ from workbench.app import actions, frame, render, state
 from workbench.app.selection import describe_filter, filter_is_default
 from workbench.errors import NotFound
 from workbench.review.queue import ClaimDetail, ClaimFilter, get_claim, next_claim_id
-from workbench.schemas import ClaimStatus, ReviewOut, Verdict
+from workbench.review.similar import similar_claims
+from workbench.schemas import ClaimStatus, ReviewOut, SimilarClaim, Verdict
 
 VERDICT_BUTTONS: list[tuple[Verdict, str, str]] = [
     (Verdict.verified, "Verified", "1"),
@@ -43,6 +44,7 @@ def main() -> None:
     state.set_seen_version(claim_id, mine.version if mine else 0)
 
     state.show_flash(actions.DECISION)
+    _group_offer(claim_id)
     _claim(detail)
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -50,6 +52,7 @@ def main() -> None:
     with right:
         _note(claim_id, mine, open_=detail.claim.status == ClaimStatus.open)
         _urls(claim_id, mine, open_=detail.claim.status == ClaimStatus.open)
+    _similar(detail, mine, similar_claims(engine, claim_id))
     _others(detail, reviewer)
 
 
@@ -203,6 +206,62 @@ def _urls(claim_id: int, mine: ReviewOut | None, *, open_: bool) -> None:
             args=(claim_id, evidence.url),
             type="tertiary",
         )
+
+
+def _group_offer(showing: int) -> None:
+    """The verdict just given moved the page on: offer it for that claim's similar claims."""
+    offer = state.group_offer()
+    if offer is None or offer.claim_id == showing:  # on its own page the expander offers it
+        return
+    many = "claim" if offer.waiting == 1 else "claims"
+    cols = st.columns([5, 2, 1], vertical_alignment="center")
+    cols[0].text(
+        f"Claim #{offer.claim_id}, which you marked “{offer.verdict.value}”, has "
+        f"{offer.waiting} similar {many} in other documents without your verdict."
+    )
+    cols[1].button(
+        f"Apply “{offer.verdict.value}” to them",
+        key="apply_offer",
+        on_click=actions.apply_to_similar,
+        args=(offer.claim_id, offer.verdict),
+        help="Each similar claim gets its own review from you; verdicts you already gave stay.",
+    )
+    cols[2].button("Dismiss", key="dismiss_offer", on_click=actions.dismiss_offer, type="tertiary")
+
+
+def _similar(detail: ClaimDetail, mine: ReviewOut | None, others: list[SimilarClaim]) -> None:
+    """The claims of other documents that say the same thing, and one step to decide them."""
+    if not others:
+        return
+    claim_id = detail.claim.id
+    count = len(others)
+    verdict = mine.verdict if mine else None
+    can_apply = verdict is not None and detail.claim.status == ClaimStatus.open
+    title = f"{count} similar claim{'' if count == 1 else 's'} in other documents"
+    with st.expander(title):
+        st.button(
+            f"Apply “{verdict.value}” to all {count}"
+            if verdict
+            else f"Apply your verdict to all {count}",
+            key="apply_similar",
+            on_click=actions.apply_to_similar,
+            args=(claim_id, verdict),
+            disabled=not can_apply,
+            help="Each similar claim gets its own review from you; verdicts you already gave "
+            "there stay as they are."
+            if can_apply
+            else "Give this claim a verdict first.",
+        )
+        for other in others:
+            st.html(render.similar_claim_html(other))
+            st.button(
+                f"Open claim #{other.id}",
+                key=f"open_similar_{other.id}",
+                on_click=actions.open_similar,
+                args=(other.id,),
+                type="tertiary",
+                icon=":material/open_in_new:",
+            )
 
 
 def _others(detail: ClaimDetail, reviewer: str) -> None:
