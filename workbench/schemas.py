@@ -21,6 +21,36 @@ class Verdict(enum.StrEnum):
     unsupported = "unsupported"  # no evidence was found that would confirm it
 
 
+class Role(enum.StrEnum):
+    """What an account may do (enforced in the service layer, see ``workbench.auth``)."""
+
+    admin = "admin"  # manages users, imports, settings; adjudicates; exports
+    reviewer = "reviewer"  # reviews what is assigned
+    viewer = "viewer"  # reads; exports nothing
+
+
+class FinalSource(enum.StrEnum):
+    """How a claim's final verdict was reached."""
+
+    single = "single"  # k = 1: the one review is final
+    consensus = "consensus"  # all k reviews agree
+    adjudicated = "adjudicated"  # an admin decided, with a reason
+
+
+class Actor(BaseModel):
+    """Who is calling a service function: every write names its actor."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    name: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
 class ClaimStatus(enum.StrEnum):
     open = "open"
     not_a_claim = "not_a_claim"  # a bad extraction, taken out of the queue without a verdict
@@ -118,3 +148,28 @@ class ExportRecord(BaseModel):
     status: ClaimStatus
     document: DocumentRef
     reviews: list[ReviewOut]
+
+
+class UserOut(BaseModel):
+    """An account as the admin pages and `workbench users list` show it (never the hash)."""
+
+    id: int
+    name: str
+    role: Role
+    disabled: bool
+    can_log_in: bool
+    created_at: datetime
+
+
+class HistoryOut(BaseModel):
+    """One entry of the audit trail."""
+
+    id: int
+    at: datetime
+    actor: str | None = Field(description="None for changes the system made itself")
+    entity: str
+    entity_id: str
+    claim_id: int | None
+    action: str
+    before: Any
+    after: Any

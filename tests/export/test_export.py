@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from workbench.auth.accounts import local_actor
 from workbench.export import ExportFormat, export_to_file, render_export
 from workbench.export.csv_format import COLUMNS, neutralise
 from workbench.export.records import iter_records
@@ -19,12 +20,14 @@ from workbench.schemas import ExportRecord, Verdict
 
 def review_some(engine: Engine) -> list[int]:
     ids = [c.id for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=3).items]
-    decisions.set_verdict(engine, ids[0], "Ana", Verdict.verified)
-    decisions.add_url(engine, ids[0], "Ana", "https://example.org/source")
-    decisions.add_url(engine, ids[0], "Ana", "https://example.org/second")
-    decisions.set_verdict(engine, ids[0], "Ben", Verdict.disputed)
-    decisions.set_note(engine, ids[0], "Ben", '=HYPERLINK("http://evil.example","click")')
-    decisions.mark_not_a_claim(engine, ids[1], "Ana")
+    decisions.set_verdict(engine, ids[0], local_actor(engine, "Ana"), Verdict.verified)
+    decisions.add_url(engine, ids[0], local_actor(engine, "Ana"), "https://example.org/source")
+    decisions.add_url(engine, ids[0], local_actor(engine, "Ana"), "https://example.org/second")
+    decisions.set_verdict(engine, ids[0], local_actor(engine, "Ben"), Verdict.disputed)
+    decisions.set_note(
+        engine, ids[0], local_actor(engine, "Ben"), '=HYPERLINK("http://evil.example","click")'
+    )
+    decisions.mark_not_a_claim(engine, ids[1], local_actor(engine, "Ana"))
     return ids
 
 

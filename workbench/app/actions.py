@@ -14,7 +14,7 @@ from workbench.app.selection import pop_history
 from workbench.errors import InvalidInput, StaleEdit, WorkbenchError
 from workbench.review import decisions
 from workbench.review.queue import next_claim_id
-from workbench.schemas import ReviewOut, Verdict
+from workbench.schemas import Actor, ReviewOut, Verdict
 
 DECISION = "decision"
 NOTE = "note"
@@ -29,11 +29,11 @@ def url_key(claim_id: int) -> str:
     return f"url_input_{claim_id}"
 
 
-def _reviewer() -> str:
-    name = state.reviewer()
-    if name is None:
+def _reviewer() -> Actor:
+    current = state.actor()
+    if current is None:
         raise InvalidInput("enter your name in the sidebar first")
-    return name
+    return current
 
 
 def _saved(claim_id: int, review: ReviewOut) -> None:

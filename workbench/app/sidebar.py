@@ -6,8 +6,8 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.app import state
-from workbench.errors import InvalidInput
-from workbench.review.decisions import reviewer_name
+from workbench.auth.accounts import local_actor
+from workbench.errors import WorkbenchError
 from workbench.review.queue import progress
 
 NAME_INPUT = "reviewer_name_input"
@@ -60,11 +60,11 @@ def _start_change() -> None:
 
 def _save_name() -> None:
     try:
-        name = reviewer_name(str(st.session_state.get(NAME_INPUT, "")))
-    except InvalidInput as exc:
+        actor = local_actor(state.engine(), str(st.session_state.get(NAME_INPUT, "")))
+    except WorkbenchError as exc:
         state.flash("reviewer", "error", str(exc))
         return
-    st.session_state[state.REVIEWER] = name
+    state.set_actor(actor)
     st.session_state[state.CHANGING_NAME] = False
 
 

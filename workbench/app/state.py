@@ -17,6 +17,7 @@ from workbench.app.selection import push_history
 from workbench.config import get_settings
 from workbench.database import open_database
 from workbench.review.queue import ClaimFilter
+from workbench.schemas import Actor
 
 REVIEWER = "reviewer"
 CHANGING_NAME = "changing_name"
@@ -48,9 +49,19 @@ def engine() -> Engine:
 # --- the reviewer -------------------------------------------------------------------------
 
 
+def actor() -> Actor | None:
+    """Who is reviewing in this browser session (set by the sidebar's name form)."""
+    value = st.session_state.get(REVIEWER)
+    return value if isinstance(value, Actor) else None
+
+
+def set_actor(value: Actor | None) -> None:
+    st.session_state[REVIEWER] = value
+
+
 def reviewer() -> str | None:
-    name = st.session_state.get(REVIEWER)
-    return name if isinstance(name, str) and name else None
+    current = actor()
+    return current.name if current else None
 
 
 def require_reviewer() -> str:

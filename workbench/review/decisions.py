@@ -1,7 +1,8 @@
 """Writing a review: verdicts, notes, corroborating URLs and "not a claim".
 
 Every function is one transaction. A reviewer only ever writes their own review: the
-reviewer is an argument of every call, and no call reaches another reviewer's row.
+actor is an argument of every call, and no call reaches another reviewer's row. The actor's
+role is checked against the stored account on every call, not taken on trust.
 """
 
 from __future__ import annotations
@@ -11,40 +12,29 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from workbench.auth.accounts import actor_of
+from workbench.auth.permissions import Action, require
 from workbench.db.models import Claim, Evidence, Review, User
 from workbench.db.session import unit_of_work
-from workbench.errors import InvalidInput, NotFound, StaleEdit
+from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from workbench.review.queue import review_out
 from workbench.review.urls import normalise_url
-from workbench.schemas import ClaimStatus, ReviewOut, Verdict
+from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
 
 MAX_NOTE_CHARS = 10_000
-MAX_NAME_CHARS = 100
-
-
-def reviewer_name(raw: str) -> str:
-    """A reviewer's name as stored: trimmed, non-empty, printable."""
-    name = " ".join(raw.split())
-    if not name:
-        raise InvalidInput("enter your name: every review is stored with its reviewer")
-    if len(name) > MAX_NAME_CHARS:
-        raise InvalidInput(f"a reviewer name is at most {MAX_NAME_CHARS} characters")
-    if not name.isprintable():
-        raise InvalidInput("a reviewer name cannot contain control characters")
-    return name
 
 
 def set_verdict(
     engine: Engine,
     claim_id: int,
-    reviewer: str,
+    actor: Actor,
     verdict: Verdict | None,
     *,
     expected_version: int | None = None,
 ) -> ReviewOut:
-    """Record ``reviewer``'s verdict on a claim (``None`` takes the verdict back)."""
+    """Record ``actor``'s verdict on a claim (``None`` takes the verdict back)."""
     with unit_of_work(engine) as session:
-        review = _own_review(session, claim_id, reviewer, expected_version)
+        review = _own_review(session, claim_id, actor, expected_version)
         review.verdict = verdict.value if verdict else None
         session.flush()
         return review_out(review)
@@ -53,7 +43,7 @@ def set_verdict(
 def set_note(
     engine: Engine,
     claim_id: int,
-    reviewer: str,
+    actor: Actor,
     note: str,
     *,
     expected_version: int | None = None,
@@ -61,17 +51,17 @@ def set_note(
     if len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"a note is at most {MAX_NOTE_CHARS} characters ({len(note)} given)")
     with unit_of_work(engine) as session:
-        review = _own_review(session, claim_id, reviewer, expected_version)
+        review = _own_review(session, claim_id, actor, expected_version)
         review.note = note
         session.flush()
         return review_out(review)
 
 
-def add_url(engine: Engine, claim_id: int, reviewer: str, raw_url: str) -> ReviewOut:
+def add_url(engine: Engine, claim_id: int, actor: Actor, raw_url: str) -> ReviewOut:
     """Attach a corroborating URL; adding one already there changes nothing."""
     url = normalise_url(raw_url)
     with unit_of_work(engine) as session:
-        review = _own_review(session, claim_id, reviewer, None)
+        review = _own_review(session, claim_id, actor, None)
         if all(e.url != url for e in review.evidence):
             review.evidence.append(Evidence(url=url))
             review.updated_at = datetime.now(UTC)  # bumps the version: the review changed
@@ -79,9 +69,9 @@ def add_url(engine: Engine, claim_id: int, reviewer: str, raw_url: str) -> Revie
         return review_out(review)
 
 
-def remove_url(engine: Engine, claim_id: int, reviewer: str, url: str) -> ReviewOut:
+def remove_url(engine: Engine, claim_id: int, actor: Actor, url: str) -> ReviewOut:
     with unit_of_work(engine) as session:
-        review = _own_review(session, claim_id, reviewer, None)
+        review = _own_review(session, claim_id, actor, None)
         kept = [e for e in review.evidence if e.url != url]
         if len(kept) == len(review.evidence):
             raise NotFound(f"{url} is not among your URLs for claim {claim_id}")
@@ -91,20 +81,20 @@ def remove_url(engine: Engine, claim_id: int, reviewer: str, url: str) -> Review
         return review_out(review)
 
 
-def mark_not_a_claim(engine: Engine, claim_id: int, reviewer: str) -> None:
+def mark_not_a_claim(engine: Engine, claim_id: int, actor: Actor) -> None:
     """Take a bad extraction out of the queue, without a verdict."""
-    _set_status(engine, claim_id, reviewer, ClaimStatus.not_a_claim)
+    _set_status(engine, claim_id, actor, ClaimStatus.not_a_claim)
 
 
-def reopen_claim(engine: Engine, claim_id: int, reviewer: str) -> None:
+def reopen_claim(engine: Engine, claim_id: int, actor: Actor) -> None:
     """Put a claim marked "not a claim" back into the queue."""
-    _set_status(engine, claim_id, reviewer, ClaimStatus.open)
+    _set_status(engine, claim_id, actor, ClaimStatus.open)
 
 
-def _set_status(engine: Engine, claim_id: int, reviewer: str, status: ClaimStatus) -> None:
+def _set_status(engine: Engine, claim_id: int, actor: Actor, status: ClaimStatus) -> None:
     with unit_of_work(engine) as session:
         claim = _claim(session, claim_id)
-        user = _user(session, reviewer)
+        user = _user(session, actor)
         claim.status = status.value
         claim.status_changed_by_id = user.id
         claim.status_changed_at = datetime.now(UTC)
@@ -117,18 +107,17 @@ def _claim(session: Session, claim_id: int) -> Claim:
     return claim
 
 
-def _user(session: Session, reviewer: str) -> User:
-    name = reviewer_name(reviewer)
-    user = session.scalar(select(User).where(User.name == name))
-    if user is None:
-        user = User(name=name)
-        session.add(user)
-        session.flush()
+def _user(session: Session, actor: Actor) -> User:
+    """The actor's account, checked again here: a role or an account can change mid-session."""
+    user = session.get(User, actor.id)
+    if user is None or user.disabled:
+        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
+    require(actor_of(user), Action.review)
     return user
 
 
 def _own_review(
-    session: Session, claim_id: int, reviewer: str, expected_version: int | None
+    session: Session, claim_id: int, actor: Actor, expected_version: int | None
 ) -> Review:
     """The caller's own review of a claim, created on first touch, checked for staleness."""
     claim = _claim(session, claim_id)
@@ -136,7 +125,7 @@ def _own_review(
         raise InvalidInput(
             f"claim {claim_id} is marked 'not a claim'; put it back in the queue to review it"
         )
-    user = _user(session, reviewer)
+    user = _user(session, actor)
     review = session.scalar(
         select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
     )

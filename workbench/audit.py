@@ -1,0 +1,85 @@
+"""The append-only history: every change to reviews, URLs, final verdicts, users and settings.
+
+Service functions call :func:`record` inside the transaction that makes the change, so the
+change and its history entry are written together or not at all. Nothing updates or deletes
+history rows.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from workbench.db.models import HistoryEntry
+from workbench.db.session import unit_of_work
+from workbench.schemas import HistoryOut
+
+
+class Entity(enum.StrEnum):
+    review = "review"
+    url = "url"
+    final_verdict = "final_verdict"
+    user = "user"
+    setting = "setting"
+    claim_status = "claim_status"
+
+
+class Change(enum.StrEnum):
+    create = "create"
+    update = "update"
+    delete = "delete"
+
+
+def record(
+    session: Session,
+    *,
+    actor_id: int | None,
+    entity: Entity,
+    entity_id: object,
+    action: Change,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    claim_id: int | None = None,
+) -> None:
+    """Append one history entry; ``before``/``after`` must be JSON-ready (no secrets)."""
+    if action == Change.update and before == after:
+        return  # nothing changed: an entry would only be noise
+    session.add(
+        HistoryEntry(
+            actor_id=actor_id,
+            entity=entity.value,
+            entity_id=str(entity_id),
+            claim_id=claim_id,
+            action=action.value,
+            before=before,
+            after=after,
+        )
+    )
+
+
+def claim_history(engine: Engine, claim_id: int) -> list[HistoryOut]:
+    """Everything that happened to a claim's reviews, URLs and final verdict, oldest first."""
+    with unit_of_work(engine) as session:
+        rows = session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.claim_id == claim_id)
+            .order_by(HistoryEntry.at, HistoryEntry.id)
+        )
+        return [history_out(row) for row in rows]
+
+
+def history_out(row: HistoryEntry) -> HistoryOut:
+    return HistoryOut(
+        id=row.id,
+        at=row.at,
+        actor=row.actor.name if row.actor else None,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        claim_id=row.claim_id,
+        action=row.action,
+        before=row.before,
+        after=row.after,
+    )
