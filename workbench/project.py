@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine, select
 
 from workbench.audit import Change, Entity, record
+from workbench.auth.accounts import stored_actor
 from workbench.auth.permissions import Action, require
 from workbench.db.models import ProjectSetting
 from workbench.db.session import unit_of_work
@@ -40,12 +41,13 @@ def set_project_setting(
     engine: Engine, actor: Actor | None, key: str, value: Any
 ) -> ProjectSettings:
     """Change one setting (admins, or the command line with ``actor=None``); it is audited."""
-    if actor is not None:
-        require(actor, Action.change_settings)
-    if key not in ProjectSettings.model_fields:
-        names = ", ".join(ProjectSettings.model_fields)
-        raise InvalidInput(f"unknown setting {key!r}; the settings are: {names}")
     with unit_of_work(engine) as session:
+        if actor is not None:
+            # The role as stored now, not as the caller's session remembers it.
+            require(stored_actor(session, actor), Action.change_settings)
+        if key not in ProjectSettings.model_fields:
+            names = ", ".join(ProjectSettings.model_fields)
+            raise InvalidInput(f"unknown setting {key!r}; the settings are: {names}")
         row = session.get(ProjectSetting, key)
         current = {r.key: r.value for r in session.scalars(select(ProjectSetting))}
         try:

@@ -134,10 +134,26 @@ class ClaimOut(BaseModel):
     review_count: int = 0
 
 
-class ExportRecord(BaseModel):
-    """One line of the JSONL export: a claim, its document and all of its reviews."""
+class FinalVerdictOut(BaseModel):
+    """A claim's final verdict, how it was reached, and the version a save must match."""
 
-    schema_version: int = 1
+    claim_id: int
+    verdict: Verdict
+    source: FinalSource
+    reason: str
+    decided_by: str | None = Field(description="None for single and consensus verdicts")
+    decided_at: datetime
+    version: int
+
+
+class ExportRecord(BaseModel):
+    """One line of the JSONL export: a claim, its document, all its reviews, its final verdict.
+
+    Version 2 added ``final_verdict``, ``final_source`` and ``final_reason`` (all null while
+    the claim has no final verdict).
+    """
+
+    schema_version: int = 2
     claim_id: int
     text: str
     char_start: int
@@ -148,6 +164,9 @@ class ExportRecord(BaseModel):
     status: ClaimStatus
     document: DocumentRef
     reviews: list[ReviewOut]
+    final_verdict: Verdict | None = None
+    final_source: FinalSource | None = None
+    final_reason: str | None = None
 
 
 class UserOut(BaseModel):
@@ -173,3 +192,17 @@ class HistoryOut(BaseModel):
     action: str
     before: Any
     after: Any
+
+
+class ReviewerProgress(BaseModel):
+    """One reviewer's work so far, for the admin's progress page."""
+
+    reviewer: str
+    role: Role
+    disabled: bool
+    done: int = Field(description="claims with a verdict by this reviewer")
+    in_progress: int = Field(description="claims leased to them and not decided yet")
+    active_hours: float = Field(description="time at work: decisions less than a break apart")
+    pace_per_hour: float | None = Field(description="decisions per active hour")
+    median_seconds: float | None = Field(description="median time from shown to decided")
+    last_decision: datetime | None

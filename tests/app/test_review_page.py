@@ -37,7 +37,7 @@ def test_the_reviewer_name_is_asked_before_anything_else(seeded: Engine, app: Ap
     assert not at.exception
     assert not at.subheader  # no claim is shown yet
     assert "Enter your name" in at.info[0].value
-    assert "single-user mode (no accounts)" in at.sidebar.caption[-1].value
+    assert "single-user mode — no accounts" in at.sidebar.caption[-1].value
 
     at.sidebar.text_input(key="reviewer_name_input").input("   ")
     at.sidebar.button[0].click()

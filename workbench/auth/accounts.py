@@ -13,7 +13,9 @@ Functions that manage accounts take ``actor=None`` for the command line: whoever
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -98,27 +100,73 @@ def login(engine: Engine, name: str, password: str, *, now: datetime | None = No
     with unit_of_work(engine) as session:
         user = session.scalar(select(User).where(User.name == clean))
         if user is None or user.password_hash is None or user.disabled:
-            raise LoginFailed("wrong name or password")
-        if user.locked_until is not None and user.locked_until > now:
-            wait = int((user.locked_until - now).total_seconds()) + 1
-            raise LoginFailed(f"too many failed logins for {user.name}: try again in {wait} s")
-        if not verify_password(user.password_hash, password):
+            stored_hash = None
+        else:
+            if user.locked_until is not None and user.locked_until > now:
+                wait = int((user.locked_until - now).total_seconds()) + 1
+                raise LoginFailed(f"too many failed logins for {user.name}: try again in {wait} s")
+            user_id, stored_hash = user.id, user.password_hash
+    # Verified between two transactions: argon2 is slow by design, and on SQLite every
+    # transaction holds the write lock, so one login would stall every reviewer's save.
+    if stored_hash is None:
+        # The same work as for a real account, so timing does not tell which names exist.
+        verify_password(_decoy_hash(), password)
+        raise LoginFailed("wrong name or password")
+    correct = verify_password(stored_hash, password)
+    rehashed = hash_password(password) if correct and needs_rehash(stored_hash) else None
+    with unit_of_work(engine) as session:
+        user = session.get(User, user_id)
+        if user is None or user.disabled or user.password_hash != stored_hash:
+            correct = False  # disabled or given a new password meanwhile: the old one is void
+        elif not correct:
             user.failed_logins += 1
             extra = user.failed_logins - FREE_ATTEMPTS
             if extra >= 0:
                 user.locked_until = now + min(FIRST_LOCK * 2**extra, MAX_LOCK)
             # The failure count must be stored even though the login fails: commit, then say so.
-            failed = True
         else:
-            failed = False
             user.failed_logins = 0
             user.locked_until = None
-            if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(password)
+            if rehashed is not None:
+                user.password_hash = rehashed
             actor = actor_of(user)
-    if failed:
+    if not correct:
         raise LoginFailed("wrong name or password")
     return actor
+
+
+@cache
+def _decoy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def current_actor(engine: Engine, actor: Actor | None) -> tuple[bool, Actor | None]:
+    """(team mode?, ``actor`` as stored now) — None once it is disabled or deleted.
+
+    One short transaction of two indexed reads: cheap enough for the app to call on every
+    rerun, so a role change applies at once and a disabled account is signed out at its
+    next click rather than when its browser session ends.
+    """
+    with unit_of_work(engine) as session:
+        team = _team_mode(session)
+        if actor is None:
+            return team, None
+        user = session.get(User, actor.id)
+        if user is None or user.disabled:
+            return team, None
+        return team, actor_of(user)
+
+
+def authorize(engine: Engine, actor: Actor, action: Action) -> Actor:
+    """The stored actor if its current role allows ``action``; :class:`PermissionDenied` if not.
+
+    For service functions that do not otherwise open a transaction on the actor's account
+    (exports): the role is re-read, not taken from the caller.
+    """
+    with unit_of_work(engine) as session:
+        stored = stored_actor(session, actor)
+    require(stored, action)
+    return stored
 
 
 def add_user(
@@ -129,10 +177,11 @@ def add_user(
     password: str | None = None,
 ) -> UserOut:
     """Create an account; without a password it exists (for history, imports) but can't log in."""
-    _may_manage(actor)
     clean = user_name(name)
+    # Hashed before the transaction, which on SQLite holds the write lock: hashing is slow.
     hashed = hash_password(password) if password is not None else None
     with unit_of_work(engine) as session:
+        _may_manage(session, actor)
         user = session.scalar(select(User).where(User.name == clean))
         if user is not None and (user.password_hash is not None or hashed is None):
             raise InvalidInput(f"a user named {clean!r} already exists")
@@ -160,14 +209,14 @@ def add_user(
 
 
 def list_users(engine: Engine, actor: Actor | None) -> list[UserOut]:
-    _may_manage(actor)
     with unit_of_work(engine) as session:
+        _may_manage(session, actor)
         return [user_out(u) for u in session.scalars(select(User).order_by(User.name))]
 
 
 def set_role(engine: Engine, actor: Actor | None, name: str, role: Role) -> UserOut:
-    _may_manage(actor)
     with unit_of_work(engine) as session:
+        _may_manage(session, actor)
         user = _by_name(session, name)
         before = _snapshot(user)
         if user.role == Role.admin.value and role != Role.admin:
@@ -187,8 +236,8 @@ def set_role(engine: Engine, actor: Actor | None, name: str, role: Role) -> User
 
 
 def set_disabled(engine: Engine, actor: Actor | None, name: str, disabled: bool = True) -> UserOut:
-    _may_manage(actor)
     with unit_of_work(engine) as session:
+        _may_manage(session, actor)
         user = _by_name(session, name)
         before = _snapshot(user)
         if disabled and user.role == Role.admin.value:
@@ -209,11 +258,14 @@ def set_disabled(engine: Engine, actor: Actor | None, name: str, disabled: bool 
 
 def set_password(engine: Engine, actor: Actor | None, name: str, password: str) -> UserOut:
     """Set a password: admins for anyone, everyone else only for themselves."""
-    hashed = hash_password(password)
+    hashed = hash_password(password)  # before the transaction, as in add_user
     with unit_of_work(engine) as session:
+        if actor is not None:
+            stored = stored_actor(session, actor)
+            # Refused before the lookup: a reviewer learns nothing about other names.
+            if " ".join(name.split()) != stored.name:
+                require(stored, Action.manage_users)
         user = _by_name(session, name)
-        if actor is not None and actor.id != user.id:
-            require(actor, Action.manage_users)
         before = _snapshot(user)
         user.password_hash = hashed
         user.failed_logins = 0
@@ -226,14 +278,24 @@ def set_password(engine: Engine, actor: Actor | None, name: str, password: str) 
             entity_id=user.id,
             action=Change.update,
             before=before,
-            after=_snapshot(user),
+            # A reset leaves the snapshot as it was (a password before and after): say it changed,
+            # or the history would not show it at all. Never the hash itself.
+            after=_snapshot(user) | {"password_changed": True},
         )
         return user_out(user)
 
 
-def _may_manage(actor: Actor | None) -> None:
+def _may_manage(session: Session, actor: Actor | None) -> None:
     if actor is not None:
-        require(actor, Action.manage_users)
+        require(stored_actor(session, actor), Action.manage_users)
+
+
+def stored_actor(session: Session, actor: Actor) -> Actor:
+    """``actor`` as the database has it now: a session may outlive a demotion or a disable."""
+    user = session.get(User, actor.id)
+    if user is None or user.disabled:
+        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
+    return actor_of(user)
 
 
 def _by_name(session: Session, name: str) -> User:

@@ -64,7 +64,18 @@ def create(url: str) -> Engine:
         return engine
     try:
         return create_engine(parsed, pool_pre_ping=True)
-    except Exception as exc:  # unknown dialect or missing driver
+    except ImportError as exc:
+        # The dialect is known but its driver package is not installed: say how to get it.
+        hint = ""
+        if parsed.get_backend_name() == "postgresql":
+            hint = (
+                "; for PostgreSQL install the `postgres` extra "
+                "(pip install 'factcheck-workbench[postgres]') and use postgresql+psycopg://"
+            )
+        raise DatabaseURLError(
+            f"cannot use database URL {parsed!r}: its driver is not installed ({exc}){hint}"
+        ) from exc
+    except Exception as exc:  # unknown dialect
         raise DatabaseURLError(f"cannot use database URL {parsed!r}: {exc}") from exc
 
 
