@@ -1,6 +1,7 @@
 """The `workbench` command, used the way the README shows."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from workbench.cli import app
@@ -131,3 +133,67 @@ def test_the_installed_command_runs() -> None:
     result = subprocess.run([command, "--help"], capture_output=True, text=True, check=True)
     for name in ("init", "ingest", "extract", "export", "serve", "demo"):
         assert name in result.stdout
+
+
+# PostgreSQL: the same commands through WORKBENCH_DATABASE_URL, and its failures as one line.
+
+
+@pytest.mark.backends("postgresql")  # SQLite's commands are covered in-process above
+def test_init_ingest_export_on_postgresql_through_the_environment(
+    db_url: str, sample_dir: Path, tmp_path: Path
+) -> None:
+    """The installed command, as a user runs it: the URL (and its schema) from the environment."""
+    command = shutil.which("workbench") or str(Path(sys.executable).parent / "workbench")
+    # A password the output must not show (a server that asks for none ignores it).
+    url = make_url(db_url)
+    if url.password is None:
+        url = url.set(password="never-printed")
+    password = str(url.password)
+    env = os.environ | {"WORKBENCH_DATABASE_URL": url.render_as_string(hide_password=False)}
+
+    def workbench(*args: str) -> str:
+        result = subprocess.run(
+            [command, *args], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
+        assert result.returncode == 0, result.stderr
+        assert password not in result.stdout + result.stderr
+        return result.stdout
+
+    assert "database ready" in workbench("init")
+    assert "5 added" in workbench("ingest", str(sample_dir), "--no-progress")
+    out = tmp_path / "claims.jsonl"
+    assert "rows to" in workbench("export", "--format", "jsonl", "--out", str(out))
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == queue.progress(open_database(db_url)).total > 20
+    assert not (tmp_path / "db").exists()  # nothing fell back to the default SQLite file
+
+
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test"
+
+
+@pytest.mark.parametrize(
+    "args", [["init"], ["ingest", "missing.txt"], ["export", "--format", "jsonl"]]
+)
+def test_an_unreachable_postgresql_server_is_one_clear_line(args: list[str]) -> None:
+    code, _, err = run(*args, "--db", UNREACHABLE)
+    assert code == 1
+    assert err.startswith("error: cannot open the database") and "127.0.0.1" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_missing_postgresql_driver_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As if psycopg were not installed: importing it raises ImportError.
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    code, _, err = run("init", "--db", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    assert code == 1
+    assert "driver is not installed" in err and "factcheck-workbench[postgres]" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.backends("postgresql")
+def test_a_schema_that_does_not_exist_is_one_clear_line(db_url: str) -> None:
+    missing = db_url.replace("search_path%3D", "search_path%3Dno_such_")
+    code, _, err = run("init", "--db", missing)
+    assert code == 1
+    assert "has no schema to work in" in err and "CREATE SCHEMA" in err
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from workbench.auth.accounts import local_actor
 from workbench.cli import app
 from workbench.extract.linear_model import LinearCheckworthiness
 from workbench.extract.scorers import load_scorer
@@ -136,9 +137,9 @@ def _review(engine: Engine) -> tuple[int, int]:
     """Give verdicts to two claims and mark one not a claim; returns (positives, negatives)."""
     claims = queue.list_claims(engine, queue.ClaimFilter(state="all"), page_size=50).items
     assert len(claims) >= 3
-    decisions.set_verdict(engine, claims[0].id, "ana", Verdict.verified)
-    decisions.set_verdict(engine, claims[1].id, "ben", Verdict.disputed)
-    decisions.mark_not_a_claim(engine, claims[2].id, "ana")
+    decisions.set_verdict(engine, claims[0].id, local_actor(engine, "ana"), Verdict.verified)
+    decisions.set_verdict(engine, claims[1].id, local_actor(engine, "ben"), Verdict.disputed)
+    decisions.mark_not_a_claim(engine, claims[2].id, local_actor(engine, "ana"))
     return 2, 1
 
 

@@ -17,18 +17,20 @@ import typer
 from sqlalchemy import Engine
 from tqdm import tqdm
 
+from workbench.auth.accounts import add_user, list_users, set_disabled, set_password, set_role
 from workbench.config import Settings, get_settings
-from workbench.database import open_database
+from workbench.database import display_url, open_database
 from workbench.db.session import forget
 from workbench.errors import WorkbenchError
 from workbench.export import ExportFormat, export_to_file
-from workbench.export.service import default_path
+from workbench.export.service import default_history_path, default_path, export_history_to_file
 from workbench.extract import default_extractor
 from workbench.extract.scorers import SentenceFile, read_sentence_file
 from workbench.ingest.readers import ReadError, expand_paths, read_file
 from workbench.ingest.service import IngestReport, count_documents, ingest_paths
+from workbench.project import ProjectSettings, get_project_settings, set_project_setting
 from workbench.review.queue import list_documents
-from workbench.schemas import DocumentIn, ExtractedClaim
+from workbench.schemas import DocumentIn, ExtractedClaim, Role
 
 app = typer.Typer(
     help="Fact-check annotation workbench: ingest articles, extract claims, review, export.",
@@ -75,7 +77,8 @@ def init(db: DbOption = None) -> None:
     settings = _settings(db)
     with _user_errors():
         open_database(settings.database_url)
-    typer.echo(f"database ready: {settings.database_url}")
+    # A PostgreSQL URL may carry a password: never print it.
+    typer.echo(f"database ready: {display_url(settings.database_url)}")
 
 
 @app.command()
@@ -159,15 +162,27 @@ def export(
         Path | None,
         typer.Option("--out", help="Output file (default: a timestamped file under exports/)."),
     ] = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history", help="Write the whole audit trail as JSONL instead (--format ignored)."
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Write every claim with its reviews to CSV or JSONL."""
+    """Write every claim with its reviews and final verdict to CSV or JSONL."""
     settings = _settings(db)
     with _user_errors():
         engine = open_database(settings.database_url, migrate=False)
-        target = out or default_path(settings.export_dir, fmt)
+        if history:
+            target = out or default_history_path(settings.export_dir)
+        else:
+            target = out or default_path(settings.export_dir, fmt)
         try:
-            result = export_to_file(engine, fmt, target)
+            if history:
+                result = export_history_to_file(engine, target)
+            else:
+                result = export_to_file(engine, fmt, target)
         except OSError as exc:
             raise WorkbenchError(f"cannot write {target}: {exc.strerror or exc}") from exc
     typer.echo(f"wrote {result.rows} rows to {result.path}")
@@ -443,3 +458,144 @@ def _run_streamlit(database_url: str, port: int, host: str) -> int:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
         return 0
+
+
+# --- accounts and project settings ---------------------------------------------------------
+# Whoever runs these commands holds the database itself, so they act as actor=None; the
+# service still enforces what no one may do (remove the last admin, weak passwords).
+
+users_app = typer.Typer(
+    help="Accounts for team mode: once any account has a password, the app asks to log in.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+
+settings_app = typer.Typer(help="Project settings shared by every reviewer.", no_args_is_help=True)
+app.add_typer(settings_app, name="settings")
+
+NameArgument = Annotated[str, typer.Argument(help="The account's name (as reviewers log in).")]
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from the first line of stdin instead of a hidden prompt.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON array instead of a table.")]
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: one line of stdin, or typed twice at a prompt that does not echo it."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise WorkbenchError("--password-stdin: stdin is empty; pipe the password in")
+        return line.removesuffix("\n").removesuffix("\r")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    return password
+
+
+def _open_for_users(db: str | None, *, migrate: bool) -> Engine:
+    # Reading or changing accounts needs an initialised database; adding the first account
+    # may also be the first command run against a new one, so `add` migrates like `ingest`.
+    return open_database(_settings(db).database_url, migrate=migrate)
+
+
+@users_app.command("add")
+def users_add(
+    name: NameArgument,
+    role: Annotated[Role, typer.Option("--role", help="What the account may do.")],
+    password_stdin: PasswordStdinOption = False,
+    db: DbOption = None,
+) -> None:
+    """Create an account with a password (read from a prompt, or stdin)."""
+    with _user_errors():
+        engine = _open_for_users(db, migrate=True)
+        password = _read_password(password_stdin)
+        user = add_user(engine, None, name, role, password)
+    typer.echo(f"added {user.name} ({user.role.value})")
+
+
+@users_app.command("list")
+def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Every account: name, role, whether it is disabled and whether it can log in."""
+    with _user_errors():
+        users = list_users(_open_for_users(db, migrate=False), None)
+    if as_json:
+        typer.echo(json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False))
+        return
+    rows = [("name", "role", "disabled", "can log in")] + [
+        (u.name, u.role.value, _yes_no(u.disabled), _yes_no(u.can_log_in)) for u in users
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+@users_app.command("set-role")
+def users_set_role(
+    name: NameArgument,
+    role: Annotated[Role, typer.Argument(help="admin, reviewer or viewer.")],
+    db: DbOption = None,
+) -> None:
+    """Change what an account may do (the last admin who can log in stays an admin)."""
+    with _user_errors():
+        user = set_role(_open_for_users(db, migrate=False), None, name, role)
+    typer.echo(f"{user.name} is now {user.role.value}")
+
+
+@users_app.command("disable")
+def users_disable(name: NameArgument, db: DbOption = None) -> None:
+    """Stop an account from logging in; its reviews and history are kept."""
+    with _user_errors():
+        user = set_disabled(_open_for_users(db, migrate=False), None, name, True)
+    typer.echo(f"{user.name} is disabled")
+
+
+@users_app.command("enable")
+def users_enable(name: NameArgument, db: DbOption = None) -> None:
+    """Let a disabled account log in again."""
+    with _user_errors():
+        user = set_disabled(_open_for_users(db, migrate=False), None, name, False)
+    typer.echo(f"{user.name} is enabled")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    name: NameArgument, password_stdin: PasswordStdinOption = False, db: DbOption = None
+) -> None:
+    """Set a new password (and clear the account's failed-login lock)."""
+    with _user_errors():
+        engine = _open_for_users(db, migrate=False)
+        password = _read_password(password_stdin)
+        user = set_password(engine, None, name, password)
+    typer.echo(f"password set for {user.name}")
+
+
+@settings_app.command("show")
+def settings_show(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The project settings and what each one means."""
+    with _user_errors():
+        current = get_project_settings(open_database(_settings(db).database_url, migrate=False))
+    if as_json:
+        typer.echo(current.model_dump_json())
+        return
+    for key, field in ProjectSettings.model_fields.items():
+        typer.echo(f"{key} = {getattr(current, key)}  # {field.description}")
+
+
+@settings_app.command("set")
+def settings_set(
+    key: Annotated[str, typer.Argument(help=", ".join(ProjectSettings.model_fields))],
+    value: Annotated[str, typer.Argument(help="The new value.")],
+    db: DbOption = None,
+) -> None:
+    """Change one project setting; the change is kept in the history."""
+    with _user_errors():
+        engine = open_database(_settings(db).database_url)
+        current = set_project_setting(engine, None, key, value)
+    typer.echo(f"{key} = {getattr(current, key)}")

@@ -31,6 +31,13 @@ def open_database(url: str, *, migrate: bool = True) -> Engine:
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise DatabaseError(f"cannot open the database {_safe(url)}: {reason}") from exc
+    if engine.dialect.name == "postgresql" and engine.dialect.default_schema_name is None:
+        # current_schema() is NULL when no schema on the search_path exists (a typo in
+        # `options=-csearch_path=...`); PostgreSQL would only say so at the first CREATE TABLE.
+        raise DatabaseError(
+            f"the database {_safe(url)} has no schema to work in: none of the schemas on its "
+            "search_path exists; create it (CREATE SCHEMA name) or fix the URL"
+        )
     scripts = ScriptDirectory.from_config(alembic_config(engine))
     if current is not None and not _known(scripts, current):
         raise DatabaseError(
@@ -51,6 +58,11 @@ def _known(scripts: ScriptDirectory, revision: str) -> bool:
         return scripts.get_revision(revision) is not None
     except CommandError:  # alembic raises rather than returning None for an unknown id
         return False
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages and output."""
+    return _safe(url)
 
 
 def _safe(url: str) -> str:

@@ -17,6 +17,14 @@ class InvalidInput(WorkbenchError, ValueError):
     pass
 
 
+class PermissionDenied(WorkbenchError, PermissionError):
+    """The caller's role or ownership does not allow this; nothing was changed."""
+
+
+class LoginFailed(WorkbenchError):
+    """Wrong name or password, a disabled account, or too many recent failures."""
+
+
 class StaleEdit(WorkbenchError):
     """Someone saved a newer version since this one was shown; nothing was overwritten."""
 

@@ -21,6 +21,36 @@ class Verdict(enum.StrEnum):
     unsupported = "unsupported"  # no evidence was found that would confirm it
 
 
+class Role(enum.StrEnum):
+    """What an account may do (enforced in the service layer, see ``workbench.auth``)."""
+
+    admin = "admin"  # manages users, imports, settings; adjudicates; exports
+    reviewer = "reviewer"  # reviews what is assigned
+    viewer = "viewer"  # reads; exports nothing
+
+
+class FinalSource(enum.StrEnum):
+    """How a claim's final verdict was reached."""
+
+    single = "single"  # k = 1: the one review is final
+    consensus = "consensus"  # all k reviews agree
+    adjudicated = "adjudicated"  # an admin decided, with a reason
+
+
+class Actor(BaseModel):
+    """Who is calling a service function: every write names its actor."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    name: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
 class ClaimStatus(enum.StrEnum):
     open = "open"
     not_a_claim = "not_a_claim"  # a bad extraction, taken out of the queue without a verdict
@@ -104,10 +134,26 @@ class ClaimOut(BaseModel):
     review_count: int = 0
 
 
-class ExportRecord(BaseModel):
-    """One line of the JSONL export: a claim, its document and all of its reviews."""
+class FinalVerdictOut(BaseModel):
+    """A claim's final verdict, how it was reached, and the version a save must match."""
 
-    schema_version: int = 1
+    claim_id: int
+    verdict: Verdict
+    source: FinalSource
+    reason: str
+    decided_by: str | None = Field(description="None for single and consensus verdicts")
+    decided_at: datetime
+    version: int
+
+
+class ExportRecord(BaseModel):
+    """One line of the JSONL export: a claim, its document, all its reviews, its final verdict.
+
+    Version 2 added ``final_verdict``, ``final_source`` and ``final_reason`` (all null while
+    the claim has no final verdict).
+    """
+
+    schema_version: int = 2
     claim_id: int
     text: str
     char_start: int
@@ -118,6 +164,48 @@ class ExportRecord(BaseModel):
     status: ClaimStatus
     document: DocumentRef
     reviews: list[ReviewOut]
+    final_verdict: Verdict | None = None
+    final_source: FinalSource | None = None
+    final_reason: str | None = None
+
+
+class UserOut(BaseModel):
+    """An account as the admin pages and `workbench users list` show it (never the hash)."""
+
+    id: int
+    name: str
+    role: Role
+    disabled: bool
+    can_log_in: bool
+    created_at: datetime
+
+
+class HistoryOut(BaseModel):
+    """One entry of the audit trail."""
+
+    id: int
+    at: datetime
+    actor: str | None = Field(description="None for changes the system made itself")
+    entity: str
+    entity_id: str
+    claim_id: int | None
+    action: str
+    before: Any
+    after: Any
+
+
+class ReviewerProgress(BaseModel):
+    """One reviewer's work so far, for the admin's progress page."""
+
+    reviewer: str
+    role: Role
+    disabled: bool
+    done: int = Field(description="claims with a verdict by this reviewer")
+    in_progress: int = Field(description="claims leased to them and not decided yet")
+    active_hours: float = Field(description="time at work: decisions less than a break apart")
+    pace_per_hour: float | None = Field(description="decisions per active hour")
+    median_seconds: float | None = Field(description="median time from shown to decided")
+    last_decision: datetime | None
 
 
 class ReviewerVerdict(BaseModel):

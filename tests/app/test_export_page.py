@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from tests.app.support import sign_in
+from workbench.auth.accounts import local_actor
 from workbench.export.service import ExportFormat, render_export
 from workbench.review import decisions, queue
 from workbench.schemas import Verdict
@@ -21,7 +22,7 @@ App = Callable[[], AppTest]
 def test_both_downloads_are_offered(seeded: Engine, app: App) -> None:
     claim_id = queue.next_claim_id(seeded, queue.ClaimFilter(), after=None)
     assert claim_id is not None
-    decisions.set_verdict(seeded, claim_id, "Ana", Verdict.verified)
+    decisions.set_verdict(seeded, claim_id, local_actor(seeded, "Ana"), Verdict.verified)
 
     at = sign_in(app())
     at.switch_page("pages/export.py")

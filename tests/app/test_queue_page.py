@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from tests.app.support import sign_in
+from workbench.auth.accounts import local_actor
 from workbench.review import decisions, queue
 from workbench.schemas import Verdict
 
@@ -94,7 +95,7 @@ def test_a_search_matching_nothing_says_so(seeded: Engine, app: App) -> None:
 def test_the_review_state_filter_shows_reviewed_claims(seeded: Engine, app: App) -> None:
     claim_id = queue.next_claim_id(seeded, queue.ClaimFilter(), after=None)
     assert claim_id is not None
-    decisions.set_verdict(seeded, claim_id, "Ben", Verdict.verified)
+    decisions.set_verdict(seeded, claim_id, local_actor(seeded, "Ben"), Verdict.verified)
     at = open_queue(app)
     assert claim_id not in table_ids(at)
     at.selectbox(key="qf_state").set_value("reviewed")

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.support import html_bodies, sidebar_text, sign_in, store_xss_document
 from workbench.app import render
+from workbench.auth.accounts import local_actor
 from workbench.review import decisions, queue
 from workbench.schemas import ClaimStatus, Verdict
 
@@ -36,7 +37,7 @@ def test_the_reviewer_name_is_asked_before_anything_else(seeded: Engine, app: Ap
     assert not at.exception
     assert not at.subheader  # no claim is shown yet
     assert "Enter your name" in at.info[0].value
-    assert "single-user mode (no accounts)" in at.sidebar.caption[-1].value
+    assert "single-user mode — no accounts" in at.sidebar.caption[-1].value
 
     at.sidebar.text_input(key="reviewer_name_input").input("   ")
     at.sidebar.button[0].click()
@@ -179,7 +180,7 @@ def test_a_stale_edit_is_refused_and_the_newer_value_shown(seeded: Engine, app: 
     claim_id = first_claim(seeded)
     at = sign_in(app())
     # The same reviewer, in another tab, decides first.
-    decisions.set_verdict(seeded, claim_id, "Ana", Verdict.verified)
+    decisions.set_verdict(seeded, claim_id, local_actor(seeded, "Ana"), Verdict.verified)
     at.button(key="verdict_unsupported").click()
     at.run(timeout=30)
     review = my_review(seeded, claim_id)
@@ -203,8 +204,8 @@ def test_a_note_and_a_verdict_sent_together_both_save(seeded: Engine, app: App) 
 
 def test_other_reviewers_reviews_are_listed(seeded: Engine, app: App) -> None:
     claim_id = first_claim(seeded)
-    decisions.set_verdict(seeded, claim_id, "Ben", Verdict.unsupported)
-    decisions.set_note(seeded, claim_id, "Ben", "no source found")
+    decisions.set_verdict(seeded, claim_id, local_actor(seeded, "Ben"), Verdict.unsupported)
+    decisions.set_note(seeded, claim_id, local_actor(seeded, "Ben"), "no source found")
     at = sign_in(app())
     at.session_state["claim_id"] = claim_id  # Ben's verdict took it out of the to-review queue
     at.run(timeout=30)

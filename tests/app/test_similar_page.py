@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.support import html_bodies, sign_in
 from tests.review.test_similar import QUOTE, QUOTE_SHORT, UNRELATED, store
+from workbench.auth.accounts import local_actor
 from workbench.review import queue
 
 App = Callable[[], AppTest]
@@ -43,6 +44,7 @@ def test_similar_claims_are_listed_as_text(group: tuple[int, int, int, int], app
     assert [e.label for e in at.main.expander] == [
         "Whole document",
         "2 similar claims in other documents",
+        "History (0)",
     ]
     apply = at.button(key="apply_similar")
     assert apply.disabled and apply.label == "Apply your verdict to all 2"
@@ -79,7 +81,7 @@ def test_apply_to_all_from_the_claim_itself(
     from workbench.review import decisions
     from workbench.schemas import Verdict
 
-    decisions.set_verdict(engine, again, "Ben", Verdict.verified)
+    decisions.set_verdict(engine, again, local_actor(engine, "Ben"), Verdict.verified)
     at = sign_in(app())
     at.button(key="verdict_unsupported").click()
     at.run(timeout=30)
@@ -114,5 +116,5 @@ def test_a_similar_claim_opens_and_previous_comes_back(
 def test_no_expander_without_similar_claims(engine: Engine, app: App) -> None:
     store(engine, "alone", UNRELATED)
     at = sign_in(app())
-    assert [e.label for e in at.main.expander] == ["Whole document"]
+    assert [e.label for e in at.main.expander] == ["Whole document", "History (0)"]
     assert not at.exception

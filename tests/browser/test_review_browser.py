@@ -1,6 +1,7 @@
 """One real-browser path: sign in, decide, and see hostile source text shown as text.
 
-Starts `workbench serve` on a free port against a seeded SQLite file and drives Debian's
+Starts `workbench serve` on a free port against a seeded database (the test's own SQLite file
+or PostgreSQL schema, the same URL handed to the server) and drives Debian's
 chromium with Playwright, using Streamlit's own e2e waits: `/_stcore/health` answers `ok`,
 then `[data-testid="stApp"]`, then the script is no longer running. No sleeps: every wait
 polls for a condition, with a deadline.
@@ -97,7 +98,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path, playwright_api: Any) -> Iterator[str]:
+def server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[str]:
     """`workbench serve` on a free port, its database holding the samples and the XSS text."""
     from importlib.resources import as_file, files
 
@@ -106,8 +107,7 @@ def server(tmp_path: Path, playwright_api: Any) -> Iterator[str]:
     from workbench.extract import default_extractor
     from workbench.ingest.service import ingest_paths
 
-    url = f"sqlite:///{tmp_path / 'browser.sqlite'}"
-    engine = open_database(url)
+    engine = open_database(db_url)
     with as_file(files("workbench") / "sample_data") as samples:
         report = ingest_paths(engine, [Path(samples)], default_extractor(), max_bytes=10**7)
     assert report.added == 5
@@ -117,7 +117,7 @@ def server(tmp_path: Path, playwright_api: Any) -> Iterator[str]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
-    command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", url]
+    command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", db_url]
     env = os.environ | {
         "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
@@ -222,9 +222,10 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
             expect(whole).to_be_visible()
             expect(whole).to_contain_text("<script>alert(1)")
             page.screenshot(path=str(SCREENSHOT), full_page=True)
-            page.get_by_test_id("stMainBlockContainer").get_by_test_id("stExpander").screenshot(
-                path=str(DOCUMENT_SCREENSHOT)
-            )
+            # The claim view has a History expander too: pick the document's.
+            page.get_by_test_id("stMainBlockContainer").get_by_test_id("stExpander").filter(
+                has_text="Whole document"
+            ).screenshot(path=str(DOCUMENT_SCREENSHOT))
             assert dialogs == []
         except Exception:
             page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)

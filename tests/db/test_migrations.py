@@ -1,22 +1,13 @@
-"""The schema is built by Alembic and matches the SQLAlchemy tables exactly."""
-
-import os
-import uuid
-from collections.abc import Iterator
+"""The schema is built by Alembic and matches the SQLAlchemy tables exactly, on each backend."""
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from workbench.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from workbench.db.models import Base
-from workbench.db.session import create
-
-POSTGRES_URL = os.environ.get(
-    "WORKBENCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 def assert_schema_matches_tables(engine: Engine) -> None:
@@ -25,11 +16,12 @@ def assert_schema_matches_tables(engine: Engine) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_migrations_build_the_tables_on_sqlite(engine: Engine) -> None:
+def test_migrations_build_the_tables(engine: Engine) -> None:
     assert current_revision(engine) == head_revision(engine)
     assert_schema_matches_tables(engine)
 
 
+@pytest.mark.backends("sqlite")
 def test_sqlite_runs_with_foreign_keys_wal_and_a_busy_timeout(engine: Engine) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -44,31 +36,13 @@ def test_downgrade_to_nothing_and_up_again(engine: Engine) -> None:
     assert_schema_matches_tables(engine)
 
 
-@pytest.fixture
-def postgres_engine() -> Iterator[Engine]:
-    """A fresh schema on the local PostgreSQL server, dropped afterwards."""
-    admin = create_engine(POSTGRES_URL)
-    try:
-        with admin.connect():
-            pass
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1":
-            raise
-        pytest.skip(f"no PostgreSQL server at {POSTGRES_URL}: {exc}")
-    schema = f"wb_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create(f"{POSTGRES_URL}?options=-csearch_path%3D{schema}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-def test_migrations_build_the_tables_on_postgresql(postgres_engine: Engine) -> None:
-    upgrade(postgres_engine)
-    assert_schema_matches_tables(postgres_engine)
+@pytest.mark.backends("postgresql")
+def test_everything_lands_in_the_schema_the_url_names(engine: Engine) -> None:
+    """Alembic and the app both follow the URL's search_path: nothing goes to `public`."""
+    expected = {table.name for table in Base.metadata.sorted_tables} | {"alembic_version"}
+    with engine.connect() as connection:
+        schema = connection.scalar(text("SELECT current_schema()"))
+        assert schema is not None and schema.startswith("wb_test_")
+        where = text("SELECT table_name FROM information_schema.tables WHERE table_schema = :s")
+        assert set(connection.scalars(where, {"s": schema})) == expected
+        assert not expected & set(connection.scalars(where, {"s": "public"}))

@@ -10,21 +10,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from workbench.auth.accounts import local_actor
 from workbench.export import ExportFormat, export_to_file, render_export
 from workbench.export.csv_format import COLUMNS, neutralise
 from workbench.export.records import iter_records
 from workbench.review import decisions, queue
-from workbench.schemas import ExportRecord, Verdict
+from workbench.review.adjudicate import adjudicate
+from workbench.schemas import ExportRecord, FinalSource, Verdict
 
 
 def review_some(engine: Engine) -> list[int]:
     ids = [c.id for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=3).items]
-    decisions.set_verdict(engine, ids[0], "Ana", Verdict.verified)
-    decisions.add_url(engine, ids[0], "Ana", "https://example.org/source")
-    decisions.add_url(engine, ids[0], "Ana", "https://example.org/second")
-    decisions.set_verdict(engine, ids[0], "Ben", Verdict.disputed)
-    decisions.set_note(engine, ids[0], "Ben", '=HYPERLINK("http://evil.example","click")')
-    decisions.mark_not_a_claim(engine, ids[1], "Ana")
+    decisions.set_verdict(engine, ids[0], local_actor(engine, "Ana"), Verdict.verified)
+    decisions.add_url(engine, ids[0], local_actor(engine, "Ana"), "https://example.org/source")
+    decisions.add_url(engine, ids[0], local_actor(engine, "Ana"), "https://example.org/second")
+    decisions.set_verdict(engine, ids[0], local_actor(engine, "Ben"), Verdict.disputed)
+    decisions.set_note(
+        engine, ids[0], local_actor(engine, "Ben"), '=HYPERLINK("http://evil.example","click")'
+    )
+    decisions.mark_not_a_claim(engine, ids[1], local_actor(engine, "Ana"))
     return ids
 
 
@@ -56,6 +60,36 @@ def test_jsonl_record_has_claim_document_and_reviews(seeded: Engine) -> None:
         "https://example.org/second",
     ]
     assert records[ids[1]]["status"] == "not_a_claim"
+
+
+def test_exports_carry_the_final_verdict_and_its_source(seeded: Engine) -> None:
+    ids = review_some(seeded)  # claim 0: Ana and Ben disagree; claim 1: not a claim
+    decisions.set_verdict(seeded, ids[2], local_actor(seeded, "Ana"), Verdict.unsupported)
+    adjudicate(seeded, local_actor(seeded, "Ana"), ids[0], Verdict.disputed, "Ben's source holds")
+    records = {r.claim_id: r for r in iter_records(seeded)}
+    assert {r.schema_version for r in records.values()} == {2}
+    assert (
+        records[ids[0]].final_verdict,
+        records[ids[0]].final_source,
+        records[ids[0]].final_reason,
+    ) == (Verdict.disputed, FinalSource.adjudicated, "Ben's source holds")
+    assert (records[ids[2]].final_verdict, records[ids[2]].final_source) == (
+        Verdict.unsupported,
+        FinalSource.single,
+    )
+    assert records[ids[1]].final_verdict is records[ids[1]].final_source is None
+
+    rows = list(csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv).decode())))
+    finals = {(r["claim_id"], r["reviewer"], r["final_verdict"], r["final_source"]) for r in rows}
+    assert {f for f in finals if f[0] in {str(ids[0]), str(ids[2])}} == {
+        (str(ids[0]), "Ana", "disputed", "adjudicated"),
+        (str(ids[0]), "Ben", "disputed", "adjudicated"),
+        (str(ids[2]), "Ana", "unsupported", "single"),
+    }
+    undecided = [r for r in rows if r["claim_id"] == str(ids[1])]
+    assert [(r["final_verdict"], r["final_source"], r["review_id"]) for r in undecided] == [
+        ("", "", "")
+    ]
 
 
 def test_jsonl_offsets_index_the_stored_text(seeded: Engine) -> None:

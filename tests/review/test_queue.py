@@ -2,6 +2,7 @@
 
 from sqlalchemy import Engine
 
+from workbench.auth.accounts import local_actor
 from workbench.review import decisions, queue
 from workbench.review.queue import ClaimFilter
 from workbench.schemas import Verdict
@@ -51,8 +52,8 @@ def test_search_treats_sql_wildcards_as_text(seeded: Engine) -> None:
 
 def test_review_states_split_the_claims(seeded: Engine) -> None:
     ids = all_ids(seeded, ClaimFilter(state="all"))
-    decisions.set_verdict(seeded, ids[0], "Ana", Verdict.verified)
-    decisions.mark_not_a_claim(seeded, ids[1], "Ana")
+    decisions.set_verdict(seeded, ids[0], local_actor(seeded, "Ana"), Verdict.verified)
+    decisions.mark_not_a_claim(seeded, ids[1], local_actor(seeded, "Ana"))
     assert all_ids(seeded, ClaimFilter(state="reviewed")) == [ids[0]]
     assert all_ids(seeded, ClaimFilter(state="not_a_claim")) == [ids[1]]
     assert all_ids(seeded, ClaimFilter(state="to_review")) == ids[2:]
@@ -62,13 +63,13 @@ def test_next_claim_follows_queue_order_and_wraps_round(seeded: Engine) -> None:
     ids = all_ids(seeded, ClaimFilter())
     assert queue.next_claim_id(seeded, ClaimFilter(), after=ids[0]) == ids[1]
     assert queue.next_claim_id(seeded, ClaimFilter(), after=ids[-1]) == ids[0]
-    decisions.set_verdict(seeded, ids[1], "Ana", Verdict.verified)
+    decisions.set_verdict(seeded, ids[1], local_actor(seeded, "Ana"), Verdict.verified)
     assert queue.next_claim_id(seeded, ClaimFilter(), after=ids[0]) == ids[2]
 
 
 def test_next_claim_is_none_when_everything_is_reviewed(seeded: Engine) -> None:
     for claim_id in all_ids(seeded, ClaimFilter()):
-        decisions.set_verdict(seeded, claim_id, "Ana", Verdict.verified)
+        decisions.set_verdict(seeded, claim_id, local_actor(seeded, "Ana"), Verdict.verified)
     assert queue.next_claim_id(seeded, ClaimFilter(), after=None) is None
     progress = queue.progress(seeded)
     assert progress.reviewed == progress.total

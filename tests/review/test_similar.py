@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, delete, func, select
 
+from workbench.auth.accounts import add_user, local_actor
 from workbench.db.models import ClaimSimilarity, ClaimSketch, ClaimSketchKey, Document
 from workbench.db.session import unit_of_work
-from workbench.errors import InvalidInput, NotFound
+from workbench.errors import InvalidInput, NotFound, PermissionDenied
 from workbench.ingest import service
 from workbench.review import decisions, queue, similar
-from workbench.schemas import ClaimCandidate, ClaimStatus, DocumentIn, Verdict
+from workbench.schemas import Actor, ClaimCandidate, ClaimStatus, DocumentIn, Role, Verdict
 
 ARTICLES = Path(__file__).parents[1] / "data" / "similar" / "articles"
 
@@ -126,9 +127,9 @@ def test_similar_claims_show_every_reviewers_verdict(
     engine: Engine, pair: tuple[list[int], list[int], list[int]]
 ) -> None:
     (quote, _), (_, quote_again), _ = pair
-    decisions.set_verdict(engine, quote_again, "Ben", Verdict.disputed)
-    decisions.set_verdict(engine, quote_again, "Cleo", Verdict.verified)
-    decisions.set_note(engine, quote_again, "Dan", "no verdict, only a note")
+    decisions.set_verdict(engine, quote_again, local_actor(engine, "Ben"), Verdict.disputed)
+    decisions.set_verdict(engine, quote_again, local_actor(engine, "Cleo"), Verdict.verified)
+    decisions.set_note(engine, quote_again, local_actor(engine, "Dan"), "no verdict, only a note")
     shown = similar.similar_claims(engine, quote)[0]
     assert [(v.reviewer, v.verdict) for v in shown.verdicts] == [
         ("Ben", Verdict.disputed),
@@ -140,7 +141,7 @@ def test_a_missing_claim_is_not_found(engine: Engine) -> None:
     with pytest.raises(NotFound):
         similar.similar_claims(engine, 999)
     with pytest.raises(NotFound):
-        similar.apply_verdict_to_similar(engine, 999, "Ana", Verdict.verified)
+        similar.apply_verdict_to_similar(engine, 999, local_actor(engine, "Ana"), Verdict.verified)
 
 
 def my_verdict(engine: Engine, claim_id: int, name: str) -> Verdict | None:
@@ -154,10 +155,12 @@ def test_apply_writes_one_review_per_claim_and_leaves_others_reviews(
     engine: Engine, pair: tuple[list[int], list[int], list[int]]
 ) -> None:
     (quote, unrelated), (figures, quote_again), (quote_short, _) = pair
-    decisions.set_verdict(engine, quote, "Ana", Verdict.disputed)
-    ben = decisions.set_verdict(engine, quote_again, "Ben", Verdict.verified)
+    decisions.set_verdict(engine, quote, local_actor(engine, "Ana"), Verdict.disputed)
+    ben = decisions.set_verdict(engine, quote_again, local_actor(engine, "Ben"), Verdict.verified)
 
-    result = similar.apply_verdict_to_similar(engine, quote, "Ana", Verdict.disputed)
+    result = similar.apply_verdict_to_similar(
+        engine, quote, local_actor(engine, "Ana"), Verdict.disputed
+    )
 
     assert result.applied == sorted([quote_again, quote_short])
     assert (result.kept, result.skipped) == ([], [])
@@ -176,14 +179,16 @@ def test_apply_keeps_a_different_verdict_unless_told_to_overwrite(
     engine: Engine, pair: tuple[list[int], list[int], list[int]]
 ) -> None:
     (quote, _), (_, quote_again), (quote_short, _) = pair
-    decisions.set_verdict(engine, quote_short, "Ana", Verdict.unsupported)
-    result = similar.apply_verdict_to_similar(engine, quote, "Ana", Verdict.disputed)
+    decisions.set_verdict(engine, quote_short, local_actor(engine, "Ana"), Verdict.unsupported)
+    result = similar.apply_verdict_to_similar(
+        engine, quote, local_actor(engine, "Ana"), Verdict.disputed
+    )
     assert (result.applied, result.kept) == ([quote_again], [quote_short])
     assert my_verdict(engine, quote_short, "Ana") == Verdict.unsupported
     assert "1 claim kept your other verdict" in result.summary()
 
     result = similar.apply_verdict_to_similar(
-        engine, quote, "Ana", Verdict.disputed, overwrite=True
+        engine, quote, local_actor(engine, "Ana"), Verdict.disputed, overwrite=True
     )
     assert result.applied == sorted([quote_again, quote_short])
     assert my_verdict(engine, quote_short, "Ana") == Verdict.disputed
@@ -193,8 +198,10 @@ def test_apply_skips_claims_marked_not_a_claim(
     engine: Engine, pair: tuple[list[int], list[int], list[int]]
 ) -> None:
     (quote, _), (_, quote_again), (quote_short, _) = pair
-    decisions.mark_not_a_claim(engine, quote_short, "Ben")
-    result = similar.apply_verdict_to_similar(engine, quote, "Ana", Verdict.verified)
+    decisions.mark_not_a_claim(engine, quote_short, local_actor(engine, "Ben"))
+    result = similar.apply_verdict_to_similar(
+        engine, quote, local_actor(engine, "Ana"), Verdict.verified
+    )
     assert (result.applied, result.skipped) == ([quote_again], [quote_short])
     assert my_verdict(engine, quote_short, "Ana") is None
 
@@ -204,24 +211,31 @@ def test_apply_to_chosen_claims_of_the_group_only(
 ) -> None:
     (quote, unrelated), (_, quote_again), (quote_short, _) = pair
     result = similar.apply_verdict_to_similar(
-        engine, quote, "Ana", Verdict.verified, claim_ids=[quote_short]
+        engine, quote, local_actor(engine, "Ana"), Verdict.verified, claim_ids=[quote_short]
     )
     assert result.applied == [quote_short]
     assert my_verdict(engine, quote_again, "Ana") is None
     with pytest.raises(InvalidInput, match="not among the claims similar"):
         similar.apply_verdict_to_similar(
-            engine, quote, "Ana", Verdict.verified, claim_ids=[quote_again, unrelated]
+            engine,
+            quote,
+            local_actor(engine, "Ana"),
+            Verdict.verified,
+            claim_ids=[quote_again, unrelated],
         )
     # All or nothing: the refused call wrote nothing, not even for the similar claim.
     assert my_verdict(engine, quote_again, "Ana") is None
 
 
-def test_apply_needs_a_reviewer_name(
+def test_a_viewer_cannot_apply_a_verdict_to_the_group(
     engine: Engine, pair: tuple[list[int], list[int], list[int]]
 ) -> None:
-    (quote, _), _, _ = pair
-    with pytest.raises(InvalidInput):
-        similar.apply_verdict_to_similar(engine, quote, "  ", Verdict.verified)
+    (quote, _), (_, quote_again), _ = pair
+    viewer = add_user(engine, None, "Vic", Role.viewer, "a long passphrase")
+    as_viewer = Actor(id=viewer.id, name=viewer.name, role=viewer.role)
+    with pytest.raises(PermissionDenied):
+        similar.apply_verdict_to_similar(engine, quote, as_viewer, Verdict.verified)
+    assert queue.get_claim(engine, quote_again).reviews == []
 
 
 def test_rebuild_restores_the_links_of_a_database_ingested_without_them(

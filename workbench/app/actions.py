@@ -12,9 +12,10 @@ import streamlit as st
 from workbench.app import state
 from workbench.app.selection import pop_history
 from workbench.errors import InvalidInput, StaleEdit, WorkbenchError
-from workbench.review import decisions, similar
+from workbench.review import adjudicate as adjudication
+from workbench.review import assign, decisions, similar
 from workbench.review.queue import next_claim_id
-from workbench.schemas import ClaimStatus, ReviewOut, Verdict
+from workbench.schemas import Actor, ClaimStatus, FinalVerdictOut, ReviewOut, Verdict
 
 DECISION = "decision"
 NOTE = "note"
@@ -29,11 +30,11 @@ def url_key(claim_id: int) -> str:
     return f"url_input_{claim_id}"
 
 
-def _reviewer() -> str:
-    name = state.reviewer()
-    if name is None:
+def _reviewer() -> Actor:
+    current = state.actor()
+    if current is None:
         raise InvalidInput("enter your name in the sidebar first")
-    return name
+    return current
 
 
 def _saved(claim_id: int, review: ReviewOut) -> None:
@@ -49,9 +50,22 @@ def _stale(area: str, claim_id: int, exc: StaleEdit) -> None:
 
 
 def _advance(claim_id: int) -> None:
-    """Open the next claim still to review after ``claim_id`` (queue order and filter)."""
+    """Open the next claim: the one assigned next in team mode, else the next still to review
+    after ``claim_id`` in queue order and filter."""
+    if state.team_reviewing():
+        state.open_claim(_assigned(exclude=()))
+        return
     following = next_claim_id(state.engine(), state.current_filter(), after=claim_id)
     state.open_claim(following)
+
+
+def _assigned(exclude: tuple[int, ...]) -> int | None:
+    """The claim assignment hands this reviewer next (and leases to them); None: none free."""
+    try:
+        return assign.next_claim(state.engine(), _reviewer(), exclude=exclude)
+    except WorkbenchError as exc:
+        state.flash(DECISION, "error", str(exc))
+        return None
 
 
 def decide(claim_id: int, verdict: Verdict) -> None:
@@ -62,6 +76,7 @@ def decide(claim_id: int, verdict: Verdict) -> None:
             _reviewer(),
             verdict,
             expected_version=state.seen_version(claim_id),
+            shown_at=state.shown_at(claim_id),
         )
     except StaleEdit as exc:
         _stale(DECISION, claim_id, exc)
@@ -153,6 +168,16 @@ def reopen(claim_id: int) -> None:
 
 
 def skip(claim_id: int) -> None:
+    if state.team_reviewing():
+        # Give the slot back first, so skipping never keeps a claim from the others.
+        assign.release(state.engine(), _reviewer(), claim_id)
+        assigned = _assigned(exclude=(claim_id,))
+        if assigned is None:
+            state.open_claim(_assigned(exclude=()))  # the skipped one again, if still free
+            state.flash(DECISION, "info", "No other claim is waiting for your review.")
+            return
+        state.open_claim(assigned)
+        return
     following = next_claim_id(state.engine(), state.current_filter(), after=claim_id)
     if following is None or following == claim_id:
         state.flash(DECISION, "info", "No other claim is waiting for review with this filter.")
@@ -192,7 +217,16 @@ def save_note(claim_id: int) -> None:
 def add_url(claim_id: int) -> None:
     raw = str(st.session_state.get(url_key(claim_id), ""))
     try:
-        review = decisions.add_url(state.engine(), claim_id, _reviewer(), raw)
+        review = decisions.add_url(
+            state.engine(),
+            claim_id,
+            _reviewer(),
+            raw,
+            expected_version=state.seen_version(claim_id),
+        )
+    except StaleEdit as exc:
+        _stale(URL, claim_id, exc)
+        return
     except WorkbenchError as exc:
         state.flash(URL, "error", f"Not added: {exc}.")
         return
@@ -203,9 +237,81 @@ def add_url(claim_id: int) -> None:
 
 def remove_url(claim_id: int, url: str) -> None:
     try:
-        review = decisions.remove_url(state.engine(), claim_id, _reviewer(), url)
+        review = decisions.remove_url(
+            state.engine(),
+            claim_id,
+            _reviewer(),
+            url,
+            expected_version=state.seen_version(claim_id),
+        )
+    except StaleEdit as exc:
+        _stale(URL, claim_id, exc)
+        return
     except WorkbenchError as exc:
         state.flash(URL, "error", str(exc))
         return
     _saved(claim_id, review)
     state.flash(URL, "info", "URL removed.")
+
+
+# --- adjudication (the Adjudication page's form) --------------------------------------------
+
+ADJUDICATE = "adjudicate"
+
+
+def final_version_key(claim_id: int) -> str:
+    """Where the page keeps the final verdict's version it showed for ``claim_id``."""
+    return f"final_version_{claim_id}"
+
+
+def final_verdict_key(claim_id: int) -> str:
+    return f"final_verdict_{claim_id}"
+
+
+def final_reason_key(claim_id: int) -> str:
+    return f"final_reason_{claim_id}"
+
+
+def adjudicate(claim_id: int) -> None:
+    chosen = st.session_state.get(final_verdict_key(claim_id))
+    reason = str(st.session_state.get(final_reason_key(claim_id)) or "")
+    seen = st.session_state.get(final_version_key(claim_id))
+    try:
+        if chosen not in {v.value for v in Verdict}:
+            raise InvalidInput("choose the final verdict")
+        final = adjudication.adjudicate(
+            state.engine(),
+            _reviewer(),
+            claim_id,
+            Verdict(str(chosen)),
+            reason,
+            expected_version=seen if isinstance(seen, int) else None,
+        )
+    except StaleEdit as exc:
+        # The newer value goes into the message itself: once decided, the claim may have
+        # left the queue, so the page cannot be relied on to show it. The reason typed
+        # stays in its box, to be reused once the admin has read the newer value.
+        state.flash(ADJUDICATE, "warning", f"{exc} {describe_final(exc.current)}")
+        return
+    except WorkbenchError as exc:
+        state.flash(ADJUDICATE, "error", str(exc))
+        return
+    st.session_state.pop(final_reason_key(claim_id), None)
+    st.session_state.pop(final_version_key(claim_id), None)
+    state.flash(
+        ADJUDICATE,
+        "success",
+        f"Final verdict for claim #{claim_id}: “{final.verdict.value}” (adjudicated).",
+    )
+
+
+def describe_final(final: object) -> str:
+    """The final verdict in words, for messages (plain text)."""
+    if not isinstance(final, FinalVerdictOut):
+        return "The claim has no final verdict now."
+    by = f" by {final.decided_by}" if final.decided_by else ""
+    why = f"; reason: {final.reason}" if final.reason else ""
+    return (
+        f"The final verdict is now “{final.verdict.value}” ({final.source.value}{by}, "
+        f"{final.decided_at:%Y-%m-%d %H:%M:%S} UTC, version {final.version}){why}."
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
-from workbench.app import render, sidebar, state
+from workbench.app import access, render, sidebar, state
 from workbench.errors import WorkbenchError
 
 
@@ -21,5 +21,6 @@ def start() -> tuple[Engine, str]:
         st.error(render.md_escape(f"The review app cannot open its database: {exc}"))
         st.stop()
         raise  # st.stop() raises; this keeps the type checker informed
+    access.gate()  # in team mode, nothing below runs for a session that has not logged in
     sidebar.show(engine)
     return engine, state.require_reviewer()

@@ -6,11 +6,14 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.app import state
-from workbench.errors import InvalidInput
-from workbench.review.decisions import reviewer_name
+from workbench.auth.accounts import local_actor
+from workbench.auth.permissions import Action
+from workbench.errors import WorkbenchError
 from workbench.review.queue import progress
 
 NAME_INPUT = "reviewer_name_input"
+SINGLE_USER_LABEL = "single-user mode — no accounts; anyone with this file can review as any name"
+READ_ONLY_NOTE = "Viewer: you can read the queue and the claims, not record verdicts."
 
 VERDICT_HELP = """\
 **verified** — the evidence supports the claim as stated.
@@ -28,11 +31,27 @@ Keys on the Review page: **1** verified · **2** disputed · **3** unsupported �
 
 def show(engine: Engine) -> None:
     with st.sidebar:
-        _reviewer()
+        team = state.signed_in_with_password()  # Home.py lets no one else past in team mode
+        if team:
+            _account()
+        else:
+            _reviewer()
         _progress(engine)
         with st.expander("Verdicts and keys", expanded=state.reviewer() is None):
             st.markdown(VERDICT_HELP)
-        st.caption("single-user mode (no accounts)")
+        if not team:
+            st.caption(SINGLE_USER_LABEL)
+
+
+def _account() -> None:
+    current = state.actor()
+    if current is None:
+        return
+    # st.text, not Markdown: a name is shown exactly as typed.
+    st.text(f"Signed in as {current.name} ({current.role.value})")
+    if not state.may(Action.review):
+        st.caption(READ_ONLY_NOTE)
+    st.button("Log out", key="log_out", on_click=state.sign_out, icon=":material/logout:")
 
 
 def _reviewer() -> None:
@@ -60,11 +79,11 @@ def _start_change() -> None:
 
 def _save_name() -> None:
     try:
-        name = reviewer_name(str(st.session_state.get(NAME_INPUT, "")))
-    except InvalidInput as exc:
+        actor = local_actor(state.engine(), str(st.session_state.get(NAME_INPUT, "")))
+    except WorkbenchError as exc:
         state.flash("reviewer", "error", str(exc))
         return
-    st.session_state[state.REVIEWER] = name
+    state.set_actor(actor)
     st.session_state[state.CHANGING_NAME] = False
 
 

@@ -7,6 +7,7 @@ the queue filter and page, and at most one message per area waiting to be shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 import streamlit as st
@@ -14,10 +15,11 @@ from sqlalchemy import Engine
 
 from workbench.app import render
 from workbench.app.selection import push_history
+from workbench.auth.permissions import Action, allowed
 from workbench.config import get_settings
 from workbench.database import open_database
 from workbench.review.queue import ClaimFilter
-from workbench.schemas import Verdict
+from workbench.schemas import Actor, Verdict
 
 REVIEWER = "reviewer"
 CHANGING_NAME = "changing_name"
@@ -26,12 +28,19 @@ HISTORY = "history"
 FILTER = "queue_filter"
 QUEUE_PAGE = "queue_page"
 SEEN = "seen_version"
+SHOWN = "shown_at"
+PROGRESS_PAGE = "pages/progress.py"
 FLASH = "flash"
 GROUP_OFFER = "group_offer"
 
 REVIEW_PAGE = "pages/review.py"
 QUEUE_PAGE_PATH = "pages/queue.py"
 EXPORT_PAGE = "pages/export.py"
+LOGIN_PAGE = "login.py"
+USERS_PAGE = "pages/users.py"
+ADJUDICATE_PAGE = "pages/adjudicate.py"
+# True once this session's actor was signed in with a password (team mode), not by name.
+SIGNED_IN = "signed_in_with_password"
 
 Level = Literal["success", "info", "warning", "error"]
 
@@ -50,9 +59,37 @@ def engine() -> Engine:
 # --- the reviewer -------------------------------------------------------------------------
 
 
+def actor() -> Actor | None:
+    """Who is reviewing in this browser session (set by the sidebar's name form)."""
+    value = st.session_state.get(REVIEWER)
+    return value if isinstance(value, Actor) else None
+
+
+def set_actor(value: Actor | None, *, with_password: bool = False) -> None:
+    st.session_state[REVIEWER] = value
+    st.session_state[SIGNED_IN] = with_password and value is not None
+
+
+def signed_in_with_password() -> bool:
+    return st.session_state.get(SIGNED_IN) is True
+
+
+def sign_out() -> None:
+    """Forget everything this session held: the next person at this browser starts afresh."""
+    for key in list(st.session_state):
+        del st.session_state[key]
+
+
+def may(action: Action) -> bool:
+    """Whether the signed-in actor's role allows ``action`` (for what the UI shows or disables;
+    the service checks again, against the stored account)."""
+    current = actor()
+    return current is not None and allowed(current, action)
+
+
 def reviewer() -> str | None:
-    name = st.session_state.get(REVIEWER)
-    return name if isinstance(name, str) and name else None
+    current = actor()
+    return current.name if current else None
 
 
 def require_reviewer() -> str:
@@ -151,6 +188,31 @@ def set_group_offer(target: int, verdict: Verdict, waiting: int) -> None:
 
 def clear_group_offer() -> None:
     st.session_state.pop(GROUP_OFFER, None)
+
+
+# --- when the open claim was put in front of the reviewer (time spent per review) ---------
+
+
+def mark_shown(target: int) -> datetime:
+    """When ``target`` was first shown in this visit; reruns of the same claim keep the time."""
+    shown = shown_at(target)
+    if shown is None:
+        shown = datetime.now(UTC)
+        st.session_state[SHOWN] = (target, shown)
+    return shown
+
+
+def shown_at(target: int) -> datetime | None:
+    shown = st.session_state.get(SHOWN)
+    if isinstance(shown, tuple) and len(shown) == 2 and shown[0] == target:
+        return shown[1] if isinstance(shown[1], datetime) else None
+    return None
+
+
+def team_reviewing() -> bool:
+    """Whether "next claim" comes from assignment (team mode, a role that reviews) rather
+    than from the queue order and filter (single-user mode, viewers browsing)."""
+    return signed_in_with_password() and may(Action.review)
 
 
 # --- one-shot messages, shown where the action was ----------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -121,12 +123,22 @@ class Claim(Base):
 
 
 class User(Base):
-    """A reviewer. Issue 2 knows them by name only; accounts and roles come later."""
+    """An account. Without a password it cannot log in (single-user mode, imported names)."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'reviewer', 'viewer')", name="role"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="reviewer", server_default="reviewer")
+    # An argon2id hash in PHC string form (it carries its own salt and parameters).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -146,6 +158,9 @@ class Review(Base):
     # NULL while the reviewer has written a note or added URLs but not decided yet.
     verdict: Mapped[str | None] = mapped_column(String(20), index=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # Seconds from the claim being shown to the reviewer's (latest) decision.
+    seconds_spent: Mapped[float | None] = mapped_column(Float)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -229,3 +244,80 @@ class ClaimSimilarity(Base):
         ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
     )
     score: Mapped[float] = mapped_column(Float)
+
+
+class Lease(Base):
+    """A reviewer's claim on a review slot: it counts against k until it expires."""
+
+    __tablename__ = "leases"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "user_id", name="uq_leases_claim_user"),
+        Index("ix_leases_expires_at", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FinalVerdict(Base):
+    """The verdict a claim ends with, and how it was reached."""
+
+    __tablename__ = "final_verdicts"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('verified', 'disputed', 'unsupported')", name="verdict"),
+        CheckConstraint("source IN ('single', 'consensus', 'adjudicated')", name="source"),
+        Index("ix_final_verdicts_source", "source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), unique=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # NULL for "single" and "consensus": those follow from the reviews, nobody decided them.
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    decided_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ProjectSetting(Base):
+    """One project-wide setting (reviews_per_claim, lease_minutes, assignment_order)."""
+
+    __tablename__ = "project_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONType)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class HistoryEntry(Base):
+    """The append-only audit trail: who changed what, when, and the value before and after."""
+
+    __tablename__ = "history"
+    __table_args__ = (
+        CheckConstraint("action IN ('create', 'update', 'delete')", name="action"),
+        Index("ix_history_entity", "entity", "entity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # NULL for changes the system made (a consensus verdict following from reviews).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    entity: Mapped[str] = mapped_column(String(30))  # review, url, final_verdict, user, setting
+    entity_id: Mapped[str] = mapped_column(String(100))
+    claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(10))
+    before: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    after: Mapped[Any] = mapped_column(JSONType, nullable=True)
+
+    actor: Mapped[User | None] = relationship()

@@ -30,6 +30,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # Let SQLAlchemy's "begin" hook below open transactions, not the sqlite3 module.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # BEGIN IMMEDIATE takes the write lock at the start of every transaction. With the
+    # default deferred BEGIN, two transactions that both read (say, the free review slots of a
+    # claim) and then write race: in WAL mode the loser fails with SQLITE_BUSY_SNAPSHOT, which
+    # the busy timeout cannot retry. Taking the lock first makes transactions queue instead
+    # (within the busy timeout); they last milliseconds, so the queue is short.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create(url: str) -> Engine:
@@ -49,10 +60,22 @@ def create(url: str) -> Engine:
                 ) from exc
         engine = create_engine(parsed, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
         return create_engine(parsed, pool_pre_ping=True)
-    except Exception as exc:  # unknown dialect or missing driver
+    except ImportError as exc:
+        # The dialect is known but its driver package is not installed: say how to get it.
+        hint = ""
+        if parsed.get_backend_name() == "postgresql":
+            hint = (
+                "; for PostgreSQL install the `postgres` extra "
+                "(pip install 'factcheck-workbench[postgres]') and use postgresql+psycopg://"
+            )
+        raise DatabaseURLError(
+            f"cannot use database URL {parsed!r}: its driver is not installed ({exc}){hint}"
+        ) from exc
+    except Exception as exc:  # unknown dialect
         raise DatabaseURLError(f"cannot use database URL {parsed!r}: {exc}") from exc
 
 

@@ -1,4 +1,8 @@
-"""CSV: one row per claim and review, safe to open in a spreadsheet."""
+"""CSV: one row per claim and review, safe to open in a spreadsheet.
+
+The final-verdict columns repeat on every row of a claim, so each row stands on its own in a
+spreadsheet filter; they come last, so the earlier columns keep their positions.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,12 @@ COLUMNS = [
     "urls",
     "review_created_at",
     "review_updated_at",
+    "final_verdict",
+    "final_source",
+    "final_reason",
 ]
+# The cells a claim without reviews leaves empty.
+REVIEW_COLUMNS = COLUMNS[COLUMNS.index("review_id") : COLUMNS.index("review_updated_at") + 1]
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -53,6 +62,9 @@ def rows(record: ExportRecord) -> Iterable[dict[str, str]]:
         "document_title": record.document.title,
         "document_source": record.document.source,
         "document_sha256": record.document.sha256,
+        "final_verdict": record.final_verdict.value if record.final_verdict else "",
+        "final_source": record.final_source.value if record.final_source else "",
+        "final_reason": record.final_reason or "",
     }
     reviews: list[ReviewOut | None] = list(record.reviews) or [None]
     for review in reviews:
@@ -61,7 +73,7 @@ def rows(record: ExportRecord) -> Iterable[dict[str, str]]:
 
 def _review_cells(review: ReviewOut | None) -> dict[str, str]:
     if review is None:
-        return dict.fromkeys(COLUMNS[12:], "")
+        return dict.fromkeys(REVIEW_COLUMNS, "")
     return {
         "review_id": str(review.id),
         "reviewer": review.reviewer,

@@ -1,51 +1,55 @@
 """Writing a review: verdicts, notes, corroborating URLs and "not a claim".
 
 Every function is one transaction. A reviewer only ever writes their own review: the
-reviewer is an argument of every call, and no call reaches another reviewer's row.
+actor is an argument of every call, and no call reaches another reviewer's row. The actor's
+role is checked against the stored account on every call, not taken on trust.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from workbench.audit import Change, Entity, record
+from workbench.auth.accounts import actor_of
+from workbench.auth.permissions import Action, require
 from workbench.db.models import Claim, Evidence, Review, User
 from workbench.db.session import unit_of_work
-from workbench.errors import InvalidInput, NotFound, StaleEdit
+from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
+from workbench.review import assign
+from workbench.review.adjudicate import refresh_final
 from workbench.review.queue import review_out
 from workbench.review.urls import normalise_url
-from workbench.schemas import ClaimStatus, ReviewOut, Verdict
+from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
 
 MAX_NOTE_CHARS = 10_000
-MAX_NAME_CHARS = 100
-
-
-def reviewer_name(raw: str) -> str:
-    """A reviewer's name as stored: trimmed, non-empty, printable."""
-    name = " ".join(raw.split())
-    if not name:
-        raise InvalidInput("enter your name: every review is stored with its reviewer")
-    if len(name) > MAX_NAME_CHARS:
-        raise InvalidInput(f"a reviewer name is at most {MAX_NAME_CHARS} characters")
-    if not name.isprintable():
-        raise InvalidInput("a reviewer name cannot contain control characters")
-    return name
 
 
 def set_verdict(
     engine: Engine,
     claim_id: int,
-    reviewer: str,
+    actor: Actor,
     verdict: Verdict | None,
     *,
     expected_version: int | None = None,
+    shown_at: datetime | None = None,
 ) -> ReviewOut:
-    """Record ``reviewer``'s verdict on a claim (``None`` takes the verdict back)."""
+    """Record ``actor``'s verdict on a claim (``None`` takes the verdict back).
+
+    ``shown_at`` is when the claim was put in front of the reviewer (the time spent is
+    measured from it; without it, from when their lease began).
+    """
     with unit_of_work(engine) as session:
         review = record_verdict(
-            session, claim_id, reviewer, verdict, expected_version=expected_version
+            session,
+            claim_id,
+            actor,
+            verdict,
+            expected_version=expected_version,
+            shown_at=shown_at,
         )
         return review_out(review)
 
@@ -53,23 +57,30 @@ def set_verdict(
 def record_verdict(
     session: Session,
     claim_id: int,
-    reviewer: str,
+    actor: Actor,
     verdict: Verdict | None,
     *,
     expected_version: int | None = None,
+    shown_at: datetime | None = None,
 ) -> Review:
     """:func:`set_verdict` inside the caller's transaction, so several claims can be
     decided at once and all or none of the verdicts are stored."""
-    review = _own_review(session, claim_id, reviewer, expected_version)
+    # Before the review row is written: it locks the claim and checks the k slots.
+    decision = assign.take_slot(session, claim_id, actor, verdict, shown_at=shown_at)
+    before = _review_before(session, claim_id, actor)
+    review = _own_review(session, claim_id, actor, expected_version)
     review.verdict = verdict.value if verdict else None
+    decision.stamp(review)
     session.flush()
+    _log_review(session, actor, review, before)
+    refresh_final(session, claim_id)  # single / consensus follow the verdicts at once
     return review
 
 
 def set_note(
     engine: Engine,
     claim_id: int,
-    reviewer: str,
+    actor: Actor,
     note: str,
     *,
     expected_version: int | None = None,
@@ -77,51 +88,87 @@ def set_note(
     if len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"a note is at most {MAX_NOTE_CHARS} characters ({len(note)} given)")
     with unit_of_work(engine) as session:
-        review = _own_review(session, claim_id, reviewer, expected_version)
+        before = _review_before(session, claim_id, actor)
+        review = _own_review(session, claim_id, actor, expected_version)
         review.note = note
         session.flush()
+        _log_review(session, actor, review, before)
         return review_out(review)
 
 
-def add_url(engine: Engine, claim_id: int, reviewer: str, raw_url: str) -> ReviewOut:
+def add_url(
+    engine: Engine,
+    claim_id: int,
+    actor: Actor,
+    raw_url: str,
+    *,
+    expected_version: int | None = None,
+) -> ReviewOut:
     """Attach a corroborating URL; adding one already there changes nothing."""
     url = normalise_url(raw_url)
     with unit_of_work(engine) as session:
-        review = _own_review(session, claim_id, reviewer, None)
+        before = _review_before(session, claim_id, actor)
+        review = _own_review(session, claim_id, actor, expected_version)
+        added = None
         if all(e.url != url for e in review.evidence):
-            review.evidence.append(Evidence(url=url))
+            added = Evidence(url=url)
+            review.evidence.append(added)
             review.updated_at = datetime.now(UTC)  # bumps the version: the review changed
         session.flush()
+        _log_review(session, actor, review, before)
+        if added is not None:
+            _log_url(session, actor, review, added, Change.create)
         return review_out(review)
 
 
-def remove_url(engine: Engine, claim_id: int, reviewer: str, url: str) -> ReviewOut:
+def remove_url(
+    engine: Engine,
+    claim_id: int,
+    actor: Actor,
+    url: str,
+    *,
+    expected_version: int | None = None,
+) -> ReviewOut:
     with unit_of_work(engine) as session:
-        review = _own_review(session, claim_id, reviewer, None)
+        review = _own_review(session, claim_id, actor, expected_version)
         kept = [e for e in review.evidence if e.url != url]
         if len(kept) == len(review.evidence):
             raise NotFound(f"{url} is not among your URLs for claim {claim_id}")
+        removed = [e for e in review.evidence if e.url == url]
         review.evidence = kept
         review.updated_at = datetime.now(UTC)
         session.flush()
+        for evidence in removed:
+            _log_url(session, actor, review, evidence, Change.delete)
         return review_out(review)
 
 
-def mark_not_a_claim(engine: Engine, claim_id: int, reviewer: str) -> None:
+def mark_not_a_claim(engine: Engine, claim_id: int, actor: Actor) -> None:
     """Take a bad extraction out of the queue, without a verdict."""
-    _set_status(engine, claim_id, reviewer, ClaimStatus.not_a_claim)
+    _set_status(engine, claim_id, actor, ClaimStatus.not_a_claim)
 
 
-def reopen_claim(engine: Engine, claim_id: int, reviewer: str) -> None:
+def reopen_claim(engine: Engine, claim_id: int, actor: Actor) -> None:
     """Put a claim marked "not a claim" back into the queue."""
-    _set_status(engine, claim_id, reviewer, ClaimStatus.open)
+    _set_status(engine, claim_id, actor, ClaimStatus.open)
 
 
-def _set_status(engine: Engine, claim_id: int, reviewer: str, status: ClaimStatus) -> None:
+def _set_status(engine: Engine, claim_id: int, actor: Actor, status: ClaimStatus) -> None:
     with unit_of_work(engine) as session:
         claim = _claim(session, claim_id)
-        user = _user(session, reviewer)
+        user = _user(session, actor)
+        before = {"status": claim.status}
         claim.status = status.value
+        record(
+            session,
+            actor_id=user.id,
+            entity=Entity.claim_status,
+            entity_id=claim_id,
+            action=Change.update,
+            before=before,
+            after={"status": status.value},
+            claim_id=claim_id,
+        )
         claim.status_changed_by_id = user.id
         claim.status_changed_at = datetime.now(UTC)
 
@@ -133,18 +180,17 @@ def _claim(session: Session, claim_id: int) -> Claim:
     return claim
 
 
-def _user(session: Session, reviewer: str) -> User:
-    name = reviewer_name(reviewer)
-    user = session.scalar(select(User).where(User.name == name))
-    if user is None:
-        user = User(name=name)
-        session.add(user)
-        session.flush()
+def _user(session: Session, actor: Actor) -> User:
+    """The actor's account, checked again here: a role or an account can change mid-session."""
+    user = session.get(User, actor.id)
+    if user is None or user.disabled:
+        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
+    require(actor_of(user), Action.review)
     return user
 
 
 def _own_review(
-    session: Session, claim_id: int, reviewer: str, expected_version: int | None
+    session: Session, claim_id: int, actor: Actor, expected_version: int | None
 ) -> Review:
     """The caller's own review of a claim, created on first touch, checked for staleness."""
     claim = _claim(session, claim_id)
@@ -152,7 +198,7 @@ def _own_review(
         raise InvalidInput(
             f"claim {claim_id} is marked 'not a claim'; put it back in the queue to review it"
         )
-    user = _user(session, reviewer)
+    user = _user(session, actor)
     review = session.scalar(
         select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
     )
@@ -171,3 +217,51 @@ def _own_review(
             current=review_out(review),
         )
     return review
+
+
+# --- history: what each change records (kept apart from the rules above) --------------------
+
+
+def _review_state(review: Review) -> dict[str, Any]:
+    """The part of a review its history shows; URLs have entries of their own."""
+    return {"verdict": review.verdict, "note": review.note}
+
+
+def _review_before(session: Session, claim_id: int, actor: Actor) -> dict[str, Any] | None:
+    """The actor's review of a claim as it is before a change (None: there is none yet)."""
+    review = session.scalar(
+        select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == actor.id)
+    )
+    return None if review is None else _review_state(review)
+
+
+def _log_review(
+    session: Session, actor: Actor, review: Review, before: dict[str, Any] | None
+) -> None:
+    # Called after the change is flushed, in its transaction: both are kept, or neither.
+    record(
+        session,
+        actor_id=actor.id,
+        entity=Entity.review,
+        entity_id=review.id,
+        action=Change.create if before is None else Change.update,
+        before=before,
+        after=_review_state(review),
+        claim_id=review.claim_id,
+    )
+
+
+def _log_url(
+    session: Session, actor: Actor, review: Review, evidence: Evidence, action: Change
+) -> None:
+    value = {"url": evidence.url, "review_id": review.id}
+    record(
+        session,
+        actor_id=actor.id,
+        entity=Entity.url,
+        entity_id=evidence.id,
+        action=action,
+        before=value if action == Change.delete else None,
+        after=value if action == Change.create else None,
+        claim_id=review.claim_id,
+    )

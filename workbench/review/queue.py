@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, Exists, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
 
-from workbench.db.models import Claim, Document, Review
+from workbench.auth.accounts import actor_of
+from workbench.auth.permissions import Action, allowed
+from workbench.db.models import Claim, Document, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
-from workbench.schemas import ClaimOut, ClaimStatus, EvidenceOut, ReviewOut, Verdict
+from workbench.schemas import Actor, ClaimOut, ClaimStatus, EvidenceOut, ReviewOut, Verdict
 
 ReviewState = Literal["to_review", "reviewed", "not_a_claim", "all"]
 REVIEW_STATES: dict[ReviewState, str] = {
@@ -66,6 +70,8 @@ class ClaimDetail(BaseModel):
     paragraph_start: int
     paragraph_end: int
     reviews: list[ReviewOut]
+    # Other reviewers' reviews withheld from this reader until they decide (blind review).
+    hidden_reviews: int = 0
 
 
 def _has_verdict() -> Exists:
@@ -190,7 +196,8 @@ def get_document_text(engine: Engine, document_id: int) -> tuple[str, str]:
         return document.title, document.text
 
 
-def get_claim(engine: Engine, claim_id: int) -> ClaimDetail:
+def get_claim(engine: Engine, claim_id: int, actor: Actor | None = None) -> ClaimDetail:
+    """A claim and its reviews as ``actor`` may see them (``None``: the CLI, sees all)."""
     with unit_of_work(engine) as session:
         row = session.execute(_claim_rows().where(Claim.id == claim_id)).first()
         if row is None:
@@ -201,14 +208,36 @@ def get_claim(engine: Engine, claim_id: int) -> ClaimDetail:
         reviews = session.scalars(
             select(Review).where(Review.claim_id == claim_id).order_by(Review.id)
         ).all()
+        shown = visible_reviews(session, actor, reviews)
         return ClaimDetail(
             claim=claim,
             document_text=document.text,
             document_source=document.source,
             paragraph_start=start,
             paragraph_end=end,
-            reviews=[review_out(r) for r in reviews],
+            reviews=[review_out(r) for r in shown],
+            hidden_reviews=len(reviews) - len(shown),
         )
+
+
+def visible_reviews(
+    session: Session, actor: Actor | None, reviews: Sequence[Review]
+) -> list[Review]:
+    """Blind review: until a reader has given their own verdict on a claim, they see only their
+    own review of it, so other reviewers' verdicts, notes and URLs cannot anchor theirs.
+
+    Those allowed to see all reviews (admins) and the command line (``None``) see everything.
+    The role is read from the stored account: a demoted admin stops seeing at once.
+    """
+    if actor is None:
+        return list(reviews)
+    user = session.get(User, actor.id)
+    if user is not None and not user.disabled and allowed(actor_of(user), Action.see_all_reviews):
+        return list(reviews)
+    own = [r for r in reviews if r.reviewer_id == actor.id]
+    if any(r.verdict is not None for r in own):
+        return list(reviews)
+    return own
 
 
 def review_out(review: Review) -> ReviewOut:

@@ -37,7 +37,7 @@ from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound
 from workbench.extract import similarity as measure
 from workbench.review import decisions
-from workbench.schemas import ClaimStatus, ReviewerVerdict, SimilarClaim, Verdict
+from workbench.schemas import Actor, ClaimStatus, ReviewerVerdict, SimilarClaim, Verdict
 
 # Bound parameters per IN (...) list: far below SQLite's and PostgreSQL's limits.
 _CHUNK = 2000
@@ -320,13 +320,13 @@ def _claims(n: int) -> str:
 def apply_verdict_to_similar(
     engine: Engine,
     claim_id: int,
-    reviewer: str,
+    actor: Actor,
     verdict: Verdict,
     claim_ids: Sequence[int] | None = None,
     *,
     overwrite: bool = False,
 ) -> GroupVerdict:
-    """Give ``reviewer``'s ``verdict`` to the claims similar to ``claim_id``, in one step.
+    """Give ``actor``'s ``verdict`` to the claims similar to ``claim_id``, in one step.
 
     Each claim gets (or updates) the reviewer's own review, exactly as a verdict given on
     its page would; other reviewers' reviews are never read for writing. ``claim_ids``
@@ -334,7 +334,6 @@ def apply_verdict_to_similar(
     already chose another verdict keeps it unless ``overwrite``; claims marked "not a
     claim" are skipped. One transaction: all of the verdicts are stored, or none.
     """
-    name = decisions.reviewer_name(reviewer)
     with unit_of_work(engine) as session:
         if session.get(Claim, claim_id) is None:
             raise NotFound(f"claim {claim_id} does not exist")
@@ -353,9 +352,9 @@ def apply_verdict_to_similar(
         )
         mine = dict(
             session.execute(
-                select(Review.claim_id, Review.verdict)
-                .join(User, User.id == Review.reviewer_id)
-                .where(User.name == name, Review.claim_id.in_(targets))
+                select(Review.claim_id, Review.verdict).where(
+                    Review.reviewer_id == actor.id, Review.claim_id.in_(targets)
+                )
             ).all()
         )
         result = GroupVerdict(verdict=verdict)
@@ -365,6 +364,6 @@ def apply_verdict_to_similar(
             elif mine.get(target) not in (None, verdict.value) and not overwrite:
                 result.kept.append(target)
             else:
-                decisions.record_verdict(session, target, name, verdict)
+                decisions.record_verdict(session, target, actor, verdict)
                 result.applied.append(target)
         return result

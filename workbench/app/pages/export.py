@@ -8,9 +8,13 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy import Engine
 
-from workbench.app import frame
+from workbench.app import frame, render, state
+from workbench.auth.accounts import authorize
+from workbench.auth.permissions import Action
+from workbench.errors import PermissionDenied
 from workbench.export.service import MIME_TYPES, ExportFormat, default_path, render_export
 from workbench.review.queue import progress
+from workbench.schemas import Actor
 
 DESCRIPTIONS = {
     ExportFormat.csv: (
@@ -25,10 +29,10 @@ DESCRIPTIONS = {
 }
 
 
-def _builder(engine: Engine, fmt: ExportFormat) -> Callable[[], bytes]:
+def _builder(engine: Engine, fmt: ExportFormat, actor: Actor | None) -> Callable[[], bytes]:
     # Built on click, in Streamlit's download thread, so the page itself stays fast.
     def build() -> bytes:
-        return render_export(engine, fmt)
+        return render_export(engine, fmt, actor=actor)
 
     return build
 
@@ -36,6 +40,15 @@ def _builder(engine: Engine, fmt: ExportFormat) -> Callable[[], bytes]:
 def main() -> None:
     engine, _ = frame.start()
     st.title("Export")
+    actor = state.actor()
+    try:
+        # The navigation hides this page from roles that cannot export; a stale link or an
+        # account demoted mid-session still ends here, with the service's own refusal.
+        if actor is not None:
+            authorize(engine, actor, Action.export)
+    except PermissionDenied as exc:
+        st.error(render.md_escape(str(exc)))
+        st.stop()
     counts = progress(engine)
     st.caption(
         f"{counts.total} claims in the queue, {counts.reviewed} reviewed, "
@@ -44,7 +57,7 @@ def main() -> None:
     for fmt in (ExportFormat.csv, ExportFormat.jsonl):
         st.download_button(
             f"Download {fmt.value.upper()}",
-            data=_builder(engine, fmt),
+            data=_builder(engine, fmt, actor),
             file_name=default_path(Path(), fmt).name,
             mime=MIME_TYPES[fmt],
             key=f"download_{fmt.value}",

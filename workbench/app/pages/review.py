@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.app import actions, frame, render, state
 from workbench.app.selection import describe_filter, filter_is_default
+from workbench.audit import describe_change, visible_claim_history
+from workbench.auth.permissions import Action
 from workbench.errors import NotFound
+from workbench.review import assign
 from workbench.review.queue import ClaimDetail, ClaimFilter, get_claim, next_claim_id
 from workbench.review.similar import similar_claims
 from workbench.schemas import ClaimStatus, ReviewOut, SimilarClaim, Verdict
 
+READ_ONLY_NOTE = (
+    "You are signed in as a viewer: you can read the claims, but not record verdicts, "
+    "notes or URLs. Ask an admin for the reviewer role to review."
+)
 VERDICT_BUTTONS: list[tuple[Verdict, str, str]] = [
     (Verdict.verified, "Verified", "1"),
     (Verdict.disputed, "Disputed", "2"),
@@ -22,17 +31,20 @@ VERDICT_BUTTONS: list[tuple[Verdict, str, str]] = [
 def main() -> None:
     engine, reviewer = frame.start()
     flt = state.current_filter()
-    _filter_line(engine, flt)
+    team = state.team_reviewing()
+    if not team:  # in team mode assignment, not the queue filter, picks the next claim
+        _filter_line(engine, flt)
 
     claim_id = state.claim_id()
     if claim_id is None:
-        claim_id = next_claim_id(engine, flt, after=None)
+        claim_id = _first_claim(engine, flt, team=team)
         if claim_id is None:
-            _all_done(flt)
+            _all_done(flt, team=team)
             return
         st.session_state[state.CLAIM] = claim_id
     try:
-        detail = get_claim(engine, claim_id)
+        # With the actor, so blind review hides others' work until this reviewer decides.
+        detail = get_claim(engine, claim_id, state.actor())
     except NotFound:
         state.open_claim(None, remember=False)
         state.flash(actions.DECISION, "warning", f"Claim #{claim_id} no longer exists.")
@@ -43,17 +55,23 @@ def main() -> None:
     # The version this page shows; a save checks it, so another tab's change is not lost.
     state.set_seen_version(claim_id, mine.version if mine else 0)
 
+    state.mark_shown(claim_id)  # the time spent on a review is counted from here
     state.show_flash(actions.DECISION)
     _group_offer(claim_id)
     _claim(detail)
+    if team:
+        _lease_line(engine, claim_id)
     left, right = st.columns([3, 2], gap="large")
     with left:
         _decision(detail, mine)
     with right:
-        _note(claim_id, mine, open_=detail.claim.status == ClaimStatus.open)
-        _urls(claim_id, mine, open_=detail.claim.status == ClaimStatus.open)
-    _similar(detail, mine, similar_claims(engine, claim_id))
+        # Viewers see the boxes disabled; the service would refuse their writes anyway.
+        writable = detail.claim.status == ClaimStatus.open and state.may(Action.review)
+        _note(claim_id, mine, open_=writable)
+        _urls(claim_id, mine, open_=writable)
+    _similar(detail, mine, _blind(similar_claims(engine, claim_id)))
     _others(detail, reviewer)
+    _history(engine, claim_id)
 
 
 def _filter_line(engine: Engine, flt: ClaimFilter) -> None:
@@ -70,8 +88,29 @@ def _filter_line(engine: Engine, flt: ClaimFilter) -> None:
         st.rerun()
 
 
-def _all_done(flt: ClaimFilter) -> None:
+def _first_claim(engine: Engine, flt: ClaimFilter, *, team: bool) -> int | None:
+    current = state.actor()
+    if team and current is not None:
+        return assign.next_claim(engine, current)
+    return next_claim_id(engine, flt, after=None)
+
+
+def _lease_line(engine: Engine, claim_id: int) -> None:
+    current = state.actor()
+    until = assign.lease_of(engine, current, claim_id) if current else None
+    if until is not None and until > datetime.now(UTC):
+        st.caption(f"Reserved for you until {until:%H:%M} UTC.")
+
+
+def _all_done(flt: ClaimFilter, *, team: bool = False) -> None:
     state.show_flash(actions.DECISION)
+    if team:
+        st.title("Nothing to review right now")
+        st.success(
+            "Every open claim has its reviews, or is with other reviewers at the moment. "
+            "Claims they leave come back after a while."
+        )
+        return
     st.title("All claims reviewed")
     if filter_is_default(flt):
         st.success("Every claim in the queue has a verdict or was marked not a claim.")
@@ -80,7 +119,10 @@ def _all_done(flt: ClaimFilter) -> None:
     st.page_link(
         state.QUEUE_PAGE_PATH, label="Browse all claims in the Queue", icon=":material/list_alt:"
     )
-    st.page_link(state.EXPORT_PAGE, label="Export the reviewed dataset", icon=":material/download:")
+    if state.may(Action.export):  # the page is not in the navigation of other roles
+        st.page_link(
+            state.EXPORT_PAGE, label="Export the reviewed dataset", icon=":material/download:"
+        )
 
 
 def _claim(detail: ClaimDetail) -> None:
@@ -104,6 +146,10 @@ def _claim(detail: ClaimDetail) -> None:
 def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
     claim_id = detail.claim.id
     current = mine.verdict if mine else None
+    # Shown disabled rather than hidden, so a viewer sees what reviewers decide with.
+    read_only = not state.may(Action.review)
+    if read_only:
+        st.info(READ_ONLY_NOTE)
     if detail.claim.status == ClaimStatus.not_a_claim:
         st.button(
             "Put back in the queue",
@@ -111,6 +157,7 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
             on_click=actions.reopen,
             args=(claim_id,),
             type="primary",
+            disabled=read_only,
         )
     else:
         if current is not None:
@@ -122,6 +169,7 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
                 on_click=actions.clear_verdict,
                 args=(claim_id,),
                 type="tertiary",
+                disabled=read_only,
             )
         else:
             st.caption("Your verdict: none yet")
@@ -136,6 +184,7 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
                 type="primary" if current == verdict else "secondary",
                 width="stretch",
                 help=f"Save “{verdict.value}” and open the next claim (key {key})",
+                disabled=read_only,
             )
         st.button(
             "Not a check-worthy claim",
@@ -145,6 +194,7 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
             shortcut="X",
             width="stretch",
             help="A bad extraction: take it out of the queue without a verdict (key X)",
+            disabled=read_only,
         )
     nav = st.columns(2)
     nav[0].button(
@@ -205,6 +255,7 @@ def _urls(claim_id: int, mine: ReviewOut | None, *, open_: bool) -> None:
             on_click=actions.remove_url,
             args=(claim_id, evidence.url),
             type="tertiary",
+            disabled=not state.may(Action.review),
         )
 
 
@@ -227,6 +278,17 @@ def _group_offer(showing: int) -> None:
         help="Each similar claim gets its own review from you; verdicts you already gave stay.",
     )
     cols[2].button("Dismiss", key="dismiss_offer", on_click=actions.dismiss_offer, type="tertiary")
+
+
+def _blind(others: list[SimilarClaim]) -> list[SimilarClaim]:
+    """Blind review: only admins see other reviewers' verdicts on the similar claims."""
+    if state.may(Action.see_all_reviews):
+        return others
+    me = state.reviewer()
+    return [
+        o.model_copy(update={"verdicts": [v for v in o.verdicts if v.reviewer == me]})
+        for o in others
+    ]
 
 
 def _similar(detail: ClaimDetail, mine: ReviewOut | None, others: list[SimilarClaim]) -> None:
@@ -266,6 +328,9 @@ def _similar(detail: ClaimDetail, mine: ReviewOut | None, others: list[SimilarCl
 
 def _others(detail: ClaimDetail, reviewer: str) -> None:
     others = [r for r in detail.reviews if r.reviewer != reviewer]
+    if detail.hidden_reviews:
+        n = detail.hidden_reviews
+        st.caption(f"{n} other review{'s' if n > 1 else ''} hidden until you decide.")
     if not others:
         return
     st.markdown("#### Other reviewers")
@@ -279,6 +344,29 @@ def _others(detail: ClaimDetail, reviewer: str) -> None:
         },
         hide_index=True,
     )
+
+
+def _history(engine: Engine, claim_id: int) -> None:
+    current = state.actor()
+    if current is None:
+        return
+    # The service filters for blind review: before their own verdict a reviewer sees only
+    # their own entries, never another reviewer's values.
+    entries = visible_claim_history(engine, current, claim_id)
+    with st.expander(f"History ({len(entries)})"):
+        if not entries:
+            st.caption("Nothing recorded yet.")
+            return
+        st.dataframe(
+            {
+                "when": [e.at.strftime("%Y-%m-%d %H:%M:%S") for e in entries],
+                "who": [e.actor or "system" for e in entries],
+                "what": [f"{e.entity.replace('_', ' ')} {e.action}" for e in entries],
+                "change": [describe_change(e) for e in entries],
+            },
+            hide_index=True,
+            key=f"history_{claim_id}",
+        )
 
 
 main()

@@ -1,0 +1,137 @@
+"""The Review and Progress pages in team mode: assigned claims, blind review, time per review."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine, select
+from streamlit.testing.v1 import AppTest
+
+from workbench.auth.accounts import add_user
+from workbench.db.models import Review
+from workbench.db.session import unit_of_work
+from workbench.project import set_project_setting
+from workbench.review import assign, queue
+from workbench.schemas import Actor, Role, Verdict
+
+App = Callable[[], AppTest]
+PASSWORD = "correct horse battery staple"
+
+
+def accounts(engine: Engine) -> dict[str, Actor]:
+    made = {
+        name: add_user(engine, None, name, role, PASSWORD)
+        for name, role in [("Ada", Role.admin), ("Ana", Role.reviewer), ("Ben", Role.reviewer)]
+    }
+    return {name: Actor(id=u.id, name=u.name, role=u.role) for name, u in made.items()}
+
+
+def log_in(at: AppTest, name: str) -> AppTest:
+    at.run(timeout=30)
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click()  # the login form's "Log in"
+    return at.run(timeout=30)
+
+
+def shown_claim(at: AppTest) -> int:
+    title = str(at.subheader[0].value)
+    assert title.startswith("Claim #"), title
+    return int(title.removeprefix("Claim #"))
+
+
+def best_claim(engine: Engine) -> int:
+    page = queue.list_claims(engine, queue.ClaimFilter(), page_size=1000)
+    return max(page.items, key=lambda c: (c.score, -c.id)).id
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(str(c.value) for c in at.caption)
+
+
+def test_team_mode_shows_the_leased_claim_to_two_reviewers_with_k_2(
+    seeded: Engine, app: App
+) -> None:
+    people = accounts(seeded)
+    set_project_setting(seeded, None, "reviews_per_claim", 2)
+    best = best_claim(seeded)
+
+    ana = log_in(app(), "Ana")
+    assert not ana.exception
+    assert shown_claim(ana) == best  # by score, the project default
+    assert assign.lease_of(seeded, people["Ana"], best) is not None
+    assert "Reserved for you until" in captions(ana)
+
+    ben = log_in(app(), "Ben")
+    assert shown_claim(ben) == best  # the second of the two slots
+    assert assign.lease_of(seeded, people["Ben"], best) is not None
+
+    # Ana decides: her lease ends, the time she spent is kept, the next claim is hers.
+    ana.button(key="verdict_verified").click()
+    ana.run(timeout=30)
+    assert assign.lease_of(seeded, people["Ana"], best) is None
+    following = shown_claim(ana)
+    assert following != best
+    assert assign.lease_of(seeded, people["Ana"], following) is not None
+    with unit_of_work(seeded) as session:
+        review = session.scalars(select(Review).where(Review.claim_id == best)).one()
+        assert review.seconds_spent is not None and review.decided_at is not None
+
+    # Ben still has not decided: Ana's verdict is hidden from him, only counted.
+    ben.run(timeout=30)
+    assert shown_claim(ben) == best
+    assert "1 other review hidden until you decide." in captions(ben)
+    assert not any(m.value == "#### Other reviewers" for m in ben.markdown)
+    ben.button(key="verdict_disputed").click()
+    ben.run(timeout=30)
+    ben.button(key="previous").click()
+    ben.run(timeout=30)
+    assert shown_claim(ben) == best
+    assert any(m.value == "#### Other reviewers" for m in ben.markdown)  # now he may see
+
+
+def test_skip_in_team_mode_gives_the_slot_back(seeded: Engine, app: App) -> None:
+    people = accounts(seeded)
+    ana = log_in(app(), "Ana")
+    first = shown_claim(ana)
+    ana.button(key="skip").click()
+    ana.run(timeout=30)
+    assert shown_claim(ana) != first
+    assert assign.lease_of(seeded, people["Ana"], first) is None
+    ben = log_in(app(), "Ben")
+    assert shown_claim(ben) == first  # k = 1: free again once Ana skipped it
+
+
+def test_the_progress_page_is_for_admins(seeded: Engine, app: App) -> None:
+    accounts(seeded)
+    ana = log_in(app(), "Ana")
+    ana.button(key="verdict_unsupported").click()
+    ana.run(timeout=30)
+
+    admin = log_in(app(), "Ada")
+    admin.switch_page("pages/progress.py")
+    admin.run(timeout=30)
+    assert not admin.exception
+    assert admin.title[0].value == "Progress"
+    table = admin.dataframe[0].value
+    row = table[table["reviewer"] == "Ana"].iloc[0]
+    assert (row["done"], row["in progress"]) == (1, 1)  # one decided, the next one leased
+
+    # The page is not in a reviewer's navigation; reached by its address, the service refuses.
+    ana.switch_page("pages/progress.py")
+    ana.run(timeout=30)
+    assert not ana.dataframe
+    assert "Ana is a reviewer and cannot manage users" in ana.error[0].value
+
+
+def test_single_user_mode_keeps_the_queue_order(seeded: Engine, app: App) -> None:
+    from tests.app.support import sign_in
+
+    at = sign_in(app())
+    first = queue.next_claim_id(seeded, queue.ClaimFilter(), after=None)
+    assert shown_claim(at) == first
+    assert "Reserved for you" not in captions(at)
+    at.button(key="verdict_verified").click()
+    at.run(timeout=30)
+    reviews = queue.get_claim(seeded, first or 0).reviews
+    assert [r.verdict for r in reviews] == [Verdict.verified]

@@ -1,0 +1,132 @@
+"""Who may see the app: the session's account, re-checked on every run, and the login form.
+
+Two places call :func:`check`: Home.py, to build the navigation a role gets, and
+``frame.start()``, which every page runs first. The second is not redundant. Because the
+pages live in a folder named ``pages/``, Streamlit runs a requested page script directly,
+without Home.py, on the first run of a server process (a deep link, a reconnect after a
+restart) and on every AppTest rerun; the gate must hold there too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from workbench.app import state
+from workbench.auth.accounts import MAX_NAME_CHARS, current_actor, login
+from workbench.auth.passwords import MAX_LENGTH
+from workbench.auth.permissions import Action, allowed
+from workbench.errors import LoginFailed, WorkbenchError
+from workbench.schemas import Actor
+
+NAME = "login_name"
+PASSWORD = "login_password"
+AREA = "login"
+
+
+def check() -> tuple[bool, Actor | None]:
+    """(team mode?, the session's actor as stored now); signs out an account gone bad.
+
+    One short transaction per call: a role change applies at the next click, and a disabled
+    account is signed out at its next click rather than when its browser session ends.
+    """
+    _navigation_only()
+    held = state.actor()
+    team, fresh = current_actor(state.engine(), held)
+    if held is None:
+        return team, None
+    if fresh is None or (team and not state.signed_in_with_password()):
+        # Disabled or deleted meanwhile, or named in single-user mode before accounts existed.
+        state.sign_out()
+        if fresh is None:
+            area = AREA if team else "reviewer"  # where the next page shows messages
+            state.flash(area, "warning", f"The account {held.name} is disabled: signed out.")
+        return team, None
+    if fresh != held:  # an admin changed the role: the pages follow at once
+        state.set_actor(fresh, with_password=state.signed_in_with_password())
+    return team, fresh
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to Home.py
+    title: str
+    icon: str
+
+
+def pages_for(team: bool, actor: Actor | None) -> list[PageSpec]:
+    """The navigation for this session, the first page the default (Home.py builds it)."""
+    pages = [
+        PageSpec(state.REVIEW_PAGE, "Review", ":material/task_alt:"),
+        PageSpec(state.QUEUE_PAGE_PATH, "Queue", ":material/list_alt:"),
+    ]
+    # Single-user mode before a name is entered: the pages ask for the name themselves.
+    if actor is None or allowed(actor, Action.export):
+        pages.append(PageSpec(state.EXPORT_PAGE, "Export", ":material/download:"))
+    # Accounts are made with `workbench users add` first; the page manages them afterwards.
+    if team and actor is not None and allowed(actor, Action.manage_users):
+        pages.append(PageSpec(state.USERS_PAGE, "Users", ":material/group:"))
+    if actor is not None and allowed(actor, Action.adjudicate):
+        pages.append(PageSpec(state.ADJUDICATE_PAGE, "Adjudication", ":material/gavel:"))
+    # Figures about people: the progress service allows them to those who manage users.
+    if actor is not None and allowed(actor, Action.manage_users):
+        pages.append(PageSpec(state.PROGRESS_PAGE, "Progress", ":material/monitoring:"))
+    return pages
+
+
+def _navigation_only() -> None:
+    # Streamlit decides "pages/ folder app" (run the requested page script directly) once per
+    # process, and only st.navigation in Home.py turns that off. If the process's first
+    # requests are deep links (tabs reconnecting after a restart), Home.py never runs and
+    # every role would see every page listed. Turning it off here, on any page's first run,
+    # makes every later run go through Home.py and its per-role navigation. (Private API:
+    # renaming the pages/ folder would make this unnecessary.)
+    PagesManager.uses_pages_directory = False
+
+
+def gate() -> None:
+    """Stop the page with the login form unless this session may see it."""
+    team, actor = check()
+    if team and actor is None:
+        login_form()
+        st.stop()
+
+
+def _log_in() -> None:
+    name = str(st.session_state.get(NAME, ""))
+    password = str(st.session_state.get(PASSWORD, ""))
+    # The password never outlives this callback in session state, whatever the outcome.
+    st.session_state[PASSWORD] = ""
+    try:
+        actor = login(state.engine(), name, password)
+    except LoginFailed as exc:
+        state.flash(AREA, "error", f"Not signed in: {exc}.")
+        return
+    except WorkbenchError as exc:
+        state.flash(AREA, "error", str(exc))
+        return
+    state.sign_out()  # nothing from before the login carries over into the account
+    state.set_actor(actor, with_password=True)
+
+
+def login_form() -> None:
+    st.title("Fact-check workbench")
+    st.caption(
+        "Team mode: sign in with the account an admin made for you "
+        "(ask them, or see `workbench users add`)."
+    )
+    with st.form("login_form", border=True, width=420):
+        st.text_input(
+            "Name", key=NAME, max_chars=MAX_NAME_CHARS, autocomplete="username", placeholder="Ana"
+        )
+        st.text_input(
+            "Password",
+            key=PASSWORD,
+            type="password",
+            max_chars=MAX_LENGTH,
+            autocomplete="current-password",
+        )
+        st.form_submit_button("Log in", type="primary", on_click=_log_in)
+    state.show_flash(AREA)

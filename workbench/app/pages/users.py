@@ -1,0 +1,209 @@
+"""Users (admins): the accounts, and adding, re-roling, disabling and resetting them.
+
+Every button calls workbench.auth.accounts with the signed-in actor; the service re-reads
+that actor's role, so a reviewer who reached this page some other way changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from workbench.app import frame, render, state
+from workbench.auth import accounts
+from workbench.auth.accounts import MAX_NAME_CHARS
+from workbench.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from workbench.errors import InvalidInput, PermissionDenied, WorkbenchError
+from workbench.schemas import Actor, Role, UserOut
+
+AREA = "users"
+NEW_NAME = "new_user_name"
+NEW_ROLE = "new_user_role"
+NEW_PASSWORD = "new_user_password"
+NEW_PASSWORD_AGAIN = "new_user_password_again"
+CHOSEN = "chosen_user"
+CHOSEN_ROLE = "chosen_user_role"
+RESET_PASSWORD = "reset_password"
+RESET_PASSWORD_AGAIN = "reset_password_again"
+ROLES = [Role.reviewer, Role.viewer, Role.admin]
+ROLE_HELP = (
+    "**admin** manages users and settings, adjudicates, exports · "
+    "**reviewer** reviews what is assigned · **viewer** reads, exports nothing"
+)
+
+
+def _me() -> Actor:
+    current = state.actor()
+    if current is None:
+        raise PermissionDenied("sign in first")
+    return current
+
+
+def _run(action: Callable[[], UserOut], done: str) -> None:
+    try:
+        action()
+    except WorkbenchError as exc:
+        state.flash(AREA, "error", str(exc))
+        return
+    state.flash(AREA, "success", done)
+
+
+def _passwords(first: str, second: str) -> str:
+    """The new password from two boxes; both are emptied whatever happens."""
+    password = str(st.session_state.get(first, ""))
+    again = str(st.session_state.get(second, ""))
+    st.session_state[first] = ""
+    st.session_state[second] = ""
+    if password != again:
+        raise InvalidInput("the two passwords differ")
+    return password
+
+
+def _add() -> None:
+    name = str(st.session_state.get(NEW_NAME, ""))
+    role = Role(st.session_state.get(NEW_ROLE, Role.reviewer))
+
+    def add() -> UserOut:
+        password = _passwords(NEW_PASSWORD, NEW_PASSWORD_AGAIN)
+        return accounts.add_user(state.engine(), _me(), name, role, password)
+
+    _run(add, f"Added {' '.join(name.split())} as {role.value}.")
+
+
+def _role_key(user_id: int) -> str:
+    # One box per user, so choosing another user shows that user's role, not the last one's.
+    return f"{CHOSEN_ROLE}_{user_id}"
+
+
+def _set_role(name: str, user_id: int) -> None:
+    role = Role(st.session_state.get(_role_key(user_id), Role.reviewer))
+    _run(
+        lambda: accounts.set_role(state.engine(), _me(), name, role),
+        f"{name} is now {role.value}.",
+    )
+
+
+def _set_disabled(name: str, disabled: bool) -> None:
+    _run(
+        lambda: accounts.set_disabled(state.engine(), _me(), name, disabled),
+        f"{name} is {'disabled' if disabled else 'enabled'}.",
+    )
+
+
+def _reset_password(name: str) -> None:
+    def reset() -> UserOut:
+        password = _passwords(RESET_PASSWORD, RESET_PASSWORD_AGAIN)
+        return accounts.set_password(state.engine(), _me(), name, password)
+
+    _run(reset, f"New password set for {name}; their failed-login count is cleared.")
+
+
+def _table(users: list[UserOut]) -> None:
+    st.dataframe(
+        {
+            "name": [u.name for u in users],
+            "role": [u.role.value for u in users],
+            "disabled": [u.disabled for u in users],
+            "can log in": [u.can_log_in for u in users],
+            "created": [u.created_at.strftime("%Y-%m-%d %H:%M") for u in users],
+        },
+        hide_index=True,
+    )
+
+
+def _add_form() -> None:
+    st.subheader("Add a user")
+    with st.form("add_user_form", border=True):
+        cols = st.columns(2)
+        cols[0].text_input("Name", key=NEW_NAME, max_chars=MAX_NAME_CHARS)
+        cols[1].selectbox(
+            "Role", ROLES, key=NEW_ROLE, format_func=lambda r: r.value, help=ROLE_HELP
+        )
+        cols = st.columns(2)
+        cols[0].text_input(
+            "Password",
+            key=NEW_PASSWORD,
+            type="password",
+            max_chars=MAX_LENGTH,
+            autocomplete="new-password",
+            help=f"At least {MIN_LENGTH} characters; give it to them by a private channel.",
+        )
+        cols[1].text_input(
+            "Password again",
+            key=NEW_PASSWORD_AGAIN,
+            type="password",
+            max_chars=MAX_LENGTH,
+            autocomplete="new-password",
+        )
+        st.form_submit_button("Add user", type="primary", on_click=_add)
+
+
+def _change(users: list[UserOut]) -> None:
+    st.subheader("Change a user")
+    names = [u.name for u in users]
+    if st.session_state.get(CHOSEN) not in names:
+        st.session_state.pop(CHOSEN, None)
+    chosen = st.selectbox("User", names, key=CHOSEN)
+    user = next((u for u in users if u.name == chosen), None)
+    if user is None:
+        return
+    st.text(
+        f"{user.name}: {user.role.value}, "
+        f"{'disabled' if user.disabled else 'enabled'}, "
+        f"{'can log in' if user.can_log_in else 'cannot log in'}"
+    )
+    cols = st.columns([2, 1, 1], vertical_alignment="bottom")
+    cols[0].selectbox(
+        "Role",
+        ROLES,
+        index=ROLES.index(user.role),
+        key=_role_key(user.id),
+        format_func=lambda r: r.value,
+        help=ROLE_HELP,
+    )
+    cols[1].button("Set role", key="set_role", on_click=_set_role, args=(user.name, user.id))
+    if user.disabled:
+        cols[2].button("Enable", key="enable_user", on_click=_set_disabled, args=(user.name, False))
+    else:
+        cols[2].button(
+            "Disable", key="disable_user", on_click=_set_disabled, args=(user.name, True)
+        )
+    with st.form("reset_password_form", border=True):
+        boxes = st.columns(2)
+        boxes[0].text_input(
+            "New password",
+            key=RESET_PASSWORD,
+            type="password",
+            max_chars=MAX_LENGTH,
+            autocomplete="new-password",
+        )
+        boxes[1].text_input(
+            "New password again",
+            key=RESET_PASSWORD_AGAIN,
+            type="password",
+            max_chars=MAX_LENGTH,
+            autocomplete="new-password",
+        )
+        st.form_submit_button("Reset password", on_click=_reset_password, args=(user.name,))
+
+
+def main() -> None:
+    engine, _ = frame.start()
+    st.title("Users")
+    try:
+        users = accounts.list_users(engine, _me())
+    except PermissionDenied as exc:
+        st.error(render.md_escape(str(exc)))
+        st.stop()
+        return
+    state.show_flash(AREA)
+    _table(users)
+    left, right = st.columns(2, gap="large")
+    with left:
+        _add_form()
+    with right:
+        _change(users)
+
+
+main()

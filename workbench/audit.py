@@ -1,0 +1,171 @@
+"""The append-only history: every change to reviews, URLs, final verdicts, users and settings.
+
+Service functions call :func:`record` inside the transaction that makes the change, so the
+change and its history entry are written together or not at all. Nothing updates or deletes
+history rows.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from workbench.auth.permissions import Action, allowed
+from workbench.db.models import HistoryEntry, Review, User
+from workbench.db.session import unit_of_work
+from workbench.schemas import Actor, HistoryOut, Role
+
+
+class Entity(enum.StrEnum):
+    review = "review"
+    url = "url"
+    final_verdict = "final_verdict"
+    user = "user"
+    setting = "setting"
+    claim_status = "claim_status"
+
+
+class Change(enum.StrEnum):
+    create = "create"
+    update = "update"
+    delete = "delete"
+
+
+def record(
+    session: Session,
+    *,
+    actor_id: int | None,
+    entity: Entity,
+    entity_id: object,
+    action: Change,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    claim_id: int | None = None,
+) -> None:
+    """Append one history entry; ``before``/``after`` must be JSON-ready (no secrets)."""
+    if action == Change.update and before == after:
+        return  # nothing changed: an entry would only be noise
+    session.add(
+        HistoryEntry(
+            actor_id=actor_id,
+            entity=entity.value,
+            entity_id=str(entity_id),
+            claim_id=claim_id,
+            action=action.value,
+            before=before,
+            after=after,
+        )
+    )
+
+
+def claim_history(engine: Engine, claim_id: int) -> list[HistoryOut]:
+    """Everything that happened to a claim's reviews, URLs and final verdict, oldest first."""
+    with unit_of_work(engine) as session:
+        rows = session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.claim_id == claim_id)
+            .order_by(HistoryEntry.at, HistoryEntry.id)
+        )
+        return [history_out(row) for row in rows]
+
+
+def history_out(row: HistoryEntry) -> HistoryOut:
+    return HistoryOut(
+        id=row.id,
+        at=row.at,
+        actor=row.actor.name if row.actor else None,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        claim_id=row.claim_id,
+        action=row.action,
+        before=row.before,
+        after=row.after,
+    )
+
+
+def iter_history(engine: Engine, batch: int = 1000) -> Iterator[HistoryOut]:
+    """The whole history, oldest first, ``batch`` entries a query (for `export --history`)."""
+    after = 0
+    while True:
+        with unit_of_work(engine) as session:
+            rows = session.scalars(
+                select(HistoryEntry)
+                .where(HistoryEntry.id > after)
+                .order_by(HistoryEntry.id)
+                .limit(batch)
+                .options(selectinload(HistoryEntry.actor))
+            ).all()
+            entries = [history_out(row) for row in rows]
+        yield from entries
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
+
+
+def visible_claim_history(engine: Engine, actor: Actor, claim_id: int) -> list[HistoryOut]:
+    """A claim's history as ``actor`` may see it (blind review).
+
+    Admins, and anyone who has submitted their own verdict on the claim, see all of it. Before
+    that, a reviewer sees only their own changes and the claim's status changes: other
+    reviewers' verdicts, notes and URLs, and the final verdict that follows from them, stay
+    hidden, in the history as everywhere else.
+    """
+    with unit_of_work(engine) as session:
+        query = select(HistoryEntry).where(HistoryEntry.claim_id == claim_id)
+        decided = session.scalar(
+            select(Review.id).where(
+                Review.claim_id == claim_id,
+                Review.reviewer_id == actor.id,
+                Review.verdict.is_not(None),
+            )
+        )
+        user = session.get(User, actor.id)
+        # The role as stored now, as for the reviews themselves: a demoted admin stops seeing.
+        sees_all = (
+            user is not None
+            and not user.disabled
+            and allowed(actor.model_copy(update={"role": Role(user.role)}), Action.see_all_reviews)
+        )
+        if not sees_all and decided is None:
+            query = query.where(
+                or_(
+                    HistoryEntry.actor_id == actor.id,
+                    HistoryEntry.entity == Entity.claim_status.value,
+                )
+            )
+        rows = session.scalars(
+            query.order_by(HistoryEntry.at, HistoryEntry.id).options(
+                selectinload(HistoryEntry.actor)
+            )
+        )
+        return [history_out(row) for row in rows]
+
+
+def describe_value(value: Any) -> str:
+    """A before or after value on one line, for people: ``verdict: verified · note: …``."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        # Sorted: PostgreSQL's JSONB does not keep the order the keys were written in.
+        return " · ".join(f"{key}: {describe_value(value[key])}" for key in sorted(value))
+    return str(value)
+
+
+def describe_change(entry: HistoryOut) -> str:
+    """For an update, what changed (``verdict: verified → disputed``); for a create or a
+    delete, the value itself."""
+    if entry.action == Change.create:
+        return describe_value(entry.after)
+    if entry.action == Change.delete:
+        return describe_value(entry.before)
+    before, after = entry.before, entry.after
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        return " · ".join(
+            f"{k}: {describe_value(before.get(k))} → {describe_value(after.get(k))}" for k in keys
+        )
+    return f"{describe_value(before)} → {describe_value(after)}"

@@ -1,0 +1,1 @@
+"""Accounts, roles and the permission checks every service function makes."""

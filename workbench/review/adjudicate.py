@@ -1,0 +1,379 @@
+"""Final verdicts: automatic for agreeing reviews, decided by an admin for disputed claims.
+
+* k = 1 and one verdict: that verdict is final (``single``);
+* at least k verdicts, all the same: final by ``consensus``;
+* verdicts that disagree: no automatic final; the claim waits in the adjudication queue
+  until an admin records the final verdict with a reason (``adjudicated``).
+
+Automatic finals follow the reviews (:func:`refresh_final` runs in every transaction that
+changes a verdict) and are recorded in the history with no actor. An adjudicated final is
+never replaced automatically: if the reviews change afterwards it stays, and the claim comes
+back to the queue flagged "reviews changed since adjudication".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from workbench.audit import Change, Entity, record
+from workbench.auth.accounts import actor_of
+from workbench.auth.permissions import Action, require
+from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, ProjectSetting, Review
+from workbench.db.models import User as UserRow
+from workbench.db.session import unit_of_work
+from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
+from workbench.extract.segment import paragraph_span
+from workbench.project import ProjectSettings
+from workbench.review.queue import review_out
+from workbench.schemas import (
+    Actor,
+    ClaimOut,
+    ClaimStatus,
+    FinalSource,
+    FinalVerdictOut,
+    ReviewOut,
+    Verdict,
+)
+
+MAX_REASON_CHARS = 10_000
+# Who a StaleEdit names when the newer final verdict followed from the reviews themselves.
+SYSTEM = "the system (from the reviews)"
+
+
+class ReviewSide(BaseModel):
+    """One review as the adjudication page shows it, with the time the reviewer spent."""
+
+    review: ReviewOut
+    seconds_spent: float | None
+
+
+class DisputedClaim(BaseModel):
+    """A claim in the adjudication queue: the claim in its paragraph, every review, the final."""
+
+    claim: ClaimOut
+    document_source: str
+    paragraph: str
+    # Where the claim sits inside ``paragraph`` (character offsets into it).
+    claim_start: int
+    claim_end: int
+    reviews: list[ReviewSide]
+    final: FinalVerdictOut | None
+    reviews_changed: bool  # adjudicated, but a review changed after the decision
+
+
+class AdjudicationPage(BaseModel):
+    items: list[DisputedClaim]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+# --- automatic finals ---------------------------------------------------------------------
+
+
+def reviews_per_claim(session: Session) -> int:
+    """k as stored, read in the caller's transaction (the default when nobody set it)."""
+    value = session.scalar(
+        select(ProjectSetting.value).where(ProjectSetting.key == "reviews_per_claim")
+    )
+    if value is None:
+        return ProjectSettings().reviews_per_claim
+    try:
+        return ProjectSettings(reviews_per_claim=value).reviews_per_claim
+    except ValidationError:  # a hand-edited row: fall back rather than block every verdict
+        return ProjectSettings().reviews_per_claim
+
+
+def refresh_final(session: Session, claim_id: int, k: int | None = None) -> None:
+    """Bring a claim's automatic final verdict in line with its reviews (same transaction).
+
+    ``k`` defaults to the stored ``reviews_per_claim``.
+    """
+    _lock_claim(session, claim_id)
+    k = reviews_per_claim(session) if k is None else k
+    final = _final_row(session, claim_id)
+    if final is not None and final.source == FinalSource.adjudicated:
+        return  # an admin's decision is only ever replaced by an admin
+    verdicts = list(
+        session.scalars(
+            select(Review.verdict).where(Review.claim_id == claim_id, Review.verdict.is_not(None))
+        )
+    )
+    wanted: tuple[str, FinalSource] | None = None
+    if len(verdicts) >= k and len(set(verdicts)) == 1:
+        source = FinalSource.single if len(verdicts) == 1 else FinalSource.consensus
+        wanted = (str(verdicts[0]), source)
+
+    if wanted is None:
+        if final is not None:
+            before = _snapshot(final)
+            session.delete(final)
+            session.flush()
+            _record(session, None, claim_id, Change.delete, before, None)
+        return
+    verdict, source = wanted
+    if final is None:
+        final = FinalVerdict(claim_id=claim_id, verdict=verdict, source=source.value, reason="")
+        session.add(final)
+        session.flush()
+        _record(session, None, claim_id, Change.create, None, _snapshot(final))
+        return
+    if (final.verdict, final.source) == (verdict, source.value):
+        return
+    before = _snapshot(final)
+    final.verdict, final.source, final.reason = verdict, source.value, ""
+    final.decided_by_id = None
+    final.decided_at = datetime.now(UTC)
+    session.flush()
+    _record(session, None, claim_id, Change.update, before, _snapshot(final))
+
+
+# --- adjudication -----------------------------------------------------------------------------
+
+
+def adjudicate(
+    engine: Engine,
+    actor: Actor,
+    claim_id: int,
+    verdict: Verdict,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+) -> FinalVerdictOut:
+    """Record an admin's final verdict on a claim, with the reason for it.
+
+    ``expected_version`` is the final verdict's version the admin saw (0: there was none);
+    if it has changed since, :class:`StaleEdit` names who changed it and when and carries the
+    current final verdict, and nothing is saved. ``None`` skips the check (the command line).
+    """
+    require(actor, Action.adjudicate)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("give a reason for the final verdict: it is kept with the decision")
+    if len(reason) > MAX_REASON_CHARS:
+        raise InvalidInput(f"a reason is at most {MAX_REASON_CHARS} characters ({len(reason)})")
+    with unit_of_work(engine) as session:
+        user = _admin(session, actor)
+        if session.get(Claim, claim_id) is None:
+            raise NotFound(f"claim {claim_id} does not exist")
+        _lock_claim(session, claim_id)
+        final = _final_row(session, claim_id)
+        _check_version(session, claim_id, final, expected_version)
+        now = datetime.now(UTC)
+        if final is None:
+            final = FinalVerdict(
+                claim_id=claim_id,
+                verdict=verdict.value,
+                source=FinalSource.adjudicated.value,
+                reason=reason,
+                decided_by_id=user.id,
+                decided_at=now,
+            )
+            session.add(final)
+            session.flush()
+            _record(session, user.id, claim_id, Change.create, None, _snapshot(final))
+        else:
+            before = _snapshot(final)
+            final.verdict = verdict.value
+            final.source = FinalSource.adjudicated.value
+            final.reason = reason
+            final.decided_by_id = user.id
+            # Set even when nothing else changed: it marks when the reviews were last weighed.
+            final.decided_at = now
+            session.flush()
+            _record(session, user.id, claim_id, Change.update, before, _snapshot(final))
+        return final_out(final, user.name)
+
+
+def final_verdict(engine: Engine, claim_id: int) -> FinalVerdictOut | None:
+    """A claim's final verdict, or None while it has none."""
+    with unit_of_work(engine) as session:
+        final = _final_row(session, claim_id)
+        return None if final is None else final_out(final)
+
+
+def adjudication_queue(
+    engine: Engine, actor: Actor, *, page: int = 1, page_size: int = 10
+) -> AdjudicationPage:
+    """Open claims whose verdicts disagree and that no admin has decided yet, and decided
+    claims whose reviews changed after the decision; oldest claim first. Admins only."""
+    require(actor, Action.adjudicate)
+    page = max(1, page)
+    with unit_of_work(engine) as session:
+        _admin(session, actor)
+        condition = _queue_condition()
+        total = session.scalar(select(func.count(Claim.id)).where(condition)) or 0
+        claims = session.scalars(
+            select(Claim)
+            .where(condition)
+            .order_by(Claim.id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+            .options(
+                selectinload(Claim.document),
+                selectinload(Claim.reviews).selectinload(Review.reviewer),
+                selectinload(Claim.reviews).selectinload(Review.evidence),
+            )
+        ).all()
+        finals = {
+            f.claim_id: f
+            for f in session.scalars(
+                select(FinalVerdict)
+                .where(FinalVerdict.claim_id.in_([c.id for c in claims]))
+                .options(selectinload(FinalVerdict.decided_by))
+            )
+        }
+        items = [_disputed(claim, finals.get(claim.id)) for claim in claims]
+    return AdjudicationPage(items=items, total=total, page=page, page_size=page_size)
+
+
+def final_out(final: FinalVerdict, decided_by: str | None = None) -> FinalVerdictOut:
+    if decided_by is None and final.decided_by is not None:
+        decided_by = final.decided_by.name
+    return FinalVerdictOut(
+        claim_id=final.claim_id,
+        verdict=Verdict(final.verdict),
+        source=FinalSource(final.source),
+        reason=final.reason,
+        decided_by=decided_by,
+        decided_at=final.decided_at,
+        version=final.version,
+    )
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _queue_condition() -> Any:
+    verdict_count = (
+        select(func.count(func.distinct(Review.verdict)))
+        .where(Review.claim_id == Claim.id, Review.verdict.is_not(None))
+        .correlate(Claim)
+        .scalar_subquery()
+    )
+    adjudicated = exists().where(
+        FinalVerdict.claim_id == Claim.id, FinalVerdict.source == FinalSource.adjudicated.value
+    )
+    changed_since = exists().where(
+        FinalVerdict.claim_id == Claim.id,
+        FinalVerdict.source == FinalSource.adjudicated.value,
+        exists().where(Review.claim_id == Claim.id, Review.updated_at > FinalVerdict.decided_at),
+    )
+    return and_(
+        Claim.status == ClaimStatus.open.value,
+        or_(and_(verdict_count > 1, ~adjudicated), changed_since),
+    )
+
+
+def _disputed(claim: Claim, final: FinalVerdict | None) -> DisputedClaim:
+    document: Document = claim.document
+    start, end = paragraph_span(document.text, claim.char_start, claim.char_end)
+    start, end = min(start, claim.char_start), max(end, claim.char_end)
+    changed = (
+        final is not None
+        and final.source == FinalSource.adjudicated
+        and any(r.updated_at > final.decided_at for r in claim.reviews)
+    )
+    return DisputedClaim(
+        claim=ClaimOut(
+            id=claim.id,
+            document_id=claim.document_id,
+            document_title=document.title,
+            text=claim.text,
+            char_start=claim.char_start,
+            char_end=claim.char_end,
+            speaker=claim.speaker,
+            score=claim.score,
+            extractor=claim.extractor,
+            status=ClaimStatus(claim.status),
+            review_count=sum(1 for r in claim.reviews if r.verdict is not None),
+        ),
+        document_source=document.source,
+        paragraph=document.text[start:end],
+        claim_start=claim.char_start - start,
+        claim_end=claim.char_end - start,
+        reviews=[
+            ReviewSide(review=review_out(r), seconds_spent=r.seconds_spent) for r in claim.reviews
+        ],
+        final=None if final is None else final_out(final),
+        reviews_changed=changed,
+    )
+
+
+def _admin(session: Session, actor: Actor) -> UserRow:
+    """The actor's account, its role re-read: a session may outlive a demotion."""
+    user = session.get(UserRow, actor.id)
+    if user is None or user.disabled:
+        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
+    require(actor_of(user), Action.adjudicate)
+    return user
+
+
+def _lock_claim(session: Session, claim_id: int) -> None:
+    # On PostgreSQL two reviewers saving at once would each miss the other's uncommitted
+    # verdict (no consensus found) or both insert a final verdict (a unique violation).
+    # Locking the claim row serialises them; the second then reads the first's committed
+    # review. SQLite ignores FOR UPDATE: its transactions already begin IMMEDIATE.
+    session.execute(select(Claim.id).where(Claim.id == claim_id).with_for_update())
+
+
+def _final_row(session: Session, claim_id: int) -> FinalVerdict | None:
+    return session.scalar(select(FinalVerdict).where(FinalVerdict.claim_id == claim_id))
+
+
+def _check_version(
+    session: Session, claim_id: int, final: FinalVerdict | None, expected: int | None
+) -> None:
+    if expected is None:
+        return
+    current = 0 if final is None else final.version
+    if current == expected:
+        return
+    what = f"the final verdict of claim {claim_id}"
+    if final is not None:
+        who = final.decided_by.name if final.decided_by is not None else SYSTEM
+        raise StaleEdit(what, changed_by=who, changed_at=final.decided_at, current=final_out(final))
+    # The final verdict seen was removed since (the reviews no longer agree): the history
+    # says who and when.
+    last = session.scalar(
+        select(HistoryEntry)
+        .where(HistoryEntry.claim_id == claim_id, HistoryEntry.entity == Entity.final_verdict.value)
+        .order_by(HistoryEntry.id.desc())
+        .limit(1)
+    )
+    who = last.actor.name if last is not None and last.actor is not None else SYSTEM
+    when = last.at if last is not None else datetime.now(UTC)
+    raise StaleEdit(what, changed_by=who, changed_at=when, current=None)
+
+
+def _snapshot(final: FinalVerdict) -> dict[str, Any]:
+    return {"verdict": final.verdict, "source": final.source, "reason": final.reason}
+
+
+def _record(
+    session: Session,
+    actor_id: int | None,
+    claim_id: int,
+    action: Change,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    record(
+        session,
+        actor_id=actor_id,
+        entity=Entity.final_verdict,
+        entity_id=claim_id,  # one final verdict per claim: its history reads as one thread
+        action=action,
+        before=before,
+        after=after,
+        claim_id=claim_id,
+    )
