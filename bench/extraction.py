@@ -28,8 +28,8 @@ from typing import Any
 
 import sentencex
 
-from workbench.extract import boilerplate, segment
-from workbench.extract.pipeline import SentenceExtractor, _line_span
+from workbench.extract import segment
+from workbench.extract.pipeline import SentenceExtractor, furniture_rules
 from workbench.extract.scorers import load_scorer
 from workbench.extract.speaker import attribute
 
@@ -55,27 +55,6 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
         run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def furniture_rules(text: str, spans: list[Span]) -> list[str | None]:
-    # The same context the extractor builds: the line, the paragraph, the position.
-    paragraphs = segment.paragraphs(text)
-    breaks = [i for i, char in enumerate(text) if char in "\n\r\u2028\u2029\x85\x0b\x0c"]
-    seen: set[str] = set()
-    rules: list[str | None] = []
-    for start, end in spans:
-        sentence = text[start:end]
-        line_start, line_end = _line_span(text, start, end, breaks)
-        p_start, p_end = next(((s, e) for s, e in paragraphs if s <= start < e), (start, end))
-        context = boilerplate.Context(
-            line=text[line_start:line_end],
-            paragraph=text[p_start:p_end],
-            position=start / len(text),
-            seen=seen,
-        )
-        rules.append(boilerplate.is_boilerplate(sentence, context))
-        seen.add(boilerplate.normalise(sentence))
-    return rules
 
 
 def main() -> None:

@@ -196,15 +196,7 @@ def add_user(
             user.role = role.value
             user.password_hash = hashed
             session.flush()
-        record(
-            session,
-            actor_id=actor.id if actor else None,
-            entity=Entity.user,
-            entity_id=user.id,
-            action=Change.create if before is None else Change.update,
-            before=before,
-            after=_snapshot(user),
-        )
+        _log_user(session, actor, user, before)
         return user_out(user)
 
 
@@ -223,15 +215,7 @@ def set_role(engine: Engine, actor: Actor | None, name: str, role: Role) -> User
             _keep_an_admin(session, user)
         user.role = role.value
         session.flush()
-        record(
-            session,
-            actor_id=actor.id if actor else None,
-            entity=Entity.user,
-            entity_id=user.id,
-            action=Change.update,
-            before=before,
-            after=_snapshot(user),
-        )
+        _log_user(session, actor, user, before)
         return user_out(user)
 
 
@@ -244,15 +228,7 @@ def set_disabled(engine: Engine, actor: Actor | None, name: str, disabled: bool 
             _keep_an_admin(session, user)
         user.disabled = disabled
         session.flush()
-        record(
-            session,
-            actor_id=actor.id if actor else None,
-            entity=Entity.user,
-            entity_id=user.id,
-            action=Change.update,
-            before=before,
-            after=_snapshot(user),
-        )
+        _log_user(session, actor, user, before)
         return user_out(user)
 
 
@@ -271,17 +247,9 @@ def set_password(engine: Engine, actor: Actor | None, name: str, password: str) 
         user.failed_logins = 0
         user.locked_until = None
         session.flush()
-        record(
-            session,
-            actor_id=actor.id if actor else None,
-            entity=Entity.user,
-            entity_id=user.id,
-            action=Change.update,
-            before=before,
-            # A reset leaves the snapshot as it was (a password before and after): say it changed,
-            # or the history would not show it at all. Never the hash itself.
-            after=_snapshot(user) | {"password_changed": True},
-        )
+        # A reset leaves the snapshot as it was (a password before and after): say it changed,
+        # or the history would not show it at all. Never the hash itself.
+        _log_user(session, actor, user, before, after=_snapshot(user) | {"password_changed": True})
         return user_out(user)
 
 
@@ -326,3 +294,23 @@ def _snapshot(user: User) -> dict[str, object]:
         "disabled": user.disabled,
         "has_password": user.password_hash is not None,
     }
+
+
+def _log_user(
+    session: Session,
+    actor: Actor | None,
+    user: User,
+    before: dict[str, object] | None,
+    *,
+    after: dict[str, object] | None = None,
+) -> None:
+    """One history entry for an account change (a create when there was no ``before``)."""
+    record(
+        session,
+        actor_id=actor.id if actor else None,
+        entity=Entity.user,
+        entity_id=user.id,
+        action=Change.create if before is None else Change.update,
+        before=before,
+        after=after if after is not None else _snapshot(user),
+    )

@@ -62,6 +62,31 @@ def _line_span(text: str, start: int, end: int, breaks: list[int]) -> tuple[int,
     return line_start, line_end
 
 
+def furniture_rules(text: str, spans: list[tuple[int, int]]) -> list[str | None]:
+    """For each sentence span, the boilerplate rule that drops it, or None for article text.
+
+    Each sentence is judged with its line, its paragraph and its position in the document,
+    and against the sentences seen before it (repeated lines are furniture).
+    """
+    paragraphs = segment.paragraphs(text)
+    breaks = [i for i, char in enumerate(text) if char in "\n\r\u2028\u2029\x85\x0b\x0c"]
+    seen: set[str] = set()
+    rules: list[str | None] = []
+    for start, end in spans:
+        sentence = text[start:end]
+        line_start, line_end = _line_span(text, start, end, breaks)
+        p_start, p_end = next(((s, e) for s, e in paragraphs if s <= start < e), (start, end))
+        context = boilerplate.Context(
+            line=text[line_start:line_end],
+            paragraph=text[p_start:p_end],
+            position=start / len(text),
+            seen=seen,
+        )
+        rules.append(boilerplate.is_boilerplate(sentence, context))
+        seen.add(boilerplate.normalise(sentence))
+    return rules
+
+
 class SentenceExtractor:
     """Segment, drop page furniture, score every remaining sentence, keep those above the cut."""
 
@@ -78,22 +103,7 @@ class SentenceExtractor:
     def explain(self, text: str, *, with_features: bool = True) -> list[SentenceDecision]:
         """Every sentence with its decision, reason, score and speaker."""
         spans = segment.sentences(text)
-        paragraphs = segment.paragraphs(text)
-        breaks = [i for i, char in enumerate(text) if char in "\n\r\u2028\u2029\x85\x0b\x0c"]
-        seen: set[str] = set()
-        rules: list[str | None] = []
-        for start, end in spans:
-            sentence = text[start:end]
-            line_start, line_end = _line_span(text, start, end, breaks)
-            p_start, p_end = next(((s, e) for s, e in paragraphs if s <= start < e), (start, end))
-            context = boilerplate.Context(
-                line=text[line_start:line_end],
-                paragraph=text[p_start:p_end],
-                position=start / len(text),
-                seen=seen,
-            )
-            rules.append(boilerplate.is_boilerplate(sentence, context))
-            seen.add(boilerplate.normalise(sentence))
+        rules = furniture_rules(text, spans)
         # Speakers are read from the article sentences only: furniture inside a quotation
         # ("Recommended Books") must not break the chain from a quote to its source.
         article = [span for span, rule in zip(spans, rules, strict=True) if rule is None]
