@@ -75,12 +75,20 @@ def test_export_writes_a_timestamped_file_under_exports(
 ) -> None:
     monkeypatch.setenv("WORKBENCH_EXPORT_DIR", str(tmp_path / "exports"))
     run("ingest", str(sample_dir), "--db", db_url)
-    for fmt in ("csv", "jsonl"):
+    formats = [
+        ("csv", ".csv"),
+        ("jsonl", ".jsonl"),
+        ("parquet", ".parquet"),
+        ("claimreview", ".jsonld"),
+    ]
+    for fmt, suffix in formats:
         code, out, _ = run("export", "--format", fmt, "--db", db_url)
         assert code == 0, out
-        written = Path(out.split(" to ")[-1].strip())
-        assert written.parent == tmp_path / "exports" and written.suffix == f".{fmt}"
+        wrote, manifest = out.splitlines()
+        written = Path(wrote.split(" to ")[-1])
+        assert written.parent == tmp_path / "exports" and written.suffix == suffix
         assert written.stat().st_size > 0
+        assert manifest.endswith(f"manifest {written}.manifest.json")
 
 
 def test_export_to_a_folder_that_cannot_be_written_is_one_clear_line(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,14 +24,21 @@ from workbench.database import display_url, open_database
 from workbench.db.session import forget
 from workbench.errors import WorkbenchError
 from workbench.export import ExportFormat, export_to_file
+from workbench.export.claimreview_format import ClaimReviewOptions
+from workbench.export.filters import parse_filter
 from workbench.export.service import default_history_path, default_path, export_history_to_file
 from workbench.extract import default_extractor
 from workbench.extract.scorers import SentenceFile, read_sentence_file
 from workbench.ingest.readers import ReadError, expand_paths, read_file
-from workbench.ingest.service import IngestReport, count_documents, ingest_paths
+from workbench.ingest.service import (
+    IngestReport,
+    count_documents,
+    default_workers,
+    ingest_paths,
+)
 from workbench.project import ProjectSettings, get_project_settings, set_project_setting
 from workbench.review.queue import list_documents
-from workbench.schemas import DocumentIn, ExtractedClaim, Role
+from workbench.schemas import DocumentIn, ExtractedClaim, FinalSource, Role, Verdict
 
 app = typer.Typer(
     help="Fact-check annotation workbench: ingest articles, extract claims, review, export.",
@@ -86,19 +94,33 @@ def ingest(
     paths: PathsArgument,
     db: DbOption = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on long batches.")] = True,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes extracting claims (default: one per core; 1 for none).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Load documents, extract their claims and store both; duplicates are skipped."""
     settings = _settings(db)
     with _user_errors():
         engine = open_database(settings.database_url)
-        report = _ingest(engine, paths, settings, progress=progress)
+        report = _ingest(engine, paths, settings, progress=progress, workers=workers)
     typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(code=1)
 
 
 def _ingest(
-    engine: Engine, paths: list[Path], settings: Settings, *, progress: bool
+    engine: Engine,
+    paths: list[Path],
+    settings: Settings,
+    *,
+    progress: bool,
+    workers: int | None = None,
 ) -> IngestReport:
     # delay: the bar appears only once a batch has taken more than a moment.
     total = count_documents(paths)
@@ -115,6 +137,7 @@ def _ingest(
             default_extractor(settings.claim_threshold, settings.scorer, settings.scorer_model),
             max_bytes=settings.max_file_bytes,
             on_item=on_item,
+            workers=workers or default_workers(),
         )
 
 
@@ -156,7 +179,8 @@ def extract(
 @app.command()
 def export(
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="File format.")
+        ExportFormat,
+        typer.Option("--format", help="csv, jsonl, parquet or claimreview (schema.org JSON-LD)."),
     ] = ExportFormat.jsonl,
     out: Annotated[
         Path | None,
@@ -168,24 +192,157 @@ def export(
             "--history", help="Write the whole audit trail as JSONL instead (--format ignored)."
         ),
     ] = False,
+    verdict: Annotated[
+        list[Verdict] | None,
+        typer.Option("--verdict", help="Only claims with this final verdict (repeatable)."),
+    ] = None,
+    final_source: Annotated[
+        list[FinalSource] | None,
+        typer.Option("--final-source", help="Only final verdicts reached this way (repeatable)."),
+    ] = None,
+    reviewer: Annotated[
+        list[str] | None,
+        typer.Option("--reviewer", help="Only claims this reviewer reviewed (repeatable)."),
+    ] = None,
+    document: Annotated[
+        list[int] | None,
+        typer.Option("--document", help="Only claims of this document id (repeatable)."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Only claims with a review decided at or after this ISO 8601 date/time (UTC).",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="... and decided before this date/time (UTC)."),
+    ] = None,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", help="Only claims scored at least this.")
+    ] = None,
+    max_score: Annotated[
+        float | None, typer.Option("--max-score", help="Only claims scored at most this.")
+    ] = None,
+    publisher: Annotated[
+        str | None,
+        typer.Option(
+            "--publisher",
+            help="ClaimReview: the organisation publishing the reviews "
+            "(default: $WORKBENCH_PUBLISHER, else 'Fact-check workbench').",
+            show_default=False,
+        ),
+    ] = None,
+    review_url: Annotated[
+        str | None,
+        typer.Option(
+            "--review-url",
+            help="ClaimReview: the address of each review, {claim_id} filled in "
+            "(default: $WORKBENCH_REVIEW_URL, else urn:factcheck-workbench:claim:<id>).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Write every claim with its reviews and final verdict to CSV or JSONL."""
+    """Write the claims with their reviews and final verdict (CSV, JSONL, Parquet, ClaimReview).
+
+    Beside the file goes FILE.manifest.json (format, filters, counts, sha256), written last:
+    a file without its manifest is an export that did not finish.
+    """
     settings = _settings(db)
+    filters = {
+        "verdict": verdict or [],
+        "final_source": final_source or [],
+        "reviewer": reviewer or [],
+        "document_id": document or [],
+        "since": since,
+        "until": until,
+        "min_score": min_score,
+        "max_score": max_score,
+    }
     with _user_errors():
+        flt = parse_filter(**filters)
+        if history and not flt.is_empty:
+            raise WorkbenchError("the filters do not apply to --history, which is written whole")
         engine = open_database(settings.database_url, migrate=False)
         if history:
             target = out or default_history_path(settings.export_dir)
         else:
             target = out or default_path(settings.export_dir, fmt)
+        options = ClaimReviewOptions(
+            publisher=publisher or settings.publisher,
+            review_url=review_url or settings.review_url,
+        )
         try:
-            if history:
-                result = export_history_to_file(engine, target)
-            else:
-                result = export_to_file(engine, fmt, target)
+            with _terminate_cleanly():
+                if history:
+                    result = export_history_to_file(engine, target)
+                else:
+                    result = export_to_file(engine, fmt, target, flt=flt, options=options)
         except OSError as exc:
             raise WorkbenchError(f"cannot write {target}: {exc.strerror or exc}") from exc
     typer.echo(f"wrote {result.rows} rows to {result.path}")
+    counts = "" if result.claims is None else f"{result.claims} claims, {result.reviews} reviews; "
+    typer.echo(f"{counts}manifest {result.manifest}")
+
+
+@contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Let a SIGTERM end the export like Ctrl-C does: its temporary file removed, exit 143."""
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@app.command()
+def synth(
+    documents: Annotated[
+        int, typer.Option("--documents", min=0, help="Articles to make (~5 KB, ~20 claims each).")
+    ],
+    reviewers: Annotated[
+        int, typer.Option("--reviewers", min=0, help="Reviewer accounts (no password).")
+    ],
+    reviews_per_claim: Annotated[
+        int, typer.Option("--reviews-per-claim", min=0, help="Reviews each claim gets (≤ R).")
+    ],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same corpus.")] = 0,
+    append: Annotated[
+        bool,
+        typer.Option("--append", help="Add to a database that already holds documents."),
+    ] = False,
+    db: DbOption = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Fill a database with a realistic synthetic corpus, for benchmarks and demos."""
+    from workbench.synth import synthesize
+
+    settings = _settings(db)
+    with _user_errors():
+        engine = open_database(settings.database_url)
+        with tqdm(
+            total=documents, unit="doc", delay=1.0, disable=not progress, file=sys.stderr
+        ) as bar:
+
+            def advance(_index: int) -> None:
+                bar.update(1)
+
+            report = synthesize(
+                engine,
+                documents=documents,
+                reviewers=reviewers,
+                reviews_per_claim=reviews_per_claim,
+                seed=seed,
+                append=append,
+                on_document=advance,
+            )
+    typer.echo(f"{display_url(settings.database_url)}: {report.summary()}")
 
 
 @app.command("rebuild-similarity")

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # None: the scorer's own threshold, chosen when it was trained; set it to trade recall
     # for precision.
     claim_threshold: float | None = None
+    # ClaimReview exports: who publishes the reviews, and where each one is (with {claim_id}).
+    publisher: str = "Fact-check workbench"
+    review_url: str | None = None
 
 
 def get_settings(**overrides: object) -> Settings:

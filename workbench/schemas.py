@@ -109,6 +109,10 @@ class ReviewOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    # When the verdict was given (None while undecided) and the seconds from the claim being
+    # shown to that decision (None when unknown, e.g. a review saved before times were kept).
+    decided_at: datetime | None = None
+    seconds_spent: float | None = None
 
 
 class DocumentRef(BaseModel):
@@ -116,6 +120,8 @@ class DocumentRef(BaseModel):
     title: str
     source: str
     sha256: str
+    url: str | None = None  # the article's address, when the input named one
+    published: datetime | None = None
 
 
 class ClaimOut(BaseModel):
@@ -150,10 +156,11 @@ class ExportRecord(BaseModel):
     """One line of the JSONL export: a claim, its document, all its reviews, its final verdict.
 
     Version 2 added ``final_verdict``, ``final_source`` and ``final_reason`` (all null while
-    the claim has no final verdict).
+    the claim has no final verdict). Version 3 added the reviews' ``decided_at`` and
+    ``seconds_spent``, the document's ``url`` and ``published``, and ``final_decided_at``.
     """
 
-    schema_version: int = 2
+    schema_version: int = 3
     claim_id: int
     text: str
     char_start: int
@@ -167,6 +174,7 @@ class ExportRecord(BaseModel):
     final_verdict: Verdict | None = None
     final_source: FinalSource | None = None
     final_reason: str | None = None
+    final_decided_at: datetime | None = None
 
 
 class UserOut(BaseModel):

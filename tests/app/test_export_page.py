@@ -1,4 +1,4 @@
-"""The Export page offers the dataset as CSV and JSONL."""
+"""The Export page offers the dataset as CSV, JSONL, Parquet and ClaimReview."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Callable
 
+import pyarrow.parquet as pq
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
@@ -19,7 +20,7 @@ from workbench.schemas import Verdict
 App = Callable[[], AppTest]
 
 
-def test_both_downloads_are_offered(seeded: Engine, app: App) -> None:
+def test_every_format_is_offered(seeded: Engine, app: App) -> None:
     claim_id = queue.next_claim_id(seeded, queue.ClaimFilter(), after=None)
     assert claim_id is not None
     decisions.set_verdict(seeded, claim_id, local_actor(seeded, "Ana"), Verdict.verified)
@@ -29,10 +30,16 @@ def test_both_downloads_are_offered(seeded: Engine, app: App) -> None:
     at.run(timeout=30)
     assert not at.exception
     buttons = at.get("download_button")
-    assert [b.label for b in buttons] == ["Download CSV", "Download JSONL"]
+    assert [b.label for b in buttons] == [
+        "Download CSV",
+        "Download JSONL",
+        "Download Parquet",
+        "Download ClaimReview",
+    ]
     captions = " ".join(c.value for c in at.caption)
     assert "one row per claim and review" in captions and "one JSON object per claim" in captions
-    for index in range(2):
+    assert "schema.org ClaimReview" in captions and "workbench export" in captions
+    for index in range(4):
         at.get("download_button")[index].click()
         at.run(timeout=30)
         assert not at.exception
@@ -43,3 +50,9 @@ def test_both_downloads_are_offered(seeded: Engine, app: App) -> None:
     lines = render_export(seeded, ExportFormat.jsonl).decode().splitlines()
     assert len(lines) == queue.list_claims(seeded, queue.ClaimFilter(state="all")).total
     assert json.loads(lines[0])["claim_id"]
+    parquet = pq.read_table(io.BytesIO(render_export(seeded, ExportFormat.parquet)))
+    assert parquet.num_rows == len(lines)
+    graph = json.loads(render_export(seeded, ExportFormat.claimreview))["@graph"]
+    assert [item["claimReviewed"] for item in graph] == [
+        json.loads(line)["text"] for line in lines if json.loads(line)["claim_id"] == claim_id
+    ]

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from workbench.auth.accounts import local_actor
 from workbench.export import ExportFormat, export_to_file, render_export
 from workbench.export.csv_format import COLUMNS, neutralise
-from workbench.export.records import iter_records
+from workbench.export.records import iter_records, iter_row_batches
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate
 from workbench.schemas import ExportRecord, FinalSource, Verdict
@@ -50,7 +50,7 @@ def test_jsonl_record_has_claim_document_and_reviews(seeded: Engine) -> None:
         for r in map(json.loads, render_export(seeded, ExportFormat.jsonl).splitlines())
     }
     record = records[ids[0]]
-    assert set(record["document"]) == {"id", "title", "source", "sha256"}
+    assert set(record["document"]) == {"id", "title", "source", "sha256", "url", "published"}
     assert [(r["reviewer"], r["verdict"]) for r in record["reviews"]] == [
         ("Ana", "verified"),
         ("Ben", "disputed"),
@@ -67,7 +67,7 @@ def test_exports_carry_the_final_verdict_and_its_source(seeded: Engine) -> None:
     decisions.set_verdict(seeded, ids[2], local_actor(seeded, "Ana"), Verdict.unsupported)
     adjudicate(seeded, local_actor(seeded, "Ana"), ids[0], Verdict.disputed, "Ben's source holds")
     records = {r.claim_id: r for r in iter_records(seeded)}
-    assert {r.schema_version for r in records.values()} == {2}
+    assert {r.schema_version for r in records.values()} == {3}
     assert (
         records[ids[0]].final_verdict,
         records[ids[0]].final_source,
@@ -142,11 +142,11 @@ def test_an_export_that_fails_leaves_no_file(
     out_dir.mkdir()
     target = out_dir / "out.csv"
 
-    def broken_records(engine: Engine):  # type: ignore[no-untyped-def]
-        yield from list(iter_records(engine))[:3]
+    def broken_batches(*args, **kwargs):  # type: ignore[no-untyped-def]
+        yield next(iter_row_batches(*args, batch=3, **kwargs))
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr("workbench.export.service.iter_records", broken_records)
+    monkeypatch.setattr("workbench.export.service.iter_row_batches", broken_batches)
     with pytest.raises(RuntimeError):
         export_to_file(seeded, ExportFormat.csv, target)
     assert list(out_dir.iterdir()) == []
@@ -159,4 +159,4 @@ def test_an_export_replaces_an_older_file_whole(seeded: Engine, tmp_path: Path) 
     target.write_text("STALE-EXPORT\n")
     export_to_file(seeded, ExportFormat.jsonl, target)
     assert "STALE-EXPORT" not in target.read_text()
-    assert [p.name for p in out_dir.iterdir()] == ["out.jsonl"]
+    assert sorted(p.name for p in out_dir.iterdir()) == ["out.jsonl", "out.jsonl.manifest.json"]

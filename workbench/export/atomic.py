@@ -1,31 +1,104 @@
-"""Files that appear whole or not at all."""
+"""Files that appear whole or not at all, hashed while they are written."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
+
+BUFFER = 1 << 20
+
+
+@dataclass
+class FileDigest:
+    """Filled in once the file is complete: the sha256 and size of exactly what was written."""
+
+    sha256: str = ""
+    size: int = 0
+
+
+class _HashingWriter(io.RawIOBase):
+    """A raw file that hashes every byte on its way to the disk (so nothing is read back)."""
+
+    def __init__(self, raw: io.FileIO) -> None:
+        super().__init__()
+        self._raw = raw
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        written = self._raw.write(data)
+        if written:
+            self._hash.update(memoryview(data)[:written])
+            self.size += written
+        return written or 0
+
+    def tell(self) -> int:
+        return self.size
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+def _temporary(path: Path) -> tuple[int, Path]:
+    """A new hidden file beside ``path``; like ``mkstemp``, but with the umask's permissions
+    (mkstemp's 0600 would make an export on a shared folder unreadable to the team)."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {path}")
 
 
 @contextlib.contextmanager
-def atomic_text_file(path: Path) -> Iterator[TextIO]:
+def atomic_binary_file(path: Path, digest: FileDigest | None = None) -> Iterator[BinaryIO]:
     """Write to a hidden temporary file beside ``path``, then rename it into place.
 
     The rename is atomic on one file system, so a reader (or a crash) sees either the old
-    state or the whole new file; on any error the temporary file is removed.
+    state or the whole new file; on any error the temporary file is removed. ``digest``, if
+    given, gets the file's sha256 and size once it is complete.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    tmp = Path(tmp_name)
+    fd, tmp = _temporary(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        raw = _HashingWriter(io.FileIO(fd, "wb"))
+        with io.BufferedWriter(raw, buffer_size=BUFFER) as handle:  # type: ignore[type-var]
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            os.fsync(fd)
+        if digest is not None:
+            digest.sha256 = raw.hexdigest()
+            digest.size = raw.size
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_text_file(path: Path, digest: FileDigest | None = None) -> Iterator[TextIO]:
+    """:func:`atomic_binary_file` for UTF-8 text, newlines written as given."""
+    with atomic_binary_file(path, digest) as binary:
+        text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        yield text
+        text.flush()
+        text.detach()  # the binary file is closed (and renamed) by atomic_binary_file

@@ -1,16 +1,17 @@
 """CSV: one row per claim and review, safe to open in a spreadsheet.
 
 The final-verdict columns repeat on every row of a claim, so each row stands on its own in a
-spreadsheet filter; they come last, so the earlier columns keep their positions.
+spreadsheet filter; columns added later come last, so the earlier ones keep their positions.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, BinaryIO
 
-from workbench.schemas import ExportRecord, ReviewOut
+from workbench.export.records import PlainRecord, RowBatch
 
 COLUMNS = [
     "claim_id",
@@ -35,9 +36,24 @@ COLUMNS = [
     "final_verdict",
     "final_source",
     "final_reason",
+    # schema version 3
+    "document_url",
+    "review_decided_at",
+    "review_seconds_spent",
+    "final_decided_at",
 ]
 # The cells a claim without reviews leaves empty.
-REVIEW_COLUMNS = COLUMNS[COLUMNS.index("review_id") : COLUMNS.index("review_updated_at") + 1]
+REVIEW_COLUMNS = [
+    "review_id",
+    "reviewer",
+    "verdict",
+    "note",
+    "urls",
+    "review_created_at",
+    "review_updated_at",
+    "review_decided_at",
+    "review_seconds_spent",
+]
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -48,51 +64,84 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def rows(record: ExportRecord) -> Iterable[dict[str, str]]:
-    claim = {
-        "claim_id": str(record.claim_id),
-        "claim_text": record.text,
-        "char_start": str(record.char_start),
-        "char_end": str(record.char_end),
-        "speaker": record.speaker or "",
-        "score": f"{record.score:.4f}",
-        "extractor": record.extractor,
-        "claim_status": record.status.value,
-        "document_id": str(record.document.id),
-        "document_title": record.document.title,
-        "document_source": record.document.source,
-        "document_sha256": record.document.sha256,
-        "final_verdict": record.final_verdict.value if record.final_verdict else "",
-        "final_source": record.final_source.value if record.final_source else "",
-        "final_reason": record.final_reason or "",
-    }
-    reviews: list[ReviewOut | None] = list(record.reviews) or [None]
+def _text(value: str | None) -> str:
+    # Only free text can start like a formula: ids, numbers, enums and timestamps cannot.
+    if not value:
+        return ""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def rows(record: PlainRecord) -> Iterable[list[Any]]:
+    """The CSV rows of one claim, in ``COLUMNS`` order, already neutralised."""
+    document = record["document"]
+    final_verdict = record["final_verdict"] or ""
+    final_source = record["final_source"] or ""
+    final_reason = _text(record["final_reason"])
+    document_url = _text(document["url"])
+    final_decided_at = record["final_decided_at"] or ""
+    claim = [
+        record["claim_id"],
+        _text(record["text"]),
+        record["char_start"],
+        record["char_end"],
+        _text(record["speaker"]),
+        f"{record['score']:.4f}",
+        _text(record["extractor"]),
+        record["status"],
+        document["id"],
+        _text(document["title"]),
+        _text(document["source"]),
+        document["sha256"],
+    ]
+    reviews = record["reviews"]
+    if not reviews:
+        yield [
+            *claim,
+            *("",) * 7,
+            final_verdict,
+            final_source,
+            final_reason,
+            document_url,
+            "",
+            "",
+            final_decided_at,
+        ]
+        return
     for review in reviews:
-        yield claim | _review_cells(review)
+        spent = review["seconds_spent"]
+        yield [
+            *claim,
+            review["id"],
+            _text(review["reviewer"]),
+            review["verdict"] or "",
+            _text(review["note"]),
+            # Normalised URLs contain no spaces, so a space separates them unambiguously.
+            _text(" ".join(e["url"] for e in review["urls"])),
+            review["created_at"],
+            review["updated_at"],
+            final_verdict,
+            final_source,
+            final_reason,
+            document_url,
+            review["decided_at"] or "",
+            "" if spent is None else f"{spent:.3f}",
+            final_decided_at,
+        ]
 
 
-def _review_cells(review: ReviewOut | None) -> dict[str, str]:
-    if review is None:
-        return dict.fromkeys(REVIEW_COLUMNS, "")
-    return {
-        "review_id": str(review.id),
-        "reviewer": review.reviewer,
-        "verdict": review.verdict.value if review.verdict else "",
-        "note": review.note,
-        # Normalised URLs contain no spaces, so a space separates them unambiguously.
-        "urls": " ".join(e.url for e in review.urls),
-        "review_created_at": review.created_at.isoformat(),
-        "review_updated_at": review.updated_at.isoformat(),
-    }
-
-
-def write(records: Iterable[ExportRecord], out: TextIO) -> int:
-    """Write the CSV; returns the number of data rows."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    count = 0
-    for record in records:
-        for row in rows(record):
-            writer.writerow({key: neutralise(value) for key, value in row.items()})
-            count += 1
+def write(batches: Iterable[RowBatch], out: BinaryIO) -> int:
+    """Write the CSV (UTF-8, CRLF line ends, as RFC 4180); returns the number of data rows."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    try:
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        count = 0
+        for batch in batches:
+            for record in batch.records():
+                for row in rows(record):
+                    writer.writerow(row)
+                    count += 1
+        text.flush()
+    finally:
+        text.detach()  # the caller owns ``out``
     return count

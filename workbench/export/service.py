@@ -1,61 +1,173 @@
-"""Export the reviewed dataset to a file or to bytes (the app's download button)."""
+"""Export the reviewed dataset to a file (with its manifest) or to bytes (a download button)."""
 
 from __future__ import annotations
 
 import enum
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from sqlalchemy import Engine
 
 from workbench.audit import iter_history
 from workbench.auth.accounts import authorize
 from workbench.auth.permissions import Action
-from workbench.export import csv_format, jsonl_format
-from workbench.export.atomic import atomic_text_file
-from workbench.export.records import iter_records
-from workbench.schemas import Actor, ExportRecord
+from workbench.export import claimreview_format, csv_format, jsonl_format
+from workbench.export.atomic import FileDigest, atomic_binary_file, atomic_text_file
+from workbench.export.claimreview_format import ClaimReviewOptions
+from workbench.export.filters import ExportFilter, check
+from workbench.export.manifest import (
+    Manifest,
+    Software,
+    manifest_path,
+    software_version,
+    write_manifest,
+)
+from workbench.export.records import SCHEMA_VERSION, RowBatch, iter_row_batches
+from workbench.schemas import Actor
 
 
 class ExportFormat(enum.StrEnum):
     csv = "csv"
     jsonl = "jsonl"
+    parquet = "parquet"
+    claimreview = "claimreview"
 
 
-Writer = Callable[[Iterable[ExportRecord], TextIO], int]
-WRITERS: dict[ExportFormat, Writer] = {
-    ExportFormat.csv: csv_format.write,
-    ExportFormat.jsonl: jsonl_format.write,
+EXTENSIONS = {
+    ExportFormat.csv: "csv",
+    ExportFormat.jsonl: "jsonl",
+    ExportFormat.parquet: "parquet",
+    ExportFormat.claimreview: "jsonld",
 }
-MIME_TYPES = {ExportFormat.csv: "text/csv", ExportFormat.jsonl: "application/x-ndjson"}
+MIME_TYPES = {
+    ExportFormat.csv: "text/csv",
+    ExportFormat.jsonl: "application/x-ndjson",
+    ExportFormat.parquet: "application/vnd.apache.parquet",
+    ExportFormat.claimreview: "application/ld+json",
+}
 
 
 @dataclass(frozen=True)
 class ExportResult:
     path: Path
-    rows: int
+    rows: int  # what the file holds: CSV rows, JSONL lines, Parquet rows, ClaimReview items
+    claims: int | None = None
+    reviews: int | None = None
+    sha256: str = ""
+    manifest: Path | None = None
 
 
 def default_path(export_dir: Path, fmt: ExportFormat, now: datetime | None = None) -> Path:
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    return export_dir / f"claims-{stamp}.{fmt.value}"
+    return export_dir / f"claims-{stamp}.{EXTENSIONS[fmt]}"
+
+
+def effective_filter(fmt: ExportFormat, flt: ExportFilter | None) -> ExportFilter:
+    """``flt`` as the format applies it: a ClaimReview is a final verdict, so only those."""
+    flt = flt or ExportFilter()
+    if fmt is ExportFormat.claimreview and not flt.final_only:
+        return flt.model_copy(update={"final_only": True})
+    return flt
+
+
+class _Counter:
+    """Counts the claims and reviews that pass through to a writer."""
+
+    def __init__(self) -> None:
+        self.claims = 0
+        self.reviews = 0
+
+    def count(self, batches: Iterable[RowBatch]) -> Iterator[RowBatch]:
+        for batch in batches:
+            self.claims += len(batch.claims)
+            self.reviews += len(batch.reviews)
+            yield batch
+
+
+def write_export(
+    engine: Engine,
+    fmt: ExportFormat,
+    out: BinaryIO,
+    flt: ExportFilter | None = None,
+    options: ClaimReviewOptions | None = None,
+) -> ExportResult:
+    """Stream the export into ``out``; the result's ``path`` is empty (see export_to_file)."""
+    flt = effective_filter(fmt, flt)
+    check(engine, flt)
+    counter = _Counter()
+    # A ClaimReview holds no reviews: they are not read.
+    with_reviews = fmt is not ExportFormat.claimreview
+    batches = counter.count(iter_row_batches(engine, flt, reviews=with_reviews))
+    if fmt is ExportFormat.csv:
+        rows = csv_format.write(batches, out)
+    elif fmt is ExportFormat.jsonl:
+        rows = jsonl_format.write(batches, out)
+    elif fmt is ExportFormat.parquet:
+        from workbench.export import parquet_format  # pyarrow: imported when it is needed
+
+        rows = parquet_format.write(batches, out)
+    else:
+        rows = claimreview_format.write(batches, out, options)
+    return ExportResult(path=Path(), rows=rows, claims=counter.claims, reviews=counter.reviews)
 
 
 def export_to_file(
-    engine: Engine, fmt: ExportFormat, path: Path, *, actor: Actor | None = None
+    engine: Engine,
+    fmt: ExportFormat,
+    path: Path,
+    *,
+    flt: ExportFilter | None = None,
+    actor: Actor | None = None,
+    options: ClaimReviewOptions | None = None,
 ) -> ExportResult:
-    """Write the export to ``path``: it appears whole when done, or not at all.
+    """Write the export to ``path``, then its manifest beside it (``<path>.manifest.json``).
 
-    ``actor=None`` is the command line, whose user already holds the database file or URL.
+    The data file appears whole when done, or not at all; the manifest is written after it,
+    so a data file without a manifest is an export that did not finish. If the manifest
+    cannot be written the data file is removed too. An older manifest at the same place is
+    removed before the new data file takes its place. ``actor=None`` is the command line,
+    whose user already holds the database file or URL.
     """
     _may_export(engine, actor)
-    with atomic_text_file(path) as handle:
-        count = WRITERS[fmt](iter_records(engine), handle)
-    return ExportResult(path=path, rows=count)
+    flt = effective_filter(fmt, flt)
+    digest = FileDigest()
+    with atomic_binary_file(path, digest) as handle:
+        result = write_export(engine, fmt, handle, flt, options)
+        manifest_path(path).unlink(missing_ok=True)
+    manifest = Manifest(
+        file=path.name,
+        format=fmt.value,
+        schema_version=SCHEMA_VERSION,
+        filters=flt.summary(),
+        claims=result.claims,
+        reviews=result.reviews,
+        rows=result.rows,
+        bytes=digest.size,
+        sha256=digest.sha256,
+        software=Software(version=software_version()),
+        created_at=datetime.now(UTC),
+    )
+    written = _with_manifest(path, manifest)
+    return ExportResult(
+        path=path,
+        rows=result.rows,
+        claims=result.claims,
+        reviews=result.reviews,
+        sha256=digest.sha256,
+        manifest=written,
+    )
+
+
+def _with_manifest(path: Path, manifest: Manifest) -> Path:
+    try:
+        return write_manifest(path, manifest)
+    except BaseException:
+        path.unlink(missing_ok=True)  # without its manifest the file would pass for unfinished
+        raise
 
 
 def default_history_path(export_dir: Path, now: datetime | None = None) -> Path:
@@ -66,23 +178,46 @@ def default_history_path(export_dir: Path, now: datetime | None = None) -> Path:
 def export_history_to_file(
     engine: Engine, path: Path, *, actor: Actor | None = None
 ) -> ExportResult:
-    """The whole audit trail as JSONL (one ``HistoryOut`` a line), whole or not at all."""
+    """The whole audit trail as JSONL (one ``HistoryOut`` a line), with its manifest."""
     _may_export(engine, actor)
     count = 0
-    with atomic_text_file(path) as handle:
+    digest = FileDigest()
+    with atomic_text_file(path, digest) as handle:
         for entry in iter_history(engine):
             handle.write(entry.model_dump_json())
             handle.write("\n")
             count += 1
-    return ExportResult(path=path, rows=count)
+        manifest_path(path).unlink(missing_ok=True)
+    manifest = Manifest(
+        file=path.name,
+        format="history",
+        schema_version=None,
+        filters={},
+        claims=None,
+        reviews=None,
+        rows=count,
+        bytes=digest.size,
+        sha256=digest.sha256,
+        software=Software(version=software_version()),
+        created_at=datetime.now(UTC),
+    )
+    written = _with_manifest(path, manifest)
+    return ExportResult(path=path, rows=count, sha256=digest.sha256, manifest=written)
 
 
-def render_export(engine: Engine, fmt: ExportFormat, *, actor: Actor | None = None) -> bytes:
+def render_export(
+    engine: Engine,
+    fmt: ExportFormat,
+    *,
+    flt: ExportFilter | None = None,
+    actor: Actor | None = None,
+    options: ClaimReviewOptions | None = None,
+) -> bytes:
     """The export as bytes, for a download button (``actor``: who is downloading)."""
     _may_export(engine, actor)
-    buffer = io.StringIO(newline="")
-    WRITERS[fmt](iter_records(engine), buffer)
-    return buffer.getvalue().encode("utf-8")
+    buffer = io.BytesIO()
+    write_export(engine, fmt, buffer, flt, options)
+    return buffer.getvalue()
 
 
 def _may_export(engine: Engine, actor: Actor | None) -> None:

@@ -250,6 +250,8 @@ def review_out(review: Review) -> ReviewOut:
         version=review.version,
         created_at=review.created_at,
         updated_at=review.updated_at,
+        decided_at=review.decided_at,
+        seconds_spent=review.seconds_spent,
     )
 
 

@@ -1,4 +1,8 @@
-"""Export: the whole dataset as CSV or JSONL, built when the button is clicked."""
+"""Export: the whole dataset in each format, built when its button is clicked.
+
+The download is built in memory; for large datasets, filters and a manifest the page points
+to `workbench export`, which streams to a file.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ from sqlalchemy import Engine
 from workbench.app import frame, render, state
 from workbench.auth.accounts import authorize
 from workbench.auth.permissions import Action
+from workbench.config import get_settings
 from workbench.errors import PermissionDenied
+from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.service import MIME_TYPES, ExportFormat, default_path, render_export
 from workbench.review.queue import progress
 from workbench.schemas import Actor
@@ -26,13 +32,29 @@ DESCRIPTIONS = {
         "JSONL — one JSON object per claim, with its document and all of its reviews "
         "nested (verdicts, notes, URLs, versions); for scripts and re-import."
     ),
+    ExportFormat.parquet: (
+        "Parquet — one row per claim with its document's fields and final verdict, the "
+        "reviews nested; typed columns for pandas, Polars, DuckDB or Spark."
+    ),
+    ExportFormat.claimreview: (
+        "ClaimReview — the claims with a final verdict as schema.org ClaimReview items "
+        "(JSON-LD), for publishing and for fact-check search engines."
+    ),
+}
+LABELS = {
+    ExportFormat.csv: "CSV",
+    ExportFormat.jsonl: "JSONL",
+    ExportFormat.parquet: "Parquet",
+    ExportFormat.claimreview: "ClaimReview",
 }
 
 
 def _builder(engine: Engine, fmt: ExportFormat, actor: Actor | None) -> Callable[[], bytes]:
     # Built on click, in Streamlit's download thread, so the page itself stays fast.
     def build() -> bytes:
-        return render_export(engine, fmt, actor=actor)
+        settings = get_settings()
+        options = ClaimReviewOptions(publisher=settings.publisher, review_url=settings.review_url)
+        return render_export(engine, fmt, actor=actor, options=options)
 
     return build
 
@@ -54,9 +76,14 @@ def main() -> None:
         f"{counts.total} claims in the queue, {counts.reviewed} reviewed, "
         f"{counts.not_a_claim} marked not a claim; every claim is exported, with its status."
     )
-    for fmt in (ExportFormat.csv, ExportFormat.jsonl):
+    st.caption(
+        "Each download is built in memory when clicked. For a large dataset, for filters "
+        "(verdict, reviewer, document, dates, score) and for a manifest with the file's "
+        "sha256, use the command line: `workbench export --format parquet --out FILE`."
+    )
+    for fmt in ExportFormat:
         st.download_button(
-            f"Download {fmt.value.upper()}",
+            f"Download {LABELS[fmt]}",
             data=_builder(engine, fmt, actor),
             file_name=default_path(Path(), fmt).name,
             mime=MIME_TYPES[fmt],

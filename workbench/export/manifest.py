@@ -1,0 +1,82 @@
+"""The manifest beside every export: what the file is, what it holds, and its checksum.
+
+``claims-….csv`` gets ``claims-….csv.manifest.json``, written (atomically) only after the data
+file is complete and in place. So a data file without its manifest is an export that did not
+finish (or a manifest that could not be written): do not use it. Check a file against its
+manifest with ``sha256sum`` or :func:`verify`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from workbench.export.atomic import atomic_text_file
+
+SUFFIX = ".manifest.json"
+PACKAGE = "factcheck-workbench"
+
+
+class Software(BaseModel):
+    name: str = PACKAGE
+    version: str
+
+
+class Manifest(BaseModel):
+    """Everything needed to know what an export holds without reading it."""
+
+    manifest_version: int = 1
+    file: str = Field(description="the data file's name, in the same folder")
+    format: str
+    schema_version: int | None = Field(description="ExportRecord's schema_version, or None")
+    filters: dict[str, Any]
+    claims: int | None = Field(description="claims in the file (None for the history)")
+    reviews: int | None = Field(description="reviews in the file (None for the history)")
+    rows: int = Field(description="CSV rows, JSONL lines, Parquet rows, ClaimReview items")
+    bytes: int
+    sha256: str
+    software: Software
+    created_at: datetime
+
+
+def manifest_path(path: Path) -> Path:
+    return path.with_name(path.name + SUFFIX)
+
+
+def software_version() -> str:
+    try:
+        return importlib.metadata.version(PACKAGE)
+    except importlib.metadata.PackageNotFoundError:  # running from a source tree
+        from workbench import __version__
+
+        return __version__
+
+
+def write_manifest(path: Path, manifest: Manifest) -> Path:
+    """Write ``<path>.manifest.json``, whole or not at all; returns its path."""
+    target = manifest_path(path)
+    with atomic_text_file(target) as handle:
+        handle.write(json.dumps(manifest.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        handle.write("\n")
+    return target
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest of the data file ``path``."""
+    return Manifest.model_validate_json(manifest_path(path).read_text(encoding="utf-8"))
+
+
+def verify(path: Path) -> bool:
+    """Whether ``path`` is exactly the file its manifest describes (size and sha256)."""
+    manifest = read_manifest(path)
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return path.stat().st_size == manifest.bytes and digest.hexdigest() == manifest.sha256
