@@ -24,6 +24,9 @@ class Context:
     paragraph: str = ""  # the whole paragraph (between blank lines)
     position: float = 0.0  # where the sentence starts, as a fraction of the document
     seen: set[str] = field(default_factory=set)  # normalised sentences earlier in the document
+    # Results of the rules that read only the line (or the paragraph), keyed by rule and text:
+    # the sentences of one line share them. The pipeline passes one dict per document.
+    memo: dict[tuple[str, str], bool] = field(default_factory=dict)
 
 
 def _words(text: str) -> list[str]:
@@ -176,7 +179,13 @@ def _author_bio(sentence: str, context: Context) -> bool:
         return True
     # A bio is a paragraph about the writer, usually after the article: drop all of it, since
     # its other sentences ("He is a co-host on ...") look like ordinary claims on their own.
-    return context.position > 0.5 and bool(_BIO.search(context.paragraph.strip()))
+    if context.position <= 0.5:
+        return False
+    key = ("author_bio", context.paragraph)
+    found = context.memo.get(key)
+    if found is None:
+        found = context.memo[key] = bool(_BIO.search(context.paragraph.strip()))
+    return found
 
 
 def _comment_form(sentence: str, context: Context) -> bool:
@@ -240,13 +249,24 @@ RULES: tuple[tuple[str, Callable[[str, Context], bool]], ...] = (
     ("title_no_verb", _title_no_verb),
 )
 RULE_NAMES: tuple[str, ...] = tuple(name for name, _ in RULES)
+# The rules that read nothing but ``context.line``: judged once per line, however many
+# sentences it holds (a paragraph on one line has several).
+LINE_RULES = frozenset({"share", "related_link", "navigation", "photo_credit", "byline"})
 
 
 def is_boilerplate(sentence: str, context: Context | None = None) -> str | None:
     """The name of the first furniture rule ``sentence`` matches, or None for article text."""
     if context is None:
         context = Context(line=sentence, paragraph=sentence)
+    memo = context.memo
     for name, rule in RULES:
-        if rule(sentence, context):
+        if name in LINE_RULES:
+            key = (name, context.line)
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = rule(sentence, context)
+        else:
+            found = rule(sentence, context)
+        if found:
             return name
     return None

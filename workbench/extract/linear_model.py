@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 FORMAT = "workbench-linear-checkworthiness"
 FORMAT_VERSION = 1
@@ -265,6 +266,166 @@ def _block_scores(grams_per_sentence: list[list[str]], block: _Block) -> np.ndar
     return np.where(norm > 0.0, dot / safe, 0.0)
 
 
+_EMPTY = -1
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing's multiplier (2**64 / golden ratio)
+
+
+@dataclass(frozen=True)
+class _GramCodes:
+    """The character n-gram vocabulary as integers, to look grams up with array operations.
+
+    Each character of the vocabulary's alphabet gets a digit from 1 to K, every other
+    character the digit K + 1, and a gram of n characters is the number whose base-(K + 2)
+    digits are its characters' (the first the least significant). Exact, not a hash: two
+    grams have the same number only if they are the same gram (digits are never 0, so
+    lengths cannot be confused), and a gram with a character outside the alphabet has a
+    digit no vocabulary gram has, so it is never found. The numbers are looked up in an
+    open-addressing table (linear probing, a quarter full at most), all grams of a batch of
+    sentences at once.
+    """
+
+    digits: npt.NDArray[np.int64]  # code point -> digit; the last slot is the "other" digit
+    base: int
+    shift: np.uint64  # 64 - log2(table size)
+    table: npt.NDArray[np.int64]  # a gram number, or _EMPTY
+    slots: npt.NDArray[np.intp]  # the vocabulary index of the gram number beside it
+    probes: int  # the longest probe sequence of any vocabulary gram
+
+    @classmethod
+    def build(cls, vocabulary: Sequence[str], longest: int) -> _GramCodes | None:
+        """None when the numbers would not fit in 63 bits (a very large alphabet)."""
+        lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
+        joined = "".join(vocabulary)
+        alphabet = sorted(map(ord, set(joined)))
+        base = len(alphabet) + 2
+        if not alphabet or lengths.min() == 0 or base ** int(max(longest, lengths.max())) >= 2**63:
+            return None
+        digits = np.full(alphabet[-1] + 2, base - 1, dtype=np.int64)
+        digits[alphabet] = np.arange(1, len(alphabet) + 1, dtype=np.int64)
+        # All grams at once: each character's digit times base^(its place in its gram),
+        # summed gram by gram.
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        starts = np.cumsum(lengths) - lengths
+        place = np.arange(points.size, dtype=np.int64) - np.repeat(starts, lengths)
+        numbers = np.add.reduceat(digits[points] * base**place, starts)
+        bits = max(4, (4 * len(vocabulary) - 1).bit_length())
+        size = 1 << bits
+        shift = np.uint64(64 - bits)
+        table = np.full(size, _EMPTY, dtype=np.int64)
+        slots = np.zeros(size, dtype=np.intp)
+        # Linear probing, all keys a round at a time: in round p every key not yet placed
+        # tries home + p; of the keys trying one free slot the first takes it, and the
+        # others (like keys finding it taken) go on. A key's slots from home to its own are
+        # then all taken, which is what a lookup relies on.
+        home = cls._home(numbers, shift)
+        pending = np.arange(len(vocabulary), dtype=np.intp)
+        probe = 0
+        while pending.size:
+            at = (home[pending] + probe) & (size - 1)
+            free = table[at] == _EMPTY
+            _, first = np.unique(at[free], return_index=True)
+            placed = pending[free][first]
+            table[at[free][first]] = numbers[placed]
+            slots[at[free][first]] = placed
+            taken = np.zeros(len(vocabulary), dtype=bool)
+            taken[placed] = True
+            pending = pending[~taken[pending]]
+            probe += 1
+        return cls(digits, base, shift, table, slots, probe)
+
+    @staticmethod
+    def _home(numbers: npt.NDArray[np.int64], shift: np.uint64) -> npt.NDArray[np.intp]:
+        mixed = numbers.view(np.uint64) * _MIX
+        return (mixed >> shift).astype(np.intp)
+
+    def lookup(self, numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.intp]:
+        """The vocabulary index of each gram number, or -1 where the gram is not in it."""
+        found = np.full(numbers.size, -1, dtype=np.intp)
+        at = self._home(numbers, self.shift)
+        active = np.arange(numbers.size, dtype=np.intp)
+        mask = self.table.size - 1
+        for _ in range(self.probes):
+            held = self.table[at]
+            hit = held == numbers[active]
+            found[active[hit]] = self.slots[at[hit]]
+            going = (held != _EMPTY) & ~hit
+            if not going.any():
+                break
+            active = active[going]
+            at = (at[going] + 1) & mask
+        return found
+
+
+def _char_block_scores(
+    normalised: Sequence[str], config: AnalyzerConfig, block: _Block, codes: _GramCodes
+) -> np.ndarray:
+    """``_block_scores`` of the sentences' ``_char_candidates``, with array operations.
+
+    The same arithmetic in the same order: per sentence, the in-vocabulary grams in the order
+    of their first occurrence (n = 2 first, then left to right; out-of-vocabulary grams add
+    exactly 0 and are left out), each weighted by (1 + log count) x idf, summed by
+    ``np.bincount``. Every gram of every sentence is found with array operations instead of
+    a Python string and a dict lookup each.
+    """
+    n_rows = len(normalised)
+    padded = [f" {' '.join(words)} " if (words := text.split()) else "" for text in normalised]
+    lengths = np.fromiter(map(len, padded), dtype=np.intp, count=n_rows)
+    total = int(lengths.sum())
+    lo, hi = config.char_ngram
+    size = block.missing + 1
+    # Each in-vocabulary gram gets the number (row * size + vocabulary index) * span + rank,
+    # rank being its place in the candidate order (n-major, then left to right): sorting
+    # these groups a sentence's occurrences of a gram with its first occurrence first.
+    span = (hi - lo + 1) * (total + 1)
+    if n_rows * size * span >= 2**62:
+        if n_rows > 1:  # too many sentences for one number: halve the batch
+            half = n_rows // 2
+            return np.concatenate(
+                [
+                    _char_block_scores(normalised[:half], config, block, codes),
+                    _char_block_scores(normalised[half:], config, block, codes),
+                ]
+            )
+        return _block_scores([_char_candidates(n, config) for n in normalised], block)
+    if total < lo:
+        return np.zeros(n_rows, dtype=np.float64)
+    points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+    digits = codes.digits[np.minimum(points, codes.digits.size - 1)]
+    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+    # Gram numbers by n, each from the one before: number_n = number_(n-1) + digit * base^(n-1).
+    number = digits
+    keyed: list[npt.NDArray[np.int64]] = []
+    for n in range(2, hi + 1):
+        windows = total - n + 1
+        if windows <= 0:
+            break
+        number = number[:windows] + digits[n - 1 :] * codes.base ** (n - 1)
+        if n < lo:
+            continue
+        rows = row_of[:windows]
+        slot = codes.lookup(number)
+        keep = np.flatnonzero((slot >= 0) & (rows == row_of[n - 1 :]))  # known, one sentence
+        rank = keep + (n - lo) * (total + 1)
+        keyed.append((rows[keep] * size + slot[keep]) * span + rank)
+    if not keyed:
+        return np.zeros(n_rows, dtype=np.float64)
+    ordered = np.sort(np.concatenate(keyed))
+    gram = ordered // span
+    starts = np.flatnonzero(np.concatenate(([True], gram[1:] != gram[:-1])))
+    counts = np.diff(np.append(starts, ordered.size))
+    # The distinct grams in order of first occurrence, as ``Counter`` lists them (no two
+    # grams share a first rank).
+    order = np.argsort(ordered[starts] % span)
+    gram, counts = gram[starts][order], counts[order]
+    idx = gram % size
+    row_arr = gram // size
+    value = (1.0 + np.log(counts.astype(np.float64))) * block.idf[idx]
+    dot = np.bincount(row_arr, weights=value * block.coef[idx], minlength=n_rows)
+    norm = np.sqrt(np.bincount(row_arr, weights=value * value, minlength=n_rows))
+    safe = np.where(norm > 0.0, norm, 1.0)
+    return np.where(norm > 0.0, dot / safe, 0.0)
+
+
 class LinearCheckworthiness:
     """Probability that a sentence is check-worthy, from a linear model over TF-IDF n-grams."""
 
@@ -291,6 +452,7 @@ class LinearCheckworthiness:
         self.metadata = metadata
         self._word = word_block
         self._char = char_block
+        self._char_codes = _GramCodes.build(list(char_block.index), config.char_ngram[1])
         self._dense_mean = dense_mean.astype(np.float64)
         self._dense_scale = dense_scale.astype(np.float64)
         self._dense_coef = dense_coef.astype(np.float64)
@@ -343,9 +505,15 @@ class LinearCheckworthiness:
         if not sentences:
             return total
         total += _block_scores([_word_grams_normalised(n, config) for n in normalised], self._word)
-        total += _block_scores([_char_candidates(n, config) for n in normalised], self._char)
+        if self._char_codes is not None:
+            total += _char_block_scores(normalised, config, self._char, self._char_codes)
+        else:
+            total += _block_scores([_char_candidates(n, config) for n in normalised], self._char)
         dense = np.array([dense_features(s) for s in sentences], dtype=np.float64)
-        total += ((dense - self._dense_mean) / self._dense_scale) @ self._dense_coef
+        # Row by row (not a matrix-vector product, whose BLAS kernel may round a row
+        # differently with the number of rows): a sentence's score is the same in any batch.
+        scaled = (dense - self._dense_mean) / self._dense_scale
+        total += (scaled * self._dense_coef).sum(axis=1)
         return total
 
     def score_many(self, sentences: Sequence[str]) -> list[float]:

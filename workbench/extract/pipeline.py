@@ -9,6 +9,8 @@ part of it as ``ClaimCandidate`` records.
 from __future__ import annotations
 
 import bisect
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -62,6 +64,21 @@ def _line_span(text: str, start: int, end: int, breaks: list[int]) -> tuple[int,
     return line_start, line_end
 
 
+_BREAK = re.compile("[\n\r\u2028\u2029\x85\x0b\x0c]")
+
+
+def _paragraph_of(
+    paragraphs: list[tuple[int, int]], starts: list[int], start: int, end: int
+) -> tuple[int, int]:
+    """The first paragraph holding offset ``start``, else ``(start, end)``."""
+    i = bisect.bisect_right(starts, start) - 1
+    # Paragraphs are sorted and disjoint: only the last one starting at or before ``start``
+    # can hold it.
+    if i >= 0 and start < paragraphs[i][1]:
+        return paragraphs[i]
+    return start, end
+
+
 def furniture_rules(text: str, spans: list[tuple[int, int]]) -> list[str | None]:
     """For each sentence span, the boilerplate rule that drops it, or None for article text.
 
@@ -69,18 +86,21 @@ def furniture_rules(text: str, spans: list[tuple[int, int]]) -> list[str | None]
     and against the sentences seen before it (repeated lines are furniture).
     """
     paragraphs = segment.paragraphs(text)
-    breaks = [i for i, char in enumerate(text) if char in "\n\r\u2028\u2029\x85\x0b\x0c"]
+    starts = [p[0] for p in paragraphs]
+    breaks = [match.start() for match in _BREAK.finditer(text)]
     seen: set[str] = set()
+    memo: dict[tuple[str, str], bool] = {}
     rules: list[str | None] = []
     for start, end in spans:
         sentence = text[start:end]
         line_start, line_end = _line_span(text, start, end, breaks)
-        p_start, p_end = next(((s, e) for s, e in paragraphs if s <= start < e), (start, end))
+        p_start, p_end = _paragraph_of(paragraphs, starts, start, end)
         context = boilerplate.Context(
             line=text[line_start:line_end],
             paragraph=text[p_start:p_end],
             position=start / len(text),
             seen=seen,
+            memo=memo,
         )
         rules.append(boilerplate.is_boilerplate(sentence, context))
         seen.add(boilerplate.normalise(sentence))
@@ -102,47 +122,84 @@ class SentenceExtractor:
 
     def explain(self, text: str, *, with_features: bool = True) -> list[SentenceDecision]:
         """Every sentence with its decision, reason, score and speaker."""
-        spans = segment.sentences(text)
-        rules = furniture_rules(text, spans)
-        # Speakers are read from the article sentences only: furniture inside a quotation
-        # ("Recommended Books") must not break the chain from a quote to its source.
-        article = [span for span, rule in zip(spans, rules, strict=True) if rule is None]
-        speakers = dict(zip(article, attribute(text, article), strict=True))
-        # One batch per document: the linear and embedding scorers are much faster that way.
-        scores = iter(self.scorer.score_many([text[start:end] for start, end in article]))
+        return self._explain_many([text], with_features=with_features)[0]
+
+    def _explain_many(
+        self, texts: Sequence[str], *, with_features: bool
+    ) -> list[list[SentenceDecision]]:
+        prepared = [_prepare(text) for text in texts]
+        # One batch for all the documents: the linear and embedding scorers are much faster
+        # on a few hundred sentences at once than on each document's few dozen. A sentence's
+        # score does not depend on the others in its batch.
+        batch = [
+            text[start:end]
+            for text, p in zip(texts, prepared, strict=True)
+            for start, end in p.article
+        ]
+        scores = iter(self.scorer.score_many(batch))
         explainer = getattr(self.scorer, "features", None) if with_features else None
-        decisions: list[SentenceDecision] = []
-        for (start, end), rule in zip(spans, rules, strict=True):
-            sentence = text[start:end]
-            if rule is not None:
+        result: list[list[SentenceDecision]] = []
+        for text, p in zip(texts, prepared, strict=True):
+            decisions: list[SentenceDecision] = []
+            for (start, end), rule in zip(p.spans, p.rules, strict=True):
+                sentence = text[start:end]
+                if rule is not None:
+                    decisions.append(
+                        SentenceDecision(start, end, sentence, BOILERPLATE + rule, None, (), None)
+                    )
+                    continue
+                value = float(next(scores))
+                decision = KEPT if value >= self.threshold else LOW_SCORE
+                features: tuple[str, ...] = tuple(explainer(sentence)) if explainer else ()
                 decisions.append(
-                    SentenceDecision(start, end, sentence, BOILERPLATE + rule, None, (), None)
+                    SentenceDecision(
+                        start, end, sentence, decision, value, features, p.speakers[(start, end)]
+                    )
                 )
-                continue
-            value = float(next(scores))
-            decision = KEPT if value >= self.threshold else LOW_SCORE
-            features: tuple[str, ...] = tuple(explainer(sentence)) if explainer else ()
-            decisions.append(
-                SentenceDecision(
-                    start, end, sentence, decision, value, features, speakers[(start, end)]
-                )
-            )
-        return decisions
+            result.append(decisions)
+        return result
 
     def extract(self, text: str) -> list[ClaimCandidate]:
         """The kept sentences as claim candidates, in document order."""
+        return self.extract_many([text])[0]
+
+    def extract_many(self, texts: Sequence[str]) -> list[list[ClaimCandidate]]:
+        """``[extract(t) for t in texts]``, with one scoring batch for all of them."""
         return [
-            ClaimCandidate(
-                text=d.text,
-                char_start=d.start,
-                char_end=d.end,
-                speaker=d.speaker,
-                score=d.score if d.score is not None else 0.0,
-                extractor=self.name,
-            )
-            for d in self.explain(text, with_features=False)
-            if d.kept
+            [
+                ClaimCandidate(
+                    text=d.text,
+                    char_start=d.start,
+                    char_end=d.end,
+                    speaker=d.speaker,
+                    score=d.score if d.score is not None else 0.0,
+                    extractor=self.name,
+                )
+                for d in decisions
+                if d.kept
+            ]
+            for decisions in self._explain_many(texts, with_features=False)
         ]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A document's sentences, the furniture rule of each, and the speakers of the rest."""
+
+    spans: list[tuple[int, int]]
+    rules: list[str | None]
+    article: list[tuple[int, int]]
+    speakers: dict[tuple[int, int], str | None]
+
+
+def _prepare(text: str) -> _Prepared:
+    spans = segment.sentences(text)
+    rules = furniture_rules(text, spans)
+    # Speakers are read from the article sentences only: furniture inside a quotation
+    # ("Recommended Books") must not break the chain from a quote to its source.
+    article = [span for span, rule in zip(spans, rules, strict=True) if rule is None]
+    speakers = dict(zip(article, attribute(text, article), strict=True))
+    return _Prepared(spans, rules, article, speakers)
 
 
 class HeuristicExtractor(SentenceExtractor):

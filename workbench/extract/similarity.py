@@ -223,10 +223,44 @@ def worth_scoring(estimate: float) -> bool:
 
 def match(a: Sketch, b: Sketch) -> float | None:
     """The similarity of two claims if they are the same statement, else ``None``."""
-    if a.shingles.size == 0 or b.shingles.size == 0 or not numbers_agree(a.numbers, b.numbers):
+    return match_sets(a.shingles, a.numbers, b.shingles, b.numbers)
+
+
+def match_sets(
+    a: Hashes, a_numbers: frozenset[str], b: Hashes, b_numbers: frozenset[str]
+) -> float | None:
+    """:func:`match` from the shingles and figures alone (all the exact measure needs)."""
+    if a.size == 0 or b.size == 0 or not numbers_agree(a_numbers, b_numbers):
         return None
-    score = jaccard(a.shingles, b.shingles)
+    score = jaccard(a, b)
     return score if score >= THRESHOLD else None
+
+
+def match_many(
+    a: Hashes, a_numbers: frozenset[str], others: Sequence[tuple[Hashes, frozenset[str]]]
+) -> list[float | None]:
+    """``[match_sets(a, a_numbers, b, b_numbers) for b, b_numbers in others]``, the
+    intersections counted in one array operation for all of them."""
+    result: list[float | None] = [None] * len(others)
+    if a.size == 0:
+        return result
+    kept = [
+        i
+        for i, (b, b_numbers) in enumerate(others)
+        if b.size and numbers_agree(a_numbers, b_numbers)
+    ]
+    if not kept:
+        return result
+    sizes = np.array([others[i][0].size for i in kept])
+    joined = np.concatenate([others[i][0] for i in kept])
+    hits = np.isin(joined, a).astype(np.int64)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    common = np.add.reduceat(hits, starts).tolist()
+    for i, size, shared in zip(kept, sizes.tolist(), common, strict=True):
+        score = shared / (a.size + size - shared)
+        if score >= THRESHOLD:
+            result[i] = score
+    return result
 
 
 def same_statement(a: str, b: str) -> bool:

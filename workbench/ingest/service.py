@@ -1,26 +1,72 @@
-"""Store documents with their claims: one transaction per document, duplicates skipped."""
+"""Store documents with their claims: whole documents only, duplicates skipped, fast in bulk.
+
+Ingest runs in three stages:
+
+1. **read** (this process): the readers turn files into ``DocumentIn`` items or ``ReadError``
+   lines; each document's sha256 is computed, and documents already stored are skipped
+   before any work is spent on them (one query per chunk of documents);
+2. **extract** (a pool of worker processes, one per core, when the input is large enough;
+   this process otherwise): claims and their similarity sketches, for a chunk of documents
+   at a time, so the scorer sees one batch of a few hundred sentences;
+3. **store** (this process): a batch of documents (``BATCH_DOCUMENTS``, or what has waited
+   ``BATCH_SECONDS``) in one transaction: the documents, their claims, their sketches and
+   their links to similar claims, looked up once for the whole batch.
+
+What is promised, as with one transaction per document: a document is stored with all its
+claims and links or not at all (a crash leaves whole documents, and a rerun skips them as
+duplicates); the same text is stored once; and a document that cannot be extracted or stored
+is reported as an error while the others are stored: when a batch's transaction fails, its
+documents are stored again one transaction each, to find the one at fault.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import chain, islice
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, Table, insert, select, text
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
+from sqlalchemy.orm import Session
 
-from workbench.db.models import Claim, Document
+from workbench.db.models import Base, Claim, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
-from workbench.extract.similarity import sketches
+from workbench.extract.similarity import Sketch, sketches
 from workbench.ingest.readers import ReadError, estimate_documents, expand_paths, read_file
-from workbench.review.similar import link_claims
+from workbench.review.similar import link_claims, link_documents
 from workbench.schemas import ClaimCandidate, DocumentIn
+
+# Documents per transaction, and the longest a stored-to-be document waits for its batch.
+BATCH_DOCUMENTS = 50
+BATCH_SECONDS = 2.0
+# Documents per task sent to a worker: enough sentences for one efficient scoring batch.
+CHUNK_DOCUMENTS = 16
+# Inputs with fewer documents than this are extracted in this process: starting the
+# workers (and loading the scorer in each) would cost more than it saves.
+POOL_THRESHOLD = 4 * CHUNK_DOCUMENTS
 
 
 def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def default_workers() -> int:
+    """The cores this process may use (``os.process_cpu_count`` where Python has it)."""
+    count = getattr(os, "process_cpu_count", None)
+    found = count() if count is not None else None
+    if found is None and hasattr(os, "sched_getaffinity"):
+        found = len(os.sched_getaffinity(0))
+    return max(1, found or os.cpu_count() or 1)
 
 
 @dataclass
@@ -47,7 +93,8 @@ def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -
     Extraction and the claims' similarity sketches are computed before the transaction
     opens, so the write lock is held only for the inserts and the similarity lookup, and a
     failure leaves nothing behind: the claims and their links to similar claims of other
-    documents are stored together or not at all.
+    documents are stored together or not at all. Errors are raised (``ingest_documents``
+    is the bulk path that reports them and goes on).
     """
     digest = sha256_of(document.text)
     with unit_of_work(engine) as session:
@@ -58,16 +105,7 @@ def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -
     try:
         with unit_of_work(engine) as session:
             claims = [_claim_row(c) for c in candidates]
-            row = Document(
-                title=document.title[:500],
-                source=document.source,
-                url=document.url,
-                text=document.text,
-                sha256=digest,
-                published=document.published,
-                metadata_=document.metadata,
-                claims=claims,
-            )
+            row = _document_row(document, digest, claims)
             session.add(row)
             session.flush()
             link_claims(
@@ -93,28 +131,370 @@ def _claim_row(candidate: ClaimCandidate) -> Claim:
     )
 
 
+def _document_row(document: DocumentIn, digest: str, claims: list[Claim]) -> Document:
+    return Document(
+        title=document.title[:500],
+        source=document.source,
+        url=document.url,
+        text=document.text,
+        sha256=digest,
+        published=document.published,
+        metadata_=document.metadata,
+        claims=claims,
+    )
+
+
+# --- extraction, in this process or in the workers ------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Extracted:
+    candidates: list[ClaimCandidate]
+    sketches: list[Sketch]
+
+
+@dataclass(frozen=True)
+class _Failed:
+    message: str
+
+
+def _failure(exc: Exception) -> _Failed:
+    return _Failed(f"claims could not be extracted: {type(exc).__name__}: {exc}")
+
+
+def extract_texts(extractor: Extractor, texts: Sequence[str]) -> list[_Extracted | _Failed]:
+    """The claims and sketches of each text; a text the extractor fails on gets its error."""
+    many: Callable[[Sequence[str]], list[list[ClaimCandidate]]] | None = getattr(
+        extractor, "extract_many", None
+    )
+    found: list[list[ClaimCandidate] | _Failed] = []
+    try:
+        found += many(texts) if many is not None else [extractor.extract(t) for t in texts]
+    except Exception:
+        # One text of the chunk is at fault: extract them one by one to tell which.
+        found = []
+        for text in texts:
+            try:
+                found.append(extractor.extract(text))
+            except Exception as exc:
+                found.append(_failure(exc))
+    # Sketch every claim of the chunk in one pass of array operations.
+    claim_texts = [c.text for f in found if not isinstance(f, _Failed) for c in f]
+    all_sketches = iter(sketches(claim_texts))
+    return [
+        f if isinstance(f, _Failed) else _Extracted(f, [next(all_sketches) for _ in f])
+        for f in found
+    ]
+
+
+_worker_extractor: Extractor | None = None
+
+
+def _init_worker(extractor: Extractor) -> None:
+    global _worker_extractor
+    _worker_extractor = extractor
+
+
+def _extract_in_worker(texts: list[str]) -> list[_Extracted | _Failed]:
+    if _worker_extractor is None:  # pragma: no cover - the pool always runs the initializer
+        raise RuntimeError("extraction worker started without an extractor")
+    return extract_texts(_worker_extractor, texts)
+
+
+# --- the bulk path ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A document read and not yet known to be stored."""
+
+    document: DocumentIn
+    digest: str
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A document extracted, waiting for its batch's transaction."""
+
+    document: DocumentIn
+    digest: str
+    extracted: _Extracted
+
+
+class _Ingest:
+    """One run of :func:`ingest_documents`: the report, and the store batch being filled."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        extractor: Extractor,
+        report: IngestReport,
+        on_item: Callable[[DocumentIn | ReadError], None] | None,
+        batch_documents: int,
+    ) -> None:
+        self.engine = engine
+        self.extractor = extractor
+        self.report = report
+        self.on_item = on_item
+        self.batch_documents = batch_documents
+        self.batch: list[_Ready] = []
+        self.batch_since = 0.0
+
+    def done(self, item: DocumentIn | ReadError) -> None:
+        if self.on_item is not None:
+            self.on_item(item)
+
+    def error(self, error: ReadError) -> None:
+        self.report.errors.append(error)
+        self.done(error)
+
+    def chunks(self, items: Iterable[DocumentIn | ReadError]) -> Iterator[list[_Pending]]:
+        """Documents to extract, a chunk at a time; errors and known texts dealt with here."""
+        chunk: list[_Pending] = []
+        for item in items:
+            if isinstance(item, ReadError):
+                self.error(item)
+                continue
+            chunk.append(_Pending(item, sha256_of(item.text)))
+            if len(chunk) >= CHUNK_DOCUMENTS:
+                yield self.new_only(chunk)
+                chunk = []
+        if chunk:
+            yield self.new_only(chunk)
+
+    def new_only(self, chunk: list[_Pending]) -> list[_Pending]:
+        """``chunk`` less the texts already stored (counted as duplicates now)."""
+        with unit_of_work(self.engine) as session:
+            known = _stored_digests(session, [p.digest for p in chunk])
+        fresh: list[_Pending] = []
+        for pending in chunk:
+            if pending.digest in known:
+                self.report.duplicates += 1
+                self.done(pending.document)
+            else:
+                fresh.append(pending)
+        return fresh
+
+    def extracted(self, chunk: list[_Pending], results: list[_Extracted | _Failed]) -> None:
+        for pending, result in zip(chunk, results, strict=True):
+            if isinstance(result, _Failed):
+                self.error(ReadError(pending.document.source, None, None, result.message))
+                continue
+            if not self.batch:
+                self.batch_since = time.monotonic()
+            self.batch.append(_Ready(pending.document, pending.digest, result))
+            if len(self.batch) >= self.batch_documents:
+                self.flush()
+        if self.batch and time.monotonic() - self.batch_since >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        outcomes: list[int | ReadError | None]
+        try:
+            with unit_of_work(self.engine) as session:
+                outcomes = list(_store_batch(session, batch))
+        except (DataError, IntegrityError, StatementError) as exc:
+            if not _rejected(exc):
+                raise
+            # Something in the batch was refused: store each document on its own, so only
+            # the one at fault is lost (and reported).
+            outcomes = [self.store_alone(ready) for ready in batch]
+        for ready, outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, ReadError):
+                self.error(outcome)
+                continue
+            if outcome is None:
+                self.report.duplicates += 1
+            else:
+                self.report.added += 1
+                self.report.claims += outcome
+            self.done(ready.document)
+
+    def store_alone(self, ready: _Ready) -> int | ReadError | None:
+        try:
+            with unit_of_work(self.engine) as session:
+                return _store_batch(session, [ready])[0]
+        except (DataError, IntegrityError, StatementError) as exc:
+            if not _rejected(exc):
+                raise
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            return ReadError(ready.document.source, None, None, f"not stored: {reason}")
+
+
+def _rejected(exc: Exception) -> bool:
+    """A statement refused because of the data (a constraint, a value too long, a bad
+    value), rather than a lost connection or a busy database, which must stop the run."""
+    if isinstance(exc, (IntegrityError, DataError)):
+        return True
+    return isinstance(exc, StatementError) and not isinstance(exc, DBAPIError)
+
+
+def _stored_digests(session: Session, digests: Sequence[str]) -> set[str]:
+    if not digests:
+        return set()
+    return set(session.scalars(select(Document.sha256).where(Document.sha256.in_(digests))))
+
+
+_DOCUMENTS: Table = Base.metadata.tables[Document.__tablename__]
+_CLAIMS: Table = Base.metadata.tables[Claim.__tablename__]
+
+
+def _store_batch(session: Session, batch: Sequence[_Ready]) -> list[int | None]:
+    """Insert the new documents of ``batch`` with their claims and links, in ``session``.
+
+    Returns each document's number of claims, or None for a text already stored (earlier,
+    by another process, or earlier in this very batch). Core inserts with ``RETURNING``, a
+    statement per table for the whole batch: the ORM's per-object bookkeeping cost more than
+    the rest of storing.
+    """
+    known = _stored_digests(session, [r.digest for r in batch])
+    outcomes: list[int | None] = []
+    new: list[_Ready] = []
+    for ready in batch:
+        if ready.digest in known:
+            outcomes.append(None)
+            continue
+        known.add(ready.digest)
+        new.append(ready)
+        outcomes.append(len(ready.extracted.candidates))
+    if not new:
+        return outcomes
+    if session.get_bind().dialect.name == "sqlite":
+        # A larger page cache for this connection: the claims' band keys land all over their
+        # index, and SQLite's default 2 MB cache makes each insert read pages back from disk.
+        session.execute(text("PRAGMA cache_size = -65536"))
+    now = datetime.now(UTC)
+    document_ids = (
+        session.execute(
+            insert(_DOCUMENTS).returning(_DOCUMENTS.c.id, sort_by_parameter_order=True),
+            [_document_values(r.document, r.digest, now) for r in new],
+        )
+        .scalars()
+        .all()
+    )
+    claim_values = [
+        _claim_values(candidate, document_id, now)
+        for r, document_id in zip(new, document_ids, strict=True)
+        for candidate in r.extracted.candidates
+    ]
+    claim_ids = iter(
+        session.execute(
+            insert(_CLAIMS).returning(_CLAIMS.c.id, sort_by_parameter_order=True), claim_values
+        )
+        .scalars()
+        .all()
+        if claim_values
+        else ()
+    )
+    link_documents(
+        session,
+        [
+            (document_id, [(next(claim_ids), s) for s in r.extracted.sketches])
+            for r, document_id in zip(new, document_ids, strict=True)
+        ],
+    )
+    return outcomes
+
+
+def _document_values(document: DocumentIn, digest: str, now: datetime) -> dict[str, Any]:
+    return {
+        "title": document.title[:500],
+        "source": document.source,
+        "url": document.url,
+        "text": document.text,
+        "sha256": digest,
+        "published": document.published,
+        "metadata": document.metadata,
+        "ingested_at": now,
+    }
+
+
+def _claim_values(candidate: ClaimCandidate, document_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "document_id": document_id,
+        "text": candidate.text,
+        "char_start": candidate.char_start,
+        "char_end": candidate.char_end,
+        "speaker": candidate.speaker,
+        "score": candidate.score,
+        "extractor": candidate.extractor,
+        "status": "open",
+        "created_at": now,
+    }
+
+
 def ingest_documents(
     engine: Engine,
     items: Iterable[DocumentIn | ReadError],
     extractor: Extractor,
     report: IngestReport | None = None,
     on_item: Callable[[DocumentIn | ReadError], None] | None = None,
+    *,
+    workers: int = 1,
+    batch_documents: int = BATCH_DOCUMENTS,
 ) -> IngestReport:
-    """Store each document in its own transaction; errors are collected, not raised."""
+    """Store every document of ``items``; errors are collected in the report, not raised.
+
+    ``workers`` > 1 extracts in that many worker processes once the input holds at least
+    ``POOL_THRESHOLD`` documents (the extractor is pickled to them). ``on_item`` is called
+    once per item, when it is stored, skipped or failed. See the module docstring for what
+    is promised about failures.
+    """
     report = report or IngestReport()
-    for item in items:
-        if isinstance(item, ReadError):
-            report.errors.append(item)
-        else:
-            stored = store_document(engine, item, extractor)
-            if stored is None:
-                report.duplicates += 1
-            else:
-                report.added += 1
-                report.claims += stored
-        if on_item is not None:
-            on_item(item)
+    run = _Ingest(engine, extractor, report, on_item, max(1, batch_documents))
+    stream = iter(items)
+    head = list(islice(stream, POOL_THRESHOLD)) if workers > 1 else []
+    chunks = run.chunks(chain(head, stream))
+    if workers > 1 and len(head) >= POOL_THRESHOLD:
+        _extract_in_pool(run, chunks, workers)
+    else:
+        for chunk in chunks:
+            run.extracted(chunk, extract_texts(extractor, [p.document.text for p in chunk]))
+    run.flush()
     return report
+
+
+def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: int) -> None:
+    """Extract ``chunks`` in ``workers`` processes, storing results in input order."""
+    in_flight: deque[tuple[list[_Pending], Future[list[_Extracted | _Failed]] | None]] = deque()
+
+    def collect() -> None:
+        chunk, future = in_flight.popleft()
+        texts = [p.document.text for p in chunk]
+        try:
+            results = future.result() if future is not None else None
+        except BrokenProcessPool:
+            results = None
+        if results is None:  # the pool broke (a worker was killed): extract here instead
+            results = extract_texts(run.extractor, texts)
+        run.extracted(chunk, results)
+
+    # The platform's default start method (fork on Linux up to Python 3.13): the workers
+    # never touch the database connections a fork copies; under spawn or forkserver the
+    # extractor is pickled to each worker.
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(run.extractor,)
+    ) as pool:
+        broken = False
+        for chunk in chunks:
+            future: Future[list[_Extracted | _Failed]] | None = None
+            if chunk and not broken:
+                try:
+                    future = pool.submit(_extract_in_worker, [p.document.text for p in chunk])
+                except BrokenProcessPool:
+                    broken = True
+            in_flight.append((chunk, future))
+            # Keep every worker busy with one chunk queued behind it, and no more: the
+            # documents waiting in memory stay few however large the input.
+            while len(in_flight) > 2 * workers or (
+                in_flight and in_flight[0][1] is not None and in_flight[0][1].done()
+            ):
+                collect()
+        while in_flight:
+            collect()
 
 
 def ingest_paths(
@@ -124,12 +504,13 @@ def ingest_paths(
     *,
     max_bytes: int,
     on_item: Callable[[DocumentIn | ReadError], None] | None = None,
+    workers: int = 1,
 ) -> IngestReport:
     files, errors = expand_paths(paths)
-    report = ingest_documents(engine, errors, extractor, on_item=on_item)
-    for path in files:
-        ingest_documents(engine, read_file(path, max_bytes=max_bytes), extractor, report, on_item)
-    return report
+    documents = chain.from_iterable(read_file(path, max_bytes=max_bytes) for path in files)
+    return ingest_documents(
+        engine, chain(errors, documents), extractor, on_item=on_item, workers=workers
+    )
 
 
 def count_documents(paths: Sequence[Path]) -> int:

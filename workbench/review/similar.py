@@ -13,14 +13,28 @@ similar to the one the reviewer decided.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVarTuple
 
 import numpy as np
 from pydantic import BaseModel
-from sqlalchemy import Engine, Row, Select, Table, bindparam, delete, func, select
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    Row,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from workbench.db.models import (
@@ -57,39 +71,19 @@ MAX_SIMILAR = 50
 _SKETCHES = Base.metadata.tables[ClaimSketch.__tablename__]
 _KEYS = Base.metadata.tables[ClaimSketchKey.__tablename__]
 _LINKS = Base.metadata.tables[ClaimSimilarity.__tablename__]
-_KEY_HOLDERS = select(ClaimSketchKey.key, ClaimSketchKey.claim_id).where(
-    ClaimSketchKey.key.in_(bindparam("ids", expanding=True))
-)
-_SIGNATURES = (
-    select(ClaimSketch.claim_id, ClaimSketch.signature, ClaimSketch.version)
-    .join(Claim, Claim.id == ClaimSketch.claim_id)
-    .where(
-        ClaimSketch.claim_id.in_(bindparam("ids", expanding=True)),
-        Claim.document_id != bindparam("document_id"),
-    )
-)
-_TEXTS = select(Claim.id, Claim.text).where(Claim.id.in_(bindparam("ids", expanding=True)))
-_LINK_COUNTS = (
-    select(ClaimSimilarity.claim_id, func.count())
-    .where(ClaimSimilarity.claim_id.in_(bindparam("ids", expanding=True)))
-    .group_by(ClaimSimilarity.claim_id)
+_KEY_COLUMNS = select(ClaimSketchKey.key, ClaimSketchKey.claim_id)
+_SIGNATURE_COLUMNS = select(
+    ClaimSketch.claim_id, Claim.document_id, ClaimSketch.signature, ClaimSketch.version
+).join(Claim, Claim.id == ClaimSketch.claim_id)
+_TEXT_COLUMNS = select(Claim.id, Claim.text)
+_LINK_COUNT_COLUMNS = select(ClaimSimilarity.claim_id, func.count()).group_by(
+    ClaimSimilarity.claim_id
 )
 
 
 def _chunks(values: Sequence[int]) -> Iterable[list[int]]:
     for start in range(0, len(values), _CHUNK):
         yield list(values[start : start + _CHUNK])
-
-
-def _fetch(
-    session: Session, query: Select[*Ts], ids: Iterable[int], **params: int
-) -> list[Row[*Ts]]:
-    """``query``'s rows for ``ids`` (bound as ``:ids``), a chunk of ids at a time."""
-    rows: list[Row[*Ts]] = []
-    for chunk in _chunks(sorted(set(ids))):
-        # Through the connection: plain rows, without the ORM's per-row loading work.
-        rows += session.connection().execute(query, {"ids": chunk, **params}).all()
-    return rows
 
 
 def _insert_many(
@@ -118,6 +112,44 @@ def _insert_many(
 # --- ingest -------------------------------------------------------------------------------
 
 
+def _rows_for(
+    session: Session, columns: Select[*Ts], column: Any, ids: Iterable[int]
+) -> list[Row[*Ts]]:
+    """``columns`` where ``column`` is one of ``ids``: one statement for all of them.
+
+    PostgreSQL takes the ids as one array parameter (``= ANY``) and SQLite as one JSON
+    parameter (``IN (SELECT value FROM json_each(...))``), so a batch of documents needs one
+    round trip per lookup however many ids it has; other databases get chunked ``IN`` lists.
+    """
+    values = sorted(set(ids))
+    if not values:
+        return []
+    connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        param = bindparam("ids", values, type_=ARRAY(BigInteger))
+        return list(connection.execute(columns.where(column == func.any(param))).all())
+    if dialect == "sqlite":
+        listed: Select[tuple[Any]] = select(literal_column("value")).select_from(
+            func.json_each(bindparam("ids", json.dumps(values)))
+        )
+        return list(connection.execute(columns.where(column.in_(listed.scalar_subquery()))))
+    rows: list[Row[*Ts]] = []
+    for chunk in _chunks(values):
+        rows += connection.execute(columns.where(column.in_(chunk))).all()
+    return rows
+
+
+@lru_cache(maxsize=100_000)
+def _stored_sketch(text: str) -> tuple[measure.Hashes, frozenset[str]]:
+    """The shingles and figures of a stored claim's text, for the exact comparison.
+
+    Cached by text (a pure function of it): the claims a batch is compared with are mostly
+    the same few thousand holders of the band keys, read again and again.
+    """
+    return measure.shingles(text), measure.numbers(text)
+
+
 def link_claims(
     session: Session, document_id: int, claims: Sequence[tuple[int, measure.Sketch]]
 ) -> int:
@@ -127,92 +159,167 @@ def link_claims(
     in ``session``, whose sketches are not stored yet. Returns the number of similar pairs
     found. Runs in the caller's transaction.
     """
-    if not claims:
-        return 0
+    return link_documents(session, [(document_id, claims)])[0]
+
+
+@dataclass
+class _Pending:
+    """One document of a batch while it is being linked."""
+
+    document_id: int
+    claims: Sequence[tuple[int, measure.Sketch]]
+    owners: dict[int, list[int]]  # band key -> indexes into claims
+    stored: dict[int, set[int]]  # candidate claim already in the database -> indexes
+    batch: dict[int, set[int]]  # candidate claim of an earlier document of the batch -> indexes
+    matches: dict[int, list[tuple[float, int]]]  # index -> (score, similar claim id)
+
+
+def link_documents(
+    session: Session, documents: Sequence[tuple[int, Sequence[tuple[int, measure.Sketch]]]]
+) -> list[int]:
+    """:func:`link_claims` for several documents at once, with the result of doing them in order.
+
+    ``documents`` are (document id, its (claim id, sketch) pairs), in ingest order. Each
+    document is compared with the stored claims and with the claims of the documents before
+    it in the list, exactly as if each had been linked in its own call (the band keys' holder
+    caps and the per-claim link caps are applied in the same order), but the database is
+    asked once per kind of lookup for the whole batch instead of once per document. Returns
+    the number of similar pairs found for each document.
+    """
+    pending = [
+        _Pending(document_id, claims, _owners(claims), {}, {}, {})
+        for document_id, claims in documents
+        if claims
+    ]
+    if not pending:
+        return [0] * len(documents)
     session.execute(
         _SKETCHES.insert(),
         [
             {"claim_id": cid, "version": measure.SKETCH_VERSION, "signature": s.signature_bytes()}
-            for cid, s in claims
+            for p in pending
+            for cid, s in p.claims
         ],
     )
+    # The keys' holders as stored before this batch; then, walking the batch in order, the
+    # claims each document adds as holders (while a key has room), seen by the documents
+    # after it just as a later transaction would see them.
+    keys = {key for p in pending for key in p.owners}
+    stored_holders: dict[int, list[int]] = defaultdict(list)
+    for key, other in _rows_for(session, _KEY_COLUMNS, ClaimSketchKey.key, keys):
+        stored_holders[key].append(other)
+    batch_holders: dict[int, list[int]] = defaultdict(list)
+    in_batch: dict[int, tuple[int, measure.Sketch]] = {}  # claim id -> (document id, sketch)
+    key_rows: list[tuple[int, int]] = []
+    for p in pending:
+        for key, indexes in p.owners.items():
+            for other in stored_holders.get(key, ()):
+                p.stored.setdefault(other, set()).update(indexes)
+            for other in batch_holders.get(key, ()):
+                p.batch.setdefault(other, set()).update(indexes)
+        for key, indexes in p.owners.items():
+            taken = len(stored_holders.get(key, ())) + len(batch_holders.get(key, ()))
+            room = max(0, MAX_KEY_HOLDERS - taken)
+            for i in indexes[:room]:
+                key_rows.append((key, p.claims[i][0]))
+                batch_holders[key].append(p.claims[i][0])
+        for cid, sketch in p.claims:
+            in_batch[cid] = (p.document_id, sketch)
+    _insert_many(session, _KEYS, ("key", "claim_id"), key_rows)
+
+    # Screen by the signatures first: most candidates share a band by chance. Claims of the
+    # document itself (kept by a rebuild) are dropped here too: only other documents count.
+    signatures: dict[int, tuple[int, measure.Signature]] = {
+        other: (document_id, measure.signature_from_bytes(raw))
+        for other, document_id, raw, version in _rows_for(
+            session,
+            _SIGNATURE_COLUMNS,
+            ClaimSketch.claim_id,
+            {o for p in pending for o in p.stored},
+        )
+        if version == measure.SKETCH_VERSION
+    }
+    screened: list[tuple[_Pending, int, list[int]]] = []  # (document, index, others)
+    for p in pending:
+        by_index: dict[int, list[tuple[int, measure.Signature]]] = defaultdict(list)
+        for other, holding in p.stored.items():
+            found = signatures.get(other)
+            if found is not None and found[0] != p.document_id:
+                for index in holding:
+                    by_index[index].append((other, found[1]))
+        for other, holding in p.batch.items():
+            owner, sketch = in_batch[other]
+            if owner != p.document_id:
+                for index in holding:
+                    by_index[index].append((other, sketch.signature))
+        for index, others in by_index.items():
+            estimates = measure.estimates(
+                p.claims[index][1].signature, np.stack([signature for _, signature in others])
+            )
+            worth = [
+                other
+                for (other, _), e in zip(others, estimates.tolist(), strict=True)
+                if measure.worth_scoring(e)
+            ]
+            if worth:
+                screened.append((p, index, worth))
+    if not screened:
+        return [0] * len(documents)
+
+    # Exact scores. Stored claims are read back as text and hashed (once per distinct text);
+    # the batch's own claims were hashed before the transaction.
+    stored_ids = {o for _, _, candidates in screened for o in candidates if o not in in_batch}
+    texts = dict(_rows_for(session, _TEXT_COLUMNS, Claim.id, stored_ids))
+    for p, index, candidates in screened:
+        parts = [
+            (in_batch[o][1].shingles, in_batch[o][1].numbers)
+            if o in in_batch
+            else _stored_sketch(texts[o])
+            for o in candidates
+        ]
+        mine = p.claims[index][1]
+        for other, score in zip(
+            candidates, measure.match_many(mine.shingles, mine.numbers, parts), strict=True
+        ):
+            if score is not None:
+                p.matches.setdefault(index, []).append((score, other))
+
+    # A claim already at MAX_SIMILAR links is not told about a new one (the new claim still
+    # lists it): what one claim stores stays bounded. Counts start from the stored links and
+    # grow as the batch adds its own, document by document.
+    targets = {o for p in pending for matched in p.matches.values() for _, o in matched}
+    links_of: dict[int, int] = defaultdict(int)
+    links_of.update(
+        dict(
+            _rows_for(
+                session, _LINK_COUNT_COLUMNS, ClaimSimilarity.claim_id, targets - in_batch.keys()
+            )
+        )
+    )
+    links: list[tuple[int, int, float]] = []
+    pairs: dict[int, int] = {}
+    for p in pending:
+        found_pairs = 0
+        for index, matched in p.matches.items():
+            claim_id = p.claims[index][0]
+            for score, other in sorted(matched, key=lambda m: (-m[0], m[1]))[:MAX_SIMILAR]:
+                found_pairs += 1
+                links.append((claim_id, other, score))
+                links_of[claim_id] += 1
+                if links_of[other] < MAX_SIMILAR:
+                    links_of[other] += 1
+                    links.append((other, claim_id, score))
+        pairs[p.document_id] = found_pairs
+    _insert_many(session, _LINKS, ("claim_id", "similar_id", "score"), links)
+    return [pairs.get(document_id, 0) for document_id, _ in documents]
+
+
+def _owners(claims: Sequence[tuple[int, measure.Sketch]]) -> dict[int, list[int]]:
     owners: dict[int, list[int]] = defaultdict(list)  # band key -> indexes into claims
     for index, (_, sketch) in enumerate(claims):
         for key in sketch.band_keys:
             owners[key].append(index)
-
-    # Look the keys up before adding ours, so the rows read are other claims' and their
-    # number per key is the key's holder count.
-    holders: dict[int, int] = defaultdict(int)
-    candidates: dict[int, set[int]] = defaultdict(set)  # stored claim id -> indexes
-    for key, other in _fetch(session, _KEY_HOLDERS, owners):
-        holders[key] += 1
-        candidates[other].update(owners[key])
-    key_rows: list[tuple[int, int]] = []
-    for key, indexes in owners.items():
-        room = max(0, MAX_KEY_HOLDERS - holders[key])
-        key_rows += [(key, claims[i][0]) for i in indexes[:room]]
-    _insert_many(session, _KEYS, ("key", "claim_id"), key_rows)
-    if not candidates:
-        return 0
-
-    # Screen by the signatures first: most candidates share a band by chance. Claims of this
-    # document (kept by a rebuild) are dropped here too: only other documents count.
-    signatures: dict[int, measure.Signature] = {
-        other: measure.signature_from_bytes(raw)
-        for other, raw, version in _fetch(session, _SIGNATURES, candidates, document_id=document_id)
-        if version == measure.SKETCH_VERSION
-    }
-    by_index: dict[int, list[int]] = defaultdict(list)
-    for other, holding in candidates.items():
-        if other in signatures:
-            for index in holding:
-                by_index[index].append(other)
-    screened: list[tuple[int, int]] = []  # (index into claims, stored claim id)
-    for index, others in by_index.items():
-        estimates = measure.estimates(
-            claims[index][1].signature, np.stack([signatures[o] for o in others])
-        )
-        screened += [
-            (index, o)
-            for o, e in zip(others, estimates, strict=True)
-            if measure.worth_scoring(float(e))
-        ]
-    if not screened:
-        return 0
-
-    # Hash each distinct text once: a statement syndicated word for word has one text.
-    by_text: dict[str, measure.Sketch] = {}
-    stored: dict[int, measure.Sketch] = {}
-    for other, text in _fetch(session, _TEXTS, (o for _, o in screened)):
-        if text not in by_text:
-            by_text[text] = measure.sketch(text)
-        stored[other] = by_text[text]
-    matches: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    for index, other in screened:
-        score = measure.match(claims[index][1], stored[other])
-        if score is not None:
-            matches[index].append((score, other))
-    if not matches:
-        return 0
-
-    # A stored claim already at MAX_SIMILAR links is not told about the new one (the new
-    # claim still lists it): what one claim stores stays bounded.
-    targets = (o for found in matches.values() for _, o in found)
-    links_of: dict[int, int] = defaultdict(int)
-    links_of.update({other: count for other, count in _fetch(session, _LINK_COUNTS, targets)})
-    links: list[tuple[int, int, float]] = []
-    pairs = 0
-    for index, found in matches.items():
-        claim_id = claims[index][0]
-        for score, other in sorted(found, key=lambda m: (-m[0], m[1]))[:MAX_SIMILAR]:
-            pairs += 1
-            links.append((claim_id, other, score))
-            if links_of[other] < MAX_SIMILAR:
-                links_of[other] += 1
-                links.append((other, claim_id, score))
-    _insert_many(session, _LINKS, ("claim_id", "similar_id", "score"), links)
-    return pairs
+    return owners
 
 
 @dataclass

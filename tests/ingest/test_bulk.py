@@ -1,0 +1,180 @@
+"""The bulk ingest path: batched transactions, a worker pool, and nothing lost or doubled."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from workbench.db.models import Claim, ClaimSimilarity, Document
+from workbench.db.session import unit_of_work
+from workbench.extract import default_extractor
+from workbench.ingest import service
+from workbench.ingest.readers import ReadError
+from workbench.schemas import ClaimCandidate, DocumentIn
+from workbench.synth import article
+
+
+def documents(count: int, seed: int = 11) -> list[DocumentIn]:
+    return [article(seed, index).document() for index in range(count)]
+
+
+def stored(engine: Engine) -> list[tuple[str, list[tuple[int, int, str | None]]]]:
+    with unit_of_work(engine) as session:
+        return [
+            (d.sha256, [(c.char_start, c.char_end, c.speaker) for c in d.claims])
+            for d in session.scalars(select(Document).order_by(Document.id))
+        ]
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    with unit_of_work(engine) as session:
+        return (
+            session.scalar(select(func.count()).select_from(Document)) or 0,
+            session.scalar(select(func.count()).select_from(Claim)) or 0,
+        )
+
+
+class PickyExtractor:
+    """Lines as claims; fails on texts naming ``bad`` the way it is told to."""
+
+    name = "picky@test"
+
+    def __init__(self, bad: str, how: str) -> None:
+        self.bad, self.how = bad, how
+
+    def extract(self, text: str) -> list[ClaimCandidate]:
+        if self.bad in text and self.how == "raise":
+            raise ValueError("cannot read this one")
+        found, offset = [], 0
+        for line in text.split("\n"):
+            if line.strip():
+                found.append(
+                    ClaimCandidate(
+                        text=line, char_start=offset, char_end=offset + len(line),
+                        speaker=None, score=0.9, extractor=self.name,
+                    )
+                )  # fmt: skip
+            offset += len(line) + 1
+        if self.bad in text and self.how == "store":
+            # Breaks the table's check constraint: the database refuses the document.
+            found.append(found[0].model_copy(update={"char_start": 5, "char_end": 5}))
+        return found
+
+
+def texts(*names: str) -> list[DocumentIn]:
+    return [
+        DocumentIn(text=f"{name} says 4 things.\nAnd {name} adds 2 more.", title=name, source=name)
+        for name in names
+    ]
+
+
+@pytest.mark.backends("sqlite")
+def test_the_pool_stores_what_one_process_stores(
+    engine: Engine, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "CHUNK_DOCUMENTS", 2)
+    monkeypatch.setattr(service, "POOL_THRESHOLD", 4)
+    items = documents(9)
+    report = service.ingest_documents(engine, items, default_extractor(), workers=2)
+    assert (report.added, report.failed) == (9, 0)
+    from workbench.database import open_database
+
+    alone = open_database(f"sqlite:///{tmp_path_factory.mktemp('one') / 'one.sqlite'}")
+    service.ingest_documents(alone, items, default_extractor(), workers=1)
+    assert stored(engine) == stored(alone)
+    assert report.claims == counts(engine)[1]
+
+
+@pytest.mark.parametrize("how", ["store", "raise"])
+def test_a_bad_document_in_a_batch_is_reported_and_the_others_stored(
+    engine: Engine, how: str
+) -> None:
+    seen: list[DocumentIn | ReadError] = []
+    items = texts("Ana", "Ben", "Bad", "Cleo")
+    report = service.ingest_documents(
+        engine, items, PickyExtractor("Bad", how), on_item=seen.append, batch_documents=10
+    )
+    assert (report.added, report.duplicates, report.failed) == (3, 0, 1)
+    assert report.errors[0].path == "Bad"
+    assert ("not stored" if how == "store" else "could not be extracted") in str(report.errors[0])
+    assert len(seen) == 4
+    with unit_of_work(engine) as session:
+        assert set(session.scalars(select(Document.title))) == {"Ana", "Ben", "Cleo"}
+    assert counts(engine) == (3, 6)
+
+
+def test_duplicates_in_the_input_and_in_the_database_are_skipped(engine: Engine) -> None:
+    items = texts("Ana", "Ben")
+    report = service.ingest_documents(
+        engine, [*items, items[0]], PickyExtractor("-", "none"), batch_documents=10
+    )
+    assert (report.added, report.duplicates) == (2, 1)
+    again = service.ingest_documents(engine, [*texts("Cleo"), *items], PickyExtractor("-", "no"))
+    assert (again.added, again.duplicates) == (1, 2)
+    assert counts(engine) == (3, 6)
+
+
+def test_a_crash_leaves_whole_documents_and_a_rerun_finishes(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = texts("Ana", "Ben", "Cleo", "Dan", "Eve")
+    real = service.link_documents
+    calls = 0
+
+    def crash_on_second_batch(*args: object, **kwargs: object) -> list[int]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("power cut")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "link_documents", crash_on_second_batch)
+    with pytest.raises(RuntimeError, match="power cut"):
+        service.ingest_documents(engine, items, PickyExtractor("-", "no"), batch_documents=2)
+    assert counts(engine) == (2, 4)  # the first batch, whole; nothing of the second
+    monkeypatch.setattr(service, "link_documents", real)
+    report = service.ingest_documents(engine, items, PickyExtractor("-", "no"), batch_documents=2)
+    assert (report.added, report.duplicates, report.failed) == (3, 2, 0)
+    assert counts(engine) == (5, 10)
+
+
+QUOTE = "We are well aware that decisions on such attacks are not made in Kyiv, but in Washington."
+AGAIN = (
+    "“We are well aware that decisions on such attacks are not made in Kiev, but in "
+    "Washington,” he said."
+)
+SHORT = "Peskov said decisions on such attacks are not made in Kyiv but in Washington."
+
+
+def test_a_batch_links_its_documents_as_one_at_a_time_would(
+    engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    items = [
+        DocumentIn(text=f"{a}\n{b}", title=str(i), source=str(i))
+        for i, (a, b) in enumerate(
+            [(QUOTE, "Unrelated 1."), (AGAIN, "Other 2."), (SHORT, "More 3."), (QUOTE + " ", "x")]
+        )
+    ]
+    extractor = PickyExtractor("-", "no")
+    service.ingest_documents(engine, items, extractor, batch_documents=50)
+    from workbench.database import open_database
+
+    alone = open_database(f"sqlite:///{tmp_path_factory.mktemp('one') / 'one.sqlite'}")
+    for item in items:
+        service.store_document(alone, item, extractor)
+
+    def pairs(db: Engine) -> set[tuple[str, str, float]]:
+        with unit_of_work(db) as session:
+            texts = {i: t for i, t in session.execute(select(Claim.id, Claim.text))}
+            return {
+                (texts[a], texts[b], round(s, 12))
+                for a, b, s in session.execute(
+                    select(
+                        ClaimSimilarity.claim_id, ClaimSimilarity.similar_id, ClaimSimilarity.score
+                    )
+                )
+            }
+
+    found = pairs(engine)
+    assert found == pairs(alone)
+    assert len(found) == 12  # the four versions of the quote, each linked to the other three
