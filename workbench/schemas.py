@@ -109,6 +109,10 @@ class ReviewOut(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
+    # When the verdict was (last) given, and the seconds from the claim being shown to it:
+    # None while undecided, and for reviews stored before these were kept.
+    decided_at: datetime | None = None
+    seconds_spent: float | None = None
 
 
 class DocumentRef(BaseModel):
@@ -132,6 +136,9 @@ class ClaimOut(BaseModel):
     extractor: str
     status: ClaimStatus
     review_count: int = 0
+    disagreement: float | None = Field(
+        default=None, description="share of pairs of its verdicts that differ (2+ verdicts)"
+    )
 
 
 class FinalVerdictOut(BaseModel):
@@ -150,10 +157,11 @@ class ExportRecord(BaseModel):
     """One line of the JSONL export: a claim, its document, all its reviews, its final verdict.
 
     Version 2 added ``final_verdict``, ``final_source`` and ``final_reason`` (all null while
-    the claim has no final verdict).
+    the claim has no final verdict). Version 3 added each review's ``decided_at`` and
+    ``seconds_spent`` (null while undecided), so agreement can be audited on timing too.
     """
 
-    schema_version: int = 2
+    schema_version: int = 3
     claim_id: int
     text: str
     char_start: int
