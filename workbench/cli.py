@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Annotated
@@ -39,6 +40,7 @@ from workbench.ingest.service import (
 from workbench.project import ProjectSettings, get_project_settings, set_project_setting
 from workbench.review.queue import list_documents
 from workbench.schemas import DocumentIn, ExtractedClaim, FinalSource, Role, Verdict
+from workbench.transfer import ImportReport, import_reviews
 
 app = typer.Typer(
     help="Fact-check annotation workbench: ingest articles, extract claims, review, export.",
@@ -343,6 +345,45 @@ def synth(
                 on_document=advance,
             )
     typer.echo(f"{display_url(settings.database_url)}: {report.summary()}")
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A JSONL file of reviews: `workbench export --format jsonl` output, "
+            "or another tool's lines in the same schema."
+        ),
+    ],
+    db: DbOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as one JSON object.")
+    ] = False,
+) -> None:
+    """Load reviews made elsewhere onto the claims stored here; importing twice adds nothing."""
+    settings = _settings(db)
+    with _user_errors():
+        engine = open_database(settings.database_url, migrate=False)
+        report = import_reviews(engine, file)
+    if as_json:
+        typer.echo(report.model_dump_json())
+        return
+    _print_import_report(report)
+
+
+def _print_import_report(report: ImportReport) -> None:
+    typer.echo(f"{report.file}: {report.summary()}")
+    for unmatched in report.unmatched:
+        typer.echo(f"line {unmatched.line}: unmatched, skipped: {unmatched.reason}")
+    for conflict in report.conflicts:
+        typer.echo(f"line {conflict.line}: conflict: {conflict.reason}")
+    if report.new_reviewers:
+        typer.echo(
+            "new reviewer accounts (no password, cannot log in yet): "
+            + ", ".join(report.new_reviewers)
+        )
+        typer.echo("to let one log in: workbench users set-password NAME")
 
 
 @app.command("rebuild-similarity")
@@ -756,3 +797,53 @@ def settings_set(
         engine = open_database(_settings(db).database_url)
         current = set_project_setting(engine, None, key, value)
     typer.echo(f"{key} = {getattr(current, key)}")
+
+
+class Breakdown(StrEnum):
+    document = "document"
+    label = "label"
+    reviewer = "reviewer"
+
+
+@app.command()
+def agreement(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object with every figure.")
+    ] = False,
+    by: Annotated[
+        Breakdown | None, typer.Option("--by", help="Add a breakdown to the text report.")
+    ] = None,
+    document: Annotated[
+        int | None, typer.Option("--document", help="Only this document's claims (its id).")
+    ] = None,
+    table_csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Also write the raw claim × reviewer → verdict table here."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=0, help="Bootstrap samples for alpha's interval.")
+    ] = 1000,
+    db: DbOption = None,
+) -> None:
+    """How far reviewers agree: Krippendorff's α (95% CI), Fleiss' κ, Gwet's AC1, Cohen's κ."""
+    from workbench.agreement.report import build_report
+    from workbench.agreement.table import load_table
+    from workbench.agreement.text import render
+
+    with _user_errors():
+        engine = open_database(_settings(db).database_url, migrate=False)
+        table = load_table(engine, document_id=document)
+        if table_csv is not None:
+            try:
+                rows = table.save_csv(table_csv)
+            except OSError as exc:
+                raise WorkbenchError(f"cannot write {table_csv}: {exc.strerror or exc}") from exc
+            typer.echo(f"wrote {rows} verdicts to {table_csv}", err=True)
+        scope = "all documents"
+        if document is not None:
+            scope = table.document_titles.get(document, f"document {document}")
+        report = build_report(table, scope=scope, samples=samples)
+    if as_json:
+        typer.echo(report.model_dump_json())
+    else:
+        typer.echo(render(report, by.value if by else None))

@@ -17,6 +17,20 @@ class InvalidInput(WorkbenchError, ValueError):
     pass
 
 
+class InputFileError(InvalidInput):
+    """A file, line or field of an input file that cannot be used, named as ingest names them:
+    ``reviews.jsonl:3: field 'reviews[0].verdict': must be ...``."""
+
+    def __init__(self, path: str, line: int | None, field: str | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.message = message
+        where = path if line is None else f"{path}:{line}"
+        what = message if field is None else f"field '{field}': {message}"
+        super().__init__(f"{where}: {what}")
+
+
 class PermissionDenied(WorkbenchError, PermissionError):
     """The caller's role or ownership does not allow this; nothing was changed."""
 

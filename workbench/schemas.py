@@ -138,6 +138,9 @@ class ClaimOut(BaseModel):
     extractor: str
     status: ClaimStatus
     review_count: int = 0
+    disagreement: float | None = Field(
+        default=None, description="share of pairs of its verdicts that differ (2+ verdicts)"
+    )
 
 
 class FinalVerdictOut(BaseModel):

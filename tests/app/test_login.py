@@ -187,8 +187,12 @@ def test_single_user_mode_is_labelled_and_asks_for_a_name(seeded: Engine, app: A
     ("team", "role", "titles"),
     [
         (False, None, ["Review", "Queue", "Export"]),
-        (False, Role.admin, ["Review", "Queue", "Export", "Adjudication", "Progress"]),
-        (True, Role.admin, ["Review", "Queue", "Export", "Users", "Adjudication", "Progress"]),
+        (False, Role.admin, ["Review", "Queue", "Export", "Adjudication", "Progress", "Agreement"]),
+        (
+            True,
+            Role.admin,
+            ["Review", "Queue", "Export", "Users", "Adjudication", "Progress", "Agreement"],
+        ),
         (True, Role.reviewer, ["Review", "Queue"]),
         (True, Role.viewer, ["Review", "Queue"]),
     ],

@@ -305,3 +305,17 @@ def test_no_history_entry_for_an_automatic_refresh_that_changes_nothing(
             select(func.count(HistoryEntry.id)).where(HistoryEntry.entity == "final_verdict")
         )
     assert count == 1
+
+
+def test_a_review_of_another_claim_does_not_bring_an_adjudicated_claim_back(
+    k2: Engine, team: dict[str, Actor]
+) -> None:
+    first, second = claims(k2, 2)
+    for claim_id in (first, second):
+        decisions.set_verdict(k2, claim_id, team["ana"], Verdict.verified)
+        decisions.set_verdict(k2, claim_id, team["ben"], Verdict.disputed)
+    adjudicate(k2, team["ada"], first, Verdict.disputed, "primary source")
+    # A later change to the *other* claim's review concerns that claim only.
+    decisions.set_note(k2, second, team["ana"], "rechecked")
+    page = adjudication_queue(k2, team["ada"])
+    assert (page.total, [i.claim.id for i in page.items]) == (1, [second])

@@ -73,6 +73,9 @@ def pages_for(team: bool, actor: Actor | None) -> list[PageSpec]:
     # Figures about people: the progress service allows them to those who manage users.
     if actor is not None and allowed(actor, Action.manage_users):
         pages.append(PageSpec(state.PROGRESS_PAGE, "Progress", ":material/monitoring:"))
+    # Every reviewer's verdicts side by side: for those who audit agreement (admins).
+    if actor is not None and allowed(actor, Action.audit_agreement):
+        pages.append(PageSpec(state.AGREEMENT_PAGE, "Agreement", ":material/handshake:"))
     return pages
 
 

@@ -15,21 +15,28 @@ from workbench.schemas import ClaimOut
 PAGE_SIZE = 25
 MAX_HISTORY = 50
 TABLE_COLUMNS = ["id", "claim", "speaker", "score", "document", "reviews"]
+DISAGREEMENT = "disagreement"
 
 
-def claims_frame(items: Sequence[ClaimOut]) -> pd.DataFrame:
-    """One page of the queue as the table shows it (text is shown as text, not markup)."""
-    return pd.DataFrame(
-        {
-            "id": [c.id for c in items],
-            "claim": [c.text for c in items],
-            "speaker": [c.speaker or "" for c in items],
-            "score": [round(c.score, 2) for c in items],
-            "document": [c.document_title for c in items],
-            "reviews": [c.review_count for c in items],
-        },
-        columns=TABLE_COLUMNS,
-    )
+def claims_frame(items: Sequence[ClaimOut], *, disagreement: bool = False) -> pd.DataFrame:
+    """One page of the queue as the table shows it (text is shown as text, not markup).
+
+    ``disagreement`` adds the share of pairs of each claim's verdicts that differ (empty
+    under two verdicts): for those who may see every review, never for a blind reviewer.
+    """
+    data: dict[str, list[object]] = {
+        "id": [c.id for c in items],
+        "claim": [c.text for c in items],
+        "speaker": [c.speaker or "" for c in items],
+        "score": [round(c.score, 2) for c in items],
+        "document": [c.document_title for c in items],
+        "reviews": [c.review_count for c in items],
+    }
+    columns = list(TABLE_COLUMNS)
+    if disagreement:
+        data[DISAGREEMENT] = [c.disagreement for c in items]
+        columns.append(DISAGREEMENT)
+    return pd.DataFrame(data, columns=columns)
 
 
 def selected_claim_id(page_ids: Sequence[int], selected_rows: Sequence[int]) -> int | None:

@@ -39,6 +39,7 @@ EXPORT_PAGE = "pages/export.py"
 LOGIN_PAGE = "login.py"
 USERS_PAGE = "pages/users.py"
 ADJUDICATE_PAGE = "pages/adjudicate.py"
+AGREEMENT_PAGE = "pages/agreement.py"
 # True once this session's actor was signed in with a password (team mode), not by name.
 SIGNED_IN = "signed_in_with_password"
 

@@ -196,7 +196,7 @@ def add_user(
             user.role = role.value
             user.password_hash = hashed
             session.flush()
-        _log_user(session, actor, user, before)
+        log_user(session, actor, user, before)
         return user_out(user)
 
 
@@ -215,7 +215,7 @@ def set_role(engine: Engine, actor: Actor | None, name: str, role: Role) -> User
             _keep_an_admin(session, user)
         user.role = role.value
         session.flush()
-        _log_user(session, actor, user, before)
+        log_user(session, actor, user, before)
         return user_out(user)
 
 
@@ -228,7 +228,7 @@ def set_disabled(engine: Engine, actor: Actor | None, name: str, disabled: bool 
             _keep_an_admin(session, user)
         user.disabled = disabled
         session.flush()
-        _log_user(session, actor, user, before)
+        log_user(session, actor, user, before)
         return user_out(user)
 
 
@@ -249,7 +249,7 @@ def set_password(engine: Engine, actor: Actor | None, name: str, password: str) 
         session.flush()
         # A reset leaves the snapshot as it was (a password before and after): say it changed,
         # or the history would not show it at all. Never the hash itself.
-        _log_user(session, actor, user, before, after=_snapshot(user) | {"password_changed": True})
+        log_user(session, actor, user, before, after=_snapshot(user) | {"password_changed": True})
         return user_out(user)
 
 
@@ -296,7 +296,7 @@ def _snapshot(user: User) -> dict[str, object]:
     }
 
 
-def _log_user(
+def log_user(
     session: Session,
     actor: Actor | None,
     user: User,

@@ -17,6 +17,7 @@ class Action(enum.StrEnum):
     import_data = "import documents or reviews"
     export = "export the dataset"
     see_all_reviews = "see other reviewers' work before submitting a verdict"
+    audit_agreement = "audit how far reviewers agree"
 
 
 ALLOWED: dict[Role, frozenset[Action]] = {

@@ -115,26 +115,26 @@ def refresh_final(session: Session, claim_id: int, k: int | None = None) -> None
 
     if wanted is None:
         if final is not None:
-            before = _snapshot(final)
+            before = final_snapshot(final)
             session.delete(final)
             session.flush()
-            _record(session, None, claim_id, Change.delete, before, None)
+            record_final(session, None, claim_id, Change.delete, before, None)
         return
     verdict, source = wanted
     if final is None:
         final = FinalVerdict(claim_id=claim_id, verdict=verdict, source=source.value, reason="")
         session.add(final)
         session.flush()
-        _record(session, None, claim_id, Change.create, None, _snapshot(final))
+        record_final(session, None, claim_id, Change.create, None, final_snapshot(final))
         return
     if (final.verdict, final.source) == (verdict, source.value):
         return
-    before = _snapshot(final)
+    before = final_snapshot(final)
     final.verdict, final.source, final.reason = verdict, source.value, ""
     final.decided_by_id = None
     final.decided_at = datetime.now(UTC)
     session.flush()
-    _record(session, None, claim_id, Change.update, before, _snapshot(final))
+    record_final(session, None, claim_id, Change.update, before, final_snapshot(final))
 
 
 # --- adjudication -----------------------------------------------------------------------------
@@ -180,9 +180,9 @@ def adjudicate(
             )
             session.add(final)
             session.flush()
-            _record(session, user.id, claim_id, Change.create, None, _snapshot(final))
+            record_final(session, user.id, claim_id, Change.create, None, final_snapshot(final))
         else:
-            before = _snapshot(final)
+            before = final_snapshot(final)
             final.verdict = verdict.value
             final.source = FinalSource.adjudicated.value
             final.reason = reason
@@ -190,7 +190,7 @@ def adjudicate(
             # Set even when nothing else changed: it marks when the reviews were last weighed.
             final.decided_at = now
             session.flush()
-            _record(session, user.id, claim_id, Change.update, before, _snapshot(final))
+            record_final(session, user.id, claim_id, Change.update, before, final_snapshot(final))
         return final_out(final, user.name)
 
 
@@ -236,6 +236,32 @@ def adjudication_queue(
     return AdjudicationPage(items=items, total=total, page=page, page_size=page_size)
 
 
+def adjudication_item(engine: Engine, actor: Actor, claim_id: int) -> DisputedClaim:
+    """One claim as the adjudication page shows it, whether or not it waits in the queue
+    (a link from the agreement page; an admin overruling a consensus). Admins only;
+    :class:`NotFound` if the claim does not exist."""
+    require(actor, Action.adjudicate)
+    with unit_of_work(engine) as session:
+        _admin(session, actor)
+        claim = session.scalar(
+            select(Claim)
+            .where(Claim.id == claim_id)
+            .options(
+                selectinload(Claim.document),
+                selectinload(Claim.reviews).selectinload(Review.reviewer),
+                selectinload(Claim.reviews).selectinload(Review.evidence),
+            )
+        )
+        if claim is None:
+            raise NotFound(f"claim {claim_id} does not exist")
+        final = session.scalar(
+            select(FinalVerdict)
+            .where(FinalVerdict.claim_id == claim_id)
+            .options(selectinload(FinalVerdict.decided_by))
+        )
+        return _disputed(claim, final)
+
+
 def final_out(final: FinalVerdict, decided_by: str | None = None) -> FinalVerdictOut:
     if decided_by is None and final.decided_by is not None:
         decided_by = final.decided_by.name
@@ -266,7 +292,11 @@ def _queue_condition() -> Any:
     changed_since = exists().where(
         FinalVerdict.claim_id == Claim.id,
         FinalVerdict.source == FinalSource.adjudicated.value,
-        exists().where(Review.claim_id == Claim.id, Review.updated_at > FinalVerdict.decided_at),
+        # Correlated by name: nested two deep, it would otherwise take its own FROM claims
+        # and flag every adjudicated claim as soon as any review anywhere changed.
+        exists()
+        .where(Review.claim_id == Claim.id, Review.updated_at > FinalVerdict.decided_at)
+        .correlate(Claim, FinalVerdict),
     )
     return and_(
         Claim.status == ClaimStatus.open.value,
@@ -355,11 +385,11 @@ def _check_version(
     raise StaleEdit(what, changed_by=who, changed_at=when, current=None)
 
 
-def _snapshot(final: FinalVerdict) -> dict[str, Any]:
+def final_snapshot(final: FinalVerdict) -> dict[str, Any]:
     return {"verdict": final.verdict, "source": final.source, "reason": final.reason}
 
 
-def _record(
+def record_final(
     session: Session,
     actor_id: int | None,
     claim_id: int,

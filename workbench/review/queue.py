@@ -6,11 +6,24 @@ from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, Exists, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    Engine,
+    Exists,
+    Float,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from workbench.auth.accounts import actor_of
-from workbench.auth.permissions import Action, allowed
+from workbench.auth.permissions import Action, allowed, require
 from workbench.db.models import Claim, Document, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
@@ -18,6 +31,9 @@ from workbench.extract.segment import paragraph_span
 from workbench.schemas import Actor, ClaimOut, ClaimStatus, EvidenceOut, ReviewOut, Verdict
 
 ReviewState = Literal["to_review", "reviewed", "not_a_claim", "all"]
+# "reading": documents in ingest order, claims in reading order. "disagreement": the claims
+# whose reviewers split most first (admins only: it shows others' verdicts indirectly).
+QueueSort = Literal["reading", "disagreement"]
 REVIEW_STATES: dict[ReviewState, str] = {
     "to_review": "To review",
     "reviewed": "Reviewed",
@@ -35,6 +51,7 @@ class ClaimFilter(BaseModel):
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
     max_score: float = Field(default=1.0, ge=0.0, le=1.0)
     search: str = ""
+    sort: QueueSort = "reading"
 
 
 class ClaimPage(BaseModel):
@@ -107,23 +124,59 @@ _ORDER = (Claim.document_id, Claim.char_start, Claim.id)
 
 
 def list_claims(
-    engine: Engine, flt: ClaimFilter, *, page: int = 1, page_size: int = 25
+    engine: Engine,
+    flt: ClaimFilter,
+    *,
+    page: int = 1,
+    page_size: int = 25,
+    actor: Actor | None = None,
 ) -> ClaimPage:
+    """A page of the queue (``actor``: who is asking; ``None`` is the command line)."""
     page = max(1, page)
+    if flt.sort == "disagreement" and actor is not None:
+        # Blind review: the order would tell a reviewer where others disagreed.
+        require(actor, Action.see_all_reviews)
     with unit_of_work(engine) as session:
         total = session.scalar(_filtered(select(func.count(Claim.id)), flt)) or 0
-        rows = session.execute(
-            _filtered(_claim_rows(), flt)
-            .order_by(*_ORDER)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
-        ).all()
+        split = _disagreement()
+        query = _filtered(_claim_rows().add_columns(split.c.share), flt).outerjoin(
+            split, split.c.claim_id == Claim.id
+        )
+        if flt.sort == "disagreement":
+            query = query.order_by(split.c.share.desc().nulls_last(), split.c.n.desc(), *_ORDER)
+        else:
+            query = query.order_by(*_ORDER)
+        rows = session.execute(query.limit(page_size).offset((page - 1) * page_size)).all()
         return ClaimPage(
-            items=[_claim_out(*row) for row in rows],
+            items=[_claim_out(claim, title, count, share) for claim, title, count, share in rows],
             total=total,
             page=page,
             page_size=page_size,
         )
+
+
+def _disagreement() -> Subquery:
+    """Per claim with two or more verdicts, the share of pairs of verdicts that differ.
+
+    The same figure as ``workbench.agreement.report.claim_disagreement``, in SQL so the
+    queue can sort and page on it: 1 - sum over verdicts of c(c-1) / n(n-1).
+    """
+    per_verdict = [
+        func.sum(case((Review.verdict == verdict.value, 1), else_=0)) for verdict in Verdict
+    ]
+    n = func.count(Review.id)
+    agreeing = sum((c * (c - 1) for c in per_verdict[1:]), per_verdict[0] * (per_verdict[0] - 1))
+    return (
+        select(
+            Review.claim_id,
+            n.label("n"),
+            (1.0 - cast(agreeing, Float) / cast(n * (n - 1), Float)).label("share"),
+        )
+        .where(Review.verdict.is_not(None))
+        .group_by(Review.claim_id)
+        .having(n >= 2)
+        .subquery()
+    )
 
 
 def next_claim_id(engine: Engine, flt: ClaimFilter, after: int | None) -> int | None:
@@ -265,7 +318,9 @@ def _claim_rows() -> Select[Claim, str, int]:
     return select(Claim, Document.title, review_count).join(Document)
 
 
-def _claim_out(claim: Claim, title: str, review_count: int) -> ClaimOut:
+def _claim_out(
+    claim: Claim, title: str, review_count: int, disagreement: float | None = None
+) -> ClaimOut:
     return ClaimOut(
         id=claim.id,
         document_id=claim.document_id,
@@ -278,4 +333,5 @@ def _claim_out(claim: Claim, title: str, review_count: int) -> ClaimOut:
         extractor=claim.extractor,
         status=ClaimStatus(claim.status),
         review_count=review_count,
+        disagreement=None if disagreement is None else round(float(disagreement), 3),
     )

@@ -3,20 +3,31 @@
 Everything a reviewer or a source wrote is shown as text (``st.text``, escaped HTML or
 escaped Markdown), never interpreted. The service refuses non-admins whatever this page
 shows; the page only spares them a form they could not use.
+
+A link ``?claim=<id>`` (the Agreement page's most disputed claims) opens that claim first,
+even one that is not waiting: an admin may overrule a consensus.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy import Engine
 
 from workbench.app import actions, frame, render, state
 from workbench.auth.permissions import Action, allowed
-from workbench.errors import WorkbenchError
-from workbench.review.adjudicate import DisputedClaim, ReviewSide, adjudication_queue
-from workbench.schemas import Verdict
+from workbench.errors import NotFound, WorkbenchError
+from workbench.review.adjudicate import (
+    DisputedClaim,
+    ReviewSide,
+    adjudication_item,
+    adjudication_queue,
+)
+from workbench.schemas import Actor, ClaimStatus, FinalSource, Verdict
 
 PAGE_SIZE = 10
 PAGE = "adjudication_page"
+# The query parameter of a link to one claim (``?claim=<id>``, from the Agreement page).
+LINK = "claim"
 VERDICTS = [v.value for v in Verdict]
 
 
@@ -46,6 +57,7 @@ def main() -> None:
         st.error("Only admins adjudicate disputed claims.")
         return
     state.show_flash(actions.ADJUDICATE)
+    linked = _linked_claim(engine, actor)
 
     page = st.session_state.get(PAGE, 1)
     try:
@@ -66,20 +78,69 @@ def main() -> None:
     )
     if not result.items:
         st.success("No disputed claim is waiting for a final verdict.")
-        return
+        if linked is None:
+            return
 
-    by_id = {item.claim.id: item for item in result.items}
+    # A claim opened by a link comes first, whether or not it waits in the queue.
+    by_id = {linked.claim.id: linked} if linked is not None else {}
+    by_id |= {item.claim.id: item for item in result.items if item.claim.id not in by_id}
+    if linked is not None:
+        cols = st.columns([4, 1], vertical_alignment="center")
+        cols[0].caption(
+            f"Opened from a link: claim #{linked.claim.id} is listed first"
+            + ("" if _waits(linked) else ": it is not waiting for adjudication")
+        )
+        cols[1].button("Close the link", key="adjudicate_close_link", on_click=_close_link)
+    first = next(iter(by_id))
     chosen = st.selectbox(
         "Claim to adjudicate",
         list(by_id),
         format_func=lambda i: _label(by_id[i]),
-        key=f"adjudicate_choice_{result.page}",
+        key=f"adjudicate_choice_{result.page}_{linked.claim.id if linked else 'queue'}",
     )
     _pager(result.page, result.pages)
-    item = by_id[int(chosen) if chosen is not None else result.items[0].claim.id]
+    item = by_id[int(chosen) if chosen is not None else first]
     _claim(item)
     _reviews(item.reviews)
     _final(item)
+
+
+def _waits(item: DisputedClaim) -> bool:
+    """Whether the claim is in the adjudication queue (its rule, on the claim at hand)."""
+    verdicts = {side.review.verdict for side in item.reviews if side.review.verdict}
+    adjudicated = item.final is not None and item.final.source == FinalSource.adjudicated
+    open_claim = item.claim.status == ClaimStatus.open
+    return open_claim and ((len(verdicts) > 1 and not adjudicated) or item.reviews_changed)
+
+
+def _linked_claim(engine: Engine, actor: Actor) -> DisputedClaim | None:
+    """The claim a link names (``?claim=<id>``), or None with a warning if it names none."""
+    raw = st.query_params.get(LINK)
+    if raw is None:
+        return None
+    text = str(raw).strip().removeprefix("#")
+    if not text.isascii() or not text.isdigit() or len(text) > 9:  # ids fit in 32 bits
+        st.warning(
+            render.md_escape(
+                f"The link names “{render.shorten(str(raw), 40)}”, which is not a claim id: "
+                "showing the disputed claims instead."
+            )
+        )
+        return None
+    try:
+        return adjudication_item(engine, actor, int(text))
+    except NotFound:
+        st.warning(
+            f"Claim #{int(text)} does not exist (the link may be out of date): showing the "
+            "disputed claims instead."
+        )
+    except WorkbenchError as exc:
+        st.error(render.md_escape(str(exc)))
+    return None
+
+
+def _close_link() -> None:
+    st.query_params.pop(LINK, None)
 
 
 def _label(item: DisputedClaim) -> str:

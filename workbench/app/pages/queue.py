@@ -1,4 +1,9 @@
-"""Queue: filter the claims, page through them, open one in the Review page."""
+"""Queue: filter the claims, page through them, open one in the Review page.
+
+Those who may see every review (admins) can also sort by disagreement, the claims whose
+reviewers split most first, and see that share in the table; a blind reviewer gets neither,
+as the order alone would tell them where others disagreed (the service refuses it too).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,19 @@ import streamlit as st
 
 from workbench.app import frame, render, state
 from workbench.app.selection import (
+    DISAGREEMENT,
     PAGE_SIZE,
     claims_frame,
     clamp_page,
     default_choice,
     filter_is_default,
 )
+from workbench.auth.permissions import Action
+from workbench.errors import WorkbenchError
 from workbench.review.queue import (
     REVIEW_STATES,
     ClaimFilter,
+    QueueSort,
     ReviewState,
     list_claims,
     list_documents,
@@ -28,13 +37,23 @@ F_DOCUMENT = "qf_document"
 F_SPEAKER = "qf_speaker"
 F_SCORE = "qf_score"
 F_SEARCH = "qf_search"
-FILTER_KEYS = (F_STATE, F_DOCUMENT, F_SPEAKER, F_SCORE, F_SEARCH)
+F_SORT = "qf_sort"
+FILTER_KEYS = (F_STATE, F_DOCUMENT, F_SPEAKER, F_SCORE, F_SEARCH, F_SORT)
+SORTS: dict[QueueSort, str] = {
+    "reading": "Reading order",
+    "disagreement": "Most disagreement first",
+}
+
+
+def _may_sort() -> bool:
+    return state.may(Action.see_all_reviews)
 
 
 def _filter_from_widgets() -> None:
     """on_change of every filter widget: the widgets' values become the session's filter."""
     low, high = st.session_state[F_SCORE]
     search = str(st.session_state[F_SEARCH] or "")
+    sort = st.session_state.get(F_SORT, "reading") if _may_sort() else "reading"
     try:
         flt = ClaimFilter(
             state=st.session_state[F_STATE],
@@ -43,6 +62,7 @@ def _filter_from_widgets() -> None:
             min_score=float(low),
             max_score=float(high),
             search=search,
+            sort=sort,
         )
     except ValueError as exc:  # the widgets only offer valid values; say so if one is not
         state.flash("queue", "error", f"That filter cannot be used: {exc}")
@@ -75,7 +95,8 @@ def _filters(flt: ClaimFilter) -> None:
     speaker_options: list[str | None] = [None, *speakers]
     states: list[ReviewState] = list(REVIEW_STATES)
 
-    top = st.columns([1, 2, 2], vertical_alignment="bottom")
+    sorting = _may_sort()
+    top = st.columns([1, 2, 2, 1] if sorting else [1, 2, 2], vertical_alignment="bottom")
     top[0].selectbox(
         "Review state",
         states,
@@ -100,6 +121,18 @@ def _filters(flt: ClaimFilter) -> None:
         key=F_SPEAKER,
         on_change=_filter_from_widgets,
     )
+    if sorting:
+        sorts: list[QueueSort] = list(SORTS)
+        top[3].selectbox(
+            "Sort",
+            sorts,
+            index=sorts.index(flt.sort),
+            format_func=lambda s: SORTS[s],
+            key=F_SORT,
+            on_change=_filter_from_widgets,
+            help="Most disagreement first: the claims whose verdicts differ most (the share "
+            "of pairs of verdicts that differ), then the rest in reading order.",
+        )
     bottom = st.columns([2, 3, 1], vertical_alignment="bottom")
     bottom[0].slider(
         "Check-worthiness score",
@@ -130,28 +163,52 @@ def main() -> None:
     engine, _ = frame.start()
     st.title("Queue")
     flt = state.current_filter()
+    if flt.sort != "reading" and not _may_sort():  # a role changed since the sort was chosen
+        flt = flt.model_copy(update={"sort": "reading"})
+        state.set_filter(flt)
     _filters(flt)
     state.show_flash("queue")
 
+    actor = state.actor()
     page_number = state.queue_page()
-    result = list_claims(engine, flt, page=page_number, page_size=PAGE_SIZE)
-    if page_number > result.pages:
-        page_number = clamp_page(page_number, result.pages)
-        state.set_queue_page(page_number)
-        result = list_claims(engine, flt, page=page_number, page_size=PAGE_SIZE)
+    try:
+        result = list_claims(engine, flt, page=page_number, page_size=PAGE_SIZE, actor=actor)
+        if page_number > result.pages:
+            page_number = clamp_page(page_number, result.pages)
+            state.set_queue_page(page_number)
+            result = list_claims(engine, flt, page=page_number, page_size=PAGE_SIZE, actor=actor)
+    except WorkbenchError as exc:
+        st.error(render.md_escape(str(exc)))
+        return
 
+    by_disagreement = flt.sort == "disagreement"
     st.caption(
         f"{result.total} claim{'' if result.total == 1 else 's'} · "
         f"page {result.page} of {result.pages} · "
-        f"{PAGE_SIZE} a page · the Review page's next claim follows this filter"
+        f"{PAGE_SIZE} a page · "
+        + (
+            "most disagreement first, then reading order · the Review page's next claim "
+            "follows this filter in reading order"
+            if by_disagreement
+            else "the Review page's next claim follows this filter"
+        )
     )
+    if by_disagreement and flt.state == "to_review":
+        st.info(
+            "Sorted by disagreement, but showing the claims still to review, which mostly lack "
+            "the verdicts to disagree on: set Review state to Reviewed or All to see the "
+            "claims reviewers split on."
+        )
     if not result.items:
         st.info("No claim matches this filter.")
         return
 
+    # Admins see the disagreement in team mode, where several people review a claim, and
+    # whenever they sort by it (single-user mode with imported reviews).
+    show_split = _may_sort() and (state.signed_in_with_password() or by_disagreement)
     scope = hashlib.sha1(flt.model_dump_json().encode(), usedforsecurity=False).hexdigest()[:10]
     event = st.dataframe(
-        claims_frame(result.items),
+        claims_frame(result.items, disagreement=show_split),
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
@@ -161,6 +218,13 @@ def main() -> None:
             "claim": st.column_config.TextColumn("claim", width="large"),
             "score": st.column_config.NumberColumn("score", format="%.2f", width="small"),
             "reviews": st.column_config.NumberColumn("reviews", width="small"),
+            DISAGREEMENT: st.column_config.NumberColumn(
+                DISAGREEMENT,
+                format="%.2f",
+                width="small",
+                help="Share of pairs of this claim's verdicts that differ (0: all agree; "
+                "empty: fewer than two verdicts)",
+            ),
         },
     )
     rows = list(event.selection.rows) if hasattr(event, "selection") else []

@@ -1,0 +1,570 @@
+"""`import_reviews`: reviews exported here or elsewhere, loaded onto the claims stored here."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+
+from tests.transfer.support import (
+    claim_at,
+    export_lines,
+    finals_of,
+    key_of,
+    open_claims,
+    review_three,
+    reviews_of,
+    row_counts,
+    verdicts_of,
+    write_jsonl,
+)
+from workbench.audit import claim_history
+from workbench.auth.accounts import add_user, list_users, local_actor, login
+from workbench.database import open_database
+from workbench.db.models import Review
+from workbench.db.session import unit_of_work
+from workbench.errors import InputFileError, LoginFailed, PermissionDenied
+from workbench.export import ExportFormat, export_to_file
+from workbench.review import decisions, queue
+from workbench.review.adjudicate import adjudicate, adjudication_queue, final_verdict
+from workbench.schemas import Actor, FinalSource, Role, Verdict
+from workbench.transfer import ImportRecord, import_reviews
+from workbench.transfer.import_reviews import parse_line, read_records
+
+
+def exported(engine: Engine, tmp_path: Path) -> Path:
+    path = tmp_path / "reviews.jsonl"
+    export_to_file(engine, ExportFormat.jsonl, path)
+    return path
+
+
+# --- round trip -------------------------------------------------------------------------------
+
+
+def test_export_then_import_reproduces_reviews_urls_and_finals(
+    seeded: Engine, other: Engine, tmp_path: Path
+) -> None:
+    ids = review_three(seeded)
+    # The second database numbers its claims differently: matching must not use the ids.
+    assert key_of(seeded, ids[0]) != key_of(other, ids[0])
+    path = exported(seeded, tmp_path)
+
+    report = import_reviews(other, path)
+
+    assert reviews_of(other) == reviews_of(seeded)  # verdicts, notes, URLs, timing
+    assert len(reviews_of(other)) == report.reviews_added == 7
+    expected_finals = finals_of(seeded)
+    adjudicated_key = key_of(seeded, ids[0])
+    expected_finals[adjudicated_key] = (
+        Verdict.disputed,
+        FinalSource.adjudicated,
+        "[imported] Ben's source holds",
+    )
+    assert finals_of(other) == expected_finals
+    assert {(v, s) for v, s, _ in expected_finals.values()} == {
+        (Verdict.disputed, FinalSource.adjudicated),
+        (Verdict.unsupported, FinalSource.single),
+        (Verdict.verified, FinalSource.consensus),
+        (Verdict.verified, FinalSource.single),  # the claim "not a claim" there, open here
+    }
+    total = queue.list_claims(seeded, queue.ClaimFilter(state="all")).total
+    assert (report.lines, report.claims_matched, report.finals_added) == (total, total, 1)
+    assert (report.reviews_unchanged, report.conflicts, report.unmatched) == (0, [], [])
+    assert sorted(report.new_reviewers) == ["Ana", "Ben", "Cleo"]
+    # The imported adjudication is not flagged "reviews changed since adjudication": it is
+    # stored after the reviews it weighed.
+    page = adjudication_queue(other, local_actor(other, "Ada"))
+    assert not any(item.reviews_changed for item in page.items)
+
+
+def test_importing_twice_adds_nothing(seeded: Engine, other: Engine, tmp_path: Path) -> None:
+    review_three(seeded)
+    path = exported(seeded, tmp_path)
+    first = import_reviews(other, path)
+    counts = row_counts(other)
+
+    again = import_reviews(other, path)
+
+    assert row_counts(other) == counts  # not even a history entry
+    assert (again.reviews_added, again.finals_added, again.new_reviewers) == (0, 0, [])
+    assert again.reviews_unchanged == first.reviews_added == 7
+    assert again.conflicts == [] and again.unmatched == []
+
+
+def test_importing_an_export_into_its_own_database_changes_nothing(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    review_three(seeded)
+    counts = row_counts(seeded)
+    report = import_reviews(seeded, exported(seeded, tmp_path))
+    assert (report.reviews_added, report.reviews_unchanged, report.conflicts) == (0, 7, [])
+    assert row_counts(seeded) == counts
+
+
+def test_a_rerun_after_a_crash_finishes_without_duplicates(
+    seeded: Engine, other: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    review_three(seeded)
+    reviewed = [r for r in export_lines(seeded) if r["reviews"]]
+    path = write_jsonl(tmp_path / "reviewed.jsonl", reviewed)
+    # The package exports a function of the module's name: fetch the module itself.
+    module = importlib.import_module("workbench.transfer.import_reviews")
+
+    real = module._Importer.line
+    calls = 0
+
+    def crash_on_the_fourth_line(self: Any, *args: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 4:
+            raise RuntimeError("power cut")
+        real(self, *args)
+
+    monkeypatch.setattr(module._Importer, "line", crash_on_the_fourth_line)
+    with pytest.raises(RuntimeError):
+        import_reviews(other, path, batch=2)  # lines 1-2 committed, 3-4 rolled back
+    monkeypatch.undo()
+    assert 0 < len(reviews_of(other)) < 7
+
+    report = import_reviews(other, path)
+    assert reviews_of(other) == reviews_of(seeded)
+    assert report.reviews_added + report.reviews_unchanged == 7 and report.reviews_unchanged > 0
+
+
+# --- conflicts and unmatched lines ------------------------------------------------------------
+
+
+def test_a_different_review_here_is_a_conflict_and_stays(
+    seeded: Engine, other: Engine, tmp_path: Path
+) -> None:
+    ids = review_three(seeded)
+    path = exported(seeded, tmp_path)
+    here = claim_at(other, key_of(seeded, ids[1]))  # Ben said "unsupported" there
+    ben = local_actor(other, "Ben")
+    decisions.set_verdict(other, here, ben, Verdict.verified)
+    line = next(n for n, r in enumerate(export_lines(seeded), start=1) if r["claim_id"] == ids[1])
+
+    report = import_reviews(other, path)
+
+    assert [(c.line, c.claim_id, c.reviewer) for c in report.conflicts] == [(line, here, "Ben")]
+    assert "verdict (verified here, unsupported in the file)" in report.conflicts[0].reason
+    claim = queue.get_claim(other, here)
+    assert [(r.reviewer, r.verdict) for r in claim.reviews] == [("Ben", Verdict.verified)]
+    assert report.reviews_added == 6  # every other review went in
+    assert "Ben" not in report.new_reviewers
+
+
+def test_a_different_note_or_url_is_a_conflict_too(seeded: Engine, tmp_path: Path) -> None:
+    (claim_id,) = open_claims(seeded, 1)
+    decisions.set_verdict(seeded, claim_id, local_actor(seeded, "Ana"), Verdict.verified)
+    base = {"claim_id": claim_id, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]}
+    noted = {"claim_id": claim_id, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]}
+    noted["reviews"][0]["note"] = "another note"
+    linked = {"claim_id": claim_id, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]}
+    linked["reviews"][0]["urls"] = ["https://example.org/x"]
+    path = write_jsonl(tmp_path / "r.jsonl", [base, noted, linked])
+    report = import_reviews(seeded, path)
+    assert report.reviews_unchanged == 1
+    assert [(c.line, c.reviewer) for c in report.conflicts] == [(2, "Ana"), (3, "Ana")]
+    assert "note" in report.conflicts[0].reason and "URLs" in report.conflicts[1].reason
+
+
+def test_an_adjudicated_final_here_is_kept(seeded: Engine, other: Engine, tmp_path: Path) -> None:
+    ids = review_three(seeded)  # claim 0 adjudicated "disputed" there
+    path = exported(seeded, tmp_path)
+    here = claim_at(other, key_of(seeded, ids[0]))
+    adjudicate(other, local_actor(other, "Ada"), here, Verdict.verified, "our own reading")
+
+    report = import_reviews(other, path)
+
+    final = final_verdict(other, here)
+    assert final is not None
+    assert (final.verdict, final.reason) == (Verdict.verified, "our own reading")
+    assert [(c.claim_id, c.reviewer) for c in report.conflicts] == [(here, None)]
+    assert "adjudicated here as verified" in report.conflicts[0].reason
+    assert report.finals_added == 0
+
+
+def test_an_automatic_final_gives_way_to_an_imported_adjudication(
+    seeded: Engine, other: Engine, tmp_path: Path
+) -> None:
+    ids = review_three(seeded)
+    here = claim_at(other, key_of(seeded, ids[0]))
+    decisions.set_verdict(other, here, local_actor(other, "Dee"), Verdict.verified)  # single
+    report = import_reviews(other, exported(seeded, tmp_path))
+    final = final_verdict(other, here)
+    assert final is not None and final.source == FinalSource.adjudicated
+    assert final.verdict == Verdict.disputed and report.finals_added == 1
+
+
+def test_an_unmatched_claim_is_reported_by_line_and_the_rest_imports(
+    seeded: Engine, other: Engine, tmp_path: Path
+) -> None:
+    review_three(seeded)
+    lines = export_lines(seeded)
+    stranger = json.loads(json.dumps(lines[0]))
+    stranger["document"]["sha256"] = "ab" * 32
+    moved = json.loads(json.dumps(lines[0]))
+    moved["char_start"], moved["char_end"] = 0, 3
+    path = write_jsonl(tmp_path / "r.jsonl", [*lines[:2], stranger, moved, *lines[2:]])
+
+    report = import_reviews(other, path)
+
+    assert [(u.line, u.reason) for u in report.unmatched] == [
+        (3, f"no document with sha256 {'ab' * 32} here"),
+        (4, f"document {lines[0]['document']['sha256']} has no claim at characters 0-3 here"),
+    ]
+    assert reviews_of(other) == reviews_of(seeded)
+
+
+def test_ids_are_used_only_without_document_and_offsets(seeded: Engine, tmp_path: Path) -> None:
+    (claim_id,) = open_claims(seeded, 1)
+    path = write_jsonl(
+        tmp_path / "r.jsonl",
+        [
+            # The id exists here, but the line's document does not: unmatched, not misfiled.
+            {
+                "claim_id": claim_id,
+                "document": {"sha256": "cd" * 32},
+                "char_start": 0,
+                "char_end": 5,
+                "reviews": [{"reviewer": "Ana", "verdict": "verified"}],
+            },
+            {"claim_id": 999_999, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]},
+        ],
+    )
+    report = import_reviews(seeded, path)
+    assert [u.line for u in report.unmatched] == [1, 2]
+    assert report.unmatched[1].reason == "no claim with id 999999 here"
+    assert report.reviews_added == 0 and queue.get_claim(seeded, claim_id).reviews == []
+
+
+def test_a_text_that_differs_from_the_claim_is_a_conflict(seeded: Engine, tmp_path: Path) -> None:
+    (claim_id,) = open_claims(seeded, 1)
+    path = write_jsonl(
+        tmp_path / "r.jsonl",
+        [
+            {
+                "claim_id": claim_id,
+                "text": "Something else entirely.",
+                "reviews": [{"reviewer": "Ana", "verdict": "verified"}],
+            }
+        ],
+    )
+    report = import_reviews(seeded, path)
+    assert [(c.line, c.claim_id, c.reviewer) for c in report.conflicts] == [(1, claim_id, None)]
+    assert "text differs" in report.conflicts[0].reason
+    assert report.claims_matched == 0 and queue.get_claim(seeded, claim_id).reviews == []
+
+
+# --- reviewers ----------------------------------------------------------------------------------
+
+
+def test_an_unknown_reviewer_becomes_an_account_that_cannot_log_in(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    add_user(seeded, None, "Ana", Role.admin, "a good long password")
+    (claim_id,) = open_claims(seeded, 1)
+    path = write_jsonl(
+        tmp_path / "r.jsonl",
+        [
+            {
+                "claim_id": claim_id,
+                "reviews": [
+                    {"reviewer": "Ana", "verdict": "verified"},
+                    {"reviewer": "  Zoe   Outside ", "verdict": "disputed"},
+                ],
+            }
+        ],
+    )
+    report = import_reviews(seeded, path)
+    assert report.new_reviewers == ["Zoe Outside"]
+    users = {u.name: u for u in list_users(seeded, None)}
+    assert users["Zoe Outside"].role == Role.reviewer and not users["Zoe Outside"].can_log_in
+    assert users["Ana"].can_log_in
+    with pytest.raises(LoginFailed):
+        login(seeded, "Zoe Outside", "")
+    with pytest.raises(LoginFailed):
+        login(seeded, "Zoe Outside", "any password at all")
+
+
+# --- a bad file -------------------------------------------------------------------------------
+
+REVIEW = {"reviewer": "Ana", "verdict": "verified"}
+GOOD = {"reviews": [REVIEW]}
+# Validation runs before any claim is looked up: the id of a malformed line does not matter.
+LINE = {"claim_id": 1, **GOOD}
+
+
+def with_review(**fields: Any) -> dict[str, Any]:
+    return {"claim_id": 1, "reviews": [{"reviewer": "Ana", "verdict": None, **fields}]}
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [
+        (with_review(verdict="maybe"), "reviews[0].verdict", "must be verified, disputed"),
+        ({"claim_id": 1, "reviews": [{"verdict": "verified"}]}, "reviews[0].reviewer", "missing"),
+        ({"claim_id": 1, "reviews": [{"reviewer": "Ana"}]}, "reviews[0].verdict", "is missing"),
+        ({"claim_id": 1}, "reviews", "is missing"),
+        ({"claim_id": 1, "reviews": {}}, "reviews", "must be a list"),
+        (with_review(urls=["ftp://x.org/f"]), "reviews[0].urls[0].url", "only http://"),
+        (with_review(urls=[{"url": "no"}]), "reviews[0].urls[0].url", "no scheme"),
+        (with_review(urls=[{"href": "x"}]), "reviews[0].urls[0].url", "is missing"),
+        (with_review(seconds_spent=-1), "reviews[0].seconds_spent", "at least 0"),
+        (with_review(decided_at="yesterday"), "reviews[0].decided_at", "ISO 8601"),
+        (with_review(note="a\u0000b"), "reviews[0].note", "NUL"),
+        (with_review(reviewer=""), "reviews[0].reviewer", "enter your name"),
+        ({**LINE, "document": {"sha256": "xyz"}}, "document.sha256", "64 hexadecimal"),
+        ({**LINE, "schema_version": 9}, "schema_version", "(1 to 3)"),
+        ({**LINE, "char_start": 5, "char_end": 5}, "char_end", "greater than char_start"),
+        ({**LINE, "final_source": "adjudicated"}, "final_verdict", "is missing"),
+        ({**LINE, "final_source": "voted"}, "final_source", "single, consensus, adjudicated"),
+        (GOOD, None, "names no claim"),
+        ("{not json", None, "not valid JSON"),
+        ("[1, 2]", None, "one JSON object, not an array"),
+    ],
+)
+def test_a_malformed_line_names_file_line_and_field(
+    tmp_path: Path, line: dict[str, Any] | str, field: str | None, message: str
+) -> None:
+    good: list[dict[str, Any] | str] = [LINE] * 4
+    path = write_jsonl(tmp_path / "bad.jsonl", [*good[:2], line, *good[2:]])
+    with pytest.raises(InputFileError) as caught:
+        list(read_records(path))
+    error = caught.value
+    assert (error.path, error.line, error.field) == (str(path), 3, field)
+    assert str(error).startswith(f"{path}:3: ")
+    if field is not None:
+        assert f"field '{field}': " in str(error)
+    assert message in str(error)
+    assert "\n" not in str(error)
+
+
+@pytest.mark.parametrize("bad", [3, 5])
+def test_a_bad_line_stops_the_import_before_anything_is_written(
+    seeded: Engine, tmp_path: Path, bad: int
+) -> None:
+    ids = open_claims(seeded, 5)
+    lines: list[dict[str, Any] | str] = [{"claim_id": i, **GOOD} for i in ids]
+    lines[bad - 1] = {"claim_id": ids[bad - 1], "reviews": [{**REVIEW, "verdict": "maybe"}]}
+    path = write_jsonl(tmp_path / "bad.jsonl", lines)
+    counts = row_counts(seeded)
+
+    with pytest.raises(InputFileError) as caught:
+        import_reviews(seeded, path)
+
+    assert str(caught.value).startswith(f"{path}:{bad}: field 'reviews[0].verdict': ")
+    assert row_counts(seeded) == counts  # not even the lines before the bad one
+
+
+def test_a_verdict_error_says_what_is_allowed(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError) as caught:
+        parse_line(
+            json.dumps({"claim_id": 1, "reviews": [{"reviewer": "A", "verdict": "true"}]}),
+            "f.jsonl",
+            7,
+        )
+    assert str(caught.value) == (
+        "f.jsonl:7: field 'reviews[0].verdict': "
+        "must be verified, disputed, unsupported or null, not 'true'"
+    )
+
+
+def test_a_missing_file_is_one_clear_error(engine: Engine, tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match=r"no-such\.jsonl: file vanished"):
+        import_reviews(engine, tmp_path / "no-such.jsonl")
+
+
+def test_blank_lines_are_skipped_and_line_numbers_stay_true(seeded: Engine, tmp_path: Path) -> None:
+    (claim_id,) = open_claims(seeded, 1)
+    path = tmp_path / "r.jsonl"
+    path.write_text(
+        "\n" + json.dumps({"claim_id": claim_id, **GOOD}) + "\n\n" + '{"claim_id": 1}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError, match=r"r\.jsonl:4: field 'reviews'"):
+        import_reviews(seeded, path)
+
+
+# --- another tool's minimal file --------------------------------------------------------------
+
+
+def test_a_minimal_file_from_another_tool_imports(seeded: Engine, tmp_path: Path) -> None:
+    ids = open_claims(seeded, 2)
+    path = write_jsonl(
+        tmp_path / "other-tool.jsonl",
+        [
+            {
+                "claim_id": ids[0],
+                "reviews": [
+                    {
+                        "reviewer": "Kim",
+                        "verdict": "disputed",
+                        "urls": ["https://Example.org/a#frag", {"url": "example.org/b"}],
+                        "decided_at": "2024-05-01T10:00:00",
+                        "seconds_spent": 42.5,
+                    },
+                    {"reviewer": "Lee", "verdict": None, "note": None},
+                ],
+                "tool": "their-annotator 2.1",  # unknown fields are ignored
+            },
+            {"claim_id": ids[1], "reviews": [{"reviewer": "Kim", "verdict": "verified"}]},
+        ],
+    )
+    report = import_reviews(seeded, path)
+    assert (report.reviews_added, report.claims_matched, report.new_reviewers) == (
+        3,
+        2,
+        ["Kim", "Lee"],
+    )
+    first = queue.get_claim(seeded, ids[0]).reviews
+    kim = next(r for r in first if r.reviewer == "Kim")
+    assert [u.url for u in kim.urls] == ["https://example.org/a", "https://example.org/b"]
+    assert kim.decided_at is not None and kim.decided_at.isoformat() == "2024-05-01T10:00:00+00:00"
+    assert kim.seconds_spent == 42.5
+    lee = next(r for r in first if r.reviewer == "Lee")
+    assert (lee.verdict, lee.note, lee.decided_at) == (None, "", None)
+    second = queue.get_claim(seeded, ids[1]).reviews
+    assert second[0].decided_at is not None  # now, when the file gives a verdict but no time
+    final = final_verdict(seeded, ids[1])
+    assert final is not None and (final.verdict, final.source) == (
+        Verdict.verified,
+        FinalSource.single,
+    )
+
+
+def test_reviews_of_a_claim_marked_not_a_claim_are_still_imported(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    (claim_id,) = open_claims(seeded, 1)
+    decisions.mark_not_a_claim(seeded, claim_id, local_actor(seeded, "Ada"))
+    path = write_jsonl(tmp_path / "r.jsonl", [{"claim_id": claim_id, **GOOD}])
+    assert import_reviews(seeded, path).reviews_added == 1
+    assert [r.reviewer for r in queue.get_claim(seeded, claim_id).reviews] == ["Ana"]
+
+
+def test_every_version_of_the_export_reads(tmp_path: Path) -> None:
+    base: dict[str, Any] = {
+        "claim_id": 3,
+        "text": "t",
+        "char_start": 0,
+        "char_end": 1,
+        "speaker": None,
+        "score": 0.5,
+        "extractor": "linear@1",
+        "status": "open",
+        "document": {"id": 1, "title": "T", "source": "s", "sha256": "ab" * 32},
+        "reviews": [
+            {
+                "id": 1,
+                "reviewer": "Ana",
+                "verdict": "verified",
+                "note": "",
+                "urls": [{"url": "https://example.org/", "added_at": "2024-01-01T00:00:00Z"}],
+                "version": 1,
+                "created_at": "2024-01-01T00:00:00Z",
+                "updated_at": "2024-01-01T00:00:00Z",
+            }
+        ],
+    }
+    v1 = {**base, "schema_version": 1}
+    v2 = {**v1, "schema_version": 2, "final_verdict": None, "final_source": None}
+    v3 = {**v2, "schema_version": 3}
+    for version in (v1, v2, v3):
+        record = parse_line(json.dumps(version), "f.jsonl", 1)
+        assert isinstance(record, ImportRecord) and record.by_offsets
+
+
+# --- permissions and history ------------------------------------------------------------------
+
+
+def test_a_reviewer_may_not_import(seeded: Engine, tmp_path: Path) -> None:
+    (claim_id,) = open_claims(seeded, 1)
+    user = add_user(seeded, None, "Rui", Role.reviewer, "a good long password")
+    rui = Actor(id=user.id, name=user.name, role=user.role)
+    path = write_jsonl(tmp_path / "r.jsonl", [{"claim_id": claim_id, **GOOD}])
+    counts = row_counts(seeded)
+    with pytest.raises(PermissionDenied):
+        import_reviews(seeded, path, actor=rui)
+    # A role claimed by the caller is not trusted: the stored one counts.
+    with pytest.raises(PermissionDenied):
+        import_reviews(seeded, path, actor=rui.model_copy(update={"role": Role.admin}))
+    assert row_counts(seeded) == counts
+
+
+def test_an_admin_import_is_in_the_history_under_their_name(seeded: Engine, tmp_path: Path) -> None:
+    (claim_id,) = open_claims(seeded, 1)
+    user = add_user(seeded, None, "Ada", Role.admin, "a good long password")
+    ada = Actor(id=user.id, name=user.name, role=user.role)
+    review = {"reviewer": "Ana", "verdict": "verified", "urls": ["https://example.org/x"]}
+    path = write_jsonl(tmp_path / "r.jsonl", [{"claim_id": claim_id, "reviews": [review]}])
+    import_reviews(seeded, path, actor=ada)
+    entries = [(e.actor, e.entity, e.action) for e in claim_history(seeded, claim_id)]
+    assert entries == [
+        ("Ada", "review", "create"),
+        ("Ada", "url", "create"),
+        (None, "final_verdict", "create"),  # a single final follows from the review
+    ]
+
+
+def test_the_cli_import_records_no_actor(seeded: Engine, tmp_path: Path) -> None:
+    (claim_id,) = open_claims(seeded, 1)
+    path = write_jsonl(tmp_path / "r.jsonl", [{"claim_id": claim_id, **GOOD}])
+    import_reviews(seeded, path)
+    assert {e.actor for e in claim_history(seeded, claim_id)} == {None}
+    with unit_of_work(seeded) as session:
+        review = session.scalars(select(Review).where(Review.claim_id == claim_id)).one()
+        assert review.reviewer.name == "Ana" and review.version == 1
+
+
+# --- property: export → import reproduces the verdicts ------------------------------------------
+
+REVIEWERS = ("Ana", "Ben", "Cleo", "Dai")
+VERDICTS = (None, *Verdict)
+
+
+@pytest.mark.backends("sqlite")
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 7), st.sampled_from(REVIEWERS), st.sampled_from(VERDICTS)),
+        max_size=20,
+    )
+)
+def test_export_then_import_reproduces_the_verdict_set(
+    seeded: Engine, tmp_path_factory: pytest.TempPathFactory, reviews: list[Any]
+) -> None:
+    folder = tmp_path_factory.mktemp("copy")
+    copies = []
+    for name in ("there", "here"):
+        target = folder / f"{name}.sqlite"
+        # A consistent copy, outside any transaction (VACUUM cannot run inside one).
+        raw = seeded.raw_connection()
+        try:
+            raw.driver_connection.execute("VACUUM INTO ?", (str(target),))  # type: ignore[union-attr]
+        finally:
+            raw.close()
+        copies.append(open_database(f"sqlite:///{target}", migrate=False))
+    there, here = copies
+    ids = open_claims(there, 8)
+    for index, reviewer, verdict in reviews:
+        decisions.set_verdict(there, ids[index], local_actor(there, reviewer), verdict)
+    path = folder / "reviews.jsonl"
+    export_to_file(there, ExportFormat.jsonl, path)
+
+    report = import_reviews(here, path)
+
+    assert verdicts_of(here) == verdicts_of(there)
+    assert finals_of(here) == finals_of(there)
+    assert report.reviews_added == len(verdicts_of(there)) and report.conflicts == []

@@ -1,0 +1,514 @@
+"""How far reviewers agree: every coefficient, what it rests on, and notes in plain words.
+
+The figures are computed on the claim × reviewer table (:mod:`workbench.agreement.table`)
+by :mod:`workbench.agreement.metrics`. This module decides what a reader sees: which
+figures are withheld because they rest on too little, how a value reads on Krippendorff's
+scale, and which patterns in the data deserve a sentence of warning.
+
+The scale is Krippendorff's (2004, *Content Analysis*, 2nd ed., p. 241): α ≥ 0.800 lets
+conclusions be drawn from the data; 0.667 ≤ α < 0.800 allows tentative conclusions only;
+below 0.667 the data are too unreliable to conclude anything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+
+from workbench.agreement import metrics
+from workbench.agreement.table import LABELS, VerdictTable, load_table
+from workbench.auth.accounts import authorize
+from workbench.auth.permissions import Action
+from workbench.schemas import Actor
+
+# Below this many claims reviewed at least twice, a coefficient is withheld: its interval
+# would span most of [-1, 1], and a number would look more precise than it is.
+MIN_CLAIMS = 10
+# Below this many, the coefficient is shown with a warning (the issue's "fewer than 30").
+FEW_CLAIMS = 30
+RELIABLE = 0.800
+TENTATIVE = 0.667
+# A label is "rare" under this share of all verdicts or this many uses.
+RARE_SHARE = 0.05
+RARE_COUNT = 10
+# A verdict dominates above this share: κ and α then run low however well people agree.
+DOMINANT_SHARE = 0.80
+# A reviewer "overuses" a label at twice the others' rate and at least 10 points more,
+# once both sides have this many reviews.
+OVERUSE_MIN_REVIEWS = 20
+DISPUTED_LIMIT = 20
+BOOTSTRAP_SAMPLES = 1000
+DIGITS = 3
+
+NoteKind = Literal["few_claims", "rare_label", "dominant_label", "label_overuse", "outlier"]
+
+
+class Coefficients(BaseModel):
+    """The agreement figures of one set of claims, and what they rest on."""
+
+    claims: int = Field(description="claims reviewed by two or more reviewers")
+    reviews: int = Field(description="the verdicts on those claims")
+    observed: float | None = Field(description="share of agreeing pairs of verdicts")
+    fleiss_kappa: float | None
+    alpha: float | None = Field(description="Krippendorff's alpha, nominal")
+    alpha_low: float | None = Field(default=None, description="95% bootstrap interval")
+    alpha_high: float | None = None
+    ac1: float | None = Field(description="Gwet's AC1")
+    reading: str | None = Field(description="alpha on Krippendorff's scale, in words")
+    warning: str | None = None
+
+
+class PairAgreement(BaseModel):
+    a: str
+    b: str
+    claims: int = Field(description="claims both reviewed")
+    observed: float | None
+    kappa: float | None = Field(description="Cohen's kappa")
+    confusion: list[list[int]] = Field(description="rows: a's verdict, columns: b's")
+
+
+class ReviewerStats(BaseModel):
+    reviewer: str
+    reviews: int
+    labels: dict[str, int]
+    median_seconds: float | None
+    mean_kappa: float | None = Field(description="mean Cohen's kappa with the other reviewers")
+    final_claims: int = Field(description="their reviewed claims that have a final verdict")
+    agrees_with_final: float | None = Field(description="share of those where they match")
+    kappa_with_final: float | None
+
+
+class GroupAgreement(BaseModel):
+    """The coefficients of one label (one against the rest) or one document."""
+
+    key: str
+    id: int | None = None
+    coefficients: Coefficients
+
+
+class PeriodAgreement(BaseModel):
+    week: str = Field(description="Monday of the ISO week of the claims' last decision")
+    claims: int
+    observed: float | None
+    alpha: float | None
+
+
+class DisputedClaim(BaseModel):
+    claim_id: int
+    document_id: int
+    document_title: str
+    text: str
+    verdicts: dict[str, str]
+    disagreement: float = Field(description="share of pairs of its verdicts that differ")
+    final_verdict: str | None
+
+
+class QualityNote(BaseModel):
+    kind: NoteKind
+    message: str
+
+
+class AgreementReport(BaseModel):
+    scope: str
+    scale: str = (
+        "Krippendorff's scale: alpha >= 0.800 reliable; 0.667-0.800 tentative conclusions only; "
+        "below 0.667 unreliable."
+    )
+    labels: list[str]
+    reviewers: list[str]
+    overall: Coefficients
+    notes: list[QualityNote]
+    pairs: list[PairAgreement]
+    by_label: list[GroupAgreement]
+    by_reviewer: list[ReviewerStats]
+    by_document: list[GroupAgreement]
+    over_time: list[PeriodAgreement]
+    most_disputed: list[DisputedClaim]
+
+
+def agreement_report(
+    engine: Engine,
+    actor: Actor | None = None,
+    *,
+    document_id: int | None = None,
+    samples: int = BOOTSTRAP_SAMPLES,
+) -> AgreementReport:
+    """The whole report (``actor=None``: the command line, which holds the database)."""
+    may_audit(engine, actor)
+    table = load_table(engine, document_id=document_id)
+    scope = "all documents"
+    if document_id is not None:
+        scope = table.document_titles.get(document_id, f"document {document_id}")
+    return build_report(table, scope=scope, samples=samples)
+
+
+def may_audit(engine: Engine, actor: Actor | None) -> None:
+    # Figures about people, and every reviewer's verdicts: not for reviewers (blind review).
+    if actor is not None:
+        authorize(engine, actor, Action.audit_agreement)
+
+
+def build_report(
+    table: VerdictTable, *, scope: str = "all documents", samples: int = BOOTSTRAP_SAMPLES
+) -> AgreementReport:
+    overall = coefficients(table.ratings, len(LABELS), samples=samples)
+    pairs = pair_agreement(table)
+    by_label = label_agreement(table, samples=samples)
+    by_reviewer = reviewer_stats(table, pairs)
+    return AgreementReport(
+        scope=scope,
+        labels=[label.value for label in LABELS],
+        reviewers=table.reviewers,
+        overall=overall,
+        notes=quality_notes(table, overall, by_label, by_reviewer),
+        pairs=pairs,
+        by_label=by_label,
+        by_reviewer=by_reviewer,
+        by_document=document_agreement(table),
+        over_time=agreement_over_time(table),
+        most_disputed=most_disputed(table),
+    )
+
+
+def coefficients(
+    ratings: NDArray[np.float64], n_categories: int, *, samples: int = BOOTSTRAP_SAMPLES
+) -> Coefficients:
+    """All coefficients of one table, withheld or flagged when they rest on too little."""
+    claims, reviews = metrics.pairable(ratings)
+    if claims < MIN_CLAIMS:
+        return Coefficients(
+            claims=claims,
+            reviews=reviews,
+            observed=None,
+            fleiss_kappa=None,
+            alpha=None,
+            ac1=None,
+            reading=None,
+            warning=(
+                f"only {claims} claim{'' if claims == 1 else 's'} reviewed by two or more "
+                f"reviewers: at least {MIN_CLAIMS} are needed for a coefficient"
+            ),
+        )
+    alpha = _round(metrics.krippendorff_alpha(ratings, n_categories))
+    low = high = None
+    if alpha is not None and samples > 0:
+        low_raw, high_raw = metrics.alpha_bootstrap(ratings, n_categories, samples=samples)
+        low, high = _round(low_raw), _round(high_raw)
+    warning = None
+    if claims < FEW_CLAIMS:
+        warning = (
+            f"rests on only {claims} claims reviewed twice or more (fewer than {FEW_CLAIMS}): "
+            "read it as a rough indication"
+            + (f"; alpha's 95% interval is {low:.2f} to {high:.2f}" if low is not None else "")
+        )
+    return Coefficients(
+        claims=claims,
+        reviews=reviews,
+        observed=_round(metrics.observed_agreement(ratings, n_categories)),
+        fleiss_kappa=_round(metrics.fleiss_kappa(ratings, n_categories)),
+        alpha=alpha,
+        alpha_low=low,
+        alpha_high=high,
+        ac1=_round(metrics.gwet_ac1(ratings, n_categories)),
+        reading=reading(alpha, low, high),
+        warning=warning,
+    )
+
+
+def reading(alpha: float | None, low: float | None = None, high: float | None = None) -> str | None:
+    """Alpha in words, on Krippendorff's scale; says so when the interval spans a boundary."""
+    if alpha is None:
+        return None
+    if alpha >= RELIABLE:
+        words = "reliable: the reviewers agree well enough to draw conclusions (alpha >= 0.800)"
+    elif alpha >= TENTATIVE:
+        words = "tentative: good enough for tentative conclusions only (0.667 <= alpha < 0.800)"
+    else:
+        words = "unreliable: the reviewers agree too little to draw conclusions (alpha < 0.667)"
+    if low is not None and high is not None:
+        crossed = [t for t in (TENTATIVE, RELIABLE) if low < t <= high]
+        if crossed:
+            bounds = " and ".join(f"{t:.3f}" for t in crossed)
+            words += f"; but the 95% interval ({low:.2f} to {high:.2f}) crosses {bounds}"
+    return words
+
+
+def pair_agreement(table: VerdictTable) -> list[PairAgreement]:
+    """Cohen's κ, observed agreement and the confusion matrix of every pair of reviewers."""
+    k = len(LABELS)
+    result = []
+    for i, a in enumerate(table.reviewers):
+        for j in range(i + 1, len(table.reviewers)):
+            left, right = table.ratings[:, i], table.ratings[:, j]
+            both = ~np.isnan(left) & ~np.isnan(right)
+            shared = int(both.sum())
+            confusion = np.zeros((k, k), dtype=np.int64)
+            np.add.at(confusion, (left[both].astype(int), right[both].astype(int)), 1)
+            enough = shared >= MIN_CLAIMS
+            result.append(
+                PairAgreement(
+                    a=a,
+                    b=table.reviewers[j],
+                    claims=shared,
+                    observed=_round(float(np.trace(confusion)) / shared) if shared else None,
+                    kappa=_round(metrics.cohen_kappa(left, right, k)) if enough else None,
+                    confusion=confusion.tolist(),
+                )
+            )
+    return result
+
+
+def label_agreement(
+    table: VerdictTable, *, samples: int = BOOTSTRAP_SAMPLES
+) -> list[GroupAgreement]:
+    """Each verdict against the rest: do reviewers agree on *this* label?"""
+    result = []
+    for code, label in enumerate(LABELS):
+        binary = np.where(np.isnan(table.ratings), np.nan, (table.ratings == code).astype(float))
+        result.append(
+            GroupAgreement(key=label.value, coefficients=coefficients(binary, 2, samples=samples))
+        )
+    return result
+
+
+def document_agreement(table: VerdictTable) -> list[GroupAgreement]:
+    """Per document, without bootstrap intervals (thousands of documents, each small)."""
+    result = []
+    order = np.argsort(table.document_ids, kind="stable")
+    ids, starts = np.unique(table.document_ids[order], return_index=True)
+    bounds = [*starts.tolist(), len(order)]
+    for n, doc_id in enumerate(ids.tolist()):
+        rows = order[bounds[n] : bounds[n + 1]]
+        figures = coefficients(table.ratings[rows], len(LABELS), samples=0)
+        title = table.document_titles.get(doc_id, f"document {doc_id}")
+        result.append(GroupAgreement(key=title, id=doc_id, coefficients=figures))
+    result.sort(key=lambda g: (g.coefficients.alpha is None, g.coefficients.alpha or 0.0, g.key))
+    return result
+
+
+def reviewer_stats(table: VerdictTable, pairs: Sequence[PairAgreement]) -> list[ReviewerStats]:
+    k = len(LABELS)
+    result = []
+    for col, name in enumerate(table.reviewers):
+        column = table.ratings[:, col]
+        rated = ~np.isnan(column)
+        counts = np.bincount(column[rated].astype(int), minlength=k)
+        spent = table.seconds[:, col]
+        spent = spent[~np.isnan(spent)]
+        kappas = [p.kappa for p in pairs if name in (p.a, p.b) and p.kappa is not None]
+        with_final = rated & ~np.isnan(table.final)
+        final_claims = int(with_final.sum())
+        result.append(
+            ReviewerStats(
+                reviewer=name,
+                reviews=int(rated.sum()),
+                labels={label.value: int(c) for label, c in zip(LABELS, counts, strict=True)},
+                median_seconds=_round(float(np.median(spent)), 1) if len(spent) else None,
+                mean_kappa=_round(float(np.mean(kappas))) if kappas else None,
+                final_claims=final_claims,
+                agrees_with_final=(
+                    _round(float(np.mean(column[with_final] == table.final[with_final])))
+                    if final_claims
+                    else None
+                ),
+                kappa_with_final=(
+                    _round(metrics.cohen_kappa(column, table.final, k))
+                    if final_claims >= MIN_CLAIMS
+                    else None
+                ),
+            )
+        )
+    return result
+
+
+def agreement_over_time(table: VerdictTable) -> list[PeriodAgreement]:
+    """Per ISO week of a claim's last decision: is the team converging as it goes?"""
+    if table.n_claims == 0:
+        return []
+    with np.errstate(all="ignore"):
+        last = np.nanmax(np.where(np.isnan(table.decided), -np.inf, table.decided), axis=1)
+    timed = np.isfinite(last)
+    if not timed.any():
+        return []
+    weeks = np.full(table.n_claims, "", dtype=object)
+    for row in np.flatnonzero(timed).tolist():
+        day = datetime.fromtimestamp(float(last[row]), UTC).date()
+        weeks[row] = (day - timedelta(days=day.weekday())).isoformat()
+    result = []
+    for week in sorted(set(weeks[timed].tolist())):
+        ratings = table.ratings[weeks == week]
+        claims, _ = metrics.pairable(ratings)
+        if claims == 0:
+            continue
+        enough = claims >= MIN_CLAIMS
+        result.append(
+            PeriodAgreement(
+                week=week,
+                claims=claims,
+                observed=_round(metrics.observed_agreement(ratings, len(LABELS))),
+                alpha=_round(metrics.krippendorff_alpha(ratings, len(LABELS))) if enough else None,
+            )
+        )
+    return result
+
+
+def claim_disagreement(ratings: NDArray[np.float64], n_categories: int) -> NDArray[np.float64]:
+    """Per claim, the share of pairs of its verdicts that differ (NaN under two verdicts)."""
+    counts = np.stack([(ratings == c).sum(axis=1) for c in range(n_categories)], axis=1)
+    n = counts.sum(axis=1).astype(np.float64)
+    pairs = n * (n - 1) / 2
+    agreeing = (counts * (counts - 1) / 2).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(pairs > 0, 1.0 - agreeing / pairs, np.nan)
+
+
+def most_disputed(table: VerdictTable, limit: int = DISPUTED_LIMIT) -> list[DisputedClaim]:
+    """The claims whose reviewers split most, those with the most verdicts first on a tie."""
+    share = claim_disagreement(table.ratings, len(LABELS))
+    votes = (~np.isnan(table.ratings)).sum(axis=1)
+    split = np.flatnonzero(np.nan_to_num(share) > 0)
+    order = split[np.lexsort((table.claim_ids[split], -votes[split], -share[split]))][:limit]
+    result = []
+    for row in order.tolist():
+        final = table.final[row]
+        doc_id = int(table.document_ids[row])
+        result.append(
+            DisputedClaim(
+                claim_id=int(table.claim_ids[row]),
+                document_id=doc_id,
+                document_title=table.document_titles.get(doc_id, f"document {doc_id}"),
+                text=table.claim_texts[row],
+                verdicts={
+                    table.reviewers[col]: LABELS[int(code)].value
+                    for col, code in enumerate(table.ratings[row].tolist())
+                    if not math.isnan(code)
+                },
+                disagreement=float(_round(float(share[row])) or 0.0),
+                final_verdict=None if np.isnan(final) else LABELS[int(final)].value,
+            )
+        )
+    return result
+
+
+def quality_notes(
+    table: VerdictTable,
+    overall: Coefficients,
+    by_label: Sequence[GroupAgreement],
+    by_reviewer: Sequence[ReviewerStats],
+) -> list[QualityNote]:
+    """The patterns a careful reader should know about before quoting a coefficient."""
+    notes: list[QualityNote] = []
+    if overall.claims < FEW_CLAIMS:
+        notes.append(
+            QualityNote(
+                kind="few_claims",
+                message=(
+                    f"Only {overall.claims} claims were reviewed by two or more reviewers; "
+                    f"agreement figures need at least {FEW_CLAIMS} to mean much. Raise "
+                    "reviews per claim or review more claims twice."
+                ),
+            )
+        )
+    notes += _label_notes(table)
+    notes += _overuse_notes(by_reviewer)
+    notes += _outlier_notes(by_reviewer)
+    return notes
+
+
+def _label_notes(table: VerdictTable) -> list[QualityNote]:
+    rated = table.ratings[~np.isnan(table.ratings)].astype(int)
+    total = len(rated)
+    if total == 0:
+        return []
+    counts = np.bincount(rated, minlength=len(LABELS))
+    notes = []
+    for label, count in zip(LABELS, counts.tolist(), strict=True):
+        share = count / total
+        if share > DOMINANT_SHARE:
+            notes.append(
+                QualityNote(
+                    kind="dominant_label",
+                    message=(
+                        f"'{label.value}' is {share:.0%} of all verdicts. When one verdict "
+                        "dominates, kappa and alpha run low even where reviewers nearly always "
+                        "agree (the kappa paradox); Gwet's AC1 is less affected, read it beside "
+                        "them."
+                    ),
+                )
+            )
+        elif count < RARE_COUNT or share < RARE_SHARE:
+            notes.append(
+                QualityNote(
+                    kind="rare_label",
+                    message=(
+                        f"'{label.value}' is rare: {count} of {total} verdicts ({share:.1%}). "
+                        "Its one-against-the-rest coefficients rest on too few cases to mean "
+                        "much."
+                    ),
+                )
+            )
+    return notes
+
+
+def _overuse_notes(by_reviewer: Sequence[ReviewerStats]) -> list[QualityNote]:
+    notes = []
+    for stats in by_reviewer:
+        others = [s for s in by_reviewer if s.reviewer != stats.reviewer]
+        others_total = sum(s.reviews for s in others)
+        if stats.reviews < OVERUSE_MIN_REVIEWS or others_total < OVERUSE_MIN_REVIEWS:
+            continue
+        for label, count in stats.labels.items():
+            mine = count / stats.reviews
+            theirs = sum(s.labels[label] for s in others) / others_total
+            if mine >= 2 * theirs and mine - theirs >= 0.10:
+                notes.append(
+                    QualityNote(
+                        kind="label_overuse",
+                        message=(
+                            f"{stats.reviewer} gives '{label}' to {mine:.0%} of their claims, "
+                            f"the other reviewers to {theirs:.0%}: check they read the "
+                            "guidelines for that verdict the same way."
+                        ),
+                    )
+                )
+    return notes
+
+
+def _outlier_notes(by_reviewer: Sequence[ReviewerStats]) -> list[QualityNote]:
+    # Median and median absolute deviation: one outlier must not move the yardstick itself.
+    scored = [(s.reviewer, s.mean_kappa) for s in by_reviewer if s.mean_kappa is not None]
+    if len(scored) < 3:
+        return []
+    values = np.array([v for _, v in scored])
+    notes = []
+    for name, value in scored:
+        rest = values[[n != name for n, _ in scored]]
+        centre = float(np.median(rest))
+        spread = float(np.median(np.abs(rest - centre)))
+        if abs(value - centre) > max(0.15, 3 * spread):
+            direction = "less" if value < centre else "more"
+            notes.append(
+                QualityNote(
+                    kind="outlier",
+                    message=(
+                        f"{name} agrees {direction} with the others (mean kappa {value:.2f}) "
+                        f"than the other reviewers do (median {centre:.2f}): look at their "
+                        "disputed claims before pooling their verdicts."
+                    ),
+                )
+            )
+    return notes
+
+
+def _round(value: float, digits: int = DIGITS) -> float | None:
+    """NaN (undefined) becomes None; the rest is rounded to what the data can support."""
+    if value is None or math.isnan(value):
+        return None
+    return round(float(value), digits)

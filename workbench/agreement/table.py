@@ -1,0 +1,183 @@
+"""The table every agreement figure rests on: claim × reviewer → verdict, read in one query.
+
+Only claims still in the dataset count (status ``open``): a claim taken out as "not a
+check-worthy claim" has no verdict to agree on. Reviews without a verdict yet (a note or a URL
+saved before deciding) are not ratings.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import Engine, select
+
+from workbench.db.models import Claim, Document, FinalVerdict, Review, User
+from workbench.db.session import unit_of_work
+from workbench.export.atomic import atomic_text_file
+from workbench.export.csv_format import neutralise
+from workbench.schemas import ClaimStatus, Verdict
+
+# The category codes of the coefficients, in the order reports list the labels.
+LABELS: tuple[Verdict, ...] = (Verdict.verified, Verdict.disputed, Verdict.unsupported)
+CODE = {label.value: code for code, label in enumerate(LABELS)}
+
+# claim id, document id, reviewer, verdict (never None here), seconds spent, decided at
+ReviewRow = tuple[int, int, str, str | None, float | None, datetime | None]
+
+
+@dataclass(frozen=True)
+class VerdictTable:
+    """Reviews as matrices: one row a claim, one column a reviewer, NaN where none.
+
+    ``ratings`` holds category codes (indices into :data:`LABELS`); ``seconds`` and
+    ``decided`` (POSIX seconds) sit in the same cells. ``final`` is each claim's final
+    verdict code, NaN where it has none.
+    """
+
+    claim_ids: NDArray[np.int64]
+    document_ids: NDArray[np.int64]
+    reviewers: list[str]
+    ratings: NDArray[np.float64]
+    seconds: NDArray[np.float64]
+    decided: NDArray[np.float64]
+    final: NDArray[np.float64]
+    claim_texts: list[str]
+    document_titles: dict[int, str]
+
+    @property
+    def n_claims(self) -> int:
+        return int(self.ratings.shape[0])
+
+    def rows(self, mask: NDArray[np.bool_]) -> VerdictTable:
+        """The same table narrowed to the claims ``mask`` selects."""
+        return VerdictTable(
+            claim_ids=self.claim_ids[mask],
+            document_ids=self.document_ids[mask],
+            reviewers=self.reviewers,
+            ratings=self.ratings[mask],
+            seconds=self.seconds[mask],
+            decided=self.decided[mask],
+            final=self.final[mask],
+            claim_texts=[t for t, keep in zip(self.claim_texts, mask, strict=True) if keep],
+            document_titles=self.document_titles,
+        )
+
+    def save_csv(self, path: Path) -> int:
+        """:meth:`write_csv` to ``path``, which appears whole or not at all."""
+        with atomic_text_file(path) as handle:
+            return self.write_csv(handle)
+
+    def write_csv(self, out: TextIO) -> int:
+        """The raw table, long form: one row per review, so any tool can recompute a figure.
+
+        Long rather than wide so that a reviewer's name never becomes a column header and
+        a file with thousands of claims stays a plain three-column table. Returns the rows.
+        """
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["claim_id", "document_id", "reviewer", "verdict", "final_verdict"])
+        count = 0
+        rows, cols = np.nonzero(~np.isnan(self.ratings))
+        for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+            final = self.final[row]
+            writer.writerow(
+                [
+                    int(self.claim_ids[row]),
+                    int(self.document_ids[row]),
+                    neutralise(self.reviewers[col]),
+                    LABELS[int(self.ratings[row, col])].value,
+                    "" if np.isnan(final) else LABELS[int(final)].value,
+                ]
+            )
+            count += 1
+        return count
+
+
+def load_table(engine: Engine, *, document_id: int | None = None) -> VerdictTable:
+    """Every decided review of an open claim (of one document, if given), as a table."""
+    query = (
+        select(
+            Review.claim_id,
+            Claim.document_id,
+            User.name,
+            Review.verdict,
+            Review.seconds_spent,
+            Review.decided_at,
+        )
+        .join(Claim, Claim.id == Review.claim_id)
+        .join(User, User.id == Review.reviewer_id)
+        .where(Review.verdict.is_not(None), Claim.status == ClaimStatus.open.value)
+        .order_by(Review.claim_id)
+    )
+    if document_id is not None:
+        query = query.where(Claim.document_id == document_id)
+    with unit_of_work(engine) as session:
+        rows = session.execute(query).all()
+        claim_ids = np.unique(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
+        texts: dict[int, str] = {}
+        finals: dict[int, str] = {}
+        titles: dict[int, str] = {}
+        if len(claim_ids):
+            # Side tables are read whole and filtered here: an IN list of 100,000 ids is
+            # slower than the scan, and both are small next to the reviews.
+            wanted = set(claim_ids.tolist())
+            claim_query = select(Claim.id, Claim.text).where(Claim.status == ClaimStatus.open.value)
+            final_query = select(FinalVerdict.claim_id, FinalVerdict.verdict)
+            if document_id is not None:
+                claim_query = claim_query.where(Claim.document_id == document_id)
+                final_query = final_query.join(Claim, Claim.id == FinalVerdict.claim_id).where(
+                    Claim.document_id == document_id
+                )
+            texts = {cid: text for cid, text in session.execute(claim_query) if cid in wanted}
+            finals = {cid: v for cid, v in session.execute(final_query) if cid in wanted}
+            titles = dict(session.execute(select(Document.id, Document.title)).all())
+    return _assemble(rows, claim_ids, texts, finals, titles)
+
+
+def _assemble(
+    rows: Sequence[ReviewRow],
+    claim_ids: NDArray[np.int64],
+    texts: dict[int, str],
+    finals: dict[int, str],
+    titles: dict[int, str],
+) -> VerdictTable:
+    reviewers = sorted({r[2] for r in rows})
+    column = {name: i for i, name in enumerate(reviewers)}
+    shape = (len(claim_ids), len(reviewers))
+    n = len(rows)
+    # Column by column into NumPy, then one fancy-indexed assignment per matrix: a loop of
+    # cell assignments costs seconds at a million reviews.
+    row_index = np.searchsorted(claim_ids, np.fromiter((r[0] for r in rows), np.int64, n))
+    col_index = np.fromiter((column[r[2]] for r in rows), np.int64, n)
+    ratings = np.full(shape, np.nan)
+    ratings[row_index, col_index] = np.fromiter((CODE[str(r[3])] for r in rows), np.float64, n)
+    seconds = np.full(shape, np.nan)
+    seconds[row_index, col_index] = np.fromiter(
+        (np.nan if r[4] is None else r[4] for r in rows), np.float64, n
+    )
+    decided = np.full(shape, np.nan)
+    decided[row_index, col_index] = np.fromiter(
+        (np.nan if r[5] is None else r[5].timestamp() for r in rows), np.float64, n
+    )
+    document_ids = np.zeros(len(claim_ids), dtype=np.int64)
+    document_ids[row_index] = np.fromiter((r[1] for r in rows), np.int64, n)
+    final = np.array(
+        [CODE[finals[c]] if c in finals else np.nan for c in claim_ids.tolist()], dtype=np.float64
+    )
+    return VerdictTable(
+        claim_ids=claim_ids,
+        document_ids=document_ids,
+        reviewers=reviewers,
+        ratings=ratings,
+        seconds=seconds,
+        decided=decided,
+        final=final,
+        claim_texts=[texts.get(c, "") for c in claim_ids.tolist()],
+        document_titles=titles,
+    )

@@ -1,0 +1,568 @@
+"""Agreement (admins): how far reviewers agree, what each figure rests on, where they split.
+
+The figures come from workbench.agreement.report, computed once per run on one read of the
+claim × reviewer table, the same table the CSV download holds, so the file and the numbers
+never disagree. Each figure says how many claims and verdicts it rests on; one resting on
+too little is withheld or flagged in words rather than shown as a precise-looking number.
+
+Reviewer names, document titles and claim texts are untrusted: in charts and tables they are
+data, in messages they are escaped Markdown or ``st.text``. The report service re-checks the
+actor's stored role: a reviewer who reaches this page by its URL sees the refusal only.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from workbench.agreement.report import (
+    MIN_CLAIMS,
+    RELIABLE,
+    TENTATIVE,
+    AgreementReport,
+    Coefficients,
+    GroupAgreement,
+    PairAgreement,
+    build_report,
+    may_audit,
+)
+from workbench.agreement.table import VerdictTable, load_table
+from workbench.app import frame, render, state
+from workbench.auth.permissions import Action, allowed
+from workbench.errors import WorkbenchError
+
+SCOPE = "agreement_scope"
+PAIR_A = "agreement_pair_a"
+PAIR_B = "agreement_pair_b"
+SAMPLES = 1000  # bootstrap resamples of alpha's 95% interval
+CSV_NAME = "agreement-table.csv"
+# The claim a link opens on the Adjudication page (read there as ``?claim=<id>``).
+LINK = "claim"
+# One colour per verdict, the same in every chart.
+VERDICT_COLOURS = {"verified": "#2e7d32", "disputed": "#c62828", "unsupported": "#9e9e9e"}
+
+
+def figure(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def rests_on(c: Coefficients) -> str:
+    return (
+        f"Rests on {c.claims} claim{'' if c.claims == 1 else 's'} reviewed by two or more "
+        f"reviewers and their {c.reviews} verdict{'' if c.reviews == 1 else 's'}."
+    )
+
+
+def withheld(c: Coefficients) -> bool:
+    return c.alpha is None and c.observed is None
+
+
+def main() -> None:
+    engine, _ = frame.start()
+    st.title("Agreement")
+    actor = state.actor()
+    if actor is None or not allowed(actor, Action.audit_agreement):
+        st.error(
+            "Only admins audit agreement: the figures show every reviewer's verdicts, which "
+            "reviewers do not see while they review."
+        )
+        return
+    try:
+        may_audit(engine, actor)  # the stored role, not the session's copy
+        table = load_table(engine)
+    except WorkbenchError as exc:
+        st.error(render.md_escape(str(exc)))
+        return
+    if table.n_claims == 0:
+        st.info("No verdict yet: agreement figures appear once claims have been reviewed.")
+        return
+
+    document_id = _scope(table)
+    if document_id is not None:
+        table = table.rows(table.document_ids == document_id)
+        scope = table.document_titles.get(document_id, f"document {document_id}")
+    else:
+        scope = "all documents"
+    report = build_report(table, scope=scope, samples=SAMPLES)
+
+    _headline(report)
+    _download(table)
+    _notes(report)
+    _pairs(report)
+    _reviewers(report)
+    _over_time(report)
+    _labels(report)
+    if document_id is None:
+        _documents(report)
+    _disputed(report)
+
+
+def _scope(table: VerdictTable) -> int | None:
+    """All documents, or one of those with verdicts (titles shown as plain option text)."""
+    titles = table.document_titles
+    reviewed = sorted(
+        {int(d) for d in table.document_ids.tolist()},
+        key=lambda d: (titles.get(d, "").casefold(), d),
+    )
+    options: list[int | None] = [None, *reviewed]
+    chosen = st.selectbox(
+        "Scope",
+        options,
+        format_func=lambda d: (
+            "All documents"
+            if d is None
+            else f"{render.shorten(titles.get(d, f'document {d}'), 70)} (#{d})"
+        ),
+        key=SCOPE,
+        help="The figures of every claim, or of one document's claims only.",
+    )
+    return None if chosen is None else int(chosen)
+
+
+# --- the headline -------------------------------------------------------------------------
+
+
+def _headline(report: AgreementReport) -> None:
+    c = report.overall
+    st.caption(render.md_escape(f"Scope: {report.scope} · {len(report.reviewers)} reviewers"))
+    if withheld(c):
+        st.warning(render.md_escape(f"No coefficient is shown: {c.warning}."))
+        st.caption(rests_on(c))
+        st.caption(render.md_escape(report.scale))
+        return
+    cols = st.columns(4)
+    cols[0].metric(
+        "Krippendorff's α",
+        figure(c.alpha),
+        help="Nominal alpha: agreement beyond chance, any number of reviewers per claim, "
+        "missing verdicts allowed. The interval resamples claims "
+        f"({SAMPLES} bootstrap samples).",
+    )
+    if c.alpha_low is not None and c.alpha_high is not None:
+        cols[0].caption(f"95% interval {c.alpha_low:.3f} to {c.alpha_high:.3f}")
+    cols[1].metric(
+        "Fleiss' κ",
+        figure(c.fleiss_kappa),
+        help="Agreement beyond chance, from each verdict's overall share.",
+    )
+    cols[2].metric(
+        "Gwet's AC1",
+        figure(c.ac1),
+        help="Agreement beyond chance, less affected than κ and α when one verdict dominates.",
+    )
+    cols[3].metric(
+        "Observed agreement",
+        figure(c.observed),
+        help="The share of pairs of verdicts on the same claim that agree, chance not removed.",
+    )
+    st.caption(rests_on(c))
+    _reading(c)
+    st.caption(render.md_escape(report.scale))
+    if c.warning:
+        st.warning(render.md_escape(f"Read with care: this {c.warning}."))
+
+
+def _reading(c: Coefficients) -> None:
+    if c.alpha is None or c.reading is None:
+        st.info(
+            "Krippendorff's α cannot be computed on these verdicts: they leave no variation "
+            "to measure agreement against (one verdict throughout)."
+        )
+        return
+    words = render.md_escape(f"α = {c.alpha:.3f} is {c.reading}.")
+    if c.alpha >= RELIABLE:
+        st.success(f"**Reading:** {words}")
+    elif c.alpha >= TENTATIVE:
+        st.info(f"**Reading:** {words}")
+    else:
+        st.warning(f"**Reading:** {words}")
+
+
+def _download(table: VerdictTable) -> None:
+    out = io.StringIO()
+    rows = table.write_csv(out)
+    st.download_button(
+        "Download the raw table (CSV)",
+        data=out.getvalue().encode("utf-8"),
+        file_name=CSV_NAME,
+        mime="text/csv",
+        key="agreement_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    st.caption(
+        f"{rows} row{'' if rows == 1 else 's'}, one per verdict in this scope "
+        "(claim_id, document_id, reviewer, verdict, final_verdict): every figure on this page "
+        "can be recomputed from it."
+    )
+
+
+def _notes(report: AgreementReport) -> None:
+    st.subheader("Data quality")
+    if not report.notes:
+        st.caption("Nothing to flag: no verdict is rare or dominant, and no reviewer stands apart.")
+        return
+    for note in report.notes:
+        message = render.md_escape(note.message)  # names reviewers: untrusted text
+        if note.kind == "rare_label":
+            st.info(message)
+        else:
+            st.warning(message)
+
+
+# --- pairs of reviewers -------------------------------------------------------------------
+
+
+def _pairs(report: AgreementReport) -> None:
+    st.subheader("Reviewer × reviewer")
+    if len(report.reviewers) < 2:
+        st.info("Pairs of reviewers need two reviewers or more.")
+        return
+    st.vega_lite_chart(
+        _kappa_frame(report.pairs),
+        _heatmap_spec(report.reviewers),
+        width="stretch",
+        height=max(200, 44 * len(report.reviewers) + 40),
+        key="agreement_heatmap",
+        alt="Cohen's kappa of every pair of reviewers",
+    )
+    st.caption(
+        "Each cell: Cohen's κ of the two reviewers on the claims both reviewed (hover for "
+        f"how many). A blank cell: they share fewer than {MIN_CLAIMS} claims (κ withheld) or "
+        "κ is undefined there (one verdict throughout)."
+    )
+    with st.expander("Pairs as a table"):
+        st.dataframe(
+            {
+                "reviewer": [p.a for p in report.pairs],
+                "with": [p.b for p in report.pairs],
+                "claims both reviewed": [p.claims for p in report.pairs],
+                "Cohen's κ": [p.kappa for p in report.pairs],
+                "observed": [p.observed for p in report.pairs],
+            },
+            hide_index=True,
+            placeholder="—",
+            key="agreement_pairs",
+        )
+    _confusion(report)
+
+
+def _kappa_frame(pairs: Sequence[PairAgreement]) -> pd.DataFrame:
+    """Both halves of the matrix: (a, b) and (b, a) hold the same pair."""
+    rows = [
+        {"reviewer": x, "with": y, "kappa": p.kappa, "claims": p.claims, "observed": p.observed}
+        for p in pairs
+        for x, y in ((p.a, p.b), (p.b, p.a))
+    ]
+    return pd.DataFrame(rows, columns=["reviewer", "with", "kappa", "claims", "observed"])
+
+
+def _heatmap_spec(reviewers: list[str]) -> dict[str, Any]:
+    axis = {"type": "nominal", "sort": reviewers, "scale": {"domain": reviewers}}
+    angle = 0 if len(reviewers) <= 6 else -40
+    valid = {"filter": "isValid(datum.kappa)"}
+    tooltip = [
+        {"field": "reviewer", "type": "nominal"},
+        {"field": "with", "type": "nominal"},
+        {"field": "kappa", "type": "quantitative", "title": "Cohen's κ", "format": ".3f"},
+        {"field": "claims", "type": "quantitative", "title": "claims both reviewed"},
+        {"field": "observed", "type": "quantitative", "format": ".3f"},
+    ]
+    return {
+        "encoding": {
+            "x": {
+                "field": "with",
+                "title": None,
+                "axis": {"labelAngle": angle, "orient": "top", "labelLimit": 160},
+                **axis,
+            },
+            "y": {"field": "reviewer", "title": None, **axis},
+        },
+        "layer": [
+            {  # every pair, withheld or not: the tooltip says what a blank cell rests on
+                "mark": {"type": "rect", "opacity": 0},
+                "encoding": {"tooltip": tooltip},
+            },
+            {
+                "transform": [valid],
+                "mark": "rect",
+                "encoding": {
+                    "color": {
+                        "field": "kappa",
+                        "type": "quantitative",
+                        "title": "Cohen's κ",
+                        "scale": {"domain": [0, 1], "clamp": True, "scheme": "blues"},
+                    },
+                    "tooltip": tooltip,
+                },
+            },
+            {
+                "transform": [valid],
+                "mark": {"type": "text", "fontSize": 13},
+                "encoding": {
+                    "text": {"field": "kappa", "type": "quantitative", "format": ".2f"},
+                    "color": {
+                        "condition": {"test": "datum.kappa > 0.6", "value": "white"},
+                        "value": "black",
+                    },
+                    "tooltip": tooltip,
+                },
+            },
+        ],
+    }
+
+
+def _confusion(report: AgreementReport) -> None:
+    st.markdown("#### Confusion matrix of two reviewers")
+    names = report.reviewers
+    cols = st.columns(2)
+    a = cols[0].selectbox("Reviewer (rows)", names, index=0, key=PAIR_A)
+    b = cols[1].selectbox("Reviewer (columns)", names, index=1, key=PAIR_B)
+    if a is None or b is None or a == b:
+        st.info("Choose two different reviewers.")
+        return
+    pair = next((p for p in report.pairs if (p.a, p.b) in ((a, b), (b, a))), None)
+    if pair is None:
+        return
+    matrix = pair.confusion if pair.a == a else [list(r) for r in zip(*pair.confusion, strict=True)]
+    st.dataframe(
+        pd.DataFrame(
+            matrix,
+            index=pd.Index(report.labels, name="rows ↓ · columns →"),
+            columns=report.labels,
+        ),
+        key="agreement_confusion",
+    )
+    st.text(
+        f"Rows: {a}'s verdict; columns: {b}'s. Rests on {pair.claims} claim"
+        f"{'' if pair.claims == 1 else 's'} both reviewed; Cohen's κ {figure(pair.kappa)}, "
+        f"observed agreement {figure(pair.observed)}."
+    )
+    if pair.claims < MIN_CLAIMS:
+        st.warning(
+            f"κ is withheld: these two share {pair.claims} claim"
+            f"{'' if pair.claims == 1 else 's'}, fewer than the {MIN_CLAIMS} a coefficient "
+            "needs. The counts above are all there is."
+        )
+
+
+# --- reviewers, time, labels, documents -----------------------------------------------------
+
+
+def _reviewers(report: AgreementReport) -> None:
+    st.subheader("Verdicts per reviewer")
+    stats = report.by_reviewer
+    order = {label: n for n, label in enumerate(report.labels)}
+    rows = [
+        {
+            "reviewer": s.reviewer,
+            "verdict": label,
+            "count": count,
+            "reviews": s.reviews,
+            "order": order.get(label, len(order)),
+        }
+        for s in stats
+        for label, count in s.labels.items()
+    ]
+    st.vega_lite_chart(
+        pd.DataFrame(rows, columns=["reviewer", "verdict", "count", "reviews", "order"]),
+        _distribution_spec(report.reviewers, report.labels),
+        width="stretch",
+        height=max(120, 40 * len(report.reviewers) + 50),
+        key="agreement_distribution",
+        alt="Each reviewer's verdicts as shares of all they gave",
+    )
+    total = sum(s.reviews for s in stats)
+    st.caption(
+        f"Each bar: one reviewer's verdicts, as shares of all they gave ({total} verdicts in "
+        "all; hover for the counts)."
+    )
+    st.dataframe(
+        {
+            "reviewer": [s.reviewer for s in stats],
+            "reviews": [s.reviews for s in stats],
+            **{label: [s.labels.get(label, 0) for s in stats] for label in report.labels},
+            "median s / review": [s.median_seconds for s in stats],
+            "mean κ with others": [s.mean_kappa for s in stats],
+            "claims with a final": [s.final_claims for s in stats],
+            "agrees with final": [s.agrees_with_final for s in stats],
+            "κ with final": [s.kappa_with_final for s in stats],
+        },
+        hide_index=True,
+        placeholder="—",
+        key="agreement_reviewers",
+    )
+    st.caption(
+        f"Mean κ and κ with the final verdict are left empty under {MIN_CLAIMS} shared claims."
+    )
+
+
+def _distribution_spec(reviewers: list[str], labels: list[str]) -> dict[str, Any]:
+    return {
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "reviewer", "type": "nominal", "sort": reviewers, "title": None},
+            "x": {
+                "field": "count",
+                "type": "quantitative",
+                "stack": "normalize",
+                "title": "share of their verdicts",
+                "axis": {"format": "%"},
+            },
+            "color": {
+                "field": "verdict",
+                "type": "nominal",
+                "sort": labels,
+                "scale": {
+                    "domain": labels,
+                    "range": [VERDICT_COLOURS.get(label, "#5c6bc0") for label in labels],
+                },
+            },
+            "order": {"field": "order", "type": "quantitative"},
+            "tooltip": [
+                {"field": "reviewer", "type": "nominal"},
+                {"field": "verdict", "type": "nominal"},
+                {"field": "count", "type": "quantitative"},
+                {"field": "reviews", "type": "quantitative", "title": "their verdicts"},
+            ],
+        },
+    }
+
+
+def _over_time(report: AgreementReport) -> None:
+    st.subheader("Agreement over time")
+    weeks = report.over_time
+    if not weeks:
+        st.info("No verdict has a decision time yet (reviews imported without one).")
+        return
+    rows = [
+        {"week": w.week, "measure": measure, "value": value, "claims": w.claims}
+        for w in weeks
+        for measure, value in (("observed", w.observed), ("Krippendorff's α", w.alpha))
+        if value is not None
+    ]
+    st.vega_lite_chart(
+        pd.DataFrame(rows, columns=["week", "measure", "value", "claims"]),
+        _time_spec(),
+        width="stretch",
+        height=280,
+        key="agreement_over_time",
+        alt="Observed agreement and Krippendorff's alpha per week",
+    )
+    st.caption(
+        f"Per week of a claim's last verdict (the Monday is shown): {len(weeks)} week"
+        f"{'' if len(weeks) == 1 else 's'}, {sum(w.claims for w in weeks)} claims reviewed "
+        f"twice or more (hover for each week's). α is left out of weeks with fewer than "
+        f"{MIN_CLAIMS} such claims; the dashed lines are {TENTATIVE} and {RELIABLE}."
+    )
+
+
+def _time_spec() -> dict[str, Any]:
+    rules = [
+        {
+            "mark": {"type": "rule", "strokeDash": [4, 4], "opacity": 0.5},
+            "encoding": {"y": {"datum": threshold, "type": "quantitative"}},
+        }
+        for threshold in (TENTATIVE, RELIABLE)
+    ]
+    return {
+        "layer": [
+            {
+                "mark": {"type": "line", "point": True},
+                "encoding": {
+                    "x": {"field": "week", "type": "temporal", "title": "week"},
+                    "y": {"field": "value", "type": "quantitative", "title": None},
+                    "color": {"field": "measure", "type": "nominal", "title": None},
+                    "tooltip": [
+                        {"field": "week", "type": "temporal", "format": "%Y-%m-%d"},
+                        {"field": "measure", "type": "nominal"},
+                        {"field": "value", "type": "quantitative", "format": ".3f"},
+                        {"field": "claims", "type": "quantitative"},
+                    ],
+                },
+            },
+            *rules,
+        ],
+    }
+
+
+def _group_table(groups: Sequence[GroupAgreement], first: str, key: str) -> None:
+    coefficients = [g.coefficients for g in groups]
+    columns: dict[str, list[Any]] = {first: [g.key for g in groups]}
+    if any(g.id is not None for g in groups):
+        columns["id"] = [g.id for g in groups]
+    columns |= {
+        "claims": [c.claims for c in coefficients],
+        "verdicts": [c.reviews for c in coefficients],
+        "α": [c.alpha for c in coefficients],
+        "95% interval": [
+            f"{c.alpha_low:.3f} to {c.alpha_high:.3f}"
+            if c.alpha_low is not None and c.alpha_high is not None
+            else ""
+            for c in coefficients
+        ],
+        "Fleiss' κ": [c.fleiss_kappa for c in coefficients],
+        "AC1": [c.ac1 for c in coefficients],
+        "observed": [c.observed for c in coefficients],
+        "note": [c.warning or "" for c in coefficients],
+    }
+    if all(not value for value in columns["95% interval"]):
+        del columns["95% interval"]
+    st.dataframe(columns, hide_index=True, placeholder="—", key=key)
+
+
+def _labels(report: AgreementReport) -> None:
+    st.subheader("Per verdict, one against the rest")
+    _group_table(report.by_label, "verdict", "agreement_labels")
+    st.caption(
+        "Do reviewers agree on this verdict? Each verdict against all the others, on the same "
+        "claims. A note says when a figure is withheld or rests on few claims."
+    )
+
+
+def _documents(report: AgreementReport) -> None:
+    st.subheader("Per document")
+    _group_table(report.by_document, "document", "agreement_documents")
+    st.caption(
+        f"Lowest α first; no bootstrap interval per document. Under {MIN_CLAIMS} claims "
+        "reviewed twice or more, a document's figures are withheld."
+    )
+
+
+# --- the most disputed claims --------------------------------------------------------------
+
+
+def _disputed(report: AgreementReport) -> None:
+    st.subheader("Most disputed claims")
+    if not report.most_disputed:
+        st.success("No claim has reviewers who disagree.")
+        return
+    link = state.may(Action.adjudicate)
+    st.caption(
+        "The claims whose reviewers split most (the share of pairs of their verdicts that "
+        "differ)" + ("; each link opens the claim on the Adjudication page." if link else ".")
+    )
+    for claim in report.most_disputed:
+        title = f"#{claim.claim_id} — {render.shorten(claim.text, 100)}"
+        with st.container(border=True):
+            if link:
+                st.page_link(
+                    state.ADJUDICATE_PAGE,
+                    label=render.md_escape(title),
+                    icon=":material/gavel:",
+                    query_params={LINK: str(claim.claim_id)},
+                )
+            else:
+                st.text(title)
+            verdicts = ", ".join(f"{name}: {verdict}" for name, verdict in claim.verdicts.items())
+            st.text(
+                f"Disagreement {claim.disagreement:.2f} · {verdicts} · final: "
+                f"{claim.final_verdict or '—'} · {render.shorten(claim.document_title, 60)}"
+            )
+
+
+main()
