@@ -309,7 +309,11 @@ def test_export_history_writes_every_entry_as_jsonl(
         ("final_verdict", "create"),
     }
     assert f"wrote {len(lines)} rows to {out}" in result.stdout
-    assert [p.name for p in out.parent.iterdir()] == ["history.jsonl"]  # no temporary left
+    # The file and its manifest, and no temporary file left behind.
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "history.jsonl",
+        "history.jsonl.manifest.json",
+    ]
 
 
 def test_export_history_defaults_to_a_timestamped_file(
@@ -318,5 +322,6 @@ def test_export_history_defaults_to_a_timestamped_file(
     monkeypatch.setenv("WORKBENCH_EXPORT_DIR", str(tmp_path / "exports"))
     result = CliRunner().invoke(app, ["export", "--history", "--db", db_url])
     assert result.exit_code == 0, result.output
-    (written,) = (tmp_path / "exports").iterdir()
+    written, manifest = sorted((tmp_path / "exports").iterdir())
+    assert manifest.name == written.name + ".manifest.json"
     assert written.name.startswith("history-") and written.suffix == ".jsonl"
