@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from enum import StrEnum
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -41,6 +43,7 @@ from workbench.project import ProjectSettings, get_project_settings, set_project
 from workbench.review.queue import list_documents
 from workbench.schemas import DocumentIn, ExtractedClaim, FinalSource, Role, Verdict
 from workbench.transfer import ImportReport, import_reviews
+from workbench.transfer.backup import RestoreReport, export_backup, is_backup, restore_backup
 
 app = typer.Typer(
     help="Fact-check annotation workbench: ingest articles, extract claims, review, export.",
@@ -194,6 +197,14 @@ def export(
             "--history", help="Write the whole audit trail as JSONL instead (--format ignored)."
         ),
     ] = False,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="A backup: every table, ids and timestamps kept (JSONL only; no filters). "
+            "Restore it with `workbench import FILE`.",
+        ),
+    ] = False,
     verdict: Annotated[
         list[Verdict] | None,
         typer.Option("--verdict", help="Only claims with this final verdict (repeatable)."),
@@ -267,8 +278,16 @@ def export(
         flt = parse_filter(**filters)
         if history and not flt.is_empty:
             raise WorkbenchError("the filters do not apply to --history, which is written whole")
+        if everything:
+            if not flt.is_empty or history:
+                raise WorkbenchError("--all writes every table whole: no filters, no --history")
+            if fmt is not ExportFormat.jsonl:
+                raise WorkbenchError("--all is written as JSONL only: use --format jsonl")
         engine = open_database(settings.database_url, migrate=False)
-        if history:
+        if everything:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            target = out or settings.export_dir / f"backup-{stamp}.jsonl"
+        elif history:
             target = out or default_history_path(settings.export_dir)
         else:
             target = out or default_path(settings.export_dir, fmt)
@@ -278,6 +297,14 @@ def export(
         )
         try:
             with _terminate_cleanly():
+                if everything:
+                    backup = export_backup(engine, target)
+                    typer.echo(f"wrote {backup.rows} rows to {backup.path}")
+                    typer.echo(
+                        ", ".join(f"{count} {name}" for name, count in backup.tables.items())
+                        + f"; manifest {backup.manifest}"
+                    )
+                    return
                 if history:
                     result = export_history_to_file(engine, target)
                 else:
@@ -353,23 +380,59 @@ def import_command(
         Path,
         typer.Argument(
             help="A JSONL file of reviews: `workbench export --format jsonl` output, "
-            "or another tool's lines in the same schema."
+            "or another tool's lines in the same schema; or a backup (`export --all`)."
         ),
     ],
     db: DbOption = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the report as one JSON object.")
     ] = False,
+    add_missing: Annotated[
+        bool,
+        typer.Option(
+            "--add-missing",
+            help="Backup into a database that holds data: insert the rows that are not here "
+            "and do not conflict.",
+        ),
+    ] = False,
 ) -> None:
-    """Load reviews made elsewhere onto the claims stored here; importing twice adds nothing."""
+    """Load reviews made elsewhere onto the claims stored here; importing twice adds nothing.
+
+    A backup (`workbench export --format jsonl --all`) is restored instead: whole into an
+    empty database, or, with --add-missing, only its rows that are not here yet.
+    """
     settings = _settings(db)
     with _user_errors():
         engine = open_database(settings.database_url, migrate=False)
+        if is_backup(file):
+            with _terminate_cleanly():
+                restored = restore_backup(engine, file, add_missing=add_missing)
+            _print_restore_report(restored, as_json=as_json)
+            refused = not restored.written and any(restored.missing.values())
+            if restored.conflict_count or refused:
+                raise typer.Exit(code=1)
+            return
         report = import_reviews(engine, file)
     if as_json:
         typer.echo(report.model_dump_json())
         return
     _print_import_report(report)
+
+
+def _print_restore_report(report: RestoreReport, *, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(dataclasses.asdict(report)))
+        return
+    typer.echo(f"{report.file}: {report.summary()}")
+    for conflict in report.conflicts:
+        typer.echo(f"conflict: {conflict}")
+    if report.conflict_count > len(report.conflicts):
+        typer.echo(f"... and {report.conflict_count - len(report.conflicts)} more conflicts")
+    if not report.written and any(report.missing.values()):
+        typer.echo(
+            "the database already holds data: nothing was written; "
+            "--add-missing inserts the missing rows that do not conflict"
+        )
 
 
 def _print_import_report(report: ImportReport) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import io
 import os
@@ -11,6 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
+
+try:
+    import fcntl
+except ImportError:  # Windows: no leftover detection; a killed export's .part stays
+    fcntl = None  # type: ignore[assignment]
 
 BUFFER = 1 << 20
 
@@ -57,15 +63,50 @@ class _HashingWriter(io.RawIOBase):
         super().close()
 
 
+def _lock(fd: int) -> bool:
+    """Take the file's exclusive lock without waiting; whether it was free (POSIX only)."""
+    if fcntl is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def remove_stale(path: Path) -> list[Path]:
+    """Remove the temporary files that writers of ``path`` killed mid-way left beside it.
+
+    A writer holds a lock on its temporary file while it lives (the system drops it when the
+    process dies, even by SIGKILL): a temporary file whose lock is free is a leftover.
+    """
+    removed = []
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.????????.part"):
+        try:
+            fd = os.open(leftover, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if _lock(fd):
+                leftover.unlink(missing_ok=True)
+                removed.append(leftover)
+        finally:
+            os.close(fd)
+    return removed
+
+
 def _temporary(path: Path) -> tuple[int, Path]:
     """A new hidden file beside ``path``; like ``mkstemp``, but with the umask's permissions
     (mkstemp's 0600 would make an export on a shared folder unreadable to the team)."""
+    remove_stale(path)
     for _ in range(100):
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
         try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
+        _lock(fd)
+        return fd, tmp
     raise FileExistsError(f"no free temporary name beside {path}")
 
 
