@@ -410,6 +410,8 @@ def _char_block_scores(
     if not keyed:
         return np.zeros(n_rows, dtype=np.float64)
     ordered = np.sort(np.concatenate(keyed))
+    if ordered.size == 0:  # no gram of the vocabulary in any sentence
+        return np.zeros(n_rows, dtype=np.float64)
     gram = ordered // span
     starts = np.flatnonzero(np.concatenate(([True], gram[1:] != gram[:-1])))
     counts = np.diff(np.append(starts, ordered.size))
