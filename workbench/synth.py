@@ -50,6 +50,7 @@ from workbench.db.models import (
 )
 from workbench.errors import InvalidInput
 from workbench.project import ProjectSettings, set_project_setting
+from workbench.review.stats import recount
 from workbench.schemas import DocumentIn, Role
 
 EXTRACTOR = "synth@1"
@@ -835,6 +836,9 @@ def synthesize(
             _insert(connection, Evidence, rows.evidence)
             _insert(connection, FinalVerdict, rows.finals)
             _advance_sequences(connection)
+            # Bulk rows bypass the service layer: the pages' per-claim figures and totals
+            # are recomputed for this batch's claims.
+            recount(connection, (row["id"] for row in rows.claims))
         report.documents += len(made)
         if on_document is not None:
             for art in made:

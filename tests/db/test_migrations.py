@@ -5,6 +5,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import Session
 
 from workbench.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from workbench.db.models import Base
@@ -46,3 +47,118 @@ def test_everything_lands_in_the_schema_the_url_names(engine: Engine) -> None:
         where = text("SELECT table_name FROM information_schema.tables WHERE table_schema = :s")
         assert set(connection.scalars(where, {"s": schema})) == expected
         assert not expected & set(connection.scalars(where, {"s": "public"}))
+
+
+# --- 0004: per-claim figures and the totals, filled in for the rows already there -----------
+
+
+def _seed_at_0003(engine: Engine) -> None:
+    """Two documents' claims and reviews as a 0003 database holds them (plain SQL: the
+    models describe the newest schema)."""
+    now = "2026-01-05 09:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO documents (id, title, source, text, sha256, metadata, ingested_at) "
+                "VALUES (1, 'a', 'a.txt', 'x', :a, '{}', :now), "
+                "(2, 'b', 'b.txt', 'y', :b, '{}', :now)"
+            ),
+            {"a": "a" * 64, "b": "b" * 64, "now": now},
+        )
+        claims = [
+            # id, document, status
+            (1, 1, "open"),  # verified, verified, disputed: 2 of 3 pairs differ
+            (2, 1, "open"),  # verified, verified: no pair differs
+            (3, 1, "open"),  # one verdict and an undecided review
+            (4, 2, "open"),  # nothing
+            (5, 2, "not_a_claim"),  # reviewed, then taken out
+        ]
+        for claim_id, document_id, status in claims:
+            connection.execute(
+                text(
+                    "INSERT INTO claims (id, document_id, text, char_start, char_end, score, "
+                    "extractor, status, created_at) "
+                    "VALUES (:id, :doc, 'x', :start, :end, 0.5, 'test@1', :status, :now)"
+                ),
+                {
+                    "id": claim_id,
+                    "doc": document_id,
+                    "start": claim_id * 10,
+                    "end": claim_id * 10 + 5,
+                    "status": status,
+                    "now": now,
+                },
+            )
+        for user_id, name in [(1, "Ana"), (2, "Ben"), (3, "Cleo")]:
+            connection.execute(
+                text("INSERT INTO users (id, name, created_at) VALUES (:id, :name, :now)"),
+                {"id": user_id, "name": name, "now": now},
+            )
+        reviews = [
+            (1, 1, "verified"),
+            (1, 2, "verified"),
+            (1, 3, "disputed"),
+            (2, 1, "verified"),
+            (2, 2, "verified"),
+            (3, 1, "unsupported"),
+            (3, 2, None),
+            (5, 1, "disputed"),
+        ]
+        for claim_id, user_id, verdict in reviews:
+            connection.execute(
+                text(
+                    "INSERT INTO reviews (claim_id, reviewer_id, verdict, note, version, "
+                    "created_at, updated_at) VALUES (:c, :u, :v, '', 1, :now, :now)"
+                ),
+                {"c": claim_id, "u": user_id, "v": verdict, "now": now},
+            )
+
+
+def test_0004_fills_in_the_figures_of_existing_claims_and_downgrades(db_url: str) -> None:
+    from workbench.db.session import get_engine
+    from workbench.review import queue, stats
+
+    engine = get_engine(db_url)
+    upgrade(engine, "0003")
+    _seed_at_0003(engine)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision(engine)
+    assert_schema_matches_tables(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, verdicts, disagreement FROM claims ORDER BY id")
+        ).all()
+        counts = connection.execute(text("SELECT reviewed, not_a_claim FROM claim_counts")).all()
+    assert [(r[0], r[1]) for r in rows] == [(1, 3), (2, 2), (3, 1), (4, 0), (5, 1)]
+    assert [r[2] for r in rows] == [pytest.approx(2 / 3), 0.0, 0.0, 0.0, 0.0]
+    assert counts == [(3, 1)]  # claims 1-3 reviewed and open; claim 5 out of the queue
+    with Session(engine) as session:
+        totals = stats.totals(session)
+    assert (totals.claims, totals.reviewed, totals.not_a_claim) == (5, 3, 1)
+    progress = queue.progress(engine)
+    assert (progress.reviewed, progress.total, progress.not_a_claim) == (3, 4, 1)
+    to_review = queue.list_claims(engine, queue.ClaimFilter(), page_size=10)
+    assert [c.id for c in to_review.items] == [4] and to_review.total == 1
+
+    # Down to 0003: the columns and the table go, every row stays.
+    command.downgrade(alembic_config(engine), "0003")
+    inspector = inspect(engine)
+    assert "claim_counts" not in inspector.get_table_names()
+    assert not {"verdicts", "disagreement"} & {c["name"] for c in inspector.get_columns("claims")}
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM claims")) == 5
+        assert connection.scalar(text("SELECT count(*) FROM reviews")) == 8
+    upgrade(engine)
+    assert_schema_matches_tables(engine)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT sum(verdicts) FROM claims")) == 7
+
+
+def test_0004_on_an_empty_database_counts_nothing(db_url: str) -> None:
+    """No row of totals for an empty database: the test fixtures recycle such a schema."""
+    from workbench.db.session import get_engine
+
+    engine = get_engine(db_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM claim_counts")) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.delta_generator import DeltaGenerator
 
 from workbench.app import state
 from workbench.auth.accounts import local_actor
@@ -29,18 +30,28 @@ Keys on the Review page: **1** verified · **2** disputed · **3** unsupported �
 """
 
 
-def show(engine: Engine) -> None:
+def show(engine: Engine, *, counts: bool = True) -> DeltaGenerator:
+    """Draw the sidebar; returns the container of the review counts.
+
+    ``counts=False`` leaves that container empty for the page to fill: the Review page draws
+    the counts from its claim view (a fragment), so that they follow a verdict without the
+    whole page running again.
+    """
     with st.sidebar:
         team = state.signed_in_with_password()  # Home.py lets no one else past in team mode
         if team:
             _account()
         else:
             _reviewer()
-        _progress(engine)
+        slot = st.container()
+        if counts:
+            with slot:
+                progress_counts(engine)
         with st.expander("Verdicts and keys", expanded=state.reviewer() is None):
             st.markdown(VERDICT_HELP)
         if not team:
             st.caption(SINGLE_USER_LABEL)
+    return slot
 
 
 def _account() -> None:
@@ -87,7 +98,8 @@ def _save_name() -> None:
     st.session_state[state.CHANGING_NAME] = False
 
 
-def _progress(engine: Engine) -> None:
+def progress_counts(engine: Engine) -> None:
+    """How far the work is: claims reviewed of the open ones, and those taken out."""
     counts = progress(engine)
     st.markdown(f"**{counts.reviewed} reviewed / {counts.total} claims**")
     st.progress(counts.reviewed / counts.total if counts.total else 0.0)

@@ -6,6 +6,8 @@ the queue filter and page, and at most one message per area waiting to be shown.
 
 from __future__ import annotations
 
+import functools
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -16,7 +18,7 @@ from sqlalchemy import Engine
 from workbench.app import render
 from workbench.app.selection import push_history
 from workbench.auth.permissions import Action, allowed
-from workbench.config import get_settings
+from workbench.config import Settings, get_settings
 from workbench.database import open_database
 from workbench.review.queue import ClaimFilter
 from workbench.schemas import Actor, Verdict
@@ -54,7 +56,23 @@ def _engine_for(url: str) -> Engine:
 
 
 def engine() -> Engine:
-    return _engine_for(get_settings().database_url)
+    return _engine_for(database_url())
+
+
+def database_url() -> str:
+    """The URL of the app's database (WORKBENCH_DATABASE_URL, or the default)."""
+    return _settings(os.environ.get(URL_VARIABLE)).database_url
+
+
+URL_VARIABLE = "WORKBENCH_DATABASE_URL"
+
+
+@functools.lru_cache(maxsize=8)
+def _settings(_url_variable: str | None) -> Settings:
+    # Reading the settings builds a pydantic-settings model from the environment (some ms);
+    # a page asks for the engine several times a run. Kept per value of the variable, so a
+    # test (or a process) that points the app elsewhere gets the new database at once.
+    return get_settings()
 
 
 # --- the reviewer -------------------------------------------------------------------------

@@ -115,11 +115,61 @@ class Claim(Base):
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Figures that follow from the claim's reviews, kept here so the queue, the assignment and
+    # the adjudication queue filter and sort through an index instead of aggregating every
+    # review on each page view. workbench.review.stats keeps them: in the transaction of every
+    # verdict change, under the claim's row lock, and in bulk after inserts that bypass it.
+    # How many of its reviews have a verdict.
+    verdicts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The share of pairs of those verdicts that differ (0 when they all agree, and under two
+    # verdicts, where there is nothing to disagree on: ``verdicts`` tells the two apart).
+    disagreement: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
     document: Mapped[Document] = relationship(back_populates="claims")
     reviews: Mapped[list[Review]] = relationship(
         back_populates="claim", cascade="all, delete-orphan", order_by="Review.id"
     )
+
+
+# The queue in reading order for one review state (to review: verdicts = 0), and the
+# assignment's walk in reading order, one seek per verdict count below k.
+Index(
+    "ix_claims_queue",
+    Claim.status,
+    Claim.verdicts,
+    Claim.document_id,
+    Claim.char_start,
+    Claim.char_end,
+)
+# The assignment's walk by check-worthiness: best first, ties by id.
+Index("ix_claims_assign_score", Claim.status, Claim.verdicts, Claim.score.desc(), Claim.id)
+# The queue sorted by disagreement (admins), and the adjudication queue (disagreement > 0).
+Index(
+    "ix_claims_disagreement",
+    Claim.status,
+    Claim.disagreement.desc(),
+    Claim.verdicts.desc(),
+    Claim.document_id,
+    Claim.char_start,
+    Claim.char_end,
+)
+
+
+class ClaimCount(Base):
+    """How many open claims are reviewed and how many are out of the queue, as changes.
+
+    Each transaction that moves a claim between those groups (a first verdict, the last one
+    cleared, "not a claim", put back) inserts one row with its change, in the same transaction;
+    reading sums the rows (workbench.review.stats.totals), and now and then folds them into
+    one. Rows are only ever inserted by writers, so reviewers saving at the same moment never
+    wait on a shared counter row, and the totals cost the same at any corpus size.
+    """
+
+    __tablename__ = "claim_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewed: Mapped[int] = mapped_column(Integer, default=0)  # open claims with a verdict
+    not_a_claim: Mapped[int] = mapped_column(Integer, default=0)  # claims out of the queue
 
 
 class User(Base):

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy import Engine, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.audit import Change, Entity, record
@@ -29,6 +29,7 @@ from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from workbench.extract.segment import paragraph_span
 from workbench.project import ProjectSettings
+from workbench.review import stats
 from workbench.review.queue import review_out
 from workbench.schemas import (
     Actor,
@@ -94,20 +95,22 @@ def reviews_per_claim(session: Session) -> int:
 
 
 def refresh_final(session: Session, claim_id: int, k: int | None = None) -> None:
-    """Bring a claim's automatic final verdict in line with its reviews (same transaction).
+    """Bring what follows from a claim's verdicts in line with its reviews (same transaction):
+    the claim's own figures (``workbench.review.stats``) and its automatic final verdict.
 
-    ``k`` defaults to the stored ``reviews_per_claim``.
+    Every change of a verdict ends here. ``k`` defaults to the stored ``reviews_per_claim``.
     """
     _lock_claim(session, claim_id)
-    k = reviews_per_claim(session) if k is None else k
-    final = _final_row(session, claim_id)
-    if final is not None and final.source == FinalSource.adjudicated:
-        return  # an admin's decision is only ever replaced by an admin
     verdicts = list(
         session.scalars(
             select(Review.verdict).where(Review.claim_id == claim_id, Review.verdict.is_not(None))
         )
     )
+    stats.store(session, claim_id, verdicts)
+    k = reviews_per_claim(session) if k is None else k
+    final = _final_row(session, claim_id)
+    if final is not None and final.source == FinalSource.adjudicated:
+        return  # an admin's decision is only ever replaced by an admin
     wanted: tuple[str, FinalSource] | None = None
     if len(verdicts) >= k and len(set(verdicts)) == 1:
         source = FinalSource.single if len(verdicts) == 1 else FinalSource.consensus
@@ -210,14 +213,13 @@ def adjudication_queue(
     page = max(1, page)
     with unit_of_work(engine) as session:
         _admin(session, actor)
-        condition = _queue_condition()
-        total = session.scalar(select(func.count(Claim.id)).where(condition)) or 0
+        waiting = _waiting(session)
+        total = len(waiting)
+        ids = waiting[(page - 1) * page_size : page * page_size]
         claims = session.scalars(
             select(Claim)
-            .where(condition)
+            .where(Claim.id.in_(ids))
             .order_by(Claim.id)
-            .limit(page_size)
-            .offset((page - 1) * page_size)
             .options(
                 selectinload(Claim.document),
                 selectinload(Claim.reviews).selectinload(Review.reviewer),
@@ -279,29 +281,48 @@ def final_out(final: FinalVerdict, decided_by: str | None = None) -> FinalVerdic
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _queue_condition() -> Any:
-    verdict_count = (
-        select(func.count(func.distinct(Review.verdict)))
-        .where(Review.claim_id == Claim.id, Review.verdict.is_not(None))
-        .correlate(Claim)
-        .scalar_subquery()
-    )
+def _waiting(session: Session) -> list[int]:
+    """The ids of the claims waiting for an admin, in order: open, and either their verdicts
+    disagree and no admin decided, or an admin decided and a review changed afterwards.
+
+    Two sets, each read through its own index, never by a pass over every claim: the split
+    claims are a range of ix_claims_disagreement (status, disagreement > 0: the verdicts are
+    not all the same, kept per claim by workbench.review.stats), the claims an admin decided
+    a range of ix_final_verdicts_source. The work grows with those two sets (what the page
+    is about), not with the corpus. Two queries rather than one: joined, PostgreSQL's
+    planner would hash every open claim to check the status of a few decided ones.
+    """
     adjudicated = exists().where(
         FinalVerdict.claim_id == Claim.id, FinalVerdict.source == FinalSource.adjudicated.value
     )
-    changed_since = exists().where(
-        FinalVerdict.claim_id == Claim.id,
-        FinalVerdict.source == FinalSource.adjudicated.value,
-        # Correlated by name: nested two deep, it would otherwise take its own FROM claims
-        # and flag every adjudicated claim as soon as any review anywhere changed.
-        exists()
-        .where(Review.claim_id == Claim.id, Review.updated_at > FinalVerdict.decided_at)
-        .correlate(Claim, FinalVerdict),
+    split = session.scalars(
+        select(Claim.id).where(
+            Claim.status == ClaimStatus.open.value, Claim.disagreement > 0, ~adjudicated
+        )
+    ).all()
+    # The newest review change of each decided claim, as an aggregate scalar subquery: one
+    # index range (ix_reviews_claim_id) per decided claim. As EXISTS, PostgreSQL would make it
+    # a join and hash every review.
+    latest = (
+        select(func.max(Review.updated_at))
+        .where(Review.claim_id == FinalVerdict.claim_id)
+        .scalar_subquery()
     )
-    return and_(
-        Claim.status == ClaimStatus.open.value,
-        or_(and_(verdict_count > 1, ~adjudicated), changed_since),
-    )
+    changed = session.scalars(
+        select(FinalVerdict.claim_id).where(
+            FinalVerdict.source == FinalSource.adjudicated.value,
+            latest > FinalVerdict.decided_at,
+        )
+    ).all()
+    still_open: list[int] = []
+    for start in range(0, len(changed), 1000):
+        still_open += session.scalars(
+            select(Claim.id).where(
+                Claim.id.in_(changed[start : start + 1000]),
+                Claim.status == ClaimStatus.open.value,
+            )
+        ).all()
+    return sorted({*split, *still_open})
 
 
 def _disputed(claim: Claim, final: FinalVerdict | None) -> DisputedClaim:

@@ -218,15 +218,6 @@ def _decided_by(
     )
 
 
-def _verdicts() -> ScalarSelect[int]:
-    return (
-        select(func.count(Review.id))
-        .where(Review.claim_id == Claim.id, Review.verdict.is_not(None))
-        .correlate(Claim)
-        .scalar_subquery()
-    )
-
-
 def _others_leases(user_id: int, now: datetime) -> ScalarSelect[int]:
     return (
         select(func.count(Lease.id))
@@ -258,34 +249,62 @@ def _lock_candidate(
 ) -> int | None:
     """The first free claim not in ``tried``, its row locked (PostgreSQL; SQLite is serial).
 
-    The query walks the claims in the chosen order through an index and stops at the first
-    with a free slot, so its cost grows with the claims it passes over, not with the corpus.
-    SKIP LOCKED passes over claims another reviewer is being given right now; only when that
-    leaves nothing do we wait for one, since the other reviewer may leave a slot free.
+    A claim another reviewer is being given right now (its row locked) is passed over for the
+    next free one; only when nothing else is free do we wait for it, since the other reviewer
+    may leave a slot free.
     """
+    busy: list[int] = []
+    for _ in range(MAX_CANDIDATES):
+        candidate = _first_free(session, user_id, settings, now, [*tried, *busy])
+        if candidate is None:
+            break
+        lock = select(Claim.id).where(Claim.id == candidate).with_for_update(skip_locked=True)
+        if session.scalar(lock) is not None:
+            return candidate
+        busy.append(candidate)
+    if busy:
+        return session.scalar(select(Claim.id).where(Claim.id == busy[0]).with_for_update())
+    return None
+
+
+def _first_free(
+    session: Session,
+    user_id: int,
+    settings: ProjectSettings,
+    now: datetime,
+    excluded: list[int],
+) -> int | None:
+    """The first open claim, in the project's order, with a slot free for the user.
+
+    One index seek per number of verdicts below k (ix_claims_queue or ix_claims_assign_score:
+    status, verdicts, then the order), the first of those k claims wins. Each seek stops at
+    the first claim of its range the user has not decided and others' live leases leave a
+    slot on, so the claims already fully reviewed are never walked, however many they are;
+    what a seek passes over is the user's own claims still waiting for others, and claims
+    leased to others right now.
+    """
+    k = settings.reviews_per_claim
     by_score = settings.assignment_order == "score"
-    is_open: ColumnElement[bool] = Claim.status == ClaimStatus.open.value
-    if not by_score and session.get_bind().dialect.name == "sqlite":
-        # Without ANALYZE statistics SQLite takes "status = 'open'" for a selective index term,
-        # then filters and sorts every claim (0.8 s at 100,000 claims). "status || ''" is not
-        # indexable, so it walks the reading-order index instead and stops at the first free
-        # claim (1 ms).
-        is_open = Claim.status + "" == ClaimStatus.open.value
-    query = select(Claim.id).where(
-        is_open,
-        ~_decided_by(user_id),
-        _verdicts() + _others_leases(user_id, now) < settings.reviews_per_claim,
+    order: tuple[Any, ...] = (
+        (Claim.score.desc(), Claim.id)
+        if by_score
+        else (Claim.document_id, Claim.char_start, Claim.char_end)
     )
-    if by_score:
-        # ix_claims_status_score gives this order (ties by id: an incremental sort).
-        query = query.order_by(Claim.score.desc(), Claim.id)
-    else:
-        # uq_claims_span (document_id, char_start, char_end) gives this order exactly.
-        query = query.order_by(Claim.document_id, Claim.char_start, Claim.char_end)
-    query = query.limit(1)
-    if tried:
-        query = query.where(Claim.id.not_in(tried))
-    found = session.scalar(query.with_for_update(skip_locked=True))
-    if found is None:
-        found = session.scalar(query.with_for_update())
-    return found
+    found: list[tuple[tuple[Any, ...], int]] = []
+    for verdicts in range(k):
+        query = select(Claim.id, Claim.score, Claim.document_id, Claim.char_start, Claim.char_end)
+        query = query.where(
+            Claim.status == ClaimStatus.open.value,
+            Claim.verdicts == verdicts,
+            _others_leases(user_id, now) < k - verdicts,
+        )
+        if verdicts > 0:  # without a verdict the claim has none of ours either
+            query = query.where(~_decided_by(user_id))
+        if excluded:
+            query = query.where(Claim.id.not_in(excluded))
+        row = session.execute(query.order_by(*order).limit(1)).first()
+        if row is not None:
+            claim_id, score, document_id, char_start, char_end = row
+            key = (-score, claim_id) if by_score else (document_id, char_start, char_end)
+            found.append((key, claim_id))
+    return min(found)[1] if found else None

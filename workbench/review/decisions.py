@@ -19,7 +19,7 @@ from workbench.auth.permissions import Action, require
 from workbench.db.models import Claim, Evidence, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
-from workbench.review import assign
+from workbench.review import assign, stats
 from workbench.review.adjudicate import refresh_final
 from workbench.review.queue import review_out
 from workbench.review.urls import normalise_url
@@ -157,15 +157,15 @@ def _set_status(engine: Engine, claim_id: int, actor: Actor, status: ClaimStatus
     with unit_of_work(engine) as session:
         claim = _claim(session, claim_id)
         user = _user(session, actor)
-        before = {"status": claim.status}
-        claim.status = status.value
+        # Under the claim's row lock, and counted in the queue's totals (review.stats).
+        before = stats.status_changed(session, claim_id, status)
         record(
             session,
             actor_id=user.id,
             entity=Entity.claim_status,
             entity_id=claim_id,
             action=Change.update,
-            before=before,
+            before={"status": before},
             after={"status": status.value},
             claim_id=claim_id,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
@@ -24,15 +25,67 @@ from workbench.schemas import Actor, ReviewerProgress, Role
 BREAK = timedelta(minutes=15)
 
 
+@dataclass(frozen=True)
+class Decided:
+    """One reviewer's decisions summed up: what their figures need from the reviews."""
+
+    done: int  # reviews with a verdict
+    timed: int  # of those, with a decision time (the others say nothing about pace)
+    active: timedelta
+    median_seconds: float | None
+    last: datetime | None
+
+
+def decisions(engine: Engine) -> dict[int, Decided]:
+    """Per reviewer id, their decisions summed up: one read of every decided review.
+
+    The part of the figures that grows with the reviews; it changes only when a review does
+    (``stats.marks`` tells), so the Progress page reuses it between changes. No permission
+    check here: the figures reach people through :func:`reviewer_progress` only.
+    """
+    done: dict[int, int] = defaultdict(int)
+    timed: dict[int, list[tuple[datetime, float | None]]] = defaultdict(list)
+    with unit_of_work(engine) as session:
+        rows = session.execute(
+            select(Review.reviewer_id, Review.decided_at, Review.seconds_spent).where(
+                Review.verdict.is_not(None)
+            )
+        )
+        for reviewer_id, decided_at, seconds in rows:
+            done[reviewer_id] += 1
+            # Reviews imported or written before decision times were kept have no decided_at:
+            # they count as done, but say nothing about pace.
+            if decided_at is not None:
+                timed[reviewer_id].append((decided_at, seconds))
+    result: dict[int, Decided] = {}
+    for reviewer_id, count in done.items():
+        decided = timed[reviewer_id]
+        spent = [s for _, s in decided if s is not None]
+        result[reviewer_id] = Decided(
+            done=count,
+            timed=len(decided),
+            active=active_time(decided),
+            median_seconds=round(statistics.median(spent), 1) if spent else None,
+            last=max((at for at, _ in decided), default=None),
+        )
+    return result
+
+
 def reviewer_progress(
-    engine: Engine, actor: Actor, *, now: datetime | None = None
+    engine: Engine,
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+    decided: dict[int, Decided] | None = None,
 ) -> list[ReviewerProgress]:
     """Every reviewer's figures, the busiest first; accounts with nothing yet come last.
 
     *Active time* joins each decision's own span (shown → decided, from ``seconds_spent``)
     with the gaps between decisions shorter than :data:`BREAK`, so reading the source or
     searching between two claims counts, a lunch break does not. *Pace* is decisions per
-    active hour.
+    active hour. ``decided``: :func:`decisions` as read earlier, when the reviews have not
+    changed since (the caller's business); the leases, the accounts and the caller's right to
+    see the figures are read here every time.
     """
     now = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
@@ -40,20 +93,6 @@ def reviewer_progress(
         if caller is None or caller.disabled:
             raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
         require(actor_of(caller), Action.manage_users)
-
-        decisions: dict[int, list[tuple[datetime, float | None]]] = defaultdict(list)
-        rows = session.execute(
-            select(Review.reviewer_id, Review.decided_at, Review.seconds_spent).where(
-                Review.verdict.is_not(None)
-            )
-        )
-        done: dict[int, int] = defaultdict(int)
-        for reviewer_id, decided_at, seconds in rows:
-            done[reviewer_id] += 1
-            # Reviews imported or written before decision times were kept have no decided_at:
-            # they count as done, but say nothing about pace.
-            if decided_at is not None:
-                decisions[reviewer_id].append((decided_at, seconds))
         live = session.execute(
             select(Lease.user_id, func.count(Lease.id))
             .where(Lease.expires_at > now)
@@ -61,31 +100,29 @@ def reviewer_progress(
         )
         leased = {user_id: count for user_id, count in live}
         users = session.scalars(select(User).order_by(User.name)).all()
-        result = [
-            _figures(user, done.get(user.id, 0), leased.get(user.id, 0), decisions[user.id])
-            for user in users
-            if user.id in done or user.id in leased or user.role == Role.reviewer.value
-        ]
+    if decided is None:
+        decided = decisions(engine)
+    result = [
+        _figures(user, decided.get(user.id), leased.get(user.id, 0))
+        for user in users
+        if user.id in decided or user.id in leased or user.role == Role.reviewer.value
+    ]
     result.sort(key=lambda p: (-p.done, -p.in_progress, p.reviewer))
     return result
 
 
-def _figures(
-    user: User, done: int, in_progress: int, decided: list[tuple[datetime, float | None]]
-) -> ReviewerProgress:
-    timed = [seconds for _, seconds in decided if seconds is not None]
-    active = active_time(decided)
-    hours = active.total_seconds() / 3600
+def _figures(user: User, decided: Decided | None, in_progress: int) -> ReviewerProgress:
+    hours = decided.active.total_seconds() / 3600 if decided else 0.0
     return ReviewerProgress(
         reviewer=user.name,
         role=Role(user.role),
         disabled=user.disabled,
-        done=done,
+        done=decided.done if decided else 0,
         in_progress=in_progress,
         active_hours=round(hours, 3),
-        pace_per_hour=round(len(decided) / hours, 1) if hours > 0 else None,
-        median_seconds=round(statistics.median(timed), 1) if timed else None,
-        last_decision=max((at for at, _ in decided), default=None),
+        pace_per_hour=round(decided.timed / hours, 1) if decided and hours > 0 else None,
+        median_seconds=decided.median_seconds if decided else None,
+        last_decision=decided.last if decided else None,
     )
 
 

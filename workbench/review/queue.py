@@ -6,21 +6,8 @@ from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import (
-    Engine,
-    Exists,
-    Float,
-    Select,
-    Subquery,
-    and_,
-    case,
-    cast,
-    exists,
-    func,
-    or_,
-    select,
-)
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Engine, Select, func, or_, select, text, tuple_
+from sqlalchemy.orm import Session, joinedload
 
 from workbench.auth.accounts import actor_of
 from workbench.auth.permissions import Action, allowed, require
@@ -28,6 +15,7 @@ from workbench.db.models import Claim, Document, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
+from workbench.review import stats
 from workbench.schemas import Actor, ClaimOut, ClaimStatus, EvidenceOut, ReviewOut, Verdict
 
 ReviewState = Literal["to_review", "reviewed", "not_a_claim", "all"]
@@ -91,36 +79,56 @@ class ClaimDetail(BaseModel):
     hidden_reviews: int = 0
 
 
-def _has_verdict() -> Exists:
-    return exists().where(Review.claim_id == Claim.id, Review.verdict.is_not(None))
-
-
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 
-def _filtered(query: Q, flt: ClaimFilter) -> Q:
+def _filtered(query: Q, flt: ClaimFilter, *, sqlite: bool = False, page: bool = False) -> Q:
+    """``query`` narrowed to the claims ``flt`` shows.
+
+    ``sqlite``: the query runs on SQLite, whose planner has no statistics (the workbench never
+    runs ANALYZE) and takes every equality on an indexed column for a selective one. Terms
+    that would lead it to the wrong index are then written so that no index can serve them
+    (``status || ''``, ``score + 0``), leaving the index that fits: the speaker's or the
+    document's claims for those filters, and, for a ``page`` of the queue, the index that
+    gives its order, which it walks and leaves after the page, instead of sorting every
+    claim in range. PostgreSQL weighs its own statistics.
+    """
+    status: ColumnElement[str] = Claim.status.expression
+    verdicts: ColumnElement[int] = Claim.verdicts.expression
+    score: ColumnElement[float] = Claim.score.expression
+    if sqlite:
+        narrow = flt.speaker or (flt.document_id is not None and flt.state != "to_review")
+        in_order = page and flt.state == "reviewed"
+        if narrow or (in_order and flt.sort == "reading"):
+            status = Claim.status + ""
+        if narrow or in_order:
+            verdicts = Claim.verdicts + 0
+        if page:
+            score = Claim.score + 0.0
     if flt.state == "to_review":
-        query = query.where(Claim.status == ClaimStatus.open, ~_has_verdict())
+        # ix_claims_queue: (status, verdicts) leads it, then reading order.
+        query = query.where(status == ClaimStatus.open.value, verdicts == 0)
     elif flt.state == "reviewed":
-        query = query.where(Claim.status == ClaimStatus.open, _has_verdict())
+        query = query.where(status == ClaimStatus.open.value, verdicts > 0)
     elif flt.state == "not_a_claim":
-        query = query.where(Claim.status == ClaimStatus.not_a_claim)
+        query = query.where(status == ClaimStatus.not_a_claim.value)
     if flt.document_id is not None:
         query = query.where(Claim.document_id == flt.document_id)
     if flt.speaker:
         query = query.where(Claim.speaker == flt.speaker)
-    query = query.where(Claim.score >= flt.min_score, Claim.score <= flt.max_score)
+    if (flt.min_score, flt.max_score) != (0.0, 1.0):  # scores are 0 to 1 (ck_claims_score_range)
+        query = query.where(score >= flt.min_score, score <= flt.max_score)
     for word in flt.search.split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = f"%{_escape_like(word)}%"
         query = query.where(
             or_(Claim.text.ilike(pattern, escape="\\"), Claim.speaker.ilike(pattern, escape="\\"))
         )
     return query
 
 
-# The queue's order: a document's claims in reading order, documents in ingest order.
-_ORDER = (Claim.document_id, Claim.char_start, Claim.id)
+# The queue's order: a document's claims in reading order, documents in ingest order. Unique
+# (uq_claims_span), and the tail of ix_claims_queue and ix_claims_disagreement.
+_ORDER = (Claim.document_id, Claim.char_start, Claim.char_end)
 
 
 def list_claims(
@@ -137,69 +145,45 @@ def list_claims(
         # Blind review: the order would tell a reviewer where others disagreed.
         require(actor, Action.see_all_reviews)
     with unit_of_work(engine) as session:
-        total = session.scalar(_filtered(select(func.count(Claim.id)), flt)) or 0
-        split = _disagreement()
-        query = _filtered(_claim_rows().add_columns(split.c.share), flt).outerjoin(
-            split, split.c.claim_id == Claim.id
-        )
-        if flt.sort == "disagreement":
-            query = query.order_by(split.c.share.desc().nulls_last(), split.c.n.desc(), *_ORDER)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        total = _state_total(session, flt)
+        if total is None:  # narrowed by a document, speaker, score or words: counted
+            count = _filtered(select(func.count(Claim.id)), flt, sqlite=sqlite)
+            total = session.scalar(count) or 0
+        query = _filtered(_claim_rows(), flt, sqlite=sqlite, page=True)
+        # Claims still to review have no verdict to split on: their disagreement order is the
+        # reading order, which ix_claims_queue gives without walking the reviewed claims.
+        if flt.sort == "disagreement" and flt.state != "to_review":
+            # ix_claims_disagreement: the share of differing pairs (kept per claim by
+            # workbench.review.stats), then the claims with more verdicts, then reading order.
+            query = query.order_by(Claim.disagreement.desc(), Claim.verdicts.desc(), *_ORDER)
         else:
             query = query.order_by(*_ORDER)
-        rows = session.execute(query.limit(page_size).offset((page - 1) * page_size)).all()
+        # OFFSET walks the index entries before the page: the first pages, where people
+        # work, cost the same at any size; page n costs n x page_size index entries.
+        rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
         return ClaimPage(
-            items=[_claim_out(claim, title, count, share) for claim, title, count, share in rows],
+            items=[_claim_out(claim) for claim in rows],
             total=total,
             page=page,
             page_size=page_size,
         )
 
 
-def _disagreement() -> Subquery:
-    """Per claim with two or more verdicts, the share of pairs of verdicts that differ.
-
-    The same figure as ``workbench.agreement.report.claim_disagreement``, in SQL so the
-    queue can sort and page on it: 1 - sum over verdicts of c(c-1) / n(n-1).
-    """
-    per_verdict = [
-        func.sum(case((Review.verdict == verdict.value, 1), else_=0)) for verdict in Verdict
-    ]
-    n = func.count(Review.id)
-    agreeing = sum((c * (c - 1) for c in per_verdict[1:]), per_verdict[0] * (per_verdict[0] - 1))
-    return (
-        select(
-            Review.claim_id,
-            n.label("n"),
-            (1.0 - cast(agreeing, Float) / cast(n * (n - 1), Float)).label("share"),
-        )
-        .where(Review.verdict.is_not(None))
-        .group_by(Review.claim_id)
-        .having(n >= 2)
-        .subquery()
-    )
-
-
 def next_claim_id(engine: Engine, flt: ClaimFilter, after: int | None) -> int | None:
     """The claim to open after ``after`` in queue order: the next one still to review."""
     todo = flt.model_copy(update={"state": "to_review"})
     with unit_of_work(engine) as session:
-        query = _filtered(select(Claim.id), todo)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        query = _filtered(select(Claim.id), todo, sqlite=sqlite, page=True)
         if after is not None:
             current = session.get(Claim, after)
             if current is not None:
-                key = (current.document_id, current.char_start, current.id)
-                later = select(Claim.id).where(
-                    or_(
-                        Claim.document_id > key[0],
-                        and_(Claim.document_id == key[0], Claim.char_start > key[1]),
-                        and_(
-                            Claim.document_id == key[0],
-                            Claim.char_start == key[1],
-                            Claim.id > key[2],
-                        ),
-                    )
+                # A seek in ix_claims_queue to the position after the current claim.
+                key = (current.document_id, current.char_start, current.char_end)
+                found = session.scalar(
+                    query.where(tuple_(*_ORDER) > tuple_(*key)).order_by(*_ORDER).limit(1)
                 )
-                found = session.scalar(query.where(Claim.id.in_(later)).order_by(*_ORDER).limit(1))
                 if found is not None:
                     return found
         # Nothing after it: wrap round to the first claim still to review.
@@ -207,14 +191,29 @@ def next_claim_id(engine: Engine, flt: ClaimFilter, after: int | None) -> int | 
 
 
 def progress(engine: Engine, document_id: int | None = None) -> Progress:
+    """How many claims are open, reviewed (open with a verdict) and out of the queue.
+
+    Over the whole corpus from the totals workbench.review.stats keeps (a few rows read, at any
+    size); for one document, counted over its claims.
+    """
     with unit_of_work(engine) as session:
-        base = select(func.count(Claim.id))
-        if document_id is not None:
-            base = base.where(Claim.document_id == document_id)
-        total = session.scalar(base.where(Claim.status == ClaimStatus.open)) or 0
-        reviewed = session.scalar(base.where(Claim.status == ClaimStatus.open, _has_verdict())) or 0
-        dismissed = session.scalar(base.where(Claim.status == ClaimStatus.not_a_claim)) or 0
-        return Progress(reviewed=reviewed, total=total, not_a_claim=dismissed)
+        if document_id is None:
+            counts = stats.totals(session)
+            return Progress(
+                reviewed=counts.reviewed, total=counts.open, not_a_claim=counts.not_a_claim
+            )
+        rows = session.execute(
+            select(Claim.status, Claim.verdicts > 0, func.count())
+            .where(Claim.document_id == document_id)
+            .group_by(Claim.status, Claim.verdicts > 0)
+        ).all()
+    found = {(str(status), bool(reviewed)): int(n) for status, reviewed, n in rows}
+    open_, dismissed = ClaimStatus.open.value, ClaimStatus.not_a_claim.value
+    return Progress(
+        reviewed=found.get((open_, True), 0),
+        total=found.get((open_, True), 0) + found.get((open_, False), 0),
+        not_a_claim=found.get((dismissed, True), 0) + found.get((dismissed, False), 0),
+    )
 
 
 def list_documents(engine: Engine) -> list[DocumentSummary]:
@@ -226,6 +225,92 @@ def list_documents(engine: Engine) -> list[DocumentSummary]:
             .order_by(Document.id)
         ).all()
         return [DocumentSummary(id=r[0], title=r[1], source=r[2], claims=r[3]) for r in rows]
+
+
+# How many documents or speakers a filter widget lists: beyond that, one is typed (a title, an
+# id, a name) and looked up, so the page sends the same few options at any corpus size.
+OPTION_LIMIT = 200
+
+
+def corpus_marks(engine: Engine) -> stats.Marks:
+    """The newest id of each table (``stats.Marks``): when they are the same as at an earlier
+    reading, no document, claim, review, final verdict, lease or history entry was added
+    since. One round trip of primary-key lookups; the pages key what they cache on it."""
+    with unit_of_work(engine) as session:
+        return stats.marks(session)
+
+
+def document_options(
+    engine: Engine, *, search: str = "", limit: int | None = None
+) -> list[tuple[int, str]]:
+    """(id, title) of the first ``limit`` (default :data:`OPTION_LIMIT`) documents in ingest
+    order whose title contains every word of ``search`` (case-insensitive)."""
+    limit = OPTION_LIMIT if limit is None else limit
+    query = select(Document.id, Document.title).order_by(Document.id).limit(limit)
+    for word in search.split():
+        query = query.where(Document.title.ilike(f"%{_escape_like(word)}%", escape="\\"))
+    with unit_of_work(engine) as session:
+        return [(int(i), str(t)) for i, t in session.execute(query)]
+
+
+def document_titles(engine: Engine, ids: Sequence[int]) -> dict[int, str]:
+    """The titles of the documents ``ids`` (those that exist)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    with unit_of_work(engine) as session:
+        rows = session.execute(select(Document.id, Document.title).where(Document.id.in_(wanted)))
+        return {int(i): str(t) for i, t in rows}
+
+
+# The distinct speakers in name order, one index seek each (ix_claims_speaker) rather than a
+# pass over every claim: a loose index scan, which neither SQLite nor PostgreSQL does alone.
+_SPEAKERS = text(
+    "WITH RECURSIVE s(speaker, n) AS ("
+    " SELECT min(speaker), 1 FROM claims"
+    " UNION ALL"
+    " SELECT (SELECT min(c.speaker) FROM claims c WHERE c.speaker > s.speaker), s.n + 1"
+    " FROM s WHERE s.speaker IS NOT NULL AND s.n < :limit"
+    ") SELECT speaker FROM s WHERE speaker IS NOT NULL"
+)
+
+
+def speaker_options(engine: Engine, *, limit: int | None = None) -> list[str]:
+    """The first ``limit`` (default :data:`OPTION_LIMIT`) distinct speakers in name order."""
+    limit = OPTION_LIMIT if limit is None else limit
+    with unit_of_work(engine) as session:
+        return [str(name) for name in session.scalars(_SPEAKERS, {"limit": limit})]
+
+
+def find_document(engine: Engine, typed: str) -> int | None:
+    """The document ``typed`` names: ``#id`` or an id, else the first in ingest order whose
+    title has all its words (case-insensitive); None if none does."""
+    typed = typed.strip()
+    number = typed.removeprefix("#")
+    if number.isascii() and number.isdigit() and len(number) <= 9:  # ids fit in 32 bits
+        return int(number) if document_titles(engine, [int(number)]) else None
+    if not typed:
+        return None
+    found = document_options(engine, search=typed, limit=1)
+    return found[0][0] if found else None
+
+
+def find_speaker(engine: Engine, name: str) -> str | None:
+    """The speaker stored as ``name``, or, failing that, equal to it ignoring case."""
+    name = name.strip()
+    if not name:
+        return None
+    with unit_of_work(engine) as session:
+        exact = session.scalar(select(Claim.speaker).where(Claim.speaker == name).limit(1))
+        if exact is not None:
+            return exact
+        return session.scalar(
+            select(Claim.speaker).where(func.lower(Claim.speaker) == name.lower()).limit(1)
+        )
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_speakers(engine: Engine) -> list[str]:
@@ -252,10 +337,10 @@ def get_document_text(engine: Engine, document_id: int) -> tuple[str, str]:
 def get_claim(engine: Engine, claim_id: int, actor: Actor | None = None) -> ClaimDetail:
     """A claim and its reviews as ``actor`` may see them (``None``: the CLI, sees all)."""
     with unit_of_work(engine) as session:
-        row = session.execute(_claim_rows().where(Claim.id == claim_id)).first()
+        row = session.scalar(_claim_rows().where(Claim.id == claim_id))
         if row is None:
             raise NotFound(f"claim {claim_id} does not exist")
-        claim = _claim_out(*row)
+        claim = _claim_out(row)
         document = session.get_one(Document, claim.document_id)
         start, end = paragraph_span(document.text, claim.char_start, claim.char_end)
         reviews = session.scalars(
@@ -308,23 +393,38 @@ def review_out(review: Review) -> ReviewOut:
     )
 
 
-def _claim_rows() -> Select[Claim, str, int]:
-    review_count = (
-        select(func.count(Review.id))
-        .where(Review.claim_id == Claim.id, Review.verdict.is_not(None))
-        .correlate(Claim)
-        .scalar_subquery()
+def _state_total(session: Session, flt: ClaimFilter) -> int | None:
+    """How many claims a filter by review state alone shows, from the kept totals (no count
+    over the claims); None for a filter narrowed further."""
+    narrowed = (
+        flt.document_id is not None
+        or bool(flt.speaker)
+        or (flt.min_score, flt.max_score) != (0.0, 1.0)
+        or bool(flt.search.split())
     )
-    return select(Claim, Document.title, review_count).join(Document)
+    if narrowed:
+        return None
+    counts = stats.totals(session)
+    return {
+        "to_review": counts.to_review,
+        "reviewed": counts.reviewed,
+        "not_a_claim": counts.not_a_claim,
+        "all": counts.claims,
+    }[flt.state]
 
 
-def _claim_out(
-    claim: Claim, title: str, review_count: int, disagreement: float | None = None
-) -> ClaimOut:
+def _claim_rows() -> Select[Claim]:
+    # The document comes with each claim (its title is shown): one lookup per row shown.
+    return select(Claim).options(
+        joinedload(Claim.document, innerjoin=True).load_only(Document.title)
+    )
+
+
+def _claim_out(claim: Claim) -> ClaimOut:
     return ClaimOut(
         id=claim.id,
         document_id=claim.document_id,
-        document_title=title,
+        document_title=claim.document.title,
         text=claim.text,
         char_start=claim.char_start,
         char_end=claim.char_end,
@@ -332,6 +432,7 @@ def _claim_out(
         score=claim.score,
         extractor=claim.extractor,
         status=ClaimStatus(claim.status),
-        review_count=review_count,
-        disagreement=None if disagreement is None else round(float(disagreement), 3),
+        review_count=claim.verdicts,
+        # Under two verdicts there is nothing to disagree on: no figure rather than 0.
+        disagreement=round(claim.disagreement, 3) if claim.verdicts >= 2 else None,
     )

@@ -63,6 +63,7 @@ from workbench.export.manifest import (
     software_version,
     write_manifest,
 )
+from workbench.review.stats import recount
 from workbench.schemas import Actor
 
 KIND = "workbench-backup"
@@ -491,6 +492,8 @@ def restore_backup(
         restorer.flush()
         if write:
             _advance_sequences(connection)
+            # The per-claim figures and totals the pages read are derived: rebuild them.
+            recount(connection)
             transaction.commit()
             report.written = True
         else:

@@ -1,9 +1,11 @@
 """Agreement (admins): how far reviewers agree, what each figure rests on, where they split.
 
-The figures come from workbench.agreement.report, computed once per run on one read of the
-claim × reviewer table, the same table the CSV download holds, so the file and the numbers
-never disagree. Each figure says how many claims and verdicts it rests on; one resting on
-too little is withheld or flagged in words rather than shown as a precise-looking number.
+The figures come from workbench.agreement.report, computed on one read of the claim × reviewer
+table, the same table the CSV download holds, so the file and the numbers never disagree; that
+read and the report are made once per process and reused by every rerun and every admin's
+session until a review, a final verdict, a claim or an account changes (``stats.Marks``).
+Each figure says how many claims and verdicts it rests on; one resting on too little is
+withheld or flagged in words rather than shown as a precise-looking number.
 
 Reviewer names, document titles and claim texts are untrusted: in charts and tables they are
 data, in messages they are escaped Markdown or ``st.text``. The report service re-checks the
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -34,6 +37,7 @@ from workbench.agreement.table import VerdictTable, load_table
 from workbench.app import frame, render, state
 from workbench.auth.permissions import Action, allowed
 from workbench.errors import WorkbenchError
+from workbench.review.queue import OPTION_LIMIT, corpus_marks
 
 SCOPE = "agreement_scope"
 PAIR_A = "agreement_pair_a"
@@ -73,24 +77,24 @@ def main() -> None:
         return
     try:
         may_audit(engine, actor)  # the stored role, not the session's copy
-        table = load_table(engine)
+        # What every figure comes from changes only with the reviews, finals, claims and
+        # accounts: a rerun that changes none of them reuses the figures computed before.
+        found = corpus_marks(engine)  # (leases do not matter here: left out of the key)
+        marks = (found.documents, found.claims, found.reviews, found.finals, found.history)
+        whole = _table(state.database_url(), marks)
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
         return
-    if table.n_claims == 0:
+    if whole.table.n_claims == 0:
         st.info("No verdict yet: agreement figures appear once claims have been reviewed.")
         return
 
-    document_id = _scope(table)
-    if document_id is not None:
-        table = table.rows(table.document_ids == document_id)
-        scope = table.document_titles.get(document_id, f"document {document_id}")
-    else:
-        scope = "all documents"
-    report = build_report(table, scope=scope, samples=SAMPLES)
+    document_id = _scope(whole)
+    figures = _figures(state.database_url(), marks, document_id)
+    report = figures.report
 
     _headline(report)
-    _download(table)
+    _download(figures)
     _notes(report)
     _pairs(report)
     _reviewers(report)
@@ -101,14 +105,68 @@ def main() -> None:
     _disputed(report)
 
 
-def _scope(table: VerdictTable) -> int | None:
-    """All documents, or one of those with verdicts (titles shown as plain option text)."""
+@dataclass(frozen=True)
+class Whole:
+    """The claim × reviewer table of every document, and the documents it has verdicts on."""
+
+    table: VerdictTable
+    documents: list[int]  # by title
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A scope's report and its raw table as the CSV download holds it."""
+
+    report: AgreementReport
+    csv: bytes
+    rows: int
+
+
+# Shared by every admin's session and never changed once made (read-only use): computed once
+# per process for each reading of ``stats.Marks``, whatever the number of reruns.
+@st.cache_resource(ttl=3600, max_entries=4, show_spinner="Reading the verdicts…")
+def _table(url: str, marks: tuple[int, ...]) -> Whole:
+    table = load_table(state.engine())
     titles = table.document_titles
-    reviewed = sorted(
+    documents = sorted(
         {int(d) for d in table.document_ids.tolist()},
         key=lambda d: (titles.get(d, "").casefold(), d),
     )
-    options: list[int | None] = [None, *reviewed]
+    return Whole(table=table, documents=documents)
+
+
+@st.cache_resource(ttl=3600, max_entries=16, show_spinner="Computing the agreement figures…")
+def _figures(url: str, marks: tuple[int, ...], document_id: int | None) -> Figures:
+    table = _table(url, marks).table
+    if document_id is not None:
+        table = table.rows(table.document_ids == document_id)
+        scope = table.document_titles.get(document_id, f"document {document_id}")
+    else:
+        scope = "all documents"
+    out = io.StringIO()
+    rows = table.write_csv(out)
+    return Figures(
+        report=build_report(table, scope=scope, samples=SAMPLES),
+        csv=out.getvalue().encode("utf-8"),
+        rows=rows,
+    )
+
+
+def _scope(whole: Whole) -> int | None:
+    """All documents, or one of those with verdicts (titles shown as plain option text).
+
+    The first ``OPTION_LIMIT`` documents by title are listed, and the one chosen; another is
+    typed (#id, or words of its title), so the page sends the same few options at any size.
+    """
+    titles = whole.table.document_titles
+    current = st.session_state.get(SCOPE)
+    if current is not None and not isinstance(current, int):
+        current = _typed_scope(whole, str(current))
+        st.session_state[SCOPE] = current
+    listed = whole.documents[:OPTION_LIMIT]
+    options: list[int | None] = [None, *listed]
+    if isinstance(current, int) and current not in listed:
+        options.insert(1, current)
     chosen = st.selectbox(
         "Scope",
         options,
@@ -116,11 +174,33 @@ def _scope(table: VerdictTable) -> int | None:
             "All documents"
             if d is None
             else f"{render.shorten(titles.get(d, f'document {d}'), 70)} (#{d})"
+            if isinstance(d, int)
+            else str(d)
         ),
         key=SCOPE,
-        help="The figures of every claim, or of one document's claims only.",
+        accept_new_options=True,
+        help="The figures of every claim, or of one document's claims only. The first "
+        f"{OPTION_LIMIT} documents by title are listed: type #id or words of a title for "
+        "another.",
     )
-    return None if chosen is None else int(chosen)
+    state.show_flash(SCOPE)
+    return chosen if isinstance(chosen, int) else None
+
+
+def _typed_scope(whole: Whole, typed: str) -> int | None:
+    """The reviewed document ``typed`` names (#id, an id, or words of its title)."""
+    number = typed.strip().removeprefix("#")
+    reviewed = set(whole.documents)
+    if number.isascii() and number.isdigit() and int(number) in reviewed:
+        return int(number)
+    words = typed.casefold().split()
+    titles = whole.table.document_titles
+    for document_id in whole.documents:
+        title = titles.get(document_id, "").casefold()
+        if words and all(word in title for word in words):
+            return document_id
+    state.flash(SCOPE, "warning", f"No reviewed document matches “{typed.strip()}”.")
+    return None
 
 
 # --- the headline -------------------------------------------------------------------------
@@ -182,12 +262,11 @@ def _reading(c: Coefficients) -> None:
         st.warning(f"**Reading:** {words}")
 
 
-def _download(table: VerdictTable) -> None:
-    out = io.StringIO()
-    rows = table.write_csv(out)
+def _download(figures: Figures) -> None:
+    rows = figures.rows
     st.download_button(
         "Download the raw table (CSV)",
-        data=out.getvalue().encode("utf-8"),
+        data=figures.csv,
         file_name=CSV_NAME,
         mime="text/csv",
         key="agreement_csv",
@@ -526,10 +605,20 @@ def _labels(report: AgreementReport) -> None:
 
 def _documents(report: AgreementReport) -> None:
     st.subheader("Per document")
-    _group_table(report.by_document, "document", "agreement_documents")
+    # The lowest first, at most OPTION_LIMIT rows: the page sends the same table whatever the
+    # number of documents; every document's figures are in `workbench agreement --by document`.
+    shown = report.by_document[:OPTION_LIMIT]
+    _group_table(shown, "document", "agreement_documents")
+    more = len(report.by_document) - len(shown)
     st.caption(
         f"Lowest α first; no bootstrap interval per document. Under {MIN_CLAIMS} claims "
         "reviewed twice or more, a document's figures are withheld."
+        + (
+            f" The {len(shown)} lowest of {len(report.by_document)} documents are shown; "
+            "`workbench agreement --by document` lists them all."
+            if more > 0
+            else ""
+        )
     )
 
 

@@ -23,13 +23,18 @@ from workbench.app.selection import (
 from workbench.auth.permissions import Action
 from workbench.errors import WorkbenchError
 from workbench.review.queue import (
+    OPTION_LIMIT,
     REVIEW_STATES,
     ClaimFilter,
     QueueSort,
     ReviewState,
+    corpus_marks,
+    document_options,
+    document_titles,
+    find_document,
+    find_speaker,
     list_claims,
-    list_documents,
-    list_speakers,
+    speaker_options,
 )
 
 F_STATE = "qf_state"
@@ -54,11 +59,14 @@ def _filter_from_widgets() -> None:
     low, high = st.session_state[F_SCORE]
     search = str(st.session_state[F_SEARCH] or "")
     sort = st.session_state.get(F_SORT, "reading") if _may_sort() else "reading"
+    current = state.current_filter()
+    document = _typed_document(st.session_state.get(F_DOCUMENT), current.document_id)
+    speaker = _typed_speaker(st.session_state.get(F_SPEAKER), current.speaker)
     try:
         flt = ClaimFilter(
             state=st.session_state[F_STATE],
-            document_id=st.session_state[F_DOCUMENT],
-            speaker=st.session_state[F_SPEAKER],
+            document_id=document,
+            speaker=speaker,
             min_score=float(low),
             max_score=float(high),
             search=search,
@@ -68,6 +76,59 @@ def _filter_from_widgets() -> None:
         state.flash("queue", "error", f"That filter cannot be used: {exc}")
         return
     state.set_filter(flt)
+
+
+def _typed_document(value: object, current: int | None) -> int | None:
+    """The document a Document box value names: an option (an id), or typed text: ``#id``,
+    an id, or words of a title (the first document in ingest order whose title has them)."""
+    if value is None or isinstance(value, int):
+        return value
+    typed = str(value).strip()
+    # The box shows what was typed until the next run draws it from the filter again.
+    st.session_state.pop(F_DOCUMENT, None)
+    found = find_document(state.engine(), typed)
+    if found is None:
+        state.flash("queue", "warning", f"No document matches “{typed}”: the filter is unchanged.")
+        return current
+    return found
+
+
+def _typed_speaker(value: object, current: str | None) -> str | None:
+    """The speaker a Speaker box value names: an option, or a name typed (any case)."""
+    if value is None:
+        return None
+    typed = str(value)
+    if typed in _speakers():
+        return typed
+    st.session_state.pop(F_SPEAKER, None)
+    found = find_speaker(state.engine(), typed)
+    if found is None:
+        state.flash("queue", "warning", f"No claim has the speaker “{typed.strip()}”.")
+        return current
+    return found
+
+
+def _marks() -> tuple[int, int]:
+    """(newest document id, newest claim id): one round trip of primary-key lookups."""
+    marks = corpus_marks(state.engine())
+    return marks.documents, marks.claims
+
+
+# The option lists change only when documents or claims are added: cached per process and
+# database, keyed on the newest ids, so a rerun sends the same few hundred options at any
+# corpus size without querying for them. (A title never changes once stored.)
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def _document_options(url: str, newest_document: int) -> list[tuple[int, str]]:
+    return document_options(state.engine())
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def _speaker_options(url: str, newest_claim: int) -> list[str]:
+    return speaker_options(state.engine())
+
+
+def _speakers() -> list[str]:
+    return _speaker_options(state.database_url(), _marks()[1])
 
 
 def _reset_filters() -> None:
@@ -87,12 +148,16 @@ def _page_from_input(key: str) -> None:
 
 
 def _filters(flt: ClaimFilter) -> None:
-    engine = state.engine()
-    documents = list_documents(engine)
-    speakers = list_speakers(engine)
-    titles = {d.id: d.title for d in documents}
-    document_options: list[int | None] = [None, *titles]
-    speaker_options: list[str | None] = [None, *speakers]
+    url = state.database_url()
+    newest_document, newest_claim = _marks()
+    titles = dict(_document_options(url, newest_document))
+    if flt.document_id is not None and flt.document_id not in titles:
+        titles = document_titles(state.engine(), [flt.document_id]) | titles
+    speakers = _speaker_options(url, newest_claim)
+    document_options_: list[int | None] = [None, *titles]
+    speaker_options_: list[str | None] = [None, *speakers]
+    if flt.speaker is not None and flt.speaker not in speakers:
+        speaker_options_.insert(1, flt.speaker)
     states: list[ReviewState] = list(REVIEW_STATES)
 
     sorting = _may_sort()
@@ -107,19 +172,32 @@ def _filters(flt: ClaimFilter) -> None:
     )
     top[1].selectbox(
         "Document",
-        document_options,
-        index=document_options.index(flt.document_id) if flt.document_id in document_options else 0,
-        format_func=lambda d: "All documents" if d is None else render.shorten(titles[d], 70),
+        document_options_,
+        index=document_options_.index(flt.document_id)
+        if flt.document_id in document_options_
+        else 0,
+        format_func=lambda d: (
+            "All documents"
+            if d is None
+            else render.shorten(titles[d], 70)
+            if isinstance(d, int) and d in titles
+            else str(d)
+        ),
         key=F_DOCUMENT,
         on_change=_filter_from_widgets,
+        accept_new_options=True,
+        help=f"The first {OPTION_LIMIT} documents are listed; type words of a title, or "
+        "#id, to pick any other.",
     )
     top[2].selectbox(
         "Speaker",
-        speaker_options,
-        index=speaker_options.index(flt.speaker) if flt.speaker in speaker_options else 0,
+        speaker_options_,
+        index=speaker_options_.index(flt.speaker) if flt.speaker in speaker_options_ else 0,
         format_func=lambda s: "All speakers" if s is None else s,
         key=F_SPEAKER,
         on_change=_filter_from_widgets,
+        accept_new_options=True,
+        help=f"The first {OPTION_LIMIT} speakers A–Z are listed; type a name to pick any other.",
     )
     if sorting:
         sorts: list[QueueSort] = list(SORTS)

@@ -1,4 +1,11 @@
-"""Review: one claim at a time, beside its source; a decision opens the next one at once."""
+"""Review: one claim at a time, beside its source; a decision opens the next one at once.
+
+The claim and everything done with it is a fragment (:func:`claim_view`): a verdict, a note,
+a URL, Skip or Previous reruns that alone, not the whole page; the sidebar's review counts are
+drawn from it, so they follow each verdict. The rest (the account check, the sidebar, the
+queue-filter line) runs on full runs; the fragment asks for one only when the account
+changed under it.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,22 @@ from datetime import UTC, datetime
 
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench.app import actions, frame, render, state
+from workbench.app import access, actions, frame, render, sidebar, state
 from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change, visible_claim_history
 from workbench.auth.permissions import Action
 from workbench.errors import NotFound
 from workbench.review import assign
-from workbench.review.queue import ClaimDetail, ClaimFilter, get_claim, next_claim_id
+from workbench.review.queue import (
+    ClaimDetail,
+    ClaimFilter,
+    document_titles,
+    get_claim,
+    next_claim_id,
+)
 from workbench.review.similar import similar_claims
 from workbench.schemas import ClaimStatus, ReviewOut, SimilarClaim, Verdict
 
@@ -26,14 +41,40 @@ VERDICT_BUTTONS: list[tuple[Verdict, str, str]] = [
     (Verdict.disputed, "Disputed", "2"),
     (Verdict.unsupported, "Unsupported", "3"),
 ]
+# The fragment's key: `st.rerun(FRAGMENT)` from elsewhere would rerun it alone.
+FRAGMENT = "review_claim"
 
 
 def main() -> None:
-    engine, reviewer = frame.start()
+    engine, _, counts = frame.start_without_counts()
+    if not state.team_reviewing():  # in team mode assignment, not the queue filter, picks
+        _filter_line(engine, state.current_filter())  # the next claim
+    claim_view(counts)
+
+
+def _fragment_rerun() -> bool:
+    """Whether this run is the fragment's own (a click inside it), not a full run."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+@st.fragment(key=FRAGMENT)
+def claim_view(counts: DeltaGenerator) -> None:
+    """The open claim, its source, the decision, note, URLs, similar claims and history."""
+    if _fragment_rerun():
+        # A full run checks the account in frame.start(); a click in here checks it too
+        # (one short query), and a disabled account or a changed role needs the whole page:
+        # the login form, or another navigation.
+        before = state.actor()
+        _, now = access.check()
+        if now is None or now != before:
+            st.rerun(scope="app")
+    engine = state.engine()
+    reviewer = state.require_reviewer()
+    with counts:
+        sidebar.progress_counts(engine)
     flt = state.current_filter()
     team = state.team_reviewing()
-    if not team:  # in team mode assignment, not the queue filter, picks the next claim
-        _filter_line(engine, flt)
 
     claim_id = state.claim_id()
     if claim_id is None:
@@ -48,7 +89,8 @@ def main() -> None:
     except NotFound:
         state.open_claim(None, remember=False)
         state.flash(actions.DECISION, "warning", f"Claim #{claim_id} no longer exists.")
-        st.rerun()
+        # (A fragment-scoped rerun is refused during a full run: then the whole page.)
+        st.rerun(scope="fragment" if _fragment_rerun() else "app")
         return
 
     mine = next((r for r in detail.reviews if r.reviewer == reviewer), None)
@@ -77,9 +119,7 @@ def main() -> None:
 def _filter_line(engine: Engine, flt: ClaimFilter) -> None:
     if filter_is_default(flt):
         return
-    from workbench.review.queue import list_documents
-
-    titles = {d.id: d.title for d in list_documents(engine)}
+    titles = document_titles(engine, [flt.document_id] if flt.document_id is not None else [])
     scope = describe_filter(flt, titles) or "the queue filter"
     cols = st.columns([5, 1], vertical_alignment="center")
     cols[0].text(f"Next claims come from the queue filter — {scope}")

@@ -1,0 +1,555 @@
+"""The app's pages at 1,000 and at 100,000 claims: their cost must not grow with the corpus.
+
+    python bench/pages.py
+    python bench/pages.py --backends sqlite --sizes 1000,100000 --repeats 7 --reuse
+
+For each backend and size it builds a database (or, with ``--reuse``, reuses the one an
+earlier ``--reuse`` run left): documents of 20 claims, an admin and 3 reviewers with passwords
+(team mode), k = 2, the best-scored ~45% of the claims reviewed twice and ~5% once, one pair in
+seven split, the consensus finals and half the split claims adjudicated, one history entry per
+review, and similar-claims links for 1% of the claims. Rows go in with SQLAlchemy Core bulk
+inserts, then ``workbench.review.stats.recount`` fills in the per-claim figures, as any bulk
+path must.
+
+Then, with Streamlit's AppTest signed in as the admin (team mode), it times, as the median of
+``--repeats`` runs after two warm-up runs:
+
+- ``queue``: a full rerun of the Queue page, default filter (claims to review, reading order);
+- ``queue by disagreement``: the same, Review state "Reviewed", sorted by disagreement;
+- ``verdict click``: a verdict on the Review page, which reruns the claim-view fragment only
+  (AppTest runs whole scripts; the run is handed the fragment's id, as the browser does):
+  the save, the next claim assigned, the next claim drawn;
+- ``review full rerun``: the whole Review page, for comparison with the fragment.
+
+and the same pages' SQL alone: the service calls each run makes (``current_actor``,
+``progress``, ``corpus_marks``, ``list_claims``; for a verdict ``set_verdict``,
+``assign.next_claim``, ``similar_claims``, ``get_claim``, ``lease_of``,
+``visible_claim_history``). It prints one table per backend: each page's time at the smallest
+and the largest size, their ratio (the target: under 1.5), the SQL alone at both sizes, and
+the page's time over its SQL's at the largest size.
+
+PostgreSQL: a schema of its own per size (``bench_pages_<size>``) in the database the URL
+names, dropped at the end unless ``--reuse``. SQLite: files under ``--sqlite-dir``, removed at
+the end unless ``--reuse``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from tests.app.support import fragment_run  # noqa: E402
+from workbench.app.selection import PAGE_SIZE  # noqa: E402
+from workbench.audit import visible_claim_history  # noqa: E402
+from workbench.auth.accounts import add_user, current_actor, login  # noqa: E402
+from workbench.database import open_database  # noqa: E402
+from workbench.db.models import (  # noqa: E402
+    Base,
+    Claim,
+    ClaimSimilarity,
+    Document,
+    FinalVerdict,
+    HistoryEntry,
+    ProjectSetting,
+    Review,
+)
+from workbench.db.session import forget, unit_of_work  # noqa: E402
+from workbench.project import set_project_setting  # noqa: E402
+from workbench.review import assign, decisions, stats  # noqa: E402
+from workbench.review.queue import (  # noqa: E402
+    ClaimFilter,
+    corpus_marks,
+    get_claim,
+    list_claims,
+    progress,
+)
+from workbench.review.similar import similar_claims  # noqa: E402
+from workbench.schemas import Role, Verdict  # noqa: E402
+
+HOME = ROOT / "workbench" / "app" / "Home.py"
+# The Review page's claim-view fragment (workbench/app/pages/review.py: FRAGMENT; a page
+# script cannot be imported, it runs).
+FRAGMENT = "review_claim"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PASSWORD = "bench password, long enough"
+ADMIN = "Ada"
+REVIEWERS = ["Rui", "Rita", "Rosa"]
+K = 2
+CLAIMS_PER_DOCUMENT = 20
+MARK = "bench_pages_built"  # a project_settings row the build writes last (the app ignores it)
+VERDICTS = [Verdict.verified.value, Verdict.disputed.value, Verdict.unsupported.value]
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+BY_DISAGREEMENT = ClaimFilter(state="reviewed", sort="disagreement")
+ROWS = 5000  # per INSERT statement
+TARGET = 1.5
+
+
+# --- where ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def database(backend: str, size: int, args: argparse.Namespace) -> Iterator[str]:
+    """The URL of the bench database of ``size`` claims on ``backend``; removed at the end
+    unless ``--reuse``."""
+    if backend == "sqlite":
+        folder = Path(args.sqlite_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"bench_pages_{size}.sqlite"
+        url = f"sqlite:///{path}"
+        if not args.reuse:
+            _remove_sqlite(path)
+        try:
+            yield url
+        finally:
+            forget(url)
+            if not args.reuse:
+                _remove_sqlite(path)
+        return
+    schema = f"bench_pages_{size}"
+    admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not args.reuse:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    query = {"options": f"-csearch_path={schema}", "application_name": "bench_pages"}
+    url = make_url(args.postgres_url).update_query_dict(query).render_as_string(False)
+    try:
+        yield url
+    finally:
+        forget(url)
+        if not args.reuse:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+
+def built(engine: Engine, size: int) -> bool:
+    with unit_of_work(engine) as session:
+        mark = session.get(ProjectSetting, MARK)
+        return mark is not None and mark.value == {"claims": size}
+
+
+def build(engine: Engine, size: int, seed: int = 6) -> float:
+    """Fill an empty, migrated database; returns the seconds it took."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    admin = add_user(engine, None, ADMIN, Role.admin, PASSWORD)
+    reviewer_ids = [add_user(engine, None, n, Role.reviewer, PASSWORD).id for n in REVIEWERS]
+    set_project_setting(engine, None, "reviews_per_claim", K)
+
+    documents = -(-size // CLAIMS_PER_DOCUMENT)
+    speakers = [f"Speaker {i:05d}" for i in range(max(30, size // 40))]
+    document_rows: list[dict[str, Any]] = []
+    claim_rows: list[dict[str, Any]] = []
+    for d in range(1, documents + 1):
+        sentences = []
+        offset = 0
+        for i in range(min(CLAIMS_PER_DOCUMENT, size - len(claim_rows))):
+            speaker = rng.choice(speakers) if rng.random() < 0.7 else None
+            sentence = (
+                f"{speaker or 'The ministry'} said on day {rng.randint(1, 28)} that "
+                f"{rng.randint(2, 99)} percent of claim {i} in report {d} held in {2000 + i}."
+            )
+            claim_rows.append(
+                {
+                    "id": len(claim_rows) + 1,
+                    "document_id": d,
+                    "text": sentence,
+                    "char_start": offset,
+                    "char_end": offset + len(sentence),
+                    "speaker": speaker,
+                    "score": round(rng.betavariate(2, 2), 6),
+                    "extractor": "bench@1",
+                    "status": "not_a_claim" if rng.random() < 0.02 else "open",
+                    "created_at": T0,
+                }
+            )
+            sentences.append(sentence)
+            offset += len(sentence) + 2
+        document_rows.append(
+            {
+                "id": d,
+                "title": f"Report {d}: what was said on {rng.choice(speakers)}",
+                "source": f"bench/report-{d}.txt",
+                "url": None,
+                "text": "\n\n".join(sentences),
+                "sha256": f"{d:064x}",
+                "published": None,
+                "metadata": {},
+                "ingested_at": T0,
+            }
+        )
+
+    # The best-scored open claims are the reviewed ones, as "next claim by score" leaves them.
+    ranked = sorted(
+        (c for c in claim_rows if c["status"] == "open"), key=lambda c: (-c["score"], c["id"])
+    )
+    twice = ranked[: int(len(ranked) * 0.45)]
+    once = ranked[len(twice) : len(twice) + int(len(ranked) * 0.05)]
+    review_rows: list[dict[str, Any]] = []
+    history_rows: list[dict[str, Any]] = []
+    final_rows: list[dict[str, Any]] = []
+    for claim in twice + once:
+        n = 2 if len(review_rows) < 2 * len(twice) else 1
+        who = rng.sample(reviewer_ids, n)
+        first = rng.choices(VERDICTS, weights=[60, 25, 15])[0]
+        split = n == 2 and rng.random() < 1 / 7
+        given = [first, rng.choice([v for v in VERDICTS if v != first]) if split else first][:n]
+        decided = T0 + timedelta(minutes=len(review_rows))
+        for reviewer_id, verdict in zip(who, given, strict=True):
+            review_id = len(review_rows) + 1
+            review_rows.append(
+                {
+                    "id": review_id,
+                    "claim_id": claim["id"],
+                    "reviewer_id": reviewer_id,
+                    "verdict": verdict,
+                    "note": "",
+                    "seconds_spent": round(rng.uniform(20, 200), 1),
+                    "decided_at": decided,
+                    "version": 1,
+                    "created_at": decided,
+                    "updated_at": decided,
+                }
+            )
+            history_rows.append(
+                {
+                    "at": decided,
+                    "actor_id": reviewer_id,
+                    "entity": "review",
+                    "entity_id": str(review_id),
+                    "claim_id": claim["id"],
+                    "action": "create",
+                    "before": None,
+                    "after": {"verdict": verdict, "note": ""},
+                }
+            )
+        if n == 2 and not split:
+            final_rows.append(_final(claim["id"], first, "consensus", None, decided))
+        elif split and rng.random() < 0.5:
+            later = decided + timedelta(hours=1)
+            final_rows.append(_final(claim["id"], first, "adjudicated", admin.id, later))
+
+    linked = rng.sample(claim_rows, max(2, size // 100))
+    links: list[dict[str, Any]] = []
+    for claim in linked:
+        other = rng.choice(claim_rows)
+        if other["document_id"] != claim["document_id"]:
+            for a, b in ((claim, other), (other, claim)):
+                links.append({"claim_id": a["id"], "similar_id": b["id"], "score": 0.9})
+    links = list({(r["claim_id"], r["similar_id"]): r for r in links}.values())
+
+    with engine.begin() as connection:
+        for model, rows in (
+            (Document, document_rows),
+            (Claim, claim_rows),
+            (Review, review_rows),
+            (HistoryEntry, history_rows),
+            (FinalVerdict, final_rows),
+            (ClaimSimilarity, links),
+        ):
+            table = Base.metadata.tables[model.__tablename__]
+            for start in range(0, len(rows), ROWS):
+                connection.execute(table.insert(), rows[start : start + ROWS])
+        # The bulk path's duty: the per-claim figures the service layer keeps otherwise.
+        stats.recount(connection)
+        if connection.dialect.name == "postgresql":
+            for model in (Document, Claim, Review, HistoryEntry, FinalVerdict):
+                name = model.__tablename__
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT max(id) FROM {name}))"
+                    )
+                )
+        connection.execute(
+            Base.metadata.tables[ProjectSetting.__tablename__].insert(),
+            {"key": MARK, "value": {"claims": size}, "updated_at": datetime.now(UTC)},
+        )
+    _settle(engine)
+    return time.perf_counter() - started
+
+
+def _final(
+    claim_id: int, verdict: str, source: str, by: int | None, at: datetime
+) -> dict[str, Any]:
+    return {
+        "claim_id": claim_id,
+        "verdict": verdict,
+        "source": source,
+        "reason": "bench" if source == "adjudicated" else "",
+        "decided_by_id": by,
+        "decided_at": at,
+        "version": 1,
+    }
+
+
+def _settle(engine: Engine) -> None:
+    """PostgreSQL: what autovacuum does after a load (statistics, the visibility map)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+
+
+# --- timing the pages ------------------------------------------------------------------------
+
+
+def interleaved(
+    calls: dict[int, Callable[[], Any]], repeats: int, warm: int = 2
+) -> dict[int, float]:
+    """The median ms of each size's call, the sizes taking turns run after run, so that a
+    slow spell of the (shared, noisy) machine falls on every size alike."""
+    times: dict[int, list[float]] = {size: [] for size in calls}
+    for i in range(warm + repeats):
+        for size, call in calls.items():
+            started = time.perf_counter()
+            call()
+            if i >= warm:
+                times[size].append((time.perf_counter() - started) * 1000)
+    return {size: statistics.median(values) for size, values in times.items()}
+
+
+def on(url: str, call: Callable[[], Any]) -> Callable[[], Any]:
+    """``call`` with the app pointed at ``url`` (the app reads WORKBENCH_DATABASE_URL)."""
+
+    def run() -> Any:
+        os.environ["WORKBENCH_DATABASE_URL"] = url
+        return call()
+
+    return run
+
+
+def signed_in(url: str, page: str) -> AppTest:
+    """An AppTest of the app on ``url``, the admin signed in (team mode), on ``page``."""
+    os.environ["WORKBENCH_DATABASE_URL"] = url
+    at = AppTest.from_file(str(HOME), default_timeout=120)
+    at.run()
+    at.text_input(key="login_name").input(ADMIN)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click()
+    at.run()
+    at.switch_page(page)
+    at.run()
+    _check(at)
+    return at
+
+
+def _check(at: AppTest) -> None:
+    if at.exception:
+        raise RuntimeError(f"the page raised: {at.exception[0].value}")
+
+
+def fragment_click(at: AppTest, key: str, fragment: str) -> AppTest:
+    """Click button ``key`` inside fragment ``fragment``; rerun that fragment only."""
+    at.button(key=key).click()
+    return fragment_run(at, fragment)
+
+
+def time_pages(urls: dict[int, str], repeats: int) -> dict[str, dict[int, float]]:
+    """Each page's median ms per size (see the module's docstring)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    results: dict[str, dict[int, float]] = {}
+
+    queues = {size: signed_in(url, "pages/queue.py") for size, url in urls.items()}
+    results["queue"] = interleaved(
+        {size: on(urls[size], lambda at=at: _check(at.run())) for size, at in queues.items()},
+        repeats,
+    )
+    for at in queues.values():
+        at.session_state["queue_filter"] = BY_DISAGREEMENT.model_dump()
+        if "most disagreement first" not in at.run().caption[0].value:
+            raise RuntimeError("the queue is not sorted by disagreement")
+    results["queue by disagreement"] = interleaved(
+        {size: on(urls[size], lambda at=at: _check(at.run())) for size, at in queues.items()},
+        repeats,
+    )
+
+    reviews = {size: signed_in(url, "pages/review.py") for size, url in urls.items()}
+    turn = iter(range(10**6))
+
+    def click(at: AppTest) -> None:
+        key = f"verdict_{VERDICTS[next(turn) % 3]}"
+        tree = fragment_click(at, key, FRAGMENT)
+        _check(tree)
+        if not tree.subheader or not str(tree.subheader[0].value).startswith("Claim #"):
+            raise RuntimeError("the fragment did not show the next claim")
+
+    results["verdict click"] = interleaved(
+        {size: on(urls[size], lambda at=at: click(at)) for size, at in reviews.items()}, repeats
+    )
+    results["review full rerun"] = interleaved(
+        {size: on(urls[size], lambda at=at: _check(at.run())) for size, at in reviews.items()},
+        repeats,
+    )
+    return results
+
+
+def time_sql(engines: dict[int, Engine], repeats: int) -> dict[str, dict[int, float]]:
+    """The pages' service calls alone, per size (see the module's docstring)."""
+    admins = {size: login(engine, ADMIN, PASSWORD) for size, engine in engines.items()}
+
+    def queue(size: int, flt: ClaimFilter) -> None:
+        engine, ada = engines[size], admins[size]
+        current_actor(engine, ada)
+        progress(engine)
+        corpus_marks(engine)
+        list_claims(engine, flt, page=1, page_size=PAGE_SIZE, actor=ada)
+
+    turn = iter(range(10**6))
+
+    def verdict(size: int) -> None:
+        engine, ada = engines[size], admins[size]
+        claim_id = assign.next_claim(engine, ada)  # the claim on screen (leased to Ada)
+        assert claim_id is not None, "no claim left to review"
+        given = Verdict(VERDICTS[next(turn) % 3])
+        decisions.set_verdict(engine, claim_id, ada, given, shown_at=datetime.now(UTC))
+        following = assign.next_claim(engine, ada)
+        similar_claims(engine, claim_id)  # the offer to apply it to similar claims
+        current_actor(engine, ada)
+        progress(engine)
+        assert following is not None
+        get_claim(engine, following, ada)
+        assign.lease_of(engine, ada, following)
+        similar_claims(engine, following)
+        visible_claim_history(engine, ada, following)
+
+    return {
+        "queue": interleaved({s: lambda s=s: queue(s, ClaimFilter()) for s in engines}, repeats),
+        "queue by disagreement": interleaved(
+            {s: lambda s=s: queue(s, BY_DISAGREEMENT) for s in engines}, repeats
+        ),
+        "verdict click": interleaved({s: lambda s=s: verdict(s) for s in engines}, repeats),
+    }
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+def prepare(backend: str, size: int, url: str, args: argparse.Namespace) -> Engine:
+    """The database at ``url``, built unless an earlier ``--reuse`` run left it complete."""
+    engine = open_database(url)
+    if built(engine, size):
+        print(f"  {backend} {size:,}: reusing the database", file=sys.stderr)
+    else:
+        if args.reuse:  # a half-built leftover: start again
+            _reset(engine, url)
+            engine = open_database(url)
+        seconds = build(engine, size)
+        print(f"  {backend} {size:,}: built in {seconds:.1f} s", file=sys.stderr)
+    with unit_of_work(engine) as session:
+        reviews = session.scalar(select(func.count(Review.id))) or 0
+    print(f"  {backend} {size:,}: {reviews:,} reviews", file=sys.stderr)
+    return engine
+
+
+def run_backend(
+    backend: str, args: argparse.Namespace
+) -> tuple[dict[str, dict[int, float]], dict[str, dict[int, float]]]:
+    with ExitStack() as stack:
+        urls = {size: stack.enter_context(database(backend, size, args)) for size in args.sizes}
+        engines = {size: prepare(backend, size, url, args) for size, url in urls.items()}
+        print(f"  {backend}: timing", file=sys.stderr)
+        return time_pages(urls, args.repeats), time_sql(engines, args.repeats)
+
+
+def _reset(engine: Engine, url: str) -> None:
+    with engine.begin() as connection:
+        _drop_all(connection)
+    forget(url)
+
+
+def _drop_all(connection: Connection) -> None:
+    Base.metadata.drop_all(connection)
+    connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def report(
+    backend: str, pages: dict[str, dict[int, float]], sql: dict[str, dict[int, float]]
+) -> bool:
+    small, large = min(pages["queue"]), max(pages["queue"])
+    print(
+        f"\n{backend}: median ms; ratio = {large:,} / {small:,} claims (target < {TARGET}); "
+        f"page/sql at {large:,}"
+    )
+    print(
+        f"{'page':<22} {f'{small:,}':>9} {f'{large:,}':>9} {'ratio':>6} "
+        f"{f'sql {small:,}':>10} {f'sql {large:,}':>11} {'page/sql':>9}"
+    )
+    met = True
+    for name, times in pages.items():
+        a, b = times[small], times[large]
+        ratio = b / a
+        sql_a = sql.get(name, {}).get(small)
+        sql_b = sql.get(name, {}).get(large)
+        if name in sql:  # the full rerun is shown for comparison only
+            met &= ratio < TARGET
+        print(
+            f"{name:<22} {a:>9.1f} {b:>9.1f} {ratio:>6.2f} "
+            f"{_ms(sql_a):>10} {_ms(sql_b):>11} "
+            f"{(f'{b / sql_b:.1f}' if sql_b else ''):>9}"
+        )
+    return met
+
+
+def _ms(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="keep the databases for next time")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument(
+        "--sqlite-dir", default=str(Path(tempfile.gettempdir()) / "workbench-bench-pages")
+    )
+    args = parser.parse_args(argv)
+    args.sizes = sorted(int(s) for s in args.sizes.split(","))
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus, "
+        f"Python {platform.python_version()}, Streamlit {st.__version__}; "
+        f"sizes {args.sizes}, k = {K}, median of {args.repeats} after 2 warm-up runs"
+    )
+    met = True
+    for backend in backends:
+        pages, sql = run_backend(backend, args)
+        met &= report(backend, pages, sql)
+    print(f"\nratios under {TARGET}: {'yes' if met else 'no'}")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,160 @@
+"""The pages' queries go through indexes: no pass over every claim, no sort of every claim.
+
+Every statement a service call runs is captured and explained with SQLite's EXPLAIN QUERY
+PLAN, on a database of a few hundred claims: a full scan of ``claims`` or ``reviews`` (a
+``SCAN`` without an index), or a sort of the rows found (``USE TEMP B-TREE``), would make
+the call's cost grow with the corpus. An index walked in order and left at the page's end
+(``SCAN claims USING INDEX ...`` under a LIMIT) is what a page should do. PostgreSQL plans by
+its statistics, which a test database this small does not have: bench/pages.py measures it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, text
+
+from tests.review.test_assign import add_claims, add_user
+from workbench.auth.accounts import local_actor
+from workbench.project import set_project_setting
+from workbench.review import adjudicate, assign, decisions, queue
+from workbench.schemas import Role, Verdict
+
+pytestmark = pytest.mark.backends("sqlite")
+
+FULL_SCAN = re.compile(r"\bSCAN (claims|reviews)\b(?! USING)")
+# The query reads claims (or reviews) first: a sort there is a sort of what a range found.
+DRIVEN_BY_CLAIMS = re.compile(r"(SEARCH|SCAN) (claims|reviews)\b")
+
+
+@contextmanager
+def captured(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            statements.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+def plans(engine: Engine, call: Callable[[], object]) -> list[str]:
+    """The query plan of every SELECT ``call`` runs, one string each."""
+    with captured(engine) as statements:
+        call()
+    found = []
+    with engine.connect() as connection:
+        for statement, params in statements:
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).all()
+            found.append(" | ".join(str(row[-1]) for row in rows) + f"  <- {statement[:120]}")
+    return found
+
+
+# A sort is fine over a group the filter itself bounds: one speaker's claims (found through
+# ix_claims_speaker), the claims taken out of the queue (a few in a hundred), the reviews of
+# the claims on a page, the claims waiting for adjudication (a union of the split claims and
+# the adjudicated ones).
+BOUNDED = re.compile(
+    r"SEARCH claims USING (COVERING )?INDEX \w+ \((speaker|status)=\?\)"
+    r"|SEARCH reviews USING INDEX ix_reviews_claim_id \(claim_id=\?\)"
+    r"|UNION USING TEMP B-TREE"
+)
+
+
+def assert_indexed(engine: Engine, call: Callable[[], object], *, bounded: bool = False) -> None:
+    for plan in plans(engine, call):
+        steps = plan.split("  <- ")[0]
+        assert not FULL_SCAN.search(steps), plan
+        if not DRIVEN_BY_CLAIMS.match(steps) or (bounded and BOUNDED.search(steps)):
+            continue  # a sort of rows found by id (a page's URLs, a claim's reviews) is small
+        assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.fixture
+def corpus(engine: Engine) -> Engine:
+    """300 claims in 15 documents, a third reviewed (some twice, some split), k = 2."""
+    claims = add_claims(engine, [((i * 37) % 100) / 100 for i in range(300)], docs=15)
+    set_project_setting(engine, None, "reviews_per_claim", 2)
+    ana, ben = local_actor(engine, "Ana"), local_actor(engine, "Ben")
+    for i, claim_id in enumerate(claims[:100]):
+        decisions.set_verdict(engine, claim_id, ana, Verdict.verified)
+        if i % 2 == 0:
+            second = Verdict.disputed if i % 6 == 0 else Verdict.verified
+            decisions.set_verdict(engine, claim_id, ben, second)
+    decisions.mark_not_a_claim(engine, claims[-1], ana)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE claims SET speaker = 'Speaker ' || (id % 40)"))
+    return engine
+
+
+FILTERS = {
+    "to review": queue.ClaimFilter(),
+    "reviewed": queue.ClaimFilter(state="reviewed"),
+    "reviewed by disagreement": queue.ClaimFilter(state="reviewed", sort="disagreement"),
+    "not a claim": queue.ClaimFilter(state="not_a_claim"),
+    "all": queue.ClaimFilter(state="all"),
+    "a speaker": queue.ClaimFilter(speaker="Speaker 7"),
+    "a speaker, reviewed": queue.ClaimFilter(speaker="Speaker 7", state="reviewed"),
+    "a document": queue.ClaimFilter(document_id=3),
+    "a document, reviewed": queue.ClaimFilter(document_id=3, state="reviewed"),
+    "a score range": queue.ClaimFilter(min_score=0.5, max_score=0.9),
+}
+
+
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_a_queue_page_is_read_through_indexes(corpus: Engine, name: str) -> None:
+    flt = FILTERS[name]
+    actor = add_user(corpus, "Ada", Role.admin)
+    bounded = bool(flt.speaker) or flt.state == "not_a_claim"
+    for page in (1, 3):
+        call = lambda page=page: queue.list_claims(corpus, flt, page=page, actor=actor)  # noqa: E731
+        assert_indexed(corpus, call, bounded=bounded)
+
+
+def test_the_totals_read_no_claim(corpus: Engine) -> None:
+    """The progress counts, and the queue's total unless narrowed, come from the kept totals:
+    a few rows of changes and the newest claim id (the number of claims is counted once,
+    when claims were added)."""
+    queue.progress(corpus)  # counts the claims once
+    for call in (
+        lambda: queue.progress(corpus),
+        lambda: queue.list_claims(corpus, queue.ClaimFilter(state="reviewed"), page_size=1),
+    ):
+        found = plans(corpus, call)
+        reads = [p for p in found if "count(" in p.split("  <- ")[1].lower()]
+        assert all("FROM claims" not in p for p in reads), reads
+        assert_indexed(corpus, call)
+
+
+def test_the_next_claim_in_queue_order_is_a_seek(corpus: Engine) -> None:
+    first = queue.next_claim_id(corpus, queue.ClaimFilter(), after=None)
+    assert_indexed(corpus, lambda: queue.next_claim_id(corpus, queue.ClaimFilter(), after=first))
+
+
+@pytest.mark.parametrize("order", ["score", "document"])
+def test_assignment_seeks_past_the_fully_reviewed_claims(corpus: Engine, order: str) -> None:
+    set_project_setting(corpus, None, "assignment_order", order)
+    cleo = local_actor(corpus, "Cleo")
+    found = plans(corpus, lambda: assign.next_claim(corpus, cleo))
+    seeks = [p for p in found if "verdicts=?" in p]
+    assert len(seeks) == 2, found  # one per verdict count below k = 2
+    index = "ix_claims_assign_score" if order == "score" else "ix_claims_queue"
+    assert all(index in p for p in seeks), seeks
+    assert_indexed(corpus, lambda: assign.next_claim(corpus, cleo))
+
+
+def test_the_adjudication_queue_and_the_option_lists_are_indexed(corpus: Engine) -> None:
+    ada = add_user(corpus, "Ada", Role.admin)
+    assert adjudicate.adjudication_queue(corpus, ada).total > 0
+    assert_indexed(corpus, lambda: adjudicate.adjudication_queue(corpus, ada), bounded=True)
+    assert_indexed(corpus, lambda: queue.speaker_options(corpus))
+    assert_indexed(corpus, lambda: queue.document_options(corpus))
+    assert_indexed(corpus, lambda: queue.corpus_marks(corpus))

@@ -1,0 +1,267 @@
+"""What the pages count and sort by, kept as the reviews change instead of recomputed per view.
+
+Per claim, on its row: ``claims.verdicts``, how many of its reviews have a verdict, and
+``claims.disagreement``, the share of pairs of those verdicts that differ (1 - sum over verdicts
+of c(c-1) / n(n-1), the figure of ``workbench.agreement.report.claim_disagreement``; 0 when
+they all agree and under two verdicts). The queue's review states and its disagreement sort,
+the adjudication queue and the assignment's walk over claims with a free slot read them
+through indexes (``ix_claims_queue``, ``ix_claims_disagreement``, ``ix_claims_assign_score``).
+
+Over all claims, in ``claim_counts``: how many open claims are reviewed and how many are out
+of the queue, as rows of changes that :func:`totals` sums (the sidebar's progress, the queue's
+totals); with the number of claims, counted once per process each time claims are added.
+
+Three ways keep them right, each in the transaction of the change:
+
+- :func:`store`, with every verdict change, under the claim's row lock:
+  ``adjudicate.refresh_final`` calls it with the verdicts it has just read, and every path that
+  changes a verdict (a reviewer's save, "apply to similar claims", ``workbench import``) goes
+  through ``refresh_final``;
+- :func:`status_changed`, when a claim is marked "not a claim" or put back
+  (``decisions.mark_not_a_claim`` / ``reopen_claim``);
+- :func:`recount`, for rows written in bulk without the service layer (a synthetic corpus, a
+  restore): one UPDATE recomputes the per-claim figures from the reviews, and the totals are
+  counted again. Migration 0004 ran the same statements on the rows it found.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Connection,
+    Float,
+    Update,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from workbench.db.models import (
+    Base,
+    Claim,
+    ClaimCount,
+    Document,
+    FinalVerdict,
+    HistoryEntry,
+    Lease,
+    Review,
+)
+from workbench.schemas import ClaimStatus, Verdict
+
+_CLAIMS = Base.metadata.tables[Claim.__tablename__]
+_COUNTS = Base.metadata.tables[ClaimCount.__tablename__]
+_CHUNK = 2000  # ids per UPDATE ... WHERE id IN (...)
+# Rows of changes a reader folds into one: summing this many costs next to nothing.
+FOLD_AT = 100
+OPEN = ClaimStatus.open.value
+NOT_A_CLAIM = ClaimStatus.not_a_claim.value
+
+
+# --- per claim ---------------------------------------------------------------------------------
+
+
+def figures(verdicts: Sequence[str | None]) -> tuple[int, float]:
+    """(verdicts, disagreement) of a claim whose reviews carry ``verdicts`` (None: undecided)."""
+    given = [v for v in verdicts if v is not None]
+    n = len(given)
+    if n < 2:
+        return n, 0.0
+    agreeing = sum(c * (c - 1) for c in Counter(given).values())
+    return n, 1.0 - agreeing / (n * (n - 1))
+
+
+def store(session: Session, claim_id: int, verdicts: Sequence[str | None]) -> None:
+    """Set a claim's figures from its verdicts as they stand in this transaction, and count
+    it among the reviewed claims, or no longer, if its first verdict came or its last went.
+
+    The claim's row is read locked (the caller, ``refresh_final``, already holds the lock),
+    so its state before the change is the committed one, whatever the session loaded earlier.
+    """
+    row = session.execute(
+        select(Claim.status, Claim.verdicts, Claim.disagreement)
+        .where(Claim.id == claim_id)
+        .with_for_update()
+    ).one_or_none()
+    if row is None:
+        return
+    status, before, share_before = row
+    n, share = figures(verdicts)
+    if (n, share) != (before, share_before):
+        session.execute(
+            update(Claim).where(Claim.id == claim_id).values(verdicts=n, disagreement=share)
+        )
+    if status == OPEN and (before > 0) != (n > 0):
+        _change(session, reviewed=1 if n > 0 else -1)
+
+
+def status_changed(session: Session, claim_id: int, new_status: ClaimStatus) -> str | None:
+    """Move a claim to ``new_status`` and count the move; returns the status it had (None: no
+    such claim). The claim's row is locked first, so two moves of one claim count once."""
+    row = session.execute(
+        select(Claim.status, Claim.verdicts).where(Claim.id == claim_id).with_for_update()
+    ).one_or_none()
+    if row is None:
+        return None
+    before, verdicts = row
+    if before != new_status.value:
+        session.execute(update(Claim).where(Claim.id == claim_id).values(status=new_status.value))
+        leaving = 1 if new_status == ClaimStatus.not_a_claim else -1
+        _change(session, reviewed=-leaving if verdicts > 0 else 0, not_a_claim=leaving)
+    return str(before)
+
+
+def _change(session: Session, *, reviewed: int = 0, not_a_claim: int = 0) -> None:
+    session.execute(insert(_COUNTS).values(reviewed=reviewed, not_a_claim=not_a_claim))
+
+
+# --- over all claims ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    claims: int  # every claim
+    reviewed: int  # open claims with at least one verdict
+    not_a_claim: int  # claims taken out of the queue
+
+    @property
+    def open(self) -> int:
+        return self.claims - self.not_a_claim
+
+    @property
+    def to_review(self) -> int:
+        return self.open - self.reviewed
+
+
+def totals(session: Session) -> Totals:
+    """The counts, read in the caller's transaction: a sum over a few rows of changes, and the
+    number of claims (counted once per process and database each time claims are added)."""
+    rows, reviewed, dismissed = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(_COUNTS.c.reviewed), 0),
+            func.coalesce(func.sum(_COUNTS.c.not_a_claim), 0),
+        )
+    ).one()
+    if rows > FOLD_AT:
+        _fold(session)
+    return Totals(claims=_claims(session), reviewed=int(reviewed), not_a_claim=int(dismissed))
+
+
+def _fold(session: Session) -> None:
+    """Replace the rows of changes this transaction sees by their sum.
+
+    Rows other transactions insert meanwhile are not seen by the DELETE (PostgreSQL, READ
+    COMMITTED) and stay, so nothing is counted twice or lost; two readers folding at once
+    delete each row once (the second waits for the first's row locks, then skips them).
+    """
+    gone = session.execute(delete(_COUNTS).returning(_COUNTS.c.reviewed, _COUNTS.c.not_a_claim))
+    reviewed = dismissed = 0
+    for r, d in gone:
+        reviewed += r
+        dismissed += d
+    if reviewed or dismissed:
+        _change(session, reviewed=reviewed, not_a_claim=dismissed)
+
+
+_claim_counts: dict[str, tuple[int, int]] = {}  # database URL -> (newest claim id, claims)
+_claim_counts_lock = threading.Lock()
+
+
+def _claims(session: Session) -> int:
+    """How many claims there are. Claims are added (ingest), never removed one by one: their
+    number changes when the newest id does, so a count is reused until then."""
+    newest = session.scalar(select(func.max(Claim.id))) or 0
+    key = str(session.get_bind().engine.url)
+    with _claim_counts_lock:
+        known = _claim_counts.get(key)
+    if known is not None and known[0] == newest:
+        return known[1]
+    count = session.scalar(select(func.count()).select_from(_CLAIMS)) or 0
+    with _claim_counts_lock:
+        _claim_counts[key] = (newest, count)
+    return count
+
+
+# --- what changed -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The newest id of each table the pages' figures come from: a cheap fingerprint.
+
+    Every change the app or the command line makes to a review, a URL, a final verdict, a
+    claim's status, an account or a setting appends a history entry; ingest adds documents and
+    claims; bulk paths add reviews and final verdicts; assignment adds leases. So when two
+    readings are equal, no figure drawn from those tables has changed, and a page may reuse
+    what it computed from them (the Agreement and Progress pages do).
+    """
+
+    documents: int
+    claims: int
+    reviews: int
+    finals: int
+    history: int
+    leases: int
+
+
+def marks(session: Session) -> Marks:
+    """One round trip of primary-key lookups (``max(id)`` of six tables)."""
+    models = (Document, Claim, Review, FinalVerdict, HistoryEntry, Lease)
+    row = session.execute(select(*(select(func.max(m.id)).scalar_subquery() for m in models))).one()
+    return Marks(*(int(value or 0) for value in row))
+
+
+# --- in bulk -----------------------------------------------------------------------------------
+
+
+def _recount() -> Update:
+    decided = (Review.claim_id == _CLAIMS.c.id, Review.verdict.is_not(None))
+    n = func.count(Review.id)
+    per_verdict = [func.sum(case((Review.verdict == v.value, 1), else_=0)) for v in Verdict]
+    agreeing = sum((c * (c - 1) for c in per_verdict[1:]), per_verdict[0] * (per_verdict[0] - 1))
+    count = select(n).where(*decided).correlate(_CLAIMS).scalar_subquery()
+    share = (
+        select(1.0 - cast(agreeing, Float) / cast(n * (n - 1), Float))
+        .where(*decided)
+        .having(n >= 2)
+        .correlate(_CLAIMS)
+        .scalar_subquery()
+    )
+    return update(_CLAIMS).values(verdicts=count, disagreement=func.coalesce(share, 0.0))
+
+
+def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) -> None:
+    """Recompute from the reviews the figures of ``claim_ids`` (or of every claim), then count
+    the totals again: for rows inserted in bulk, in the caller's transaction.
+
+    It takes no claim locks: run it while nobody reviews (after building a corpus, a restore).
+    """
+    statement = _recount()
+    if claim_ids is None:
+        bind.execute(statement)
+    else:
+        ids = sorted(set(claim_ids))
+        for start in range(0, len(ids), _CHUNK):
+            bind.execute(statement.where(_CLAIMS.c.id.in_(ids[start : start + _CHUNK])))
+    claims = _CLAIMS.c
+    reviewed, dismissed = bind.execute(
+        select(
+            func.coalesce(
+                func.sum(case((and_(claims.status == OPEN, claims.verdicts > 0), 1), else_=0)), 0
+            ),
+            func.coalesce(func.sum(case((claims.status == NOT_A_CLAIM, 1), else_=0)), 0),
+        )
+    ).one()
+    bind.execute(delete(_COUNTS))
+    if reviewed or dismissed:
+        bind.execute(insert(_COUNTS).values(reviewed=reviewed, not_a_claim=dismissed))
