@@ -15,16 +15,18 @@ from workbench.schemas import DocumentIn
 
 # Any unicode, including newlines, quotes, commas, RTL marks and astral characters.
 texts = st.text(min_size=0, max_size=200)
-# A raw NUL byte in a CSV file is how we recognise a binary file, so CSV texts leave it out
-# (JSON escapes it as \u0000, so JSONL texts keep it).
+# A raw NUL byte in a CSV file is how we recognise a binary file, so CSV texts leave it out.
+# JSON can escape it as \u0000, so JSONL texts keep it, and the reader must refuse them:
+# PostgreSQL cannot store a NUL.
 csv_chars = st.characters(exclude_characters="\0", exclude_categories=["Cs"])
 csv_texts = st.text(alphabet=csv_chars, max_size=200)
 extras = st.dictionaries(st.sampled_from(["outlet", "desk", "lang"]), st.text(max_size=20))
 
 
-# Texts a reader must refuse: the schema rejects empty and whitespace-only text.
-def is_blank(text: str) -> bool:
-    return not text.strip()
+# Texts a reader must refuse: the schema rejects empty and whitespace-only text, and no
+# database stores a NUL.
+def is_refused(text: str) -> bool:
+    return not text.strip() or "\x00" in text
 
 
 def outcome(item: DocumentIn | ReadError) -> str | tuple[str | None, str | None]:
@@ -38,7 +40,7 @@ def test_jsonl_texts_read_back_unchanged(records: list[dict[str, object]]) -> No
         path = Path(folder) / "corpus.jsonl"
         path.write_text("".join(json.dumps(record) + "\n" for record in records))
         items = list(read_file(path, max_bytes=10**6))
-    expected = [("text", "ReadError") if is_blank(str(r["text"])) else r["text"] for r in records]
+    expected = [("text", "ReadError") if is_refused(str(r["text"])) else r["text"] for r in records]
     assert [outcome(item) for item in items] == expected
 
 
@@ -53,7 +55,7 @@ def test_csv_texts_read_back_unchanged(rows: list[tuple[str, str]]) -> None:
             for number, (text, note) in enumerate(rows):
                 writer.writerow([str(number), text, note])
         items = list(read_file(path, max_bytes=10**6))
-    expected = [("text", "ReadError") if is_blank(text) else text for text, _ in rows]
+    expected = [("text", "ReadError") if is_refused(text) else text for text, _ in rows]
     assert [outcome(item) for item in items] == expected
     notes = [item.metadata["note"] for item in items if isinstance(item, DocumentIn)]
-    assert notes == [note for text, note in rows if not is_blank(text)]
+    assert notes == [note for text, note in rows if not is_refused(text)]

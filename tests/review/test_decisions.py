@@ -58,6 +58,19 @@ def test_a_note_alone_does_not_count_as_reviewed(seeded: Engine) -> None:
     assert queue.get_claim(seeded, claim_id).reviews[0].note == "check the ministry's statement"
 
 
+@pytest.mark.parametrize(
+    ("note", "problem"),
+    [("bad \x00 byte", "NUL character"), ("half a pair \ud800", "lone surrogate")],
+)
+def test_a_note_no_database_can_store_is_refused_and_stores_nothing(
+    seeded: Engine, note: str, problem: str
+) -> None:
+    claim_id = first_claim(seeded)
+    with pytest.raises(InvalidInput, match=problem):
+        decisions.set_note(seeded, claim_id, local_actor(seeded, "Ana"), note)
+    assert queue.get_claim(seeded, claim_id).reviews == []
+
+
 def test_urls_are_normalised_and_deduplicated(seeded: Engine) -> None:
     claim_id = first_claim(seeded)
     decisions.add_url(seeded, claim_id, local_actor(seeded, "Ana"), "https://Example.org/a#top")

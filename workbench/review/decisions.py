@@ -24,6 +24,7 @@ from workbench.review.adjudicate import refresh_final
 from workbench.review.queue import review_out
 from workbench.review.urls import normalise_url
 from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
+from workbench.storable import unstorable
 
 MAX_NOTE_CHARS = 10_000
 
@@ -87,6 +88,9 @@ def set_note(
 ) -> ReviewOut:
     if len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"a note is at most {MAX_NOTE_CHARS} characters ({len(note)} given)")
+    problem = unstorable(note)
+    if problem is not None:
+        raise InvalidInput(f"the note {problem}")
     with unit_of_work(engine) as session:
         before = _review_before(session, claim_id, actor)
         review = _own_review(session, claim_id, actor, expected_version)

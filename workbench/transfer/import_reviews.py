@@ -44,6 +44,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
+from workbench.storable import unstorable
 from workbench.audit import Change, Entity, record
 from workbench.auth.accounts import authorize, log_user, user_name
 from workbench.auth.permissions import Action
@@ -78,14 +79,9 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _storable(value: str) -> str:
-    # JSON can spell a lone surrogate or a NUL; no database (PostgreSQL text) can store them.
-    if "\x00" in value:
-        raise ValueError("contains a NUL character (\\u0000)")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as bad:
-        message = f"has an invalid character (lone surrogate) at index {bad.start}"
-        raise ValueError(message) from None
+    problem = unstorable(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 

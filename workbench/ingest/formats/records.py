@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from workbench.storable import unstorable
 from workbench.ingest.formats.common import ReadError, over_limit, title_from
 from workbench.schemas import DocumentIn
 
@@ -56,11 +57,10 @@ def to_document(
 
     text = record.get("text")
     if isinstance(text, str):
-        try:
-            size = len(text.encode("utf-8"))
-        except UnicodeEncodeError as bad:
-            # JSON can spell a lone surrogate (\ud800); no database or export can store one.
-            return error("text", f"has an invalid character (lone surrogate) at index {bad.start}")
+        problem = unstorable(text)
+        if problem is not None:
+            return error("text", problem)
+        size = len(text.encode("utf-8"))
         if size > max_bytes:
             return error("text", f"is {over_limit(size, max_bytes)}")
     published: datetime | None = None
