@@ -44,7 +44,6 @@ from pydantic_core import ErrorDetails
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from workbench.storable import unstorable
 from workbench.audit import Change, Entity, record
 from workbench.auth.accounts import authorize, log_user, user_name
 from workbench.auth.permissions import Action
@@ -61,6 +60,7 @@ from workbench.review.adjudicate import (
 from workbench.review.decisions import MAX_NOTE_CHARS
 from workbench.review.urls import normalise_url
 from workbench.schemas import Actor, FinalSource, Role, Verdict
+from workbench.storable import unstorable
 
 BATCH = 500  # lines a transaction
 SCHEMA_VERSIONS = (1, 2, 3)  # the ExportRecord versions this reads

@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workbench.storable import unstorable
 from workbench.ingest.formats.common import ReadError, over_limit, title_from
 from workbench.schemas import DocumentIn
+from workbench.storable import unstorable
 
 KNOWN_FIELDS = ("text", "title", "url", "published", "metadata")
 
