@@ -14,6 +14,10 @@ with the ids ``sqlite`` and ``postgresql``:
 The PostgreSQL variant is skipped when no server answers, unless WORKBENCH_REQUIRE_POSTGRES=1
 (CI), where that is a failure. ``@pytest.mark.backends("sqlite")`` limits a test to the
 backends it names, for tests of one backend's own behaviour.
+
+Hypothesis explores new examples on every run on a developer's machine (that is how it
+finds the cases nobody thought of); with HYPOTHESIS_PROFILE=ci (set by .ci/run) it draws the
+same examples every time, so CI judges the change and not the luck of the draw.
 """
 
 from __future__ import annotations
@@ -29,11 +33,15 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from workbench.database import display_url, open_database
 from workbench.db.session import dispose_all, forget
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 BACKENDS = ("sqlite", "postgresql")
 POSTGRES_URL = os.environ.get(
