@@ -333,7 +333,7 @@ def _terminate_cleanly() -> Iterator[None]:
 @app.command()
 def synth(
     documents: Annotated[
-        int, typer.Option("--documents", min=0, help="Articles to make (~5 KB, ~20 claims each).")
+        int, typer.Option("--documents", min=0, help="Articles to make (~5 KB, ~18 claims each).")
     ],
     reviewers: Annotated[
         int, typer.Option("--reviewers", min=0, help="Reviewer accounts (no password).")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.extract.boilerplate import Context, is_boilerplate, normalise
 
@@ -146,3 +148,36 @@ def test_article_sentences_are_not_dropped(sentence: str) -> None:
 def test_without_context_a_sentence_is_its_own_line() -> None:
     assert is_boilerplate("Share This") == "share"
     assert is_boilerplate("The Kremlin has denied the allegations.") is None
+
+
+# Pieces of the patterns' own wording, in mixed case and with the characters that match an
+# ASCII letter only case-insensitively, so that random joins of them often match.
+_PIECES = [
+    "Leave a ", "REPLY", "comment", "Comments are closed", "your email address will not be "
+    "published", "Required fields are marked", "log in to comment", "Cancel reply", "12 ",
+    "Source:", "originally published on", "first appeared in", "republished with permission",
+    "(example.com)", "Copyright 2024", "©", "All rights reserved", "This article may not be "
+    "published", "Subscribe", "newsletter", "inbox", "sign up", "Stay informed", "Bypass the "
+    "big tech censorship", "our", "Share this", "Follow us on", "Facebook", "WhatsApp channel",
+    "Photo: ", "Picture by", "Credit:", "handout", "via Reuters", "Getty Images", "AP Photo",
+    "REUTERS", "AFP", "EPA", "NTB/Ola Berge", "/File Photo", "\u0130", "\u0131", "\u017f",
+    "\u212a", "ſubſcribe", "COMMENT", "KΑ", " ", ", ", ". ", "\n", "word", "Text",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join))
+def test_the_quick_tests_never_skip_a_match(text: str) -> None:
+    """Each rule's substring test only ever says "no" to text its regex does not match."""
+    from workbench.extract import boilerplate as b
+
+    for pattern, needles in [
+        (b._COMMENTS, b._COMMENTS_NEEDLES),
+        (b._SOURCE, b._SOURCE_NEEDLES),
+        (b._SUBSCRIBE, b._SUBSCRIBE_NEEDLES),
+        (b._SHARE_LINE, b._SHARE_LINE_NEEDLES),
+    ]:
+        if pattern.search(text):
+            assert b._may_match(text, needles), (pattern.pattern, text)
+    if b._CREDIT.search(text):
+        assert b._may_match(text, b._CREDIT_NEEDLES) or any(n in text for n in b._CREDIT_CASED)

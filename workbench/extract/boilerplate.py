@@ -27,6 +27,9 @@ class Context:
     # Results of the rules that read only the line (or the paragraph), keyed by rule and text:
     # the sentences of one line share them. The pipeline passes one dict per document.
     memo: dict[tuple[str, str], bool] = field(default_factory=dict)
+    # ``normalise(sentence)`` when the caller has it already (the pipeline needs it for
+    # ``seen`` anyway); None to compute it.
+    normalised: str | None = None
 
 
 def _words(text: str) -> list[str]:
@@ -36,6 +39,25 @@ def _words(text: str) -> list[str]:
 def normalise(sentence: str) -> str:
     """Case- and space-insensitive form, used to spot repeated lines."""
     return " ".join(re.findall(r"\w+", sentence.casefold()))
+
+
+# The three characters that a case-insensitive pattern matches to an ASCII letter but that
+# str.lower() does not turn into it (İ, ı, ſ; the Kelvin sign lowers to "k").
+_ODD_CASE = re.compile("[\u0130\u0131\u017f]")
+
+
+def _may_match(text: str, needles: tuple[str, ...]) -> bool:
+    """False only when ``text`` cannot match a case-insensitive pattern every match of which
+    contains one of ``needles`` (lower case): a quick test before the slower regex search.
+
+    Python's regex engine tries a case-insensitive pattern starting with ``\\b`` at every
+    position of the text; a substring test on the lower-cased text is many times quicker,
+    and the rules give the same answers (text with İ, ı or ſ always goes to the regex).
+    """
+    if _ODD_CASE.search(text):
+        return True
+    folded = text.lower()
+    return any(needle in folded for needle in needles)
 
 
 _SUBSCRIBE = re.compile(
@@ -142,6 +164,31 @@ _VERBISH = re.compile(
 )
 
 
+# For each pattern, substrings one of which is in every text it matches (checked by hand
+# against every branch; tests/extract/test_boilerplate.py checks the rules against the
+# patterns alone on random and real text).
+_COMMENTS_NEEDLES = ("comment", "reply", "email address", "required fields")
+_SOURCE_NEEDLES = (
+    ":", "published", "featured", "appeared", "posted", "permission", ")", "copyright", "©",
+    "rights reserved", "may not be",
+)  # fmt: skip
+_SUBSCRIBE_NEEDLES = (
+    "newsletter", "subscri", "inbox", "sign up", "signup", "keep up to date", "stay ",
+    "censorship",
+)  # fmt: skip
+_SHARE_LINE_NEEDLES = (
+    "share ", "pin it on", "follow ", "pinterest", "whatsapp", "telegram", "facebook",
+    "twitter", "x.com", "linkedin", "reddit", "instagram", "youtube", "tiktok", "email",
+    "e-mail",
+)  # fmt: skip
+# _CREDIT: its case-insensitive branches, and (as written) its upper-case ones.
+_CREDIT_NEEDLES = (
+    "photo", "picture", "image", "video", "graphic", "footage", "credit", "handout", "via ",
+    "getty", "shutterstock", "profimedia", "epa-efe",
+)  # fmt: skip
+_CREDIT_CASED = ("REUTERS", "AFP", "AP", "EPA", "/")
+
+
 def _is_whole_line(sentence: str, context: Context) -> bool:
     return sentence.strip() == context.line.strip()
 
@@ -149,6 +196,8 @@ def _is_whole_line(sentence: str, context: Context) -> bool:
 def _newsletter(sentence: str, context: Context) -> bool:
     # A call to action ("Subscribe ...", "Get ... in your inbox"), not news about a newsletter.
     text = sentence.strip()
+    if not _may_match(text, _SUBSCRIBE_NEEDLES):
+        return False
     calls = bool(_CALL_TO_ACTION.match(text)) or bool(re.search(r"\b(?:our|your)\b", text, _I))
     return calls and bool(_SUBSCRIBE.search(text)) and len(_words(text)) <= 20
 
@@ -156,7 +205,9 @@ def _newsletter(sentence: str, context: Context) -> bool:
 def _share(sentence: str, context: Context) -> bool:
     line = context.line.strip()
     return bool(_SHARE_BUTTON.match(line)) or (
-        len(_words(line)) <= 8 and bool(_SHARE_LINE.search(line))
+        _may_match(line, _SHARE_LINE_NEEDLES)
+        and len(_words(line)) <= 8
+        and bool(_SHARE_LINE.search(line))
     )
 
 
@@ -166,12 +217,17 @@ def _related_link(sentence: str, context: Context) -> bool:
 
 def _photo_credit(sentence: str, context: Context) -> bool:
     line = context.line.strip()
+    credit = (
+        _may_match(line, _CREDIT_NEEDLES) or any(needle in line for needle in _CREDIT_CASED)
+    ) and bool(_CREDIT.search(line))
+    if credit:
+        return True
     unfinished = not re.search(r"[.!?]['\"”’]?$", line)
-    return bool(_CREDIT.search(line)) or (unfinished and bool(_CAPTION_DATE.search(line)))
+    return unfinished and bool(_CAPTION_DATE.search(line))
 
 
 def _byline(sentence: str, context: Context) -> bool:
-    return len(_words(context.line)) <= 12 and bool(_BYLINE.search(context.line.strip()))
+    return bool(_BYLINE.search(context.line.strip())) and len(_words(context.line)) <= 12
 
 
 def _author_bio(sentence: str, context: Context) -> bool:
@@ -189,7 +245,8 @@ def _author_bio(sentence: str, context: Context) -> bool:
 
 
 def _comment_form(sentence: str, context: Context) -> bool:
-    return bool(_COMMENTS.search(sentence.strip()))
+    text = sentence.strip()
+    return _may_match(text, _COMMENTS_NEEDLES) and bool(_COMMENTS.search(text))
 
 
 def _navigation(sentence: str, context: Context) -> bool:
@@ -199,19 +256,21 @@ def _navigation(sentence: str, context: Context) -> bool:
 
 
 def _promo(sentence: str, context: Context) -> bool:
-    return len(_words(sentence)) <= 10 and bool(_PROMO.search(sentence.strip()))
+    return bool(_PROMO.search(sentence.strip())) and len(_words(sentence)) <= 10
 
 
 def _source_line(sentence: str, context: Context) -> bool:
-    return bool(_SOURCE.search(sentence.strip()))
+    text = sentence.strip()
+    return _may_match(text, _SOURCE_NEEDLES) and bool(_SOURCE.search(text))
 
 
 def _wire_credit(sentence: str, context: Context) -> bool:
-    return len(_words(sentence)) <= 12 and bool(_WIRE.search(sentence.strip()))
+    return bool(_WIRE.search(sentence.strip())) and len(_words(sentence)) <= 12
 
 
 def _repeated(sentence: str, context: Context) -> bool:
-    return normalise(sentence) in context.seen
+    norm = context.normalised if context.normalised is not None else normalise(sentence)
+    return norm in context.seen
 
 
 def _headline(sentence: str, context: Context) -> bool:

@@ -112,15 +112,30 @@ DENSE_FEATURES = (
 )
 
 
+# Case-insensitive patterns are slow to search in Python; these substrings, one of which is
+# in every text each pattern matches, rule most sentences out first (str.lower() maps every
+# character such a pattern matches to an ASCII letter, except the three in _ODD_CASE).
+_ODD_CASE = re.compile("[\u0130\u0131\u017f]")
+_PERCENT_NEEDLES = ("%", "per")
+_MONEY_NEEDLES = ("$", "£", "€", "dollar", "billion", "million", "trillion")
+_SCALE_NEEDLES = ("hundred", "thousand", "million", "billion", "trillion")
+
+
+def _may_match(folded: str | None, needles: tuple[str, ...]) -> bool:
+    return folded is None or any(needle in folded for needle in needles)
+
+
 def dense_features(text: str) -> list[float]:
     """A few hand-made features, in the order of ``DENSE_FEATURES``."""
     n_tokens = len(_TOKEN.findall(text))
+    folded = None if _ODD_CASE.search(text) else text.lower()
+    has_number = _NUMBER.search(text) is not None  # _YEAR needs a digit too
     return [
-        1.0 if _NUMBER.search(text) else 0.0,
-        1.0 if _YEAR.search(text) else 0.0,
-        1.0 if _PERCENT.search(text) else 0.0,
-        1.0 if _MONEY.search(text) else 0.0,
-        1.0 if _SCALE.search(text) else 0.0,
+        1.0 if has_number else 0.0,
+        1.0 if has_number and _YEAR.search(text) else 0.0,
+        1.0 if _may_match(folded, _PERCENT_NEEDLES) and _PERCENT.search(text) else 0.0,
+        1.0 if _may_match(folded, _MONEY_NEEDLES) and _MONEY.search(text) else 0.0,
+        1.0 if _may_match(folded, _SCALE_NEEDLES) and _SCALE.search(text) else 0.0,
         float(min(len(_COMPARATIVE.findall(text)), 3)),
         1.0 if _FIRST_PERSON.search(text) else 0.0,
         float(min(len(_CAPITALISED.findall(text)), 5)),
@@ -271,20 +286,18 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing's multiplier (2**64 / 
 
 
 @dataclass(frozen=True)
-class _GramCodes:
-    """The character n-gram vocabulary as integers, to look grams up with array operations.
+class _GramTable:
+    """The vocabulary of a block as integers, to look n-grams up with array operations.
 
-    Each character of the vocabulary's alphabet gets a digit from 1 to K, every other
-    character the digit K + 1, and a gram of n characters is the number whose base-(K + 2)
-    digits are its characters' (the first the least significant). Exact, not a hash: two
-    grams have the same number only if they are the same gram (digits are never 0, so
-    lengths cannot be confused), and a gram with a character outside the alphabet has a
-    digit no vocabulary gram has, so it is never found. The numbers are looked up in an
-    open-addressing table (linear probing, a quarter full at most), all grams of a batch of
-    sentences at once.
+    Each unit a gram is made of (a character, or a word) gets a digit from 1 to K, every
+    unit outside the vocabulary's the digit K + 1, and a gram of n units is the number whose
+    base-(K + 2) digits are its units' (the first the least significant). Exact, not a hash:
+    two grams have the same number only if they are the same gram (digits are never 0, so
+    lengths cannot be confused), and a gram with a unit outside the vocabulary has a digit
+    no vocabulary gram has, so it is never found. The numbers are kept in an open-addressing
+    table (linear probing, a quarter full at most) and a batch's grams are looked up at once.
     """
 
-    digits: npt.NDArray[np.int64]  # code point -> digit; the last slot is the "other" digit
     base: int
     shift: np.uint64  # 64 - log2(table size)
     table: npt.NDArray[np.int64]  # a gram number, or _EMPTY
@@ -292,23 +305,10 @@ class _GramCodes:
     probes: int  # the longest probe sequence of any vocabulary gram
 
     @classmethod
-    def build(cls, vocabulary: Sequence[str], longest: int) -> _GramCodes | None:
-        """None when the numbers would not fit in 63 bits (a very large alphabet)."""
-        lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
-        joined = "".join(vocabulary)
-        alphabet = sorted(map(ord, set(joined)))
-        base = len(alphabet) + 2
-        if not alphabet or lengths.min() == 0 or base ** int(max(longest, lengths.max())) >= 2**63:
-            return None
-        digits = np.full(alphabet[-1] + 2, base - 1, dtype=np.int64)
-        digits[alphabet] = np.arange(1, len(alphabet) + 1, dtype=np.int64)
-        # All grams at once: each character's digit times base^(its place in its gram),
-        # summed gram by gram.
-        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        starts = np.cumsum(lengths) - lengths
-        place = np.arange(points.size, dtype=np.int64) - np.repeat(starts, lengths)
-        numbers = np.add.reduceat(digits[points] * base**place, starts)
-        bits = max(4, (4 * len(vocabulary) - 1).bit_length())
+    def build(
+        cls, numbers: npt.NDArray[np.int64], values: npt.NDArray[np.intp], base: int
+    ) -> _GramTable:
+        bits = max(4, (4 * numbers.size - 1).bit_length())
         size = 1 << bits
         shift = np.uint64(64 - bits)
         table = np.full(size, _EMPTY, dtype=np.int64)
@@ -318,7 +318,7 @@ class _GramCodes:
         # others (like keys finding it taken) go on. A key's slots from home to its own are
         # then all taken, which is what a lookup relies on.
         home = cls._home(numbers, shift)
-        pending = np.arange(len(vocabulary), dtype=np.intp)
+        pending = np.arange(numbers.size, dtype=np.intp)
         probe = 0
         while pending.size:
             at = (home[pending] + probe) & (size - 1)
@@ -326,12 +326,12 @@ class _GramCodes:
             _, first = np.unique(at[free], return_index=True)
             placed = pending[free][first]
             table[at[free][first]] = numbers[placed]
-            slots[at[free][first]] = placed
-            taken = np.zeros(len(vocabulary), dtype=bool)
+            slots[at[free][first]] = values[placed]
+            taken = np.zeros(numbers.size, dtype=bool)
             taken[placed] = True
             pending = pending[~taken[pending]]
             probe += 1
-        return cls(digits, base, shift, table, slots, probe)
+        return cls(base, shift, table, slots, probe)
 
     @staticmethod
     def _home(numbers: npt.NDArray[np.int64], shift: np.uint64) -> npt.NDArray[np.intp]:
@@ -355,77 +355,164 @@ class _GramCodes:
             at = (at[going] + 1) & mask
         return found
 
+    def scores(
+        self,
+        digits: npt.NDArray[np.int64],
+        lengths: npt.NDArray[np.intp],
+        grams: tuple[int, int],
+        block: _Block,
+    ) -> np.ndarray:
+        """``_block_scores`` of the n-grams (n in ``grams``) of each sentence's units.
 
-def _char_block_scores(
-    normalised: Sequence[str], config: AnalyzerConfig, block: _Block, codes: _GramCodes
-) -> np.ndarray:
-    """``_block_scores`` of the sentences' ``_char_candidates``, with array operations.
+        ``digits`` are all the sentences' units in order, ``lengths`` how many each has.
+        The same arithmetic in the same order as ``_block_scores`` over the grams listed n
+        by n, left to right: per sentence, the in-vocabulary grams in the order of their
+        first occurrence (out-of-vocabulary grams add exactly 0 and are left out), each
+        weighted by (1 + log count) x idf, summed by ``np.bincount``.
+        """
+        n_rows = lengths.size
+        total = digits.size
+        lo, hi = grams
+        size = block.missing + 1
+        # Each in-vocabulary gram gets the number (row * size + vocabulary index) * span +
+        # rank, rank being its place in the order of listing (n by n, then left to right):
+        # sorting these groups a sentence's occurrences of a gram, its first one first.
+        span = (hi - lo + 1) * (total + 1)
+        if n_rows * size * span >= 2**62:
+            if n_rows > 1:  # too many sentences for one number: halve the batch
+                half = n_rows // 2
+                cut = int(lengths[:half].sum())
+                return np.concatenate(
+                    [
+                        self.scores(digits[:cut], lengths[:half], grams, block),
+                        self.scores(digits[cut:], lengths[half:], grams, block),
+                    ]
+                )
+            raise ValueError("a sentence too long to score")  # pragma: no cover - ~10**13 units
+        row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
+        # Gram numbers by n, each from the one before: number_n = number_(n-1) + digit *
+        # base^(n-1).
+        number = digits
+        keyed: list[npt.NDArray[np.int64]] = []
+        for n in range(1, hi + 1):
+            windows = total - n + 1
+            if windows <= 0:
+                break
+            if n > 1:
+                number = number[:windows] + digits[n - 1 :] * self.base ** (n - 1)
+            if n < lo:
+                continue
+            rows = row_of[:windows]
+            slot = self.lookup(number)
+            keep = np.flatnonzero((slot >= 0) & (rows == row_of[n - 1 :]))  # known, one row
+            rank = keep + (n - lo) * (total + 1)
+            keyed.append((rows[keep] * size + slot[keep]) * span + rank)
+        if not keyed:
+            return np.zeros(n_rows, dtype=np.float64)
+        ordered = np.sort(np.concatenate(keyed))
+        if not ordered.size:
+            return np.zeros(n_rows, dtype=np.float64)
+        gram = ordered // span
+        starts = np.flatnonzero(np.concatenate(([True], gram[1:] != gram[:-1])))
+        counts = np.diff(np.append(starts, ordered.size))
+        # The distinct grams in order of first occurrence, as ``Counter`` lists them (no
+        # two grams share a first rank).
+        order = np.argsort(ordered[starts] % span)
+        gram, counts = gram[starts][order], counts[order]
+        idx = gram % size
+        row_arr = gram // size
+        value = (1.0 + np.log(counts.astype(np.float64))) * block.idf[idx]
+        dot = np.bincount(row_arr, weights=value * block.coef[idx], minlength=n_rows)
+        norm = np.sqrt(np.bincount(row_arr, weights=value * value, minlength=n_rows))
+        safe = np.where(norm > 0.0, norm, 1.0)
+        return np.where(norm > 0.0, dot / safe, 0.0)
 
-    The same arithmetic in the same order: per sentence, the in-vocabulary grams in the order
-    of their first occurrence (n = 2 first, then left to right; out-of-vocabulary grams add
-    exactly 0 and are left out), each weighted by (1 + log count) x idf, summed by
-    ``np.bincount``. Every gram of every sentence is found with array operations instead of
-    a Python string and a dict lookup each.
-    """
-    n_rows = len(normalised)
-    padded = [f" {' '.join(words)} " if (words := text.split()) else "" for text in normalised]
-    lengths = np.fromiter(map(len, padded), dtype=np.intp, count=n_rows)
-    total = int(lengths.sum())
-    lo, hi = config.char_ngram
-    size = block.missing + 1
-    # Each in-vocabulary gram gets the number (row * size + vocabulary index) * span + rank,
-    # rank being its place in the candidate order (n-major, then left to right): sorting
-    # these groups a sentence's occurrences of a gram with its first occurrence first.
-    span = (hi - lo + 1) * (total + 1)
-    if n_rows * size * span >= 2**62:
-        if n_rows > 1:  # too many sentences for one number: halve the batch
-            half = n_rows // 2
-            return np.concatenate(
-                [
-                    _char_block_scores(normalised[:half], config, block, codes),
-                    _char_block_scores(normalised[half:], config, block, codes),
-                ]
-            )
-        return _block_scores([_char_candidates(n, config) for n in normalised], block)
-    if total < lo:
-        return np.zeros(n_rows, dtype=np.float64)
-    points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
-    digits = codes.digits[np.minimum(points, codes.digits.size - 1)]
-    row_of = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
-    # Gram numbers by n, each from the one before: number_n = number_(n-1) + digit * base^(n-1).
-    number = digits
-    keyed: list[npt.NDArray[np.int64]] = []
-    for n in range(2, hi + 1):
-        windows = total - n + 1
-        if windows <= 0:
-            break
-        number = number[:windows] + digits[n - 1 :] * codes.base ** (n - 1)
-        if n < lo:
-            continue
-        rows = row_of[:windows]
-        slot = codes.lookup(number)
-        keep = np.flatnonzero((slot >= 0) & (rows == row_of[n - 1 :]))  # known, one sentence
-        rank = keep + (n - lo) * (total + 1)
-        keyed.append((rows[keep] * size + slot[keep]) * span + rank)
-    if not keyed:
-        return np.zeros(n_rows, dtype=np.float64)
-    ordered = np.sort(np.concatenate(keyed))
-    if ordered.size == 0:  # no gram of the vocabulary in any sentence
-        return np.zeros(n_rows, dtype=np.float64)
-    gram = ordered // span
-    starts = np.flatnonzero(np.concatenate(([True], gram[1:] != gram[:-1])))
-    counts = np.diff(np.append(starts, ordered.size))
-    # The distinct grams in order of first occurrence, as ``Counter`` lists them (no two
-    # grams share a first rank).
-    order = np.argsort(ordered[starts] % span)
-    gram, counts = gram[starts][order], counts[order]
-    idx = gram % size
-    row_arr = gram // size
-    value = (1.0 + np.log(counts.astype(np.float64))) * block.idf[idx]
-    dot = np.bincount(row_arr, weights=value * block.coef[idx], minlength=n_rows)
-    norm = np.sqrt(np.bincount(row_arr, weights=value * value, minlength=n_rows))
-    safe = np.where(norm > 0.0, norm, 1.0)
-    return np.where(norm > 0.0, dot / safe, 0.0)
+
+def _numbers(
+    digits: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64], base: int
+) -> npt.NDArray[np.int64]:
+    """Each gram's number, from its units' digits (all grams' in a row) and unit counts."""
+    starts = np.cumsum(lengths) - lengths
+    place = np.arange(digits.size, dtype=np.int64) - np.repeat(starts, lengths)
+    result: npt.NDArray[np.int64] = np.add.reduceat(digits * base**place, starts)
+    return result
+
+
+@dataclass(frozen=True)
+class _CharCodes:
+    """Characters as digits, for a character n-gram block."""
+
+    digits: npt.NDArray[np.int64]  # code point -> digit; the last slot is the "other" digit
+    grams: _GramTable
+
+    @classmethod
+    def build(cls, index: dict[str, int], longest: int) -> _CharCodes | None:
+        """None when the numbers would not fit in 63 bits (a very large alphabet), or a gram
+        is empty."""
+        vocabulary = list(index)
+        lengths = np.fromiter(map(len, vocabulary), dtype=np.int64, count=len(vocabulary))
+        joined = "".join(vocabulary)
+        alphabet = sorted(map(ord, set(joined)))
+        base = len(alphabet) + 2
+        if not alphabet or lengths.min() == 0 or base ** int(max(longest, lengths.max())) >= 2**63:
+            return None
+        digits = np.full(alphabet[-1] + 2, base - 1, dtype=np.int64)
+        digits[alphabet] = np.arange(1, len(alphabet) + 1, dtype=np.int64)
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        numbers = _numbers(digits[points], lengths, base)
+        values = np.fromiter(index.values(), dtype=np.intp, count=len(index))
+        return cls(digits, _GramTable.build(numbers, values, base))
+
+    def scores(
+        self, normalised: Sequence[str], config: AnalyzerConfig, block: _Block
+    ) -> np.ndarray:
+        """``_block_scores`` of the sentences' ``_char_candidates``."""
+        padded = [f" {' '.join(words)} " if (words := text.split()) else "" for text in normalised]
+        lengths = np.fromiter(map(len, padded), dtype=np.intp, count=len(padded))
+        points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
+        digits = self.digits[np.minimum(points, self.digits.size - 1)]
+        return self.grams.scores(digits, lengths, config.char_ngram, block)
+
+
+@dataclass(frozen=True)
+class _WordCodes:
+    """Words as digits, for a word n-gram block: each word of the vocabulary's grams."""
+
+    words: dict[str, int]
+    other: int  # the digit of a word the vocabulary does not use
+    grams: _GramTable
+
+    @classmethod
+    def build(cls, index: dict[str, int], longest: int) -> _WordCodes | None:
+        """None when the numbers would not fit in 63 bits, or a gram is empty."""
+        split = [gram.split(" ") for gram in index]
+        words: dict[str, int] = {}
+        for parts in split:
+            for word in parts:
+                words.setdefault(word, len(words) + 1)
+        base = len(words) + 2
+        lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        if not words or "" in words or base ** int(max(longest, lengths.max())) >= 2**63:
+            return None
+        digits = np.fromiter(
+            (words[w] for parts in split for w in parts), dtype=np.int64, count=int(lengths.sum())
+        )
+        values = np.fromiter(index.values(), dtype=np.intp, count=len(index))
+        return cls(words, base - 1, _GramTable.build(_numbers(digits, lengths, base), values, base))
+
+    def scores(
+        self, normalised: Sequence[str], config: AnalyzerConfig, block: _Block
+    ) -> np.ndarray:
+        """``_block_scores`` of the sentences' ``_word_grams_normalised``."""
+        tokens = [_WORD.findall(text) for text in normalised]
+        lengths = np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))
+        get, other = self.words.get, self.other
+        digits = np.fromiter(
+            (get(t, other) for found in tokens for t in found),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        return self.grams.scores(digits, lengths, config.word_ngram, block)
 
 
 class LinearCheckworthiness:
@@ -454,7 +541,8 @@ class LinearCheckworthiness:
         self.metadata = metadata
         self._word = word_block
         self._char = char_block
-        self._char_codes = _GramCodes.build(list(char_block.index), config.char_ngram[1])
+        # Built on first use (some 50 ms), so that loading the model stays quick.
+        self._codes: tuple[_WordCodes | None, _CharCodes | None] | None = None
         self._dense_mean = dense_mean.astype(np.float64)
         self._dense_scale = dense_scale.astype(np.float64)
         self._dense_coef = dense_coef.astype(np.float64)
@@ -506,9 +594,19 @@ class LinearCheckworthiness:
         total = np.full(len(sentences), self._intercept, dtype=np.float64)
         if not sentences:
             return total
-        total += _block_scores([_word_grams_normalised(n, config) for n in normalised], self._word)
-        if self._char_codes is not None:
-            total += _char_block_scores(normalised, config, self._char, self._char_codes)
+        if self._codes is None:
+            self._codes = (
+                _WordCodes.build(self._word.index, config.word_ngram[1]),
+                _CharCodes.build(self._char.index, config.char_ngram[1]),
+            )
+        words, chars = self._codes
+        if words is not None:
+            total += words.scores(normalised, config, self._word)
+        else:
+            grams = [_word_grams_normalised(n, config) for n in normalised]
+            total += _block_scores(grams, self._word)
+        if chars is not None:
+            total += chars.scores(normalised, config, self._char)
         else:
             total += _block_scores([_char_candidates(n, config) for n in normalised], self._char)
         dense = np.array([dense_features(s) for s in sentences], dtype=np.float64)

@@ -95,15 +95,17 @@ def furniture_rules(text: str, spans: list[tuple[int, int]]) -> list[str | None]
         sentence = text[start:end]
         line_start, line_end = _line_span(text, start, end, breaks)
         p_start, p_end = _paragraph_of(paragraphs, starts, start, end)
+        normalised = boilerplate.normalise(sentence)
         context = boilerplate.Context(
             line=text[line_start:line_end],
             paragraph=text[p_start:p_end],
             position=start / len(text),
             seen=seen,
             memo=memo,
+            normalised=normalised,
         )
         rules.append(boilerplate.is_boilerplate(sentence, context))
-        seen.add(boilerplate.normalise(sentence))
+        seen.add(normalised)
     return rules
 
 

@@ -55,6 +55,7 @@ Signature = npt.NDArray[np.uint32]
 _APOSTROPHES = re.compile(r"['’ʼ‘`´]")
 _NOT_WORD = re.compile(r"[\W_]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SEPARATORS = str.maketrans("", "", ".,")
 
 
 def _splitmix64(x: Hashes) -> Hashes:
@@ -122,7 +123,7 @@ def similarity(a: str, b: str) -> float:
 
 def numbers(text: str) -> frozenset[str]:
     """The figures a text states, separators dropped ("100,000" and "100000" are one)."""
-    return frozenset(re.sub(r"[.,]", "", m) for m in _NUMBER.findall(text))
+    return frozenset(m.translate(_SEPARATORS) for m in _NUMBER.findall(text))
 
 
 def numbers_agree(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -171,23 +172,83 @@ def signature_of(hashes: Hashes) -> Signature:
     return least.astype(np.uint32)
 
 
+def many_shingles(texts: Sequence[str]) -> list[Hashes]:
+    """``[shingles(t) for t in texts]``, hashed and sorted with a few array operations.
+
+    The texts are hashed as one string, the windows that cross from one text to the next
+    dropped; each text's hashes are then sorted in place and de-duplicated together.
+    """
+    padded = []
+    for text in texts:
+        norm = normalise(text)
+        padded.append(f" {norm} " if norm else "")
+    lengths = np.fromiter(map(len, padded), dtype=np.intp, count=len(padded))
+    found: list[Hashes] = [np.empty(0, dtype=np.uint64)] * len(texts)
+    # Shorter than a 5-gram: one shingle of all of it, as shingles() makes it.
+    for i in np.flatnonzero((lengths > 0) & (lengths < NGRAM)).tolist():
+        found[i] = shingles(texts[i])
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    windows = codes.size - NGRAM + 1
+    if windows <= 0:
+        return found
+    hashes = np.zeros(windows, dtype=np.uint64)
+    for offset in range(NGRAM):
+        hashes = hashes * np.uint64(1_000_003) + codes[offset : offset + windows]
+    row_of = np.repeat(np.arange(len(texts), dtype=np.intp), lengths)
+    inside = row_of[:windows] == row_of[NGRAM - 1 :]
+    hashes = _splitmix64(hashes[inside])
+    rows = row_of[:windows][inside]
+    counts = np.bincount(rows, minlength=len(texts))
+    ends = np.cumsum(counts)
+    for start, end in zip((ends - counts).tolist(), ends.tolist(), strict=True):
+        hashes[start:end].sort()  # each text's own hashes, in place
+    distinct = np.ones(hashes.size, dtype=bool)
+    distinct[1:] = (hashes[1:] != hashes[:-1]) | (rows[1:] != rows[:-1])
+    hashes, rows = hashes[distinct], rows[distinct]
+    counts = np.bincount(rows, minlength=len(texts))
+    parts = np.split(hashes, np.cumsum(counts)[:-1])
+    for i in np.flatnonzero(counts).tolist():
+        found[i] = parts[i]
+    return found
+
+
+def signatures_of(hashes: Sequence[Hashes]) -> Signature:
+    """``[signature_of(h) for h in hashes]`` as one (texts x PERMUTATIONS) array.
+
+    One permutation at a time over all the texts' hashes: a row of a few ten thousand values
+    stays in the cache, where the whole (PERMUTATIONS x hashes) matrix would not. The least
+    permuted value is taken before the shift to 32 bits (the shift keeps the order).
+    """
+    signatures = np.zeros((len(hashes), PERMUTATIONS), dtype=np.uint32)
+    sized = [i for i, h in enumerate(hashes) if h.size]
+    if not sized:
+        return signatures
+    joined = np.concatenate([hashes[i] for i in sized])
+    starts = np.cumsum([0] + [hashes[i].size for i in sized[:-1]])
+    least = np.empty((PERMUTATIONS, len(sized)), dtype=np.uint64)
+    permuted = np.empty_like(joined)
+    for p in range(PERMUTATIONS):
+        np.multiply(joined, _A[p, 0], out=permuted)
+        permuted += _B[p, 0]
+        least[p] = np.minimum.reduceat(permuted, starts)
+    least >>= np.uint64(32)
+    signatures[sized] = least.T
+    return signatures
+
+
 def sketches(texts: Sequence[str]) -> list[Sketch]:
     """``[sketch(t) for t in texts]``, with the hashing done for all texts at once.
 
-    Ingest sketches a document's claims together: one pass of array operations over all of
-    their shingles costs far less than a few dozen small ones per claim.
+    Ingest sketches a chunk of documents' claims together (in its worker processes): one
+    pass of array operations over all of their shingles costs far less than a few dozen
+    small ones per claim.
     """
-    hashes = [shingles(t) for t in texts]
-    sized = [i for i, h in enumerate(hashes) if h.size]
-    signatures = np.zeros((len(texts), PERMUTATIONS), dtype=np.uint32)
+    hashes = many_shingles(texts)
+    signatures = signatures_of(hashes)
     keys: list[tuple[int, ...]] = [()] * len(texts)
+    sized = [i for i, h in enumerate(hashes) if h.size]
     if sized:
-        joined = np.concatenate([hashes[i] for i in sized])
-        starts = np.cumsum([0] + [hashes[i].size for i in sized[:-1]])
-        permuted = (joined[np.newaxis, :] * _A + _B) >> np.uint64(32)
-        least = np.minimum.reduceat(permuted, starts, axis=1).T.astype(np.uint32)
-        signatures[sized] = least
-        for i, row in zip(sized, _band_keys(least).tolist(), strict=True):
+        for i, row in zip(sized, _band_keys(signatures[sized]).tolist(), strict=True):
             keys[i] = tuple(sorted(set(row)))
     return [
         Sketch(shingles=h, signature=signatures[i], numbers=numbers(t), band_keys=keys[i])
@@ -253,7 +314,9 @@ def match_many(
         return result
     sizes = np.array([others[i][0].size for i in kept])
     joined = np.concatenate([others[i][0] for i in kept])
-    hits = np.isin(joined, a).astype(np.int64)
+    # ``a`` is sorted: each of the others' hashes is looked up in it by bisection.
+    at = np.minimum(np.searchsorted(a, joined), a.size - 1)
+    hits = (a[at] == joined).astype(np.int64)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     common = np.add.reduceat(hits, starts).tolist()
     for i, size, shared in zip(kept, sizes.tolist(), common, strict=True):

@@ -14,18 +14,17 @@ similar to the one the reviewer decided.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeVarTuple
 
 import numpy as np
+import numpy.typing as npt
 from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger,
     Engine,
-    Row,
     Select,
     Table,
     bindparam,
@@ -35,6 +34,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from workbench.db.models import (
@@ -114,12 +114,15 @@ def _insert_many(
 
 def _rows_for(
     session: Session, columns: Select[*Ts], column: Any, ids: Iterable[int]
-) -> list[Row[*Ts]]:
+) -> list[tuple[Any, ...]]:
     """``columns`` where ``column`` is one of ``ids``: one statement for all of them.
 
     PostgreSQL takes the ids as one array parameter (``= ANY``) and SQLite as one JSON
     parameter (``IN (SELECT value FROM json_each(...))``), so a batch of documents needs one
     round trip per lookup however many ids it has; other databases get chunked ``IN`` lists.
+    The rows are the driver's own tuples (the columns read here are integers, text and
+    bytes, which need no conversion): a batch reads tens of thousands of key rows, and
+    SQLAlchemy's ``Row`` objects would cost more than the query.
     """
     values = sorted(set(ids))
     if not values:
@@ -128,26 +131,52 @@ def _rows_for(
     dialect = connection.dialect.name
     if dialect == "postgresql":
         param = bindparam("ids", values, type_=ARRAY(BigInteger))
-        return list(connection.execute(columns.where(column == func.any(param))).all())
+        return _fetch_all(connection.execute(columns.where(column == func.any(param))))
     if dialect == "sqlite":
         listed: Select[tuple[Any]] = select(literal_column("value")).select_from(
             func.json_each(bindparam("ids", json.dumps(values)))
         )
-        return list(connection.execute(columns.where(column.in_(listed.scalar_subquery()))))
-    rows: list[Row[*Ts]] = []
+        return _fetch_all(connection.execute(columns.where(column.in_(listed.scalar_subquery()))))
+    rows: list[tuple[Any, ...]] = []
     for chunk in _chunks(values):
-        rows += connection.execute(columns.where(column.in_(chunk))).all()
+        rows += [tuple(row) for row in connection.execute(columns.where(column.in_(chunk)))]
     return rows
 
 
-@lru_cache(maxsize=100_000)
-def _stored_sketch(text: str) -> tuple[measure.Hashes, frozenset[str]]:
-    """The shingles and figures of a stored claim's text, for the exact comparison.
+def _fetch_all(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
-    Cached by text (a pure function of it): the claims a batch is compared with are mostly
-    the same few thousand holders of the band keys, read again and again.
+
+class _ShingleCache:
+    """The shingles and figures of stored claims' texts, for the exact comparison.
+
+    Keyed by text (they are a pure function of it), least recently used dropped past
+    ``size``: the claims a batch is compared with are mostly the same few thousand holders
+    of the band keys, read again and again. Missing texts are hashed together.
     """
-    return measure.shingles(text), measure.numbers(text)
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, tuple[measure.Hashes, frozenset[str]]] = OrderedDict()
+
+    def get_many(self, texts: Sequence[str]) -> list[tuple[measure.Hashes, frozenset[str]]]:
+        entries = self.entries
+        missing = list({t: None for t in texts if t not in entries})
+        for text, hashes in zip(missing, measure.many_shingles(missing), strict=True):
+            entries[text] = (hashes, measure.numbers(text))
+        found = []
+        for text in texts:
+            entries.move_to_end(text)
+            found.append(entries[text])
+        while len(entries) > self.size:
+            entries.popitem(last=False)
+        return found
+
+
+_STORED = _ShingleCache(100_000)
 
 
 def link_claims(
@@ -162,16 +191,49 @@ def link_claims(
     return link_documents(session, [(document_id, claims)])[0]
 
 
-@dataclass
-class _Pending:
-    """One document of a batch while it is being linked."""
+def _ranges(lo: npt.NDArray[np.intp], hi: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """The concatenation of ``range(lo[i], hi[i])`` for every i, as one array."""
+    counts = hi - lo
+    total = int(counts.sum())
+    if not total:
+        return np.empty(0, dtype=np.intp)
+    ends = np.cumsum(counts)
+    found: npt.NDArray[np.intp] = np.arange(total, dtype=np.intp) + np.repeat(
+        lo - (ends - counts), counts
+    )
+    return found
 
-    document_id: int
-    claims: Sequence[tuple[int, measure.Sketch]]
-    owners: dict[int, list[int]]  # band key -> indexes into claims
-    stored: dict[int, set[int]]  # candidate claim already in the database -> indexes
-    batch: dict[int, set[int]]  # candidate claim of an earlier document of the batch -> indexes
-    matches: dict[int, list[tuple[float, int]]]  # index -> (score, similar claim id)
+
+def _join(
+    keys: npt.NDArray[np.int64], table_keys: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Every (i, j) with ``keys[i] == table_keys[j]``; ``table_keys`` sorted."""
+    lo = np.searchsorted(table_keys, keys, side="left")
+    hi = np.searchsorted(table_keys, keys, side="right")
+    return np.repeat(np.arange(keys.size, dtype=np.intp), hi - lo), _ranges(lo, hi)
+
+
+def _distinct(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``np.unique`` of integers, by a sort (numpy's hashing unique is slower on these)."""
+    ordered: npt.NDArray[np.int64] = np.sort(values)
+    if not ordered.size:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _distinct_pairs(
+    first: npt.NDArray[np.intp], second: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """The distinct (first, second) pairs as a 2 x n array, sorted by first then second."""
+    if not first.size:
+        return np.empty((2, 0), dtype=np.int64)
+    low = int(second.min())
+    span = int(second.max()) - low + 1
+    if (int(first.max()) + 1) * span < 2**62:  # one integer per pair
+        joined = np.sort(first.astype(np.int64) * span + (second - low))
+        joined = joined[np.concatenate(([True], joined[1:] != joined[:-1]))]
+        return np.stack([joined // span, joined % span + low])
+    return np.unique(np.stack([first.astype(np.int64), second]), axis=1)
 
 
 def link_documents(
@@ -183,143 +245,165 @@ def link_documents(
     document is compared with the stored claims and with the claims of the documents before
     it in the list, exactly as if each had been linked in its own call (the band keys' holder
     caps and the per-claim link caps are applied in the same order), but the database is
-    asked once per kind of lookup for the whole batch instead of once per document. Returns
-    the number of similar pairs found for each document.
+    asked once per kind of lookup for the whole batch instead of once per document, and the
+    candidates of all the batch's claims are found, screened and scored with array operations.
+    Returns the number of similar pairs found for each document.
     """
-    pending = [
-        _Pending(document_id, claims, _owners(claims), {}, {}, {})
-        for document_id, claims in documents
-        if claims
-    ]
-    if not pending:
+    claim_ids: list[int] = []
+    doc_of: list[int] = []  # claim -> its position in ``documents``
+    sketches: list[measure.Sketch] = []
+    for position, (_, claims) in enumerate(documents):
+        for claim_id, sketch in claims:
+            claim_ids.append(claim_id)
+            doc_of.append(position)
+            sketches.append(sketch)
+    if not claim_ids:
         return [0] * len(documents)
-    session.execute(
-        _SKETCHES.insert(),
+    _insert_many(
+        session,
+        _SKETCHES,
+        ("claim_id", "version", "signature"),
         [
-            {"claim_id": cid, "version": measure.SKETCH_VERSION, "signature": s.signature_bytes()}
-            for p in pending
-            for cid, s in p.claims
+            (c, measure.SKETCH_VERSION, s.signature_bytes())
+            for c, s in zip(claim_ids, sketches, strict=True)
         ],
     )
-    # The keys' holders as stored before this batch; then, walking the batch in order, the
-    # claims each document adds as holders (while a key has room), seen by the documents
-    # after it just as a later transaction would see them.
-    keys = {key for p in pending for key in p.owners}
-    stored_holders: dict[int, list[int]] = defaultdict(list)
-    for key, other in _rows_for(session, _KEY_COLUMNS, ClaimSketchKey.key, keys):
-        stored_holders[key].append(other)
-    batch_holders: dict[int, list[int]] = defaultdict(list)
-    in_batch: dict[int, tuple[int, measure.Sketch]] = {}  # claim id -> (document id, sketch)
-    key_rows: list[tuple[int, int]] = []
-    for p in pending:
-        for key, indexes in p.owners.items():
-            for other in stored_holders.get(key, ()):
-                p.stored.setdefault(other, set()).update(indexes)
-            for other in batch_holders.get(key, ()):
-                p.batch.setdefault(other, set()).update(indexes)
-        for key, indexes in p.owners.items():
-            taken = len(stored_holders.get(key, ())) + len(batch_holders.get(key, ()))
-            room = max(0, MAX_KEY_HOLDERS - taken)
-            for i in indexes[:room]:
-                key_rows.append((key, p.claims[i][0]))
-                batch_holders[key].append(p.claims[i][0])
-        for cid, sketch in p.claims:
-            in_batch[cid] = (p.document_id, sketch)
-    _insert_many(session, _KEYS, ("key", "claim_id"), key_rows)
+    ids = np.asarray(claim_ids, dtype=np.int64)
+    docs = np.asarray(doc_of, dtype=np.intp)
+    document_ids = np.asarray([d for d, _ in documents], dtype=np.int64)
+
+    # Who owns which band key, in ingest order (document, then claim), grouped by key.
+    lengths = np.fromiter((len(s.band_keys) for s in sketches), dtype=np.intp, count=len(sketches))
+    own_key = np.fromiter(
+        (k for s in sketches for k in s.band_keys), dtype=np.int64, count=int(lengths.sum())
+    )
+    own_claim = np.repeat(np.arange(len(sketches), dtype=np.intp), lengths)
+    order = np.argsort(own_key, kind="stable")
+    own_key, own_claim = own_key[order], own_claim[order]
+
+    # The keys' holders as stored before this batch.
+    held = _rows_for(session, _KEY_COLUMNS, ClaimSketchKey.key, _distinct(own_key).tolist())
+    stored_key = np.fromiter((k for k, _ in held), dtype=np.int64, count=len(held))
+    stored_other = np.fromiter((o for _, o in held), dtype=np.int64, count=len(held))
+    order = np.argsort(stored_key, kind="stable")
+    stored_key, stored_other = stored_key[order], stored_other[order]
+
+    # A key takes new holders while it has fewer than MAX_KEY_HOLDERS: the batch's owners of
+    # a key in ingest order, after the stored ones, the first ones while there is room.
+    first = np.searchsorted(own_key, own_key, side="left")
+    rank = np.arange(own_key.size, dtype=np.intp) - first
+    stored_count = np.searchsorted(stored_key, own_key, side="right") - np.searchsorted(
+        stored_key, own_key, side="left"
+    )
+    allowed = stored_count + rank < MAX_KEY_HOLDERS
+    added_key, added_claim = own_key[allowed], own_claim[allowed]
+    _insert_many(
+        session,
+        _KEYS,
+        ("key", "claim_id"),
+        list(zip(added_key.tolist(), ids[added_claim].tolist(), strict=True)),
+    )
+
+    # Candidates: the stored holders of a claim's keys, and the holders the documents before
+    # its own added to them in this batch (as a later transaction would see them).
+    mine, at = _join(own_key, stored_key)
+    pair_claim, pair_stored = own_claim[mine], stored_other[at]
+    mine, at = _join(own_key, added_key)
+    earlier = docs[added_claim[at]] < docs[own_claim[mine]]
+    batch_claim, batch_other = own_claim[mine][earlier], added_claim[at][earlier]
+    stored_pairs = _distinct_pairs(pair_claim, pair_stored)
+    batch_pairs = _distinct_pairs(batch_claim, batch_other.astype(np.int64))
 
     # Screen by the signatures first: most candidates share a band by chance. Claims of the
     # document itself (kept by a rebuild) are dropped here too: only other documents count.
-    signatures: dict[int, tuple[int, measure.Signature]] = {
-        other: (document_id, measure.signature_from_bytes(raw))
+    signature_rows = [
+        (other, document_id, raw)
         for other, document_id, raw, version in _rows_for(
-            session,
-            _SIGNATURE_COLUMNS,
-            ClaimSketch.claim_id,
-            {o for p in pending for o in p.stored},
+            session, _SIGNATURE_COLUMNS, ClaimSketch.claim_id, _distinct(stored_pairs[1]).tolist()
         )
         if version == measure.SKETCH_VERSION
-    }
-    screened: list[tuple[_Pending, int, list[int]]] = []  # (document, index, others)
-    for p in pending:
-        by_index: dict[int, list[tuple[int, measure.Signature]]] = defaultdict(list)
-        for other, holding in p.stored.items():
-            found = signatures.get(other)
-            if found is not None and found[0] != p.document_id:
-                for index in holding:
-                    by_index[index].append((other, found[1]))
-        for other, holding in p.batch.items():
-            owner, sketch = in_batch[other]
-            if owner != p.document_id:
-                for index in holding:
-                    by_index[index].append((other, sketch.signature))
-        for index, others in by_index.items():
-            estimates = measure.estimates(
-                p.claims[index][1].signature, np.stack([signature for _, signature in others])
-            )
-            worth = [
-                other
-                for (other, _), e in zip(others, estimates.tolist(), strict=True)
-                if measure.worth_scoring(e)
-            ]
-            if worth:
-                screened.append((p, index, worth))
-    if not screened:
+    ]
+    signed = np.fromiter(
+        (o for o, _, _ in signature_rows), dtype=np.int64, count=len(signature_rows)
+    )
+    by_id = np.argsort(signed, kind="stable")
+    signed = signed[by_id]
+    signed_document = np.fromiter(
+        (d for _, d, _ in signature_rows), dtype=np.int64, count=len(signature_rows)
+    )[by_id]
+    # All the signatures decoded at once (each is PERMUTATIONS little-endian 32-bit values).
+    signatures = (
+        np.frombuffer(b"".join(r for _, _, r in signature_rows), dtype="<u4")
+        .astype(np.uint32)
+        .reshape(len(signature_rows), measure.PERMUTATIONS)[by_id]
+        if signature_rows
+        else np.zeros((1, measure.PERMUTATIONS), dtype=np.uint32)
+    )
+    batch_signatures = np.stack([s.signature for s in sketches])
+    claim, other = stored_pairs[0].astype(np.intp), stored_pairs[1]
+    row = np.minimum(np.searchsorted(signed, other), max(signed.size - 1, 0))
+    known = (
+        (signed[row] == other) & (signed_document[row] != document_ids[docs[claim]])
+        if signed.size
+        else np.zeros(other.size, dtype=bool)
+    )
+    claim, other, row = claim[known], other[known], row[known]
+    estimate = (signatures[row] == batch_signatures[claim]).mean(axis=1)
+    worth = estimate >= measure.THRESHOLD - measure.ESTIMATE_MARGIN
+    stored_claim, stored_other_id = claim[worth], other[worth]
+    b_claim, b_other = batch_pairs[0].astype(np.intp), batch_pairs[1].astype(np.intp)
+    estimate = (batch_signatures[b_other] == batch_signatures[b_claim]).mean(axis=1)
+    worth = estimate >= measure.THRESHOLD - measure.ESTIMATE_MARGIN
+    b_claim, b_other = b_claim[worth], b_other[worth]
+    if not stored_claim.size and not b_claim.size:
         return [0] * len(documents)
 
-    # Exact scores. Stored claims are read back as text and hashed (once per distinct text);
-    # the batch's own claims were hashed before the transaction.
-    stored_ids = {o for _, _, candidates in screened for o in candidates if o not in in_batch}
-    texts = dict(_rows_for(session, _TEXT_COLUMNS, Claim.id, stored_ids))
-    for p, index, candidates in screened:
-        parts = [
-            (in_batch[o][1].shingles, in_batch[o][1].numbers)
-            if o in in_batch
-            else _stored_sketch(texts[o])
-            for o in candidates
+    # Exact scores. Stored claims are read back as text and hashed (once per distinct text,
+    # cached); the batch's own claims were hashed before the transaction.
+    wanted = _distinct(stored_other_id).tolist()
+    texts = dict(_rows_for(session, _TEXT_COLUMNS, Claim.id, wanted))
+    stored = dict(zip(wanted, _STORED.get_many([texts[o] for o in wanted]), strict=True))
+    candidates: dict[int, list[tuple[int, measure.Hashes, frozenset[str]]]] = defaultdict(list)
+    for c, o in zip(stored_claim.tolist(), stored_other_id.tolist(), strict=True):
+        shingles, numbers = stored[o]
+        candidates[c].append((o, shingles, numbers))
+    for c, o in zip(b_claim.tolist(), b_other.tolist(), strict=True):
+        candidates[c].append((claim_ids[o], sketches[o].shingles, sketches[o].numbers))
+    matches: dict[int, list[tuple[float, int]]] = {}
+    for c in sorted(candidates):
+        found = candidates[c]
+        mine_sketch = sketches[c]
+        scores = measure.match_many(
+            mine_sketch.shingles, mine_sketch.numbers, [(h, n) for _, h, n in found]
+        )
+        hits = [
+            (score, o) for (o, _, _), score in zip(found, scores, strict=True) if score is not None
         ]
-        mine = p.claims[index][1]
-        for other, score in zip(
-            candidates, measure.match_many(mine.shingles, mine.numbers, parts), strict=True
-        ):
-            if score is not None:
-                p.matches.setdefault(index, []).append((score, other))
+        if hits:
+            matches[c] = hits
 
     # A claim already at MAX_SIMILAR links is not told about a new one (the new claim still
     # lists it): what one claim stores stays bounded. Counts start from the stored links and
-    # grow as the batch adds its own, document by document.
-    targets = {o for p in pending for matched in p.matches.values() for _, o in matched}
+    # grow as the batch adds its own, document by document and claim by claim.
+    in_batch = set(claim_ids)
+    targets = {o for hits in matches.values() for _, o in hits} - in_batch
     links_of: dict[int, int] = defaultdict(int)
     links_of.update(
-        dict(
-            _rows_for(
-                session, _LINK_COUNT_COLUMNS, ClaimSimilarity.claim_id, targets - in_batch.keys()
-            )
-        )
+        dict(_rows_for(session, _LINK_COUNT_COLUMNS, ClaimSimilarity.claim_id, targets))
     )
     links: list[tuple[int, int, float]] = []
-    pairs: dict[int, int] = {}
-    for p in pending:
-        found_pairs = 0
-        for index, matched in p.matches.items():
-            claim_id = p.claims[index][0]
-            for score, other in sorted(matched, key=lambda m: (-m[0], m[1]))[:MAX_SIMILAR]:
-                found_pairs += 1
-                links.append((claim_id, other, score))
-                links_of[claim_id] += 1
-                if links_of[other] < MAX_SIMILAR:
-                    links_of[other] += 1
-                    links.append((other, claim_id, score))
-        pairs[p.document_id] = found_pairs
+    pairs = [0] * len(documents)
+    for c in sorted(matches):  # claims in ingest order
+        claim_id = claim_ids[c]
+        for score, other_id in sorted(matches[c], key=lambda m: (-m[0], m[1]))[:MAX_SIMILAR]:
+            pairs[doc_of[c]] += 1
+            links.append((claim_id, other_id, score))
+            links_of[claim_id] += 1
+            if links_of[other_id] < MAX_SIMILAR:
+                links_of[other_id] += 1
+                links.append((other_id, claim_id, score))
     _insert_many(session, _LINKS, ("claim_id", "similar_id", "score"), links)
-    return [pairs.get(document_id, 0) for document_id, _ in documents]
-
-
-def _owners(claims: Sequence[tuple[int, measure.Sketch]]) -> dict[int, list[int]]:
-    owners: dict[int, list[int]] = defaultdict(list)  # band key -> indexes into claims
-    for index, (_, sketch) in enumerate(claims):
-        for key in sketch.band_keys:
-            owners[key].append(index)
-    return owners
+    return pairs
 
 
 @dataclass
