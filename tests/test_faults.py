@@ -86,7 +86,8 @@ def test_a_killed_ingest_leaves_whole_documents_and_a_rerun_finishes(tmp_path: P
     db = tmp_path / "wb.sqlite"
     url = f"sqlite:///{db}"
     workbench("init", "--db", url)
-    args = ["ingest", str(folder), "--db", url, "--no-progress", "--workers", "1"]
+    # Batches of 10 documents: a kill can land between commits (200 would be one commit).
+    args = ["ingest", str(folder), "--db", url, "--no-progress", "--workers", "1", "--batch", "10"]
     kill_when(args, lambda: count(db, "SELECT count(*) FROM documents") >= 3)
     consistent(db)
     kept = count(db, "SELECT count(*) FROM documents")

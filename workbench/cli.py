@@ -34,6 +34,7 @@ from workbench.extract import default_extractor
 from workbench.extract.scorers import SentenceFile, read_sentence_file
 from workbench.ingest.readers import ReadError, expand_paths, read_file
 from workbench.ingest.service import (
+    BATCH_DOCUMENTS,
     IngestReport,
     count_documents,
     default_workers,
@@ -108,12 +109,20 @@ def ingest(
             show_default=False,
         ),
     ] = None,
+    batch: Annotated[
+        int,
+        typer.Option(
+            "--batch",
+            min=1,
+            help="Documents per transaction: fewer commit sooner, more store faster.",
+        ),
+    ] = BATCH_DOCUMENTS,
 ) -> None:
     """Load documents, extract their claims and store both; duplicates are skipped."""
     settings = _settings(db)
     with _user_errors():
         engine = open_database(settings.database_url)
-        report = _ingest(engine, paths, settings, progress=progress, workers=workers)
+        report = _ingest(engine, paths, settings, progress=progress, workers=workers, batch=batch)
     typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(code=1)
@@ -126,6 +135,7 @@ def _ingest(
     *,
     progress: bool,
     workers: int | None = None,
+    batch: int = BATCH_DOCUMENTS,
 ) -> IngestReport:
     # delay: the bar appears only once a batch has taken more than a moment.
     total = count_documents(paths)
@@ -143,6 +153,7 @@ def _ingest(
             max_bytes=settings.max_file_bytes,
             on_item=on_item,
             workers=workers or default_workers(),
+            batch_documents=batch,
         )
 
 

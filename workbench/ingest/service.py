@@ -516,11 +516,17 @@ def ingest_paths(
     max_bytes: int,
     on_item: Callable[[DocumentIn | ReadError], None] | None = None,
     workers: int = 1,
+    batch_documents: int = BATCH_DOCUMENTS,
 ) -> IngestReport:
     files, errors = expand_paths(paths)
     documents = chain.from_iterable(read_file(path, max_bytes=max_bytes) for path in files)
     return ingest_documents(
-        engine, chain(errors, documents), extractor, on_item=on_item, workers=workers
+        engine,
+        chain(errors, documents),
+        extractor,
+        on_item=on_item,
+        workers=workers,
+        batch_documents=batch_documents,
     )
 
 
