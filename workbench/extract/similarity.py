@@ -38,8 +38,10 @@ NGRAM = 5
 # but one labelled restatement score 0.30 or more (see the module docstring for the command).
 THRESHOLD = 0.30
 # MinHash: 32 bands of 3 values. A pair with Jaccard s becomes a candidate with probability
-# 1 - (1 - s**3)**32: 0.56 at s = 0.30, 0.88 at 0.40, 0.99 at 0.50, yet only 0.003 at 0.10,
-# which keeps the candidates of a new claim to a handful even among claims on one topic.
+# 1 - (1 - s**3)**32: 0.58 at s = 0.30, 0.88 at 0.40, 0.99 at 0.50, yet only 0.03 at 0.10
+# and 0.004 at 0.05, which keeps the candidates of a new claim to a handful among a few
+# thousand claims. Chance candidates grow with the corpus (tens per claim at 200,000 claims:
+# bench/ingest.py): review/similar.py caps the holders of a key for that reason.
 BANDS = 32
 ROWS = 3
 PERMUTATIONS = BANDS * ROWS
