@@ -192,12 +192,14 @@ def test_a_full_disk_in_a_real_export_leaves_nothing(
 def test_a_terminated_export_leaves_nothing(big: Reviewed, db_url: str, tmp_path: Path) -> None:
     out = tmp_path / "exports" / "x.csv"
     out.parent.mkdir()
-    # One claim a batch and a pause after each: slow enough to be caught in the middle.
+    # One claim a batch and a pause after each: slow enough to be caught in the middle even
+    # on a loaded machine (the database has only a dozen claims with reviews; at 0.05 s a
+    # batch a CI run once finished the export before the signal arrived).
     slow = (
         "import time, workbench.export.service as s, workbench.export.records as r\n"
         "def slow(*a, **k):\n"
         "    for b in r.iter_row_batches(*a, batch=1, **k):\n"
-        "        time.sleep(0.05)\n"
+        "        time.sleep(0.5)\n"
         "        yield b\n"
         "s.iter_row_batches = slow\n"
         "from workbench.cli import app\n"
