@@ -1,7 +1,7 @@
 """Ingest at scale: synthetic news articles through the same path as `workbench ingest`.
 
-    python bench/ingest.py [--documents 10000] [--workers N] [--db URL] [--repeats 1] [--json]
-                           [--stages] [--no-pairs]
+    python bench/ingest.py [--documents 10000] [--workers N] [--batch N] [--db URL]
+                           [--repeats 1] [--json] [--stages] [--no-pairs]
 
 The articles come from ``workbench.synth.article`` (about 5 KB each, deterministic for the
 seed), written as ``.txt`` files to a temporary folder and ingested with
@@ -13,7 +13,8 @@ texts in one process.
 
 Printed: documents per second, the seconds for all of them and the ratio of the ingest time
 to the baseline's; where the CPU went (this process, which reads, stores and links, against
-the extraction workers, from ``getrusage``) and how many cores that kept busy; the load
+the extraction workers, from ``getrusage``) and how many cores that kept busy, and this
+process's peak resident memory; the load
 average before and after, since the machine may be shared. Unless ``--no-pairs``: how alike
 the synthetic claims are across articles next to real news (``tests/data/news``), as the
 share of claim pairs of different articles that share a MinHash band key (and so are looked
@@ -46,7 +47,12 @@ from workbench.extract import default_extractor, segment
 from workbench.extract import similarity as measure
 from workbench.extract.pipeline import furniture_rules
 from workbench.extract.speaker import attribute
-from workbench.ingest.service import default_workers, extract_texts, ingest_paths
+from workbench.ingest.service import (
+    BATCH_DOCUMENTS,
+    default_workers,
+    extract_texts,
+    ingest_paths,
+)
 from workbench.synth import article
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,7 +82,7 @@ def _cpu() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, children.ru_utime + children.ru_stime
 
 
-def ingest_once(folder: Path, url: str | None, workers: int) -> dict[str, Any]:
+def ingest_once(folder: Path, url: str | None, workers: int, batch: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="wb-ingest-db-") as scratch:
         target = url or f"sqlite:///{Path(scratch) / 'bench.sqlite'}"
         engine = open_database(target)
@@ -84,7 +90,9 @@ def ingest_once(folder: Path, url: str | None, workers: int) -> dict[str, Any]:
         load_before = os.getloadavg()
         main_before, children_before = _cpu()
         start = time.perf_counter()
-        report = ingest_paths(engine, [folder], extractor, max_bytes=10**7, workers=workers)
+        report = ingest_paths(
+            engine, [folder], extractor, max_bytes=10**7, workers=workers, batch_documents=batch
+        )
         seconds = time.perf_counter() - start
         main_after, children_after = _cpu()  # the pool's workers are reaped by now
         load_after = os.getloadavg()
@@ -96,6 +104,9 @@ def ingest_once(folder: Path, url: str | None, workers: int) -> dict[str, Any]:
         "workers_cpu": children_after - children_before,
         "load_before": load_before,
         "load_after": load_after,
+        # Peak resident memory of this process so far (kilobytes on Linux): the article texts
+        # it wrote, the batch waiting to be stored and the signatures kept between batches.
+        "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
@@ -188,6 +199,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--db", default=None, help="an empty database (default: a new SQLite)")
+    parser.add_argument(
+        "--batch", type=int, default=BATCH_DOCUMENTS, help="documents per transaction"
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--stages", action="store_true", help="time each extraction step")
     parser.add_argument("--no-pairs", action="store_true", help="skip the claim-pair measure")
@@ -202,7 +216,7 @@ def main() -> None:
         runs = []
         for _ in range(args.repeats):
             bare = bare_segmentation(texts)
-            run = ingest_once(folder, args.db, args.workers)
+            run = ingest_once(folder, args.db, args.workers, args.batch)
             run["bare"] = bare
             runs.append(run)
         runs.sort(key=lambda r: r["seconds"])
@@ -214,6 +228,7 @@ def main() -> None:
         "documents": args.documents,
         "kb_per_document": round(kilobytes, 1),
         "workers": args.workers,
+        "batch_documents": args.batch,
         "cores": os.cpu_count(),
         "added": report.added,
         "claims": report.claims,
@@ -225,6 +240,7 @@ def main() -> None:
         "main_cpu_ms_per_doc": round(1000 * run["main_cpu"] / args.documents, 1),
         "workers_cpu_ms_per_doc": round(1000 * run["workers_cpu"] / args.documents, 1),
         "cores_busy": round(cpu_total / seconds, 2),
+        "main_peak_mb": round(run["main_peak_mb"]),
         "load_before": [round(x, 2) for x in run["load_before"]],
         "load_after": [round(x, 2) for x in run["load_after"]],
         "repeats": args.repeats,
@@ -244,7 +260,8 @@ def main() -> None:
         return
     print(
         f"{args.documents} synthetic articles ({kilobytes:.1f} KB each), {args.workers} workers "
-        f"on {os.cpu_count()} cores, median of {args.repeats}; load average "
+        f"on {os.cpu_count()} cores, {args.batch} documents per transaction, median of "
+        f"{args.repeats}; load average "
         f"{result['load_before'][0]:.2f} before, {result['load_after'][0]:.2f} after"
     )
     print(f"ingest: {report.summary()}")
@@ -255,7 +272,8 @@ def main() -> None:
     print(
         f"CPU: this process (read, store, link) {result['main_cpu_ms_per_doc']} ms/doc, "
         f"extraction workers {result['workers_cpu_ms_per_doc']} ms/doc; "
-        f"{result['cores_busy']} cores busy on average"
+        f"{result['cores_busy']} cores busy on average; this process peaked at "
+        f"{result['main_peak_mb']} MB resident"
     )
     for label in ("synthetic", "news"):
         found = result.get(f"pairs_{label}")

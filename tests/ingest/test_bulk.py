@@ -178,3 +178,21 @@ def test_a_batch_links_its_documents_as_one_at_a_time_would(
     found = pairs(engine)
     assert found == pairs(alone)
     assert len(found) == 12  # the four versions of the quote, each linked to the other three
+
+
+def _niceness() -> int:
+    import os
+
+    return os.nice(0)
+
+
+def test_extraction_workers_yield_the_cpu_to_the_storing_process() -> None:
+    """The workers run at a lower priority: storing and linking is the slower stage."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(
+        max_workers=1, initializer=service._init_worker, initargs=(default_extractor(),)
+    ) as pool:
+        worker = pool.submit(_niceness).result()
+    assert worker == min(os.nice(0) + service.WORKER_NICENESS, 19)

@@ -17,7 +17,7 @@ import json
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVarTuple
+from typing import Any, NamedTuple, TypeVarTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     delete,
+    event,
     func,
     literal_column,
     select,
@@ -73,7 +74,7 @@ _KEYS = Base.metadata.tables[ClaimSketchKey.__tablename__]
 _LINKS = Base.metadata.tables[ClaimSimilarity.__tablename__]
 _KEY_COLUMNS = select(ClaimSketchKey.key, ClaimSketchKey.claim_id)
 _SIGNATURE_COLUMNS = select(
-    ClaimSketch.claim_id, Claim.document_id, ClaimSketch.signature, ClaimSketch.version
+    ClaimSketch.claim_id, Claim.document_id, ClaimSketch.signature, ClaimSketch.version, Claim.text
 ).join(Claim, Claim.id == ClaimSketch.claim_id)
 _TEXT_COLUMNS = select(Claim.id, Claim.text)
 _LINK_COUNT_COLUMNS = select(ClaimSimilarity.claim_id, func.count()).group_by(
@@ -151,7 +152,7 @@ def _fetch_all(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
 
 
 class _ShingleCache:
-    """The shingles and figures of stored claims' texts, for the exact comparison.
+    """The shingles of stored claims' texts, for the exact comparison.
 
     Keyed by text (they are a pure function of it), least recently used dropped past
     ``size``: the claims a batch is compared with are mostly the same few thousand holders
@@ -160,13 +161,13 @@ class _ShingleCache:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: OrderedDict[str, tuple[measure.Hashes, frozenset[str]]] = OrderedDict()
+        self.entries: OrderedDict[str, measure.Hashes] = OrderedDict()
 
-    def get_many(self, texts: Sequence[str]) -> list[tuple[measure.Hashes, frozenset[str]]]:
+    def get_many(self, texts: Sequence[str]) -> list[measure.Hashes]:
         entries = self.entries
         missing = list({t: None for t in texts if t not in entries})
         for text, hashes in zip(missing, measure.many_shingles(missing), strict=True):
-            entries[text] = (hashes, measure.numbers(text))
+            entries[text] = hashes
         found = []
         for text in texts:
             entries.move_to_end(text)
@@ -177,6 +178,76 @@ class _ShingleCache:
 
 
 _STORED = _ShingleCache(100_000)
+
+
+class _Signed(NamedTuple):
+    """What the screen needs of claims, one row per claim."""
+
+    documents: npt.NDArray[np.int64]
+    figures: npt.NDArray[np.uint64]  # similarity.figures_mask of the claim's text
+    signatures: npt.NDArray[np.uint32]  # claims x PERMUTATIONS
+
+
+class SketchCache:
+    """The signatures of stored claims, with each claim's document, kept by one ingest run.
+
+    A batch's claims have candidates all over the corpus (into 8,000 synthetic articles, a
+    batch of 200 more reads the signatures of three quarters of the stored claims), so
+    without it every batch would read them again. Only committed rows are kept: rows read from the database, and the
+    batch's own claims once its transaction has committed (the ids of a rolled-back batch
+    go to other claims). Past ``capacity`` claims (about 400 bytes each) nothing more is
+    kept, and the rest is read from the database as it would be without a cache.
+    """
+
+    def __init__(self, capacity: int = 400_000) -> None:
+        self.capacity = capacity
+        self.size = 0
+        self._ids = np.empty(0, dtype=np.int64)  # sorted, with the row each id is kept in
+        self._at = np.empty(0, dtype=np.intp)
+        self._documents = np.empty(0, dtype=np.int64)  # rows, in the order they came
+        self._figures = np.empty(0, dtype=np.uint64)  # similarity.figures_mask of each
+        self._signatures = np.empty((0, measure.PERMUTATIONS), dtype=np.uint32)
+
+    def find(
+        self, ids: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.intp]]:
+        """Which of ``ids`` are kept, and for those, their rows."""
+        if not self.size:
+            return np.zeros(ids.size, dtype=bool), np.empty(0, dtype=np.intp)
+        place = np.minimum(np.searchsorted(self._ids, ids), self._ids.size - 1)
+        kept = self._ids[place] == ids
+        return kept, self._at[place[kept]]
+
+    def rows(self, at: npt.NDArray[np.intp]) -> _Signed:
+        return _Signed(self._documents[at], self._figures[at], self._signatures[at])
+
+    @property
+    def kept(self) -> _Signed:
+        """Every row kept, by the row numbers :meth:`find` gives (views, not copies)."""
+        size = self.size
+        return _Signed(self._documents[:size], self._figures[:size], self._signatures[:size])
+
+    def add(self, ids: npt.NDArray[np.int64], rows: _Signed) -> None:
+        known, _ = self.find(ids)
+        new = np.flatnonzero(~known)[: max(self.capacity - self.size, 0)]
+        if not new.size:
+            return
+        end = self.size + new.size
+        if end > len(self._documents):  # grow by doubling: each row is copied O(1) times
+            room = max(end, 2 * len(self._documents), 1024)
+            self._documents = np.resize(self._documents, room)
+            self._figures = np.resize(self._figures, room)
+            grown = np.empty((room, measure.PERMUTATIONS), dtype=np.uint32)
+            grown[: self.size] = self._signatures[: self.size]
+            self._signatures = grown
+        self._documents[self.size : end] = rows.documents[new]
+        self._figures[self.size : end] = rows.figures[new]
+        self._signatures[self.size : end] = rows.signatures[new]
+        ids_all = np.concatenate([self._ids, ids[new]])
+        at_all = np.concatenate([self._at, np.arange(self.size, end, dtype=np.intp)])
+        order = np.argsort(ids_all, kind="stable")
+        self._ids, self._at = ids_all[order], at_all[order]
+        self.size = end
 
 
 def link_claims(
@@ -236,8 +307,81 @@ def _distinct_pairs(
     return np.unique(np.stack([first.astype(np.int64), second]), axis=1)
 
 
+def _stored_signatures(
+    session: Session, wanted: npt.NDArray[np.int64], cache: SketchCache | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], _Signed]:
+    """The stored claims of ``wanted`` (sorted) that have a sketch of this ``SKETCH_VERSION``:
+    their ids, in order, each one's row number and the rows.
+
+    The rows are ``cache``'s own arrays where it holds them all (no copy of a batch's
+    hundreds of thousands of signatures), read from the database into it where it did not.
+    """
+    store = cache if cache is not None else SketchCache(capacity=wanted.size)
+    kept, _ = store.find(wanted)
+    rows = [
+        (other, document_id, raw, text)
+        for other, document_id, raw, version, text in _rows_for(
+            session, _SIGNATURE_COLUMNS, ClaimSketch.claim_id, wanted[~kept].tolist()
+        )
+        if version == measure.SKETCH_VERSION
+    ]
+    count = len(rows)
+    read_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=count)
+    read = _Signed(
+        documents=np.fromiter((r[1] for r in rows), dtype=np.int64, count=count),
+        figures=np.fromiter(
+            (measure.figures_mask(measure.numbers(r[3])) for r in rows),
+            dtype=np.uint64,
+            count=count,
+        ),
+        # All the signatures decoded at once (each is PERMUTATIONS little-endian values).
+        signatures=np.frombuffer(b"".join(r[2] for r in rows), dtype="<u4")
+        .astype(np.uint32)
+        .reshape(count, measure.PERMUTATIONS),
+    )
+    store.add(read_ids, read)
+    if count and not store.find(read_ids)[0].all():
+        # The cache is full: the rows of this batch go to a store of their own.
+        kept, at = store.find(wanted)
+        full, store = store, SketchCache(capacity=wanted.size)
+        store.add(wanted[kept], full.rows(at))
+        store.add(read_ids, read)
+    found, at = store.find(wanted)
+    return wanted[found], at, store.kept
+
+
+# The least number of equal signature values that makes a pair worth scoring exactly: the
+# estimate (the share of equal values) at least THRESHOLD - ESTIMATE_MARGIN, computed as
+# the float comparison it stands for.
+_ENOUGH_EQUAL = next(
+    equal
+    for equal in range(measure.PERMUTATIONS + 1)
+    if equal / measure.PERMUTATIONS >= measure.THRESHOLD - measure.ESTIMATE_MARGIN
+)
+# Pairs screened per step: the two signature blocks (2 x 384 bytes a pair) stay in cache.
+_SCREEN_STEP = 4096
+
+
+def _alike(
+    a: npt.NDArray[np.uint32],
+    a_rows: npt.NDArray[np.intp],
+    b: npt.NDArray[np.uint32],
+    b_rows: npt.NDArray[np.intp],
+) -> npt.NDArray[np.bool_]:
+    """For each i, whether signatures ``a[a_rows[i]]`` and ``b[b_rows[i]]`` estimate a
+    similarity worth computing exactly."""
+    worth = np.empty(a_rows.size, dtype=bool)
+    for start in range(0, a_rows.size, _SCREEN_STEP):
+        end = start + _SCREEN_STEP
+        equal = np.count_nonzero(a[a_rows[start:end]] == b[b_rows[start:end]], axis=1)
+        worth[start:end] = equal >= _ENOUGH_EQUAL
+    return worth
+
+
 def link_documents(
-    session: Session, documents: Sequence[tuple[int, Sequence[tuple[int, measure.Sketch]]]]
+    session: Session,
+    documents: Sequence[tuple[int, Sequence[tuple[int, measure.Sketch]]]],
+    cache: SketchCache | None = None,
 ) -> list[int]:
     """:func:`link_claims` for several documents at once, with the result of doing them in order.
 
@@ -316,57 +460,61 @@ def link_documents(
 
     # Screen by the signatures first: most candidates share a band by chance. Claims of the
     # document itself (kept by a rebuild) are dropped here too: only other documents count.
-    signature_rows = [
-        (other, document_id, raw)
-        for other, document_id, raw, version in _rows_for(
-            session, _SIGNATURE_COLUMNS, ClaimSketch.claim_id, _distinct(stored_pairs[1]).tolist()
-        )
-        if version == measure.SKETCH_VERSION
-    ]
-    signed = np.fromiter(
-        (o for o, _, _ in signature_rows), dtype=np.int64, count=len(signature_rows)
+    signed, at, stored = _stored_signatures(session, _distinct(stored_pairs[1]), cache)
+    mine_rows = _Signed(
+        documents=document_ids[docs],
+        figures=np.fromiter(
+            (measure.figures_mask(s.numbers) for s in sketches),
+            dtype=np.uint64,
+            count=len(sketches),
+        ),
+        signatures=np.stack([s.signature for s in sketches]),
     )
-    by_id = np.argsort(signed, kind="stable")
-    signed = signed[by_id]
-    signed_document = np.fromiter(
-        (d for _, d, _ in signature_rows), dtype=np.int64, count=len(signature_rows)
-    )[by_id]
-    # All the signatures decoded at once (each is PERMUTATIONS little-endian 32-bit values).
-    signatures = (
-        np.frombuffer(b"".join(r for _, _, r in signature_rows), dtype="<u4")
-        .astype(np.uint32)
-        .reshape(len(signature_rows), measure.PERMUTATIONS)[by_id]
-        if signature_rows
-        else np.zeros((1, measure.PERMUTATIONS), dtype=np.uint32)
-    )
-    batch_signatures = np.stack([s.signature for s in sketches])
+    if cache is not None:
+        # The batch's own claims are kept once they are committed, not before.
+        event.listen(session, "after_commit", lambda _: cache.add(ids, mine_rows), once=True)
     claim, other = stored_pairs[0].astype(np.intp), stored_pairs[1]
     row = np.minimum(np.searchsorted(signed, other), max(signed.size - 1, 0))
     known = (
-        (signed[row] == other) & (signed_document[row] != document_ids[docs[claim]])
+        (signed[row] == other) & (stored.documents[at[row]] != mine_rows.documents[claim])
         if signed.size
         else np.zeros(other.size, dtype=bool)
     )
-    claim, other, row = claim[known], other[known], row[known]
-    estimate = (signatures[row] == batch_signatures[claim]).mean(axis=1)
-    worth = estimate >= measure.THRESHOLD - measure.ESTIMATE_MARGIN
+    claim, other, row = claim[known], other[known], at[row[known]]
+    # Figures that disagree rule a pair out whatever its similarity: that test is cheaper.
+    agree = measure.masks_agree(stored.figures[row], mine_rows.figures[claim])
+    claim, other, row = claim[agree], other[agree], row[agree]
+    worth = _alike(stored.signatures, row, mine_rows.signatures, claim)
     stored_claim, stored_other_id = claim[worth], other[worth]
     b_claim, b_other = batch_pairs[0].astype(np.intp), batch_pairs[1].astype(np.intp)
-    estimate = (batch_signatures[b_other] == batch_signatures[b_claim]).mean(axis=1)
-    worth = estimate >= measure.THRESHOLD - measure.ESTIMATE_MARGIN
+    agree = measure.masks_agree(mine_rows.figures[b_other], mine_rows.figures[b_claim])
+    b_claim, b_other = b_claim[agree], b_other[agree]
+    worth = _alike(mine_rows.signatures, b_other, mine_rows.signatures, b_claim)
     b_claim, b_other = b_claim[worth], b_other[worth]
     if not stored_claim.size and not b_claim.size:
         return [0] * len(documents)
 
-    # Exact scores. Stored claims are read back as text and hashed (once per distinct text,
-    # cached); the batch's own claims were hashed before the transaction.
+    # Exact scores, for the pairs whose figures agree (the measure requires it, and finding
+    # a text's figures costs far less than hashing it). Stored claims are read back as text;
+    # the batch's own claims were hashed before the transaction. A claim whose text is gone
+    # (deleted since its keys were read) has nothing to match.
     wanted = _distinct(stored_other_id).tolist()
     texts = dict(_rows_for(session, _TEXT_COLUMNS, Claim.id, wanted))
-    stored = dict(zip(wanted, _STORED.get_many([texts[o] for o in wanted]), strict=True))
+    figures = {o: measure.numbers(t) for o, t in texts.items()}
+    agree = np.fromiter(
+        (
+            o in figures and measure.numbers_agree(sketches[c].numbers, figures[o])
+            for c, o in zip(stored_claim.tolist(), stored_other_id.tolist(), strict=True)
+        ),
+        dtype=bool,
+        count=stored_claim.size,
+    )
+    stored_claim, stored_other_id = stored_claim[agree], stored_other_id[agree]
+    hashed = _distinct(stored_other_id).tolist()
+    shingles = dict(zip(hashed, _STORED.get_many([texts[o] for o in hashed]), strict=True))
     candidates: dict[int, list[tuple[int, measure.Hashes, frozenset[str]]]] = defaultdict(list)
     for c, o in zip(stored_claim.tolist(), stored_other_id.tolist(), strict=True):
-        shingles, numbers = stored[o]
-        candidates[c].append((o, shingles, numbers))
+        candidates[c].append((o, shingles[o], figures[o]))
     for c, o in zip(b_claim.tolist(), b_other.tolist(), strict=True):
         candidates[c].append((claim_ids[o], sketches[o].shingles, sketches[o].numbers))
     matches: dict[int, list[tuple[float, int]]] = {}
