@@ -162,3 +162,57 @@ def test_0004_on_an_empty_database_counts_nothing(db_url: str) -> None:
     upgrade(engine)
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM claim_counts")) == 0
+
+
+# --- 0005: the band keys' table without a rowid on SQLite ------------------------------------
+
+
+def _keys(engine: Engine) -> list[tuple[int, int]]:
+    with engine.connect() as connection:
+        return [
+            (k, c)
+            for k, c in connection.execute(
+                text('SELECT "key", claim_id FROM claim_sketch_keys ORDER BY "key", claim_id')
+            )
+        ]
+
+
+def _keys_table_sql(engine: Engine) -> str:
+    with engine.connect() as connection:
+        found = connection.scalar(
+            text("SELECT sql FROM sqlite_master WHERE name = 'claim_sketch_keys'")
+        )
+    return str(found)
+
+
+def test_0005_keeps_every_band_key_both_ways(db_url: str) -> None:
+    from workbench.db.session import get_engine
+    from workbench.extract import default_extractor
+    from workbench.ingest import service
+    from workbench.synth import article
+
+    engine = get_engine(db_url)
+    upgrade(engine, "0004")
+    documents = [article(5, index).document() for index in range(12)]
+    service.ingest_documents(engine, documents, default_extractor())
+    before = _keys(engine)
+    assert len(before) > 500
+    upgrade(engine)
+    assert_schema_matches_tables(engine)
+    assert _keys(engine) == before
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        assert "WITHOUT ROWID" in _keys_table_sql(engine)
+        with engine.connect() as connection:
+            parents = connection.execute(text("PRAGMA foreign_key_list(claim_sketch_keys)")).all()
+        assert [(p[2], p[3], p[6]) for p in parents] == [("claims", "claim_id", "CASCADE")]
+    command.downgrade(alembic_config(engine), "0004")
+    assert _keys(engine) == before
+    if sqlite:
+        assert "WITHOUT ROWID" not in _keys_table_sql(engine)
+    upgrade(engine)
+    assert _keys(engine) == before
+    # Ingest goes on from the migrated table: the next documents find the earlier ones.
+    more = [article(5, index).document() for index in range(12, 16)]
+    service.ingest_documents(engine, more, default_extractor())
+    assert len(_keys(engine)) > len(before)
