@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVarTuple
 
@@ -113,42 +113,66 @@ def _insert_many(
 # --- ingest -------------------------------------------------------------------------------
 
 
-def _rows_for(
+def _results_for(
     session: Session, columns: Select[*Ts], column: Any, ids: Iterable[int]
-) -> list[tuple[Any, ...]]:
-    """``columns`` where ``column`` is one of ``ids``: one statement for all of them.
+) -> Iterator[CursorResult[Any]]:
+    """The results of ``columns`` where ``column`` is one of ``ids``: one statement for all.
 
     PostgreSQL takes the ids as one array parameter (``= ANY``) and SQLite as one JSON
     parameter (``IN (SELECT value FROM json_each(...))``), so a batch of documents needs one
     round trip per lookup however many ids it has; other databases get chunked ``IN`` lists.
-    The rows are the driver's own tuples (the columns read here are integers, text and
-    bytes, which need no conversion): a batch reads tens of thousands of key rows, and
-    SQLAlchemy's ``Row`` objects would cost more than the query.
     """
     values = sorted(set(ids))
     if not values:
-        return []
+        return
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":
         param = bindparam("ids", values, type_=ARRAY(BigInteger))
-        return _fetch_all(connection.execute(columns.where(column == func.any(param))))
-    if dialect == "sqlite":
+        yield connection.execute(columns.where(column == func.any(param)))
+    elif dialect == "sqlite":
         listed: Select[tuple[Any]] = select(literal_column("value")).select_from(
             func.json_each(bindparam("ids", json.dumps(values)))
         )
-        return _fetch_all(connection.execute(columns.where(column.in_(listed.scalar_subquery()))))
+        yield connection.execute(columns.where(column.in_(listed.scalar_subquery())))
+    else:
+        for chunk in _chunks(values):
+            yield connection.execute(columns.where(column.in_(chunk)))
+
+
+def _rows_for(
+    session: Session, columns: Select[*Ts], column: Any, ids: Iterable[int]
+) -> list[tuple[Any, ...]]:
+    """The rows of :func:`_results_for`, as the driver's own tuples (the columns read here are
+    integers, text and bytes, which need no conversion): SQLAlchemy's ``Row`` objects would
+    cost more than the query."""
     rows: list[tuple[Any, ...]] = []
-    for chunk in _chunks(values):
-        rows += [tuple(row) for row in connection.execute(columns.where(column.in_(chunk)))]
+    for result in _results_for(session, columns, column, ids):
+        try:
+            rows += result.cursor.fetchall()
+        finally:
+            result.close()
     return rows
 
 
-def _fetch_all(result: CursorResult[Any]) -> list[tuple[Any, ...]]:
-    try:
-        return list(result.cursor.fetchall())
-    finally:
-        result.close()
+# Rows turned into an array at a time: a batch reads millions of band-key rows, which as
+# Python tuples all at once would take hundreds of megabytes.
+_ARRAY_ROWS = 65536
+
+
+def _integers_for(
+    session: Session, columns: Select[*Ts], column: Any, ids: Iterable[int]
+) -> npt.NDArray[np.int64]:
+    """:func:`_rows_for` of integer columns, as one (rows x columns) array."""
+    width = len(columns.selected_columns)
+    parts = [np.empty((0, width), dtype=np.int64)]
+    for result in _results_for(session, columns, column, ids):
+        try:
+            while rows := result.cursor.fetchmany(_ARRAY_ROWS):
+                parts.append(np.array(rows, dtype=np.int64).reshape(len(rows), width))
+        finally:
+            result.close()
+    return np.concatenate(parts)
 
 
 class _ShingleCache:
@@ -193,10 +217,11 @@ class SketchCache:
 
     A batch's claims have candidates all over the corpus (into 8,000 synthetic articles, a
     batch of 200 more reads the signatures of three quarters of the stored claims), so
-    without it every batch would read them again. Only committed rows are kept: rows read from the database, and the
-    batch's own claims once its transaction has committed (the ids of a rolled-back batch
-    go to other claims). Past ``capacity`` claims (about 400 bytes each) nothing more is
-    kept, and the rest is read from the database as it would be without a cache.
+    without it every batch would read them again. Only committed rows are kept: rows read
+    from the database, and the batch's own claims once its transaction has committed (the
+    ids of a rolled-back batch go to other claims). Past ``capacity`` claims (about 400
+    bytes each) nothing more is kept, and the rest is read from the database as it would
+    be without a cache.
     """
 
     def __init__(self, capacity: int = 400_000) -> None:
@@ -426,9 +451,8 @@ def link_documents(
     own_key, own_claim = own_key[order], own_claim[order]
 
     # The keys' holders as stored before this batch.
-    held = _rows_for(session, _KEY_COLUMNS, ClaimSketchKey.key, _distinct(own_key).tolist())
-    stored_key = np.fromiter((k for k, _ in held), dtype=np.int64, count=len(held))
-    stored_other = np.fromiter((o for _, o in held), dtype=np.int64, count=len(held))
+    held = _integers_for(session, _KEY_COLUMNS, ClaimSketchKey.key, _distinct(own_key).tolist())
+    stored_key, stored_other = held[:, 0], held[:, 1]
     order = np.argsort(stored_key, kind="stable")
     stored_key, stored_other = stored_key[order], stored_other[order]
 
@@ -441,12 +465,11 @@ def link_documents(
     )
     allowed = stored_count + rank < MAX_KEY_HOLDERS
     added_key, added_claim = own_key[allowed], own_claim[allowed]
-    _insert_many(
-        session,
-        _KEYS,
-        ("key", "claim_id"),
-        list(zip(added_key.tolist(), ids[added_claim].tolist(), strict=True)),
-    )
+    added_id = ids[added_claim]
+    for start in range(0, added_key.size, _ARRAY_ROWS):  # as tuples a slice at a time
+        end = start + _ARRAY_ROWS
+        rows = list(zip(added_key[start:end].tolist(), added_id[start:end].tolist(), strict=True))
+        _insert_many(session, _KEYS, ("key", "claim_id"), rows)
 
     # Candidates: the stored holders of a claim's keys, and the holders the documents before
     # its own added to them in this batch (as a later transaction would see them).
