@@ -25,6 +25,9 @@ from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger,
     Engine,
+    Float,
+    Integer,
+    LargeBinary,
     Select,
     Table,
     bindparam,
@@ -90,24 +93,45 @@ def _chunks(values: Sequence[int]) -> Iterable[list[int]]:
 def _insert_many(
     session: Session, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    """``rows`` into ``table``, straight to the driver's executemany where its placeholder
-    style is known: SQLAlchemy's per-row parameter processing would otherwise be most of
-    the cost of the 32 key rows each claim adds."""
+    """``rows`` into ``table``, past SQLAlchemy's per-row parameter processing, which would
+    otherwise be most of the cost of the 32 key rows each claim adds.
+
+    PostgreSQL gets one statement with an array per column (``unnest``): psycopg's
+    executemany sends a statement per row, ~25 µs each in Python. Other drivers whose
+    placeholder style is known get executemany; the rest, SQLAlchemy's insert.
+    """
     if not rows:
         return
     connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    arrays = [_PG_ARRAYS.get(type(table.c[c].type)) for c in columns]
+    if connection.dialect.name == "postgresql" and None not in arrays:
+        unnest = ", ".join(f"%s::{kind}[]" for kind in arrays)
+        connection.exec_driver_sql(
+            f"INSERT INTO {quote(table.name)} ({names}) SELECT * FROM unnest({unnest})",
+            tuple(list(column) for column in zip(*rows, strict=True)),
+        )
+        return
     placeholder = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(
         connection.dialect.paramstyle
     )
     if placeholder is None:
         session.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    quote = connection.dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
     values = ", ".join([placeholder] * len(columns))
     connection.exec_driver_sql(
         f"INSERT INTO {quote(table.name)} ({names}) VALUES ({values})", list(rows)
     )
+
+
+# The PostgreSQL array type that carries each column type of the tables written above.
+_PG_ARRAYS: dict[type[Any], str] = {
+    BigInteger: "bigint",
+    Integer: "bigint",
+    Float: "float8",
+    LargeBinary: "bytea",
+}
 
 
 # --- ingest -------------------------------------------------------------------------------
