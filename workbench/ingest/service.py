@@ -51,7 +51,7 @@ from workbench.schemas import ClaimCandidate, DocumentIn
 # Large batches: the claims' band keys land all over their index, and each transaction
 # writes every index page it touched, which from a few thousand articles on is the whole
 # index: the cost of a commit grows with the corpus, so fewer, larger transactions write
-# less (10,000 synthetic articles: 113 s with 1,000 a batch, 128 s with 200). A crash loses
+# less (10,000 synthetic articles: 105 s with 1,000 a batch, 121 s with 200). A crash loses
 # at most one batch, which a rerun stores.
 BATCH_DOCUMENTS = 1000
 BATCH_SECONDS = 20.0
