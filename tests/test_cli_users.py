@@ -176,6 +176,16 @@ def test_set_role_disable_enable_and_set_password(db_url: str) -> None:
             "error: a password needs at least 8 characters",
         ),
         (
+            ("users", "add", "Bo", "--role", "reviewer", "--password-stdin"),
+            " " * 8 + "\n",
+            "error: a password cannot be only spaces or other blank characters",
+        ),
+        (
+            ("users", "set-password", "Ana", "--password-stdin"),
+            "\t" * 10 + "\n",
+            "error: a password cannot be only spaces or other blank characters",
+        ),
+        (
             ("users", "add", "Ana", "--role", "reviewer", "--password-stdin"),
             f"{PASSWORD}\n",
             "error: a user named 'Ana' already exists",

@@ -258,7 +258,22 @@ def test_the_users_page_refuses_mismatched_and_weak_passwords(team: Engine, app:
     at.button(key="FormSubmitter:add_user_form-Add user").click()
     at.run(timeout=30)
     assert "at least 8 characters" in errors(at)
+    at.text_input(key="new_user_name").input("Bea")
+    at.text_input(key="new_user_password").input(" " * 8)
+    at.text_input(key="new_user_password_again").input(" " * 8)
+    at.button(key="FormSubmitter:add_user_form-Add user").click()
+    at.run(timeout=30)
+    assert "a password cannot be only spaces" in errors(at)
     assert "Bea" not in [u.name for u in accounts.list_users(team, None)]
+    # The reset form goes through the same rule.
+    at.selectbox(key="chosen_user").set_value("Rui")
+    at.run(timeout=30)
+    at.text_input(key="reset_password").input(" " * 9)
+    at.text_input(key="reset_password_again").input(" " * 9)
+    at.button(key="FormSubmitter:reset_password_form-Reset password").click()
+    at.run(timeout=30)
+    assert "a password cannot be only spaces" in errors(at)
+    assert accounts.login(team, "Rui", PASSWORD).name == "Rui"
 
 
 def test_the_users_page_sets_roles_disables_and_resets(team: Engine, app: App) -> None:

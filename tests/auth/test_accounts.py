@@ -70,12 +70,27 @@ def test_two_accounts_with_one_password_get_different_hashes(engine: Engine) -> 
 
 @pytest.mark.parametrize(
     ("password", "message"),
-    [("short", "at least 8 characters"), ("x" * 1025, "at most 1024 characters")],
+    [
+        ("short", "at least 8 characters"),
+        ("x" * 1025, "at most 1024 characters"),
+        (" " * 8, "only spaces or other blank characters"),
+        ("\t \u00a0\u3000\n  \r ", "only spaces or other blank characters"),
+    ],
 )
 def test_a_weak_or_absurd_password_is_refused(engine: Engine, password: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
         add_user(engine, None, "Ana", Role.admin, password)
     assert accounts.list_users(engine, None) == []
+
+
+def test_a_blank_password_is_refused_as_a_new_password_too(engine: Engine) -> None:
+    add_user(engine, None, "Ana", Role.admin, PASSWORD)
+    with pytest.raises(InvalidInput, match="only spaces"):
+        set_password(engine, None, "Ana", " " * 12)
+    assert login(engine, "Ana", PASSWORD).name == "Ana"  # the old password still holds
+    # Spaces inside or around a real password are kept: only all-blank ones are refused.
+    set_password(engine, None, "Ana", "  two words  ")
+    assert login(engine, "Ana", "  two words  ").name == "Ana"
 
 
 def test_a_hash_with_older_parameters_is_upgraded_at_login(engine: Engine) -> None:
