@@ -172,7 +172,7 @@ def test_the_pause_doubles_up_to_a_few_minutes_and_never_becomes_a_lock(engine: 
             now = paused  # the next guess comes as soon as the pause allows
         else:
             now += timedelta(seconds=1)
-    assert MAX_PAUSE == timedelta(minutes=5)
+    assert timedelta(minutes=5) == MAX_PAUSE
     assert pauses == [FIRST_PAUSE * 2**n for n in range(4)] + [MAX_PAUSE] * 5
     # However many guesses came before, the owner gets in once the pause is over.
     assert login(engine, "Ana", PASSWORD, now=now).name == "Ana"
