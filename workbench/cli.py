@@ -21,7 +21,14 @@ import typer
 from sqlalchemy import Engine
 from tqdm import tqdm
 
-from workbench.auth.accounts import add_user, list_users, set_disabled, set_password, set_role
+from workbench.auth.accounts import (
+    add_user,
+    list_users,
+    set_disabled,
+    set_password,
+    set_role,
+    unlock,
+)
 from workbench.config import Settings, get_settings
 from workbench.database import display_url, open_database
 from workbench.db.session import forget
@@ -840,12 +847,20 @@ def users_enable(name: NameArgument, db: DbOption = None) -> None:
 def users_set_password(
     name: NameArgument, password_stdin: PasswordStdinOption = False, db: DbOption = None
 ) -> None:
-    """Set a new password (and clear the account's failed-login lock)."""
+    """Set a new password (and end the account's sign-in pause)."""
     with _user_errors():
         engine = _open_for_users(db, migrate=False)
         password = _read_password(password_stdin)
         user = set_password(engine, None, name, password)
     typer.echo(f"password set for {user.name}")
+
+
+@users_app.command("unlock")
+def users_unlock(name: NameArgument, db: DbOption = None) -> None:
+    """End an account's sign-in pause after failed attempts, keeping its password."""
+    with _user_errors():
+        user = unlock(_open_for_users(db, migrate=False), None, name)
+    typer.echo(f"{user.name} may sign in again at once")
 
 
 @settings_app.command("show")
