@@ -715,13 +715,15 @@ def train_extractor(
 
 
 def _run_streamlit(database_url: str, port: int, host: str) -> int:
-    home = Path(__file__).parent / "app" / "Home.py"
+    # server.py serves Home.py as an st.App that answers /_stcore/metrics with 404: the
+    # metrics need no sign-in and show which pages are used (docs/security.md).
+    app_module = Path(__file__).parent / "app" / "server.py"
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(home),
+        str(app_module),
         "--server.port",
         str(port),
         "--server.address",
@@ -729,6 +731,12 @@ def _run_streamlit(database_url: str, port: int, host: str) -> int:
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
+        "false",
+        # Off whatever a .streamlit/config.toml in the working directory says: routes that
+        # would answer without the app's sign-in.
+        "--server.enableAgentApi",
+        "false",
+        "--server.enableStaticServing",
         "false",
     ]
     env = os.environ | {"WORKBENCH_DATABASE_URL": database_url}
