@@ -8,11 +8,13 @@ cheaper parameters than production so that forty checks take a second, not twent
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -139,6 +141,55 @@ def test_the_right_password_among_parallel_guesses_is_checked_only_within_the_bu
         assert wrong <= 2 * FREE_ATTEMPTS - 1
     else:
         assert wrong == FREE_ATTEMPTS
+
+
+def guess_in_a_process(
+    url: str, guesses: list[str], start: Any, results: Any
+) -> None:  # pragma: no cover - runs in a child process
+    """A server process of its own: its own engine, its threads guessing all at once."""
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    from workbench.database import open_database
+
+    engine = open_database(url)
+    decoy = accounts._decoy_hash()
+    real: list[str] = []
+    verify = accounts.verify_password
+
+    def counted(stored: str, password: str) -> bool:
+        if stored != decoy:
+            real.append(password)
+        return verify(stored, password)
+
+    accounts.verify_password = counted
+    start.wait()  # every process ready: the guesses leave together
+    outcomes = at_once([("rev2", g, None) for g in guesses], engine, ClientThrottle())
+    results.put((real, [o if isinstance(o, str) else "signed in" for o in outcomes]))
+
+
+def test_guesses_from_several_processes_sharing_the_database_meet_one_budget(
+    engine: Engine, db_url: str
+) -> None:
+    add_user(engine, None, "rev2", Role.reviewer, PASSWORD)
+    spawn = multiprocessing.get_context("spawn")
+    processes, per_process = 4, 4
+    start, results = spawn.Barrier(processes), spawn.Queue()
+    children = [
+        spawn.Process(
+            target=guess_in_a_process,
+            args=(db_url, [f"wrong {p}.{t}" for t in range(per_process)], start, results),
+        )
+        for p in range(processes)
+    ]
+    for child in children:
+        child.start()
+    try:
+        reports = [results.get(timeout=120) for _ in children]
+    finally:
+        for child in children:
+            child.join(timeout=30)
+    checked = [password for real, _ in reports for password in real]
+    assert len(checked) == FREE_ATTEMPTS
+    assert [o for _, outcomes in reports for o in outcomes] == [SIGN_IN_FAILED] * 16
 
 
 def test_unknown_known_and_paused_names_cost_one_hash_and_get_one_answer(
