@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from workbench.auth.accounts import login
+from workbench.auth.throttle import FREE_ATTEMPTS
 from workbench.cli import app
 from workbench.database import open_database
 from workbench.errors import LoginFailed
@@ -149,12 +150,28 @@ def test_set_role_disable_enable_and_set_password(db_url: str) -> None:
     assert login(open_database(db_url), "Rui", "brand new password").role == Role.viewer
 
 
+def test_unlock_ends_a_sign_in_pause(db_url: str) -> None:
+    add(db_url, "Ana", "admin")
+    engine = open_database(db_url)
+    for _ in range(FREE_ATTEMPTS):
+        with pytest.raises(LoginFailed):
+            login(engine, "Ana", "a guess")
+    with pytest.raises(LoginFailed):
+        login(engine, "Ana", PASSWORD)  # paused: a stranger's guesses keep the admin out
+    assert run("users", "unlock", "Ana", "--db", db_url)[:2] == (
+        0,
+        "Ana may sign in again at once\n",
+    )
+    assert login(engine, "Ana", PASSWORD).name == "Ana"
+
+
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
         (("users", "set-role", "Zed", "viewer"), None, "error: no user named 'Zed'"),
         (("users", "disable", "Zed"), None, "error: no user named 'Zed'"),
         (("users", "enable", "Zed"), None, "error: no user named 'Zed'"),
+        (("users", "unlock", "Zed"), None, "error: no user named 'Zed'"),
         (
             ("users", "set-password", "Zed", "--password-stdin"),
             "long enough pass\n",
@@ -174,6 +191,16 @@ def test_set_role_disable_enable_and_set_password(db_url: str) -> None:
             ("users", "add", "Bo", "--role", "reviewer", "--password-stdin"),
             "short\n",
             "error: a password needs at least 8 characters",
+        ),
+        (
+            ("users", "add", "Bo", "--role", "reviewer", "--password-stdin"),
+            " " * 8 + "\n",
+            "error: a password cannot be only spaces or other blank characters",
+        ),
+        (
+            ("users", "set-password", "Ana", "--password-stdin"),
+            "\t" * 10 + "\n",
+            "error: a password cannot be only spaces or other blank characters",
         ),
         (
             ("users", "add", "Ana", "--role", "reviewer", "--password-stdin"),

@@ -21,7 +21,14 @@ import typer
 from sqlalchemy import Engine
 from tqdm import tqdm
 
-from workbench.auth.accounts import add_user, list_users, set_disabled, set_password, set_role
+from workbench.auth.accounts import (
+    add_user,
+    list_users,
+    set_disabled,
+    set_password,
+    set_role,
+    unlock,
+)
 from workbench.config import Settings, get_settings
 from workbench.database import display_url, open_database
 from workbench.db.session import forget
@@ -708,13 +715,15 @@ def train_extractor(
 
 
 def _run_streamlit(database_url: str, port: int, host: str) -> int:
-    home = Path(__file__).parent / "app" / "Home.py"
+    # server.py serves Home.py as an st.App that answers /_stcore/metrics with 404: the
+    # metrics need no sign-in and show which pages are used (docs/security.md).
+    app_module = Path(__file__).parent / "app" / "server.py"
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(home),
+        str(app_module),
         "--server.port",
         str(port),
         "--server.address",
@@ -722,6 +731,12 @@ def _run_streamlit(database_url: str, port: int, host: str) -> int:
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
+        "false",
+        # Off whatever a .streamlit/config.toml in the working directory says: routes that
+        # would answer without the app's sign-in.
+        "--server.enableAgentApi",
+        "false",
+        "--server.enableStaticServing",
         "false",
     ]
     env = os.environ | {"WORKBENCH_DATABASE_URL": database_url}
@@ -840,12 +855,20 @@ def users_enable(name: NameArgument, db: DbOption = None) -> None:
 def users_set_password(
     name: NameArgument, password_stdin: PasswordStdinOption = False, db: DbOption = None
 ) -> None:
-    """Set a new password (and clear the account's failed-login lock)."""
+    """Set a new password (and end the account's sign-in pause)."""
     with _user_errors():
         engine = _open_for_users(db, migrate=False)
         password = _read_password(password_stdin)
         user = set_password(engine, None, name, password)
     typer.echo(f"password set for {user.name}")
+
+
+@users_app.command("unlock")
+def users_unlock(name: NameArgument, db: DbOption = None) -> None:
+    """End an account's sign-in pause after failed attempts, keeping its password."""
+    with _user_errors():
+        user = unlock(_open_for_users(db, migrate=False), None, name)
+    typer.echo(f"{user.name} may sign in again at once")
 
 
 @settings_app.command("show")

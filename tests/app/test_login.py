@@ -13,6 +13,8 @@ from tests.app.conftest import HOME
 from tests.app.support import sidebar_text, sign_in
 from workbench.app import access
 from workbench.auth import accounts
+from workbench.auth.accounts import SIGN_IN_FAILED
+from workbench.auth.throttle import CLIENT_FREE_FAILURES, FREE_ATTEMPTS
 from workbench.errors import LoginFailed
 from workbench.schemas import Actor, Role
 
@@ -81,20 +83,33 @@ def test_team_mode_shows_only_the_login_page(team: Engine, app: App) -> None:
 def test_a_wrong_password_says_so_and_keeps_the_door_shut(team: Engine, app: App) -> None:
     at = log_in(app(), "Rui", "not the password")
     assert not at.exception
-    assert "Not signed in: wrong name or password." in errors(at)
+    assert f"Not signed in: {SIGN_IN_FAILED}." in errors(at)
     assert on_login_page(at)
     assert at.text_input(key="login_password").value == ""  # never kept in the session
     at = log_in(at, "Nobody", PASSWORD)
-    assert "Not signed in: wrong name or password." in errors(at)
+    assert f"Not signed in: {SIGN_IN_FAILED}." in errors(at)
 
 
-def test_a_locked_account_is_told_how_long_to_wait(team: Engine, app: App) -> None:
-    for _ in range(accounts.FREE_ATTEMPTS):
+def test_a_paused_account_gets_the_same_answer_as_a_wrong_password(team: Engine, app: App) -> None:
+    for _ in range(FREE_ATTEMPTS):
         with pytest.raises(LoginFailed):
             accounts.login(team, "Rui", "guess")
     at = log_in(app(), "Rui")  # the right password, but too soon
-    assert "too many failed logins for Rui: try again in" in errors(at)
+    # Not "too many failed logins for Rui": that told a stranger the name exists.
+    assert errors(at) == f"Not signed in: {SIGN_IN_FAILED}."
     assert on_login_page(at)
+
+
+def test_one_browser_trying_many_names_is_slowed_down(team: Engine, app: App) -> None:
+    at = app()
+    for i in range(CLIENT_FREE_FAILURES):
+        at = log_in(at, f"name {i}", "a guess")
+        assert errors(at) == f"Not signed in: {SIGN_IN_FAILED}."
+    at = log_in(at, "Rui")  # right, but this browser has spent its budget
+    assert errors(at) == f"Not signed in: {SIGN_IN_FAILED}."
+    assert on_login_page(at)
+    # Another browser is not held up by this one.
+    assert "Signed in as Rui" in sidebar_text(log_in(app(), "Rui"))
 
 
 def test_a_reviewer_logs_in_reviews_and_logs_out(team: Engine, app: App) -> None:
@@ -258,7 +273,22 @@ def test_the_users_page_refuses_mismatched_and_weak_passwords(team: Engine, app:
     at.button(key="FormSubmitter:add_user_form-Add user").click()
     at.run(timeout=30)
     assert "at least 8 characters" in errors(at)
+    at.text_input(key="new_user_name").input("Bea")
+    at.text_input(key="new_user_password").input(" " * 8)
+    at.text_input(key="new_user_password_again").input(" " * 8)
+    at.button(key="FormSubmitter:add_user_form-Add user").click()
+    at.run(timeout=30)
+    assert "a password cannot be only spaces" in errors(at)
     assert "Bea" not in [u.name for u in accounts.list_users(team, None)]
+    # The reset form goes through the same rule.
+    at.selectbox(key="chosen_user").set_value("Rui")
+    at.run(timeout=30)
+    at.text_input(key="reset_password").input(" " * 9)
+    at.text_input(key="reset_password_again").input(" " * 9)
+    at.button(key="FormSubmitter:reset_password_form-Reset password").click()
+    at.run(timeout=30)
+    assert "a password cannot be only spaces" in errors(at)
+    assert accounts.login(team, "Rui", PASSWORD).name == "Rui"
 
 
 def test_the_users_page_sets_roles_disables_and_resets(team: Engine, app: App) -> None:

@@ -103,7 +103,7 @@ def _log_in() -> None:
     # The password never outlives this callback in session state, whatever the outcome.
     st.session_state[PASSWORD] = ""
     try:
-        actor = login(state.engine(), name, password)
+        actor = login(state.engine(), name, password, client=client())
     except LoginFailed as exc:
         state.flash(AREA, "error", f"Not signed in: {exc}.")
         return
@@ -112,6 +112,22 @@ def _log_in() -> None:
         return
     state.sign_out()  # nothing from before the login carries over into the account
     state.set_actor(actor, with_password=True)
+
+
+def client() -> str:
+    """Who is signing in, for the per-client throttle: the address, else the browser session.
+
+    The address is the connection's peer, which a remote client cannot forge; behind a
+    reverse proxy on this machine it is the address the proxy forwards (uvicorn trusts
+    X-Forwarded-For from 127.0.0.1 only). Streamlit gives no address for a loopback
+    connection; each browser session then counts as a client of its own, which spares a team
+    behind one local proxy from sharing one budget with a stranger, at the price of a budget
+    a local script can renew with a new session (the per-account budget still holds).
+    """
+    address = st.context.ip_address
+    if isinstance(address, str) and address:  # (AppTest's stand-in client gives no string)
+        return f"address {address}"
+    return f"session {state.client_token()}"
 
 
 def login_form() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -34,6 +35,8 @@ SHOWN = "shown_at"
 PROGRESS_PAGE = "pages/progress.py"
 FLASH = "flash"
 GROUP_OFFER = "group_offer"
+# A random name for this browser session, for the sign-in throttle (see access.client).
+CLIENT_TOKEN = "client_token"
 
 REVIEW_PAGE = "pages/review.py"
 QUEUE_PAGE_PATH = "pages/queue.py"
@@ -94,9 +97,22 @@ def signed_in_with_password() -> bool:
 
 
 def sign_out() -> None:
-    """Forget everything this session held: the next person at this browser starts afresh."""
+    """Forget everything this session held: the next person at this browser starts afresh.
+
+    Except the session's client token: signing in and out must not renew the sign-in budget
+    of the browser that does it (it names no one, so nothing personal carries over).
+    """
     for key in list(st.session_state):
-        del st.session_state[key]
+        if key != CLIENT_TOKEN:
+            del st.session_state[key]
+
+
+def client_token() -> str:
+    """This browser session's random name, made on first use."""
+    token = st.session_state.get(CLIENT_TOKEN)
+    if not isinstance(token, str):
+        token = st.session_state[CLIENT_TOKEN] = secrets.token_hex(16)
+    return token
 
 
 def may(action: Action) -> bool:

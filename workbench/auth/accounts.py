@@ -17,22 +17,27 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
 from workbench.auth.passwords import hash_password, needs_rehash, verify_password
 from workbench.auth.permissions import Action, require
+from workbench.auth.throttle import (
+    CLIENTS,
+    FREE_ATTEMPTS,
+    MAX_PAUSE,
+    ClientThrottle,
+    pause_after,
+)
 from workbench.db.models import User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, LoginFailed, NotFound, PermissionDenied
 from workbench.schemas import Actor, Role, UserOut
 
 MAX_NAME_CHARS = 100
-# Failed logins in a row before an account is locked, and for how long (doubling each time).
-FREE_ATTEMPTS = 5
-FIRST_LOCK = timedelta(seconds=30)
-MAX_LOCK = timedelta(minutes=15)
+# Every failed sign-in gets these words, whatever failed: see login().
+SIGN_IN_FAILED = "wrong name or password, or too many attempts: wait a minute and try again"
 
 
 def user_name(raw: str) -> str:
@@ -88,51 +93,129 @@ def local_actor(engine: Engine, name: str) -> Actor:
         return Actor(id=user.id, name=user.name, role=Role.admin)
 
 
-def login(engine: Engine, name: str, password: str, *, now: datetime | None = None) -> Actor:
+def login(
+    engine: Engine,
+    name: str,
+    password: str,
+    *,
+    client: str | None = None,
+    now: datetime | None = None,
+    clients: ClientThrottle = CLIENTS,
+) -> Actor:
     """The actor for a correct name and password; :class:`LoginFailed` otherwise.
 
-    The message does not say whether the name exists. After ``FREE_ATTEMPTS`` failures in a
-    row the account is locked for 30 s, doubling with each further failure up to 15 min, so
-    guessing a password online is slow even though the hash itself is fast enough to log in.
+    Every failure, whatever its cause (an unknown name, a wrong password, a disabled account,
+    an account or a client over its budget), raises :data:`SIGN_IN_FAILED`'s words: the
+    answer does not tell a stranger which names exist or which accounts are paused.
+
+    ``client`` names where the attempt comes from (the app passes the browser's address, or
+    its session); attempts with a client also count against that client's budget (see
+    :mod:`workbench.auth.throttle`). The guess is reserved against both budgets before the
+    password hash is checked: parallel attempts cannot check more guesses than the budget.
     """
     now = now or datetime.now(UTC)
+    if client is not None and not clients.reserve(client, now):
+        # Refused before any lookup: says nothing about the name, so it need not look slow.
+        raise LoginFailed(SIGN_IN_FAILED)
     clean = " ".join(name.split())
-    with unit_of_work(engine) as session:
-        user = session.scalar(select(User).where(User.name == clean))
-        if user is None or user.password_hash is None or user.disabled:
-            stored_hash = None
-        else:
-            if user.locked_until is not None and user.locked_until > now:
-                wait = int((user.locked_until - now).total_seconds()) + 1
-                raise LoginFailed(f"too many failed logins for {user.name}: try again in {wait} s")
-            user_id, stored_hash = user.id, user.password_hash
+    stored_hash = _reserve_guess(engine, clean, now)
     # Verified between two transactions: argon2 is slow by design, and on SQLite every
     # transaction holds the write lock, so one login would stall every reviewer's save.
     if stored_hash is None:
-        # The same work as for a real account, so timing does not tell which names exist.
+        # The same work as for a real account, so timing does not tell which names exist,
+        # nor which accounts are paused.
         verify_password(_decoy_hash(), password)
-        raise LoginFailed("wrong name or password")
-    correct = verify_password(stored_hash, password)
-    rehashed = hash_password(password) if correct and needs_rehash(stored_hash) else None
+        raise LoginFailed(SIGN_IN_FAILED)
+    user_id, hashed = stored_hash
+    if not verify_password(hashed, password):
+        # The guess was counted when it was reserved: nothing more to store.
+        raise LoginFailed(SIGN_IN_FAILED)
+    rehashed = hash_password(password) if needs_rehash(hashed) else None
     with unit_of_work(engine) as session:
         user = session.get(User, user_id)
-        if user is None or user.disabled or user.password_hash != stored_hash:
-            correct = False  # disabled or given a new password meanwhile: the old one is void
-        elif not correct:
-            user.failed_logins += 1
-            extra = user.failed_logins - FREE_ATTEMPTS
-            if extra >= 0:
-                user.locked_until = now + min(FIRST_LOCK * 2**extra, MAX_LOCK)
-            # The failure count must be stored even though the login fails: commit, then say so.
-        else:
-            user.failed_logins = 0
-            user.locked_until = None
-            if rehashed is not None:
-                user.password_hash = rehashed
-            actor = actor_of(user)
-    if not correct:
-        raise LoginFailed("wrong name or password")
+        if user is None or user.disabled or user.password_hash != hashed:
+            # Disabled or given a new password meanwhile: the old one is void.
+            raise LoginFailed(SIGN_IN_FAILED)
+        user.failed_logins = 0
+        user.locked_until = None
+        if rehashed is not None:
+            user.password_hash = rehashed
+        actor = actor_of(user)
+    if client is not None:
+        clients.succeeded(client)
     return actor
+
+
+def _reserve_guess(engine: Engine, name: str, now: datetime) -> tuple[int, str] | None:
+    """(id, hash) of the account ``name`` if one more guess at it may be checked now.
+
+    The reservation is one conditional UPDATE, committed before the caller checks the hash:
+    it counts the guess as a failure and sets the pause that failure earns, but only while
+    the account is not paused already. Concurrent callers queue on the row's lock (SQLite's
+    write lock, PostgreSQL's row lock, which re-reads the WHERE clause once the first
+    commits), so at most ``FREE_ATTEMPTS`` of them ever match, however many arrive at once.
+    A correct password then resets the count (:func:`login`). None for an unknown name,
+    an account without a password or disabled, and an account paused now.
+    """
+    with unit_of_work(engine) as session:
+        user = session.scalar(select(User).where(User.name == name))
+        if user is None or user.password_hash is None or user.disabled:
+            return None
+        user_id, hashed = user.id, user.password_hash
+        count = User.failed_logins + 1
+        # The pause each new count earns, as bound values (SQL has no portable way to add
+        # an interval to a timestamp): the count grows by one, so a short CASE covers it.
+        steps = _pause_steps()
+        pause = case(
+            *[
+                (count == failures, literal(now + step, User.locked_until.type))
+                for failures, step in steps
+            ],
+            else_=literal(now + MAX_PAUSE, User.locked_until.type),
+        )
+        reserved = session.scalar(
+            update(User)
+            .where(
+                User.id == user_id,
+                User.password_hash == hashed,  # a new password starts a new count
+                User.disabled.is_(False),
+                or_(User.locked_until.is_(None), User.locked_until <= now),
+            )
+            .values(
+                failed_logins=count,
+                locked_until=case((count < FREE_ATTEMPTS, None), else_=pause),
+            )
+            .returning(User.id)
+            .execution_options(synchronize_session=False)
+        )
+        if reserved is None:
+            return None
+    return user_id, hashed
+
+
+@cache
+def _pause_steps() -> tuple[tuple[int, timedelta], ...]:
+    # (failures, pause) from the first pause up to the first count that reaches the cap.
+    steps = []
+    failures = FREE_ATTEMPTS
+    while (pause := pause_after(failures)) < MAX_PAUSE:
+        steps.append((failures, pause))
+        failures += 1
+    return tuple(steps)
+
+
+def unlock(engine: Engine, actor: Actor | None, name: str) -> UserOut:
+    """End an account's sign-in pause and forget its failed attempts (admins, the CLI)."""
+    with unit_of_work(engine) as session:
+        _may_manage(session, actor)
+        user = _by_name(session, name)
+        before = _snapshot(user)
+        user.failed_logins = 0
+        user.locked_until = None
+        session.flush()
+        # The snapshot has no count in it: say what happened, or the history would not show it.
+        log_user(session, actor, user, before, after=_snapshot(user) | {"unlocked": True})
+        return user_out(user)
 
 
 @cache

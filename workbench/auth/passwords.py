@@ -1,4 +1,12 @@
-"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106's recommendations)."""
+"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106's recommendations).
+
+:func:`check_strength` is the one rule for a new password, wherever it is set (``workbench
+users add`` and ``set-password``, the app's Users page, the first admin made on the command
+line): :func:`hash_password` applies it, so no entry point can store a password that breaks
+it. The rule follows NIST SP 800-63B: a length floor and ceiling and nothing else (no
+composition rules), except that a password of nothing but whitespace is refused: it is
+eight presses of the space bar, the first thing a guesser tries after the empty string.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,10 @@ _hasher = PasswordHasher()
 
 
 def check_strength(password: str) -> None:
+    """Raise :class:`InvalidInput` unless ``password`` may be stored."""
+    if password and not password.strip():
+        # Before the length checks: "        " is long enough, and must still be refused.
+        raise InvalidInput("a password cannot be only spaces or other blank characters")
     if len(password) < MIN_LENGTH:
         raise InvalidInput(f"a password needs at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:

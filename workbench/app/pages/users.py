@@ -127,7 +127,7 @@ def _add_form() -> None:
             type="password",
             max_chars=MAX_LENGTH,
             autocomplete="new-password",
-            help=f"At least {MIN_LENGTH} characters; give it to them by a private channel.",
+            help=f"At least {MIN_LENGTH} characters, not all spaces; give it to them privately.",
         )
         cols[1].text_input(
             "Password again",
