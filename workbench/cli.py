@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
 import json
@@ -9,6 +10,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -40,6 +43,7 @@ from workbench.ingest.service import (
     default_workers,
     ingest_paths,
 )
+from workbench.process import set_parent_death_signal
 from workbench.project import ProjectSettings, get_project_settings, set_project_setting
 from workbench.review.queue import list_documents
 from workbench.schemas import DocumentIn, ExtractedClaim, FinalSource, Role, Verdict
@@ -730,6 +734,13 @@ def train_extractor(
 
 
 def _run_streamlit(database_url: str, port: int, host: str) -> int:
+    """Run Streamlit until it ends or this process is told to stop, then stop all of it.
+
+    Streamlit runs in a process group of its own, so stopping it reaches whatever it starts
+    too. A SIGTERM, SIGINT (Ctrl+C) or SIGHUP to this process is passed on to that group:
+    before, this process died of a SIGTERM at once and left Streamlit serving the data on the
+    port. If Streamlit has not ended within GRACE seconds the group is killed.
+    """
     home = Path(__file__).parent / "app" / "Home.py"
     command = [
         sys.executable,
@@ -748,10 +759,54 @@ def _run_streamlit(database_url: str, port: int, host: str) -> int:
     ]
     env = os.environ | {"WORKBENCH_DATABASE_URL": database_url}
     _echo(f"review app: http://{host}:{port}  (Ctrl+C to stop)")
+    # preexec_fn runs between fork and exec, which is unsafe while other threads may hold
+    # locks; with this process single-threaded it is not, and a SIGKILL of this process then
+    # ends Streamlit too (the death signal survives exec; see workbench/process.py).
+    single = threading.active_count() == 1
+    process = subprocess.Popen(
+        command,
+        env=env,
+        start_new_session=True,
+        preexec_fn=set_parent_death_signal if single else None,
+    )
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+
+    signals = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
+    previous = {signum: signal.signal(signum, forward) for signum in signals}
     try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+        try:
+            code = process.wait(timeout=None)
+        except BaseException:
+            _stop_group(process.pid, signal.SIGTERM)
+            raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _stop_group(process.pid, signal.SIGTERM)
+    if stopping:  # stopped on request: the usual status of a process ended by that signal
+        return 0 if stopping[0] == signal.SIGINT else 128 + stopping[0]
+    return code if code >= 0 else 128 - code
+
+
+GRACE = 10.0  # seconds Streamlit has to stop before its group is killed
+
+
+def _stop_group(pgid: int, signum: int) -> None:
+    """Signal every process left in the group ``pgid``; kill them if they outstay GRACE."""
+    deadline = time.monotonic() + GRACE
+    try:
+        os.killpg(pgid, signum)
+        while time.monotonic() < deadline:
+            os.killpg(pgid, 0)  # raises ProcessLookupError once the group is empty
+            time.sleep(0.05)
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
 
 
 # --- accounts and project settings ---------------------------------------------------------
