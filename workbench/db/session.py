@@ -22,12 +22,11 @@ class DatabaseURLError(ValueError):
     """The database URL cannot be used; the message says why."""
 
 
-# The password of a URL SQLAlchemy cannot parse: whatever stands between the first ':' after
-# the user name and the last '@' of the authority. A URL that fails to parse is usually a
-# typo ("postgresql+psycopg//user:pw@host", a port that is not a number), and its password is
-# as real as in a good one, so a message must not echo it.
-_USERINFO_PASSWORD = re.compile(r"^(?P<head>[^@]*?//[^:/@]*:|[^:/@]+:(?!//))(?P<pw>[^/@]*)@")
-_ANY_PASSWORD = re.compile(r"(?P<head>[^:/@\s]+:)(?P<pw>[^@\s]+)@")
+# A URL that fails to parse is usually a typo ("postgresql+psycopg//user:pw@host", a port
+# that is not a number), and its password is as real as in a good one: a message must not
+# echo it. Its password is taken to be whatever stands between a "name:" (not the scheme's
+# "://") and the next '@'; when unsure this masks more (the user name too), never less.
+_ANY_PASSWORD = re.compile(r"(?P<head>[^:/@\s]+:)(?!//)(?P<pw>[^@\s]+)@")
 
 
 def mask_url(url: str) -> str:
