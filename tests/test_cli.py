@@ -24,7 +24,22 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_ingest_reports_added_then_duplicates(db_url: str, sample_dir: Path) -> None:
+def errors(err: str) -> str:
+    """stderr without the line every command starts with, naming its database."""
+    lines = err.splitlines(keepends=True)
+    assert lines and lines[0].startswith("database: "), err
+    return "".join(lines[1:])
+
+
+@pytest.fixture
+def initialised(db_url: str) -> str:
+    """``db_url`` after `workbench init`: every command but init and demo needs it done."""
+    assert run("init", "--db", db_url)[0] == 0
+    return db_url
+
+
+def test_ingest_reports_added_then_duplicates(initialised: str, sample_dir: Path) -> None:
+    db_url = initialised
     code, out, _ = run("ingest", str(sample_dir), "--db", db_url)
     assert code == 0
     assert "5 added" in out and "0 skipped as duplicate, 0 failed" in out
@@ -32,7 +47,8 @@ def test_ingest_reports_added_then_duplicates(db_url: str, sample_dir: Path) -> 
     assert (code, "0 added (0 claims), 5 skipped as duplicate, 0 failed" in out) == (0, True)
 
 
-def test_a_bad_file_is_named_and_the_batch_goes_on(db_url: str, tmp_path: Path) -> None:
+def test_a_bad_file_is_named_and_the_batch_goes_on(initialised: str, tmp_path: Path) -> None:
+    db_url = initialised
     (tmp_path / "good.txt").write_text(
         "Ministry figures\n\nThe ministry said 4,000 people were evacuated on Monday.\n"
     )
@@ -71,8 +87,9 @@ def test_extract_prints_claims_as_json_and_stores_nothing(sample_dir: Path, tmp_
 
 
 def test_export_writes_a_timestamped_file_under_exports(
-    db_url: str, sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    initialised: str, sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    db_url = initialised
     monkeypatch.setenv("WORKBENCH_EXPORT_DIR", str(tmp_path / "exports"))
     run("ingest", str(sample_dir), "--db", db_url)
     formats = [
@@ -92,14 +109,15 @@ def test_export_writes_a_timestamped_file_under_exports(
 
 
 def test_export_to_a_folder_that_cannot_be_written_is_one_clear_line(
-    db_url: str, sample_dir: Path, tmp_path: Path
+    initialised: str, sample_dir: Path, tmp_path: Path
 ) -> None:
+    db_url = initialised
     run("ingest", str(sample_dir), "--db", db_url)
     blocker = tmp_path / "file"
     blocker.write_text("")
     code, _, err = run("export", "--format", "csv", "--out", str(blocker / "x.csv"), "--db", db_url)
     assert code == 1
-    assert err.startswith("error: cannot write") and "Traceback" not in err
+    assert errors(err).startswith("error: cannot write") and "Traceback" not in err
 
 
 @pytest.mark.parametrize(
@@ -185,8 +203,8 @@ UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:1/test"
 def test_an_unreachable_postgresql_server_is_one_clear_line(args: list[str]) -> None:
     code, _, err = run(*args, "--db", UNREACHABLE)
     assert code == 1
-    assert err.startswith("error: cannot open the database") and "127.0.0.1" in err
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert errors(err).startswith("error: cannot open the database") and "127.0.0.1" in err
+    assert errors(err).count("\n") == 1 and "Traceback" not in err
 
 
 def test_a_missing_postgresql_driver_is_one_clear_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,7 +213,7 @@ def test_a_missing_postgresql_driver_is_one_clear_line(monkeypatch: pytest.Monke
     code, _, err = run("init", "--db", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     assert code == 1
     assert "driver is not installed" in err and "factcheck-workbench[postgres]" in err
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert errors(err).count("\n") == 1 and "Traceback" not in err
 
 
 @pytest.mark.backends("postgresql")
@@ -204,4 +222,4 @@ def test_a_schema_that_does_not_exist_is_one_clear_line(db_url: str) -> None:
     code, _, err = run("init", "--db", missing)
     assert code == 1
     assert "has no schema to work in" in err and "CREATE SCHEMA" in err
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert errors(err).count("\n") == 1 and "Traceback" not in err

@@ -106,6 +106,8 @@ def test_a_killed_import_keeps_whole_batches_and_a_rerun_adds_the_rest(tmp_path:
     source = tmp_path / "source.sqlite"
     target = tmp_path / "target.sqlite"
     synth = ["synth", "--documents", "30", "--reviewers", "5", "--seed", "4", "--no-progress"]
+    workbench("init", "--db", f"sqlite:///{source}")
+    workbench("init", "--db", f"sqlite:///{target}")
     workbench(*synth, "--reviews-per-claim", "1", "--db", f"sqlite:///{source}")
     workbench(*synth, "--reviews-per-claim", "0", "--db", f"sqlite:///{target}")
     reviews = tmp_path / "reviews.jsonl"
@@ -128,6 +130,7 @@ def test_a_killed_import_keeps_whole_batches_and_a_rerun_adds_the_rest(tmp_path:
 @pytest.mark.parametrize("backup", [False, True], ids=["jsonl", "all"])
 def test_a_killed_export_leaves_no_file_and_a_rerun_writes_it(tmp_path: Path, backup: bool) -> None:
     db = tmp_path / "wb.sqlite"
+    workbench("init", "--db", f"sqlite:///{db}")
     workbench(
         "synth",
         "--documents",
@@ -162,6 +165,7 @@ def test_a_killed_restore_leaves_the_database_empty_and_a_rerun_restores_it(
 ) -> None:
     source = tmp_path / "source.sqlite"
     target = tmp_path / "target.sqlite"
+    workbench("init", "--db", f"sqlite:///{source}")
     workbench(
         "synth",
         "--documents",

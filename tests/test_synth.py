@@ -139,6 +139,7 @@ def test_more_reviews_per_claim_than_reviewers_is_refused(engine: Engine) -> Non
 
 
 def test_the_command_prints_what_it_made(db_url: str) -> None:
+    assert runner.invoke(app, ["init", "--db", db_url]).exit_code == 0
     args = ["synth", "--documents", "3", "--reviewers", "2", "--reviews-per-claim", "2"]
     result = runner.invoke(app, [*args, "--seed", "4", "--db", db_url])
     assert result.exit_code == 0, result.output

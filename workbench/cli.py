@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
 import json
@@ -9,6 +10,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,7 +34,7 @@ from workbench.auth.accounts import (
 )
 from workbench.config import Settings, get_settings
 from workbench.database import display_url, open_database
-from workbench.db.session import forget
+from workbench.db.session import forget, sqlite_path
 from workbench.errors import WorkbenchError
 from workbench.export import ExportFormat, export_to_file
 from workbench.export.claimreview_format import ClaimReviewOptions
@@ -47,9 +50,11 @@ from workbench.ingest.service import (
     default_workers,
     ingest_paths,
 )
+from workbench.process import set_parent_death_signal
 from workbench.project import ProjectSettings, get_project_settings, set_project_setting
 from workbench.review.queue import list_documents
 from workbench.schemas import DocumentIn, ExtractedClaim, FinalSource, Role, Verdict
+from workbench.terminal import printable, printable_json
 from workbench.transfer import ImportReport, import_reviews
 from workbench.transfer.backup import RestoreReport, export_backup, is_backup, restore_backup
 
@@ -84,7 +89,7 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except WorkbenchError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        typer.secho(printable(f"error: {exc}", keep="\n"), fg=typer.colors.RED, err=True)
         raise typer.Exit(code=1) from None
 
 
@@ -92,14 +97,37 @@ def _settings(db: str | None) -> Settings:
     return get_settings(database_url=db)
 
 
+def _echo(message: str, *, err: bool = False) -> None:
+    """Print human-readable output: every control character escaped but the line breaks
+    (articles, names and file contents reach these lines; see workbench/terminal.py)."""
+    typer.echo(printable(message, keep="\n"), err=err)
+
+
+def _echo_json(text: str) -> None:
+    """Print JSON output, its strings' C1 and bidi controls escaped as \\uXXXX."""
+    typer.echo(printable_json(text))
+
+
+def _open(url: str, *, migrate: bool = True, create: bool = False) -> Engine:
+    """Name the database on stderr (stdout stays the command's output, pure JSON with
+    --json), then open it. Only `init` and `demo` may create a SQLite file: any other command
+    pointed at a path that does not exist is a mistake, not a request for an empty database."""
+    where = display_url(url)
+    path = sqlite_path(url)
+    if path is not None and not path.is_absolute():
+        where += f" ({Path.cwd() / path})"  # the file a relative URL names depends on the cwd
+    _echo(f"database: {where}", err=True)
+    return open_database(url, migrate=migrate, create=create)
+
+
 @app.command()
 def init(db: DbOption = None) -> None:
     """Create the database, or upgrade its schema to this version."""
     settings = _settings(db)
     with _user_errors():
-        open_database(settings.database_url)
+        _open(settings.database_url, create=True)
     # A PostgreSQL URL may carry a password: never print it.
-    typer.echo(f"database ready: {display_url(settings.database_url)}")
+    _echo(f"database ready: {display_url(settings.database_url)}")
 
 
 @app.command()
@@ -128,9 +156,9 @@ def ingest(
     """Load documents, extract their claims and store both; duplicates are skipped."""
     settings = _settings(db)
     with _user_errors():
-        engine = open_database(settings.database_url)
+        engine = _open(settings.database_url)
         report = _ingest(engine, paths, settings, progress=progress, workers=workers, batch=batch)
-    typer.echo(report.summary())
+    _echo(report.summary())
     if report.failed:
         raise typer.Exit(code=1)
 
@@ -150,7 +178,7 @@ def _ingest(
 
         def on_item(item: DocumentIn | ReadError) -> None:
             if isinstance(item, ReadError):
-                tqdm.write(f"error: {item}", file=sys.stderr)
+                tqdm.write(printable(f"error: {item}"), file=sys.stderr)
             bar.update(1)
 
         return ingest_paths(
@@ -178,20 +206,20 @@ def extract(
     files_, errors = expand_paths(paths)
     failed = len(errors)
     for error in errors:
-        typer.echo(f"error: {error}", err=True)
+        _echo(f"error: {error}", err=True)
     for path in files_:
         for item in read_file(path, max_bytes=settings.max_file_bytes):
             if isinstance(item, ReadError):
-                typer.echo(f"error: {item}", err=True)
+                _echo(f"error: {item}", err=True)
                 failed += 1
                 continue
             for candidate in extractor.extract(item.text):
                 claim = ExtractedClaim(document=item.source, **candidate.model_dump())
                 if jsonl:
-                    typer.echo(claim.model_dump_json())
+                    _echo_json(claim.model_dump_json())
                 else:
                     who = f"{claim.speaker}: " if claim.speaker else ""
-                    typer.echo(
+                    _echo(
                         f"{claim.document}:{claim.char_start}-{claim.char_end} "
                         f"[{claim.score:.2f}] {who}{claim.text}"
                     )
@@ -301,7 +329,7 @@ def export(
                 raise WorkbenchError("--all writes every table whole: no filters, no --history")
             if fmt is not ExportFormat.jsonl:
                 raise WorkbenchError("--all is written as JSONL only: use --format jsonl")
-        engine = open_database(settings.database_url, migrate=False)
+        engine = _open(settings.database_url, migrate=False)
         if everything:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             target = out or settings.export_dir / f"backup-{stamp}.jsonl"
@@ -317,8 +345,8 @@ def export(
             with _terminate_cleanly():
                 if everything:
                     backup = export_backup(engine, target)
-                    typer.echo(f"wrote {backup.rows} rows to {backup.path}")
-                    typer.echo(
+                    _echo(f"wrote {backup.rows} rows to {backup.path}")
+                    _echo(
                         ", ".join(f"{count} {name}" for name, count in backup.tables.items())
                         + f"; manifest {backup.manifest}"
                     )
@@ -329,9 +357,9 @@ def export(
                     result = export_to_file(engine, fmt, target, flt=flt, options=options)
         except OSError as exc:
             raise WorkbenchError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    typer.echo(f"wrote {result.rows} rows to {result.path}")
+    _echo(f"wrote {result.rows} rows to {result.path}")
     counts = "" if result.claims is None else f"{result.claims} claims, {result.reviews} reviews; "
-    typer.echo(f"{counts}manifest {result.manifest}")
+    _echo(f"{counts}manifest {result.manifest}")
 
 
 @contextmanager
@@ -372,7 +400,7 @@ def synth(
 
     settings = _settings(db)
     with _user_errors():
-        engine = open_database(settings.database_url)
+        engine = _open(settings.database_url)
         with tqdm(
             total=documents, unit="doc", delay=1.0, disable=not progress, file=sys.stderr
         ) as bar:
@@ -389,7 +417,7 @@ def synth(
                 append=append,
                 on_document=advance,
             )
-    typer.echo(f"{display_url(settings.database_url)}: {report.summary()}")
+    _echo(f"{display_url(settings.database_url)}: {report.summary()}")
 
 
 @app.command("import")
@@ -421,7 +449,7 @@ def import_command(
     """
     settings = _settings(db)
     with _user_errors():
-        engine = open_database(settings.database_url, migrate=False)
+        engine = _open(settings.database_url, migrate=False)
         if is_backup(file):
             with _terminate_cleanly():
                 restored = restore_backup(engine, file, add_missing=add_missing)
@@ -432,39 +460,39 @@ def import_command(
             return
         report = import_reviews(engine, file)
     if as_json:
-        typer.echo(report.model_dump_json())
+        _echo_json(report.model_dump_json())
         return
     _print_import_report(report)
 
 
 def _print_restore_report(report: RestoreReport, *, as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(dataclasses.asdict(report)))
+        _echo_json(json.dumps(dataclasses.asdict(report)))
         return
-    typer.echo(f"{report.file}: {report.summary()}")
+    _echo(f"{report.file}: {report.summary()}")
     for conflict in report.conflicts:
-        typer.echo(f"conflict: {conflict}")
+        _echo(f"conflict: {conflict}")
     if report.conflict_count > len(report.conflicts):
-        typer.echo(f"... and {report.conflict_count - len(report.conflicts)} more conflicts")
+        _echo(f"... and {report.conflict_count - len(report.conflicts)} more conflicts")
     if not report.written and any(report.missing.values()):
-        typer.echo(
+        _echo(
             "the database already holds data: nothing was written; "
             "--add-missing inserts the missing rows that do not conflict"
         )
 
 
 def _print_import_report(report: ImportReport) -> None:
-    typer.echo(f"{report.file}: {report.summary()}")
+    _echo(f"{report.file}: {report.summary()}")
     for unmatched in report.unmatched:
-        typer.echo(f"line {unmatched.line}: unmatched, skipped: {unmatched.reason}")
+        _echo(f"line {unmatched.line}: unmatched, skipped: {unmatched.reason}")
     for conflict in report.conflicts:
-        typer.echo(f"line {conflict.line}: conflict: {conflict.reason}")
+        _echo(f"line {conflict.line}: conflict: {conflict.reason}")
     if report.new_reviewers:
-        typer.echo(
+        _echo(
             "new reviewer accounts (no password, cannot log in yet): "
             + ", ".join(report.new_reviewers)
         )
-        typer.echo("to let one log in: workbench users set-password NAME")
+        _echo("to let one log in: workbench users set-password NAME")
 
 
 @app.command("rebuild-similarity")
@@ -474,7 +502,7 @@ def rebuild_similarity_command(db: DbOption = None) -> None:
 
     settings = _settings(db)
     with _user_errors():
-        engine = open_database(settings.database_url)
+        engine = _open(settings.database_url)
         total = len(list_documents(engine))
         with tqdm(total=total, unit="doc", delay=1.0, file=sys.stderr) as bar:
 
@@ -482,9 +510,7 @@ def rebuild_similarity_command(db: DbOption = None) -> None:
                 bar.update(1)
 
             report = rebuild_similarity(engine, on_document=advance)
-    typer.echo(
-        f"{report.documents} documents, {report.claims} claims: {report.pairs} similar pairs"
-    )
+    _echo(f"{report.documents} documents, {report.claims} claims: {report.pairs} similar pairs")
 
 
 @app.command()
@@ -496,7 +522,7 @@ def serve(
     """Open the review app in the browser (Streamlit)."""
     settings = _settings(db)
     with _user_errors():
-        open_database(settings.database_url)
+        _open(settings.database_url)
     raise typer.Exit(code=_run_streamlit(settings.database_url, port, host))
 
 
@@ -515,9 +541,9 @@ def demo(
         Path(f"{DEMO_DB_PATH}{suffix}").unlink(missing_ok=True)
     settings = get_settings(database_url=url)
     with _user_errors(), as_file(files("workbench") / "sample_data") as samples:
-        engine = open_database(url)
+        engine = _open(url, create=True)
         report = _ingest(engine, [Path(samples)], settings, progress=True)
-    typer.echo(f"demo database {DEMO_DB_PATH}: {report.summary()}")
+    _echo(f"demo database {DEMO_DB_PATH}: {report.summary()}")
     if serve_app:
         raise typer.Exit(code=_run_streamlit(url, port, host))
 
@@ -580,24 +606,24 @@ def score(
             raise WorkbenchError(f"{file}: no class_label column, so there is nothing to --eval")
         labels = [row.is_positive(file) for row in data.rows] if evaluate else []
     for warning in data.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        _echo(f"warning: {warning}", err=True)
     scores = [float(s) for s in extractor.scorer.score_many([row.text for row in data.rows])]
     cut = extractor.threshold
     if evaluate:
         _print_evaluation(data, labels, scores, cut, extractor.name, jsonl=jsonl)
         return
     if not jsonl:
-        typer.echo(f"{'id':>10}  score  worthy  text")
+        _echo(f"{'id':>10}  score  worthy  text")
     for row, value in zip(data.rows, scores, strict=True):
         if jsonl:
             record = {"id": row.id, "text": row.text, "score": value, "check_worthy": value >= cut}
-            typer.echo(json.dumps(record, ensure_ascii=False))
+            _echo_json(json.dumps(record, ensure_ascii=False))
         else:
             mark = "yes" if value >= cut else "-"
-            typer.echo(f"{row.id:>10}  {value:.3f}  {mark:<6}  {row.text}")
+            _echo(f"{row.id:>10}  {value:.3f}  {mark:<6}  {row.text}")
     if not jsonl:
         worthy = sum(value >= cut for value in scores)
-        typer.echo(
+        _echo(
             f"{len(scores)} sentences, {worthy} check-worthy "
             f"({extractor.name}, threshold {cut:.4f})"
         )
@@ -629,13 +655,13 @@ def _print_evaluation(
         "f1": f1,
     }
     if jsonl:
-        typer.echo(json.dumps(result))
+        _echo_json(json.dumps(result))
         return
-    typer.echo(f"{data.path}: {len(labels)} sentences, {sum(labels)} positive")
-    typer.echo(f"scorer {name}, threshold {cut:.4f}: {sum(predicted)} predicted positive")
-    typer.echo(f"precision {precision:.4f}")
-    typer.echo(f"recall    {recall:.4f}")
-    typer.echo(f"f1        {f1:.4f}")
+    _echo(f"{data.path}: {len(labels)} sentences, {sum(labels)} positive")
+    _echo(f"scorer {name}, threshold {cut:.4f}: {sum(predicted)} predicted positive")
+    _echo(f"precision {precision:.4f}")
+    _echo(f"recall    {recall:.4f}")
+    _echo(f"f1        {f1:.4f}")
 
 
 DEFAULT_TRAINED_MODEL = Path("db") / "checkworthy_linear.trained.npz"
@@ -684,7 +710,7 @@ def train_extractor(
                 f"{folder}: training data not found (missing {', '.join(missing)}); "
                 "pass --data DIR or set WORKBENCH_TRAIN_DATA"
             )
-        engine = open_database(settings.database_url, migrate=False)
+        engine = _open(settings.database_url, migrate=False)
         reviewed = train_linear.workbench_examples(engine)
         base = settings.scorer_model if settings.scorer == "linear" else None
         try:
@@ -695,7 +721,7 @@ def train_extractor(
             raise WorkbenchError(f"cannot write {out}: {exc.strerror or exc}") from exc
         except ValueError as exc:
             raise WorkbenchError(str(exc)) from exc
-    typer.echo(
+    _echo(
         f"workbench examples: {report.workbench_added} added ({reviewed.positives} with a "
         f"verdict, {reviewed.negatives} not a claim; {reviewed.conflicting} with both left out"
         + (
@@ -706,15 +732,22 @@ def train_extractor(
         + f"), on top of {report.public_examples} public examples"
     )
     for label, metrics in (("before", report.before), ("after ", report.after)):
-        typer.echo(
+        _echo(
             f"dev-test {label}: precision {metrics['precision']:.4f}  "
             f"recall {metrics['recall']:.4f}  f1 {metrics['f1']:.4f}"
         )
-    typer.echo(f"wrote {report.path} (threshold {report.threshold:.4f})")
-    typer.echo(f"use it: WORKBENCH_SCORER=linear WORKBENCH_SCORER_MODEL={report.path.resolve()}")
+    _echo(f"wrote {report.path} (threshold {report.threshold:.4f})")
+    _echo(f"use it: WORKBENCH_SCORER=linear WORKBENCH_SCORER_MODEL={report.path.resolve()}")
 
 
 def _run_streamlit(database_url: str, port: int, host: str) -> int:
+    """Run Streamlit until it ends or this process is told to stop, then stop all of it.
+
+    Streamlit runs in a process group of its own, so stopping it reaches whatever it starts
+    too. A SIGTERM, SIGINT (Ctrl+C) or SIGHUP to this process is passed on to that group:
+    before, this process died of a SIGTERM at once and left Streamlit serving the data on the
+    port. If Streamlit has not ended within GRACE seconds the group is killed.
+    """
     # server.py serves Home.py as an st.App that answers /_stcore/metrics with 404: the
     # metrics need no sign-in and show which pages are used (docs/security.md).
     app_module = Path(__file__).parent / "app" / "server.py"
@@ -740,11 +773,55 @@ def _run_streamlit(database_url: str, port: int, host: str) -> int:
         "false",
     ]
     env = os.environ | {"WORKBENCH_DATABASE_URL": database_url}
-    typer.echo(f"review app: http://{host}:{port}  (Ctrl+C to stop)")
+    _echo(f"review app: http://{host}:{port}  (Ctrl+C to stop)")
+    # preexec_fn runs between fork and exec, which is unsafe while other threads may hold
+    # locks; with this process single-threaded it is not, and a SIGKILL of this process then
+    # ends Streamlit too (the death signal survives exec; see workbench/process.py).
+    single = threading.active_count() == 1
+    process = subprocess.Popen(
+        command,
+        env=env,
+        start_new_session=True,
+        preexec_fn=set_parent_death_signal if single else None,
+    )
+    stopping: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        stopping.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+
+    signals = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP]
+    previous = {signum: signal.signal(signum, forward) for signum in signals}
     try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+        try:
+            code = process.wait(timeout=None)
+        except BaseException:
+            _stop_group(process.pid, signal.SIGTERM)
+            raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _stop_group(process.pid, signal.SIGTERM)
+    if stopping:  # stopped on request: the usual status of a process ended by that signal
+        return 0 if stopping[0] == signal.SIGINT else 128 + stopping[0]
+    return code if code >= 0 else 128 - code
+
+
+GRACE = 10.0  # seconds Streamlit has to stop before its group is killed
+
+
+def _stop_group(pgid: int, signum: int) -> None:
+    """Signal every process left in the group ``pgid``; kill them if they outstay GRACE."""
+    deadline = time.monotonic() + GRACE
+    try:
+        os.killpg(pgid, signum)
+        while time.monotonic() < deadline:
+            os.killpg(pgid, 0)  # raises ProcessLookupError once the group is empty
+            time.sleep(0.05)
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
 
 
 # --- accounts and project settings ---------------------------------------------------------
@@ -783,9 +860,9 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def _open_for_users(db: str | None, *, migrate: bool) -> Engine:
-    # Reading or changing accounts needs an initialised database; adding the first account
-    # may also be the first command run against a new one, so `add` migrates like `ingest`.
-    return open_database(_settings(db).database_url, migrate=migrate)
+    # Reading or changing accounts needs an initialised database; `add` brings an older schema
+    # up to date like `ingest` does (a missing SQLite file is refused by all of them).
+    return _open(_settings(db).database_url, migrate=migrate)
 
 
 @users_app.command("add")
@@ -800,7 +877,7 @@ def users_add(
         engine = _open_for_users(db, migrate=True)
         password = _read_password(password_stdin)
         user = add_user(engine, None, name, role, password)
-    typer.echo(f"added {user.name} ({user.role.value})")
+    _echo(f"added {user.name} ({user.role.value})")
 
 
 @users_app.command("list")
@@ -809,14 +886,16 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     with _user_errors():
         users = list_users(_open_for_users(db, migrate=False), None)
     if as_json:
-        typer.echo(json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False))
+        _echo_json(json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False))
         return
     rows = [("name", "role", "disabled", "can log in")] + [
-        (u.name, u.role.value, _yes_no(u.disabled), _yes_no(u.can_log_in)) for u in users
+        # Escaped before the widths are measured, so the columns line up as printed.
+        (printable(u.name), u.role.value, _yes_no(u.disabled), _yes_no(u.can_log_in))
+        for u in users
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
-        typer.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        _echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 def _yes_no(value: bool) -> str:
@@ -832,7 +911,7 @@ def users_set_role(
     """Change what an account may do (the last admin who can log in stays an admin)."""
     with _user_errors():
         user = set_role(_open_for_users(db, migrate=False), None, name, role)
-    typer.echo(f"{user.name} is now {user.role.value}")
+    _echo(f"{user.name} is now {user.role.value}")
 
 
 @users_app.command("disable")
@@ -840,7 +919,7 @@ def users_disable(name: NameArgument, db: DbOption = None) -> None:
     """Stop an account from logging in; its reviews and history are kept."""
     with _user_errors():
         user = set_disabled(_open_for_users(db, migrate=False), None, name, True)
-    typer.echo(f"{user.name} is disabled")
+    _echo(f"{user.name} is disabled")
 
 
 @users_app.command("enable")
@@ -848,7 +927,7 @@ def users_enable(name: NameArgument, db: DbOption = None) -> None:
     """Let a disabled account log in again."""
     with _user_errors():
         user = set_disabled(_open_for_users(db, migrate=False), None, name, False)
-    typer.echo(f"{user.name} is enabled")
+    _echo(f"{user.name} is enabled")
 
 
 @users_app.command("set-password")
@@ -860,7 +939,7 @@ def users_set_password(
         engine = _open_for_users(db, migrate=False)
         password = _read_password(password_stdin)
         user = set_password(engine, None, name, password)
-    typer.echo(f"password set for {user.name}")
+    _echo(f"password set for {user.name}")
 
 
 @users_app.command("unlock")
@@ -868,19 +947,19 @@ def users_unlock(name: NameArgument, db: DbOption = None) -> None:
     """End an account's sign-in pause after failed attempts, keeping its password."""
     with _user_errors():
         user = unlock(_open_for_users(db, migrate=False), None, name)
-    typer.echo(f"{user.name} may sign in again at once")
+    _echo(f"{user.name} may sign in again at once")
 
 
 @settings_app.command("show")
 def settings_show(db: DbOption = None, as_json: JsonOption = False) -> None:
     """The project settings and what each one means."""
     with _user_errors():
-        current = get_project_settings(open_database(_settings(db).database_url, migrate=False))
+        current = get_project_settings(_open(_settings(db).database_url, migrate=False))
     if as_json:
-        typer.echo(current.model_dump_json())
+        _echo_json(current.model_dump_json())
         return
     for key, field in ProjectSettings.model_fields.items():
-        typer.echo(f"{key} = {getattr(current, key)}  # {field.description}")
+        _echo(f"{key} = {getattr(current, key)}  # {field.description}")
 
 
 @settings_app.command("set")
@@ -891,9 +970,9 @@ def settings_set(
 ) -> None:
     """Change one project setting; the change is kept in the history."""
     with _user_errors():
-        engine = open_database(_settings(db).database_url)
+        engine = _open(_settings(db).database_url)
         current = set_project_setting(engine, None, key, value)
-    typer.echo(f"{key} = {getattr(current, key)}")
+    _echo(f"{key} = {getattr(current, key)}")
 
 
 class Breakdown(StrEnum):
@@ -928,19 +1007,19 @@ def agreement(
     from workbench.agreement.text import render
 
     with _user_errors():
-        engine = open_database(_settings(db).database_url, migrate=False)
+        engine = _open(_settings(db).database_url, migrate=False)
         table = load_table(engine, document_id=document)
         if table_csv is not None:
             try:
                 rows = table.save_csv(table_csv)
             except OSError as exc:
                 raise WorkbenchError(f"cannot write {table_csv}: {exc.strerror or exc}") from exc
-            typer.echo(f"wrote {rows} verdicts to {table_csv}", err=True)
+            _echo(f"wrote {rows} verdicts to {table_csv}", err=True)
         scope = "all documents"
         if document is not None:
             scope = table.document_titles.get(document, f"document {document}")
         report = build_report(table, scope=scope, samples=samples)
     if as_json:
-        typer.echo(report.model_dump_json())
+        _echo_json(report.model_dump_json())
     else:
-        typer.echo(render(report, by.value if by else None))
+        _echo(render(report, by.value if by else None))

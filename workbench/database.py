@@ -5,11 +5,10 @@ from __future__ import annotations
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from workbench.db.migrate import alembic_config, current_revision, upgrade
-from workbench.db.session import DatabaseURLError, get_engine
+from workbench.db.session import DatabaseURLError, get_engine, mask_url, sqlite_path
 from workbench.errors import WorkbenchError
 
 
@@ -17,12 +16,22 @@ class DatabaseError(WorkbenchError):
     pass
 
 
-def open_database(url: str, *, migrate: bool = True) -> Engine:
+def open_database(url: str, *, migrate: bool = True, create: bool = True) -> Engine:
     """The engine for ``url``, its schema brought up to date (or checked, if not ``migrate``).
+
+    With ``create=False`` a SQLite file that does not exist yet is refused instead of created:
+    a command pointed at the wrong path (a missing ``--db``, another working folder) would
+    otherwise report success on a new, empty database while the real one stays unchanged.
 
     Raises :class:`DatabaseError` with a message for the user when the URL is wrong, the
     server cannot be reached, or the schema is newer than this version of the workbench.
     """
+    path = sqlite_path(url)
+    if not create and path is not None and not path.exists():
+        raise DatabaseError(
+            f"no database at {path}: create it with `workbench init --db {_safe(url)}`, "
+            "or pass --db (or set WORKBENCH_DATABASE_URL) to name the one you meant"
+        )
     try:
         engine = get_engine(url)
         current = current_revision(engine)
@@ -67,7 +76,4 @@ def display_url(url: str) -> str:
 
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "(unreadable URL)"
+    return mask_url(url)

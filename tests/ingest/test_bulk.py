@@ -192,7 +192,9 @@ def test_extraction_workers_yield_the_cpu_to_the_storing_process() -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(
-        max_workers=1, initializer=service._init_worker, initargs=(default_extractor(),)
+        max_workers=1,
+        initializer=service._init_worker,
+        initargs=(default_extractor(), os.getpid()),
     ) as pool:
         worker = pool.submit(_niceness).result()
     assert worker == min(os.nice(0) + service.WORKER_NICENESS, 19)

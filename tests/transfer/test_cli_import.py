@@ -34,9 +34,17 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def errors(err: str) -> str:
+    """stderr without the line every command starts with, naming its database."""
+    lines = err.splitlines(keepends=True)
+    assert lines and lines[0].startswith("database: "), err
+    return "".join(lines[1:])
+
+
 def test_export_with_the_cli_then_import_twice(
     db_url: str, other_url: str, sample_dir: Path, tmp_path: Path
 ) -> None:
+    assert run("init", "--db", db_url)[0] == 0
     assert run("ingest", str(sample_dir), "--db", db_url, "--no-progress")[0] == 0
     there = open_database(db_url)
     review_three(there)
@@ -47,7 +55,7 @@ def test_export_with_the_cli_then_import_twice(
 
     code, out, err = run("import", str(path), "--db", other_url)
 
-    assert (code, err) == (0, "")
+    assert (code, errors(err)) == (0, "")
     lines = out.splitlines()
     assert lines[0].startswith(f"{path}: ") and "7 reviews added, 0 unchanged" in lines[0]
     assert "1 adjudicated finals added" in lines[0] and "3 new reviewers" in lines[0]
@@ -107,7 +115,7 @@ def test_a_bad_file_is_one_line_naming_file_line_and_field(
     code, out, err = run("import", str(path), "--db", db_url)
 
     assert (code, out) == (1, "")
-    assert err == (
+    assert errors(err) == (
         f"error: {path}:3: field 'reviews[0].verdict': "
         "must be verified, disputed, unsupported or null, not 'mostly true'\n"
     )
@@ -117,13 +125,17 @@ def test_a_bad_file_is_one_line_naming_file_line_and_field(
 def test_a_missing_file_is_one_line(engine: Engine, db_url: str, tmp_path: Path) -> None:
     code, _, err = run("import", str(tmp_path / "nowhere.jsonl"), "--db", db_url)
     assert code == 1
-    assert err.startswith("error: ") and "nowhere.jsonl" in err
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert errors(err).startswith("error: ") and "nowhere.jsonl" in err
+    assert errors(err).count("\n") == 1 and "Traceback" not in err
 
 
 def test_a_database_that_was_never_initialised_is_refused(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "r.jsonl", [{"claim_id": 1, "reviews": []}])
-    code, _, err = run("import", str(path), "--db", f"sqlite:///{tmp_path / 'new.sqlite'}")
+    new = tmp_path / "new.sqlite"
+    code, _, err = run("import", str(path), "--db", f"sqlite:///{new}")
+    assert code == 1 and "workbench init --db" in err and not new.exists()
+    new.touch()  # a file that is not (yet) a workbench database
+    code, _, err = run("import", str(path), "--db", f"sqlite:///{new}")
     assert code == 1 and "run `workbench init` first" in err
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,24 @@ _lock = threading.Lock()
 
 class DatabaseURLError(ValueError):
     """The database URL cannot be used; the message says why."""
+
+
+# A URL that fails to parse is usually a typo ("postgresql+psycopg//user:pw@host", a port
+# that is not a number), and its password is as real as in a good one: a message must not
+# echo it. Its password is taken to be whatever stands between a "name:" (not the scheme's
+# "://") and the next '@'; when unsure this masks more (the user name too), never less.
+_ANY_PASSWORD = re.compile(r"(?P<head>[^:/@\s]+:)(?!//)(?P<pw>[^@\s]+)@")
+
+
+def mask_url(url: str) -> str:
+    """``url`` without its password, for messages: rendered by SQLAlchemy when it parses,
+    otherwise with anything that could be a ``user:password@`` password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        # Any "name:secret@" in the text: a password may follow a missing or doubled scheme
+        # separator, so no attempt is made to find the authority the way a parser would.
+        return _ANY_PASSWORD.sub(lambda m: f"{m['head']}***@", url)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -43,12 +62,47 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file a SQLite URL names (as given, maybe relative), or None: another backend, an
+    in-memory database, or a URL that does not parse (whose error comes when it is opened)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database.startswith("file:"):  # a URI filename (?uri=true): its path ends at '?'
+        path, _, query = database.removeprefix("file:").partition("?")
+        if "mode=memory" in query:
+            return None
+        database = path
+    if not database or database == ":memory:":
+        return None
+    return Path(database)
+
+
+def open_sqlite_files() -> list[Path]:
+    """The SQLite files this process has engines on: what no export may overwrite."""
+    with _lock:
+        urls = list(_engines)
+    return [path for url in urls if (path := sqlite_path(url)) is not None]
+
+
 def create(url: str) -> Engine:
     """A new engine for ``url``; SQLite files get their folder and their pragmas."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseURLError(f"invalid database URL {url!r}: {exc}") from exc
+        raise DatabaseURLError(
+            f"invalid database URL {mask_url(url)!r}: expected dialect+driver://user:password"
+            "@host:port/database (e.g. postgresql+psycopg://...) or sqlite:///path/to/file"
+        ) from exc
+    except ValueError as exc:
+        # make_url calls int() on the port; its message ("invalid literal for int()...")
+        # would puzzle a user, and other ValueErrors are as much the URL's fault.
+        reason = "the port must be a number" if "int()" in str(exc) else "it cannot be read"
+        raise DatabaseURLError(f"invalid database URL {mask_url(url)!r}: {reason}") from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):

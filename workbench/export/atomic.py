@@ -1,4 +1,14 @@
-"""Files that appear whole or not at all, hashed while they are written."""
+"""Files that appear whole or not at all, hashed while they are written.
+
+Every file the workbench writes where a user says (an export, the history, a backup, a
+manifest, the agreement table, trained weights) goes through :func:`check_target` first. The
+rename that makes a file appear whole also replaces whatever the name held: given the
+database's own path (or a link to it, or its -wal file) it would swap the database for the
+export, given a device or a FIFO it would put a regular file in its place, given a symbolic
+link it would replace the link instead of writing where it points. A regular file, or no
+file, is the only thing that may be replaced; anything else is refused before a byte is
+written.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +18,14 @@ import hashlib
 import io
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
+
+from workbench.db.session import open_sqlite_files
+from workbench.errors import WorkbenchError
 
 try:
     import fcntl
@@ -19,6 +33,62 @@ except ImportError:  # Windows: no leftover detection; a killed export's .part s
     fcntl = None  # type: ignore[assignment]
 
 BUFFER = 1 << 20
+
+# The files SQLite keeps beside a database while it is open or after a crash: replacing one
+# of them corrupts the database as surely as replacing the database itself.
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+class TargetRefused(WorkbenchError):
+    """The path given for a file to write holds something that must not be replaced."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def check_target(path: Path) -> None:
+    """Raise :class:`TargetRefused` unless ``path`` is free or an ordinary file that may be
+    replaced: not a link, device, FIFO, socket or folder, and not the database this process
+    has open (by any path or link to it) nor one of its -wal/-shm/-journal files."""
+    try:
+        st: os.stat_result | None = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        st = None  # nothing there; a parent that is not a folder fails when written, clearly
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise TargetRefused(
+            f"{path}: is {_kind(st.st_mode)}, not a regular file: refusing to replace it; "
+            "give the path of a new or ordinary file"
+        )
+    # realpath, not resolve(strict): the target need not exist. The same name by another
+    # path (../, a symlinked folder) resolves the same; the same file under another name
+    # (a hard link) has the same device and inode.
+    where = os.path.realpath(path)
+    for database in open_sqlite_files():
+        for suffix in SQLITE_COMPANIONS:
+            companion = Path(f"{database}{suffix}")
+            same = os.path.realpath(companion) == where
+            if not same and st is not None:
+                try:
+                    same = os.path.samestat(st, os.stat(companion))
+                except OSError:
+                    same = False
+            if same:
+                what = "" if not suffix else f"the {suffix} file of "
+                raise TargetRefused(
+                    f"{path}: is {what}the database {database}: refusing to overwrite it; "
+                    "write to another path"
+                )
 
 
 @dataclass
@@ -116,8 +186,10 @@ def atomic_binary_file(path: Path, digest: FileDigest | None = None) -> Iterator
 
     The rename is atomic on one file system, so a reader (or a crash) sees either the old
     state or the whole new file; on any error the temporary file is removed. ``digest``, if
-    given, gets the file's sha256 and size once it is complete.
+    given, gets the file's sha256 and size once it is complete. A ``path`` that
+    :func:`check_target` refuses raises :class:`TargetRefused` before anything is written.
     """
+    check_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary(path)
     try:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from workbench.export.atomic import atomic_text_file
+from workbench.export.atomic import atomic_text_file, check_target
 
 SUFFIX = ".manifest.json"
 PACKAGE = "factcheck-workbench"
@@ -47,6 +47,14 @@ class Manifest(BaseModel):
 
 def manifest_path(path: Path) -> Path:
     return path.with_name(path.name + SUFFIX)
+
+
+def check_targets(path: Path) -> None:
+    """Refuse ``path`` or its manifest's path as :func:`check_target` does, before anything is
+    written: a writer removes an older manifest early, and the database can as well be named
+    ``x.manifest.json`` as the data file can be named like the database."""
+    check_target(path)
+    check_target(manifest_path(path))
 
 
 def software_version() -> str:

@@ -22,6 +22,7 @@ from workbench.export.filters import ExportFilter, check
 from workbench.export.manifest import (
     Manifest,
     Software,
+    check_targets,
     manifest_path,
     software_version,
     write_manifest,
@@ -133,6 +134,7 @@ def export_to_file(
     whose user already holds the database file or URL.
     """
     _may_export(engine, actor)
+    check_targets(path)
     flt = effective_filter(fmt, flt)
     digest = FileDigest()
     with atomic_binary_file(path, digest) as handle:
@@ -180,6 +182,7 @@ def export_history_to_file(
 ) -> ExportResult:
     """The whole audit trail as JSONL (one ``HistoryOut`` a line), with its manifest."""
     _may_export(engine, actor)
+    check_targets(path)
     count = 0
     digest = FileDigest()
     with atomic_text_file(path, digest) as handle:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from workbench.export.atomic import check_target
 from workbench.extract.linear_model import (
     AnalyzerConfig,
     char_ngrams,
@@ -424,6 +425,11 @@ def retrain(
     """
     from workbench.extract.linear_model import LinearCheckworthiness
 
+    # Refused before anything is read or fitted: the weights must not replace the database,
+    # a device or whatever a link points to, nor may the partial file written beside them.
+    partial_path = out.with_name(f".{out.name}.partial")
+    check_target(out)
+    check_target(partial_path)
     old = LinearCheckworthiness.load(base)
     params = Params.from_json(old.metadata.get("params", {}))
     public = read_ct24(ct24_dir, "train") + read_ct24(ct24_dir, "dev")
@@ -436,7 +442,6 @@ def retrain(
     dt_texts, dt_labels = [e.text for e in devtest], [e.label for e in devtest]
     before = prf(dt_labels, old.score_many(dt_texts), old.threshold)
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial_path = out.with_name(f".{out.name}.partial")
     try:
         fit_and_save(
             [e.text for e in public],

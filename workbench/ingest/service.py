@@ -44,6 +44,7 @@ from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
 from workbench.extract.similarity import Sketch, sketches
 from workbench.ingest.readers import ReadError, estimate_documents, expand_paths, read_file
+from workbench.process import exit_with_parent
 from workbench.review.similar import SketchCache, link_claims, link_documents
 from workbench.schemas import ClaimCandidate, DocumentIn
 
@@ -203,8 +204,11 @@ _worker_extractor: Extractor | None = None
 WORKER_NICENESS = 10
 
 
-def _init_worker(extractor: Extractor) -> None:
+def _init_worker(extractor: Extractor, parent: int) -> None:
     global _worker_extractor
+    # A parent killed outright (kill -9) runs no cleanup: without this the workers would wait
+    # forever for work, each holding the extractor and the database file open.
+    exit_with_parent(parent)
     _worker_extractor = extractor
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
@@ -498,11 +502,13 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
             results = extract_texts(run.extractor, texts)
         run.extracted(chunk, results)
 
+    # The workers are started from this thread (by submit), which outlives them: the parent
+    # death signal exit_with_parent asks for is tied to the thread that forked, not the process.
     # The platform's default start method (fork on Linux up to Python 3.13): the workers
     # never touch the database connections a fork copies; under spawn or forkserver the
     # extractor is pickled to each worker.
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(run.extractor,)
+        max_workers=workers, initializer=_init_worker, initargs=(run.extractor, os.getpid())
     ) as pool:
         broken = False
         limit = 2 * workers + -(-run.batch_documents // CHUNK_DOCUMENTS)

@@ -59,6 +59,7 @@ from workbench.export.atomic import FileDigest, atomic_binary_file
 from workbench.export.manifest import (
     Manifest,
     Software,
+    check_targets,
     manifest_path,
     software_version,
     write_manifest,
@@ -207,6 +208,7 @@ def export_backup(engine: Engine, path: Path, *, actor: Actor | None = None) -> 
     """Write the backup to ``path`` (whole or not at all), then its manifest beside it."""
     if actor is not None:
         authorize(engine, actor, Action.export)
+    check_targets(path)
     digest = FileDigest()
     with atomic_binary_file(path, digest) as handle:
         counts = write_backup(engine, handle)
