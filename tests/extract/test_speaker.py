@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from workbench.extract.segment import sentences
 from workbench.extract.speaker import attribute
 
@@ -276,3 +278,130 @@ def test_a_name_set_off_by_commas_after_a_description_is_the_source() -> None:
 def test_words_that_only_look_like_reporting_verbs() -> None:
     assert speakers("Several NATO member states have armed Ukraine.") == [None]
     assert speakers("The Moscow Kremlin recalled its ambassador to Washington.") == [None]
+
+
+# Issue 16: role-only speakers, statements closed by their source, places and groups.
+
+
+def test_a_role_alone_is_the_person_named_with_that_role_before() -> None:
+    text = (
+        "Transport Minister Hedda Sorensen said the offer stood. "
+        "“It is still there,” the Transport Minister told parliament on Wednesday."
+    )
+    assert speakers(text) == ["Transport Minister Hedda Sorensen"] * 2
+
+
+def test_a_role_given_in_an_apposition_resolves_a_later_role_alone() -> None:
+    text = (
+        "The Home Secretary, Daniel Marsh, is due to visit Lanvik. "
+        "Speaking on Tuesday, the Home Secretary said £25m had been released."
+    )
+    assert last_speaker(text) == "Daniel Marsh"
+
+
+def test_a_role_shared_by_two_people_or_given_to_nobody_is_left_as_written() -> None:
+    two = (
+        "Interior Minister Tomas Berg met Interior Minister Ana Holm in Oslo. "
+        "The Interior Minister said the border would stay open."
+    )
+    assert last_speaker(two) == "Interior Minister"
+    # A qualifier the person was never given: "Russian" is not "former President ...".
+    other = (
+        "Former President Donald Trump spoke on Monday. "
+        "The Russian President said the talks had failed."
+    )
+    assert last_speaker(other) == "Russian President"
+
+
+def test_a_role_is_not_the_person_named_as_the_object_of_the_same_sentence() -> None:
+    text = "President Joe Biden met Vladimir Putin. The President called Biden a partner."
+    assert last_speaker(text) != "President Joe Biden"
+
+
+def test_the_body_noun_after_the_statement_is_the_body_named_earlier() -> None:
+    text = (
+        "Ships waited off the port, the Ministry of Transport said in a statement. "
+        "The ministry said 63 cargo ships were anchored."
+    )
+    assert speakers(text) == ["Ministry of Transport"] * 2
+
+
+def test_the_body_noun_after_the_statement_is_the_named_subject_of_the_sentence() -> None:
+    chamber = "The Kaldera Chamber of Commerce put the cost at 35 million euros, the chamber said."
+    assert last_speaker(chamber) == "Kaldera Chamber of Commerce"
+    operator = "Network Meridia has closed the line after floods, the operator said."
+    assert last_speaker(operator) == "Network Meridia"
+    # A person as the subject is not "the operator".
+    person = "Daniel Marsh has closed the line after floods, the operator said."
+    assert last_speaker(person) == "operator"
+
+
+def test_a_company_descriptor_in_front_of_the_name_is_dropped() -> None:
+    assert last_speaker("Grid operator Nordnett said power was back.") == "Nordnett"
+    # A person's role in front of the name stays.
+    text = "Transport Minister Hedda Sorensen said power was back."
+    assert last_speaker(text) == "Transport Minister Hedda Sorensen"
+
+
+def test_according_to_a_body_written_in_lower_case() -> None:
+    text = "The ports handle 70% of the traffic, according to the national port authority."
+    assert last_speaker(text) == "the national port authority"  # as "according to the X"
+    text = "Wind gave 11% of the power, according to official statistics for 2023."
+    assert last_speaker(text) == "official statistics"
+
+
+def test_a_survey_that_found_something_is_the_bodys_claim() -> None:
+    text = "A survey by the Corvanian Youth Council found that 58% still live at home."
+    assert last_speaker(text) == "Corvanian Youth Council"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In this context, Kiev announced on Sunday that it had evidence.",
+        "Over the coming months, Copenhagen and Amsterdam have said they will send jets.",
+        "Europeans and Americans accuse the Russians of moving 100,000 troops.",
+        "The United States says it will decide this week.",
+        "Neighbouring Estmark reported 212 cases last year.",
+        # An invented town the document uses as a place ("in Velmora").
+        "Doctors in Velmora were busy. Velmora said 40 clinics had opened.",
+    ],
+)
+def test_places_and_peoples_are_not_speakers(text: str) -> None:
+    assert last_speaker(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("The Kremlin has denied the allegations.", "Kremlin"),
+        ("FreshWay said 40 of its stores were empty.", "FreshWay"),
+        ("The Russian embassy said the report was false.", "Russian embassy"),
+        ("Russia and the WHO said the outbreak was over.", "Russia and the WHO"),
+        ("Jordan said he would run again, Michael Jordan told reporters.", "Michael Jordan"),
+    ],
+)
+def test_bodies_companies_and_people_with_place_like_names_stay_speakers(
+    text: str, speaker: str
+) -> None:
+    assert last_speaker(text) == speaker
+
+
+def test_the_answers_of_a_q_and_a_are_the_interviewees() -> None:
+    text = (
+        "Sheriff Dana Whitcombe sat down with the Ledger last week.\n\n"
+        "Q: How many deputies do you have?\n\n"
+        "A: We have 172. We lost 23 people this year.\n\n"
+        "In the third case, the check was 20 minutes late.\n\n"
+        "Q: What happens next?\n\n"
+        "A: We will ask for $6.5 million."
+    )
+    found = speakers(text)
+    assert found[0] is None and found[1] is None  # the introduction and the question
+    assert found[2:5] == ["Sheriff Dana Whitcombe"] * 3  # the answer goes on
+    assert found[5] is None and found[6] == "Sheriff Dana Whitcombe"
+
+
+def test_a_single_a_colon_line_is_no_interview() -> None:
+    text = "Sheriff Dana Whitcombe spoke on Monday.\n\nA: note on the figures."
+    assert last_speaker(text) != "Sheriff Dana Whitcombe"
