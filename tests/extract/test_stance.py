@@ -22,6 +22,7 @@ from workbench.extract import stance
         ("Of course, the talks went nowhere.", "evaluative"),
         ("“Please, leave your homes.", "imperative"),
         ("Why did it take nine hours to fix?", "question"),
+        ("Q: The commission says overtime is out of control.", "question"),
         ("“Nobody on this council wanted to do this,” she said.", "sweeping"),
         ("But you cannot ask people to work for less.", "sweeping"),
         ("Russia might respond.", "hedge"),

@@ -95,7 +95,9 @@ _STRONG_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("imperative", re.compile(r"^\W*(?:please|do not|don[’']t|let us|let[’']s)\b", _I)),
-    ("question", re.compile(r"\?\W*$|\?[”\"’']\s*(?:,|\w+ said)")),
+    # A question, or the interviewer's turn of a Q&A ("Q: The commission says ..."), which
+    # puts a point to the interviewee rather than asserting it.
+    ("question", re.compile(r"\?\W*$|\?[”\"’']\s*(?:,|\w+ said)|^\W*Q:\s")),
 )
 _WEAK_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
