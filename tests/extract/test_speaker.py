@@ -405,3 +405,37 @@ def test_the_answers_of_a_q_and_a_are_the_interviewees() -> None:
 def test_a_single_a_colon_line_is_no_interview() -> None:
     text = "Sheriff Dana Whitcombe spoke on Monday.\n\nA: note on the figures."
     assert last_speaker(text) != "Sheriff Dana Whitcombe"
+
+
+def test_a_named_apposition_is_the_subject_for_participles_and_pronouns() -> None:
+    text = (
+        "The Chancellor of Lunessa, Gareth Pryce, has defended the plan, telling MPs it would "
+        "save £9.4bn. The regional governor, Tomás Aguirre, asked for aid. He said farmers "
+        "had lost 30,000 cattle."
+    )
+    assert speakers(text) == ["Gareth Pryce", None, "Tomás Aguirre"]
+
+
+def test_estimated_reports_but_an_estimated_figure_does_not() -> None:
+    assert last_speaker("Police estimated the crowd at 18,000.") == "Police"
+    assert last_speaker("An estimated 5,000 people marched in the capital.") is None
+
+
+def test_a_reporting_verb_inside_the_quoted_words_is_the_quoted_speakers() -> None:
+    text = (
+        "Its general secretary, Moira Quinlan, spoke on Monday. “The government promised in "
+        "2024 not to touch the pension age. Now they want more,” Ms Quinlan said."
+    )
+    assert last_speaker(text) == "Moira Quinlan"
+
+
+def test_lower_case_words_of_a_body_are_kept_back_to_its_determiner() -> None:
+    text = "Five people died, the country’s civil protection agency said."
+    assert last_speaker(text) == "civil protection agency"
+    # Only in front of a lower-case body noun: a name keeps no descriptor in front of it.
+    assert last_speaker("The opposition Green Party accused the government.") == "Green Party"
+
+
+def test_according_to_a_bodys_own_figures_in_lower_case() -> None:
+    text = "According to the health ministry’s own figures, the wait rose to 14 months."
+    assert last_speaker(text) == "the health ministry"

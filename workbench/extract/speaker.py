@@ -54,7 +54,7 @@ _VERBS = (
     r"states(?=\s+(?:that|:|“|\"))|recall(?:ed|s)(?=\s+(?:that|how|:|“|\"|,))|"
     r"(?<!\bthe )(?<!\ba )(?<!\ban )report(?=\s+that\b)|"
     # "A survey by the Youth Council found that ...": the finding is the body's claim.
-    r"found(?=\s+that\b)|estimates(?=\s+that\b)"
+    r"found(?=\s+that\b)|estimates(?=\s+that\b)|(?<!\ban )(?<!\bis )(?<!\bwas )estimated"
 )
 # Auxiliaries and adverbs allowed between the source and its verb: "has also said",
 # "confidently stated", "implicitly threatened".
@@ -67,15 +67,16 @@ _PARTICIPLE = re.compile(
     r"(?<!\ban )(?<!\ba )(?<!\bthe )(?<!\bits )(?<!\btheir )(?<!\bhis )(?<!\bher )"
     r"(?<!\bamber )(?<!\bred )(?<!\byellow )(?<!\bstark )(?<!\bfinal )"
     r"\b(?:saying|insisting|warning|claiming|stating|noting|arguing|adding|accusing|denying|"
-    r"alleging|asserting|stressing|explaining|describing|speaking)\b"
+    r"alleging|asserting|stressing|explaining|describing|speaking|telling)\b"
 )
 # "according to the Central Election Commission"; "according to the agency’s report" gives
 # "the agency", which is then resolved to the agency named before.
 _ACCORDING = re.compile(
     r"\b[Aa]ccording to ((?:the |a |an )?[A-Z][^,.;:“”\"]{1,60}|the [a-z]+(?=’s\b|'s\b|[.,;]|$)"
     # "according to the national port authority", "according to official statistics"
-    r"|(?:the )?(?:[a-z]+ ){0,3}(?:authority|authorities|office|agency|ministry|police|"
-    r"officials|records|statistics|data|figures|estimates|sources|commission|council)"
+    r"|(?:the )?(?:[a-z’'-]+ ){0,3}(?:authority|authorities|office|agency|ministry|police|"
+    r"officials|records|statistics|data|figures|estimates|sources|commission|council|bank|"
+    r"institute|service|department|regulator|researchers|scientists|analysts|survey|study)"
     r"(?=[.,;]|$|\s(?:for|from|of|on|in)\b))"
 )
 _DOCUMENT_OF = re.compile(
@@ -312,6 +313,28 @@ def _clean(word: str) -> str:
     return word.removesuffix("’s").removesuffix("'s")
 
 
+def _modifiers(words: Sequence[str], kept: Sequence[str]) -> list[str]:
+    """Lower-case words in front of a body noun, back to its determiner or possessive: "the
+    country’s civil protection agency" -> "civil protection" (for "civil protection agency").
+    Returned last word first, like ``kept``; empty unless a determiner closes them, so that a
+    verb or an object in front ("cut the agency") is never taken in."""
+    if (
+        not kept
+        or _clean(kept[0]).lower() not in _BODY_NOUNS
+        or not all(word.islower() for word in kept)
+    ):
+        return []
+    found: list[str] = []
+    for word in reversed(words):
+        bare = word.lower()
+        if bare in {"the", "its", "their", "our"} or bare.endswith(("’s", "'s")):
+            return found
+        if len(found) == 3 or not re.fullmatch(r"[a-z-]+", word):
+            return []
+        found.append(word)
+    return []
+
+
 def _source_phrase(prefix: str) -> str | None:
     """The source at the end of ``prefix`` (the words before a reporting verb), or None."""
     segment = prefix.strip()
@@ -326,13 +349,14 @@ def _source_phrase(prefix: str) -> str | None:
     segment = re.split(r"[“”\"—–:;()]", segment)[-1]
     words = _WORD.findall(segment)
     kept: list[str] = []
-    for word in reversed(words):
+    for index, word in enumerate(reversed(words)):
         bare = _clean(word)
         if bare.lower() in _PRONOUNS:
             return None if kept else bare
         if bare[:1].isupper() or bare.lower() in _ROLES or bare.lower() in _JOINERS:
             kept.append(word)
         else:
+            kept += _modifiers(words[: len(words) - index], kept)
             break
     kept.reverse()
     # Leading prepositions and openers are not part of the source; nor is a definite article
@@ -364,6 +388,12 @@ def _is_subordinate(prefix: str, source: str) -> bool:
     return bool(before) and before[-1].lower() in _SUBORDINATORS
 
 
+_APPOSED_NAME = re.compile(
+    rf"(?:The|the|Its|His|Her|Their|its|his|her|their) [^,;:“”\"]{{2,60}}, "
+    rf"({_NAME_TOKEN}(?:[ \xa0]{_NAME_TOKEN}){{1,3}}),"
+)
+
+
 def _main_subject(sentence: str) -> str | None:
     """The subject of the main clause, after fronted phrases ("However, he ..."), or None.
 
@@ -371,6 +401,10 @@ def _main_subject(sentence: str) -> str | None:
     """
     starts = [0, *[m.end() for m in re.finditer(r",\s*", sentence)][:2]]
     for start in starts:
+        # "The regional governor, Tomás Aguirre, asked ...": the named apposition is the
+        # subject, not the role in front of it.
+        if named := _APPOSED_NAME.match(sentence, start):
+            return named.group(1)
         words = list(_WORD.finditer(sentence, start))
         if not words:
             return None
@@ -418,7 +452,12 @@ def own_attribution(sentence: str) -> str | None:
         + [(m, True) for m in _PARTICIPLE.finditer(plain)],
         key=lambda pair: pair[0].start(),
     )
+    # A reporting verb inside the quoted words is the quoted speaker's ("“The government
+    # promised in 2024 ...,” Ms Quinlan said"): the quotation's own source speaks.
+    quoted = [(m.start(), m.end()) for m in re.finditer(r"“[^”]*(?:”|$)", plain)]
     for verb, participle in reporting:
+        if any(start < verb.start() < end for start, end in quoted):
+            continue
         prefix = plain[: verb.start()]
         if participle:
             if subject := _main_subject(plain):
