@@ -439,3 +439,8 @@ def test_lower_case_words_of_a_body_are_kept_back_to_its_determiner() -> None:
 def test_according_to_a_bodys_own_figures_in_lower_case() -> None:
     text = "According to the health ministry’s own figures, the wait rose to 14 months."
     assert last_speaker(text) == "the health ministry"
+
+
+def test_a_participle_used_as_a_noun_reports_nothing() -> None:
+    assert last_speaker("The Met Service has issued an amber warning for rain.") is None
+    assert last_speaker("Putin replied on Friday, warning that Russia would respond.") == "Putin"
