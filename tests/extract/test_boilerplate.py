@@ -251,3 +251,11 @@ def test_the_quick_tests_never_skip_a_match(text: str) -> None:
             assert b._may_match(text, needles), (pattern.pattern, text)
     if b._CREDIT.search(text):
         assert b._may_match(text, b._CREDIT_NEEDLES) or any(n in text for n in b._CREDIT_CASED)
+
+
+def test_a_caption_closed_by_a_bracketed_credit_is_dropped() -> None:
+    caption = "A worker packs meals at a plant in Dayton, Ohio, in 2023. (Metro Wire/Ken Alvarez)"
+    assert is_boilerplate("(Metro Wire/Ken Alvarez)", Context(line=caption, paragraph=caption))
+    # A sentence ending in a bracketed acronym inside the text is article text.
+    sentence = "The rise was confirmed by the statistics office (NSO)."
+    assert is_boilerplate(sentence, line(sentence, position=0.4)) is None

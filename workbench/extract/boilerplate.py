@@ -94,7 +94,10 @@ _CREDIT = re.compile(
     r"|\b(?:getty images|shutterstock|profimedia|afp photo|ap photo|epa-efe|photo agency)\b)"
     r"|(?:^|[\s/])(?:REUTERS|AFP|AP|EPA)\s*$"
     # An agency and photographer closing a caption line: "... 2025. NTB/Ola Berge/File Photo".
-    r"|(?:^|\s)[A-Z]{2,8}/[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){0,3}(?:/File Photo)?\s*$",
+    r"|(?:^|\s)[A-Z]{2,8}/[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){0,3}(?:/File Photo)?\s*$"
+    # The same in brackets after the caption's full stop: "... in 2023. (Metro Wire/Ken
+    # Alvarez)", "(SCW)".
+    r"|\.\s+\((?:[A-Z][\w’'-]*\s?){1,4}(?:/(?:[A-Z][\w’'-]*\s?){1,4})?\)\s*$",
 )
 # A caption's place-and-date tail: "..., Washington, District of Columbia, USA - 13 January 2022".
 _CAPTION_DATE = re.compile(
@@ -193,7 +196,7 @@ _CREDIT_NEEDLES = (
     "photo", "picture", "image", "video", "graphic", "footage", "credit", "handout", "via ",
     "getty", "shutterstock", "profimedia", "epa-efe",
 )  # fmt: skip
-_CREDIT_CASED = ("REUTERS", "AFP", "AP", "EPA", "/")
+_CREDIT_CASED = ("REUTERS", "AFP", "AP", "EPA", "/", ")")
 
 
 def _is_whole_line(sentence: str, context: Context) -> bool:
