@@ -232,6 +232,7 @@ _PIECES = [
     "REUTERS", "AFP", "EPA", "NTB/Ola Berge", "/File Photo", "\u0130", "\u0131", "\u017f",
     "\u212a", "ſubſcribe", "COMMENT", "KΑ", " ", ", ", ". ", "\n", "word", "Text",
     "This article is part of", "THE STORY WAS produced", "Read the rest of it here",
+    "Privacy Notice:", "Photograph: ",
 ]  # fmt: skip
 
 
@@ -259,3 +260,30 @@ def test_a_caption_closed_by_a_bracketed_credit_is_dropped() -> None:
     # A sentence ending in a bracketed acronym inside the text is article text.
     sentence = "The rise was confirmed by the statistics office (NSO)."
     assert is_boilerplate(sentence, line(sentence, position=0.4)) is None
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "A man carries his dog through floodwater in Ostmouth. Photograph: PA",
+        "Residents wade through a street on Wednesday. Photograph: Tom Ellery/The Meridian Post",
+    ],
+)
+def test_a_photograph_credit_makes_its_line_a_caption(caption: str) -> None:
+    assert is_boilerplate(caption, line(caption, position=0.4)) == "photo_credit"
+
+
+def test_a_bio_that_says_what_the_writer_covers_is_dropped_but_not_a_policy() -> None:
+    bio = "Marcus Bell covers county government for the Ledger. Reach him at mb@ledger.com."
+    context = Context(line=bio, paragraph=bio, position=0.95)
+    assert is_boilerplate("Marcus Bell covers county government for the Ledger.", context)
+    for sentence in (
+        "Medicare covers hearing aids for Americans over 65.",
+        "Police said they would contact him at his home in Tarsk.",
+    ):
+        assert is_boilerplate(sentence, line(sentence, position=0.95)) is None
+
+
+def test_a_privacy_notice_under_a_newsletter_box_is_dropped() -> None:
+    notice = "Privacy Notice: Newsletters may contain info about charities and online ads."
+    assert is_boilerplate(notice, line(notice, position=0.95)) == "source_line"

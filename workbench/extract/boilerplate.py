@@ -88,7 +88,7 @@ _RELATED_LINE = re.compile(
     _I,
 )
 _CREDIT = re.compile(
-    r"(?i:\b(?:file )?(?:photo|picture|image|video|graphic|footage)s?(?: credits?)?\s*:"
+    r"(?i:\b(?:file )?(?:photo|photograph|picture|image|video|graphic|footage)s?(?: credits?)?\s*:"
     r"|\b(?:photo(?:graph)?|picture|image)s? (?:by|courtesy|credit)\b"
     r"|\bcredits?\s*:|\bhandout\b|\bvia (?:reuters|afp|ap|getty|epa)\b"
     r"|\b(?:getty images|shutterstock|profimedia|afp photo|ap photo|epa-efe|photo agency)\b)"
@@ -123,7 +123,11 @@ _AUTHOR_LINKS = re.compile(
 _BIO = re.compile(
     r"^(?:[A-Z][\w’'.-]+ ){1,3}is (?:a|an|the) [^.]{0,80}\b(?:editor|writer|journalist|reporter|"
     r"columnist|correspondent|contributor|author|fellow|analyst|host|blogger|researcher)\b"
-    r"|\b(?:follow|find) (?:him|her|them|me) on\b",
+    r"|\b(?:follow|find) (?:him|her|them|me) on\b"
+    # "Marcus Bell covers county government for the Ledger. Reach him at ...".
+    # A full name (two or three words) in front: "Medicare covers costs for ..." is no bio.
+    r"|^(?:[A-Z][\w’'.-]+ ){2,3}(?:covers|writes about|reports on) [^.]{0,80}\bfor (?:the )?[A-Z]"
+    r"|\b(?:reach|contact|email|e-mail) (?:him|her|them|me) at \S+@",
 )
 _COMMENTS = re.compile(
     r"\bleave a (?:reply|comment)\b|\byour email address will not be published\b"
@@ -148,6 +152,7 @@ _SOURCE = re.compile(
     r"|\((?:[\w-]+\.)+(?:com|org|net|substack\.com|co\.uk|info)\)\s*$"
     r"|^(?:copyright|©)\s*(?:©\s*)?\d{4}\b|\ball rights reserved\b"
     r"|^this (?:material|article|content) may not be (?:published|reproduced|redistributed)\b"
+    r"|^privacy (?:notice|policy)\s*:"
     # The outlet speaking about the piece itself: "This article is part of our series on ...",
     # "This story was produced with support from ...".
     # Only "this" and the outlet's words for its own pieces: "The report was published on
@@ -180,7 +185,7 @@ _VERBISH = re.compile(
 _COMMENTS_NEEDLES = ("comment", "reply", "email address", "required fields")
 _SOURCE_NEEDLES = (
     ":", "published", "featured", "appeared", "posted", "permission", ")", "copyright", "©",
-    "rights reserved", "may not be", "this ", "read the ",
+    "rights reserved", "may not be", "this ", "read the ", "privacy",
 )  # fmt: skip
 _SUBSCRIBE_NEEDLES = (
     "newsletter", "subscri", "inbox", "sign up", "signup", "keep up to date", "stay ",
