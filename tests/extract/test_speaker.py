@@ -444,3 +444,24 @@ def test_according_to_a_bodys_own_figures_in_lower_case() -> None:
 def test_a_participle_used_as_a_noun_reports_nothing() -> None:
     assert last_speaker("The Met Service has issued an amber warning for rain.") is None
     assert last_speaker("Putin replied on Friday, warning that Russia would respond.") == "Putin"
+
+
+def test_the_body_noun_is_the_body_of_that_kind_named_in_an_earlier_sentence() -> None:
+    text = (
+        "A former finance director of Harwick County Council was jailed on Friday. "
+        "The case was referred to the police in 2023, the council said."
+    )
+    assert last_speaker(text) == "Harwick County Council"
+    # Nothing of that kind named before: left as written.
+    assert last_speaker("The case was referred to the police, the council said.") == "council"
+
+
+def test_an_unnamed_group_with_where_it_is_from_is_the_source() -> None:
+    text = "Parents at one of the affected schools said the roof had leaked for years."
+    assert last_speaker(text) == "Parents at one of the affected schools"
+    text = (
+        "Scientists at the University of Marrec found in a study published in March that it rose."
+    )
+    assert last_speaker(text) == "Scientists at the University of Marrec"
+    # A singular noun ("Damage") or no preposition is no group of people.
+    assert last_speaker("Damage at the port said more than any report.") is None

@@ -54,7 +54,9 @@ _VERBS = (
     r"states(?=\s+(?:that|:|“|\"))|recall(?:ed|s)(?=\s+(?:that|how|:|“|\"|,))|"
     r"(?<!\bthe )(?<!\ba )(?<!\ban )report(?=\s+that\b)|"
     # "A survey by the Youth Council found that ...": the finding is the body's claim.
-    r"found(?=\s+that\b)|estimates(?=\s+that\b)|(?<!\ban )(?<!\bis )(?<!\bwas )estimated"
+    # "found that", also "found in a study published in March that".
+    r"found(?=(?:\s+[\w,]+){0,8}?\s+that\b)|estimates(?=\s+that\b)|"
+    r"(?<!\ban )(?<!\bis )(?<!\bwas )estimated"
 )
 # Auxiliaries and adverbs allowed between the source and its verb: "has also said",
 # "confidently stated", "implicitly threatened".
@@ -313,6 +315,12 @@ def _clean(word: str) -> str:
     return word.removesuffix("’s").removesuffix("'s")
 
 
+# An unnamed group opening the sentence, with where it is from: "Parents at one of the affected
+# schools", "Residents of the flooded streets". A plural noun, a preposition, a short phrase
+# without a clause break, then the reporting verb.
+_GROUP_SOURCE = re.compile(r"^\s*([A-Z][a-z]+s (?:at|from|of|in|near) [^,;:“”\"()]{3,60}?)\s*$")
+
+
 def _modifiers(words: Sequence[str], kept: Sequence[str]) -> list[str]:
     """Lower-case words in front of a body noun, back to its determiner or possessive: "the
     country’s civil protection agency" -> "civil protection" (for "civil protection agency").
@@ -469,6 +477,8 @@ def own_attribution(sentence: str) -> str | None:
             if _is_subordinate(prefix, source):
                 continue
             return source
+        if group := _GROUP_SOURCE.match(prefix):
+            return group.group(1)  # "Parents at one of the affected schools said"
         if re.search(r"\band\s*$", prefix):
             # "X did this and warned ...": the coordinated verb shares the main subject.
             return _main_subject(plain)
@@ -835,11 +845,29 @@ class _Attribution:
 
     def _body_of_sentence(self, i: int, source: str) -> str | None:
         """ "..., the chamber said" after "The Kaldera Chamber of Commerce estimated ...": a
-        bare "the <body noun>" is the named body that is the subject of the same sentence."""
+        bare "the <body noun>" is the named body that is the subject of the same sentence, else
+        the last body of that kind named in an earlier sentence ("the council said" after "a
+        former finance director of Harwick County Council")."""
         words = source.split()
         if len(words) != 1 or not words[0].islower() or words[0] not in _BODY_NOUNS | _ROLES:
             return None
-        return _body_subject(self.sentences[i], words[0])
+        return _body_subject(self.sentences[i], words[0]) or self._named_before(i, words[0])
+
+    def _named_before(self, i: int, noun: str) -> str | None:
+        if noun not in _BODY_NOUNS:
+            return None
+        head = noun.capitalize()
+        # "Harwick County Council", "Ministry of Transport": the noun capitalised, with the
+        # capitalised words in front of it or an "of ..." name after it.
+        pattern = re.compile(
+            rf"\b((?:[A-Z][\w’'-]+ ){{1,4}}{head}|{head} of(?: the)?(?: [A-Z][\w’'-]+){{1,3}})\b"
+        )
+        for j in range(i - 1, -1, -1):
+            found = [m.group(1) for m in pattern.finditer(self.sentences[j])]
+            names = [f.removeprefix("The ") for f in found if f.removeprefix("The ") != head]
+            if names:
+                return names[-1]
+        return None
 
     def _copy(self, j: int, i: int) -> None:
         self.speakers[i], self.persons[i] = self.speakers[j], self.persons[j]
