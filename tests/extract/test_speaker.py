@@ -465,3 +465,27 @@ def test_an_unnamed_group_with_where_it_is_from_is_the_source() -> None:
     assert last_speaker(text) == "Scientists at the University of Marrec"
     # A singular noun ("Damage") or no preposition is no group of people.
     assert last_speaker("Damage at the port said more than any report.") is None
+
+
+def test_straight_quotes_are_read_like_curly_ones() -> None:
+    # “A,” Lindqvist said. “B.”: the second quotation goes on in the same voice.
+    text = (
+        'Health Minister Ana Lindqvist visited Velmora. "Measles does not wait," Lindqvist '
+        'said. "Every point of coverage we lose is a school where an outbreak can start."'
+    )
+    assert speakers(text)[-1] == "Health Minister Ana Lindqvist"
+
+
+def test_a_long_named_apposition_after_a_role_is_the_source() -> None:
+    text = (
+        "Kasan's chief negotiator, Deputy Foreign Minister Tariq Haleem, told reporters that 14 "
+        "fishermen had been released."
+    )
+    assert last_speaker(text) == "Deputy Foreign Minister Tariq Haleem"
+
+
+def test_an_opposition_party_is_stored_without_the_descriptor() -> None:
+    assert last_speaker("The opposition Green Party accused the government.") == "Green Party"
+    assert last_speaker("opposition leader Omar Said said the vote was rigged.") == (
+        "opposition leader Omar Said"
+    )

@@ -127,7 +127,7 @@ _ROLES = frozenset(
         ministries foreign-ministry white house team alliance executive attorney lawyer union
         regulator board member ceo health finance justice education energy interior labor
         labour environment treasury transport transportation city county federal municipal
-        candidate commission electoral operator company firm chamber organisation
+        candidate commission electoral opposition operator company firm chamber organisation
         organization utility airline association federation institute municipality network
         """,
     )
@@ -350,7 +350,7 @@ def _source_phrase(prefix: str) -> str | None:
         # "Jake Sullivan, national security adviser to ..., told": skip the apposition.
         parts = [p.strip() for p in segment.rstrip(", ").split(",")]
         segment = parts[-2] if len(parts) >= 2 else parts[-1]
-        if len(parts) >= 2 and re.fullmatch(r"(?:[A-Z][\w’'.-]*\s?){1,4}", parts[-1]):
+        if len(parts) >= 2 and re.fullmatch(r"(?:[A-Z][\w’'.-]*\s?){1,6}", parts[-1]):
             segment = parts[-1]  # "The energy regulator, NVE, said": the aside is the name
     else:
         segment = segment.rsplit(",", 1)[-1]
@@ -528,13 +528,22 @@ def _is_place_or_group(source: str, places: frozenset[str]) -> bool:
     return True
 
 
+# Lower-case words that describe a named body in front of its name ("grid operator Nordnett",
+# "the opposition Green Party").
+_DESCRIPTORS = (_BODY_NOUNS - {"ministry", "council", "court", "party"}) | {
+    "opposition",
+    "ruling",
+    "governing",
+}
+
+
 def _without_descriptor(source: str) -> str:
     """ "grid operator Nordnett" -> "Nordnett", "Supermarket chain FreshWay" -> "FreshWay": a
     common noun for a company in front of its name describes it; the name is the source.
     Person roles stay ("Transport Minister Hedda Sorensen")."""
     words = source.split()
     for k in range(len(words) - 1, 0, -1):
-        if words[k - 1].lower() in _BODY_NOUNS - {"ministry", "council", "court", "party"}:
+        if words[k - 1].lower() in _DESCRIPTORS:
             rest = words[k:]
             if all(w[:1].isupper() for w in rest) and words[k - 1].islower():
                 return " ".join(rest)
@@ -940,7 +949,24 @@ class _Attribution:
 
 def attribute(text: str, spans: Sequence[tuple[int, int]]) -> list[str | None]:
     """One speaker per sentence span of ``text`` (None: the outlet's own statement)."""
-    return _Attribution(text, spans).run()
+    return _Attribution(_curl_quotes(text), spans).run()
+
+
+_STRAIGHT_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*")
+
+
+def _curl_quotes(text: str) -> str:
+    """Straight double quotes turned into curly ones, opening and closing in turn within each
+    paragraph ('"A," she said' -> '“A,” she said'): the rules read quotations by their curly
+    marks, and many pages use straight ones. One character for one, so offsets hold."""
+    if '"' not in text:
+        return text
+
+    def curl(paragraph: re.Match[str]) -> str:
+        marks = iter("“”" * (paragraph.group().count('"') // 2 + 1))
+        return re.sub('"', lambda _: next(marks), paragraph.group())
+
+    return _STRAIGHT_PARAGRAPH.sub(curl, text)
 
 
 def _from_quotation(
