@@ -185,7 +185,8 @@ _VERBISH = re.compile(
 _COMMENTS_NEEDLES = ("comment", "reply", "email address", "required fields")
 _SOURCE_NEEDLES = (
     ":", "published", "featured", "appeared", "posted", "permission", ")", "copyright", "©",
-    "rights reserved", "may not be", "this ", "read the ", "privacy",
+    "rights reserved", "may not be", "this article", "this story", "this piece", "this series",
+    "this coverage", "this podcast", "this feature", "read the ", "privacy",
 )  # fmt: skip
 _SUBSCRIBE_NEEDLES = (
     "newsletter", "subscri", "inbox", "sign up", "signup", "keep up to date", "stay ",
@@ -240,6 +241,8 @@ def _related_block(sentence: str, context: Context) -> bool:
     line = context.line.strip()
     if not line or re.search(r"[.!]['\"”’]?$", line):
         return False
+    if "\n" not in context.paragraph:
+        return False  # a paragraph of one line has no header line above it
     lines = [part.strip() for part in context.paragraph.split("\n")]
     if line not in lines:
         return False

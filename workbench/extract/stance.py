@@ -81,7 +81,6 @@ _STRONG_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"paying the price|optimistic|pessimistic|fragile|self-respecting)\b",
         ),
     ),
-    # Advice in a quotation: "“Please leave.", "“Do not wait ...", "“Don’t ...".
     # Sweeping subjects of wants and knowledge, generic advice: "Nobody wanted this", "no one
     # can say", "you cannot ask people to ..." ("no one was hurt" is a fact: not matched).
     (
@@ -92,6 +91,7 @@ _STRONG_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\byou (?:cannot|can[’']t|have to|need to)\b",
         ),
     ),
+    # Advice in a quotation: "“Please leave.", "“Do not wait ...", "“Don’t ...".
     ("imperative", re.compile(r"^\W*(?:please|do not|don[’']t|let us|let[’']s)\b")),
     # A question, or the interviewer's turn of a Q&A ("Q: The commission says ..."), which
     # puts a point to the interviewee rather than asserting it.
@@ -115,6 +115,40 @@ _REPORTED = re.compile(
     r"\b(?:said|says|told|tells|announced|warned|threatened|vowed|pledged|promised|insisted|"
     r"insisting|added|declared|stated|confirmed|recalled|argued|claimed|according to)\b",
 )
+# For each cue, substrings one of which is in every text its pattern matches (a quick test on
+# the lower-cased sentence before the regex, which Python tries at every position: most
+# sentences have none of a cue's words). Checked against the patterns on the labelled news
+# set by tests/extract/test_stance.py.
+_NEEDLES: dict[str, tuple[str, ...]] = {
+    "belief": ("i ", "i’m", "in my ", "in our ", "to my mind"),
+    "obligation": ("should", "ought", "must", "the right to", "time", "to blame"),
+    "prediction": (
+        "will ", "expected", "likely", "bound to", "set to", "sooner", "going forward",
+        "coming", "nothing changes", "current trends", "remains", "yet to", "recipe",
+    ),
+    "evaluative": (
+        "ridiculous", "absurd", "nonsense", "shameful", "disgraceful", "outrageous", "stark",
+        "scandalous", "beautiful", "wonderful", "terrible", "awful", "appalling", "pathetic",
+        "laughable", "naive", "reckless", "credible", "convoluted", "audacious", "deserve",
+        "no better", "no small", "obviously", "undoubtedly", "of course", "to be ",
+        "can say", "no doubt", "paying the price", "optimistic", "pessimistic", "fragile",
+        "self-respecting",
+    ),
+    "sweeping": ("nobody", "no one", "everybody", "everyone", "you "),
+    "imperative": ("please", "do not", "don", "let"),
+    "question": ("?", "q:"),
+    "hedge": (
+        "might", "could", "may", "perhaps", "maybe", "possibly", "probably", "likely",
+        "seemingly", "apparently", "whether",
+    ),
+    "future": ("will", "would", "won", "’ll", "'ll"),
+}  # fmt: skip
+
+
+def _has(name: str, pattern: re.Pattern[str], lowered: str) -> bool:
+    return any(needle in lowered for needle in _NEEDLES[name]) and bool(pattern.search(lowered))
+
+
 # The figure pattern runs on the lower-cased sentence, the date pattern on the sentence as
 # written (capitals tell the month "March" from the verb).
 _FIGURE = "figure"
@@ -152,26 +186,35 @@ _MAX_STANCE = 3.0
 def cues(sentence: str) -> tuple[str, ...]:
     """The names of the cues in ``sentence``: stance cues as they are, fact cues as "+name"."""
     lowered = sentence.lower()
-    found = [name for name, pattern in (*_STRONG_CUES, *_WEAK_CUES) if pattern.search(lowered)]
+    found = [name for name, pattern in (*_STRONG_CUES, *_WEAK_CUES) if _has(name, pattern, lowered)]
     found += [f"+{name}" for name in _facts(sentence, lowered)]
     return tuple(found)
 
 
+_DIGIT = re.compile(r"\d")
+_DATE_NEEDLES = (
+    "jan", "feb", "march", "april", "june", "july", "aug", "sept", "oct", "nov", "dec", "day",
+    "last ",
+)  # fmt: skip
+
+
 def _facts(sentence: str, lowered: str) -> list[str]:
-    return [
-        name
-        for name, pattern in _FACT_CUES
-        if pattern.search(lowered if name == _FIGURE else sentence)
-    ]
+    found = []
+    figure, date = _FACT_CUES[0][1], _FACT_CUES[1][1]
+    if _DIGIT.search(sentence) or figure.search(lowered):
+        found.append(_FIGURE)
+    if any(needle in lowered for needle in _DATE_NEEDLES) and date.search(sentence):
+        found.append("date")
+    return found
 
 
 def stance(sentence: str) -> float:
     """How much ``sentence`` reads as judgement or prediction rather than checkable fact (>= 0)."""
     lowered = sentence.lower()
-    quoted = " ".join(m.group() for m in _QUOTED.finditer(lowered))
-    found = {name for name, pattern in (*_STRONG_CUES, *_WEAK_CUES) if pattern.search(lowered)}
+    found = {name for name, pattern in (*_STRONG_CUES, *_WEAK_CUES) if _has(name, pattern, lowered)}
     if not found:
         return 0.0
+    quoted = " ".join(m.group() for m in _QUOTED.finditer(lowered))
     # The discount is for indirect speech only: words inside quotation marks are the
     # speaker's own, and a judgement quoted is still a judgement.
     reported = bool(_REPORTED.search(lowered))
