@@ -81,3 +81,20 @@ def test_an_opinion_scored_like_a_fact_falls_below_it() -> None:
         [0.6, 0.6], ["Exports fell 12% in March.", "Europe should be worried, I fear."]
     )
     assert scores[0] > scores[1]
+
+
+def test_the_quick_substring_tests_never_skip_a_match() -> None:
+    """Each cue's needles are in every text its pattern matches (news set and minimal cases)."""
+    from pathlib import Path
+
+    from workbench.extract.segment import sentences
+
+    news = Path(__file__).resolve().parents[1] / "data" / "news"
+    texts = [path.read_text(encoding="utf-8") for path in sorted(news.glob("*.txt"))]
+    found = [t[s:e] for t in texts for s, e in sentences(t)]
+    found += ["I think so.", "Q: why?", "“Please go.", "You can’t ask that.", "It’ll be fine."]
+    for sentence in found:
+        lowered = sentence.lower()
+        for name, pattern in (*stance._STRONG_CUES, *stance._WEAK_CUES):
+            if pattern.search(lowered):
+                assert any(n in lowered for n in stance._NEEDLES[name]), (name, sentence)
