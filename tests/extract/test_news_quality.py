@@ -6,10 +6,10 @@ scorer linear@1: claims P 0.89 / R 0.91 / F1 0.90, no leak, speakers strict 0.94
 0.948 over 252 matched claims, fact-vs-opinion AUC 0.941, 19 of 116 opinions kept. Issue
 16's targets are speakers >= 0.9, AUC >= 0.85 and no furniture kept; the floors below are
 tighter than the targets where the measurement allows, so a regression shows before a target
-is lost. Claim precision and
-recall are mostly the scorer's doing, so their floors are loose and may be moved when the
-default scorer changes; the speaker and furniture figures are the segmenter's, the furniture
-rules' and the attribution's, and the ranking is the scorer's plus workbench.extract.stance.
+is lost. Claim precision and recall are mostly the scorer's doing, so their floors are loose
+and may be moved when the default scorer changes; the speaker and furniture figures are the
+segmenter's, the furniture rules' and the attribution's, and the ranking is the scorer's plus
+workbench.extract.stance.
 """
 
 from __future__ import annotations
