@@ -6,7 +6,16 @@ over every article that has a label file, and prints:
 * claim precision, recall and F1, micro-averaged over all articles and per article;
 * boilerplate leaks: labelled furniture (headlines, bylines, captions, share bars, ...) that
   came out as a claim;
-* speaker accuracy over matched claims, strict and lenient.
+* speaker accuracy over matched claims, strict and lenient;
+* ranking: the ROC AUC of labelled facts against labelled opinions and predictions, i.e. the
+  share of (fact, opinion) pairs in which the fact's score is the higher (ties count half).
+  Every labelled sentence is scored, kept or not (a sentence dropped as furniture scores 0),
+  since the question is whether the score puts facts first. Pooled over the whole set (the
+  figure the target is about) and within articles (pairs from one article only).
+
+``--part dev`` or ``--part held_aside`` measures only the articles whose label file has that
+``split``: the held-aside articles were not looked at while the rules were changed, so their
+figures say how the rules generalise.
 
 Matching rule. Labels give text, not offsets: a label is located in its article by searching
 for its text (any run of whitespace matches any other, so a label typed with a plain space
@@ -29,6 +38,7 @@ Usage:
     python bench/extraction_quality.py            # table
     python bench/extraction_quality.py --json     # one JSON object
     python bench/extraction_quality.py --errors   # table, then every miss and wrong speaker
+    python bench/extraction_quality.py --scorer heuristic --part held_aside
 """
 
 from __future__ import annotations
@@ -56,7 +66,7 @@ class Span:
     start: int
     end: int
     speaker: str | None = None
-    kind: str = "claim"
+    kind: str = "claim"  # "claim", a furniture kind, or "opinion" / "prediction"
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ class Article:
     text: str
     claims: tuple[Span, ...]
     furniture: tuple[Span, ...]
+    opinions: tuple[Span, ...] = ()  # sentences that must rank below the claims
+    split: str = "dev"
 
 
 def locate(text: str, label: str, occurrence: int = 1) -> tuple[int, int]:
@@ -91,11 +103,15 @@ def load_article(label_path: Path) -> Article:
         text=text,
         claims=tuple(span(item, "claim") for item in labels["claims"]),
         furniture=tuple(span(item, item["kind"]) for item in labels["furniture"]),
+        opinions=tuple(span(item, item["kind"]) for item in labels.get("opinions", ())),
+        split=labels.get("split", "dev"),
     )
 
 
-def load_set(directory: Path = NEWS_DIR) -> list[Article]:
-    return [load_article(path) for path in sorted(directory.glob("*.json"))]
+def load_set(directory: Path = NEWS_DIR, part: str = "all") -> list[Article]:
+    """The labelled articles; ``part`` "dev" or "held_aside" keeps only that split."""
+    articles = [load_article(path) for path in sorted(directory.glob("*.json"))]
+    return [a for a in articles if part in {"all", a.split}]
 
 
 def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -140,6 +156,9 @@ class ArticleScore:
     attributed_strict: int = 0
     attributed_lenient: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # Scores of the labelled facts and of the labelled opinions/predictions, for the AUC.
+    fact_scores: list[float] = field(default_factory=list)
+    opinion_scores: list[float] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -161,6 +180,37 @@ def _ratio(numerator: int, denominator: int) -> float:
 def _f1(precision: float, recall: float) -> float:
     total = precision + recall
     return 2 * precision * recall / total if total else 0.0
+
+
+def auc(positives: Sequence[float], negatives: Sequence[float]) -> float | None:
+    """Share of (positive, negative) pairs ranked right, ties counting half; None if no pair."""
+    if not positives or not negatives:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))
+
+
+def _ranking_scores(article: Article, extractor: Extractor, score: ArticleScore) -> None:
+    """The extractor's score for every labelled fact and opinion, kept or not."""
+    explain = getattr(extractor, "explain", None)
+    if explain is None or not article.opinions:
+        return
+    decisions = explain(article.text, with_features=False)
+    for labels, into in (
+        (article.claims, score.fact_scores),
+        (article.opinions, score.opinion_scores),
+    ):
+        for label in labels:
+            where = (label.start, label.end)
+            hits = [(overlap((d.start, d.end), where), d) for d in decisions]
+            best = max(hits, key=lambda hit: hit[0], default=(0, None))
+            if best[1] is None or best[0] == 0:
+                continue
+            into.append(best[1].score if best[1].score is not None else 0.0)
+            if labels is article.opinions and best[1].kept:
+                score.errors.append(
+                    {"error": "opinion_kept", "kind": label.kind, "text": label.text}
+                )
 
 
 def score_article(article: Article, extractor: Extractor) -> ArticleScore:
@@ -203,13 +253,18 @@ def score_article(article: Article, extractor: Extractor) -> ArticleScore:
                     "predicted": best.speaker,
                 }
             )
+    _ranking_scores(article, extractor, score)
     return score
 
 
-def evaluate(directory: Path = NEWS_DIR, extractor: Extractor | None = None) -> dict[str, Any]:
+def evaluate(
+    directory: Path = NEWS_DIR,
+    extractor: Extractor | None = None,
+    part: str = "all",
+) -> dict[str, Any]:
     """Every figure of the report, as plain data (what ``--json`` prints)."""
     extractor = extractor or default_extractor()
-    articles = load_set(directory)
+    articles = load_set(directory, part)
     scores = [score_article(article, extractor) for article in articles]
 
     def total(attribute: str) -> int:
@@ -217,8 +272,17 @@ def evaluate(directory: Path = NEWS_DIR, extractor: Extractor | None = None) -> 
 
     precision = _ratio(total("correct_predictions"), total("predicted"))
     recall = _ratio(total("found"), total("labelled"))
+    facts = [v for score in scores for v in score.fact_scores]
+    opinions = [v for score in scores for v in score.opinion_scores]
+    within = [
+        (p > n) + 0.5 * (p == n)
+        for score in scores
+        for p in score.fact_scores
+        for n in score.opinion_scores
+    ]
     return {
         "extractor": extractor.name,
+        "part": part,
         "articles": len(scores),
         "claims": {
             "labelled": total("labelled"),
@@ -237,9 +301,22 @@ def evaluate(directory: Path = NEWS_DIR, extractor: Extractor | None = None) -> 
             "attributed_strict": _ratio(total("attributed_strict"), total("attributed_pairs")),
             "attributed_lenient": _ratio(total("attributed_lenient"), total("attributed_pairs")),
         },
+        "ranking": {
+            "facts": len(facts),
+            "opinions": len(opinions),
+            "auc": auc(facts, opinions),
+            "auc_within_articles": sum(within) / len(within) if within else None,
+            "opinions_kept": sum(
+                1 for score in scores for e in score.errors if e["error"] == "opinion_kept"
+            ),
+        },
         "per_article": [
             {
-                **{k: v for k, v in asdict(score).items() if k != "errors"},
+                **{
+                    k: v
+                    for k, v in asdict(score).items()
+                    if k not in {"errors", "fact_scores", "opinion_scores"}
+                },
                 "precision": score.precision,
                 "recall": score.recall,
                 "f1": score.f1,
@@ -251,10 +328,10 @@ def evaluate(directory: Path = NEWS_DIR, extractor: Extractor | None = None) -> 
 
 
 def render(report: dict[str, Any], errors: bool = False) -> str:
-    claims, speaker = report["claims"], report["speaker"]
+    claims, speaker, ranking = report["claims"], report["speaker"], report["ranking"]
     lines = [
-        f"extractor {report['extractor']} on {report['articles']} articles "
-        f"({claims['labelled']} labelled claims, {report['furniture_labelled']} furniture)",
+        f"extractor {report['extractor']} on {report['articles']} articles ({report['part']}, "
+        f"{claims['labelled']} labelled claims, {report['furniture_labelled']} furniture)",
         "",
         f"{'article':32} {'pred':>4} {'gold':>4} {'P':>5} {'R':>5} {'F1':>5} {'leaks':>5} "
         f"{'spk':>7}",
@@ -275,6 +352,9 @@ def render(report: dict[str, Any], errors: bool = False) -> str:
         f"strict {speaker['strict']:.3f}, lenient {speaker['lenient']:.3f}",
         f"  of which {speaker['attributed_pairs']} have a labelled speaker: "
         f"strict {speaker['attributed_strict']:.3f}, lenient {speaker['attributed_lenient']:.3f}",
+        f"ranking, {ranking['facts']} facts vs {ranking['opinions']} opinions/predictions: "
+        f"AUC {_fmt(ranking['auc'])} (within articles {_fmt(ranking['auc_within_articles'])}), "
+        f"{ranking['opinions_kept']} opinions kept",
     ]
     if errors:
         for name, found in report["errors"].items():
@@ -284,13 +364,26 @@ def render(report: dict[str, Any], errors: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--errors", action="store_true", help="list misses and wrong speakers")
     parser.add_argument("--dir", type=Path, default=NEWS_DIR, help="labelled set directory")
+    parser.add_argument(
+        "--scorer", default=None, help="scorer name (default: the configured one, see scorers.py)"
+    )
+    parser.add_argument(
+        "--part",
+        choices=("all", "dev", "held_aside"),
+        default="all",
+        help="which split of the set to measure (the label files' split field)",
+    )
     args = parser.parse_args(argv)
-    report = evaluate(args.dir)
+    report = evaluate(args.dir, default_extractor(scorer=args.scorer), args.part)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -145,6 +145,75 @@ def test_article_sentences_are_not_dropped(sentence: str) -> None:
     assert is_boilerplate(sentence, line(sentence, position=0.3)) is None
 
 
+def test_link_titles_under_a_read_more_line_are_dropped_article_text_after_it_is_not() -> None:
+    block = "Follow us on Telegram\nRead more:\nInflation eases to 3.1% in May\nWhy ports matter"
+    for title in ("Inflation eases to 3.1% in May", "Why ports matter"):
+        context = Context(line=title, paragraph=block, position=0.95)
+        assert is_boilerplate(title, context) == "related_block"
+    # A punctuated sentence is article text even under such a line; so is a title-like line
+    # in a paragraph with no related header above it.
+    sentence = "Inflation eased to 3.1% in May, the office said."
+    glued = f"Read more:\n{sentence}"
+    assert is_boilerplate(sentence, Context(line=sentence, paragraph=glued)) is None
+    plain = "Kaldera ports reopen\nInflation eases to 3.1% in May"
+    context = Context(line="Inflation eases to 3.1% in May", paragraph=plain, position=0.5)
+    assert is_boilerplate("Inflation eases to 3.1% in May", context) != "related_block"
+
+
+@pytest.mark.parametrize("entry", ["14:30 BST", "12:05 Rail line to Port Ardis closed", "9.40am"])
+def test_live_page_time_entries_are_dropped(entry: str) -> None:
+    assert is_boilerplate(entry, line(entry, position=0.3)) in {"timestamp", "title_no_verb"}
+    assert is_boilerplate(entry, line(entry, position=0.3)) is not None
+
+
+def test_a_sentence_starting_with_a_time_is_kept() -> None:
+    sentence = "12:05 was when the first train was stopped, the operator said."
+    assert is_boilerplate(sentence, line(sentence, position=0.3)) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "position"),
+    [
+        ("Why Russia has forces in Transnistria", 0.5),  # a crosshead: short, anywhere
+        ("Meridia floods live: river Oste peaks in Lanvik as thousands evacuated", 0.05),
+        (
+            "‘We are 40 deputies short’: Sheriff Dana Whitcombe on jail deaths, overtime and "
+            "the budget fight",
+            0.04,
+        ),
+    ],
+)
+def test_an_unpunctuated_paragraph_of_one_line_is_a_title(title: str, position: float) -> None:
+    assert is_boilerplate(title, line(title, position)) is not None
+
+
+def test_a_long_unpunctuated_line_far_down_or_a_quotation_is_not_a_title() -> None:
+    long = "Officials in the capital confirmed that the river had reached a record height overnight"
+    assert is_boilerplate(long, line(long, position=0.5)) is None
+    quote = "“We will not stop until the ports reopen”"
+    assert is_boilerplate(quote, line(quote, position=0.5)) is None
+    # A line of a longer paragraph is not a title on its own.
+    context = Context(line="Why Russia has forces", paragraph="Why Russia has forces\nthere.")
+    assert is_boilerplate("Why Russia has forces", context) != "crosshead"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This article is part of our series on county budgets.",
+        "This story was produced with support from the Northern Journalism Fund.",
+        "Read the rest of the series here.",
+    ],
+)
+def test_the_outlet_speaking_about_the_piece_is_dropped(sentence: str) -> None:
+    assert is_boilerplate(sentence, line(sentence, position=0.9)) == "source_line"
+
+
+def test_a_sentence_about_a_report_is_kept() -> None:
+    sentence = "The report was published on Tuesday by the audit office."
+    assert is_boilerplate(sentence, line(sentence, position=0.4)) is None
+
+
 def test_without_context_a_sentence_is_its_own_line() -> None:
     assert is_boilerplate("Share This") == "share"
     assert is_boilerplate("The Kremlin has denied the allegations.") is None
@@ -162,6 +231,8 @@ _PIECES = [
     "Photo: ", "Picture by", "Credit:", "handout", "via Reuters", "Getty Images", "AP Photo",
     "REUTERS", "AFP", "EPA", "NTB/Ola Berge", "/File Photo", "\u0130", "\u0131", "\u017f",
     "\u212a", "ſubſcribe", "COMMENT", "KΑ", " ", ", ", ". ", "\n", "word", "Text",
+    "This article is part of", "THE STORY WAS produced", "Read the rest of it here",
+    "Privacy Notice:", "Photograph: ",
 ]  # fmt: skip
 
 
@@ -181,3 +252,38 @@ def test_the_quick_tests_never_skip_a_match(text: str) -> None:
             assert b._may_match(text, needles), (pattern.pattern, text)
     if b._CREDIT.search(text):
         assert b._may_match(text, b._CREDIT_NEEDLES) or any(n in text for n in b._CREDIT_CASED)
+
+
+def test_a_caption_closed_by_a_bracketed_credit_is_dropped() -> None:
+    caption = "A worker packs meals at a plant in Dayton, Ohio, in 2023. (Metro Wire/Ken Alvarez)"
+    assert is_boilerplate("(Metro Wire/Ken Alvarez)", Context(line=caption, paragraph=caption))
+    # A sentence ending in a bracketed acronym inside the text is article text.
+    sentence = "The rise was confirmed by the statistics office (NSO)."
+    assert is_boilerplate(sentence, line(sentence, position=0.4)) is None
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "A man carries his dog through floodwater in Ostmouth. Photograph: PA",
+        "Residents wade through a street on Wednesday. Photograph: Tom Ellery/The Meridian Post",
+    ],
+)
+def test_a_photograph_credit_makes_its_line_a_caption(caption: str) -> None:
+    assert is_boilerplate(caption, line(caption, position=0.4)) == "photo_credit"
+
+
+def test_a_bio_that_says_what_the_writer_covers_is_dropped_but_not_a_policy() -> None:
+    bio = "Marcus Bell covers county government for the Ledger. Reach him at mb@ledger.com."
+    context = Context(line=bio, paragraph=bio, position=0.95)
+    assert is_boilerplate("Marcus Bell covers county government for the Ledger.", context)
+    for sentence in (
+        "Medicare covers hearing aids for Americans over 65.",
+        "Police said they would contact him at his home in Tarsk.",
+    ):
+        assert is_boilerplate(sentence, line(sentence, position=0.95)) is None
+
+
+def test_a_privacy_notice_under_a_newsletter_box_is_dropped() -> None:
+    notice = "Privacy Notice: Newsletters may contain info about charities and online ads."
+    assert is_boilerplate(notice, line(notice, position=0.95)) == "source_line"

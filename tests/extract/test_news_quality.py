@@ -1,12 +1,15 @@
 """Extraction quality on the labelled news set must not regress (bench/extraction_quality.py).
 
-The floors sit a little below what was measured when they were set (2026-11-23, 9 articles,
-136 labelled claims, 98 furniture lines). Default scorer linear@1: claims P 0.79 / R 0.88 /
-F1 0.83, one leak, speakers strict 0.917 / lenient 0.925 over 120 matched claims. The
-heuristic@1 scorer: P 0.80 / R 0.94 / F1 0.86, one leak, speakers 0.922 / 0.930 over 128.
-Claim precision and recall are mostly the scorer's doing, so their floors are loose and may
-be moved when the default scorer changes; the speaker and boilerplate figures are the
-segmenter's, the furniture rules' and the attribution's, and are held tighter.
+The floors sit a little below what was measured when they were set (2026-12-05, issue 16: 23
+articles, 278 labelled claims, 116 opinions and predictions, 254 furniture lines). Default
+scorer linear@1: claims P 0.89 / R 0.91 / F1 0.90, no leak, speakers strict 0.948 / lenient
+0.948 over 252 matched claims, fact-vs-opinion AUC 0.941, 19 of 116 opinions kept. Issue
+16's targets are speakers >= 0.9, AUC >= 0.85 and no furniture kept; the floors below are
+tighter than the targets where the measurement allows, so a regression shows before a target
+is lost. Claim precision and recall are mostly the scorer's doing, so their floors are loose
+and may be moved when the default scorer changes; the speaker and furniture figures are the
+segmenter's, the furniture rules' and the attribution's, and the ranking is the scorer's plus
+workbench.extract.stance.
 """
 
 from __future__ import annotations
@@ -44,9 +47,10 @@ def report() -> dict[str, Any]:
 
 def test_every_label_is_found_in_its_article() -> None:
     articles = bench.load_set()
-    assert len(articles) >= 9
+    assert len(articles) >= 17
+    assert len(bench.load_set(part="held_aside")) >= 3
     for article in articles:
-        for span in (*article.claims, *article.furniture):
+        for span in (*article.claims, *article.furniture, *article.opinions):
             assert article.text[span.start : span.end].split() == span.text.split()
 
 
@@ -59,18 +63,48 @@ def test_claims_are_found_with_loose_floors_that_follow_the_scorer(
     assert claims["f1"] >= 0.75
 
 
-def test_page_furniture_hardly_ever_comes_out_as_a_claim(report: dict[str, Any]) -> None:
-    # Measured: 1 of 98 with either scorer, a line no furniture rule catches (linear@1: the
-    # crosshead "Why Russia has forces in Transnistria"; heuristic@1: the headline of 002).
-    assert report["boilerplate_leaks"] <= 1
+def test_no_page_furniture_comes_out_as_a_claim(report: dict[str, Any]) -> None:
+    assert report["furniture_labelled"] >= 200
+    assert report["boilerplate_leaks"] == 0, report["errors"]
 
 
 def test_speakers_of_found_claims_are_right(report: dict[str, Any]) -> None:
     speaker = report["speaker"]
-    assert speaker["pairs"] >= 100
-    assert speaker["strict"] >= 0.87
-    assert speaker["lenient"] >= 0.875
-    assert speaker["attributed_lenient"] >= 0.85
+    assert speaker["pairs"] >= 200
+    assert speaker["strict"] >= 0.92  # target 0.9
+    assert speaker["lenient"] >= 0.93
+    assert speaker["attributed_lenient"] >= 0.90
+
+
+def test_facts_rank_above_opinions_and_predictions(report: dict[str, Any]) -> None:
+    ranking = report["ranking"]
+    assert ranking["facts"] >= 200 and ranking["opinions"] >= 80
+    assert ranking["auc"] >= 0.92  # target 0.85
+    assert ranking["auc_within_articles"] >= 0.90
+    assert ranking["opinions_kept"] <= 0.2 * ranking["opinions"]
+
+
+def test_the_first_claim_of_the_opinion_column_is_a_labelled_fact() -> None:
+    # The demo ingests the sample articles in name order, and its queue starts with the
+    # first kept claim of 000 (an opinion column) in reading order: it was an opinion.
+    article = next(a for a in bench.load_set() if a.name.startswith("000"))
+    first = bench.default_extractor().extract(article.text)[0]
+    where = (first.char_start, first.char_end)
+    assert any(bench.matches(where, (c.start, c.end)) for c in article.claims), first.text
+    assert not any(bench.matches(where, (o.start, o.end)) for o in article.opinions)
+
+
+def test_auc_counts_pairs_ranked_right_and_ties_as_half() -> None:
+    assert bench.auc([0.9, 0.8], [0.1]) == 1.0
+    assert bench.auc([0.5], [0.5, 0.9]) == 0.25
+    assert bench.auc([], [0.1]) is None
+
+
+def test_parts_split_the_set() -> None:
+    every = {a.name for a in bench.load_set()}
+    dev = {a.name for a in bench.load_set(part="dev")}
+    held = {a.name for a in bench.load_set(part="held_aside")}
+    assert dev | held == every and not dev & held
 
 
 def test_matching_needs_half_of_the_shorter_span() -> None:

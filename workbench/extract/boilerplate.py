@@ -88,13 +88,16 @@ _RELATED_LINE = re.compile(
     _I,
 )
 _CREDIT = re.compile(
-    r"(?i:\b(?:file )?(?:photo|picture|image|video|graphic|footage)s?(?: credits?)?\s*:"
+    r"(?i:\b(?:file )?(?:photo|photograph|picture|image|video|graphic|footage)s?(?: credits?)?\s*:"
     r"|\b(?:photo(?:graph)?|picture|image)s? (?:by|courtesy|credit)\b"
     r"|\bcredits?\s*:|\bhandout\b|\bvia (?:reuters|afp|ap|getty|epa)\b"
     r"|\b(?:getty images|shutterstock|profimedia|afp photo|ap photo|epa-efe|photo agency)\b)"
     r"|(?:^|[\s/])(?:REUTERS|AFP|AP|EPA)\s*$"
     # An agency and photographer closing a caption line: "... 2025. NTB/Ola Berge/File Photo".
-    r"|(?:^|\s)[A-Z]{2,8}/[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){0,3}(?:/File Photo)?\s*$",
+    r"|(?:^|\s)[A-Z]{2,8}/[A-Z][\w’'-]+(?: [A-Z][\w’'-]+){0,3}(?:/File Photo)?\s*$"
+    # The same in brackets after the caption's full stop: "... in 2023. (Metro Wire/Ken
+    # Alvarez)", "(SCW)".
+    r"|\.\s+\((?:[A-Z][\w’'-]*\s?){1,4}(?:/(?:[A-Z][\w’'-]*\s?){1,4})?\)\s*$",
 )
 # A caption's place-and-date tail: "..., Washington, District of Columbia, USA - 13 January 2022".
 _CAPTION_DATE = re.compile(
@@ -120,7 +123,11 @@ _AUTHOR_LINKS = re.compile(
 _BIO = re.compile(
     r"^(?:[A-Z][\w’'.-]+ ){1,3}is (?:a|an|the) [^.]{0,80}\b(?:editor|writer|journalist|reporter|"
     r"columnist|correspondent|contributor|author|fellow|analyst|host|blogger|researcher)\b"
-    r"|\b(?:follow|find) (?:him|her|them|me) on\b",
+    r"|\b(?:follow|find) (?:him|her|them|me) on\b"
+    # "Marcus Bell covers county government for the Ledger. Reach him at ...".
+    # A full name (two or three words) in front: "Medicare covers costs for ..." is no bio.
+    r"|^(?:[A-Z][\w’'.-]+ ){2,3}(?:covers|writes about|reports on) [^.]{0,80}\bfor (?:the )?[A-Z]"
+    r"|\b(?:reach|contact|email|e-mail) (?:him|her|them|me) at \S+@",
 )
 _COMMENTS = re.compile(
     r"\bleave a (?:reply|comment)\b|\byour email address will not be published\b"
@@ -144,7 +151,15 @@ _SOURCE = re.compile(
     r"|\brepublished with permission\b|\breprinted with permission\b"
     r"|\((?:[\w-]+\.)+(?:com|org|net|substack\.com|co\.uk|info)\)\s*$"
     r"|^(?:copyright|©)\s*(?:©\s*)?\d{4}\b|\ball rights reserved\b"
-    r"|^this (?:material|article|content) may not be (?:published|reproduced|redistributed)\b",
+    r"|^this (?:material|article|content) may not be (?:published|reproduced|redistributed)\b"
+    r"|^privacy (?:notice|policy)\s*:"
+    # The outlet speaking about the piece itself: "This article is part of our series on ...",
+    # "This story was produced with support from ...".
+    # Only "this" and the outlet's words for its own pieces: "The report was published on
+    # Tuesday" is news about some report.
+    r"|^this (?:article|story|piece|series|coverage|podcast|feature) (?:is|was) "
+    r"(?:part of|produced|supported|funded|made possible)\b"
+    r"|^read the (?:rest|full|whole|first|next|previous)\b[^.]{0,40}\bhere\b",
     _I,
 )
 _WIRE = re.compile(
@@ -170,7 +185,8 @@ _VERBISH = re.compile(
 _COMMENTS_NEEDLES = ("comment", "reply", "email address", "required fields")
 _SOURCE_NEEDLES = (
     ":", "published", "featured", "appeared", "posted", "permission", ")", "copyright", "©",
-    "rights reserved", "may not be",
+    "rights reserved", "may not be", "this article", "this story", "this piece", "this series",
+    "this coverage", "this podcast", "this feature", "read the ", "privacy",
 )  # fmt: skip
 _SUBSCRIBE_NEEDLES = (
     "newsletter", "subscri", "inbox", "sign up", "signup", "keep up to date", "stay ",
@@ -186,7 +202,7 @@ _CREDIT_NEEDLES = (
     "photo", "picture", "image", "video", "graphic", "footage", "credit", "handout", "via ",
     "getty", "shutterstock", "profimedia", "epa-efe",
 )  # fmt: skip
-_CREDIT_CASED = ("REUTERS", "AFP", "AP", "EPA", "/")
+_CREDIT_CASED = ("REUTERS", "AFP", "AP", "EPA", "/", ")")
 
 
 def _is_whole_line(sentence: str, context: Context) -> bool:
@@ -213,6 +229,56 @@ def _share(sentence: str, context: Context) -> bool:
 
 def _related_link(sentence: str, context: Context) -> bool:
     return bool(_RELATED_LINE.match(context.line.strip()))
+
+
+def _related_block(sentence: str, context: Context) -> bool:
+    """A link title listed under a "Read more:" or "Related" line, in the same paragraph.
+
+    The titles are headlines of other articles ("Kaldera inflation eases to 3.1% in May"):
+    sentence case, with verbs and figures, so nothing in their words gives them away; their
+    place does. A title carries no final full stop, which keeps a paragraph of article text
+    that merely follows such a line out of it."""
+    line = context.line.strip()
+    if not line or re.search(r"[.!]['\"”’]?$", line):
+        return False
+    if "\n" not in context.paragraph:
+        return False  # a paragraph of one line has no header line above it
+    lines = [part.strip() for part in context.paragraph.split("\n")]
+    if line not in lines:
+        return False
+    # A header line above it in the paragraph ("Read more:", "Related stories"), with only
+    # other unpunctuated titles in between.
+    for above in reversed(lines[: lines.index(line)]):
+        if _RELATED_LINE.match(above) and (above.endswith(":") or len(_words(above)) <= 4):
+            return True
+        if re.search(r"[.!?]['\"”’]?$", above):
+            return False
+    return False
+
+
+# A clock time opening a line: the entries of a live page ("14:30 BST", "12:05 Rail line to
+# Port Ardis closed"), which are headings, never sentences of the article.
+_CLOCK_LINE = re.compile(r"^\d{1,2}[:.]\d{2}(?:\s?(?:[ap]\.?m\.?|[A-Z]{2,4}))?\b(?!\s?%)")
+
+
+def _timestamp(sentence: str, context: Context) -> bool:
+    line = context.line.strip()
+    return bool(_CLOCK_LINE.match(line)) and not re.search(r"[.!?]['\"”’]?$", line)
+
+
+def _crosshead(sentence: str, context: Context) -> bool:
+    """A paragraph of one short line without final punctuation: a headline, a crosshead
+    ("Why Russia has forces in Transnistria") or a kicker ("ANALYSIS"). Article sentences
+    end in punctuation; a title does not, whatever its case and its verbs. Near the top of
+    the page a headline can be long ("‘We are 40 deputies short’: Sheriff ... on jail deaths,
+    overtime and the budget fight")."""
+    line = context.line.strip()
+    if line != context.paragraph.strip() or not _is_whole_line(sentence, context):
+        return False
+    if re.search(r"[.!?:;,]['\"”’)]?$", line) or line.startswith(("“", '"')):
+        return False
+    words = len(_words(line))
+    return words <= 10 or (context.position < 0.15 and words <= 25)
 
 
 def _photo_credit(sentence: str, context: Context) -> bool:
@@ -296,6 +362,8 @@ RULES: tuple[tuple[str, Callable[[str, Context], bool]], ...] = (
     ("newsletter", _newsletter),
     ("share", _share),
     ("related_link", _related_link),
+    ("related_block", _related_block),
+    ("timestamp", _timestamp),
     ("navigation", _navigation),
     ("photo_credit", _photo_credit),
     ("byline", _byline),
@@ -306,11 +374,14 @@ RULES: tuple[tuple[str, Callable[[str, Context], bool]], ...] = (
     ("repeated", _repeated),
     ("headline", _headline),
     ("title_no_verb", _title_no_verb),
+    ("crosshead", _crosshead),
 )
 RULE_NAMES: tuple[str, ...] = tuple(name for name, _ in RULES)
 # The rules that read nothing but ``context.line``: judged once per line, however many
 # sentences it holds (a paragraph on one line has several).
-LINE_RULES = frozenset({"share", "related_link", "navigation", "photo_credit", "byline"})
+LINE_RULES = frozenset(
+    {"share", "related_link", "navigation", "photo_credit", "byline", "timestamp"}
+)
 
 
 def is_boilerplate(sentence: str, context: Context | None = None) -> str | None:

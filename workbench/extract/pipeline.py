@@ -1,9 +1,12 @@
 """The extraction pipeline: segment -> drop boilerplate -> score -> keep -> attribute speakers.
 
 The score comes from a ``SentenceScorer`` (``workbench.extract.scorers``; the linear model by
-default). ``SentenceExtractor.explain`` keeps every sentence with the decision taken about it
-and why, so a surprising result can be traced to a rule or a score; ``extract`` is the kept
-part of it as ``ClaimCandidate`` records.
+default), then is lowered for opinions and predictions (``workbench.extract.stance``), whatever
+the scorer: scorers rank political opinion as high as political fact, and a reviewer's queue
+should start with what can be checked. The threshold applies to the adjusted score.
+``SentenceExtractor.explain`` keeps every sentence with the decision taken about it and why,
+so a surprising result can be traced to a rule or a score; ``extract`` is the kept part of it
+as ``ClaimCandidate`` records.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Protocol
 
 from workbench.config import get_settings
 from workbench.errors import InvalidInput
-from workbench.extract import boilerplate, segment
+from workbench.extract import boilerplate, segment, stance
 from workbench.extract.score import DEFAULT_THRESHOLD
 from workbench.extract.scorers import HeuristicScorer, SentenceScorer, load_scorer
 from workbench.extract.speaker import attribute
@@ -138,7 +141,7 @@ class SentenceExtractor:
             for text, p in zip(texts, prepared, strict=True)
             for start, end in p.article
         ]
-        scores = iter(self.scorer.score_many(batch))
+        scores = iter(stance.adjust_many(self.scorer.score_many(batch), batch))
         explainer = getattr(self.scorer, "features", None) if with_features else None
         result: list[list[SentenceDecision]] = []
         for text, p in zip(texts, prepared, strict=True):
@@ -153,6 +156,8 @@ class SentenceExtractor:
                 value = float(next(scores))
                 decision = KEPT if value >= self.threshold else LOW_SCORE
                 features: tuple[str, ...] = tuple(explainer(sentence)) if explainer else ()
+                if with_features:
+                    features += tuple(f"stance:{cue}" for cue in stance.cues(sentence))
                 decisions.append(
                     SentenceDecision(
                         start, end, sentence, decision, value, features, p.speakers[(start, end)]
