@@ -113,6 +113,11 @@ class ReviewOut(BaseModel):
     # shown to that decision (None when unknown, e.g. a review saved before times were kept).
     decided_at: datetime | None = None
     seconds_spent: float | None = None
+    # The verdict given before the reviewer could see anyone else's, and whether they saved
+    # another after that (workbench.review.blind). Defaults read a version 3 export: what a
+    # file without them says is that nothing changed after a reveal.
+    blind_verdict: Verdict | None = None
+    changed_after_reveal: bool = False
 
 
 class DocumentRef(BaseModel):
