@@ -329,16 +329,19 @@ def _waiting(session: Session) -> list[int]:
     ).all()
     # Claims whose verdicts agree only after the reveal (workbench.review.blind): a review
     # whose verdict is no longer its blind one was changed after the reveal, so it is flagged,
-    # and the flagged reviews are a short range of ix_reviews_changed_after_reveal.
-    after_reveal = session.scalars(
-        select(Review.claim_id)
-        .where(
-            Review.changed_after_reveal.is_(True),
-            Review.verdict.is_not(None),
-            Review.verdict != Review.blind_verdict,
+    # and the flagged reviews are a short range of ix_reviews_changed_after_reveal (made
+    # distinct here: DISTINCT in SQL would sort them).
+    after_reveal = sorted(
+        set(
+            session.scalars(
+                select(Review.claim_id).where(
+                    Review.changed_after_reveal.is_(True),
+                    Review.verdict.is_not(None),
+                    Review.verdict != Review.blind_verdict,
+                )
+            ).all()
         )
-        .distinct()
-    ).all()
+    )
     unadjudicated = set(after_reveal)
     for start in range(0, len(after_reveal), 1000):
         unadjudicated -= set(
