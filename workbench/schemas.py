@@ -166,9 +166,12 @@ class ExportRecord(BaseModel):
     Version 2 added ``final_verdict``, ``final_source`` and ``final_reason`` (all null while
     the claim has no final verdict). Version 3 added the reviews' ``decided_at`` and
     ``seconds_spent``, the document's ``url`` and ``published``, and ``final_decided_at``.
+    Version 4 added the reviews' ``blind_verdict`` and ``changed_after_reveal`` (blind
+    review, ``workbench.review.blind``); read from an older file they default to none and
+    false, and an importer takes the verdict as the blind one.
     """
 
-    schema_version: int = 3
+    schema_version: int = 4
     claim_id: int
     text: str
     char_start: int
