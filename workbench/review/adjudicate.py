@@ -298,11 +298,12 @@ def _waiting(session: Session) -> list[int]:
     disagree or agree only after the reveal and no admin decided, or an admin decided and a
     review changed afterwards.
 
-    Two sets, each read through its own index, never by a pass over every claim: the split
+    Three sets, each read through its own index, never by a pass over every claim: the split
     claims are a range of ix_claims_disagreement (status, disagreement > 0: the verdicts are
     not all the same, kept per claim by workbench.review.stats), the claims an admin decided
-    a range of ix_final_verdicts_source. The work grows with those two sets (what the page
-    is about), not with the corpus. Two queries rather than one: joined, PostgreSQL's
+    a range of ix_final_verdicts_source, the reviews changed after the reveal a range of
+    ix_reviews_changed_after_reveal. The work grows with those sets (what the page is
+    about), not with the corpus. Two queries rather than one: joined, PostgreSQL's
     planner would hash every open claim to check the status of a few decided ones.
     """
     adjudicated = exists().where(
