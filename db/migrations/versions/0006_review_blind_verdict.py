@@ -98,19 +98,43 @@ def downgrade() -> None:
 Trail = list[tuple[int, str, Any]]
 
 
+CHUNK = 500  # claims replayed at a time
+
+
 def _replay_history(bind: sa.Connection) -> None:
+    """Correct the plain reading where the history proves otherwise.
+
+    Only a claim with a review whose trail has an ``update`` can come out differently (a
+    verdict that never changed is its own blind verdict), so only those claims are read, a
+    chunk at a time: the work and the memory follow the reviews that changed, not the corpus.
+    """
+    changed = bind.scalars(
+        sa.select(HISTORY.c.claim_id)
+        .where(
+            HISTORY.c.entity == 'review',
+            HISTORY.c.action == 'update',
+            HISTORY.c.claim_id.is_not(None),
+        )
+        .distinct()
+    ).all()
+    claims = sorted(changed)
+    for start in range(0, len(claims), CHUNK):
+        _replay_chunk(bind, claims[start : start + CHUNK])
+
+
+def _replay_chunk(bind: sa.Connection, claim_ids: list[int]) -> None:
     stored = {
         review_id: (claim_id, verdict)
         for review_id, claim_id, verdict in bind.execute(
-            sa.select(REVIEWS.c.id, REVIEWS.c.claim_id, REVIEWS.c.verdict)
+            sa.select(REVIEWS.c.id, REVIEWS.c.claim_id, REVIEWS.c.verdict).where(
+                REVIEWS.c.claim_id.in_(claim_ids)
+            )
         )
     }
-    if not stored:
-        return
     trails: dict[int, Trail] = {}
     entries = bind.execute(
         sa.select(HISTORY.c.id, HISTORY.c.entity_id, HISTORY.c.action, HISTORY.c.after)
-        .where(HISTORY.c.entity == 'review')
+        .where(HISTORY.c.entity == 'review', HISTORY.c.claim_id.in_(claim_ids))
         .order_by(HISTORY.c.id)  # ids are the order the changes were written in
     )
     for entry_id, entity_id, action, after in entries:
