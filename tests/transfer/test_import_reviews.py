@@ -322,7 +322,7 @@ def with_review(**fields: Any) -> dict[str, Any]:
         (with_review(note="a\u0000b"), "reviews[0].note", "NUL"),
         (with_review(reviewer=""), "reviews[0].reviewer", "enter your name"),
         ({**LINE, "document": {"sha256": "xyz"}}, "document.sha256", "64 hexadecimal"),
-        ({**LINE, "schema_version": 9}, "schema_version", "(1 to 3)"),
+        ({**LINE, "schema_version": 9}, "schema_version", "(1 to 4)"),
         ({**LINE, "char_start": 5, "char_end": 5}, "char_end", "greater than char_start"),
         ({**LINE, "final_source": "adjudicated"}, "final_verdict", "is missing"),
         ({**LINE, "final_source": "voted"}, "final_source", "single, consensus, adjudicated"),
@@ -477,7 +477,11 @@ def test_every_version_of_the_export_reads(tmp_path: Path) -> None:
     v1 = {**base, "schema_version": 1}
     v2 = {**v1, "schema_version": 2, "final_verdict": None, "final_source": None}
     v3 = {**v2, "schema_version": 3}
-    for version in (v1, v2, v3):
+    v4 = {**v3, "schema_version": 4}
+    v4["reviews"] = [
+        {**base["reviews"][0], "blind_verdict": "verified", "changed_after_reveal": False}
+    ]
+    for version in (v1, v2, v3, v4):
         record = parse_line(json.dumps(version), "f.jsonl", 1)
         assert isinstance(record, ImportRecord) and record.by_offsets
 
