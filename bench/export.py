@@ -124,6 +124,7 @@ def build(path: Path, claims: int, per_claim: int, seed: int = 6) -> None:
                         "claim_id": claim_id,
                         "reviewer_id": reviewer,
                         "verdict": verdict,
+                        "blind_verdict": verdict,  # decided once, blind (review.blind)
                         "note": sentence(rng, 0, 12) if rng.random() < 0.5 else "",
                         "seconds_spent": rng.uniform(5, 300) if verdict else None,
                         "decided_at": decided if verdict else None,

@@ -232,6 +232,7 @@ def build(engine: Engine, size: int, seed: int = 6) -> float:
                     "claim_id": claim["id"],
                     "reviewer_id": reviewer_id,
                     "verdict": verdict,
+                    "blind_verdict": verdict,  # decided once, blind (review.blind)
                     "note": "",
                     "seconds_spent": round(rng.uniform(20, 200), 1),
                     "decided_at": decided,

@@ -70,6 +70,11 @@ def test_synth_fills_the_database_as_asked(engine: Engine) -> None:
                 assert len(claim.reviews) == 3
                 assert len({r.reviewer_id for r in claim.reviews}) == 3
                 assert all(r.decided_at is not None and r.seconds_spent for r in claim.reviews)
+                # Decided once, blind: the blind review rules see them as the app's own.
+                assert all(
+                    r.blind_verdict == r.verdict and not r.changed_after_reveal
+                    for r in claim.reviews
+                )
         finals = session.scalars(select(FinalVerdict)).all()
         for final in finals:
             verdicts = {

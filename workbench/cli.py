@@ -981,6 +981,11 @@ class Breakdown(StrEnum):
     reviewer = "reviewer"
 
 
+class VerdictsOption(StrEnum):
+    blind = "blind"
+    current = "current"
+
+
 @app.command()
 def agreement(
     as_json: Annotated[
@@ -999,6 +1004,14 @@ def agreement(
     samples: Annotated[
         int, typer.Option("--samples", min=0, help="Bootstrap samples for alpha's interval.")
     ] = 1000,
+    use: Annotated[
+        VerdictsOption,
+        typer.Option(
+            "--use",
+            help="blind: the verdicts given before each reviewer saw anyone else's (the "
+            "default); current: the verdicts as they stand now.",
+        ),
+    ] = VerdictsOption.blind,
     db: DbOption = None,
 ) -> None:
     """How far reviewers agree: Krippendorff's α (95% CI), Fleiss' κ, Gwet's AC1, Cohen's κ."""
@@ -1008,7 +1021,7 @@ def agreement(
 
     with _user_errors():
         engine = _open(_settings(db).database_url, migrate=False)
-        table = load_table(engine, document_id=document)
+        table = load_table(engine, document_id=document, use=use.value)
         if table_csv is not None:
             try:
                 rows = table.save_csv(table_csv)

@@ -113,6 +113,11 @@ class ReviewOut(BaseModel):
     # shown to that decision (None when unknown, e.g. a review saved before times were kept).
     decided_at: datetime | None = None
     seconds_spent: float | None = None
+    # The verdict given before the reviewer could see anyone else's, and whether they saved
+    # another after that (workbench.review.blind). Defaults read a version 3 export: what a
+    # file without them says is that nothing changed after a reveal.
+    blind_verdict: Verdict | None = None
+    changed_after_reveal: bool = False
 
 
 class DocumentRef(BaseModel):
@@ -161,9 +166,12 @@ class ExportRecord(BaseModel):
     Version 2 added ``final_verdict``, ``final_source`` and ``final_reason`` (all null while
     the claim has no final verdict). Version 3 added the reviews' ``decided_at`` and
     ``seconds_spent``, the document's ``url`` and ``published``, and ``final_decided_at``.
+    Version 4 added the reviews' ``blind_verdict`` and ``changed_after_reveal`` (blind
+    review, ``workbench.review.blind``); read from an older file they default to none and
+    false, and an importer takes the verdict as the blind one.
     """
 
-    schema_version: int = 3
+    schema_version: int = 4
     claim_id: int
     text: str
     char_start: int

@@ -1607,6 +1607,8 @@ class _Rows:
                         "claim_id": claim_id,
                         "reviewer_id": reviewer,
                         "verdict": verdict,
+                        # Synthetic reviewers decide once, blind (workbench.review.blind).
+                        "blind_verdict": verdict,
                         "note": py.choice(NOTES) if note else "",
                         "seconds_spent": seconds,
                         "decided_at": decided,

@@ -177,3 +177,21 @@ def test_the_claim_view_lists_the_claims_history(seeded: Engine, disputed: int, 
     ]
     # Shown as text in a table: the note's markup is not interpreted.
     assert list(rows["change"])[1] == "note: — → <b>primary</b> source *confirms*"
+
+
+def test_agreement_reached_after_the_reveal_waits_here_with_its_reason(
+    seeded: Engine, disputed: int, app: App
+) -> None:
+    # Rita, shown Rui's verdict once she had decided, changes hers to match it.
+    decisions.set_verdict(seeded, disputed, actor(seeded, "Rita"), Verdict.verified)
+    assert final_verdict(seeded, disputed) is None
+    at = open_page(app)
+    assert not at.exception
+    assert "1 claim waiting" in at.caption[0].value
+    shown = texts(at)
+    assert "Verdict: verified" in shown and "Verdict: disputed" not in shown
+    assert "Blind verdict: disputed (changed after seeing the others' verdicts)" in shown
+    assert "agree only after seeing each other's verdicts" in plain(at.warning)
+    at = submit(at, disputed, "verified", "Rui's report holds; Rita's doubt was answered")
+    final = final_verdict(seeded, disputed)
+    assert final is not None and final.source == FinalSource.adjudicated

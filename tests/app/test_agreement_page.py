@@ -403,3 +403,28 @@ def test_a_bad_link_warns_and_shows_the_queue(
     assert not at.exception
     assert message in plain(at.warning)
     assert at.subheader[0].value.startswith("Claim #")  # the disputed queue as usual
+
+
+def test_the_page_says_it_shows_blind_verdicts_and_switches_to_current(
+    seeded_team: Seeded, app: App
+) -> None:
+    # Rita comes round to Rui's verdict on the split claim after seeing it.
+    decide(seeded_team.engine, {seeded_team.split: {people(seeded_team.engine)["Rita"]: V}})
+    at = open_page(app, AGREEMENT)
+    assert not at.exception
+    assert at.radio(key="agreement_use").value == "blind"
+    assert "use the blind verdicts, given before the reveal (1 review was changed" in plain(
+        at.info
+    ).replace("*", "")
+    blind = build_report(load_table(seeded_team.engine), samples=0).overall
+    assert {m.label: m.value for m in at.metric}["Observed agreement"] == f"{blind.observed:.3f}"
+
+    at.radio(key="agreement_use").set_value("current")
+    at = at.run(timeout=60)
+    assert not at.exception
+    assert "use the current verdicts, changes after the reveal included" in plain(
+        at.warning
+    ).replace("*", "")
+    current = build_report(load_table(seeded_team.engine, use="current"), samples=0).overall
+    assert current.observed != blind.observed
+    assert {m.label: m.value for m in at.metric}["Observed agreement"] == f"{current.observed:.3f}"

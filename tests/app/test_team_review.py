@@ -88,6 +88,19 @@ def test_team_mode_shows_the_leased_claim_to_two_reviewers_with_k_2(
     ben.run(timeout=30)
     assert shown_claim(ben) == best
     assert any(m.value == "#### Other reviewers" for m in ben.markdown)  # now he may see
+    # ... and is told that a change now is recorded as one made after seeing Ana's.
+    assert "Your blind verdict, given before you saw these, is kept: disputed." in captions(ben)
+    ben.button(key="verdict_verified").click()
+    ben.run(timeout=30)
+    with unit_of_work(seeded) as session:
+        mine = session.scalars(
+            select(Review).where(Review.claim_id == best, Review.reviewer_id == people["Ben"].id)
+        ).one()
+        assert (mine.verdict, mine.blind_verdict, mine.changed_after_reveal) == (
+            "verified",
+            "disputed",
+            True,
+        )
 
 
 def test_skip_in_team_mode_gives_the_slot_back(seeded: Engine, app: App) -> None:

@@ -1,10 +1,13 @@
 """The schema is built by Alembic and matches the SQLAlchemy tables exactly, on each backend."""
 
+import json
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.db.migrate import alembic_config, current_revision, head_revision, upgrade
@@ -216,3 +219,108 @@ def test_0005_keeps_every_band_key_both_ways(db_url: str) -> None:
     more = [article(5, index).document() for index in range(12, 16)]
     service.ingest_documents(engine, more, default_extractor())
     assert len(_keys(engine)) > len(before)
+
+
+# --- 0006: blind verdicts, recovered from the history where it proves them -------------------
+
+
+def _seed_at_0005(engine: Engine) -> None:
+    """Reviews as a 0005 database holds them, some with a complete history trail.
+
+    Claim 1: Ana verified, Ben disputed, then Ben changed to verified after seeing Ana's (both
+    trails complete: the replay proves Ben's blind verdict and flags the change).
+    Claim 2: Ana verified then disputed before anyone else decided (a blind correction), Ben
+    disputed: blind verdicts are the current ones, nobody flagged.
+    Claim 3: no history (a pre-0003 or synthetic review): blind = verdict.
+    Claim 4: a trail that does not end on the stored verdict: not trusted, blind = verdict.
+    """
+    _seed_at_0003(engine)  # claims 1-5, users Ana (1), Ben (2), Cleo (3); reviews 1-8
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM reviews"))
+        now = "2026-01-05 09:00:00"
+        reviews = [
+            # id, claim, user, verdict
+            (1, 1, 1, "verified"),
+            (2, 1, 2, "verified"),
+            (3, 2, 1, "disputed"),
+            (4, 2, 2, "disputed"),
+            (5, 3, 1, "unsupported"),
+            (6, 3, 2, None),
+            (7, 4, 1, "verified"),
+        ]
+        for review_id, claim_id, user_id, verdict in reviews:
+            connection.execute(
+                text(
+                    "INSERT INTO reviews (id, claim_id, reviewer_id, verdict, note, version, "
+                    "created_at, updated_at) VALUES (:id, :c, :u, :v, '', 1, :now, :now)"
+                ),
+                {"id": review_id, "c": claim_id, "u": user_id, "v": verdict, "now": now},
+            )
+        history = [
+            # review, claim, action, verdict after
+            (1, 1, "create", "verified"),
+            (2, 1, "create", "disputed"),
+            (2, 1, "update", "verified"),
+            (3, 2, "create", "verified"),
+            (3, 2, "update", "disputed"),
+            (4, 2, "create", "disputed"),
+            (7, 4, "create", "disputed"),
+        ]
+        for review_id, claim_id, action, verdict in history:
+            connection.execute(
+                text(
+                    "INSERT INTO history (at, entity, entity_id, claim_id, action, after) "
+                    "VALUES (:now, 'review', :rid, :c, :a, :after)"
+                ),
+                {
+                    "now": now,
+                    "rid": str(review_id),
+                    "c": claim_id,
+                    "a": action,
+                    "after": json.dumps({"verdict": verdict, "note": ""}),
+                },
+            )
+
+
+def _blind_columns(engine: Engine) -> list[tuple[int, str | None, str | None, bool]]:
+    with engine.connect() as connection:
+        return [
+            (r[0], r[1], r[2], bool(r[3]))
+            for r in connection.execute(
+                text(
+                    "SELECT id, verdict, blind_verdict, changed_after_reveal FROM reviews "
+                    "ORDER BY id"
+                )
+            )
+        ]
+
+
+def test_0006_recovers_blind_verdicts_from_the_history_and_downgrades(db_url: str) -> None:
+    from workbench.db.session import get_engine
+
+    engine = get_engine(db_url)
+    upgrade(engine, "0005")
+    _seed_at_0005(engine)
+    upgrade(engine)
+    assert_schema_matches_tables(engine)
+    expected = [
+        (1, "verified", "verified", False),
+        (2, "verified", "disputed", True),  # changed to match Ana's after seeing it
+        (3, "disputed", "disputed", False),  # corrected before anyone else had decided
+        (4, "disputed", "disputed", False),
+        (5, "unsupported", "unsupported", False),  # no history: the verdict as stored
+        (6, None, None, False),  # undecided
+        (7, "verified", "verified", False),  # the trail disagrees with the row: not trusted
+    ]
+    assert _blind_columns(engine) == expected
+    with engine.connect() as connection, pytest.raises(IntegrityError):
+        connection.execute(text("UPDATE reviews SET blind_verdict = 'maybe' WHERE id = 1"))
+
+    command.downgrade(alembic_config(engine), "0005")
+    columns = {c["name"] for c in inspect(engine).get_columns("reviews")}
+    assert not {"blind_verdict", "changed_after_reveal"} & columns
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM reviews")) == 7
+    upgrade(engine)
+    assert_schema_matches_tables(engine)
+    assert _blind_columns(engine) == expected

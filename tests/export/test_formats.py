@@ -109,7 +109,7 @@ def test_parquet_reads_back_to_the_jsonl_export(reviewed: Reviewed, tmp_path: Pa
     # And straight from pyarrow, without our reader: one row per claim, the fixed schema.
     table = pq.read_table(tmp_path / "x.parquet")
     assert table.schema.equals(SCHEMA, check_metadata=False)
-    assert table.schema.metadata[b"workbench.schema_version"] == b"3"
+    assert table.schema.metadata[b"workbench.schema_version"] == b"4"
     rows = {row["claim_id"]: row for row in table.to_pylist()}
     assert len(rows) == reviewed.total
     disputed = rows[reviewed.disputed]
@@ -349,3 +349,70 @@ def test_any_text_round_trips_through_jsonl_and_parquet(
     assert [(r["claim_text"], r["speaker"], r["note"]) for r in mine] == [
         (neutralise(text), neutralise(speaker), neutralise(note))
     ] * 2
+
+
+# --- schema version 4: blind verdicts ----------------------------------------------------------
+
+V3_CSV_COLUMNS = [
+    *("claim_id", "claim_text", "char_start", "char_end", "speaker", "score", "extractor"),
+    *("claim_status", "document_id", "document_title", "document_source", "document_sha256"),
+    *("review_id", "reviewer", "verdict", "note", "urls", "review_created_at"),
+    *("review_updated_at", "final_verdict", "final_source", "final_reason", "document_url"),
+    *("review_decided_at", "review_seconds_spent", "final_decided_at"),
+]
+
+
+def changed_after_reveal(reviewed: Reviewed) -> None:
+    """Ana comes round to Ben's verdict on the disputed claim after seeing it."""
+    from workbench.auth.accounts import local_actor
+    from workbench.review import decisions
+
+    ana = local_actor(reviewed.engine, "Ana")
+    decisions.set_verdict(reviewed.engine, reviewed.disputed, ana, Verdict.disputed)
+
+
+def test_every_format_carries_the_blind_verdict_beside_the_current_one(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    changed_after_reveal(reviewed)
+    jsonl = tmp_path / "claims.jsonl"
+    export_to_file(reviewed.engine, ExportFormat.jsonl, jsonl)
+    records = {r.claim_id: r for r in jsonl_records(jsonl)}
+    assert {r.schema_version for r in records.values()} == {4}
+    ana, ben = records[reviewed.disputed].reviews
+    assert (ana.verdict, ana.blind_verdict, ana.changed_after_reveal) == (
+        Verdict.disputed,
+        Verdict.verified,
+        True,
+    )
+    assert (ben.verdict, ben.blind_verdict, ben.changed_after_reveal) == (
+        Verdict.disputed,
+        Verdict.disputed,
+        False,
+    )
+    (note_only,) = records[reviewed.note_only].reviews
+    assert (note_only.blind_verdict, note_only.changed_after_reveal) == (None, False)
+
+    parquet = tmp_path / "claims.parquet"
+    export_to_file(reviewed.engine, ExportFormat.parquet, parquet)
+    assert list(read_records(parquet)) == list(records.values())
+
+    rows = list(csv.reader(io.StringIO(render_export(reviewed.engine, ExportFormat.csv).decode())))
+    header, body = rows[0], rows[1:]
+    assert header == [*V3_CSV_COLUMNS, "review_blind_verdict", "review_changed_after_reveal"]
+    by_review = {(r[0], r[13]): r[-2:] for r in body}
+    assert by_review[(str(reviewed.disputed), "Ana")] == ["verified", "true"]
+    assert by_review[(str(reviewed.disputed), "Ben")] == ["disputed", "false"]
+    assert by_review[(str(reviewed.note_only), "Ana")] == ["", ""]
+    assert by_review[(str(reviewed.not_a_claim), "")] == ["", ""]
+
+
+def test_the_csv_columns_before_the_new_ones_are_unchanged(reviewed: Reviewed) -> None:
+    """For data without a change after the reveal, the first 26 columns are the version 3
+    file: the same cells, the new ones only appended."""
+    rows = list(csv.reader(io.StringIO(render_export(reviewed.engine, ExportFormat.csv).decode())))
+    assert rows[0][: len(V3_CSV_COLUMNS)] == V3_CSV_COLUMNS
+    body = rows[1:]
+    assert all(len(row) == len(V3_CSV_COLUMNS) + 2 for row in body)
+    ben = next(r for r in body if r[0] == str(reviewed.verified))
+    assert ben[14] == "verified" and ben[-2:] == ["verified", "false"]

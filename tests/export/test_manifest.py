@@ -49,7 +49,7 @@ def test_the_manifest_describes_the_file(
     assert manifest["bytes"] == len(data)
     assert manifest["file"] == path.name
     assert manifest["format"] == fmt.value
-    assert manifest["schema_version"] == 3
+    assert manifest["schema_version"] == 4
     assert manifest["software"] == {
         "name": "factcheck-workbench",
         "version": importlib.metadata.version("factcheck-workbench"),

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from workbench.auth.accounts import local_actor
 from workbench.cli import app
 from workbench.database import open_database
-from workbench.db.models import Claim, Document, Review
+from workbench.db.models import Claim, Document, Review, User
 from workbench.db.session import dispose_all
 from workbench.errors import InputFileError
 from workbench.export.manifest import verify
@@ -220,3 +220,39 @@ def test_backup_and_restore_from_the_command_line(
     again = runner.invoke(app, ["import", str(out), "--db", other_url])
     assert again.exit_code == 0 and "nothing changed: 0 rows missing" in again.stdout
     assert tables_of(open_database(other_url)) == tables_of(engine)
+
+
+def test_a_backup_keeps_blind_verdicts_and_changes_after_the_reveal(
+    engine: Engine, tmp_path: Path, other_url: str
+) -> None:
+    from workbench.review.adjudicate import adjudication_queue
+
+    fill(engine)
+    # A synthetic claim's reviewer changes their verdict after seeing the other's.
+    with engine.connect() as connection:
+        claim_id, reviewer = connection.execute(
+            select(Review.claim_id, Review.reviewer_id).order_by(Review.id.desc()).limit(1)
+        ).one()
+        name = connection.scalar(select(User.name).where(User.id == reviewer))
+        verdict = connection.scalar(
+            select(Review.verdict).where(
+                Review.claim_id == claim_id, Review.reviewer_id == reviewer
+            )
+        )
+    other = next(v for v in Verdict if v.value != verdict)
+    decisions.set_verdict(engine, claim_id, local_actor(engine, name), other)
+    path = tmp_path / "backup.jsonl"
+    export_backup(engine, path)
+
+    target = open_database(other_url)
+    restore_backup(target, path)
+
+    row = tables_of(target)["reviews"]
+    changed = [r for r in row if r["changed_after_reveal"]]
+    assert [(r["claim_id"], r["verdict"], r["blind_verdict"]) for r in changed] == [
+        (claim_id, other.value, verdict)
+    ]
+    assert tables_of(target)["reviews"] == tables_of(engine)["reviews"]
+    ada = local_actor(target, "Ada-admin")
+    waiting = {i.claim.id for i in adjudication_queue(target, ada, page_size=1000).items}
+    assert claim_id in waiting

@@ -322,7 +322,7 @@ def with_review(**fields: Any) -> dict[str, Any]:
         (with_review(note="a\u0000b"), "reviews[0].note", "NUL"),
         (with_review(reviewer=""), "reviews[0].reviewer", "enter your name"),
         ({**LINE, "document": {"sha256": "xyz"}}, "document.sha256", "64 hexadecimal"),
-        ({**LINE, "schema_version": 9}, "schema_version", "(1 to 3)"),
+        ({**LINE, "schema_version": 9}, "schema_version", "(1 to 4)"),
         ({**LINE, "char_start": 5, "char_end": 5}, "char_end", "greater than char_start"),
         ({**LINE, "final_source": "adjudicated"}, "final_verdict", "is missing"),
         ({**LINE, "final_source": "voted"}, "final_source", "single, consensus, adjudicated"),
@@ -477,7 +477,11 @@ def test_every_version_of_the_export_reads(tmp_path: Path) -> None:
     v1 = {**base, "schema_version": 1}
     v2 = {**v1, "schema_version": 2, "final_verdict": None, "final_source": None}
     v3 = {**v2, "schema_version": 3}
-    for version in (v1, v2, v3):
+    v4 = {**v3, "schema_version": 4}
+    v4["reviews"] = [
+        {**base["reviews"][0], "blind_verdict": "verified", "changed_after_reveal": False}
+    ]
+    for version in (v1, v2, v3, v4):
         record = parse_line(json.dumps(version), "f.jsonl", 1)
         assert isinstance(record, ImportRecord) and record.by_offsets
 
@@ -568,3 +572,103 @@ def test_export_then_import_reproduces_the_verdict_set(
     assert verdicts_of(here) == verdicts_of(there)
     assert finals_of(here) == finals_of(there)
     assert report.reviews_added == len(verdicts_of(there)) and report.conflicts == []
+
+
+# --- blind verdicts (schema version 4) ------------------------------------------------------
+
+
+def blind_of(engine: Engine) -> set[tuple[Any, ...]]:
+    """Every decided review by claim key: reviewer, verdict, blind verdict, flag."""
+    from workbench.export.records import iter_records
+
+    return {
+        (
+            record.document.sha256,
+            record.char_start,
+            record.char_end,
+            review.reviewer,
+            review.verdict,
+            review.blind_verdict,
+            review.changed_after_reveal,
+        )
+        for record in iter_records(engine)
+        for review in record.reviews
+    }
+
+
+def test_blind_verdicts_and_changes_after_the_reveal_survive_export_and_import(
+    seeded: Engine, other: Engine, tmp_path: Path
+) -> None:
+    from workbench.project import set_project_setting
+
+    for engine in (seeded, other):
+        set_project_setting(engine, None, "reviews_per_claim", 2)
+    claim_id = open_claims(seeded, 1)[0]
+    ana, ben = local_actor(seeded, "Ana"), local_actor(seeded, "Ben")
+    decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)
+    decisions.set_verdict(seeded, claim_id, ben, Verdict.disputed)
+    decisions.set_verdict(seeded, claim_id, ben, Verdict.verified)  # after seeing Ana's
+    path = tmp_path / "reviews.jsonl"
+    export_to_file(seeded, ExportFormat.jsonl, path)
+    assert json.loads(path.read_text().splitlines()[0])["schema_version"] == 4
+
+    report = import_reviews(other, path)
+
+    assert report.reviews_added == 2 and report.conflicts == []
+    assert blind_of(other) == blind_of(seeded)
+    assert (Verdict.verified, Verdict.disputed, True) in {r[4:] for r in blind_of(other)}
+    # Here too the late agreement is no consensus: the claim waits for an admin.
+    there = claim_at(other, key_of(seeded, claim_id))
+    assert final_verdict(other, there) is None
+    (item,) = adjudication_queue(other, local_actor(other, "Ada")).items
+    assert item.claim.id == there and item.agreed_after_reveal
+    # Importing again changes nothing; a file naming another blind verdict is a conflict.
+    assert import_reviews(other, path).reviews_unchanged == 2
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    for line in lines:
+        for review in line["reviews"]:
+            review["blind_verdict"] = review["verdict"]
+            review["changed_after_reveal"] = False
+    again = import_reviews(other, write_jsonl(tmp_path / "edited.jsonl", lines))
+    assert [c.reviewer for c in again.conflicts] == ["Ben"]
+    assert "blind verdict (disputed here, verified in the file)" in again.conflicts[0].reason
+
+
+def test_a_version_3_file_takes_the_verdict_as_blind(seeded: Engine, tmp_path: Path) -> None:
+    (claim_id,) = open_claims(seeded, 1)
+    line = {
+        "schema_version": 3,
+        "claim_id": claim_id,
+        "reviews": [
+            {"reviewer": "Ana", "verdict": "disputed"},
+            {"reviewer": "Ben", "verdict": None},
+        ],
+    }
+    import_reviews(seeded, write_jsonl(tmp_path / "v3.jsonl", [line]))
+    with unit_of_work(seeded) as session:
+        rows = session.execute(
+            select(Review.verdict, Review.blind_verdict, Review.changed_after_reveal)
+            .where(Review.claim_id == claim_id)
+            .order_by(Review.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [("disputed", "disputed", False), (None, None, False)]
+
+
+def test_a_verdict_other_than_the_blind_one_is_stored_as_changed_after_the_reveal(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    """Another tool may name a blind verdict without the flag: the difference is the flag."""
+    (claim_id,) = open_claims(seeded, 1)
+    review = {"reviewer": "Ana", "verdict": "verified", "blind_verdict": "unsupported"}
+    line = {"schema_version": 4, "claim_id": claim_id, "reviews": [review]}
+    import_reviews(seeded, write_jsonl(tmp_path / "v4.jsonl", [line]))
+    with unit_of_work(seeded) as session:
+        row = session.execute(
+            select(Review.blind_verdict, Review.changed_after_reveal).where(
+                Review.claim_id == claim_id
+            )
+        ).one()
+    assert tuple(row) == ("unsupported", True)
+    bad = {**line, "reviews": [{**review, "blind_verdict": "maybe"}]}
+    with pytest.raises(InputFileError, match="blind_verdict"):
+        import_reviews(seeded, write_jsonl(tmp_path / "bad.jsonl", [bad]))

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from workbench.agreement import metrics
-from workbench.agreement.table import LABELS, VerdictTable, load_table
+from workbench.agreement.table import LABELS, VerdictsUsed, VerdictTable, load_table
 from workbench.auth.accounts import authorize
 from workbench.auth.permissions import Action
 from workbench.schemas import Actor
@@ -117,6 +117,16 @@ class QualityNote(BaseModel):
 
 class AgreementReport(BaseModel):
     scope: str
+    verdicts: VerdictsUsed = Field(
+        default="blind",
+        description="which verdicts the figures use: 'blind' (as given before the reviewer "
+        "could see anyone else's) or 'current' (as they stand now)",
+    )
+    changed_after_reveal: int = Field(
+        default=0,
+        description="reviews whose current verdict differs from their blind one "
+        "(changed after seeing the others')",
+    )
     scale: str = (
         "Krippendorff's scale: alpha >= 0.800 reliable; 0.667-0.800 tentative conclusions only; "
         "below 0.667 unreliable."
@@ -139,10 +149,12 @@ def agreement_report(
     *,
     document_id: int | None = None,
     samples: int = BOOTSTRAP_SAMPLES,
+    use: VerdictsUsed = "blind",
 ) -> AgreementReport:
-    """The whole report (``actor=None``: the command line, which holds the database)."""
+    """The whole report (``actor=None``: the command line, which holds the database), on the
+    reviews' blind verdicts unless ``use`` asks for the current ones."""
     may_audit(engine, actor)
-    table = load_table(engine, document_id=document_id)
+    table = load_table(engine, document_id=document_id, use=use)
     scope = "all documents"
     if document_id is not None:
         scope = table.document_titles.get(document_id, f"document {document_id}")
@@ -164,6 +176,8 @@ def build_report(
     by_reviewer = reviewer_stats(table, pairs)
     return AgreementReport(
         scope=scope,
+        verdicts=table.use,
+        changed_after_reveal=table.changed_after_reveal,
         labels=[label.value for label in LABELS],
         reviewers=table.reviewers,
         overall=overall,

@@ -3,6 +3,13 @@
 Only claims still in the dataset count (status ``open``): a claim taken out as "not a
 check-worthy claim" has no verdict to agree on. Reviews without a verdict yet (a note or a URL
 saved before deciding) are not ratings.
+
+Which verdict of a review is its rating is the caller's choice, ``use``: ``blind`` (the
+default), the verdict as given before the reviewer could see anyone else's, so that agreement
+measures what reviewers judged independently and not what they converged on after the reveal
+(``workbench.review.blind``); or ``current``, the verdict as it stands now. A review with no
+blind verdict recorded (made before they were kept, with no history to recover it) rates by
+its verdict in both views.
 """
 
 from __future__ import annotations
@@ -12,11 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from workbench.db.models import Claim, Document, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
@@ -28,8 +35,13 @@ from workbench.schemas import ClaimStatus, Verdict
 LABELS: tuple[Verdict, ...] = (Verdict.verified, Verdict.disputed, Verdict.unsupported)
 CODE = {label.value: code for code, label in enumerate(LABELS)}
 
-# claim id, document id, reviewer, verdict (never None here), seconds spent, decided at
-ReviewRow = tuple[int, int, str, str | None, float | None, datetime | None]
+# Which verdict of each review the figures rest on (see the module's docstring).
+VerdictsUsed = Literal["blind", "current"]
+VERDICTS_USED: tuple[VerdictsUsed, ...] = ("blind", "current")
+
+# claim id, document id, reviewer, verdict (never None here), seconds spent, decided at,
+# and whether the review's current verdict differs from its blind one
+ReviewRow = tuple[int, int, str, str | None, float | None, datetime | None, bool]
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,15 @@ class VerdictTable:
     final: NDArray[np.float64]
     claim_texts: list[str]
     document_titles: dict[int, str]
+    # Which verdicts ``ratings`` holds, and per claim how many of its reviews' current
+    # verdicts differ from their blind ones (changed after the reveal).
+    use: VerdictsUsed = "blind"
+    changed: NDArray[np.int64] | None = None
+
+    @property
+    def changed_after_reveal(self) -> int:
+        """Reviews in the table whose current verdict is not their blind one."""
+        return 0 if self.changed is None else int(self.changed.sum())
 
     @property
     def n_claims(self) -> int:
@@ -67,6 +88,8 @@ class VerdictTable:
             final=self.final[mask],
             claim_texts=[t for t, keep in zip(self.claim_texts, mask, strict=True) if keep],
             document_titles=self.document_titles,
+            use=self.use,
+            changed=None if self.changed is None else self.changed[mask],
         )
 
     def save_csv(self, path: Path) -> int:
@@ -99,16 +122,21 @@ class VerdictTable:
         return count
 
 
-def load_table(engine: Engine, *, document_id: int | None = None) -> VerdictTable:
-    """Every decided review of an open claim (of one document, if given), as a table."""
+def load_table(
+    engine: Engine, *, document_id: int | None = None, use: VerdictsUsed = "blind"
+) -> VerdictTable:
+    """Every decided review of an open claim (of one document, if given), as a table of
+    their blind verdicts, or of their current ones (``use``)."""
+    blind = func.coalesce(Review.blind_verdict, Review.verdict)
     query = (
         select(
             Review.claim_id,
             Claim.document_id,
             User.name,
-            Review.verdict,
+            blind if use == "blind" else Review.verdict,
             Review.seconds_spent,
             Review.decided_at,
+            Review.verdict != blind,
         )
         .join(Claim, Claim.id == Review.claim_id)
         .join(User, User.id == Review.reviewer_id)
@@ -137,7 +165,7 @@ def load_table(engine: Engine, *, document_id: int | None = None) -> VerdictTabl
             texts = {cid: text for cid, text in session.execute(claim_query) if cid in wanted}
             finals = {cid: v for cid, v in session.execute(final_query) if cid in wanted}
             titles = dict(session.execute(select(Document.id, Document.title)).all())
-    return _assemble(rows, claim_ids, texts, finals, titles)
+    return _assemble(rows, claim_ids, texts, finals, titles, use)
 
 
 def _assemble(
@@ -146,6 +174,7 @@ def _assemble(
     texts: dict[int, str],
     finals: dict[int, str],
     titles: dict[int, str],
+    use: VerdictsUsed = "blind",
 ) -> VerdictTable:
     reviewers = sorted({r[2] for r in rows})
     column = {name: i for i, name in enumerate(reviewers)}
@@ -165,6 +194,8 @@ def _assemble(
     decided[row_index, col_index] = np.fromiter(
         (np.nan if r[5] is None else r[5].timestamp() for r in rows), np.float64, n
     )
+    changed = np.zeros(len(claim_ids), dtype=np.int64)
+    np.add.at(changed, row_index, np.fromiter((bool(r[6]) for r in rows), np.int64, n))
     document_ids = np.zeros(len(claim_ids), dtype=np.int64)
     document_ids[row_index] = np.fromiter((r[1] for r in rows), np.int64, n)
     final = np.array(
@@ -180,4 +211,6 @@ def _assemble(
         final=final,
         claim_texts=[texts.get(c, "") for c in claim_ids.tolist()],
         document_titles=titles,
+        use=use,
+        changed=changed,
     )

@@ -29,8 +29,31 @@ def _coefficients(c: Coefficients) -> Iterator[str]:
         yield f"  warning        {c.warning}"
 
 
+def verdicts_used(report: AgreementReport) -> str:
+    """Which verdicts the figures rest on, in one sentence (the page says the same)."""
+    changed = report.changed_after_reveal
+    after = (
+        f"{changed} review{' was' if changed == 1 else 's were'} changed after the reveal"
+        if changed
+        else "no review was changed after the reveal"
+    )
+    if report.verdicts == "blind":
+        return (
+            "Verdicts: blind, as given before each reviewer saw anyone else's "
+            f"({after}; --use current for the verdicts as they stand)."
+        )
+    return (
+        f"Verdicts: current, as they stand now ({after}; the default, --use blind, measures "
+        "the verdicts given before the reveal)."
+    )
+
+
 def render(report: AgreementReport, by: str | None = None) -> str:
-    lines = [f"Agreement on {report.scope}: {len(report.reviewers)} reviewers", ""]
+    lines = [
+        f"Agreement on {report.scope}: {len(report.reviewers)} reviewers",
+        verdicts_used(report),
+        "",
+    ]
     lines += list(_coefficients(report.overall))
     lines += ["", report.scale]
     if report.notes:

@@ -200,6 +200,13 @@ class Review(Base):
             "verdict IS NULL OR verdict IN ('verified', 'disputed', 'unsupported')",
             name="verdict",
         ),
+        CheckConstraint(
+            "blind_verdict IS NULL OR blind_verdict IN ('verified', 'disputed', 'unsupported')",
+            name="blind_verdict",
+        ),
+        # The adjudication queue finds the claims whose agreement came after the reveal here:
+        # few reviews are ever flagged, so it reads a short range, not every review.
+        Index("ix_reviews_changed_after_reveal", "changed_after_reveal"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -207,6 +214,15 @@ class Review(Base):
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # NULL while the reviewer has written a note or added URLs but not decided yet.
     verdict: Mapped[str | None] = mapped_column(String(20), index=True)
+    # The verdict as it stood before the reviewer could see anyone else's (blind review; the
+    # rule is in workbench.review.blind). NULL until their first decision; a verdict taken
+    # back leaves it as it was. Agreement is measured on it, and consensus needs it.
+    blind_verdict: Mapped[str | None] = mapped_column(String(20))
+    # The reviewer saved a verdict other than their blind one after the reveal. Never cleared:
+    # it records that the change happened, even if they later went back.
+    changed_after_reveal: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     note: Mapped[str] = mapped_column(Text, default="")
     # Seconds from the claim being shown to the reviewer's (latest) decision.
     seconds_spent: Mapped[float | None] = mapped_column(Float)

@@ -41,6 +41,9 @@ COLUMNS = [
     "review_decided_at",
     "review_seconds_spent",
     "final_decided_at",
+    # schema version 4: blind review (workbench.review.blind)
+    "review_blind_verdict",
+    "review_changed_after_reveal",
 ]
 # The cells a claim without reviews leaves empty.
 REVIEW_COLUMNS = [
@@ -53,6 +56,8 @@ REVIEW_COLUMNS = [
     "review_updated_at",
     "review_decided_at",
     "review_seconds_spent",
+    "review_blind_verdict",
+    "review_changed_after_reveal",
 ]
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236).
@@ -105,6 +110,8 @@ def rows(record: PlainRecord) -> Iterable[list[Any]]:
             "",
             "",
             final_decided_at,
+            "",
+            "",
         ]
         return
     for review in reviews:
@@ -126,6 +133,11 @@ def rows(record: PlainRecord) -> Iterable[list[Any]]:
             review["decided_at"] or "",
             "" if spent is None else f"{spent:.3f}",
             final_decided_at,
+            review["blind_verdict"] or "",
+            # Empty while undecided, like the verdict: nothing to have changed yet.
+            ("true" if review["changed_after_reveal"] else "false")
+            if review["blind_verdict"]
+            else "",
         ]
 
 

@@ -55,6 +55,9 @@ REVIEW = pa.struct(
         pa.field("updated_at", TIMESTAMP, nullable=False),
         pa.field("decided_at", TIMESTAMP),
         pa.field("seconds_spent", pa.float64()),
+        # schema version 4: blind review (workbench.review.blind)
+        pa.field("blind_verdict", pa.string()),  # null until the first decision
+        pa.field("changed_after_reveal", pa.bool_(), nullable=False),
     ]
 )
 REVIEWS = pa.list_(pa.field("item", REVIEW, nullable=False))

@@ -68,6 +68,8 @@ REVIEW_COLUMNS = (
     "updated_at",
     "decided_at",
     "seconds_spent",
+    "blind_verdict",
+    "changed_after_reveal",
 )
 URL_COLUMNS = ("claim_id", "review_id", "url", "added_at")
 
@@ -122,6 +124,8 @@ def iter_row_batches(
                         ts(Review.updated_at),
                         ts(Review.decided_at),
                         Review.seconds_spent,
+                        Review.blind_verdict,
+                        Review.changed_after_reveal,
                     )
                     .join(User, User.id == Review.reviewer_id)
                     .where(Review.claim_id.in_(ids))
@@ -230,7 +234,20 @@ def _plain(
         else:
             found.append(item)
     by_claim: dict[int, list[dict[str, Any]]] = {}
-    for claim_id, rid, name, verdict, note, version, created, updated, decided, spent in reviews:
+    for (
+        claim_id,
+        rid,
+        name,
+        verdict,
+        note,
+        version,
+        created,
+        updated,
+        decided,
+        spent,
+        blind_verdict,
+        changed,
+    ) in reviews:
         review = {
             "id": rid,
             "reviewer": name,
@@ -242,6 +259,8 @@ def _plain(
             "updated_at": iso(updated),
             "decided_at": iso(decided),
             "seconds_spent": spent,
+            "blind_verdict": blind_verdict,
+            "changed_after_reveal": bool(changed),
         }
         found_reviews = by_claim.get(claim_id)
         if found_reviews is None:

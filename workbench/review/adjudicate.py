@@ -1,9 +1,12 @@
 """Final verdicts: automatic for agreeing reviews, decided by an admin for disputed claims.
 
 * k = 1 and one verdict: that verdict is final (``single``);
-* at least k verdicts, all the same: final by ``consensus``;
-* verdicts that disagree: no automatic final; the claim waits in the adjudication queue
-  until an admin records the final verdict with a reason (``adjudicated``).
+* at least k verdicts, all the same, and each the same as its reviewer's blind verdict: final
+  by ``consensus``;
+* verdicts that disagree, or that agree only because a reviewer changed theirs after seeing
+  the others' (their blind verdicts differ, ``workbench.review.blind``): no automatic final;
+  the claim waits in the adjudication queue until an admin records the final verdict with a
+  reason (``adjudicated``).
 
 Automatic finals follow the reviews (:func:`refresh_final` runs in every transaction that
 changes a verdict) and are recorded in the history with no actor. An adjudicated final is
@@ -29,7 +32,7 @@ from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from workbench.extract.segment import paragraph_span
 from workbench.project import ProjectSettings
-from workbench.review import stats
+from workbench.review import blind, stats
 from workbench.review.queue import review_out
 from workbench.schemas import (
     Actor,
@@ -65,6 +68,9 @@ class DisputedClaim(BaseModel):
     reviews: list[ReviewSide]
     final: FinalVerdictOut | None
     reviews_changed: bool  # adjudicated, but a review changed after the decision
+    # The verdicts agree now, but not as given blind: a reviewer changed after seeing the
+    # others' (workbench.review.blind), so no automatic final was given.
+    agreed_after_reveal: bool = False
 
 
 class AdjudicationPage(BaseModel):
@@ -101,18 +107,23 @@ def refresh_final(session: Session, claim_id: int, k: int | None = None) -> None
     Every change of a verdict ends here. ``k`` defaults to the stored ``reviews_per_claim``.
     """
     _lock_claim(session, claim_id)
-    verdicts = list(
-        session.scalars(
-            select(Review.verdict).where(Review.claim_id == claim_id, Review.verdict.is_not(None))
+    pairs: list[blind.VerdictPair] = [
+        (str(verdict), blind_verdict)
+        for verdict, blind_verdict in session.execute(
+            select(Review.verdict, Review.blind_verdict).where(
+                Review.claim_id == claim_id, Review.verdict.is_not(None)
+            )
         )
-    )
+    ]
+    verdicts = [verdict for verdict, _ in pairs]
     stats.store(session, claim_id, verdicts)
     k = reviews_per_claim(session) if k is None else k
     final = _final_row(session, claim_id)
     if final is not None and final.source == FinalSource.adjudicated:
         return  # an admin's decision is only ever replaced by an admin
     wanted: tuple[str, FinalSource] | None = None
-    if len(verdicts) >= k and len(set(verdicts)) == 1:
+    # Agreement the reveal produced is no consensus: it waits for an admin (review.blind).
+    if len(verdicts) >= k and blind.agrees_blind(pairs):
         source = FinalSource.single if len(verdicts) == 1 else FinalSource.consensus
         wanted = (str(verdicts[0]), source)
 
@@ -207,8 +218,9 @@ def final_verdict(engine: Engine, claim_id: int) -> FinalVerdictOut | None:
 def adjudication_queue(
     engine: Engine, actor: Actor, *, page: int = 1, page_size: int = 10
 ) -> AdjudicationPage:
-    """Open claims whose verdicts disagree and that no admin has decided yet, and decided
-    claims whose reviews changed after the decision; oldest claim first. Admins only."""
+    """Open claims whose verdicts disagree, or agree only after the reveal, and that no admin
+    has decided yet, and decided claims whose reviews changed after the decision; oldest
+    claim first. Admins only."""
     require(actor, Action.adjudicate)
     page = max(1, page)
     with unit_of_work(engine) as session:
@@ -283,13 +295,15 @@ def final_out(final: FinalVerdict, decided_by: str | None = None) -> FinalVerdic
 
 def _waiting(session: Session) -> list[int]:
     """The ids of the claims waiting for an admin, in order: open, and either their verdicts
-    disagree and no admin decided, or an admin decided and a review changed afterwards.
+    disagree or agree only after the reveal and no admin decided, or an admin decided and a
+    review changed afterwards.
 
-    Two sets, each read through its own index, never by a pass over every claim: the split
+    Three sets, each read through its own index, never by a pass over every claim: the split
     claims are a range of ix_claims_disagreement (status, disagreement > 0: the verdicts are
     not all the same, kept per claim by workbench.review.stats), the claims an admin decided
-    a range of ix_final_verdicts_source. The work grows with those two sets (what the page
-    is about), not with the corpus. Two queries rather than one: joined, PostgreSQL's
+    a range of ix_final_verdicts_source, the reviews changed after the reveal a range of
+    ix_reviews_changed_after_reveal. The work grows with those sets (what the page is
+    about), not with the corpus. Two queries rather than one: joined, PostgreSQL's
     planner would hash every open claim to check the status of a few decided ones.
     """
     adjudicated = exists().where(
@@ -314,11 +328,37 @@ def _waiting(session: Session) -> list[int]:
             latest > FinalVerdict.decided_at,
         )
     ).all()
+    # Claims whose verdicts agree only after the reveal (workbench.review.blind): a review
+    # whose verdict is no longer its blind one was changed after the reveal, so it is flagged,
+    # and the flagged reviews are a short range of ix_reviews_changed_after_reveal (made
+    # distinct here: DISTINCT in SQL would sort them).
+    after_reveal = sorted(
+        set(
+            session.scalars(
+                select(Review.claim_id).where(
+                    Review.changed_after_reveal.is_(True),
+                    Review.verdict.is_not(None),
+                    Review.verdict != Review.blind_verdict,
+                )
+            ).all()
+        )
+    )
+    unadjudicated = set(after_reveal)
+    for start in range(0, len(after_reveal), 1000):
+        unadjudicated -= set(
+            session.scalars(
+                select(FinalVerdict.claim_id).where(
+                    FinalVerdict.claim_id.in_(after_reveal[start : start + 1000]),
+                    FinalVerdict.source == FinalSource.adjudicated.value,
+                )
+            ).all()
+        )
     still_open: list[int] = []
-    for start in range(0, len(changed), 1000):
+    pending = sorted({*changed, *unadjudicated})
+    for start in range(0, len(pending), 1000):
         still_open += session.scalars(
             select(Claim.id).where(
-                Claim.id.in_(changed[start : start + 1000]),
+                Claim.id.in_(pending[start : start + 1000]),
                 Claim.status == ClaimStatus.open.value,
             )
         ).all()
@@ -357,6 +397,9 @@ def _disputed(claim: Claim, final: FinalVerdict | None) -> DisputedClaim:
         ],
         final=None if final is None else final_out(final),
         reviews_changed=changed,
+        agreed_after_reveal=blind.agreed_after_reveal(
+            [(v, r.blind_verdict) for r in claim.reviews if (v := r.verdict) is not None]
+        ),
     )
 
 

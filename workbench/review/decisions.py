@@ -19,7 +19,7 @@ from workbench.auth.permissions import Action, require
 from workbench.db.models import Claim, Evidence, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
-from workbench.review import assign, stats
+from workbench.review import assign, blind, stats
 from workbench.review.adjudicate import refresh_final
 from workbench.review.queue import review_out
 from workbench.review.urls import normalise_url
@@ -70,7 +70,9 @@ def record_verdict(
     decision = assign.take_slot(session, claim_id, actor, verdict, shown_at=shown_at)
     before = _review_before(session, claim_id, actor)
     review = _own_review(session, claim_id, actor, expected_version)
-    review.verdict = verdict.value if verdict else None
+    new = verdict.value if verdict else None
+    blind.apply(session, review, new)  # before the verdict changes: it compares with it
+    review.verdict = new
     decision.stamp(review)
     session.flush()
     _log_review(session, actor, review, before)
@@ -227,8 +229,13 @@ def _own_review(
 
 
 def _review_state(review: Review) -> dict[str, Any]:
-    """The part of a review its history shows; URLs have entries of their own."""
-    return {"verdict": review.verdict, "note": review.note}
+    """The part of a review its history shows; URLs have entries of their own. A change
+    after the reveal (``workbench.review.blind``) is marked; the key is left out otherwise,
+    so entries of reviews that never changed after it read as they always did."""
+    state: dict[str, Any] = {"verdict": review.verdict, "note": review.note}
+    if review.changed_after_reveal:
+        state["changed_after_reveal"] = True
+    return state
 
 
 def _review_before(session: Session, claim_id: int, actor: Actor) -> dict[str, Any] | None:

@@ -390,6 +390,8 @@ def review_out(review: Review) -> ReviewOut:
         updated_at=review.updated_at,
         decided_at=review.decided_at,
         seconds_spent=review.seconds_spent,
+        blind_verdict=Verdict(review.blind_verdict) if review.blind_verdict else None,
+        changed_after_reveal=review.changed_after_reveal,
     )
 
 

@@ -1,9 +1,10 @@
 """`workbench import FILE.jsonl`: reviews made elsewhere, loaded onto the claims stored here.
 
-The input is this workbench's own JSONL export (``ExportRecord``, schema versions 1 to 3), or
+The input is this workbench's own JSONL export (``ExportRecord``, schema versions 1 to 4), or
 the minimum another tool would write in the same shape: ``claim_id`` or ``document.sha256`` +
 ``char_start`` + ``char_end``, and ``reviews`` (``reviewer``, ``verdict``, optionally ``note``,
-``urls``, ``decided_at``, ``seconds_spent``). Unknown fields are ignored.
+``urls``, ``decided_at``, ``seconds_spent``, ``blind_verdict``, ``changed_after_reveal``).
+Unknown fields are ignored.
 
 * **Matching.** A line that names its document's sha256 and the claim's offsets is matched by
   those (ids from another database mean nothing here); otherwise by ``claim_id``. A ``text``,
@@ -23,6 +24,12 @@ the minimum another tool would write in the same shape: ``claim_id`` or ``docume
   but recomputed here (:func:`refresh_final`, with this database's ``reviews_per_claim``). An
   ``adjudicated`` final is imported, its reason prefixed with ``[imported]``, when the claim
   has no adjudicated final here yet; a different adjudicated verdict here is a conflict.
+* **Blind verdicts** (``workbench.review.blind``). A review without ``blind_verdict`` (schema
+  versions 1 to 3, other tools) takes its verdict as the blind one: the file says nothing of a
+  reveal. A review whose verdict differs from the blind verdict it names is stored as changed
+  after the reveal whatever its ``changed_after_reveal`` says, since a change before the reveal
+  would have moved the blind verdict with it. The finals recomputed here then follow the blind
+  verdicts as the app's do. A blind verdict the file names is compared like the verdict.
 * **Status.** Claims marked "not a claim" here still get their reviews (they are data, and an
   audit of agreement may want them); a line's own ``status`` is not imported.
 
@@ -63,7 +70,7 @@ from workbench.schemas import Actor, FinalSource, Role, Verdict
 from workbench.storable import unstorable
 
 BATCH = 500  # lines a transaction
-SCHEMA_VERSIONS = (1, 2, 3)  # the ExportRecord versions this reads
+SCHEMA_VERSIONS = (1, 2, 3, 4)  # the ExportRecord versions this reads
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one record; a longer line is refused without being read
 IMPORTED = "[imported]"  # prefixes the reason of an imported adjudicated final verdict
 
@@ -119,6 +126,9 @@ class ImportReview(BaseModel):
     urls: list[ImportUrl] = Field(default_factory=list)
     decided_at: datetime | None = None
     seconds_spent: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    # Schema version 4 (workbench.review.blind); absent: the verdict is the blind one.
+    blind_verdict: Verdict | None = None
+    changed_after_reveal: bool = False
 
     @field_validator("reviewer")
     @classmethod
@@ -151,6 +161,19 @@ class ImportReview(BaseModel):
     @classmethod
     def _zoned(cls, value: datetime | None) -> datetime | None:
         return _utc(value)
+
+    @property
+    def names_blind_verdict(self) -> bool:
+        return "blind_verdict" in self.model_fields_set
+
+    def blind(self) -> tuple[str | None, bool]:
+        """(blind verdict, changed after the reveal) as stored for this review."""
+        verdict = self.verdict.value if self.verdict else None
+        blind = self.blind_verdict.value if self.blind_verdict else None
+        if blind is None:
+            return verdict, False
+        # A verdict other than the blind one can only have come after the reveal.
+        return blind, self.changed_after_reveal or (verdict is not None and verdict != blind)
 
     def url_list(self) -> list[str]:
         """The normalised URLs, each once, in the file's order."""
@@ -243,6 +266,7 @@ _MESSAGES = {
 # The enum fields of a line, all of which may be null.
 _ENUMS: dict[str, type[Verdict] | type[FinalSource]] = {
     "verdict": Verdict,
+    "blind_verdict": Verdict,
     "final_verdict": Verdict,
     "final_source": FinalSource,
 }
@@ -518,10 +542,13 @@ class _Importer:
         if decided_at is None and item.verdict is not None:
             decided_at = datetime.now(UTC)
         added_at = {u.url: u.added_at for u in reversed(item.urls)}  # the first one wins
+        blind_verdict, changed = item.blind()
         review = Review(
             claim_id=claim_id,
             reviewer_id=reviewer_id,
             verdict=item.verdict.value if item.verdict else None,
+            blind_verdict=blind_verdict,
+            changed_after_reveal=changed,
             note=item.note,
             decided_at=decided_at,
             seconds_spent=item.seconds_spent,
@@ -530,6 +557,9 @@ class _Importer:
         session.add(review)
         session.flush()
         # The history as decisions.py writes it: the review, then each URL.
+        after: dict[str, object] = {"verdict": review.verdict, "note": review.note}
+        if changed:
+            after["changed_after_reveal"] = True
         record(
             session,
             actor_id=self.actor_id,
@@ -537,7 +567,7 @@ class _Importer:
             entity_id=review.id,
             action=Change.create,
             before=None,
-            after={"verdict": review.verdict, "note": review.note},
+            after=after,
             claim_id=claim_id,
         )
         for evidence in review.evidence:
@@ -633,6 +663,9 @@ def _differences(review: Review, item: ImportReview, urls: list[str]) -> list[st
     if review.verdict != file_verdict:
         here, there = review.verdict or "none", file_verdict or "none"
         found.append(f"verdict ({here} here, {there} in the file)")
+    if item.names_blind_verdict and review.blind_verdict != item.blind()[0]:
+        here, there = review.blind_verdict or "none", item.blind()[0] or "none"
+        found.append(f"blind verdict ({here} here, {there} in the file)")
     if review.note != item.note:
         found.append("note")
     if {e.url for e in review.evidence} != set(urls):

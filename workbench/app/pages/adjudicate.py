@@ -110,7 +110,8 @@ def _waits(item: DisputedClaim) -> bool:
     verdicts = {side.review.verdict for side in item.reviews if side.review.verdict}
     adjudicated = item.final is not None and item.final.source == FinalSource.adjudicated
     open_claim = item.claim.status == ClaimStatus.open
-    return open_claim and ((len(verdicts) > 1 and not adjudicated) or item.reviews_changed)
+    split = len(verdicts) > 1 or item.agreed_after_reveal
+    return open_claim and ((split and not adjudicated) or item.reviews_changed)
 
 
 def _linked_claim(engine: Engine, actor: Actor) -> DisputedClaim | None:
@@ -146,6 +147,8 @@ def _close_link() -> None:
 def _label(item: DisputedClaim) -> str:
     verdicts = sorted({s.review.verdict.value for s in item.reviews if s.review.verdict})
     flag = " · reviews changed since adjudication" if item.reviews_changed else ""
+    if item.agreed_after_reveal:
+        flag += " · agreed only after the reveal"
     return f"#{item.claim.id} — {render.shorten(item.claim.text, 70)} — {', '.join(verdicts)}{flag}"
 
 
@@ -182,6 +185,11 @@ def _reviews(sides: list[ReviewSide]) -> None:
         with col.container(border=True):
             st.text(review.reviewer)
             st.text(f"Verdict: {review.verdict.value if review.verdict else 'none'}")
+            if review.changed_after_reveal and review.blind_verdict is not None:
+                st.text(
+                    f"Blind verdict: {review.blind_verdict.value} (changed after seeing the "
+                    "others' verdicts)"
+                )
             st.text(f"Time spent: {duration(side.seconds_spent)}")
             st.text(f"Updated: {review.updated_at:%Y-%m-%d %H:%M} UTC")
             st.text(f"Note: {review.note}" if review.note else "Note: —")
@@ -196,6 +204,11 @@ def _final(item: DisputedClaim) -> None:
         st.info(render.md_escape(actions.describe_final(item.final)))
     if item.reviews_changed:
         st.warning("Reviews changed since adjudication: check them, then confirm or change it.")
+    if item.agreed_after_reveal:
+        st.warning(
+            "The reviewers agree only after seeing each other's verdicts: their blind "
+            "verdicts differ, so no automatic consensus was given. Weigh the reviews and decide."
+        )
     # The version this form was drawn against: a save over a newer one is refused.
     st.session_state[actions.final_version_key(claim_id)] = item.final.version if item.final else 0
     current = item.final.verdict.value if item.final else None

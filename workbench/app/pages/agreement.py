@@ -10,6 +10,10 @@ withheld or flagged in words rather than shown as a precise-looking number.
 Reviewer names, document titles and claim texts are untrusted: in charts and tables they are
 data, in messages they are escaped Markdown or ``st.text``. The report service re-checks the
 actor's stored role: a reviewer who reaches this page by its URL sees the refusal only.
+
+The figures use the reviews' blind verdicts (given before each reviewer could see anyone
+else's, ``workbench.review.blind``) unless the admin switches to the current ones; the page
+says which it shows, and how many reviews changed after the reveal, above the figures.
 """
 
 from __future__ import annotations
@@ -33,13 +37,18 @@ from workbench.agreement.report import (
     build_report,
     may_audit,
 )
-from workbench.agreement.table import VerdictTable, load_table
+from workbench.agreement.table import VERDICTS_USED, VerdictsUsed, VerdictTable, load_table
 from workbench.app import frame, render, state
 from workbench.auth.permissions import Action, allowed
 from workbench.errors import WorkbenchError
 from workbench.review.queue import OPTION_LIMIT, corpus_marks
 
 SCOPE = "agreement_scope"
+USE = "agreement_use"
+USE_LABELS: dict[VerdictsUsed, str] = {
+    "blind": "Blind verdicts (before the reveal)",
+    "current": "Current verdicts",
+}
 PAIR_A = "agreement_pair_a"
 PAIR_B = "agreement_pair_b"
 SAMPLES = 1000  # bootstrap resamples of alpha's 95% interval
@@ -81,7 +90,8 @@ def main() -> None:
         # accounts: a rerun that changes none of them reuses the figures computed before.
         found = corpus_marks(engine)  # (leases do not matter here: left out of the key)
         marks = (found.documents, found.claims, found.reviews, found.finals, found.history)
-        whole = _table(state.database_url(), marks)
+        use = _use()
+        whole = _table(state.database_url(), marks, use)
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
         return
@@ -90,9 +100,10 @@ def main() -> None:
         return
 
     document_id = _scope(whole)
-    figures = _figures(state.database_url(), marks, document_id)
+    figures = _figures(state.database_url(), marks, document_id, use)
     report = figures.report
 
+    _verdicts_used(report)
     _headline(report)
     _download(figures)
     _notes(report)
@@ -125,8 +136,8 @@ class Figures:
 # Shared by every admin's session and never changed once made (read-only use): computed once
 # per process for each reading of ``stats.Marks``, whatever the number of reruns.
 @st.cache_resource(ttl=3600, max_entries=4, show_spinner="Reading the verdicts…")
-def _table(url: str, marks: tuple[int, ...]) -> Whole:
-    table = load_table(state.engine())
+def _table(url: str, marks: tuple[int, ...], use: VerdictsUsed = "blind") -> Whole:
+    table = load_table(state.engine(), use=use)
     titles = table.document_titles
     documents = sorted(
         {int(d) for d in table.document_ids.tolist()},
@@ -136,8 +147,10 @@ def _table(url: str, marks: tuple[int, ...]) -> Whole:
 
 
 @st.cache_resource(ttl=3600, max_entries=16, show_spinner="Computing the agreement figures…")
-def _figures(url: str, marks: tuple[int, ...], document_id: int | None) -> Figures:
-    table = _table(url, marks).table
+def _figures(
+    url: str, marks: tuple[int, ...], document_id: int | None, use: VerdictsUsed = "blind"
+) -> Figures:
+    table = _table(url, marks, use).table
     if document_id is not None:
         table = table.rows(table.document_ids == document_id)
         scope = table.document_titles.get(document_id, f"document {document_id}")
@@ -201,6 +214,41 @@ def _typed_scope(whole: Whole, typed: str) -> int | None:
             return document_id
     state.flash(SCOPE, "warning", f"No reviewed document matches “{typed.strip()}”.")
     return None
+
+
+# --- which verdicts ------------------------------------------------------------------------
+
+
+def _use() -> VerdictsUsed:
+    """Blind verdicts unless the admin asks for the current ones (kept for the session)."""
+    chosen = st.radio(
+        "Verdicts",
+        VERDICTS_USED,
+        format_func=lambda use: USE_LABELS[use],
+        key=USE,
+        horizontal=True,
+        help="Blind: each reviewer's verdict as given before they could see anyone else's, "
+        "so the figures measure independent judgement. Current: the verdicts as they stand, "
+        "including changes made after seeing the others'.",
+    )
+    return "current" if chosen == "current" else "blind"
+
+
+def _verdicts_used(report: AgreementReport) -> None:
+    changed = report.changed_after_reveal
+    after = (
+        f"{changed} review{' was' if changed == 1 else 's were'} changed after the reviewer "
+        "saw the others' verdicts"
+        if changed
+        else "no review was changed after the reviewer saw the others' verdicts"
+    )
+    if report.verdicts == "blind":
+        st.info(f"These figures use the **blind verdicts**, given before the reveal ({after}).")
+    else:
+        st.warning(
+            f"These figures use the **current verdicts**, changes after the reveal included "
+            f"({after})."
+        )
 
 
 # --- the headline -------------------------------------------------------------------------

@@ -374,6 +374,14 @@ def _others(detail: ClaimDetail, reviewer: str) -> None:
     if not others:
         return
     st.markdown("#### Other reviewers")
+    mine = next((r for r in detail.reviews if r.reviewer == reviewer), None)
+    if mine is not None and mine.blind_verdict is not None and any(r.verdict for r in others):
+        # Blind review stays blind (workbench.review.blind): say what a change now means.
+        st.caption(
+            f"Your blind verdict, given before you saw these, is kept: "
+            f"{mine.blind_verdict.value}. You may still change your verdict; the change is "
+            "recorded as made after seeing the others' and the claim goes to adjudication."
+        )
     st.dataframe(
         {
             "reviewer": [r.reviewer for r in others],
