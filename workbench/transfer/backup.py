@@ -55,7 +55,7 @@ from workbench.auth.permissions import Action
 from workbench.db.migrate import current_revision
 from workbench.db.models import Base, UTCDateTime
 from workbench.errors import InputFileError
-from workbench.export.atomic import FileDigest, atomic_binary_file
+from workbench.export.atomic import PRIVATE, FileDigest, atomic_binary_file
 from workbench.export.manifest import (
     Manifest,
     Software,
@@ -204,11 +204,16 @@ def write_backup(engine: Engine, out: BinaryIO) -> dict[str, int]:
 
 
 def export_backup(engine: Engine, path: Path, *, actor: Actor | None = None) -> BackupResult:
-    """Write the backup to ``path`` (whole or not at all), then its manifest beside it."""
+    """Write the backup to ``path`` (whole or not at all), then its manifest beside it.
+
+    The backup holds password hashes: it is created readable by its owner only (0600), from
+    the first byte. The manifest (counts, size, sha256) holds nothing secret and keeps the
+    umask's mode, so anyone may check a copy against it.
+    """
     if actor is not None:
         authorize(engine, actor, Action.export)
     digest = FileDigest()
-    with atomic_binary_file(path, digest) as handle:
+    with atomic_binary_file(path, digest, mode=PRIVATE) as handle:
         counts = write_backup(engine, handle)
         manifest_path(path).unlink(missing_ok=True)
     rows = sum(counts.values())
