@@ -318,6 +318,24 @@ def with_review(**fields: Any) -> dict[str, Any]:
         (with_review(urls=[{"url": "no"}]), "reviews[0].urls[0].url", "no scheme"),
         (with_review(urls=[{"href": "x"}]), "reviews[0].urls[0].url", "is missing"),
         (with_review(seconds_spent=-1), "reviews[0].seconds_spent", "at least 0"),
+        # Values that parse, and used to be stored, but do not fit a column or break the pages.
+        (with_review(seconds_spent=1e308), "reviews[0].seconds_spent", "(30 days), not 1e+308"),
+        (with_review(seconds_spent=2_592_001), "reviews[0].seconds_spent", "30 days"),
+        (with_review(decided_at="0001-01-01"), "reviews[0].decided_at", "between 2000-01-01"),
+        (with_review(decided_at="0001-01-01T00:00:00+05:00"), "reviews[0].decided_at", "outside"),
+        (with_review(decided_at="2999-01-01T00:00:00Z"), "reviews[0].decided_at", "tomorrow"),
+        (
+            with_review(urls=[{"url": "https://example.org/", "added_at": "1999-12-31T23:00Z"}]),
+            "reviews[0].urls[0].added_at",
+            "between 2000-01-01",
+        ),
+        ({**GOOD, "claim_id": 10**30}, "claim_id", "from 1 to 2147483647, not a number of 31"),
+        ({**GOOD, "claim_id": 2**31}, "claim_id", "from 1 to 2147483647, not 2147483648"),
+        ({**GOOD, "claim_id": 0}, "claim_id", "from 1 to 2147483647"),
+        ({**LINE, "char_start": -1, "char_end": 4}, "char_start", "from 0 to"),
+        ({**LINE, "char_start": 0, "char_end": 2**31}, "char_end", "from 0 to 2147483647"),
+        ('{"claim_id": ' + "9" * 5000 + "}", None, "not usable JSON"),
+        ("[" * 100_000, None, "nested too deeply"),
         (with_review(decided_at="yesterday"), "reviews[0].decided_at", "ISO 8601"),
         (with_review(note="a\u0000b"), "reviews[0].note", "NUL"),
         (with_review(reviewer=""), "reviews[0].reviewer", "enter your name"),
@@ -362,6 +380,35 @@ def test_a_bad_line_stops_the_import_before_anything_is_written(
 
     assert str(caught.value).startswith(f"{path}:{bad}: field 'reviews[0].verdict': ")
     assert row_counts(seeded) == counts  # not even the lines before the bad one
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"claim_id": 10**30},  # too large for SQLite: an OverflowError in the driver
+        {"claim_id": 2**31},  # too large for PostgreSQL's integer: a DataError
+        {"reviews": [{**REVIEW, "reviewer": "Bo", "seconds_spent": 1e308}]},
+        {"reviews": [{**REVIEW, "reviewer": "Bo", "decided_at": "0001-01-01T00:00:00Z"}]},
+    ],
+    ids=["10**30", "2**31", "1e308 seconds", "year 1"],
+)
+def test_a_value_out_of_range_after_600_good_lines_writes_nothing(
+    seeded: Engine, tmp_path: Path, bad: dict[str, Any]
+) -> None:
+    # The hostile tester's file: 600 good lines fill more than one batch; the bad value used
+    # to be found only while writing, after the first 500 lines were committed.
+    ids = open_claims(seeded, 6)
+    lines: list[dict[str, Any] | str] = [
+        {"claim_id": ids[n % 6], "reviews": [{**REVIEW, "reviewer": f"R{n % 7}"}]}
+        for n in range(600)
+    ]
+    lines.append({"claim_id": ids[0], **GOOD, **bad})
+    path = write_jsonl(tmp_path / "bad.jsonl", lines)
+    counts = row_counts(seeded)
+    with pytest.raises(InputFileError) as caught:
+        import_reviews(seeded, path)
+    assert str(caught.value).startswith(f"{path}:601: field ")
+    assert row_counts(seeded) == counts
 
 
 def test_a_verdict_error_says_what_is_allowed(tmp_path: Path) -> None:

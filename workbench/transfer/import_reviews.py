@@ -11,7 +11,11 @@ the minimum another tool would write in the same shape: ``claim_id`` or ``docume
   is not here is reported by line number and skipped; the rest of the file goes on.
 * **Two passes.** The whole file is read and validated first, line by line (never held in
   memory); the first bad line raises :class:`InputFileError` naming the file, the line and
-  the field, and nothing is written. Then the lines are written ``BATCH`` at a time, each batch
+  the field, and nothing is written. Validation covers every value's range, not only its
+  type (``workbench.storable``): ids and offsets fit an INTEGER column on both backends,
+  ``seconds_spent`` is 0 to 30 days, ``decided_at`` and a URL's ``added_at`` are between
+  2000-01-01 and tomorrow. A value that parses but does not fit used to fail in the driver
+  while writing, after earlier batches were committed. Then the lines are written ``BATCH`` at a time, each batch
   one transaction.
 * **Idempotent.** A (claim, reviewer) review already here with the same verdict, note and URLs
   counts as unchanged; with anything different it is a conflict, reported and left as it is:
@@ -60,7 +64,7 @@ from workbench.review.adjudicate import (
 from workbench.review.decisions import MAX_NOTE_CHARS
 from workbench.review.urls import normalise_url
 from workbench.schemas import Actor, FinalSource, Role, Verdict
-from workbench.storable import unstorable
+from workbench.storable import INT_MAX, int_problem, seconds_problem, time_problem, unstorable
 
 BATCH = 500  # lines a transaction
 SCHEMA_VERSIONS = (1, 2, 3)  # the ExportRecord versions this reads
@@ -76,6 +80,27 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def _plausible_time(value: datetime | None) -> datetime | None:
+    """A time the workbench could have stamped (2000-01-01 to tomorrow), in UTC."""
+    value = _utc(value)
+    if value is None:
+        return None
+    problem = time_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _id(value: int | None, low: int = 1) -> int | None:
+    """An id or an offset that fits an INTEGER column on every backend."""
+    if value is None:
+        return None
+    problem = int_problem(value, low, INT_MAX)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
 
 
 def _storable(value: str) -> str:
@@ -105,7 +130,7 @@ class ImportUrl(BaseModel):
     @field_validator("added_at")
     @classmethod
     def _zoned(cls, value: datetime | None) -> datetime | None:
-        return _utc(value)
+        return _plausible_time(value)
 
 
 class ImportReview(BaseModel):
@@ -150,7 +175,17 @@ class ImportReview(BaseModel):
     @field_validator("decided_at")
     @classmethod
     def _zoned(cls, value: datetime | None) -> datetime | None:
-        return _utc(value)
+        return _plausible_time(value)
+
+    @field_validator("seconds_spent")
+    @classmethod
+    def _spent(cls, value: float | None) -> float | None:
+        # 1e308 seconds is a valid float, and an OverflowError in every page that adds it to
+        # a time: held to what a reviewer could have spent.
+        problem = None if value is None else seconds_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     def url_list(self) -> list[str]:
         """The normalised URLs, each once, in the file's order."""
@@ -185,8 +220,8 @@ class ImportRecord(BaseModel):
     schema_version: int | None = None
     claim_id: int | None = None
     document: ImportDocument | None = None
-    char_start: int | None = Field(default=None, ge=0)
-    char_end: int | None = Field(default=None, ge=0)
+    char_start: int | None = None
+    char_end: int | None = None
     text: str | None = None
     reviews: list[ImportReview]
     final_verdict: Verdict | None = None
@@ -202,6 +237,18 @@ class ImportRecord(BaseModel):
                 f"({SCHEMA_VERSIONS[0]} to {SCHEMA_VERSIONS[-1]})"
             )
         return value
+
+    @field_validator("claim_id")
+    @classmethod
+    def _claim_id(cls, value: int | None) -> int | None:
+        # Checked here, in the first pass: an id that does not fit the column would otherwise
+        # fail as a driver error while the lines before it are already committed.
+        return _id(value)
+
+    @field_validator("char_start", "char_end")
+    @classmethod
+    def _offset(cls, value: int | None) -> int | None:
+        return _id(value, low=0)
 
     @field_validator("final_reason")
     @classmethod
@@ -288,6 +335,10 @@ def parse_line(raw: str, path: str, number: int) -> ImportRecord:
         raise InputFileError(
             path, number, None, f"not valid JSON: {error.msg} (column {error.colno})"
         ) from None
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise InputFileError(path, number, None, f"not usable JSON: {error}") from None
+    except RecursionError:
+        raise InputFileError(path, number, None, "not usable JSON: nested too deeply") from None
     if not isinstance(data, dict):
         kind = "true/false" if isinstance(data, bool) else _JSON_KINDS.get(type(data), "null")
         raise InputFileError(path, number, None, f"a line must hold one JSON object, not {kind}")
