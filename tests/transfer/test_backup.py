@@ -185,12 +185,17 @@ def test_a_unique_key_under_another_id_is_a_conflict(
     with target.begin() as connection:
         connection.execute(delete(Document).where(Document.id == 1))
     lines = backup.read_text(encoding="utf-8").splitlines()
+    renumbered = ""
     moved = []
     for line in lines:
         record = json.loads(line)
         if record.get("table") == "documents" and record["row"]["id"] == 2:
             record["row"]["id"] = 1000
-            line = json.dumps(record)
+            renumbered = json.dumps(record)
+            continue
+        if record.get("table") == "claims" and renumbered:  # after the last document: key order
+            moved.append(renumbered)
+            renumbered = ""
         moved.append(line)
     other = backup.with_name("moved.jsonl")
     other.write_text("\n".join(moved) + "\n", encoding="utf-8")

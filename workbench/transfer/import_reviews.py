@@ -15,8 +15,8 @@ the minimum another tool would write in the same shape: ``claim_id`` or ``docume
   type (``workbench.storable``): ids and offsets fit an INTEGER column on both backends,
   ``seconds_spent`` is 0 to 30 days, ``decided_at`` and a URL's ``added_at`` are between
   2000-01-01 and tomorrow. A value that parses but does not fit used to fail in the driver
-  while writing, after earlier batches were committed. Then the lines are written ``BATCH`` at a time, each batch
-  one transaction.
+  while writing, after earlier batches were committed. Then the lines are written ``BATCH``
+  at a time, each batch one transaction.
 * **Idempotent.** A (claim, reviewer) review already here with the same verdict, note and URLs
   counts as unchanged; with anything different it is a conflict, reported and left as it is:
   an import never overwrites a review. So importing a file twice, or again after a crash,
