@@ -34,6 +34,7 @@ from workbench.export import ExportFormat, export_to_file
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate, adjudication_queue, final_verdict
 from workbench.schemas import Actor, FinalSource, Role, Verdict
+from workbench.storable import seconds_problem, time_problem
 from workbench.transfer import ImportRecord, import_reviews
 from workbench.transfer.import_reviews import parse_line, read_records
 
@@ -615,3 +616,97 @@ def test_export_then_import_reproduces_the_verdict_set(
     assert verdicts_of(here) == verdicts_of(there)
     assert finals_of(here) == finals_of(there)
     assert report.reviews_added == len(verdicts_of(there)) and report.conflicts == []
+
+
+# --- property: any record imports, or is one line naming it; never a traceback ----------------
+
+_WILD_INTS = st.one_of(
+    st.integers(-5, 50),
+    st.integers(),
+    st.sampled_from([2**31 - 1, 2**31, 2**63, 10**30, -(2**31) - 1]),
+)
+_WILD_FLOATS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([1e308, 2_592_000, 0.5])
+)
+_WILD_TIMES = st.one_of(
+    st.datetimes(timezones=st.timezones()).map(lambda t: t.isoformat()),
+    st.datetimes().map(lambda t: t.isoformat()),
+    st.sampled_from(["0001-01-01", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]),
+    st.text(max_size=5),
+)
+_ANY = st.one_of(st.none(), st.booleans(), _WILD_INTS, _WILD_FLOATS, st.text(max_size=8))
+# A well-formed line with a few of its values replaced by wild ones: a wholly random line
+# fails on its shape long before its values are looked at.
+_WILD_FIELDS: dict[tuple[str | int, ...], Any] = {
+    ("claim_id",): st.one_of(_WILD_INTS, _ANY),
+    ("char_start",): _WILD_INTS,
+    ("char_end",): _WILD_INTS,
+    ("document",): st.fixed_dictionaries({"sha256": st.one_of(st.just("ab" * 32), _ANY)}),
+    ("final_source",): st.one_of(st.just("adjudicated"), _ANY),
+    ("final_verdict",): st.one_of(st.just("disputed"), _ANY),
+    ("final_reason",): st.one_of(st.text(max_size=10), _ANY),
+    ("schema_version",): _WILD_INTS,
+    ("reviews",): _ANY,
+    ("reviews", 0, "reviewer"): st.one_of(st.text(max_size=120), _ANY),
+    ("reviews", 0, "verdict"): _ANY,
+    ("reviews", 0, "note"): st.one_of(st.text(max_size=20), _ANY),
+    ("reviews", 0, "decided_at"): st.one_of(_WILD_TIMES, _ANY),
+    ("reviews", 0, "seconds_spent"): st.one_of(_WILD_FLOATS, _WILD_INTS, _ANY),
+    ("reviews", 0, "urls"): st.one_of(_ANY, st.lists(_ANY, max_size=2)),
+    ("reviews", 0, "urls", 0, "added_at"): st.one_of(_WILD_TIMES, _ANY),
+}
+
+
+@st.composite
+def _records(draw: st.DrawFn) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "claim_id": draw(st.integers(1, 8)),
+        "reviews": [
+            {
+                "reviewer": draw(st.sampled_from(REVIEWERS)),
+                "verdict": draw(st.sampled_from([v.value for v in Verdict])),
+                "urls": [{"url": "https://example.org/b"}],
+            }
+        ],
+    }
+    paths = draw(st.lists(st.sampled_from(sorted(_WILD_FIELDS, key=str)), min_size=1, max_size=3))
+    for path in paths:
+        target: Any = record
+        for step in path[:-1]:
+            if not isinstance(target, dict | list):
+                break
+            try:
+                target = target[step]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            if isinstance(target, dict):
+                target[path[-1]] = draw(_WILD_FIELDS[path])
+    return record
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(_records())
+def test_any_record_imports_or_is_one_line_and_nothing_is_written(
+    seeded: Engine, tmp_path_factory: pytest.TempPathFactory, record: dict[str, Any]
+) -> None:
+    # Behind good lines in batches of two, so that a late failure shows as a partial write.
+    ids = [c.id for c in queue.list_claims(seeded, queue.ClaimFilter(state="all")).items][:6]
+    good = [{"claim_id": ids[n % 6], "reviews": [{**REVIEW, "reviewer": "Ana"}]} for n in range(6)]
+    path = write_jsonl(tmp_path_factory.mktemp("any") / "r.jsonl", [*good, record])
+    counts = row_counts(seeded)
+    try:
+        import_reviews(seeded, path, batch=2)
+    except InputFileError as error:
+        assert "\n" not in str(error) and str(error).startswith(f"{path}:7: ")
+        assert row_counts(seeded) == counts
+        return
+    # Imported: what was stored is something the pages can compute with.
+    with unit_of_work(seeded) as session:
+        for spent, decided in session.execute(select(Review.seconds_spent, Review.decided_at)):
+            assert spent is None or seconds_problem(spent) is None
+            assert decided is None or time_problem(decided) is None
