@@ -63,7 +63,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity
@@ -71,7 +71,8 @@ from workbench.auth.accounts import authorize
 from workbench.auth.permissions import Action
 from workbench.db.migrate import current_revision
 from workbench.db.models import Base, UTCDateTime
-from workbench.errors import InputFileError
+from workbench.db.session import is_busy
+from workbench.errors import DatabaseBusy, InputFileError
 from workbench.export.atomic import PRIVATE, FileDigest, atomic_binary_file
 from workbench.export.manifest import (
     Manifest,
@@ -84,6 +85,7 @@ from workbench.review.adjudicate import refresh_final, reviews_per_claim
 from workbench.review.stats import recount
 from workbench.schemas import Actor
 from workbench.transfer.backup_checks import row_problem, value_problem
+from workbench.transfer.bulk_lock import bulk_lock
 
 KIND = "workbench-backup"
 SCHEMA_VERSION = 1
@@ -647,6 +649,21 @@ def restore_backup(
     accounts that are not here (without it none is added).
     """
     stored = authorize(engine, actor, Action.import_data) if actor is not None else None
+    with bulk_lock(engine, "restore"):
+        try:
+            return _restore(engine, path, stored, add_missing=add_missing, accounts=accounts)
+        except DBAPIError as exc:
+            if not is_busy(exc):
+                raise
+            raise DatabaseBusy(
+                f"{path}: another program held the database too long; nothing was restored: "
+                "run the same command again"
+            ) from None
+
+
+def _restore(
+    engine: Engine, path: Path, stored: Actor | None, *, add_missing: bool, accounts: bool
+) -> RestoreReport:
     _read_header(path, engine)
     for _record in _iter_records(path):  # first pass: the whole file is valid, or nothing
         pass

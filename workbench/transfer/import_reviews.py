@@ -15,8 +15,16 @@ the minimum another tool would write in the same shape: ``claim_id`` or ``docume
   type (``workbench.storable``): ids and offsets fit an INTEGER column on both backends,
   ``seconds_spent`` is 0 to 30 days, ``decided_at`` and a URL's ``added_at`` are between
   2000-01-01 and tomorrow. A value that parses but does not fit used to fail in the driver
-  while writing, after earlier batches were committed. Then the lines are written ``BATCH``
-  at a time, each batch one transaction.
+  while writing, after earlier batches were committed.
+* **Short transactions.** Then the lines are written in transactions of at most ``BATCH`` lines
+  and about ``TRANSACTION_SECONDS``: a reviewer saving meanwhile waits for one of them at most
+  (on PostgreSQL only if they save a claim the import is writing, on SQLite always: one write
+  lock). On SQLite the import pauses ``SQLITE_PAUSE`` between two transactions, long enough
+  for a waiting save's busy handler (which polls at most every 100 ms) to take the lock: a
+  20,000-line import used to hold it for seconds at a time, and saves waited 7 s or failed
+  with "database is locked". ``bench/import_contention.py`` measures it.
+* **One at a time.** An import or a restore holds the database's bulk lock
+  (:mod:`workbench.transfer.bulk_lock`): a second one at the same time is refused at once.
 * **Idempotent.** A (claim, reviewer) review already here with the same verdict, note and URLs
   counts as unchanged; with anything different it is a conflict, reported and left as it is:
   an import never overwrites a review. So importing a file twice, or again after a crash,
@@ -37,9 +45,9 @@ Every change is in the history as the app's changes are, with the importing admi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -53,7 +61,7 @@ from workbench.auth.accounts import authorize, log_user, user_name
 from workbench.auth.permissions import Action
 from workbench.db.models import Claim, Document, Evidence, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
-from workbench.errors import InputFileError, InvalidInput
+from workbench.errors import DatabaseBusy, InputFileError, InvalidInput
 from workbench.ingest.formats.common import human_size, os_error_message, undecodable
 from workbench.review.adjudicate import (
     MAX_REASON_CHARS,
@@ -65,8 +73,11 @@ from workbench.review.decisions import MAX_NOTE_CHARS
 from workbench.review.urls import normalise_url
 from workbench.schemas import Actor, FinalSource, Role, Verdict
 from workbench.storable import INT_MAX, int_problem, seconds_problem, time_problem, unstorable
+from workbench.transfer.bulk_lock import bulk_lock
 
-BATCH = 500  # lines a transaction
+BATCH = 500  # lines a transaction at most...
+TRANSACTION_SECONDS = 0.2  # ... and about this long at most: what a reviewer's save may wait
+SQLITE_PAUSE = 0.1  # between transactions on SQLite: the write lock is free for the others
 SCHEMA_VERSIONS = (1, 2, 3)  # the ExportRecord versions this reads
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one record; a longer line is refused without being read
 IMPORTED = "[imported]"  # prefixes the reason of an imported adjudicated final verdict
@@ -437,7 +448,8 @@ class ImportReport(BaseModel):
             f"{self.lines} lines, {self.claims_matched} claims matched: "
             f"{self.reviews_added} reviews added, {self.reviews_unchanged} unchanged, "
             f"{self.finals_added} adjudicated finals added, {len(self.conflicts)} conflicts, "
-            f"{len(self.unmatched)} unmatched, {len(self.new_reviewers)} new reviewers"
+            f"{len(self.unmatched)} unmatched, {len(self.new_reviewers)} new reviewers "
+            "(an interrupted import is finished by running it again: nothing is added twice)"
         )
 
 
@@ -455,23 +467,44 @@ def import_reviews(
     """
     stored = authorize(engine, actor, Action.import_data) if actor is not None else None
     path = Path(path)
-    for _ in read_records(path):  # the first pass: every line valid, or nothing is written
-        pass
-    importer = _Importer(ImportReport(file=str(path)), stored)
-    for chunk in _chunks(read_records(path), batch):
-        with unit_of_work(engine) as session:
-            for number, item in chunk:
-                importer.line(session, number, item)
-        importer.committed()
+    with bulk_lock(engine, "import"):
+        for _ in read_records(path):  # the first pass: every line valid, or nothing is written
+            pass
+        importer = _Importer(ImportReport(file=str(path)), stored)
+        pause = SQLITE_PAUSE if engine.dialect.name == "sqlite" else 0.0
+        lines = read_records(path)
+        more = True
+        while more:
+            more = _transaction(engine, importer, lines, max(batch, 1), path)
+            importer.committed()
+            if more and pause:
+                time.sleep(pause)
     return importer.report
 
 
-def _chunks(
-    items: Iterable[tuple[int, ImportRecord]], size: int
-) -> Iterator[list[tuple[int, ImportRecord]]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, max(size, 1))):
-        yield chunk
+def _transaction(
+    engine: Engine,
+    importer: _Importer,
+    lines: Iterator[tuple[int, ImportRecord]],
+    batch: int,
+    path: Path,
+) -> bool:
+    """Write lines in one short transaction; whether any are left."""
+    started = time.monotonic()
+    number = 0
+    try:
+        with unit_of_work(engine) as session:
+            for count, (number, item) in enumerate(lines, start=1):
+                importer.line(session, number, item)
+                if count >= batch or time.monotonic() - started >= TRANSACTION_SECONDS:
+                    return True
+    except DatabaseBusy:
+        raise DatabaseBusy(
+            f"{path}: the database stayed busy while line {number} was written; the lines "
+            "before it were imported: run the same command again to import the rest (nothing "
+            "is added twice)"
+        ) from None
+    return False
 
 
 class _Importer:
