@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -115,3 +116,37 @@ def test_a_busy_save_is_retried_until_the_lock_is_free(
     threading.Timer(0.25, lambda: writer.execute("ROLLBACK")).start()  # the import's pause
     review = retry_busy(lambda: decisions.set_verdict(impatient, claim_id, ana, Verdict.verified))
     assert review.verdict == Verdict.verified
+
+
+@pytest.mark.backends("sqlite")
+def test_a_save_during_a_long_import_waits_only_for_a_short_transaction(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    # SQLite has one write lock: an import that held it for 500 lines at a time made saves
+    # wait seconds (and fail past the busy timeout). Now it holds it 0.2 s at a time.
+    ids = [c.id for c in queue.list_claims(seeded, queue.ClaimFilter(state="all")).items]
+    mine, theirs = ids[0], ids[1:]
+    lines = [
+        {"claim_id": claim_id, "reviews": [{"reviewer": f"R{n}", "verdict": "verified"}]}
+        for n in range(40)
+        for claim_id in theirs
+    ][:1000]
+    path = write_jsonl(tmp_path / "long.jsonl", lines)
+    ana = local_actor(seeded, "Ana")
+    done: list[object] = []
+    importing = threading.Thread(target=lambda: done.append(import_reviews(seeded, path)))
+    importing.start()
+    waits: list[float] = []
+    try:
+        time.sleep(0.5)  # into its writing (the first pass reads the file alone)
+        for n in range(12):
+            if not importing.is_alive():
+                break
+            started = time.perf_counter()
+            decisions.set_verdict(seeded, mine, ana, list(Verdict)[n % 3])
+            waits.append(time.perf_counter() - started)
+            time.sleep(0.05)
+    finally:
+        importing.join()
+    assert done and waits
+    assert max(waits) < 1.5, waits
