@@ -438,7 +438,15 @@ def import_command(
         typer.Option(
             "--add-missing",
             help="Backup into a database that holds data: insert the rows that are not here "
-            "and do not conflict.",
+            "and do not conflict (no accounts, no history: see --accounts).",
+        ),
+    ] = False,
+    accounts: Annotated[
+        bool,
+        typer.Option(
+            "--accounts",
+            help="With --add-missing: also add the backup's accounts that are not here "
+            "(each is named with its role in the report).",
         ),
     ] = False,
 ) -> None:
@@ -447,15 +455,23 @@ def import_command(
     A backup (`workbench export --format jsonl --all`) is restored instead: whole into an
     empty database, or, with --add-missing, only its rows that are not here yet.
     """
+    if accounts and not add_missing:
+        typer.secho(
+            "error: --accounts goes with --add-missing (into an empty database every account "
+            "is restored)",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(code=2)
     settings = _settings(db)
     with _user_errors():
         engine = _open(settings.database_url, migrate=False)
         if is_backup(file):
             with _terminate_cleanly():
-                restored = restore_backup(engine, file, add_missing=add_missing)
+                restored = restore_backup(engine, file, add_missing=add_missing, accounts=accounts)
             _print_restore_report(restored, as_json=as_json)
             refused = not restored.written and any(restored.missing.values())
-            if restored.conflict_count or refused:
+            if restored.conflict_count or refused or restored.accounts_skipped:
                 raise typer.Exit(code=1)
             return
         report = import_reviews(engine, file)
@@ -470,6 +486,15 @@ def _print_restore_report(report: RestoreReport, *, as_json: bool) -> None:
         _echo_json(json.dumps(dataclasses.asdict(report)))
         return
     _echo(f"{report.file}: {report.summary()}")
+    if report.written and report.accounts_added:
+        _echo("accounts added: " + ", ".join(report.accounts_added))
+    if report.accounts_skipped:
+        _echo("accounts not added (--accounts adds them): " + ", ".join(report.accounts_skipped))
+    if report.history_skipped:
+        _echo(
+            f"{report.history_skipped} history entries of the backup not merged; what was "
+            "added is in the history as this restore's own entries"
+        )
     for conflict in report.conflicts:
         _echo(f"conflict: {conflict}")
     if report.conflict_count > len(report.conflicts):

@@ -31,6 +31,10 @@ class InputFileError(InvalidInput):
         super().__init__(f"{where}: {what}")
 
 
+class DatabaseBusy(WorkbenchError):
+    """Another writer held the database (or the rows) for too long; nothing was changed."""
+
+
 class PermissionDenied(WorkbenchError, PermissionError):
     """The caller's role or ownership does not allow this; nothing was changed."""
 

@@ -81,6 +81,23 @@ def test_the_history_export_has_a_manifest_too(reviewed: Reviewed, tmp_path: Pat
     assert manifest.claims is None and verify(tmp_path / "h.jsonl")
 
 
+def test_the_history_export_is_readable_by_its_owner_only(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    # It holds the accounts' changes (names, roles, who disabled whom): not for everyone.
+    previous = os.umask(0o022)
+    try:
+        history = tmp_path / "h.jsonl"
+        history.write_text("an older file, world-readable\n", encoding="utf-8")
+        export_history_to_file(reviewed.engine, history)
+        claims = tmp_path / "claims.jsonl"
+        export_to_file(reviewed.engine, ExportFormat.jsonl, claims)
+    finally:
+        os.umask(previous)
+    assert history.stat().st_mode & 0o777 == 0o600  # the replaced file's mode went with it
+    assert claims.stat().st_mode & 0o777 == 0o644  # an export stays readable by the team
+
+
 def test_a_second_export_replaces_file_and_manifest(reviewed: Reviewed, tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
     export_to_file(reviewed.engine, ExportFormat.jsonl, path)

@@ -75,3 +75,24 @@ def test_active_time_fills_short_gaps_and_skips_breaks() -> None:
     ]
     assert active_time(at) == timedelta(minutes=15)
     assert active_time([]) == timedelta()
+
+
+def test_impossible_times_stored_by_an_older_version_do_not_break_the_figures(
+    engine: Engine,
+) -> None:
+    # An import before range checks stored these; the figures must still come out, the
+    # impossible decisions counted as done but saying nothing about pace.
+    claims = add_claims(engine, [0.9, 0.8, 0.7, 0.6])
+    ana = add_user(engine, "Ana")
+    admin = add_user(engine, "Ada", Role.admin)
+    decided(engine, claims[0], ana.id, T0, 30)
+    decided(engine, claims[1], ana.id, T0 + timedelta(minutes=1), 1e308)
+    decided(engine, claims[2], ana.id, datetime(1, 1, 1, tzinfo=UTC), 60)
+    decided(engine, claims[3], ana.id, T0 + timedelta(minutes=2), float("inf"))
+
+    (figures,) = reviewer_progress(engine, admin, now=T0 + timedelta(hours=1))
+
+    assert figures.done == 4
+    assert figures.median_seconds == 30.0  # the impossible durations are unknown, not huge
+    assert figures.active_hours == pytest.approx(2.5 / 60, abs=1e-3)
+    assert figures.last_decision == T0 + timedelta(minutes=2)

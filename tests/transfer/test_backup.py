@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from workbench.database import open_database
 from workbench.db.models import Claim, Document, Review, User
 from workbench.db.session import dispose_all
 from workbench.errors import InputFileError
-from workbench.export.manifest import verify
+from workbench.export.manifest import manifest_path, verify
 from workbench.project import set_project_setting
 from workbench.review import decisions
 from workbench.review.adjudicate import adjudicate
@@ -107,6 +108,23 @@ def _unreviewed_claim(engine: Engine, user_id: int) -> int:
     return int(claim_id)
 
 
+def test_a_backup_is_readable_by_its_owner_only(engine: Engine, tmp_path: Path) -> None:
+    # It holds every password hash: 0600 from its first byte, whatever the umask, and also
+    # when it replaces an older, world-readable file.
+    fill(engine)
+    path = tmp_path / "backup.jsonl"
+    path.write_text("an older file\n", encoding="utf-8")
+    path.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        export_backup(engine, path)
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o600
+    # The manifest holds counts and a checksum, nothing secret: anyone may verify a copy.
+    assert manifest_path(path).stat().st_mode & 0o777 == 0o644
+
+
 def test_a_backup_restores_every_row_into_an_empty_database(
     engine: Engine, backup: Path, other_url: str
 ) -> None:
@@ -167,12 +185,17 @@ def test_a_unique_key_under_another_id_is_a_conflict(
     with target.begin() as connection:
         connection.execute(delete(Document).where(Document.id == 1))
     lines = backup.read_text(encoding="utf-8").splitlines()
+    renumbered = ""
     moved = []
     for line in lines:
         record = json.loads(line)
         if record.get("table") == "documents" and record["row"]["id"] == 2:
             record["row"]["id"] = 1000
-            line = json.dumps(record)
+            renumbered = json.dumps(record)
+            continue
+        if record.get("table") == "claims" and renumbered:  # after the last document: key order
+            moved.append(renumbered)
+            renumbered = ""
         moved.append(line)
     other = backup.with_name("moved.jsonl")
     other.write_text("\n".join(moved) + "\n", encoding="utf-8")

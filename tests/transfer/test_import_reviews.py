@@ -34,6 +34,7 @@ from workbench.export import ExportFormat, export_to_file
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate, adjudication_queue, final_verdict
 from workbench.schemas import Actor, FinalSource, Role, Verdict
+from workbench.storable import seconds_problem, time_problem
 from workbench.transfer import ImportRecord, import_reviews
 from workbench.transfer.import_reviews import parse_line, read_records
 
@@ -318,6 +319,24 @@ def with_review(**fields: Any) -> dict[str, Any]:
         (with_review(urls=[{"url": "no"}]), "reviews[0].urls[0].url", "no scheme"),
         (with_review(urls=[{"href": "x"}]), "reviews[0].urls[0].url", "is missing"),
         (with_review(seconds_spent=-1), "reviews[0].seconds_spent", "at least 0"),
+        # Values that parse, and used to be stored, but do not fit a column or break the pages.
+        (with_review(seconds_spent=1e308), "reviews[0].seconds_spent", "(30 days), not 1e+308"),
+        (with_review(seconds_spent=2_592_001), "reviews[0].seconds_spent", "30 days"),
+        (with_review(decided_at="0001-01-01"), "reviews[0].decided_at", "between 2000-01-01"),
+        (with_review(decided_at="0001-01-01T00:00:00+05:00"), "reviews[0].decided_at", "outside"),
+        (with_review(decided_at="2999-01-01T00:00:00Z"), "reviews[0].decided_at", "tomorrow"),
+        (
+            with_review(urls=[{"url": "https://example.org/", "added_at": "1999-12-31T23:00Z"}]),
+            "reviews[0].urls[0].added_at",
+            "between 2000-01-01",
+        ),
+        ({**GOOD, "claim_id": 10**30}, "claim_id", "from 1 to 2147483647, not a number of 31"),
+        ({**GOOD, "claim_id": 2**31}, "claim_id", "from 1 to 2147483647, not 2147483648"),
+        ({**GOOD, "claim_id": 0}, "claim_id", "from 1 to 2147483647"),
+        ({**LINE, "char_start": -1, "char_end": 4}, "char_start", "from 0 to"),
+        ({**LINE, "char_start": 0, "char_end": 2**31}, "char_end", "from 0 to 2147483647"),
+        ('{"claim_id": ' + "9" * 5000 + "}", None, "not usable JSON"),
+        ("[" * 100_000, None, "nested too deeply"),
         (with_review(decided_at="yesterday"), "reviews[0].decided_at", "ISO 8601"),
         (with_review(note="a\u0000b"), "reviews[0].note", "NUL"),
         (with_review(reviewer=""), "reviews[0].reviewer", "enter your name"),
@@ -362,6 +381,35 @@ def test_a_bad_line_stops_the_import_before_anything_is_written(
 
     assert str(caught.value).startswith(f"{path}:{bad}: field 'reviews[0].verdict': ")
     assert row_counts(seeded) == counts  # not even the lines before the bad one
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"claim_id": 10**30},  # too large for SQLite: an OverflowError in the driver
+        {"claim_id": 2**31},  # too large for PostgreSQL's integer: a DataError
+        {"reviews": [{**REVIEW, "reviewer": "Bo", "seconds_spent": 1e308}]},
+        {"reviews": [{**REVIEW, "reviewer": "Bo", "decided_at": "0001-01-01T00:00:00Z"}]},
+    ],
+    ids=["10**30", "2**31", "1e308 seconds", "year 1"],
+)
+def test_a_value_out_of_range_after_600_good_lines_writes_nothing(
+    seeded: Engine, tmp_path: Path, bad: dict[str, Any]
+) -> None:
+    # The hostile tester's file: 600 good lines fill more than one batch; the bad value used
+    # to be found only while writing, after the first 500 lines were committed.
+    ids = open_claims(seeded, 6)
+    lines: list[dict[str, Any] | str] = [
+        {"claim_id": ids[n % 6], "reviews": [{**REVIEW, "reviewer": f"R{n % 7}"}]}
+        for n in range(600)
+    ]
+    lines.append({"claim_id": ids[0], **GOOD, **bad})
+    path = write_jsonl(tmp_path / "bad.jsonl", lines)
+    counts = row_counts(seeded)
+    with pytest.raises(InputFileError) as caught:
+        import_reviews(seeded, path)
+    assert str(caught.value).startswith(f"{path}:601: field ")
+    assert row_counts(seeded) == counts
 
 
 def test_a_verdict_error_says_what_is_allowed(tmp_path: Path) -> None:
@@ -672,3 +720,97 @@ def test_a_verdict_other_than_the_blind_one_is_stored_as_changed_after_the_revea
     bad = {**line, "reviews": [{**review, "blind_verdict": "maybe"}]}
     with pytest.raises(InputFileError, match="blind_verdict"):
         import_reviews(seeded, write_jsonl(tmp_path / "bad.jsonl", [bad]))
+
+
+# --- property: any record imports, or is one line naming it; never a traceback ----------------
+
+_WILD_INTS = st.one_of(
+    st.integers(-5, 50),
+    st.integers(),
+    st.sampled_from([2**31 - 1, 2**31, 2**63, 10**30, -(2**31) - 1]),
+)
+_WILD_FLOATS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([1e308, 2_592_000, 0.5])
+)
+_WILD_TIMES = st.one_of(
+    st.datetimes(timezones=st.timezones()).map(lambda t: t.isoformat()),
+    st.datetimes().map(lambda t: t.isoformat()),
+    st.sampled_from(["0001-01-01", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"]),
+    st.text(max_size=5),
+)
+_ANY = st.one_of(st.none(), st.booleans(), _WILD_INTS, _WILD_FLOATS, st.text(max_size=8))
+# A well-formed line with a few of its values replaced by wild ones: a wholly random line
+# fails on its shape long before its values are looked at.
+_WILD_FIELDS: dict[tuple[str | int, ...], Any] = {
+    ("claim_id",): st.one_of(_WILD_INTS, _ANY),
+    ("char_start",): _WILD_INTS,
+    ("char_end",): _WILD_INTS,
+    ("document",): st.fixed_dictionaries({"sha256": st.one_of(st.just("ab" * 32), _ANY)}),
+    ("final_source",): st.one_of(st.just("adjudicated"), _ANY),
+    ("final_verdict",): st.one_of(st.just("disputed"), _ANY),
+    ("final_reason",): st.one_of(st.text(max_size=10), _ANY),
+    ("schema_version",): _WILD_INTS,
+    ("reviews",): _ANY,
+    ("reviews", 0, "reviewer"): st.one_of(st.text(max_size=120), _ANY),
+    ("reviews", 0, "verdict"): _ANY,
+    ("reviews", 0, "note"): st.one_of(st.text(max_size=20), _ANY),
+    ("reviews", 0, "decided_at"): st.one_of(_WILD_TIMES, _ANY),
+    ("reviews", 0, "seconds_spent"): st.one_of(_WILD_FLOATS, _WILD_INTS, _ANY),
+    ("reviews", 0, "urls"): st.one_of(_ANY, st.lists(_ANY, max_size=2)),
+    ("reviews", 0, "urls", 0, "added_at"): st.one_of(_WILD_TIMES, _ANY),
+}
+
+
+@st.composite
+def _records(draw: st.DrawFn) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "claim_id": draw(st.integers(1, 8)),
+        "reviews": [
+            {
+                "reviewer": draw(st.sampled_from(REVIEWERS)),
+                "verdict": draw(st.sampled_from([v.value for v in Verdict])),
+                "urls": [{"url": "https://example.org/b"}],
+            }
+        ],
+    }
+    paths = draw(st.lists(st.sampled_from(sorted(_WILD_FIELDS, key=str)), min_size=1, max_size=3))
+    for path in paths:
+        target: Any = record
+        for step in path[:-1]:
+            if not isinstance(target, dict | list):
+                break
+            try:
+                target = target[step]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            if isinstance(target, dict):
+                target[path[-1]] = draw(_WILD_FIELDS[path])
+    return record
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(_records())
+def test_any_record_imports_or_is_one_line_and_nothing_is_written(
+    seeded: Engine, tmp_path_factory: pytest.TempPathFactory, record: dict[str, Any]
+) -> None:
+    # Behind good lines in batches of two, so that a late failure shows as a partial write.
+    ids = [c.id for c in queue.list_claims(seeded, queue.ClaimFilter(state="all")).items][:6]
+    good = [{"claim_id": ids[n % 6], "reviews": [{**REVIEW, "reviewer": "Ana"}]} for n in range(6)]
+    path = write_jsonl(tmp_path_factory.mktemp("any") / "r.jsonl", [*good, record])
+    counts = row_counts(seeded)
+    try:
+        import_reviews(seeded, path, batch=2)
+    except InputFileError as error:
+        assert "\n" not in str(error) and str(error).startswith(f"{path}:7: ")
+        assert row_counts(seeded) == counts
+        return
+    # Imported: what was stored is something the pages can compute with.
+    with unit_of_work(seeded) as session:
+        for spent, decided in session.execute(select(Review.seconds_spent, Review.decided_at)):
+            assert spent is None or seconds_problem(spent) is None
+            assert decided is None or time_problem(decided) is None

@@ -7,16 +7,21 @@ left as a message for the area they came from; nothing here shows a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import streamlit as st
 
 from workbench.app import state
 from workbench.app.selection import pop_history
+from workbench.db.session import retry_busy
 from workbench.errors import InvalidInput, StaleEdit, WorkbenchError
 from workbench.review import adjudicate as adjudication
 from workbench.review import assign, decisions, similar
 from workbench.review.queue import next_claim_id
 from workbench.schemas import Actor, ClaimStatus, FinalVerdictOut, ReviewOut, Verdict
 
+T = TypeVar("T")
 DECISION = "decision"
 NOTE = "note"
 URL = "url"
@@ -28,6 +33,13 @@ def note_key(claim_id: int) -> str:
 
 def url_key(claim_id: int) -> str:
     return f"url_input_{claim_id}"
+
+
+def _save(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A save, run again a few times while the database is busy (a long import on SQLite
+    holds its write lock between short pauses); then :class:`DatabaseBusy`, whose sentence the
+    page shows like any other error. Nothing of a failed attempt was written."""
+    return retry_busy(lambda: call(*args, **kwargs))
 
 
 def _reviewer() -> Actor:
@@ -70,7 +82,8 @@ def _assigned(exclude: tuple[int, ...]) -> int | None:
 
 def decide(claim_id: int, verdict: Verdict) -> None:
     try:
-        review = decisions.set_verdict(
+        review = _save(
+            decisions.set_verdict,
             state.engine(),
             claim_id,
             _reviewer(),
@@ -112,7 +125,9 @@ def apply_to_similar(claim_id: int, verdict: Verdict | None) -> None:
         state.flash(DECISION, "info", f"Give claim #{claim_id} a verdict first.")
         return
     try:
-        result = similar.apply_verdict_to_similar(state.engine(), claim_id, _reviewer(), verdict)
+        result = _save(
+            similar.apply_verdict_to_similar, state.engine(), claim_id, _reviewer(), verdict
+        )
     except WorkbenchError as exc:
         state.flash(DECISION, "error", str(exc))
         return
@@ -131,7 +146,8 @@ def open_similar(target: int) -> None:
 
 def clear_verdict(claim_id: int) -> None:
     try:
-        review = decisions.set_verdict(
+        review = _save(
+            decisions.set_verdict,
             state.engine(),
             claim_id,
             _reviewer(),
@@ -150,7 +166,7 @@ def clear_verdict(claim_id: int) -> None:
 
 def not_a_claim(claim_id: int) -> None:
     try:
-        decisions.mark_not_a_claim(state.engine(), claim_id, _reviewer())
+        _save(decisions.mark_not_a_claim, state.engine(), claim_id, _reviewer())
     except WorkbenchError as exc:
         state.flash(DECISION, "error", str(exc))
         return
@@ -160,7 +176,7 @@ def not_a_claim(claim_id: int) -> None:
 
 def reopen(claim_id: int) -> None:
     try:
-        decisions.reopen_claim(state.engine(), claim_id, _reviewer())
+        _save(decisions.reopen_claim, state.engine(), claim_id, _reviewer())
     except WorkbenchError as exc:
         state.flash(DECISION, "error", str(exc))
         return
@@ -197,7 +213,8 @@ def previous() -> None:
 def save_note(claim_id: int) -> None:
     note = str(st.session_state.get(note_key(claim_id), ""))
     try:
-        review = decisions.set_note(
+        review = _save(
+            decisions.set_note,
             state.engine(),
             claim_id,
             _reviewer(),
@@ -217,7 +234,8 @@ def save_note(claim_id: int) -> None:
 def add_url(claim_id: int) -> None:
     raw = str(st.session_state.get(url_key(claim_id), ""))
     try:
-        review = decisions.add_url(
+        review = _save(
+            decisions.add_url,
             state.engine(),
             claim_id,
             _reviewer(),
@@ -237,7 +255,8 @@ def add_url(claim_id: int) -> None:
 
 def remove_url(claim_id: int, url: str) -> None:
     try:
-        review = decisions.remove_url(
+        review = _save(
+            decisions.remove_url,
             state.engine(),
             claim_id,
             _reviewer(),
@@ -279,7 +298,8 @@ def adjudicate(claim_id: int) -> None:
     try:
         if chosen not in {v.value for v in Verdict}:
             raise InvalidInput("choose the final verdict")
-        final = adjudication.adjudicate(
+        final = _save(
+            adjudication.adjudicate,
             state.engine(),
             _reviewer(),
             claim_id,

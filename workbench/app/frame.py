@@ -6,19 +6,23 @@ is drawn as part of the page run and is redrawn on every rerun, in the browser a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 
 from workbench.app import access, render, sidebar, state
-from workbench.errors import WorkbenchError
+from workbench.errors import DatabaseBusy, WorkbenchError
 
 
 def start() -> tuple[Engine, str]:
     """(engine, reviewer); stops the page with a message if either is missing."""
     engine = _engine()
-    access.gate()  # in team mode, nothing below runs for a session that has not logged in
-    sidebar.show(engine)
+    with _busy_stops_the_page():
+        access.gate()  # in team mode, nothing below runs for a session that has not logged in
+        sidebar.show(engine)
     return engine, state.require_reviewer()
 
 
@@ -26,9 +30,22 @@ def start_without_counts() -> tuple[Engine, str, DeltaGenerator]:
     """:func:`start` with the sidebar's review counts left to the page: (engine, reviewer,
     the sidebar container to draw them in, with ``sidebar.progress_counts``)."""
     engine = _engine()
-    access.gate()
-    slot = sidebar.show(engine, counts=False)
+    with _busy_stops_the_page():
+        access.gate()
+        slot = sidebar.show(engine, counts=False)
     return engine, state.require_reviewer(), slot
+
+
+@contextmanager
+def _busy_stops_the_page() -> Iterator[None]:
+    """The page's first reads, while another process holds the database longer than the
+    busy timeout (on SQLite every transaction takes the write lock): the sentence, not a
+    traceback, and the page stops there. A button's save is caught in actions.py."""
+    try:
+        yield
+    except DatabaseBusy as exc:
+        st.error(render.md_escape(str(exc)))
+        st.stop()
 
 
 def _engine() -> Engine:

@@ -1,18 +1,38 @@
-"""The engine (one per process and URL) and units of work."""
+"""The engine (one per process and URL) and units of work.
+
+A unit of work that cannot get the database turns into :class:`DatabaseBusy`, a sentence for
+the user, never a driver traceback: SQLite's "database is locked" (another process held the
+write lock longer than the busy timeout), PostgreSQL's serialization failures, deadlocks and
+lock timeouts. Nothing was written by it (the transaction was rolled back), so running it
+again is safe: :func:`retry_busy` does that a bounded number of times for a user's save.
+"""
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from workbench.errors import DatabaseBusy
+
+T = TypeVar("T")
+BUSY_MESSAGE = (
+    "The database is busy: another command (an import, a restore) is writing to it; nothing "
+    "was saved. Try again in a moment; if it keeps happening, ask your admin whether a long "
+    "command is running."
+)
+# PostgreSQL SQLSTATEs worth a retry: serialization_failure, deadlock_detected,
+# lock_not_available (lock_timeout).
+_RETRYABLE_STATES = {"40001", "40P01", "55P03"}
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -157,9 +177,41 @@ def dispose_all() -> None:
         _engines.clear()
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Whether a driver error means "someone else holds it": worth a retry, not a bug."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+        return True  # SQLite: the busy timeout ran out
+    state = getattr(exc.orig, "sqlstate", None)  # psycopg 3
+    return state in _RETRYABLE_STATES
+
+
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction: committed if the block ends normally, rolled back if it raises."""
+    """One transaction: committed if the block ends normally, rolled back if it raises.
+
+    A busy database is :class:`DatabaseBusy` (see the module's docstring).
+    """
     factory = sessionmaker(engine, expire_on_commit=False)
-    with factory() as session, session.begin():
-        yield session
+    try:
+        with factory() as session, session.begin():
+            yield session
+    except DBAPIError as exc:
+        if is_busy(exc):
+            raise DatabaseBusy(BUSY_MESSAGE) from exc
+        raise
+
+
+def retry_busy(call: Callable[[], T], *, attempts: int = 3, pause: float = 0.2) -> T:
+    """``call()``, run again (up to ``attempts`` in all, a growing pause between) while it
+    fails with :class:`DatabaseBusy`; the last failure is raised. For a user's save, whose
+    transaction is rolled back whole when it fails, so that running it again is safe."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except DatabaseBusy:
+            if attempt == attempts:
+                raise
+            time.sleep(pause * attempt)
+    raise AssertionError("unreachable")

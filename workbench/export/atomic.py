@@ -165,14 +165,20 @@ def remove_stale(path: Path) -> list[Path]:
     return removed
 
 
-def _temporary(path: Path) -> tuple[int, Path]:
-    """A new hidden file beside ``path``; like ``mkstemp``, but with the umask's permissions
-    (mkstemp's 0600 would make an export on a shared folder unreadable to the team)."""
+SHARED = 0o666  # an export: readable as the umask allows, so the team can open it
+PRIVATE = 0o600  # a file holding secrets (password hashes, accounts' history): the owner only
+
+
+def _temporary(path: Path, mode: int) -> tuple[int, Path]:
+    """A new hidden file beside ``path``; like ``mkstemp``, but created with ``mode`` (less the
+    umask): mkstemp's 0600 would make an export on a shared folder unreadable to the team,
+    while a backup must be exactly that. The mode is set at creation, not changed afterwards,
+    so the data is never readable by others, not even for a moment."""
     remove_stale(path)
     for _ in range(100):
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         except FileExistsError:
             continue
         _lock(fd)
@@ -181,17 +187,21 @@ def _temporary(path: Path) -> tuple[int, Path]:
 
 
 @contextlib.contextmanager
-def atomic_binary_file(path: Path, digest: FileDigest | None = None) -> Iterator[BinaryIO]:
+def atomic_binary_file(
+    path: Path, digest: FileDigest | None = None, *, mode: int = SHARED
+) -> Iterator[BinaryIO]:
     """Write to a hidden temporary file beside ``path``, then rename it into place.
 
     The rename is atomic on one file system, so a reader (or a crash) sees either the old
     state or the whole new file; on any error the temporary file is removed. ``digest``, if
-    given, gets the file's sha256 and size once it is complete. A ``path`` that
-    :func:`check_target` refuses raises :class:`TargetRefused` before anything is written.
+    given, gets the file's sha256 and size once it is complete. ``mode``: :data:`SHARED`, or
+    :data:`PRIVATE` for a file holding secrets (it replaces the target, whose old mode goes).
+    A ``path`` that :func:`check_target` refuses raises :class:`TargetRefused` before anything
+    is written.
     """
     check_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _temporary(path)
+    fd, tmp = _temporary(path, mode)
     try:
         raw = _HashingWriter(io.FileIO(fd, "wb"))
         with io.BufferedWriter(raw, buffer_size=BUFFER) as handle:  # type: ignore[type-var]
@@ -208,9 +218,11 @@ def atomic_binary_file(path: Path, digest: FileDigest | None = None) -> Iterator
 
 
 @contextlib.contextmanager
-def atomic_text_file(path: Path, digest: FileDigest | None = None) -> Iterator[TextIO]:
+def atomic_text_file(
+    path: Path, digest: FileDigest | None = None, *, mode: int = SHARED
+) -> Iterator[TextIO]:
     """:func:`atomic_binary_file` for UTF-8 text, newlines written as given."""
-    with atomic_binary_file(path, digest) as binary:
+    with atomic_binary_file(path, digest, mode=mode) as binary:
         text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
         yield text
         text.flush()

@@ -16,7 +16,7 @@ from workbench.audit import iter_history
 from workbench.auth.accounts import authorize
 from workbench.auth.permissions import Action
 from workbench.export import claimreview_format, csv_format, jsonl_format
-from workbench.export.atomic import FileDigest, atomic_binary_file, atomic_text_file
+from workbench.export.atomic import PRIVATE, FileDigest, atomic_binary_file, atomic_text_file
 from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.filters import ExportFilter, check
 from workbench.export.manifest import (
@@ -180,12 +180,16 @@ def default_history_path(export_dir: Path, now: datetime | None = None) -> Path:
 def export_history_to_file(
     engine: Engine, path: Path, *, actor: Actor | None = None
 ) -> ExportResult:
-    """The whole audit trail as JSONL (one ``HistoryOut`` a line), with its manifest."""
+    """The whole audit trail as JSONL (one ``HistoryOut`` a line), with its manifest.
+
+    Written for its owner only (0600): the accounts' entries say who holds which role, whether
+    they are disabled, who changed what and when.
+    """
     _may_export(engine, actor)
     check_targets(path)
     count = 0
     digest = FileDigest()
-    with atomic_text_file(path, digest) as handle:
+    with atomic_text_file(path, digest, mode=PRIVATE) as handle:
         for entry in iter_history(engine):
             handle.write(entry.model_dump_json())
             handle.write("\n")

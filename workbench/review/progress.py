@@ -19,6 +19,7 @@ from workbench.db.models import Lease, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import PermissionDenied
 from workbench.schemas import Actor, ReviewerProgress, Role
+from workbench.storable import seconds_problem, time_problem
 
 # Two decisions further apart than this (from one decision to the next claim being shown)
 # are separated by a break: the time between them is not counted as work.
@@ -51,11 +52,16 @@ def decisions(engine: Engine) -> dict[int, Decided]:
                 Review.verdict.is_not(None)
             )
         )
+        now = datetime.now(UTC)
         for reviewer_id, decided_at, seconds in rows:
             done[reviewer_id] += 1
             # Reviews imported or written before decision times were kept have no decided_at:
-            # they count as done, but say nothing about pace.
-            if decided_at is not None:
+            # they count as done, but say nothing about pace. Nor do times no reviewer could
+            # have produced, stored by a version that did not check its imports (a decision
+            # in year 1, 1e308 seconds spent): they would end the page in an OverflowError.
+            if decided_at is not None and time_problem(decided_at, now=now) is None:
+                if seconds is not None and seconds_problem(seconds) is not None:
+                    seconds = None
                 timed[reviewer_id].append((decided_at, seconds))
     result: dict[int, Decided] = {}
     for reviewer_id, count in done.items():

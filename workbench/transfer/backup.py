@@ -21,7 +21,21 @@ database. Leases (short-lived review locks) are not backed up.
 * Into a database that already holds something, without ``add_missing``, nothing is written:
   the report says what is present, missing and in conflict.
 
-A restore writes no history entries of its own: the backup's history is restored as it was.
+Into an empty database the backup *is* the database: every row, accounts and history
+included, goes in as it was (each account added is named in the report, with its role).
+
+With ``add_missing`` into a database that holds data, the file is a stranger's word against
+the database's, and a hostile tester showed what a bare file could do: a header and one
+``users`` row made a working admin; a history row dated 2020 "by" an existing admin was
+inserted; a claim ended with two disagreeing verdicts and a stale automatic final. So a merge:
+
+* adds no account unless asked (``accounts=True``, ``--accounts``): the rows that would need
+  one (reviews by that account, ...) are reported and left out, as conflicts are;
+* restores none of the backup's history: what the merge adds is written to the history as its
+  own act, one entry per added account, setting, review, URL and final verdict, with the
+  restoring actor (``None``, the system, for the command line) and the time of the restore;
+* recomputes the automatic final verdict of every claim it touched (``refresh_final``, as a
+  reviewer's save does), so added reviews and finals cannot leave a claim's final stale.
 """
 
 from __future__ import annotations
@@ -49,13 +63,17 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
+from workbench.audit import Change, Entity
 from workbench.auth.accounts import authorize
 from workbench.auth.permissions import Action
 from workbench.db.migrate import current_revision
 from workbench.db.models import Base, UTCDateTime
-from workbench.errors import InputFileError
-from workbench.export.atomic import FileDigest, atomic_binary_file
+from workbench.db.session import is_busy
+from workbench.errors import DatabaseBusy, InputFileError
+from workbench.export.atomic import PRIVATE, FileDigest, atomic_binary_file
 from workbench.export.manifest import (
     Manifest,
     Software,
@@ -64,8 +82,11 @@ from workbench.export.manifest import (
     software_version,
     write_manifest,
 )
+from workbench.review.adjudicate import refresh_final, reviews_per_claim
 from workbench.review.stats import recount
 from workbench.schemas import Actor
+from workbench.transfer.backup_checks import row_problem, value_problem
+from workbench.transfer.bulk_lock import bulk_lock
 
 KIND = "workbench-backup"
 SCHEMA_VERSION = 1
@@ -205,12 +226,17 @@ def write_backup(engine: Engine, out: BinaryIO) -> dict[str, int]:
 
 
 def export_backup(engine: Engine, path: Path, *, actor: Actor | None = None) -> BackupResult:
-    """Write the backup to ``path`` (whole or not at all), then its manifest beside it."""
+    """Write the backup to ``path`` (whole or not at all), then its manifest beside it.
+
+    The backup holds password hashes: it is created readable by its owner only (0600), from
+    the first byte. The manifest (counts, size, sha256) holds nothing secret and keeps the
+    umask's mode, so anyone may check a copy against it.
+    """
     if actor is not None:
         authorize(engine, actor, Action.export)
     check_targets(path)
     digest = FileDigest()
-    with atomic_binary_file(path, digest) as handle:
+    with atomic_binary_file(path, digest, mode=PRIVATE) as handle:
         counts = write_backup(engine, handle)
         manifest_path(path).unlink(missing_ok=True)
     rows = sum(counts.values())
@@ -292,6 +318,7 @@ def _iter_records(path: Path) -> Iterator[tuple[int, Table, dict[str, Any]]]:
     """The rows after the header, checked and converted; raises on the first bad line."""
     order = {name: index for index, name in enumerate(TABLES)}
     position = 0
+    previous: tuple[str, tuple[Any, ...]] | None = None  # the last row's table and key
     for number, line in _lines(path):
         if number == 1:
             continue
@@ -327,6 +354,22 @@ def _iter_records(path: Path) -> Iterator[tuple[int, Table, dict[str, Any]]]:
                 row[column.name] = _load_value(table, column.name, value)
             except ValueError as exc:
                 raise InputFileError(*where, f"row.{column.name}", str(exc)) from None
+            if value is not None:
+                problem = value_problem(table, column.name, row[column.name])
+                if problem is not None:
+                    raise InputFileError(*where, f"row.{column.name}", problem)
+        broken = row_problem(table, row)
+        if broken is not None:
+            raise InputFileError(*where, f"row.{broken[0]}", broken[1])
+        # The backup writes each table in primary key order; holding the file to it finds a
+        # repeated key here, in the first pass, with no key kept in memory.
+        key = _pk(table, row)
+        if previous is not None and previous[0] == name and key <= previous[1]:
+            shown = ", ".join(map(str, key))
+            raise InputFileError(
+                *where, "row", f"{name} {shown} is not after the row before it (primary key order)"
+            )
+        previous = (name, key)
         yield number, table, row
 
 
@@ -343,6 +386,10 @@ class RestoreReport:
     missing: dict[str, int] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)  # "line N: table id: reason"
     conflict_count: int = 0
+    accounts_added: list[str] = field(default_factory=list)  # "name (role[, can log in])"
+    accounts_skipped: list[str] = field(default_factory=list)  # a merge without accounts=True
+    history_skipped: int = 0  # the backup's history rows a merge did not restore
+    finals_checked: int = 0  # claims whose final verdict a merge recomputed
 
     MAX_LISTED = 100
 
@@ -380,11 +427,32 @@ def _unique_keys(table: Table) -> list[list[str]]:
     return keys
 
 
+def _account(row: dict[str, Any]) -> str:
+    """An account as the report names it: ``Eve (admin, can log in)``."""
+    can = row["password_hash"] is not None and not row["disabled"]
+    return f"{row['name']} ({row['role']}{', can log in' if can else ''})"
+
+
 class _Restorer:
-    def __init__(self, connection: Connection, report: RestoreReport, write: bool) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        report: RestoreReport,
+        write: bool,
+        *,
+        merge: bool = False,
+        accounts: bool = False,
+        actor_id: int | None = None,
+    ) -> None:
         self.connection = connection
         self.report = report
         self.write = write
+        self.merge = merge  # into a database that held data: see the module's docstring
+        self.accounts = accounts
+        self.actor_id = actor_id
+        self.not_added: set[tuple[Any, ...]] = set()  # users a merge left out
+        self.entries: list[dict[str, Any]] = []  # the merge's own history, written at the end
+        self.touched: set[int] = set()  # claims whose final verdict a merge must recompute
         # Per table, the primary keys that hold the backup's row here (present or inserted):
         # a child row may only refer to those.
         # Only the tables other rows refer to are tracked (ids only, not rows).
@@ -405,6 +473,10 @@ class _Restorer:
             return
         table = self.pending[0][1]
         batch, self.pending = self.pending, []
+        if self.merge and table.name == "history":
+            # Never merged: a stranger's file would write who did what here, and when.
+            self.report.history_skipped += len(batch)
+            return
         insert: list[dict[str, Any]] = []
         for number, _, row in batch:
             reason = None if self.was_empty[table.name] else self._compare(table, row)
@@ -418,16 +490,105 @@ class _Restorer:
                 key = ", ".join(map(str, _pk(table, row)))
                 self.report.conflict(number, f"{table.name} {key}: {reason}")
                 continue
-            self._keep(table, row)
             self.report.missing[table.name] = self.report.missing.get(table.name, 0) + 1
+            if table.name == "users" and self.merge and not self.accounts:
+                self.not_added.add(_pk(table, row))
+                self.report.accounts_skipped.append(_account(row))
+                continue
+            self._keep(table, row)
             insert.append(row)
         if insert and self.write:
-            self.connection.execute(table.insert(), insert)
+            first, last = batch[0][0], batch[-1][0]
+            try:
+                self.connection.execute(table.insert(), insert)
+            except (IntegrityError, DataError) as exc:
+                # What the first pass cannot see: a unique key repeated within the file.
+                reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+                raise InputFileError(
+                    self.report.file,
+                    None,
+                    None,
+                    f"lines {first}-{last} ({table.name}) cannot be stored: {reason}; "
+                    "nothing was restored",
+                ) from None
             self.report.inserted[table.name] = self.report.inserted.get(table.name, 0) + len(insert)
+            if table.name == "users":
+                self.report.accounts_added.extend(_account(row) for row in insert)
+            if self.merge:
+                self._own_history(table, insert)
 
     def _keep(self, table: Table, row: dict[str, Any]) -> None:
         if table.name in self.good:
             self.good[table.name].add(_pk(table, row))
+
+    def _own_history(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """The merge's history entries for rows it inserted, and the claims it touched."""
+        name = table.name
+        if name == "claims":
+            self.touched.update(row["id"] for row in rows)
+            return
+        if name == "evidence":
+            reviews = _table("reviews")
+            ids = {row["review_id"] for row in rows}
+            query = select(reviews.c.id, reviews.c.claim_id).where(reviews.c.id.in_(ids))
+            claim_of = {
+                review_id: claim_id for review_id, claim_id in self.connection.execute(query)
+            }
+        for row in rows:
+            claim_id: int | None = None
+            if name == "users":
+                entity, key = Entity.user, row["id"]
+                after: dict[str, Any] = {
+                    "name": row["name"],
+                    "role": row["role"],
+                    "disabled": row["disabled"],
+                    "has_password": row["password_hash"] is not None,
+                }
+            elif name == "project_settings":
+                entity, key, after = Entity.setting, row["key"], {row["key"]: row["value"]}
+            elif name == "reviews":
+                entity, key, claim_id = Entity.review, row["id"], row["claim_id"]
+                after = {"verdict": row["verdict"], "note": row["note"]}
+            elif name == "evidence":
+                entity, key, claim_id = Entity.url, row["id"], claim_of.get(row["review_id"])
+                after = {"url": row["url"], "review_id": row["review_id"]}
+            elif name == "final_verdicts":
+                entity, key, claim_id = Entity.final_verdict, row["claim_id"], row["claim_id"]
+                after = {
+                    "verdict": row["verdict"],
+                    "source": row["source"],
+                    "reason": row["reason"],
+                }
+            else:  # documents, similarities, sketches: ingest writes no history for them either
+                continue
+            if claim_id is not None:
+                self.touched.add(claim_id)
+            self.entries.append(
+                {
+                    "actor_id": self.actor_id,
+                    "entity": entity.value,
+                    "entity_id": str(key),
+                    "claim_id": claim_id,
+                    "action": Change.create.value,
+                    "before": None,
+                    "after": after,
+                }
+            )
+
+    def finish_merge(self) -> None:
+        """After the inserts (and the id sequences moved past them): the merge's own history,
+        then every touched claim's automatic final verdict recomputed, as a save does."""
+        history = _table("history")
+        for start in range(0, len(self.entries), BATCH):
+            self.connection.execute(history.insert(), self.entries[start : start + BATCH])
+        self.entries.clear()
+        # The ORM session joins the restore's transaction; it neither commits nor ends it.
+        with Session(bind=self.connection) as session:
+            k = reviews_per_claim(session)
+            for claim_id in sorted(self.touched):
+                refresh_final(session, claim_id, k)
+            session.flush()
+        self.report.finals_checked = len(self.touched)
 
     def _parent_conflict(self, table: Table, row: dict[str, Any]) -> str | None:
         for constraint in table.constraints:
@@ -437,6 +598,11 @@ class _Restorer:
             if any(value is None for value in values):
                 continue
             parent = constraint.referred_table.name
+            if parent == "users" and values in self.not_added:
+                return (
+                    f"refers to users {values[0]}, an account the restore did not add "
+                    "(--accounts adds accounts)"
+                )
             if parent in self.good and values not in self.good[parent]:
                 return f"refers to {parent} {', '.join(map(str, values))}, which is in conflict"
         return None
@@ -472,11 +638,34 @@ def _advance_sequences(connection: Connection) -> None:
 
 
 def restore_backup(
-    engine: Engine, path: Path, *, actor: Actor | None = None, add_missing: bool = False
+    engine: Engine,
+    path: Path,
+    *,
+    actor: Actor | None = None,
+    add_missing: bool = False,
+    accounts: bool = False,
 ) -> RestoreReport:
-    """Restore the backup at ``path`` (see the module's docstring)."""
-    if actor is not None:
-        authorize(engine, actor, Action.import_data)
+    """Restore the backup at ``path`` (see the module's docstring).
+
+    ``accounts``: with ``add_missing`` into a database that holds data, also add the backup's
+    accounts that are not here (without it none is added).
+    """
+    stored = authorize(engine, actor, Action.import_data) if actor is not None else None
+    with bulk_lock(engine, "restore"):
+        try:
+            return _restore(engine, path, stored, add_missing=add_missing, accounts=accounts)
+        except DBAPIError as exc:
+            if not is_busy(exc):
+                raise
+            raise DatabaseBusy(
+                f"{path}: another program held the database too long; nothing was restored: "
+                "run the same command again"
+            ) from None
+
+
+def _restore(
+    engine: Engine, path: Path, stored: Actor | None, *, add_missing: bool, accounts: bool
+) -> RestoreReport:
     _read_header(path, engine)
     for _record in _iter_records(path):  # first pass: the whole file is valid, or nothing
         pass
@@ -488,12 +677,21 @@ def restore_backup(
             for name in CONTENT_TABLES
         )
         write = report.empty_target or add_missing
-        restorer = _Restorer(connection, report, write)
+        restorer = _Restorer(
+            connection,
+            report,
+            write,
+            merge=write and not report.empty_target,
+            accounts=accounts,
+            actor_id=stored.id if stored is not None else None,
+        )
         for number, table, row in _iter_records(path):
             restorer.add(number, table, row)
         restorer.flush()
         if write:
             _advance_sequences(connection)
+            if restorer.merge:
+                restorer.finish_merge()
             # The per-claim figures and totals the pages read are derived: rebuild them.
             recount(connection)
             transaction.commit()

@@ -12,8 +12,20 @@ Unknown fields are ignored.
   is not here is reported by line number and skipped; the rest of the file goes on.
 * **Two passes.** The whole file is read and validated first, line by line (never held in
   memory); the first bad line raises :class:`InputFileError` naming the file, the line and
-  the field, and nothing is written. Then the lines are written ``BATCH`` at a time, each batch
-  one transaction.
+  the field, and nothing is written. Validation covers every value's range, not only its
+  type (``workbench.storable``): ids and offsets fit an INTEGER column on both backends,
+  ``seconds_spent`` is 0 to 30 days, ``decided_at`` and a URL's ``added_at`` are between
+  2000-01-01 and tomorrow. A value that parses but does not fit used to fail in the driver
+  while writing, after earlier batches were committed.
+* **Short transactions.** Then the lines are written in transactions of at most ``BATCH`` lines
+  and about ``TRANSACTION_SECONDS``: a reviewer saving meanwhile waits for one of them at most
+  (on PostgreSQL only if they save a claim the import is writing, on SQLite always: one write
+  lock). On SQLite the import pauses ``SQLITE_PAUSE`` between two transactions, long enough
+  for a waiting save's busy handler (which polls at most every 100 ms) to take the lock: a
+  20,000-line import used to hold it for seconds at a time, and saves waited 7 s or failed
+  with "database is locked". ``bench/import_contention.py`` measures it.
+* **One at a time.** An import or a restore holds the database's bulk lock
+  (:mod:`workbench.transfer.bulk_lock`): a second one at the same time is refused at once.
 * **Idempotent.** A (claim, reviewer) review already here with the same verdict, note and URLs
   counts as unchanged; with anything different it is a conflict, reported and left as it is:
   an import never overwrites a review. So importing a file twice, or again after a crash,
@@ -40,9 +52,9 @@ Every change is in the history as the app's changes are, with the importing admi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -56,7 +68,7 @@ from workbench.auth.accounts import authorize, log_user, user_name
 from workbench.auth.permissions import Action
 from workbench.db.models import Claim, Document, Evidence, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
-from workbench.errors import InputFileError, InvalidInput
+from workbench.errors import DatabaseBusy, InputFileError, InvalidInput
 from workbench.ingest.formats.common import human_size, os_error_message, undecodable
 from workbench.review.adjudicate import (
     MAX_REASON_CHARS,
@@ -67,9 +79,12 @@ from workbench.review.adjudicate import (
 from workbench.review.decisions import MAX_NOTE_CHARS
 from workbench.review.urls import normalise_url
 from workbench.schemas import Actor, FinalSource, Role, Verdict
-from workbench.storable import unstorable
+from workbench.storable import INT_MAX, int_problem, seconds_problem, time_problem, unstorable
+from workbench.transfer.bulk_lock import bulk_lock
 
-BATCH = 500  # lines a transaction
+BATCH = 500  # lines a transaction at most...
+TRANSACTION_SECONDS = 0.2  # ... and about this long at most: what a reviewer's save may wait
+SQLITE_PAUSE = 0.1  # between transactions on SQLite: the write lock is free for the others
 SCHEMA_VERSIONS = (1, 2, 3, 4)  # the ExportRecord versions this reads
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one record; a longer line is refused without being read
 IMPORTED = "[imported]"  # prefixes the reason of an imported adjudicated final verdict
@@ -83,6 +98,27 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def _plausible_time(value: datetime | None) -> datetime | None:
+    """A time the workbench could have stamped (2000-01-01 to tomorrow), in UTC."""
+    value = _utc(value)
+    if value is None:
+        return None
+    problem = time_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _id(value: int | None, low: int = 1) -> int | None:
+    """An id or an offset that fits an INTEGER column on every backend."""
+    if value is None:
+        return None
+    problem = int_problem(value, low, INT_MAX)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
 
 
 def _storable(value: str) -> str:
@@ -112,7 +148,7 @@ class ImportUrl(BaseModel):
     @field_validator("added_at")
     @classmethod
     def _zoned(cls, value: datetime | None) -> datetime | None:
-        return _utc(value)
+        return _plausible_time(value)
 
 
 class ImportReview(BaseModel):
@@ -160,7 +196,17 @@ class ImportReview(BaseModel):
     @field_validator("decided_at")
     @classmethod
     def _zoned(cls, value: datetime | None) -> datetime | None:
-        return _utc(value)
+        return _plausible_time(value)
+
+    @field_validator("seconds_spent")
+    @classmethod
+    def _spent(cls, value: float | None) -> float | None:
+        # 1e308 seconds is a valid float, and an OverflowError in every page that adds it to
+        # a time: held to what a reviewer could have spent.
+        problem = None if value is None else seconds_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @property
     def names_blind_verdict(self) -> bool:
@@ -208,8 +254,8 @@ class ImportRecord(BaseModel):
     schema_version: int | None = None
     claim_id: int | None = None
     document: ImportDocument | None = None
-    char_start: int | None = Field(default=None, ge=0)
-    char_end: int | None = Field(default=None, ge=0)
+    char_start: int | None = None
+    char_end: int | None = None
     text: str | None = None
     reviews: list[ImportReview]
     final_verdict: Verdict | None = None
@@ -225,6 +271,18 @@ class ImportRecord(BaseModel):
                 f"({SCHEMA_VERSIONS[0]} to {SCHEMA_VERSIONS[-1]})"
             )
         return value
+
+    @field_validator("claim_id")
+    @classmethod
+    def _claim_id(cls, value: int | None) -> int | None:
+        # Checked here, in the first pass: an id that does not fit the column would otherwise
+        # fail as a driver error while the lines before it are already committed.
+        return _id(value)
+
+    @field_validator("char_start", "char_end")
+    @classmethod
+    def _offset(cls, value: int | None) -> int | None:
+        return _id(value, low=0)
 
     @field_validator("final_reason")
     @classmethod
@@ -312,6 +370,10 @@ def parse_line(raw: str, path: str, number: int) -> ImportRecord:
         raise InputFileError(
             path, number, None, f"not valid JSON: {error.msg} (column {error.colno})"
         ) from None
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise InputFileError(path, number, None, f"not usable JSON: {error}") from None
+    except RecursionError:
+        raise InputFileError(path, number, None, "not usable JSON: nested too deeply") from None
     if not isinstance(data, dict):
         kind = "true/false" if isinstance(data, bool) else _JSON_KINDS.get(type(data), "null")
         raise InputFileError(path, number, None, f"a line must hold one JSON object, not {kind}")
@@ -410,7 +472,8 @@ class ImportReport(BaseModel):
             f"{self.lines} lines, {self.claims_matched} claims matched: "
             f"{self.reviews_added} reviews added, {self.reviews_unchanged} unchanged, "
             f"{self.finals_added} adjudicated finals added, {len(self.conflicts)} conflicts, "
-            f"{len(self.unmatched)} unmatched, {len(self.new_reviewers)} new reviewers"
+            f"{len(self.unmatched)} unmatched, {len(self.new_reviewers)} new reviewers "
+            "(an interrupted import is finished by running it again: nothing is added twice)"
         )
 
 
@@ -428,23 +491,44 @@ def import_reviews(
     """
     stored = authorize(engine, actor, Action.import_data) if actor is not None else None
     path = Path(path)
-    for _ in read_records(path):  # the first pass: every line valid, or nothing is written
-        pass
-    importer = _Importer(ImportReport(file=str(path)), stored)
-    for chunk in _chunks(read_records(path), batch):
-        with unit_of_work(engine) as session:
-            for number, item in chunk:
-                importer.line(session, number, item)
-        importer.committed()
+    with bulk_lock(engine, "import"):
+        for _ in read_records(path):  # the first pass: every line valid, or nothing is written
+            pass
+        importer = _Importer(ImportReport(file=str(path)), stored)
+        pause = SQLITE_PAUSE if engine.dialect.name == "sqlite" else 0.0
+        lines = read_records(path)
+        more = True
+        while more:
+            more = _transaction(engine, importer, lines, max(batch, 1), path)
+            importer.committed()
+            if more and pause:
+                time.sleep(pause)
     return importer.report
 
 
-def _chunks(
-    items: Iterable[tuple[int, ImportRecord]], size: int
-) -> Iterator[list[tuple[int, ImportRecord]]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, max(size, 1))):
-        yield chunk
+def _transaction(
+    engine: Engine,
+    importer: _Importer,
+    lines: Iterator[tuple[int, ImportRecord]],
+    batch: int,
+    path: Path,
+) -> bool:
+    """Write lines in one short transaction; whether any are left."""
+    started = time.monotonic()
+    number = 0
+    try:
+        with unit_of_work(engine) as session:
+            for count, (number, item) in enumerate(lines, start=1):
+                importer.line(session, number, item)
+                if count >= batch or time.monotonic() - started >= TRANSACTION_SECONDS:
+                    return True
+    except DatabaseBusy:
+        raise DatabaseBusy(
+            f"{path}: the database stayed busy while line {number} was written; the lines "
+            "before it were imported: run the same command again to import the rest (nothing "
+            "is added twice)"
+        ) from None
+    return False
 
 
 class _Importer:

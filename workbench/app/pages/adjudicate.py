@@ -10,6 +10,8 @@ even one that is not waiting: an admin may overrule a consensus.
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 from sqlalchemy import Engine
 
@@ -33,7 +35,7 @@ VERDICTS = [v.value for v in Verdict]
 
 def duration(seconds: float | None) -> str:
     """Time spent on a review, for people: "—", "42 s", "3 min 05 s", "1 h 02 min"."""
-    if seconds is None:
+    if seconds is None or not math.isfinite(seconds):  # inf from an old, unchecked restore
         return "—"
     whole = round(seconds)
     if whole < 60:

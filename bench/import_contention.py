@@ -1,0 +1,191 @@
+"""Reviewers saving verdicts while `workbench import` loads a large file: how long a save waits.
+
+    python bench/import_contention.py --db sqlite://
+    python bench/import_contention.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+It builds what it needs in a scratch database (as ``concurrent_review.py`` does: a schema of its
+own on PostgreSQL, a temporary file on SQLite, both removed at the end): ``--lines`` claims for
+the import file plus a few hundred for the reviewers, and ``--reviewers`` accounts. Then:
+
+1. *idle*: the reviewers save verdicts for ``--idle-seconds`` (each a thread: save, pause
+   ``--pause`` s, save again, on claims of its own, alternating verdicts) on a quiet database;
+2. *busy*: the same while a real ``workbench import`` process loads ``--lines`` lines (one
+   review each, on claims the reviewers do not touch), until it ends.
+
+Printed: one JSON line with the saves' p50/p95/max in each phase, the failed saves, the ratio
+of busy to idle p95, and the import's own time and exit status; then the same in words. Exit
+status 1 when the busy p95 is 500 ms or more, a save failed, or the import did not succeed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from concurrent_review import PASSWORD, build, scratch_database
+from sqlalchemy import select
+
+from workbench.auth.accounts import login
+from workbench.database import open_database
+from workbench.db.models import Claim
+from workbench.db.session import unit_of_work
+from workbench.errors import WorkbenchError
+from workbench.review import decisions
+from workbench.schemas import Actor, Verdict
+
+LIMIT_MS = 500.0
+COMMAND = str(Path(sys.executable).parent / "workbench")
+
+
+@dataclass
+class Phase:
+    saves_ms: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def figures(self) -> dict[str, float | int | None]:
+        ordered = sorted(self.saves_ms)
+
+        def pct(p: float) -> float | None:
+            if not ordered:
+                return None
+            return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1)
+
+        return {
+            "saves": len(ordered),
+            "p50_ms": round(statistics.median(ordered), 1) if ordered else None,
+            "p95_ms": pct(0.95),
+            "max_ms": round(ordered[-1], 1) if ordered else None,
+            "failed": len(self.failures),
+        }
+
+
+def reviewer(
+    url: str, actor: Actor, claims: list[int], pause: float, phase: Phase, stop: threading.Event
+) -> None:
+    engine = open_database(url, migrate=False)
+    rng = random.Random(actor.id)
+    verdicts = list(Verdict)
+    n = 0
+    while not stop.is_set():
+        claim_id = claims[n % len(claims)]
+        verdict = verdicts[(n // len(claims)) % len(verdicts)]
+        n += 1
+        started = time.perf_counter()
+        try:
+            decisions.set_verdict(engine, claim_id, actor, verdict)
+        except WorkbenchError as exc:  # what a reviewer would be shown
+            with phase.lock:
+                phase.failures.append(str(exc))
+        except Exception as exc:  # a traceback in the app: the worst outcome
+            with phase.lock:
+                phase.failures.append(f"{type(exc).__name__}: {exc}")
+        else:
+            elapsed = (time.perf_counter() - started) * 1000
+            with phase.lock:
+                phase.saves_ms.append(elapsed)
+        stop.wait(pause * rng.uniform(0.5, 1.5))
+
+
+def run_phase(
+    url: str, actors: list[Actor], claims: list[list[int]], pause: float, until: object
+) -> Phase:
+    phase = Phase()
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=reviewer, args=(url, a, c, pause, phase, stop), daemon=True)
+        for a, c in zip(actors, claims, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    result = until() if callable(until) else time.sleep(float(until))  # type: ignore[arg-type]
+    stop.set()
+    for thread in threads:
+        thread.join()
+    phase.result = result  # type: ignore[attr-defined]
+    return phase
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default="sqlite://", help="sqlite:// or a postgresql URL")
+    parser.add_argument("--lines", type=int, default=20_000, help="lines in the import file")
+    parser.add_argument("--reviewers", type=int, default=3)
+    parser.add_argument("--pause", type=float, default=0.2, help="seconds between saves")
+    parser.add_argument("--idle-seconds", type=float, default=15.0)
+    args = parser.parse_args()
+
+    with scratch_database(args.db) as url, tempfile.TemporaryDirectory() as folder:
+        engine = open_database(url)
+        per_reviewer = 40
+        names = build(engine, args.reviewers, args.lines + per_reviewer * args.reviewers, k=1)
+        with unit_of_work(engine) as session:
+            ids = list(session.scalars(select(Claim.id).order_by(Claim.id)))
+        imported, spare = ids[: args.lines], ids[args.lines :]
+        claims = [spare[i * per_reviewer : (i + 1) * per_reviewer] for i in range(len(names))]
+        actors = [login(engine, name, PASSWORD) for name in names]
+        path = Path(folder) / "reviews.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for n, claim_id in enumerate(imported):
+                review = {"reviewer": f"imported-{n % 5}", "verdict": list(Verdict)[n % 3].value}
+                out.write(json.dumps({"claim_id": claim_id, "reviews": [review]}) + "\n")
+
+        idle = run_phase(url, actors, claims, args.pause, args.idle_seconds)
+
+        def importing() -> tuple[float, int, str]:
+            started = time.perf_counter()
+            done = subprocess.run(
+                [COMMAND, "import", str(path), "--db", url],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            last = (done.stdout or done.stderr).strip().splitlines()
+            return time.perf_counter() - started, done.returncode, last[0] if last else ""
+
+        busy = run_phase(url, actors, claims, args.pause, importing)
+        seconds, code, said = busy.result  # type: ignore[attr-defined]
+
+    quiet, loaded = idle.figures(), busy.figures()
+    ratio = None
+    if quiet["p95_ms"] and loaded["p95_ms"]:
+        ratio = round(float(loaded["p95_ms"]) / float(quiet["p95_ms"]), 2)
+    backend = args.db.split(":", 1)[0].split("+", 1)[0]
+    print(
+        json.dumps(
+            {
+                "backend": backend,
+                "lines": args.lines,
+                "reviewers": args.reviewers,
+                "idle": quiet,
+                "during_import": loaded,
+                "p95_ratio": ratio,
+                "import_seconds": round(seconds, 1),
+                "import_exit": code,
+                "failures": sorted(set(busy.failures + idle.failures))[:5],
+            }
+        )
+    )
+    print(
+        f"{backend}: saves p50/p95 {quiet['p50_ms']}/{quiet['p95_ms']} ms idle, "
+        f"{loaded['p50_ms']}/{loaded['p95_ms']} ms (max {loaded['max_ms']}) during a "
+        f"{args.lines:,}-line import of {seconds:.1f} s; p95 x{ratio}; "
+        f"{loaded['failed']} failed; import: {said}"
+    )
+    slow = loaded["p95_ms"] is None or float(loaded["p95_ms"]) >= LIMIT_MS
+    return 1 if slow or loaded["failed"] or idle.failures or code != 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
