@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from tests.cli_output import errors
 from workbench.cli import app
 from workbench.database import open_database
 from workbench.review import queue
@@ -22,13 +23,6 @@ runner = CliRunner()
 def run(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
-
-
-def errors(err: str) -> str:
-    """stderr without the line every command starts with, naming its database."""
-    lines = err.splitlines(keepends=True)
-    assert lines and lines[0].startswith("database: "), err
-    return "".join(lines[1:])
 
 
 @pytest.fixture

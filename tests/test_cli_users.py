@@ -7,6 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from tests.cli_output import errors
 from workbench.auth.accounts import login
 from workbench.auth.throttle import FREE_ATTEMPTS
 from workbench.cli import app
@@ -33,13 +34,6 @@ NOT_INITIALISED = {"test_commands_on_an_uninitialised_database_say_so"}
 def _initialised(request: pytest.FixtureRequest) -> None:
     if "db_url" in request.fixturenames and request.node.originalname not in NOT_INITIALISED:
         assert run("init", "--db", request.getfixturevalue("db_url"))[0] == 0
-
-
-def errors(err: str) -> str:
-    """stderr without the line every command starts with, naming its database."""
-    lines = err.splitlines(keepends=True)
-    assert lines and lines[0].startswith("database: "), err
-    return "".join(lines[1:])
 
 
 def one_error_line(err: str) -> str:

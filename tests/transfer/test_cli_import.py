@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from tests.cli_output import errors
 from tests.transfer.support import (
     export_lines,
     ingest_reversed,
@@ -32,13 +33,6 @@ runner = CliRunner()
 def run(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
-
-
-def errors(err: str) -> str:
-    """stderr without the line every command starts with, naming its database."""
-    lines = err.splitlines(keepends=True)
-    assert lines and lines[0].startswith("database: "), err
-    return "".join(lines[1:])
 
 
 def test_export_with_the_cli_then_import_twice(

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, event
 from typer.testing import CliRunner
 
+from tests.cli_output import errors
 from tests.transfer.support import open_claims, row_counts, write_jsonl
 from workbench.auth.accounts import local_actor
 from workbench.cli import app
@@ -46,8 +47,8 @@ def test_a_second_import_at_the_same_time_is_refused_in_one_line(
         with pytest.raises(DatabaseBusy, match="run this restore again"):
             restore_backup(seeded, tmp_path / "any-backup.jsonl")
         code = runner.invoke(app, ["import", str(path), "--db", db_url])
-        assert code.exit_code == 1 and code.stderr.count("\n") == 1
-        assert code.stderr.startswith("error: another import or restore is writing")
+        assert code.exit_code == 1 and errors(code.stderr).count("\n") == 1
+        assert errors(code.stderr).startswith("error: another import or restore is writing")
     assert row_counts(seeded) == counts
     assert import_reviews(seeded, path).reviews_added == 3  # the lock went with its holder
 
