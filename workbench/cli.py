@@ -32,7 +32,7 @@ from workbench.export.filters import parse_filter
 from workbench.export.service import default_history_path, default_path, export_history_to_file
 from workbench.extract import default_extractor
 from workbench.extract.scorers import SentenceFile, read_sentence_file
-from workbench.ingest.readers import ReadError, expand_paths, read_file
+from workbench.ingest.readers import ReadError, ReadWarning, expand_paths, read_file
 from workbench.ingest.service import (
     BATCH_DOCUMENTS,
     IngestReport,
@@ -142,6 +142,9 @@ def _ingest(
     with tqdm(total=total, unit="doc", delay=1.0, disable=not progress, file=sys.stderr) as bar:
 
         def on_item(item: DocumentIn | ReadError) -> None:
+            if isinstance(item, ReadWarning):  # not a document: the bar does not move
+                tqdm.write(f"warning: {item}", file=sys.stderr)
+                return
             if isinstance(item, ReadError):
                 tqdm.write(f"error: {item}", file=sys.stderr)
             bar.update(1)
@@ -169,11 +172,16 @@ def extract(
             settings.claim_threshold, settings.scorer, settings.scorer_model
         )
     files_, errors = expand_paths(paths)
-    failed = len(errors)
+    failed = 0
     for error in errors:
-        typer.echo(f"error: {error}", err=True)
+        warning = isinstance(error, ReadWarning)
+        failed += not warning
+        typer.echo(f"{'warning' if warning else 'error'}: {error}", err=True)
     for path in files_:
         for item in read_file(path, max_bytes=settings.max_file_bytes):
+            if isinstance(item, ReadWarning):
+                typer.echo(f"warning: {item}", err=True)
+                continue
             if isinstance(item, ReadError):
                 typer.echo(f"error: {item}", err=True)
                 failed += 1

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from workbench.ingest.formats.common import ReadError, os_error_message
+from workbench.ingest.formats.common import ReadError, ReadWarning, os_error_message
 from workbench.ingest.formats.csv_table import read_csv
 from workbench.ingest.formats.html_page import read_html
 from workbench.ingest.formats.jsonl import read_jsonl
@@ -21,6 +21,7 @@ from workbench.schemas import DocumentIn
 __all__ = [
     "SUPPORTED_SUFFIXES",
     "ReadError",
+    "ReadWarning",
     "estimate_documents",
     "expand_paths",
     "read_file",

@@ -43,7 +43,13 @@ from workbench.db.models import Base, Claim, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
 from workbench.extract.similarity import Sketch, sketches
-from workbench.ingest.readers import ReadError, estimate_documents, expand_paths, read_file
+from workbench.ingest.readers import (
+    ReadError,
+    ReadWarning,
+    estimate_documents,
+    expand_paths,
+    read_file,
+)
 from workbench.review.similar import SketchCache, link_claims, link_documents
 from workbench.schemas import ClaimCandidate, DocumentIn
 
@@ -81,16 +87,19 @@ class IngestReport:
     duplicates: int = 0
     claims: int = 0
     errors: list[ReadError] = field(default_factory=list)
+    # Things left out of documents that were stored, and files skipped on purpose.
+    warnings: list[ReadWarning] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
         return len(self.errors)
 
     def summary(self) -> str:
+        warned = len(self.warnings)
         return (
             f"{self.added} added ({self.claims} claims), "
             f"{self.duplicates} skipped as duplicate, {self.failed} failed"
-        )
+        ) + (f", {warned} warning{'s' if warned != 1 else ''}" if warned else "")
 
 
 def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -> int | None:
@@ -269,6 +278,10 @@ class _Ingest:
         """Documents to extract, a chunk at a time; errors and known texts dealt with here."""
         chunk: list[_Pending] = []
         for item in items:
+            if isinstance(item, ReadWarning):  # before ReadError: a warning is one too
+                self.report.warnings.append(item)
+                self.done(item)
+                continue
             if isinstance(item, ReadError):
                 self.error(item)
                 continue
@@ -466,8 +479,8 @@ def ingest_documents(
 
     ``workers`` > 1 extracts in that many worker processes once the input holds at least
     ``POOL_THRESHOLD`` documents (the extractor is pickled to them). ``on_item`` is called
-    once per item, when it is stored, skipped or failed. See the module docstring for what
-    is promised about failures.
+    once per item, when it is stored, skipped or failed, and once per ``ReadWarning`` as it
+    is read. See the module docstring for what is promised about failures.
     """
     report = report or IngestReport()
     run = _Ingest(engine, extractor, report, on_item, max(1, batch_documents))

@@ -26,6 +26,14 @@ class ReadError:
         return f"{where}: {what}"
 
 
+@dataclass(frozen=True)
+class ReadWarning(ReadError):
+    """Something left out on purpose while reading goes on: a field dropped from a document
+    that is still stored (an unsafe URL), or a file skipped (a link out of the folder).
+    Not a failure: a run with only warnings succeeds. A subclass, so it prints as an error
+    does; code that counts failures must test for it first."""
+
+
 def human_size(size: int) -> str:
     """``25.3 MB``, ``20 MB``, ``12 KB``, ``100 bytes``: short, and exact when it is round."""
     for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):

@@ -90,7 +90,7 @@ def _rows(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[DocumentIn 
             line, first_line = first_line, reader.line_num + 1
             if not any(row):  # an empty line, or a spreadsheet's trailing ",,,"
                 continue
-            yield _document(header, names, row, source, line, max_bytes)
+            yield from _document(header, names, row, source, line, max_bytes)
     except _Undecodable as error:
         message = f"{error.message}; the rows before it were read, none after"
         yield ReadError(source, error.line, None, message)
@@ -98,10 +98,10 @@ def _rows(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[DocumentIn 
 
 def _document(
     header: list[str], names: list[str], row: list[str], source: str, line: int, max_bytes: int
-) -> DocumentIn | ReadError:
+) -> list[DocumentIn | ReadError]:
     if len(row) > len(header):
         message = f"row has {len(row)} cells but the header has {len(header)}; check its quoting"
-        return ReadError(source, line, None, message)
+        return [ReadError(source, line, None, message)]
     record: dict[str, Any] = {}
     extra: dict[str, str] = {}
     for name, label, cell in zip(names, header, row, strict=False):
@@ -113,7 +113,7 @@ def _document(
         try:
             record["metadata"] = json.loads(record["metadata"])
         except json.JSONDecodeError as error:
-            return ReadError(source, line, "metadata", f"not valid JSON: {error.msg}")
+            return [ReadError(source, line, "metadata", f"not valid JSON: {error.msg}")]
     else:
         record.pop("metadata", None)
     return to_document(record, path=source, line=line, max_bytes=max_bytes, extra=extra)

@@ -63,7 +63,7 @@ def _records(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[Document
             line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
-        yield _parse(line, source, number, max_bytes)
+        yield from _parse(line, source, number, max_bytes)
 
 
 def _lines(stream: BinaryIO, max_line: int) -> Iterator[tuple[bytes | None, int]]:
@@ -79,15 +79,14 @@ def _lines(stream: BinaryIO, max_line: int) -> Iterator[tuple[bytes | None, int]
         yield None, length
 
 
-def _parse(line: str, source: str, number: int, max_bytes: int) -> DocumentIn | ReadError:
+def _parse(line: str, source: str, number: int, max_bytes: int) -> list[DocumentIn | ReadError]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        return ReadError(
-            source, number, None, f"not valid JSON: {error.msg} (column {error.colno})"
-        )
+        message = f"not valid JSON: {error.msg} (column {error.colno})"
+        return [ReadError(source, number, None, message)]
     if not isinstance(record, dict):
         kind = _JSON_KINDS.get(type(record), "a value")
-        return ReadError(source, number, None, f"a line must hold one JSON object, not {kind}")
+        return [ReadError(source, number, None, f"a line must hold one JSON object, not {kind}")]
     extra = {key: value for key, value in record.items() if key not in KNOWN_FIELDS}
     return to_document(record, path=source, line=number, max_bytes=max_bytes, extra=extra)
