@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -103,7 +104,9 @@ def test_a_binary_file_is_one_error(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"image{suffix}"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
     error = only_error(path)
-    assert (error.path, error.line) == (str(path), None)
+    # The line formats name the line of the NUL (the PNG signature holds two newlines first).
+    line = 3 if suffix in {".csv", ".jsonl"} else None
+    assert (error.path, error.line) == (str(path), line)
     assert error.message.startswith("binary file (NUL byte at offset 8)")
 
 
@@ -149,12 +152,16 @@ def test_an_unreadable_file_is_one_error(
     path = tmp_path / f"locked{suffix}"
     path.write_text(ARTICLE)
 
-    def refuse(self: Path, *args: object, **kwargs: object) -> None:
-        raise PermissionError(13, "Permission denied", str(self))
+    real_open = os.open
 
-    # chmod 0 does not stop root (CI containers often run as root), so refuse at the call.
-    monkeypatch.setattr(Path, "open", refuse)
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(file: str | Path, flags: int, *args: int, **kwargs: object) -> int:
+        if Path(file) == path:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, flags, *args)
+
+    # chmod 0 does not stop root (CI containers often run as root), so refuse at the call;
+    # every reader opens through os.open (non-blocking, see formats.common).
+    monkeypatch.setattr(os, "open", refuse)
     assert only_error(path).message.startswith("permission denied")
 
 
@@ -171,3 +178,92 @@ def test_estimate_is_one_for_a_missing_or_empty_file(tmp_path: Path) -> None:
     (tmp_path / "empty.jsonl").write_bytes(b"")
     assert estimate_documents(tmp_path / "empty.jsonl") == 1
     assert estimate_documents(tmp_path / "gone.csv") == 1
+
+
+# --- encodings: UTF-16 and UTF-32 with a BOM are text ---------------------------------------
+
+BOM_ENCODINGS = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+
+
+def with_bom(text: str, encoding: str) -> bytes:
+    """``text`` as a Windows tool saves it: the BOM, then the text in that encoding."""
+    return (
+        ("\ufeff" + text).encode(encoding)
+        if encoding[-2:] in ("le", "be")
+        else text.encode(encoding)
+    )
+
+
+@pytest.mark.parametrize("encoding", BOM_ENCODINGS)
+@pytest.mark.parametrize("suffix", [".txt", ".md", ".html"])
+def test_a_whole_file_in_utf16_or_utf32_with_a_bom_is_decoded(
+    tmp_path: Path, suffix: str, encoding: str
+) -> None:
+    text = ARTICLE.replace("day,", "day \u2014 caf\u00e9 \U0001f600,")
+    content = (
+        f"<html><body><article><p>{text}</p></article></body></html>" if suffix == ".html" else text
+    )
+    path = tmp_path / f"win{suffix}"
+    path.write_bytes(with_bom(content, encoding))
+    [document] = read_all(path)
+    assert isinstance(document, DocumentIn), document
+    assert "vehicles a day \u2014 caf\u00e9 \U0001f600, the department said." in document.text
+    assert not document.text.startswith("\ufeff")
+
+
+@pytest.mark.parametrize("encoding", BOM_ENCODINGS)
+def test_jsonl_and_csv_in_utf16_or_utf32_with_a_bom_are_decoded(
+    tmp_path: Path, encoding: str
+) -> None:
+    # U+2028 inside a value: a line separator for str.splitlines, not for JSONL or CSV.
+    (tmp_path / "a.jsonl").write_bytes(
+        with_bom('{"text": "Caf\u00e9 prices rose\u2028by 4%."}\n{"text": "Second."}\n', encoding)
+    )
+    (tmp_path / "a.csv").write_bytes(
+        with_bom('text,title\r\n"Caf\u00e9 prices\nrose\u2028by 4%.",Caf\u00e9\r\n', encoding)
+    )
+    jsonl = read_all(tmp_path / "a.jsonl")
+    assert [d.text for d in jsonl if isinstance(d, DocumentIn)] == [
+        "Caf\u00e9 prices rose\u2028by 4%.",
+        "Second.",
+    ]
+    [row] = read_all(tmp_path / "a.csv")
+    assert isinstance(row, DocumentIn), row
+    assert (row.text, row.title) == ("Caf\u00e9 prices\nrose\u2028by 4%.", "Caf\u00e9")
+
+
+def test_utf16_without_a_bom_is_still_binary(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(ARTICLE.encode("utf-16-le"))
+    assert only_error(tmp_path / "a.txt").message.startswith("binary file (NUL byte at offset 1)")
+
+
+# --- a NUL byte in a line format: one rule, wherever it is ---------------------------------
+
+
+@pytest.mark.parametrize("rows_before", [0, 2, 5_000])  # in the first 8 KB, or far past it
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_a_nul_byte_anywhere_refuses_the_whole_file_naming_its_line(
+    tmp_path: Path, suffix: str, rows_before: int
+) -> None:
+    good = '"A good row with some text in it."\n' if suffix == ".csv" else '{"text": "A row."}\n'
+    bad = good.replace("A ", "A \0", 1)
+    header = "text\n" if suffix == ".csv" else ""
+    path = tmp_path / f"data{suffix}"
+    path.write_text(header + good * rows_before + bad + good * 3)
+    error = only_error(path)
+    line = rows_before + 1 + (suffix == ".csv")
+    assert (error.path, error.line) == (str(path), line)
+    assert error.message.startswith("binary file (NUL byte at offset ")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_nul_character_in_utf16_jsonl_refuses_the_file_naming_its_line(
+    tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_bytes('{"text": "A."}\n{"text": "B\0."}\n'.encode(encoding))
+    error = only_error(path)
+    assert (error.line, error.message) == (
+        2,
+        "binary file (NUL character on this line); give a text, HTML, JSONL or CSV file",
+    )

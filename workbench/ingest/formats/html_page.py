@@ -32,6 +32,7 @@ from workbench.ingest.formats.common import (
     ReadError,
     ReadWarning,
     binary_reason,
+    bom_codec,
     read_limited,
     title_from,
     undecodable,
@@ -61,6 +62,9 @@ def read_html(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError]
         html = _decode(data)
     except UnicodeDecodeError as error:
         yield ReadError(source, None, None, undecodable(error))
+        return
+    if (nul := html.find("\0")) >= 0:  # UTF-16/32 text: the byte check could not see it
+        yield ReadError(source, None, None, f"binary file (NUL character at index {nul})")
         return
     try:
         found = trafilatura.bare_extraction(
@@ -109,9 +113,10 @@ def _metadata_date(html: str) -> str | None:
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8, or the charset the page declares in a ``<meta>`` tag (saved pages often do)."""
+    """UTF-8 (or UTF-16/32 with a BOM), or the charset the page declares in a ``<meta>`` tag
+    (saved pages often do)."""
     try:
-        return data.decode("utf-8").removeprefix("\ufeff")
+        return data.decode(bom_codec(data) or "utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         codec = _declared_codec(data)
         if codec is None or codec == "utf-8":
