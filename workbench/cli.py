@@ -68,6 +68,13 @@ HostOption = Annotated[
 PathsArgument = Annotated[
     list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl .csv).")
 ]
+FollowLinksOption = Annotated[
+    bool,
+    typer.Option(
+        "--follow-links",
+        help="Read links inside folders that point outside the folders given (skipped by default).",
+    ),
+]
 DEMO_DB_PATH = Path("db") / "demo.sqlite"
 
 
@@ -117,12 +124,21 @@ def ingest(
             help="Documents per transaction: fewer commit sooner, more store faster.",
         ),
     ] = BATCH_DOCUMENTS,
+    follow_links: FollowLinksOption = False,
 ) -> None:
     """Load documents, extract their claims and store both; duplicates are skipped."""
     settings = _settings(db)
     with _user_errors():
         engine = open_database(settings.database_url)
-        report = _ingest(engine, paths, settings, progress=progress, workers=workers, batch=batch)
+        report = _ingest(
+            engine,
+            paths,
+            settings,
+            progress=progress,
+            workers=workers,
+            batch=batch,
+            follow_links=follow_links,
+        )
     typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(code=1)
@@ -136,9 +152,10 @@ def _ingest(
     progress: bool,
     workers: int | None = None,
     batch: int = BATCH_DOCUMENTS,
+    follow_links: bool = False,
 ) -> IngestReport:
     # delay: the bar appears only once a batch has taken more than a moment.
-    total = count_documents(paths)
+    total = count_documents(paths, follow_links=follow_links)
     with tqdm(total=total, unit="doc", delay=1.0, disable=not progress, file=sys.stderr) as bar:
 
         def on_item(item: DocumentIn | ReadError) -> None:
@@ -157,6 +174,7 @@ def _ingest(
             on_item=on_item,
             workers=workers or default_workers(),
             batch_documents=batch,
+            follow_links=follow_links,
         )
 
 
@@ -164,6 +182,7 @@ def _ingest(
 def extract(
     paths: PathsArgument,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per claim.")] = False,
+    follow_links: FollowLinksOption = False,
 ) -> None:
     """Print the claims found in documents; stores nothing."""
     settings = get_settings()
@@ -171,7 +190,7 @@ def extract(
         extractor = default_extractor(
             settings.claim_threshold, settings.scorer, settings.scorer_model
         )
-    files_, errors = expand_paths(paths)
+    files_, errors = expand_paths(paths, follow_links=follow_links)
     failed = 0
     for error in errors:
         warning = isinstance(error, ReadWarning)

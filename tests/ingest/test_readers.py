@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from workbench.ingest.readers import (
     SUPPORTED_SUFFIXES,
     ReadError,
+    ReadWarning,
     estimate_documents,
     expand_paths,
     read_file,
@@ -267,3 +271,110 @@ def test_a_nul_character_in_utf16_jsonl_refuses_the_file_naming_its_line(
         2,
         "binary file (NUL character on this line); give a text, HTML, JSONL or CSV file",
     )
+
+
+# --- links and special files ---------------------------------------------------------------
+
+
+def test_a_link_out_of_the_folder_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    folder, outside = tmp_path / "folder", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("SECRET\n")
+    (folder / "a.txt").write_text(ARTICLE)
+    (folder / "x.txt").symlink_to(outside / "secret.txt")
+    (folder / "sub").symlink_to(outside, target_is_directory=True)
+    files, [skip_sub, skip_x] = expand_paths([folder])
+    assert files == [folder / "a.txt"]
+    assert isinstance(skip_x, ReadWarning) and isinstance(skip_sub, ReadWarning)
+    assert str(skip_x) == (
+        f"{folder / 'x.txt'}: skipped: a link to file {outside / 'secret.txt'}, outside the "
+        "folders given (--follow-links reads it)"
+    )
+    assert str(skip_sub).startswith(f"{folder / 'sub'}: skipped: a link to folder {outside}")
+
+
+def test_follow_links_reads_links_out_of_the_folder_and_survives_a_loop(tmp_path: Path) -> None:
+    folder, outside = tmp_path / "folder", tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    folder.mkdir()
+    (outside / "deep" / "b.txt").write_text(ARTICLE)
+    (outside / "deep" / "loop").symlink_to(outside, target_is_directory=True)
+    (folder / "x.txt").symlink_to(outside / "deep" / "b.txt")
+    (folder / "sub").symlink_to(outside, target_is_directory=True)
+    files, errors = expand_paths([folder], follow_links=True)
+    assert errors == []
+    assert [f.resolve() for f in files] == [(outside / "deep" / "b.txt").resolve()]
+
+
+def test_a_link_between_folders_given_is_read(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "real.txt").write_text(ARTICLE)
+    (tmp_path / "a" / "link.txt").symlink_to(tmp_path / "b" / "real.txt")
+    files, errors = expand_paths([tmp_path / "a", tmp_path / "b"])
+    assert (files, errors) == ([tmp_path / "a" / "link.txt"], [])  # read once
+
+
+def test_a_link_named_on_the_command_line_is_read(tmp_path: Path) -> None:
+    (tmp_path / "outside.txt").write_text(ARTICLE)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "x.txt").symlink_to(tmp_path / "outside.txt")
+    assert expand_paths([tmp_path / "folder" / "x.txt"]) == ([tmp_path / "folder" / "x.txt"], [])
+
+
+def test_a_fifo_in_a_folder_or_named_is_refused_and_never_opened(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")  # opening it for reading would wait for a writer
+    files, [in_folder] = expand_paths([tmp_path])
+    assert files == []
+    assert str(in_folder) == (
+        f"{tmp_path / 'pipe.txt'}: is a FIFO (named pipe), not a regular file; "
+        "give a text, HTML, JSONL or CSV file"
+    )
+    assert expand_paths([tmp_path / "pipe.txt"])[1] == [in_folder]
+
+
+@pytest.mark.parametrize("suffix", sorted(SUPPORTED_SUFFIXES))
+def test_a_file_swapped_for_a_fifo_after_the_walk_is_refused_not_blocked_on(
+    tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"a{suffix}"
+    path.write_text(ARTICLE)
+    [found], _ = expand_paths([tmp_path])
+    path.unlink()
+    os.mkfifo(path)
+    with fails_if_blocked():
+        assert estimate_documents(found) == 1  # counting lines must not block either
+        assert only_error(found).message.startswith("is a FIFO (named pipe), not a regular file")
+
+
+@contextmanager
+def fails_if_blocked(seconds: int = 10) -> Iterator[None]:
+    """A test failure, not a hung run, if the code inside waits on a FIFO."""
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise AssertionError(f"blocked for {seconds} s (on a FIFO?)")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_device_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    error = only_error(tmp_path / "zero.txt")
+    assert error.message.startswith("is a character device, not a regular file")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
+def test_a_file_reporting_size_0_is_read_with_the_byte_cap(tmp_path: Path) -> None:
+    assert Path("/proc/self/status").stat().st_size == 0
+    (tmp_path / "status.txt").symlink_to("/proc/self/status")
+    [document] = read_all(tmp_path / "status.txt")
+    assert isinstance(document, DocumentIn) and "Pid:" in document.text
+    error = only_error(tmp_path / "status.txt", max_bytes=64)
+    assert error.message == "file is over the 64 bytes limit (set WORKBENCH_MAX_FILE_BYTES)"

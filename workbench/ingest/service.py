@@ -547,8 +547,9 @@ def ingest_paths(
     on_item: Callable[[DocumentIn | ReadError], None] | None = None,
     workers: int = 1,
     batch_documents: int = BATCH_DOCUMENTS,
+    follow_links: bool = False,
 ) -> IngestReport:
-    files, errors = expand_paths(paths)
+    files, errors = expand_paths(paths, follow_links=follow_links)
     documents = chain.from_iterable(read_file(path, max_bytes=max_bytes) for path in files)
     return ingest_documents(
         engine,
@@ -560,7 +561,7 @@ def ingest_paths(
     )
 
 
-def count_documents(paths: Sequence[Path]) -> int:
+def count_documents(paths: Sequence[Path], *, follow_links: bool = False) -> int:
     """A cheap estimate of how many documents ``paths`` hold, for a progress bar."""
-    files, _ = expand_paths(paths)
+    files, _ = expand_paths(paths, follow_links=follow_links)
     return sum(estimate_documents(path) for path in files)
