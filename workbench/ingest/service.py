@@ -63,6 +63,14 @@ BATCH_DOCUMENTS = 1000
 BATCH_SECONDS = 20.0
 # Documents per task sent to a worker: enough sentences for one efficient scoring batch.
 CHUNK_DOCUMENTS = 16
+# Memory follows characters, not documents: a document may be up to WORKBENCH_MAX_FILE_BYTES
+# (20 MiB), a thousand times an article. So a chunk also ends at CHUNK_CHARS, a batch is also
+# stored at BATCH_CHARS, and the chunks waiting for or in the workers hold IN_FLIGHT_CHARS at
+# most (each worker holds one chunk: at most CHUNK_CHARS or one document). Articles (10,000
+# synthetic ones: 5 K characters each) never reach these; 20 MiB documents do, one at a time.
+CHUNK_CHARS = 1_000_000
+BATCH_CHARS = 32_000_000
+IN_FLIGHT_CHARS = 32_000_000
 # Inputs with fewer documents than this are extracted in this process: starting the
 # workers (and loading the scorer in each) would cost more than it saves.
 POOL_THRESHOLD = 4 * CHUNK_DOCUMENTS
@@ -263,6 +271,7 @@ class _Ingest:
         self.on_item = on_item
         self.batch_documents = batch_documents
         self.batch: list[_Ready] = []
+        self.batch_chars = 0
         self.batch_since = 0.0
         self.cache = SketchCache()  # signatures kept between batches
 
@@ -277,6 +286,7 @@ class _Ingest:
     def chunks(self, items: Iterable[DocumentIn | ReadError]) -> Iterator[list[_Pending]]:
         """Documents to extract, a chunk at a time; errors and known texts dealt with here."""
         chunk: list[_Pending] = []
+        chars = 0
         for item in items:
             if isinstance(item, ReadWarning):  # before ReadError: a warning is one too
                 self.report.warnings.append(item)
@@ -286,9 +296,10 @@ class _Ingest:
                 self.error(item)
                 continue
             chunk.append(_Pending(item, sha256_of(item.text)))
-            if len(chunk) >= CHUNK_DOCUMENTS:
+            chars += len(item.text)
+            if len(chunk) >= CHUNK_DOCUMENTS or chars >= CHUNK_CHARS:
                 yield self.new_only(chunk)
-                chunk = []
+                chunk, chars = [], 0
         if chunk:
             yield self.new_only(chunk)
 
@@ -313,13 +324,14 @@ class _Ingest:
             if not self.batch:
                 self.batch_since = time.monotonic()
             self.batch.append(_Ready(pending.document, pending.digest, result))
-            if len(self.batch) >= self.batch_documents:
+            self.batch_chars += len(pending.document.text)
+            if len(self.batch) >= self.batch_documents or self.batch_chars >= BATCH_CHARS:
                 self.flush()
         if self.batch and time.monotonic() - self.batch_since >= BATCH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        batch, self.batch = self.batch, []
+        batch, self.batch, self.batch_chars = self.batch, [], 0
         if not batch:
             return
         outcomes: list[int | ReadError | None]
@@ -500,9 +512,13 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
     """Extract ``chunks`` in ``workers`` processes, storing results in input order."""
     in_flight: deque[tuple[list[_Pending], Future[list[_Extracted | _Failed]] | None]] = deque()
 
+    waiting = 0  # characters in the chunks of in_flight
+
     def collect() -> None:
+        nonlocal waiting
         chunk, future = in_flight.popleft()
         texts = [p.document.text for p in chunk]
+        waiting -= sum(map(len, texts))
         try:
             results = future.result() if future is not None else None
         except BrokenProcessPool:
@@ -527,11 +543,14 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
                 except BrokenProcessPool:
                     broken = True
             in_flight.append((chunk, future))
+            waiting += sum(len(p.document.text) for p in chunk)
             # Keep the workers busy while this process stores a batch (which takes a while:
             # as long as extracting a batch's worth of chunks), and no more: the documents
-            # waiting in memory stay a few hundred however large the input.
-            while len(in_flight) > limit or (
-                in_flight and in_flight[0][1] is not None and in_flight[0][1].done()
+            # waiting in memory stay a few hundred, and IN_FLIGHT_CHARS, however large the input.
+            while (
+                len(in_flight) > limit
+                or (waiting > IN_FLIGHT_CHARS and len(in_flight) > 1)
+                or (in_flight and in_flight[0][1] is not None and in_flight[0][1].done())
             ):
                 collect()
         while in_flight:
