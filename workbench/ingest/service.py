@@ -67,10 +67,12 @@ CHUNK_DOCUMENTS = 16
 # (20 MiB), a thousand times an article. So a chunk also ends at CHUNK_CHARS, a batch is also
 # stored at BATCH_CHARS, and the chunks waiting for or in the workers hold IN_FLIGHT_CHARS at
 # most (each worker holds one chunk: at most CHUNK_CHARS or one document). Articles (10,000
-# synthetic ones: 5 K characters each) never reach these; 20 MiB documents do, one at a time.
+# synthetic ones: 5.2 K characters each, 5.2 M a batch of 1,000) never reach these; 20 MiB
+# documents do, one at a time. The cost is per claim (~1 in 130 characters of news), so a
+# character cap is a claims cap: 8 M characters is some 60,000 claims a transaction.
 CHUNK_CHARS = 1_000_000
-BATCH_CHARS = 32_000_000
-IN_FLIGHT_CHARS = 32_000_000
+BATCH_CHARS = 8_000_000
+IN_FLIGHT_CHARS = 8_000_000
 # Inputs with fewer documents than this are extracted in this process: starting the
 # workers (and loading the scorer in each) would cost more than it saves.
 POOL_THRESHOLD = 4 * CHUNK_DOCUMENTS
