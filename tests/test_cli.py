@@ -217,3 +217,22 @@ def test_a_schema_that_does_not_exist_is_one_clear_line(db_url: str) -> None:
     assert code == 1
     assert "has no schema to work in" in err and "CREATE SCHEMA" in err
     assert errors(err).count("\n") == 1 and "Traceback" not in err
+
+
+def test_ingest_skips_a_link_out_of_the_folder_unless_told(
+    initialised: str, tmp_path: Path
+) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "a.txt").write_text(
+        "Ministry figures\n\nThe ministry said 4,000 people were evacuated on Monday.\n"
+    )
+    (tmp_path / "secret.txt").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (tmp_path / "folder" / "x.txt").symlink_to(tmp_path / "secret.txt")
+    code, out, err = run("ingest", str(tmp_path / "folder"), "--db", initialised, "--no-progress")
+    assert code == 0, err
+    assert f"warning: {tmp_path / 'folder' / 'x.txt'}: skipped: a link to file" in err
+    assert out.strip().endswith("1 added (1 claims), 0 skipped as duplicate, 0 failed, 1 warning")
+    code, out, err = run(
+        "ingest", str(tmp_path / "folder"), "--db", initialised, "--no-progress", "--follow-links"
+    )
+    assert (code, "1 added" in out, errors(err)) == (0, True, "")

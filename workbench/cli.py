@@ -42,7 +42,7 @@ from workbench.export.filters import parse_filter
 from workbench.export.service import default_history_path, default_path, export_history_to_file
 from workbench.extract import default_extractor
 from workbench.extract.scorers import SentenceFile, read_sentence_file
-from workbench.ingest.readers import ReadError, expand_paths, read_file
+from workbench.ingest.readers import ReadError, ReadWarning, expand_paths, read_file
 from workbench.ingest.service import (
     BATCH_DOCUMENTS,
     IngestReport,
@@ -79,6 +79,13 @@ HostOption = Annotated[
 ]
 PathsArgument = Annotated[
     list[Path], typer.Argument(help="Files or folders (.txt .md .html .jsonl .csv).")
+]
+FollowLinksOption = Annotated[
+    bool,
+    typer.Option(
+        "--follow-links",
+        help="Read links inside folders that point outside the folders given (skipped by default).",
+    ),
 ]
 DEMO_DB_PATH = Path("db") / "demo.sqlite"
 
@@ -152,12 +159,21 @@ def ingest(
             help="Documents per transaction: fewer commit sooner, more store faster.",
         ),
     ] = BATCH_DOCUMENTS,
+    follow_links: FollowLinksOption = False,
 ) -> None:
     """Load documents, extract their claims and store both; duplicates are skipped."""
     settings = _settings(db)
     with _user_errors():
         engine = _open(settings.database_url)
-        report = _ingest(engine, paths, settings, progress=progress, workers=workers, batch=batch)
+        report = _ingest(
+            engine,
+            paths,
+            settings,
+            progress=progress,
+            workers=workers,
+            batch=batch,
+            follow_links=follow_links,
+        )
     _echo(report.summary())
     if report.failed:
         raise typer.Exit(code=1)
@@ -171,12 +187,16 @@ def _ingest(
     progress: bool,
     workers: int | None = None,
     batch: int = BATCH_DOCUMENTS,
+    follow_links: bool = False,
 ) -> IngestReport:
     # delay: the bar appears only once a batch has taken more than a moment.
-    total = count_documents(paths)
+    total = count_documents(paths, follow_links=follow_links)
     with tqdm(total=total, unit="doc", delay=1.0, disable=not progress, file=sys.stderr) as bar:
 
         def on_item(item: DocumentIn | ReadError) -> None:
+            if isinstance(item, ReadWarning):  # not a document: the bar does not move
+                tqdm.write(printable(f"warning: {item}"), file=sys.stderr)
+                return
             if isinstance(item, ReadError):
                 tqdm.write(printable(f"error: {item}"), file=sys.stderr)
             bar.update(1)
@@ -189,6 +209,7 @@ def _ingest(
             on_item=on_item,
             workers=workers or default_workers(),
             batch_documents=batch,
+            follow_links=follow_links,
         )
 
 
@@ -196,6 +217,7 @@ def _ingest(
 def extract(
     paths: PathsArgument,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per claim.")] = False,
+    follow_links: FollowLinksOption = False,
 ) -> None:
     """Print the claims found in documents; stores nothing."""
     settings = get_settings()
@@ -203,12 +225,17 @@ def extract(
         extractor = default_extractor(
             settings.claim_threshold, settings.scorer, settings.scorer_model
         )
-    files_, errors = expand_paths(paths)
-    failed = len(errors)
+    files_, errors = expand_paths(paths, follow_links=follow_links)
+    failed = 0
     for error in errors:
-        _echo(f"error: {error}", err=True)
+        warning = isinstance(error, ReadWarning)
+        failed += not warning
+        _echo(f"{'warning' if warning else 'error'}: {error}", err=True)
     for path in files_:
         for item in read_file(path, max_bytes=settings.max_file_bytes):
+            if isinstance(item, ReadWarning):
+                _echo(f"warning: {item}", err=True)
+                continue
             if isinstance(item, ReadError):
                 _echo(f"error: {item}", err=True)
                 failed += 1

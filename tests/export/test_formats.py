@@ -228,6 +228,18 @@ def test_claimreview_options_and_web_documents(reviewed: Reviewed) -> None:
     assert item["itemReviewed"]["author"] == {"@type": "Organization", "name": "news.example.com"}
 
 
+def test_claimreview_never_publishes_a_url_with_a_password(reviewed: Reviewed) -> None:
+    # Stored before ingest checked URLs: the export keeps it out all the same.
+    with reviewed.engine.begin() as connection:
+        connection.execute(
+            update(Document).values(url="http://user:pw@news.example.com/a", source="x.txt")
+        )
+    rendered = render_export(reviewed.engine, ExportFormat.claimreview)
+    assert b"user:pw" not in rendered
+    for item in claimreview(rendered):
+        assert "url" not in item["itemReviewed"]["appearance"]
+
+
 UNTRUSTED = '</script><script>alert("x")</script> & \u2028 "quoted" \\ back\nnew line'
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.extract.segment import paragraph_span, paragraphs, sentences
+from workbench.extract.segment import (
+    MAX_SENTENCE_CHARS,
+    paragraph_span,
+    paragraphs,
+    sentences,
+)
 
 
 def texts(text: str) -> list[str]:
@@ -96,3 +101,47 @@ def test_spans_hold_on_punctuation_heavy_text(text: str) -> None:
     spans = sentences(text)
     assert spans == sorted(spans)
     assert all(text[s:e] == text[s:e].strip() for s, e in spans)
+
+
+# --- no sentence is longer than MAX_SENTENCE_CHARS -----------------------------------------
+
+
+def test_text_without_sentence_breaks_gives_no_sentence_over_the_bound() -> None:
+    words = ["the", "council", "said", "the", "budget", "rose", "by", "four", "percent"]
+    run_on = " ".join(words[i % len(words)] for i in range(20_000))  # ~100 K chars, no stop
+    text = f"The mayor said the bridge will reopen.\n{run_on}\nOfficials confirmed it."
+    assert texts(text) == ["The mayor said the bridge will reopen.", "Officials confirmed it."]
+
+
+def test_a_stretch_of_base64_between_sentences_gives_no_sentence() -> None:
+    blob = "QUJD" * 2_000  # 8,000 characters without a break
+    text = f"The mayor said the bridge will reopen. {blob}. Officials confirmed it."
+    assert texts(text) == ["The mayor said the bridge will reopen.", "Officials confirmed it."]
+
+
+def test_a_sentence_of_exactly_the_bound_is_kept_whole() -> None:
+    sentence = ("word " * (MAX_SENTENCE_CHARS // 5))[: MAX_SENTENCE_CHARS - 1] + "."
+    assert len(sentence) == MAX_SENTENCE_CHARS
+    assert texts(sentence + " Next one.") == [sentence, "Next one."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="ab .\n\u00a0", min_size=1, max_size=30),
+            st.just("x" * 700),
+            st.just("y " * 400),
+        ),
+        max_size=12,
+    )
+)
+def test_every_sentence_is_bounded_stripped_and_in_order(parts: list[str]) -> None:
+    text = "".join(parts)
+    spans = sentences(text)
+    last = 0
+    for start, end in spans:
+        assert last <= start < end <= len(text)
+        assert end - start <= MAX_SENTENCE_CHARS
+        assert text[start:end] == text[start:end].strip()
+        last = end

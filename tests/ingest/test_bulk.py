@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine, func, select
 
 from workbench.db.models import Claim, ClaimSimilarity, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import default_extractor
+from workbench.extract.segment import MAX_SENTENCE_CHARS
 from workbench.ingest import service
 from workbench.ingest.readers import ReadError
 from workbench.schemas import ClaimCandidate, DocumentIn
@@ -198,3 +202,49 @@ def test_extraction_workers_yield_the_cpu_to_the_storing_process() -> None:
     ) as pool:
         worker = pool.submit(_niceness).result()
     assert worker == min(os.nice(0) + service.WORKER_NICENESS, 19)
+
+
+def test_a_batch_is_stored_once_it_holds_batch_chars(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 20 MiB documents are allowed: a thousand of them must not wait in memory for one batch.
+    size = max(len(d.text) for d in documents(6))
+    docs = [d.model_copy(update={"text": d.text.ljust(size)}) for d in documents(6)]
+    monkeypatch.setattr(service, "BATCH_CHARS", 2 * size)
+    monkeypatch.setattr(service, "CHUNK_CHARS", size)  # one document a chunk
+    read = 0
+    read_when_stored: list[int] = []
+
+    def items() -> Iterator[DocumentIn]:
+        nonlocal read
+        for document in docs:
+            read += 1
+            yield document
+
+    service.ingest_documents(
+        engine,
+        items(),
+        default_extractor(),
+        on_item=lambda item: read_when_stored.append(read),
+    )
+    assert counts(engine)[0] == 6
+    # Stored two at a time as they are read, not all six at the end.
+    assert read_when_stored == [2, 2, 4, 4, 6, 6]
+
+
+def test_a_long_single_line_file_gives_no_claim_longer_than_the_bound(
+    engine: Engine, tmp_path: Path
+) -> None:
+    words = ["the", "council", "said", "budget", "rose", "percent", "million", "people"]
+    run_on = " ".join(words[i % len(words)] for i in range(60_000))  # 400 K chars, one line
+    (tmp_path / "big.txt").write_text(
+        f"Budget\n\nThe council said the budget rose by 4 percent in 2024. {run_on}\n"
+        "The mayor said 3,000 homes were flooded in March.\n"
+    )
+    report = service.ingest_paths(
+        engine, [tmp_path / "big.txt"], default_extractor(), max_bytes=10**6
+    )
+    assert (report.added, report.failed) == (1, 0)
+    with unit_of_work(engine) as session:
+        lengths = [len(text) for text in session.scalars(select(Claim.text))]
+    assert lengths and max(lengths) <= MAX_SENTENCE_CHARS

@@ -125,3 +125,22 @@ def test_an_undecodable_row_stops_the_file_with_one_error(tmp_path: Path) -> Non
     assert isinstance(error, ReadError) and error.line == 3
     assert error.message.startswith("not UTF-8 text (byte 0xe9 at offset 13)")
     assert error.message.endswith("the rows before it were read, none after")
+
+
+def test_an_unsafe_url_in_a_row_is_dropped_with_a_warning_naming_the_line(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "a.csv",
+        ["text", "url"],
+        ["First body.", "javascript:alert(1)"],
+        ["Second body.", "http://user:pw@news.example/a"],
+    )
+    items = read_all(path)
+    assert [type(item).__name__ for item in items] == [
+        "ReadWarning",
+        "DocumentIn",
+        "ReadWarning",
+        "DocumentIn",
+    ]
+    assert str(items[0]).startswith(f"{path}:2: field 'url': only http:// and https://")
+    assert str(items[2]).startswith(f"{path}:3: field 'url': URLs with a user name or password")
+    assert [item.url for item in items if isinstance(item, DocumentIn)] == [None, None]

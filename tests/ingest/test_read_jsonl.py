@@ -6,7 +6,9 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from workbench.ingest.readers import ReadError, read_file
+import pytest
+
+from workbench.ingest.readers import ReadError, ReadWarning, read_file
 from workbench.schemas import DocumentIn
 
 
@@ -166,3 +168,40 @@ def test_a_byte_order_mark_before_the_first_line_is_ignored(tmp_path: Path) -> N
     path.write_bytes(b'\xef\xbb\xbf{"text": "a"}\n')
     [document] = read_all(path)
     assert isinstance(document, DocumentIn)
+
+
+UNSAFE_URLS = [
+    ("javascript:alert(1)", "only http:// and https:// URLs are accepted"),
+    ("data:text/html,<script>alert(1)</script>", "only http:// and https:// URLs are accepted"),
+    ("data:text/html;base64,PHNjcmlwdD4=", "only http:// and https:// URLs are accepted"),
+    ("http://user:pw@news.example/a", "URLs with a user name or password are not accepted"),
+]
+
+
+@pytest.mark.parametrize(("url", "reason"), UNSAFE_URLS)
+def test_an_unsafe_url_is_dropped_with_a_warning_and_the_document_kept(
+    tmp_path: Path, url: str, reason: str
+) -> None:
+    path = write_jsonl(
+        tmp_path / "a.jsonl",
+        {"text": "Fine.", "url": "https://ok.example/"},
+        {
+            "text": "The bridge carried 41,000 vehicles a day.",
+            "url": url,
+        },
+    )
+    first, warning, document = read_all(path)
+    assert isinstance(first, DocumentIn) and first.url == "https://ok.example/"
+    assert isinstance(warning, ReadWarning)
+    assert str(warning).startswith(f"{path}:2: field 'url': {reason}")
+    assert str(warning).endswith("; the document is kept without it")
+    assert isinstance(document, DocumentIn)
+    assert (document.url, document.source) == (None, f"{path}#L2")
+    assert document.text == "The bridge carried 41,000 vehicles a day."
+
+
+def test_a_url_is_stored_in_its_canonical_form(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "a.jsonl", {"text": "A.", "url": "HTTPS://News.Example/a#x"})
+    [document] = read_all(path)
+    assert isinstance(document, DocumentIn)
+    assert (document.url, document.source) == ("https://news.example/a", "https://news.example/a")

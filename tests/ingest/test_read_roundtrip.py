@@ -59,3 +59,43 @@ def test_csv_texts_read_back_unchanged(rows: list[tuple[str, str]]) -> None:
     assert [outcome(item) for item in items] == expected
     notes = [item.metadata["note"] for item in items if isinstance(item, DocumentIn)]
     assert notes == [note for text, note in rows if not is_refused(text)]
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.tuples(csv_texts, st.text(csv_chars, max_size=30))),
+    encoding=st.sampled_from(["utf-8-sig", "utf-16", "utf-32"]),
+)
+def test_csv_texts_read_back_unchanged_in_every_bom_encoding(
+    rows: list[tuple[str, str]], encoding: str
+) -> None:
+    # What Excel's "Unicode text" and PowerShell write: the same rows must come back.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "corpus.csv"
+        with path.open("w", newline="", encoding=encoding) as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "text", "note"])
+            for number, (text, note) in enumerate(rows):
+                writer.writerow([str(number), text, note])
+        items = list(read_file(path, max_bytes=10**6))
+    expected = [("text", "ReadError") if is_refused(text) else text for text, _ in rows]
+    assert [outcome(item) for item in items] == expected
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    records=st.lists(st.fixed_dictionaries({"text": csv_texts})),
+    encoding=st.sampled_from(["utf-16", "utf-32"]),
+    ascii_only=st.booleans(),
+)
+def test_jsonl_texts_read_back_unchanged_in_utf16_and_utf32(
+    records: list[dict[str, str]], encoding: str, ascii_only: bool
+) -> None:
+    # ensure_ascii=False puts raw U+2028 and friends in the file: only LF may end a line.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "corpus.jsonl"
+        lines = (json.dumps(record, ensure_ascii=ascii_only) + "\n" for record in records)
+        path.write_bytes("".join(lines).encode(encoding))
+        items = list(read_file(path, max_bytes=10**6))
+    expected = [("text", "ReadError") if is_refused(r["text"]) else r["text"] for r in records]
+    assert [outcome(item) for item in items] == expected

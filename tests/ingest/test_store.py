@@ -82,3 +82,19 @@ def test_ingest_goes_on_after_a_bad_file(engine: Engine, tmp_path: Path) -> None
     assert (report.added, report.duplicates, report.failed) == (2, 0, 1)
     assert "empty.txt" in str(report.errors[0])
     assert counts(engine)[0] == 2
+
+
+def test_a_document_with_an_unsafe_url_is_stored_without_it_and_warned_about(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "a.jsonl").write_text(
+        '{"text": "' + ARTICLE.replace("\n", "\\n") + '", "url": "http://user:pw@x.example/"}\n'
+    )
+    report = ingest_paths(engine, [tmp_path / "a.jsonl"], default_extractor(), max_bytes=10**6)
+    assert (report.added, report.failed) == (1, 0)
+    [warning] = report.warnings
+    assert str(warning).startswith(f"{tmp_path / 'a.jsonl'}:1: field 'url': URLs with a user")
+    assert report.summary().endswith("0 failed, 1 warning")
+    with unit_of_work(engine) as session:
+        row = session.scalars(select(Document)).one()
+        assert (row.url, row.source) == (None, f"{tmp_path / 'a.jsonl'}#L1")

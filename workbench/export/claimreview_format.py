@@ -31,7 +31,9 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
+from workbench.errors import InvalidInput
 from workbench.export.records import PlainRecord, RowBatch
+from workbench.review.urls import normalise_url
 
 DEFAULT_PUBLISHER = "Fact-check workbench"
 URN = "urn:factcheck-workbench:claim:{claim_id}"
@@ -71,9 +73,16 @@ class ClaimReviewOptions:
 
 
 def _web(address: str | None) -> str | None:
-    if address and urlsplit(address).scheme in ("http", "https"):
-        return address
-    return None
+    """``address`` if it is a web address fit to publish (the evidence-URL rules: http(s), a
+    real host, no user name or password), else ``None``. Ingest keeps others out since
+    issue 11; this also keeps out what a database stored before."""
+    if not address or urlsplit(address).scheme not in ("http", "https"):
+        return None
+    try:
+        normalise_url(address)
+    except InvalidInput:
+        return None
+    return address
 
 
 def item(record: PlainRecord, options: ClaimReviewOptions) -> dict[str, Any]:

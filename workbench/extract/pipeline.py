@@ -22,7 +22,12 @@ from workbench.config import get_settings
 from workbench.errors import InvalidInput
 from workbench.extract import boilerplate, segment, stance
 from workbench.extract.score import DEFAULT_THRESHOLD
-from workbench.extract.scorers import HeuristicScorer, SentenceScorer, load_scorer
+from workbench.extract.scorers import (
+    HeuristicScorer,
+    SentenceScorer,
+    load_scorer,
+    score_bounded,
+)
 from workbench.extract.speaker import attribute
 from workbench.schemas import ClaimCandidate
 
@@ -141,7 +146,7 @@ class SentenceExtractor:
             for text, p in zip(texts, prepared, strict=True)
             for start, end in p.article
         ]
-        scores = iter(stance.adjust_many(self.scorer.score_many(batch), batch))
+        scores = iter(stance.adjust_many(score_bounded(self.scorer, batch), batch))
         explainer = getattr(self.scorer, "features", None) if with_features else None
         result: list[list[SentenceDecision]] = []
         for text, p in zip(texts, prepared, strict=True):

@@ -265,13 +265,33 @@ def signatures_of(hashes: Sequence[Hashes]) -> Signature:
     return signatures
 
 
+# The most characters of claims sketched in one pass of array operations. The pass holds a
+# signature-sized row per shingle (hundreds of bytes per character of text), so one 20 MB
+# document's claims took a gigabyte at once; a chunk of normal articles' claims is a few
+# hundred KB, far under this.
+SKETCH_BATCH_CHARS = 500_000
+
+
 def sketches(texts: Sequence[str]) -> list[Sketch]:
-    """``[sketch(t) for t in texts]``, with the hashing done for all texts at once.
+    """``[sketch(t) for t in texts]``, with the hashing done for many texts at once.
 
     Ingest sketches a chunk of documents' claims together (in its worker processes): one
     pass of array operations over all of their shingles costs far less than a few dozen
-    small ones per claim.
+    small ones per claim. Passes take ``SKETCH_BATCH_CHARS`` at most, so memory stays flat.
     """
+    found: list[Sketch] = []
+    start = 0
+    while start < len(texts):
+        end, size = start, 0
+        while end < len(texts) and (end == start or size + len(texts[end]) <= SKETCH_BATCH_CHARS):
+            size += len(texts[end])
+            end += 1
+        found += _sketches(texts[start:end])
+        start = end
+    return found
+
+
+def _sketches(texts: Sequence[str]) -> list[Sketch]:
     hashes = many_shingles(texts)
     signatures = signatures_of(hashes)
     keys: list[tuple[int, ...]] = [()] * len(texts)

@@ -43,7 +43,13 @@ from workbench.db.models import Base, Claim, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
 from workbench.extract.similarity import Sketch, sketches
-from workbench.ingest.readers import ReadError, estimate_documents, expand_paths, read_file
+from workbench.ingest.readers import (
+    ReadError,
+    ReadWarning,
+    estimate_documents,
+    expand_paths,
+    read_file,
+)
 from workbench.process import exit_with_parent
 from workbench.review.similar import SketchCache, link_claims, link_documents
 from workbench.schemas import ClaimCandidate, DocumentIn
@@ -58,6 +64,16 @@ BATCH_DOCUMENTS = 1000
 BATCH_SECONDS = 20.0
 # Documents per task sent to a worker: enough sentences for one efficient scoring batch.
 CHUNK_DOCUMENTS = 16
+# Memory follows characters, not documents: a document may be up to WORKBENCH_MAX_FILE_BYTES
+# (20 MiB), a thousand times an article. So a chunk also ends at CHUNK_CHARS, a batch is also
+# stored at BATCH_CHARS, and the chunks waiting for or in the workers hold IN_FLIGHT_CHARS at
+# most (each worker holds one chunk: at most CHUNK_CHARS or one document). Articles (10,000
+# synthetic ones: 5.2 K characters each, 5.2 M a batch of 1,000) never reach these; 20 MiB
+# documents do, one at a time. The cost is per claim (~1 in 130 characters of news), so a
+# character cap is a claims cap: 8 M characters is some 60,000 claims a transaction.
+CHUNK_CHARS = 1_000_000
+BATCH_CHARS = 8_000_000
+IN_FLIGHT_CHARS = 8_000_000
 # Inputs with fewer documents than this are extracted in this process: starting the
 # workers (and loading the scorer in each) would cost more than it saves.
 POOL_THRESHOLD = 4 * CHUNK_DOCUMENTS
@@ -82,16 +98,19 @@ class IngestReport:
     duplicates: int = 0
     claims: int = 0
     errors: list[ReadError] = field(default_factory=list)
+    # Things left out of documents that were stored, and files skipped on purpose.
+    warnings: list[ReadWarning] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
         return len(self.errors)
 
     def summary(self) -> str:
+        warned = len(self.warnings)
         return (
             f"{self.added} added ({self.claims} claims), "
             f"{self.duplicates} skipped as duplicate, {self.failed} failed"
-        )
+        ) + (f", {warned} warning{'s' if warned != 1 else ''}" if warned else "")
 
 
 def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -> int | None:
@@ -258,6 +277,7 @@ class _Ingest:
         self.on_item = on_item
         self.batch_documents = batch_documents
         self.batch: list[_Ready] = []
+        self.batch_chars = 0
         self.batch_since = 0.0
         self.cache = SketchCache()  # signatures kept between batches
 
@@ -272,14 +292,20 @@ class _Ingest:
     def chunks(self, items: Iterable[DocumentIn | ReadError]) -> Iterator[list[_Pending]]:
         """Documents to extract, a chunk at a time; errors and known texts dealt with here."""
         chunk: list[_Pending] = []
+        chars = 0
         for item in items:
+            if isinstance(item, ReadWarning):  # before ReadError: a warning is one too
+                self.report.warnings.append(item)
+                self.done(item)
+                continue
             if isinstance(item, ReadError):
                 self.error(item)
                 continue
             chunk.append(_Pending(item, sha256_of(item.text)))
-            if len(chunk) >= CHUNK_DOCUMENTS:
+            chars += len(item.text)
+            if len(chunk) >= CHUNK_DOCUMENTS or chars >= CHUNK_CHARS:
                 yield self.new_only(chunk)
-                chunk = []
+                chunk, chars = [], 0
         if chunk:
             yield self.new_only(chunk)
 
@@ -304,13 +330,14 @@ class _Ingest:
             if not self.batch:
                 self.batch_since = time.monotonic()
             self.batch.append(_Ready(pending.document, pending.digest, result))
-            if len(self.batch) >= self.batch_documents:
+            self.batch_chars += len(pending.document.text)
+            if len(self.batch) >= self.batch_documents or self.batch_chars >= BATCH_CHARS:
                 self.flush()
         if self.batch and time.monotonic() - self.batch_since >= BATCH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        batch, self.batch = self.batch, []
+        batch, self.batch, self.batch_chars = self.batch, [], 0
         if not batch:
             return
         outcomes: list[int | ReadError | None]
@@ -470,8 +497,8 @@ def ingest_documents(
 
     ``workers`` > 1 extracts in that many worker processes once the input holds at least
     ``POOL_THRESHOLD`` documents (the extractor is pickled to them). ``on_item`` is called
-    once per item, when it is stored, skipped or failed. See the module docstring for what
-    is promised about failures.
+    once per item, when it is stored, skipped or failed, and once per ``ReadWarning`` as it
+    is read. See the module docstring for what is promised about failures.
     """
     report = report or IngestReport()
     run = _Ingest(engine, extractor, report, on_item, max(1, batch_documents))
@@ -491,9 +518,13 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
     """Extract ``chunks`` in ``workers`` processes, storing results in input order."""
     in_flight: deque[tuple[list[_Pending], Future[list[_Extracted | _Failed]] | None]] = deque()
 
+    waiting = 0  # characters in the chunks of in_flight
+
     def collect() -> None:
+        nonlocal waiting
         chunk, future = in_flight.popleft()
         texts = [p.document.text for p in chunk]
+        waiting -= sum(map(len, texts))
         try:
             results = future.result() if future is not None else None
         except BrokenProcessPool:
@@ -520,11 +551,14 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
                 except BrokenProcessPool:
                     broken = True
             in_flight.append((chunk, future))
+            waiting += sum(len(p.document.text) for p in chunk)
             # Keep the workers busy while this process stores a batch (which takes a while:
             # as long as extracting a batch's worth of chunks), and no more: the documents
-            # waiting in memory stay a few hundred however large the input.
-            while len(in_flight) > limit or (
-                in_flight and in_flight[0][1] is not None and in_flight[0][1].done()
+            # waiting in memory stay a few hundred, and IN_FLIGHT_CHARS, however large the input.
+            while (
+                len(in_flight) > limit
+                or (waiting > IN_FLIGHT_CHARS and len(in_flight) > 1)
+                or (in_flight and in_flight[0][1] is not None and in_flight[0][1].done())
             ):
                 collect()
         while in_flight:
@@ -540,8 +574,9 @@ def ingest_paths(
     on_item: Callable[[DocumentIn | ReadError], None] | None = None,
     workers: int = 1,
     batch_documents: int = BATCH_DOCUMENTS,
+    follow_links: bool = False,
 ) -> IngestReport:
-    files, errors = expand_paths(paths)
+    files, errors = expand_paths(paths, follow_links=follow_links)
     documents = chain.from_iterable(read_file(path, max_bytes=max_bytes) for path in files)
     return ingest_documents(
         engine,
@@ -553,7 +588,7 @@ def ingest_paths(
     )
 
 
-def count_documents(paths: Sequence[Path]) -> int:
+def count_documents(paths: Sequence[Path], *, follow_links: bool = False) -> int:
     """A cheap estimate of how many documents ``paths`` hold, for a progress bar."""
-    files, _ = expand_paths(paths)
+    files, _ = expand_paths(paths, follow_links=follow_links)
     return sum(estimate_documents(path) for path in files)

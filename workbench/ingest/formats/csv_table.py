@@ -7,13 +7,15 @@ import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from workbench.ingest.formats.common import (
-    SNIFF_BYTES,
+    LineSource,
     ReadError,
-    binary_reason,
     human_size,
+    line_source,
+    nul_error,
+    open_regular,
     os_error_message,
     undecodable,
 )
@@ -31,15 +33,15 @@ class _Undecodable(Exception):
 
 
 def read_csv(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
+    """The rows as documents; a file with a NUL byte anywhere is refused (see ``common``)."""
     source = str(path)
     _allow_fields_up_to(max_bytes)
     try:
-        with path.open("rb") as stream:
-            if reason := binary_reason(stream.read(SNIFF_BYTES)):
-                yield ReadError(source, None, None, reason)
+        with open_regular(path) as stream:
+            if nul := nul_error(stream, source):
+                yield nul
                 return
-            stream.seek(0)
-            yield from _rows(stream, source, max_bytes)
+            yield from _rows(line_source(stream), source, max_bytes)
     except OSError as error:
         yield ReadError(source, None, None, os_error_message(error))
 
@@ -51,19 +53,25 @@ def _allow_fields_up_to(max_bytes: int) -> None:
     csv.field_size_limit(max(csv.field_size_limit(), max_bytes + 1))
 
 
-def _decoded_lines(stream: BinaryIO) -> Iterator[str]:
+def _decoded_lines(stream: LineSource) -> Iterator[str]:
     """The file's lines as text, endings kept (the csv module needs them inside quoted cells)."""
     offset = 0
-    for number, raw in enumerate(stream, start=1):
+    number = 0
+    lines = iter(stream)
+    while True:
+        number += 1
         try:
+            raw = next(lines, None)
+            if raw is None:
+                return
             line = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
+        except UnicodeDecodeError as error:  # from decode, or from a UTF-16/32 file's reader
             raise _Undecodable(number, undecodable(error, offset)) from error
         offset += len(raw)
         yield line.removeprefix(codecs.BOM_UTF8.decode()) if number == 1 else line
 
 
-def _rows(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
+def _rows(stream: LineSource, source: str, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
     # strict: a stray quote that would swallow the rest of the file is an error, not one cell.
     reader = csv.reader(_decoded_lines(stream), strict=True)
     try:
@@ -90,7 +98,7 @@ def _rows(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[DocumentIn 
             line, first_line = first_line, reader.line_num + 1
             if not any(row):  # an empty line, or a spreadsheet's trailing ",,,"
                 continue
-            yield _document(header, names, row, source, line, max_bytes)
+            yield from _document(header, names, row, source, line, max_bytes)
     except _Undecodable as error:
         message = f"{error.message}; the rows before it were read, none after"
         yield ReadError(source, error.line, None, message)
@@ -98,10 +106,10 @@ def _rows(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[DocumentIn 
 
 def _document(
     header: list[str], names: list[str], row: list[str], source: str, line: int, max_bytes: int
-) -> DocumentIn | ReadError:
+) -> list[DocumentIn | ReadError]:
     if len(row) > len(header):
         message = f"row has {len(row)} cells but the header has {len(header)}; check its quoting"
-        return ReadError(source, line, None, message)
+        return [ReadError(source, line, None, message)]
     record: dict[str, Any] = {}
     extra: dict[str, str] = {}
     for name, label, cell in zip(names, header, row, strict=False):
@@ -113,7 +121,7 @@ def _document(
         try:
             record["metadata"] = json.loads(record["metadata"])
         except json.JSONDecodeError as error:
-            return ReadError(source, line, "metadata", f"not valid JSON: {error.msg}")
+            return [ReadError(source, line, "metadata", f"not valid JSON: {error.msg}")]
     else:
         record.pop("metadata", None)
     return to_document(record, path=source, line=line, max_bytes=max_bytes, extra=extra)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from workbench.ingest.formats.common import (
-    SNIFF_BYTES,
+    LineSource,
     ReadError,
-    binary_reason,
     human_size,
+    line_source,
+    nul_error,
+    open_regular,
     os_error_message,
     undecodable,
 )
@@ -33,19 +34,21 @@ _JSON_KINDS = {
 
 
 def read_jsonl(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
+    """The lines as documents; a file with a NUL byte anywhere is refused (see ``common``)."""
     source = str(path)
     try:
-        with path.open("rb") as stream:
-            if reason := binary_reason(stream.read(SNIFF_BYTES)):
-                yield ReadError(source, None, None, reason)
+        with open_regular(path) as stream:
+            if nul := nul_error(stream, source):
+                yield nul
                 return
-            stream.seek(0)
-            yield from _records(stream, source, max_bytes)
+            yield from _records(line_source(stream), source, max_bytes)
     except OSError as error:
         yield ReadError(source, None, None, os_error_message(error))
+    except UnicodeDecodeError as error:  # a UTF-16/32 file's reader: no line boundary to go on
+        yield ReadError(source, None, None, f"{undecodable(error)}; the lines before it were read")
 
 
-def _records(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
+def _records(stream: LineSource, source: str, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
     max_line = _ESCAPE_FACTOR * max_bytes + _LINE_HEADROOM
     offset = 0
     for number, (raw, length) in enumerate(_lines(stream, max_line), start=1):
@@ -63,10 +66,10 @@ def _records(stream: BinaryIO, source: str, max_bytes: int) -> Iterator[Document
             line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
-        yield _parse(line, source, number, max_bytes)
+        yield from _parse(line, source, number, max_bytes)
 
 
-def _lines(stream: BinaryIO, max_line: int) -> Iterator[tuple[bytes | None, int]]:
+def _lines(stream: LineSource, max_line: int) -> Iterator[tuple[bytes | None, int]]:
     """Each line with its length in bytes; ``None`` instead of a line longer than ``max_line``."""
     while chunk := stream.readline(max_line + 1):
         if len(chunk) <= max_line or chunk.endswith(b"\n"):
@@ -79,15 +82,14 @@ def _lines(stream: BinaryIO, max_line: int) -> Iterator[tuple[bytes | None, int]
         yield None, length
 
 
-def _parse(line: str, source: str, number: int, max_bytes: int) -> DocumentIn | ReadError:
+def _parse(line: str, source: str, number: int, max_bytes: int) -> list[DocumentIn | ReadError]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        return ReadError(
-            source, number, None, f"not valid JSON: {error.msg} (column {error.colno})"
-        )
+        message = f"not valid JSON: {error.msg} (column {error.colno})"
+        return [ReadError(source, number, None, message)]
     if not isinstance(record, dict):
         kind = _JSON_KINDS.get(type(record), "a value")
-        return ReadError(source, number, None, f"a line must hold one JSON object, not {kind}")
+        return [ReadError(source, number, None, f"a line must hold one JSON object, not {kind}")]
     extra = {key: value for key, value in record.items() if key not in KNOWN_FIELDS}
     return to_document(record, path=source, line=number, max_bytes=max_bytes, extra=extra)

@@ -30,6 +30,9 @@ def read_plain(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError
     except UnicodeDecodeError as error:
         yield ReadError(source, None, None, undecodable(error))
         return
+    if (nul := text.find("\0")) >= 0:  # UTF-16/32 text: the byte check could not see it
+        yield ReadError(source, None, None, f"binary file (NUL character at index {nul})")
+        return
     if not text.strip():
         yield ReadError(source, None, None, "file is empty; there is no text to read")
         return

@@ -2,6 +2,11 @@
 
 Both formats carry the same fields (``text`` required; ``title``, ``url``, ``published``,
 ``metadata`` optional; anything else is kept in ``metadata``), so they share one validator.
+
+A ``url`` is held to the rules for evidence URLs (``workbench.review.urls``): it is published
+(ClaimReview's ``appearance.url``) and shown as a link, so ``javascript:``, ``data:`` and an
+address with a password in it must not get through. A bad one costs the record its URL, not
+its text: the document is stored without it, and a warning names the file and line.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workbench.ingest.formats.common import ReadError, over_limit, title_from
+from workbench.errors import InvalidInput
+from workbench.ingest.formats.common import ReadError, ReadWarning, over_limit, title_from
+from workbench.review.urls import normalise_url
 from workbench.schemas import DocumentIn
 from workbench.storable import unstorable
 
@@ -38,6 +45,14 @@ def parse_published(value: object) -> datetime | str:
     return published if published.tzinfo is not None else published.replace(tzinfo=UTC)
 
 
+def checked_url(raw: str, *, path: str, line: int | None) -> str | ReadWarning:
+    """``raw`` in its canonical form, or the warning that it was dropped (and why)."""
+    try:
+        return normalise_url(raw)
+    except InvalidInput as bad:
+        return ReadWarning(path, line, "url", f"{bad}; the document is kept without it")
+
+
 def to_document(
     record: Mapping[str, Any],
     *,
@@ -45,15 +60,16 @@ def to_document(
     line: int,
     max_bytes: int,
     extra: Mapping[str, Any],
-) -> DocumentIn | ReadError:
-    """Validate one record; ``extra`` (the unknown keys) goes into metadata under its own keys.
+) -> list[DocumentIn | ReadError]:
+    """The record as a document, or the error naming its bad field; a warning first for a
+    URL dropped. ``extra`` (the unknown keys) goes into metadata under its own keys.
 
     Keys in the record's own ``metadata`` win over same-named unknown keys: they were meant.
     A ``None`` optional field counts as absent, so ``"title": null`` gets the default title.
     """
 
-    def error(field: str | None, message: str) -> ReadError:
-        return ReadError(path, line, field, message)
+    def error(field: str | None, message: str) -> list[DocumentIn | ReadError]:
+        return [ReadError(path, line, field, message)]
 
     text = record.get("text")
     if isinstance(text, str):
@@ -75,6 +91,14 @@ def to_document(
     elif metadata is None:
         metadata = dict(extra)
     url = None if record.get("url") == "" else record.get("url")
+    warnings: list[DocumentIn | ReadError] = []
+    if isinstance(url, str):
+        checked = checked_url(url, path=path, line=line)
+        if isinstance(checked, ReadWarning):
+            warnings.append(checked)
+            url = None
+        else:
+            url = checked
     title = record.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         title = title_from(text) if isinstance(text, str) else ""
@@ -88,7 +112,7 @@ def to_document(
     }
     try:
         # strict: a number is not a title and a list is not a text; say so instead of coercing.
-        return DocumentIn.model_validate(fields, strict=True)
+        return [*warnings, DocumentIn.model_validate(fields, strict=True)]
     except ValidationError as invalid:
         first = invalid.errors()[0]
         field = str(first["loc"][0]) if first["loc"] else None
