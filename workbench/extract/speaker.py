@@ -85,7 +85,7 @@ _ACCORDING = re.compile(
     r"|(?:[a-z-]+ ){0,2}(?:researchers|scientists|experts|economists|analysts) (?:at|from) "
     r"(?:the )?[A-Z][^,.;:“”\"]{1,60}"
     r"|(?:the )?(?:[a-z’'-]+ ){0,3}(?:authority|authorities|office|agency|ministry|police|"
-    r"officials|records|statistics|data|figures|estimates|sources|commission|council|bank|"
+    r"officials|records|statistics|data|figures|counts|estimates|sources|commission|council|bank|"
     r"institute|service|department|regulator|researchers|scientists|analysts|survey|study)"
     r"(?=[.,;]|$|\s(?:for|from|of|on|in|published|by)\b))"
 )
@@ -318,6 +318,78 @@ _BODY_NOUNS = frozenset(
         """,
     )
 )
+# A study's findings ("the study found", "the researchers said", "according to a large study")
+# are its authors' claims: "researchers at the University of Ashgrove" or "the Marrec
+# Institute", as the document names them in "a study by ..." or "researchers at ...".
+_STUDY_NOUNS = frozenset({"study", "research", "researchers", "scientists", "findings", "paper"})
+_STUDY_BY = re.compile(
+    r"\b(?:study|research|paper|survey|analysis)\b[^.;:“”\"]{0,40}?\bby "
+    r"(?:the )?((?:researchers|scientists) (?:at|from) (?:the )?[A-Z][\w’'-]*"
+    r"(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5}|[A-Z][\w’'-]*(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5})"
+)
+_RESEARCHERS_AT = re.compile(
+    r"\b((?:researchers|scientists) (?:at|from) (?:the )?[A-Z][\w’'-]*"
+    r"(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5})"
+)
+
+
+def _study_author(text: str) -> str | None:
+    """Who wrote the study the document reports on; None when it does not say."""
+    match = _STUDY_BY.search(text) or _RESEARCHERS_AT.search(text)
+    return match.group(1) if match else None
+
+
+# Common nouns that refer back to a company or a club named by its name alone ("Calder Mills
+# ... The company said", "Ferrow United ... The club said").
+_COMPANY_NOUNS = frozenset(
+    {
+        "company", "firm", "group", "chain", "retailer", "manufacturer", "producer", "maker",
+        "business", "carrier", "insurer", "lender", "brand", "supermarket",
+    }
+)  # fmt: skip
+_CLUB_NOUNS = frozenset({"club", "team"})
+# Last words of football and other club names.
+_TEAM_LAST = frozenset(
+    re.findall(r"\w+", "United City Town Rovers Athletic Wanderers Albion Rangers Hotspur FC")
+)
+# Last words that make a name an institution rather than a company ("Food Standards
+# Authority"): "the company" never refers to one.
+_INSTITUTION_LAST = (_NON_PERSON_LAST - {"Company", "Corporation", "Inc", "Ltd", "Group"}) | {
+    "Holdings"
+}
+_PERSONAL = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
+
+
+def _document_bodies(sentences: Sequence[str], places: frozenset[str]) -> list[tuple[str, str]]:
+    """Companies and clubs a document names by their names alone, as (name, kind) in reading
+    order, kind "club" or "company". A club by its name ("Ferrow United"); a company by how
+    the sentence naming it goes on: "its" or "it" and no personal pronoun ("Calder Mills, one
+    of the country's largest flour producers, is recalling ... from its plant"), which a
+    person's name never has."""
+    found: list[tuple[str, str]] = []
+    for sentence in sentences:
+        for run in _NAME_RUN.finditer(sentence):
+            words = run.group().split()
+            while words and (words[0] in _STOP_NAMES or words[0] in {"A", "An"}):
+                words.pop(0)
+            if not 2 <= len(words) <= 4:
+                continue
+            name = " ".join(_clean(w) for w in words)
+            if name in places or name in _PLACE_NAMES or _gender_of(words) is not None:
+                continue
+            if words[-1] in _TEAM_LAST:
+                found.append((name, "club"))
+                continue
+            rest = sentence[run.end() :]
+            if (
+                _clean(words[-1]) not in _INSTITUTION_LAST
+                and re.search(r"\bits?\b", rest)
+                and not _PERSONAL.search(sentence)
+            ):
+                found.append((name, "company"))
+    return found
+
+
 # How many sentences back a pronoun may look for its antecedent.
 _LOOKBACK = 3
 
@@ -855,6 +927,13 @@ class _Attribution:
         self.own = [own_attribution(sentence) for sentence in self.sentences]
         self.places = _document_places(text)
         self.interviewee = self._interviewee()
+        self.study_author = _study_author(text)
+        # Companies and clubs by sentence, so a sentence only looks at those named before it.
+        self.text = text
+        self.bodies = [
+            [(name, kind) for name, kind in _document_bodies([s], self.places) if self._no_person(name)]
+            for s in self.sentences
+        ]
         self.speakers: list[str | None] = [None] * len(spans)
         # Whether each speaker is a person, and which one, for pronouns to agree with.
         self.persons: list[_Person | None] = [None] * len(spans)
@@ -887,6 +966,8 @@ class _Attribution:
                 continue
             if (body := self._body_of_sentence(i, source)) is not None:
                 source = body
+            elif (named := self._by_description(i, source)) is not None:
+                source = named
             source = _without_descriptor(source)
             person = self.people.of(source) or self.people.by_role(source, self.sentences[i])
             # "Kiev announced ...": the outlet's account, no speaker. A person found only
@@ -926,6 +1007,41 @@ class _Attribution:
         if len(words) != 1 or not words[0].islower() or words[0] not in _BODY_NOUNS | _ROLES:
             return None
         return _body_subject(self.sentences[i], words[0]) or self._named_before(i, words[0])
+
+    def _no_person(self, name: str) -> bool:
+        """Whether a name taken for a company is no person: people get a role in front of
+        their name ("Chief executive Laura Brenner") or are called by their surname alone
+        ("Brenner said"); a company's last word never stands alone ("Calder Mills")."""
+        person = self.people.by_name.get(name)
+        if person is not None and person.form != name:
+            return False
+        first, last = name.split()[0], name.split()[-1]
+        return re.search(rf"(?<!{re.escape(first)} )\b{re.escape(last)}\b", self.text) is None
+
+    def _by_description(self, i: int, source: str) -> str | None:
+        """ "the study found" -> the study's authors; "the company said", "The Chicago-based
+        company reported" -> the company named by its name alone before (Calder Mills); "the
+        club said" -> the club. When several were named, the one named most often so far (the
+        one the story is about), then the latest. None when the source is no such description
+        or the document names nothing of that kind: the source then stays as written."""
+        words = [w for w in source.split() if w.lower() not in _DETERMINERS]
+        if not words or any(w[:1].isupper() and "-" not in w for w in words):
+            return None  # a name ("Brightline Foods"), not a description
+        head = words[-1].lower()
+        if head in _STUDY_NOUNS or (head == "survey" and self.study_author):
+            return self.study_author
+        if head not in _COMPANY_NOUNS | _CLUB_NOUNS:
+            return None
+        kind = "club" if head in _CLUB_NOUNS else "company"
+        named = [name for j in range(i + 1) for name, k in self.bodies[j] if k == kind]
+        if not named:
+            return None
+        # How often the name's first word appears up to here, furniture included: "Ferrow"
+        # (headline, "Ferrow manager", ...) over "Dunmore Athletic" named once in passing.
+        seen = self.text[: self.spans[i][1]]
+        counts = {name: seen.count(name.split()[0]) for name in named}
+        latest = {name: at for at, name in enumerate(named)}
+        return max(counts, key=lambda name: (counts[name], latest[name]))
 
     def _named_before(self, i: int, noun: str) -> str | None:
         if noun not in _BODY_NOUNS:
