@@ -322,15 +322,14 @@ _BODY_NOUNS = frozenset(
 # are its authors' claims: "researchers at the University of Ashgrove" or "the Marrec
 # Institute", as the document names them in "a study by ..." or "researchers at ...".
 _STUDY_NOUNS = frozenset({"study", "research", "researchers", "scientists", "findings", "paper"})
+# A name of up to six capitalised words joined by "of", "for", "the": "University of Ashgrove".
+_INSTITUTION = r"[A-Z][\w’'-]*(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5}"
+_RESEARCHERS = rf"(?:researchers|scientists) (?:at|from) (?:the )?{_INSTITUTION}"
 _STUDY_BY = re.compile(
     r"\b(?:study|research|paper|survey|analysis)\b[^.;:“”\"]{0,40}?\bby "
-    r"(?:the )?((?:researchers|scientists) (?:at|from) (?:the )?[A-Z][\w’'-]*"
-    r"(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5}|[A-Z][\w’'-]*(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5})"
+    rf"(?:the )?({_RESEARCHERS}|{_INSTITUTION})"
 )
-_RESEARCHERS_AT = re.compile(
-    r"\b((?:researchers|scientists) (?:at|from) (?:the )?[A-Z][\w’'-]*"
-    r"(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5})"
-)
+_RESEARCHERS_AT = re.compile(rf"\b({_RESEARCHERS})")
 
 
 def _study_author(text: str) -> str | None:
@@ -931,7 +930,11 @@ class _Attribution:
         # Companies and clubs by sentence, so a sentence only looks at those named before it.
         self.text = text
         self.bodies = [
-            [(name, kind) for name, kind in _document_bodies([s], self.places) if self._no_person(name)]
+            [
+                (name, kind)
+                for name, kind in _document_bodies([s], self.places)
+                if self._no_person(name)
+            ]
             for s in self.sentences
         ]
         self.speakers: list[str | None] = [None] * len(spans)
