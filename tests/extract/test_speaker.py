@@ -596,3 +596,47 @@ def test_manager_and_coach_are_roles_in_front_of_a_name() -> None:
         "Ashcroft confirmed that the captain would miss three weeks."
     )
     assert last_speaker(text) == "Ferrow manager Gwen Ashcroft"
+
+
+def test_figures_from_a_body_are_the_bodys_and_a_bodys_data_the_body() -> None:
+    text = "Services were cut by a third, according to figures from the Office of Rail Standards."
+    assert last_speaker(text) == "Office of Rail Standards"
+    assert last_speaker("Yields rose, according to central bank data.") == "central bank"
+    # Records and official statistics stay the source.
+    assert (
+        last_speaker("It approved 31 permits, according to council records.") == "council records"
+    )
+    assert last_speaker("It rose, according to official statistics.") == "official statistics"
+
+
+def test_records_that_show_report_and_a_plural_group_opens_the_sentence() -> None:
+    text = "State records show the plant was inspected three times."
+    assert last_speaker(text) == "State records"
+    assert last_speaker("Fishing guides said the river had not recovered.") == "Fishing guides"
+    # "show" after anything else, and a singular or one-word subject, report nothing new.
+    assert last_speaker("The pictures show the plant was flooded.") is None
+    assert last_speaker("Fishing season said nothing.") is None
+
+
+def test_the_group_is_the_name_the_noun_was_put_in_front_of() -> None:
+    text = (
+        "Environmental group Clearwater Alliance called the fine a slap on the wrist. "
+        "The group said Orrin had reported two smaller leaks."
+    )
+    assert last_speaker(text) == "Clearwater Alliance"
+
+
+def test_the_operator_is_the_company_named_before() -> None:
+    text = (
+        "Ridgeway Lines said it was disappointed by the decision. "
+        "The operator said its offer was the best it could afford."
+    )
+    assert last_speaker(text) == "Ridgeway Lines"
+
+
+def test_their_union_is_not_the_subject_of_the_sentence() -> None:
+    text = "Train drivers on Ridgeway Lines will strike next week, their union has announced."
+    assert last_speaker(text) == "union"
+    # Without the possessive, "the chamber" is still the named subject (earlier rule).
+    text = "The Kaldera Chamber of Commerce estimated losses at $40m, the chamber said."
+    assert last_speaker(text) == "Kaldera Chamber of Commerce"

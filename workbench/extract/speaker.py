@@ -61,7 +61,9 @@ _VERBS = (
     r"(?<!\ban )(?<!\bis )(?<!\bwas )estimated|"
     # "..., the study found." closing the sentence: what was found is the source's finding
     # ("The body was found." has no source in front, so it stays the outlet's).
-    r"found(?=[.!]\s*$)"
+    r"found(?=[.!]\s*$)|"
+    # "State records show ...", "Figures show that ...": documents that show report.
+    r"(?:(?<=records )|(?<=figures )|(?<=data )|(?<=statistics ))show(?:s|ed)?\b"
 )
 # Auxiliaries and adverbs allowed between the source and its verb: "has also said",
 # "confidently stated", "implicitly threatened".
@@ -93,6 +95,11 @@ _DOCUMENT_OF = re.compile(
     r"(.+?)[’']s (?:[\w-]+ ){0,2}(?:report|statement|data|figures|survey|study|analysis|"
     r"estimates?|records?)$"
 )
+_FIGURES_FROM = re.compile(
+    r" (?:from|by|of) (?:the )?([A-Z][\w’'-]*(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5})"
+)
+# "records" stay the source ("according to council records": the labels keep the records).
+_DOCUMENT_WORDS = frozenset({"data", "figures", "statistics", "report", "estimates"})
 _COLON_SOURCE = re.compile(r"^((?:[A-Z][\w’'.-]*\s?){1,4}):\s+\S")
 _AFTER_VERB = re.compile(r"^\s*([A-Za-z][^,.;:“”\"!?]{0,70})")
 _QUOTE_END = re.compile(r"[”\"]\s*,?\s*$|,\s*$")
@@ -137,7 +144,7 @@ _ROLES = frozenset(
         labour environment treasury transport transportation city county federal municipal
         candidate commission electoral opposition operator company firm chamber organisation
         organization utility airline association federation institute municipality network
-        authority club league study survey researchers researcher scientists scientist
+        authority club league study survey researchers researcher scientists scientist group chain
         manager coach captain boss treasurer professor councillor inspector detective
         """,
     )
@@ -343,7 +350,7 @@ def _study_author(text: str) -> str | None:
 _COMPANY_NOUNS = frozenset(
     {
         "company", "firm", "group", "chain", "retailer", "manufacturer", "producer", "maker",
-        "business", "carrier", "insurer", "lender", "brand", "supermarket",
+        "business", "carrier", "insurer", "lender", "brand", "supermarket", "operator",
     }
 )  # fmt: skip
 _CLUB_NOUNS = frozenset({"club", "team"})
@@ -412,6 +419,8 @@ _UNNAMED_SOURCE = re.compile(
     r"^\s*((?:A|An|One|Two|Three|Four|Five|Several|Some|Many|Other)\s+[a-z][\w’'-]*"
     r"(?:\s+[\w’'-]+){0,6}?)\s*(?:,\s*(?:who|speaking|citing)\b[^,;:“”\"]*,)?\s*$"
 )
+# A group named by a capitalised word and a plural noun, the whole subject of the sentence.
+_PLURAL_GROUP = re.compile(r"^\s*([A-Z][a-z]+ [a-z]{3,}(?<!ss)s)\s*$")
 _CLAUSE_WORDS = frozenset(
     {
         "was", "were", "is", "are", "has", "have", "had", "be", "been", "who", "which", "that",
@@ -561,6 +570,13 @@ def own_attribution(sentence: str) -> str | None:
     """The source a sentence names for itself, possibly a pronoun; None when it names none."""
     if match := _ACCORDING.search(sentence):
         source = match.group(1).strip()
+        # "according to figures from the Office of Rail Standards": the body, not its figures.
+        if origin := _FIGURES_FROM.match(sentence, match.end(1)):
+            return origin.group(1)
+        # "according to central bank data": the bank; "official statistics" stays.
+        words = source.split()
+        if len(words) > 1 and words[-1] in _DOCUMENT_WORDS and words[-2] in _BODY_NOUNS:
+            return " ".join(words[:-1])
         # "according to Nordnett’s preliminary report": the body, not its document.
         if owner := _DOCUMENT_OF.match(source):
             return owner.group(1)
@@ -594,6 +610,8 @@ def own_attribution(sentence: str) -> str | None:
             return source
         if group := _GROUP_SOURCE.match(prefix):
             return group.group(1)  # "Parents at one of the affected schools said"
+        if group := _PLURAL_GROUP.match(prefix):
+            return group.group(1)  # "Fishing guides said", "Local traders said"
         if unnamed := _unnamed_source(prefix):
             return unnamed  # "One mother, who asked that her name not be used, said"
         if re.search(r"\band\s*$", prefix):
@@ -1009,7 +1027,12 @@ class _Attribution:
         words = source.split()
         if len(words) != 1 or not words[0].islower() or words[0] not in _BODY_NOUNS | _ROLES:
             return None
-        return _body_subject(self.sentences[i], words[0]) or self._named_before(i, words[0])
+        sentence = self.sentences[i]
+        if re.search(rf"\b(?:their|its|his|her|our) {words[0]}\b", sentence):
+            # "Train drivers ... will strike, their union has announced": the union of the
+            # subject, not the subject.
+            return self._named_before(i, words[0])
+        return _body_subject(sentence, words[0]) or self._named_before(i, words[0])
 
     def _no_person(self, name: str) -> bool:
         """Whether a name taken for a company is no person: people get a role in front of
@@ -1035,6 +1058,12 @@ class _Attribution:
             return self.study_author
         if head not in _COMPANY_NOUNS | _CLUB_NOUNS:
             return None
+        # "Environmental group Clearwater Alliance ... The group said": the name the noun was
+        # put in front of, latest first, is the most direct evidence.
+        described = re.compile(rf"\b{head} ((?:[A-Z][\w’'-]*)(?: [A-Z][\w’'-]*){{0,3}})")
+        for j in range(i, -1, -1):
+            if found := described.findall(self.sentences[j]):
+                return str(found[-1])
         kind = "club" if head in _CLUB_NOUNS else "company"
         named = [name for j in range(i + 1) for name, k in self.bodies[j] if k == kind]
         if not named:
