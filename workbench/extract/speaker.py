@@ -944,17 +944,9 @@ class _Attribution:
         self.own = [own_attribution(sentence) for sentence in self.sentences]
         self.places = _document_places(text)
         self.interviewee = self._interviewee()
-        self.study_author = _study_author(text)
-        # Companies and clubs by sentence, so a sentence only looks at those named before it.
+        self._study_author: str | bool | None = False  # False: not looked for yet
         self.text = text
-        self.bodies = [
-            [
-                (name, kind)
-                for name, kind in _document_bodies([s], self.places)
-                if self._no_person(name)
-            ]
-            for s in self.sentences
-        ]
+        self._bodies: list[list[tuple[str, str]]] | None = None  # see bodies
         self.speakers: list[str | None] = [None] * len(spans)
         # Whether each speaker is a person, and which one, for pronouns to agree with.
         self.persons: list[_Person | None] = [None] * len(spans)
@@ -1033,6 +1025,29 @@ class _Attribution:
             # subject, not the subject.
             return self._named_before(i, words[0])
         return _body_subject(sentence, words[0]) or self._named_before(i, words[0])
+
+    @property
+    def study_author(self) -> str | None:
+        """The study's authors (_study_author), looked for only when a sentence needs them."""
+        if self._study_author is False:
+            self._study_author = _study_author(self.text)
+        return self._study_author if isinstance(self._study_author, str) else None
+
+    @property
+    def bodies(self) -> list[list[tuple[str, str]]]:
+        """Companies and clubs named by name alone, per sentence (so a sentence only looks at
+        those named before it). Found only when a sentence says "the company" or "the club":
+        most documents never do, and the search reads every capitalised run."""
+        if self._bodies is None:
+            self._bodies = [
+                [
+                    (name, kind)
+                    for name, kind in _document_bodies([s], self.places)
+                    if self._no_person(name)
+                ]
+                for s in self.sentences
+            ]
+        return self._bodies
 
     def _no_person(self, name: str) -> bool:
         """Whether a name taken for a company is no person: people get a role in front of
