@@ -24,6 +24,16 @@ often long and mention other people. Sources that are not people ("Foreign Minis
 "a spokesman for the Russian president") are stored as written, except that a bare "the
 ministry" or "the agency" becomes the body of that kind that spoke last ("Foreign Ministry").
 
+Descriptions resolve to what the document named, because news names a body once and then
+describes it: "the company" or "the operator" is the company named by its name alone (known as a
+company because its sentence goes on with "it"/"its" and no personal pronoun), "the club" a
+club name, "the group" the name the noun was put in front of, "the study found" or "the
+researchers said" the study's authors. When several fit, the one named most often so far wins:
+a story is about one company, and others are named in passing. Unnamed sources ("One woman in
+her eighties, who asked not to be named", "Two diplomats familiar with the talks") are stored
+as written, as the labels do: a reviewer sees how anonymous the source is. A quotation with no
+attribution in it or around it has no speaker (the outlet's).
+
 Pronouns are resolved conservatively, because a wrong speaker misleads a reviewer more than a
 missing one: "he"/"she" take the speaker (or the named subject) of the nearest earlier
 sentence that has one, only when it is a person whose known gender does not contradict the
