@@ -203,6 +203,9 @@ def test_a_long_unpunctuated_line_far_down_or_a_quotation_is_not_a_title() -> No
         "This article is part of our series on county budgets.",
         "This story was produced with support from the Northern Journalism Fund.",
         "Read the rest of the series here.",
+        "This article was amended on 13 January 2026 to correct the number of schools.",
+        "Got a story? Contact our newsroom on 01632 960 441.",
+        "Do you have a news tip? Write to us.",
     ],
 )
 def test_the_outlet_speaking_about_the_piece_is_dropped(sentence: str) -> None:
@@ -212,6 +215,12 @@ def test_the_outlet_speaking_about_the_piece_is_dropped(sentence: str) -> None:
 def test_a_sentence_about_a_report_is_kept() -> None:
     sentence = "The report was published on Tuesday by the audit office."
     assert is_boilerplate(sentence, line(sentence, position=0.4)) is None
+    # Amended laws and people with a story are news, not the outlet's notes.
+    for sentence in (
+        "The law was amended in 2024 to correct the error.",
+        "Residents have a story to tell about the flood, the mayor said.",
+    ):
+        assert is_boilerplate(sentence, line(sentence, position=0.4)) is None
 
 
 def test_without_context_a_sentence_is_its_own_line() -> None:

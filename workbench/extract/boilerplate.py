@@ -159,6 +159,11 @@ _SOURCE = re.compile(
     # Tuesday" is news about some report.
     r"|^this (?:article|story|piece|series|coverage|podcast|feature) (?:is|was) "
     r"(?:part of|produced|supported|funded|made possible)\b"
+    # Corrections notes: "This article was amended on 13 January 2026 to correct ...".
+    r"|^this (?:article|story|piece|feature) (?:was|has been) (?:amended|updated|corrected)\b"
+    # The outlet asking for tips: "Got a story? Contact our newsroom on ...".
+    r"|^(?:got|have|do you have) an? (?:story|news tip|tip)\b[^.?!]{0,30}\?"
+    r"|\bcontact (?:our|the) newsroom\b"
     r"|^read the (?:rest|full|whole|first|next|previous)\b[^.]{0,40}\bhere\b",
     _I,
 )
@@ -186,7 +191,8 @@ _COMMENTS_NEEDLES = ("comment", "reply", "email address", "required fields")
 _SOURCE_NEEDLES = (
     ":", "published", "featured", "appeared", "posted", "permission", ")", "copyright", "©",
     "rights reserved", "may not be", "this article", "this story", "this piece", "this series",
-    "this coverage", "this podcast", "this feature", "read the ", "privacy",
+    "this coverage", "this podcast", "this feature", "read the ", "privacy", "story", "tip",
+    "newsroom",
 )  # fmt: skip
 _SUBSCRIBE_NEEDLES = (
     "newsletter", "subscri", "inbox", "sign up", "signup", "keep up to date", "stay ",

@@ -24,6 +24,16 @@ often long and mention other people. Sources that are not people ("Foreign Minis
 "a spokesman for the Russian president") are stored as written, except that a bare "the
 ministry" or "the agency" becomes the body of that kind that spoke last ("Foreign Ministry").
 
+Descriptions resolve to what the document named, because news names a body once and then
+describes it: "the company" or "the operator" is the company named by its name alone (known as a
+company because its sentence goes on with "it"/"its" and no personal pronoun), "the club" a
+club name, "the group" the name the noun was put in front of, "the study found" or "the
+researchers said" the study's authors. When several fit, the one named most often so far wins:
+a story is about one company, and others are named in passing. Unnamed sources ("One woman in
+her eighties, who asked not to be named", "Two diplomats familiar with the talks") are stored
+as written, as the labels do: a reviewer sees how anonymous the source is. A quotation with no
+attribution in it or around it has no speaker (the outlet's).
+
 Pronouns are resolved conservatively, because a wrong speaker misleads a reviewer more than a
 missing one: "he"/"she" take the speaker (or the named subject) of the nearest earlier
 sentence that has one, only when it is a person whose known gender does not contradict the
@@ -42,7 +52,9 @@ from workbench.extract.segment import paragraphs
 
 _VERBS = (
     r"said|says|say|told|tells|tell|claimed|claims|claim|accused|accuses|accuse|denied|denies|"
-    r"deny|declared|declares|announced|announces|stated|confirmed|confirms|added|adds|"
+    r"deny|declared|declares|announced|announces|stated|confirmed|confirms|testified|testifies|"
+    # "added that ...", not "added a second from the penalty spot" (an object: no report).
+    r"(?:added|adds)(?!\s+(?:a|an|another|the|two|three|four|his|her|their|its|\d)\b)|"
     r"warned|warns|insisted|insists|noted|notes|argued|argues|alleged|alleges|admitted|admits|"
     r"revealed|reveals|explained|explains|described|describes|vowed|vows|threatened|threatens|"
     r"reiterated|reiterates|emphasized|emphasised|emphasizes|stressed|admonished|urged|"
@@ -56,7 +68,12 @@ _VERBS = (
     # "A survey by the Youth Council found that ...": the finding is the body's claim.
     # "found that", also "found in a study published in March that".
     r"found(?=(?:\s+[\w,]+){0,8}?\s+that\b)|estimates(?=\s+that\b)|"
-    r"(?<!\ban )(?<!\bis )(?<!\bwas )estimated"
+    r"(?<!\ban )(?<!\bis )(?<!\bwas )estimated|"
+    # "..., the study found." closing the sentence: what was found is the source's finding
+    # ("The body was found." has no source in front, so it stays the outlet's).
+    r"found(?=[.!]\s*$)|"
+    # "State records show ...", "Figures show that ...": documents that show report.
+    r"(?:(?<=records )|(?<=figures )|(?<=data )|(?<=statistics ))show(?:s|ed)?\b"
 )
 # Auxiliaries and adverbs allowed between the source and its verb: "has also said",
 # "confidently stated", "implicitly threatened".
@@ -76,15 +93,23 @@ _NOUN_USE = re.compile(r"\b(?:an|a|the|its|their|his|her|amber|red|yellow|stark|
 _ACCORDING = re.compile(
     r"\b[Aa]ccording to ((?:the |a |an )?[A-Z][^,.;:“”\"]{1,60}|the [a-z]+(?=’s\b|'s\b|[.,;]|$)"
     # "according to the national port authority", "according to official statistics"
+    # "according to researchers at the University of Ashgrove": the group with its institution
+    r"|(?:[a-z-]+ ){0,2}(?:researchers|scientists|experts|economists|analysts) (?:at|from) "
+    r"(?:the )?[A-Z][^,.;:“”\"]{1,60}"
     r"|(?:the )?(?:[a-z’'-]+ ){0,3}(?:authority|authorities|office|agency|ministry|police|"
-    r"officials|records|statistics|data|figures|estimates|sources|commission|council|bank|"
+    r"officials|records|statistics|data|figures|counts|estimates|sources|commission|council|bank|"
     r"institute|service|department|regulator|researchers|scientists|analysts|survey|study)"
-    r"(?=[.,;]|$|\s(?:for|from|of|on|in)\b))"
+    r"(?=[.,;]|$|\s(?:for|from|of|on|in|published|by)\b))"
 )
 _DOCUMENT_OF = re.compile(
     r"(.+?)[’']s (?:[\w-]+ ){0,2}(?:report|statement|data|figures|survey|study|analysis|"
     r"estimates?|records?)$"
 )
+_FIGURES_FROM = re.compile(
+    r" (?:from|by|of) (?:the )?([A-Z][\w’'-]*(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5})"
+)
+# "records" stay the source ("according to council records": the labels keep the records).
+_DOCUMENT_WORDS = frozenset({"data", "figures", "statistics", "report", "estimates"})
 _COLON_SOURCE = re.compile(r"^((?:[A-Z][\w’'.-]*\s?){1,4}):\s+\S")
 _AFTER_VERB = re.compile(r"^\s*([A-Za-z][^,.;:“”\"!?]{0,70})")
 _QUOTE_END = re.compile(r"[”\"]\s*,?\s*$|,\s*$")
@@ -129,6 +154,8 @@ _ROLES = frozenset(
         labour environment treasury transport transportation city county federal municipal
         candidate commission electoral opposition operator company firm chamber organisation
         organization utility airline association federation institute municipality network
+        authority club league study survey researchers researcher scientists scientist group chain
+        manager coach captain boss treasurer professor councillor inspector detective
         """,
     )
 )
@@ -142,6 +169,7 @@ _PERSON_ROLES = frozenset(
         representative senator governor mayor general commander director prosecutor judge
         officer analyst expert economist scientist researcher lawyer attorney doctor
         candidate lawmaker premier chancellor king queen prince princess pope sheriff
+        manager coach captain boss treasurer professor councillor inspector detective
         """,
     )
 )
@@ -303,10 +331,81 @@ _BODY_NOUNS = frozenset(
         """
         company firm operator chain group chamber organisation organization utility airline
         association federation institute network bank union agency ministry council office
-        department authority commission regulator court municipality party
+        department authority commission regulator court municipality party club league
         """,
     )
 )
+# A study's findings ("the study found", "the researchers said", "according to a large study")
+# are its authors' claims: "researchers at the University of Ashgrove" or "the Marrec
+# Institute", as the document names them in "a study by ..." or "researchers at ...".
+_STUDY_NOUNS = frozenset({"study", "research", "researchers", "scientists", "findings", "paper"})
+# A name of up to six capitalised words joined by "of", "for", "the": "University of Ashgrove".
+_INSTITUTION = r"[A-Z][\w’'-]*(?: (?:of |for |the )*[A-Z][\w’'-]*){0,5}"
+_RESEARCHERS = rf"(?:researchers|scientists) (?:at|from) (?:the )?{_INSTITUTION}"
+_STUDY_BY = re.compile(
+    r"\b(?:study|research|paper|survey|analysis)\b[^.;:“”\"]{0,40}?\bby "
+    rf"(?:the )?({_RESEARCHERS}|{_INSTITUTION})"
+)
+_RESEARCHERS_AT = re.compile(rf"\b({_RESEARCHERS})")
+
+
+def _study_author(text: str) -> str | None:
+    """Who wrote the study the document reports on; None when it does not say."""
+    match = _STUDY_BY.search(text) or _RESEARCHERS_AT.search(text)
+    return match.group(1) if match else None
+
+
+# Common nouns that refer back to a company or a club named by its name alone ("Calder Mills
+# ... The company said", "Ferrow United ... The club said").
+_COMPANY_NOUNS = frozenset(
+    {
+        "company", "firm", "group", "chain", "retailer", "manufacturer", "producer", "maker",
+        "business", "carrier", "insurer", "lender", "brand", "supermarket", "operator",
+    }
+)  # fmt: skip
+_CLUB_NOUNS = frozenset({"club", "team"})
+# Last words of football and other club names.
+_TEAM_LAST = frozenset(
+    re.findall(r"\w+", "United City Town Rovers Athletic Wanderers Albion Rangers Hotspur FC")
+)
+# Last words that make a name an institution rather than a company ("Food Standards
+# Authority"): "the company" never refers to one.
+_INSTITUTION_LAST = (_NON_PERSON_LAST - {"Company", "Corporation", "Inc", "Ltd", "Group"}) | {
+    "Holdings"
+}
+_PERSONAL = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
+
+
+def _document_bodies(sentences: Sequence[str], places: frozenset[str]) -> list[tuple[str, str]]:
+    """Companies and clubs a document names by their names alone, as (name, kind) in reading
+    order, kind "club" or "company". A club by its name ("Ferrow United"); a company by how
+    the sentence naming it goes on: "its" or "it" and no personal pronoun ("Calder Mills, one
+    of the country's largest flour producers, is recalling ... from its plant"), which a
+    person's name never has."""
+    found: list[tuple[str, str]] = []
+    for sentence in sentences:
+        for run in _NAME_RUN.finditer(sentence):
+            words = run.group().split()
+            while words and (words[0] in _STOP_NAMES or words[0] in {"A", "An"}):
+                words.pop(0)
+            if not 2 <= len(words) <= 4:
+                continue
+            name = " ".join(_clean(w) for w in words)
+            if name in places or name in _PLACE_NAMES or _gender_of(words) is not None:
+                continue
+            if words[-1] in _TEAM_LAST:
+                found.append((name, "club"))
+                continue
+            rest = sentence[run.end() :]
+            if (
+                _clean(words[-1]) not in _INSTITUTION_LAST
+                and re.search(r"\bits?\b", rest)
+                and not _PERSONAL.search(sentence)
+            ):
+                found.append((name, "company"))
+    return found
+
+
 # How many sentences back a pronoun may look for its antecedent.
 _LOOKBACK = 3
 
@@ -319,6 +418,41 @@ def _clean(word: str) -> str:
 # schools", "Residents of the flooded streets". A plural noun, a preposition, a short phrase
 # without a clause break, then the reporting verb.
 _GROUP_SOURCE = re.compile(r"^\s*([A-Z][a-z]+s (?:at|from|of|in|near) [^,;:“”\"()]{3,60}?)\s*$")
+
+
+# An unnamed source that opens the sentence with a numeral or an article and a description,
+# possibly followed by an aside on its anonymity: "One woman in her eighties, who asked not to
+# be named, said", "Two diplomats familiar with the talks said", "One mother said". Stored as
+# written (the README's convention for unnamed sources). A finite verb or a relative pronoun
+# inside the description means the phrase is a clause, not a source ("A man who was arrested").
+_UNNAMED_SOURCE = re.compile(
+    r"^\s*((?:A|An|One|Two|Three|Four|Five|Several|Some|Many|Other)\s+[a-z][\w’'-]*"
+    r"(?:\s+[\w’'-]+){0,6}?)\s*(?:,\s*(?:who|speaking|citing)\b[^,;:“”\"]*,)?\s*$"
+)
+# A group named by a capitalised word and a plural noun, the whole subject of the sentence.
+_PLURAL_GROUP = re.compile(r"^\s*([A-Z][a-z]+ [a-z]{3,}(?<!ss)s)\s*$")
+_CLAUSE_WORDS = frozenset(
+    {
+        "was", "were", "is", "are", "has", "have", "had", "be", "been", "who", "which", "that",
+        "when", "after", "before", "if", "because", "said", "told",
+    }
+)  # fmt: skip
+# "..., said its chair, Linda Osei": a role with a possessive after the verb, then the name.
+_POSSESSIVE_APPOSITION = re.compile(
+    rf"^\s*(?:its|his|her|their)\s+[a-z][\w -]{{0,40}},\s+"
+    rf"({_NAME_TOKEN}(?:[ \xa0]{_NAME_TOKEN}){{1,3}})"
+)
+
+
+def _unnamed_source(prefix: str) -> str | None:
+    """ "One woman in her eighties, who asked not to be named," -> "One woman in her eighties"."""
+    match = _UNNAMED_SOURCE.match(prefix)
+    if match is None:
+        return None
+    phrase = match.group(1)
+    if {w.lower() for w in _WORD.findall(phrase)} & _CLAUSE_WORDS:
+        return None
+    return phrase
 
 
 def _modifiers(words: Sequence[str], kept: Sequence[str]) -> list[str]:
@@ -446,6 +580,13 @@ def own_attribution(sentence: str) -> str | None:
     """The source a sentence names for itself, possibly a pronoun; None when it names none."""
     if match := _ACCORDING.search(sentence):
         source = match.group(1).strip()
+        # "according to figures from the Office of Rail Standards": the body, not its figures.
+        if origin := _FIGURES_FROM.match(sentence, match.end(1)):
+            return origin.group(1)
+        # "according to central bank data": the bank; "official statistics" stays.
+        words = source.split()
+        if len(words) > 1 and words[-1] in _DOCUMENT_WORDS and words[-2] in _BODY_NOUNS:
+            return " ".join(words[:-1])
         # "according to Nordnett’s preliminary report": the body, not its document.
         if owner := _DOCUMENT_OF.match(source):
             return owner.group(1)
@@ -479,10 +620,18 @@ def own_attribution(sentence: str) -> str | None:
             return source
         if group := _GROUP_SOURCE.match(prefix):
             return group.group(1)  # "Parents at one of the affected schools said"
+        if group := _PLURAL_GROUP.match(prefix):
+            return group.group(1)  # "Fishing guides said", "Local traders said"
+        if unnamed := _unnamed_source(prefix):
+            return unnamed  # "One mother, who asked that her name not be used, said"
         if re.search(r"\band\s*$", prefix):
             # "X did this and warned ...": the coordinated verb shares the main subject.
             return _main_subject(plain)
         # "“…,” said a spokesman for the Russian president."
+        if _QUOTE_END.search(prefix) and (
+            named := _POSSESSIVE_APPOSITION.match(plain[verb.end() :])
+        ):
+            return named.group(1)  # "“…,” said its chair, Linda Osei."
         if _QUOTE_END.search(prefix) and (after := _AFTER_VERB.match(plain[verb.end() :])):
             phrase = after.group(1).strip()
             first = phrase.split()[0]
@@ -495,9 +644,21 @@ def _is_pronoun(source: str) -> bool:
     return source.lower() in _PRONOUNS
 
 
+# "Trevia's Defence Ministry", "Galvan's foreign minister": a name owning a state's
+# institutions is a country, whatever the list of countries says.
+_STATE_OWNER = re.compile(
+    rf"\b({_NAME_TOKEN})[’']s (?:[A-Z]\w+ |[a-z]+ )?(?:Ministry|Minister|minister|ministry|"
+    r"government|President|president|Prime|army|military|embassy|parliament|border|capital|"
+    r"Foreign|Defence|Defense|Interior)\b"
+)
+
+
 def _document_places(text: str) -> frozenset[str]:
-    """Names the document uses as places: after a preposition of space ("in Velmora")."""
-    return frozenset(match.group(1) for match in _LOCATIVE.finditer(text))
+    """Names the document uses as places: after a preposition of space ("in Velmora"), or
+    owning a state's institutions ("Trevia's Defence Ministry")."""
+    return frozenset(match.group(1) for match in _LOCATIVE.finditer(text)) | frozenset(
+        match.group(1) for match in _STATE_OWNER.finditer(text)
+    )
 
 
 def _is_place_or_group(source: str, places: frozenset[str]) -> bool:
@@ -692,6 +853,9 @@ class _People:
         """The person a source phrase names ("Peskov", "President Putin", "Dmitry Peskov")."""
         names = _person_names(source)
         if names:
+            before = source[: source.rfind(names[-1])].split()
+            if before and before[-1].lower() in {"for", "of", "at", "from", "with", "to"}:
+                return None  # "a spokeswoman for Calder Mills" is not Calder Mills
             return self.by_name.get(names[-1]) or self.surnamed(names[-1].split()[-1])
         words = [_clean(w) for w in _WORD.findall(source)]
         if not words or not words[-1][:1].isupper():
@@ -790,6 +954,9 @@ class _Attribution:
         self.own = [own_attribution(sentence) for sentence in self.sentences]
         self.places = _document_places(text)
         self.interviewee = self._interviewee()
+        self._study_author: str | bool | None = False  # False: not looked for yet
+        self.text = text
+        self._bodies: list[list[tuple[str, str]]] | None = None  # see bodies
         self.speakers: list[str | None] = [None] * len(spans)
         # Whether each speaker is a person, and which one, for pronouns to agree with.
         self.persons: list[_Person | None] = [None] * len(spans)
@@ -822,6 +989,8 @@ class _Attribution:
                 continue
             if (body := self._body_of_sentence(i, source)) is not None:
                 source = body
+            elif (named := self._by_description(i, source)) is not None:
+                source = named
             source = _without_descriptor(source)
             person = self.people.of(source) or self.people.by_role(source, self.sentences[i])
             # "Kiev announced ...": the outlet's account, no speaker. A person found only
@@ -860,7 +1029,76 @@ class _Attribution:
         words = source.split()
         if len(words) != 1 or not words[0].islower() or words[0] not in _BODY_NOUNS | _ROLES:
             return None
-        return _body_subject(self.sentences[i], words[0]) or self._named_before(i, words[0])
+        sentence = self.sentences[i]
+        if re.search(rf"\b(?:their|its|his|her|our) {words[0]}\b", sentence):
+            # "Train drivers ... will strike, their union has announced": the union of the
+            # subject, not the subject.
+            return self._named_before(i, words[0])
+        return _body_subject(sentence, words[0]) or self._named_before(i, words[0])
+
+    @property
+    def study_author(self) -> str | None:
+        """The study's authors (_study_author), looked for only when a sentence needs them."""
+        if self._study_author is False:
+            self._study_author = _study_author(self.text)
+        return self._study_author if isinstance(self._study_author, str) else None
+
+    @property
+    def bodies(self) -> list[list[tuple[str, str]]]:
+        """Companies and clubs named by name alone, per sentence (so a sentence only looks at
+        those named before it). Found only when a sentence says "the company" or "the club":
+        most documents never do, and the search reads every capitalised run."""
+        if self._bodies is None:
+            self._bodies = [
+                [
+                    (name, kind)
+                    for name, kind in _document_bodies([s], self.places)
+                    if self._no_person(name)
+                ]
+                for s in self.sentences
+            ]
+        return self._bodies
+
+    def _no_person(self, name: str) -> bool:
+        """Whether a name taken for a company is no person: people get a role in front of
+        their name ("Chief executive Laura Brenner") or are called by their surname alone
+        ("Brenner said"); a company's last word never stands alone ("Calder Mills")."""
+        person = self.people.by_name.get(name)
+        if person is not None and person.form != name:
+            return False
+        first, last = name.split()[0], name.split()[-1]
+        return re.search(rf"(?<!{re.escape(first)} )\b{re.escape(last)}\b", self.text) is None
+
+    def _by_description(self, i: int, source: str) -> str | None:
+        """ "the study found" -> the study's authors; "the company said", "The Chicago-based
+        company reported" -> the company named by its name alone before (Calder Mills); "the
+        club said" -> the club. When several were named, the one named most often so far (the
+        one the story is about), then the latest. None when the source is no such description
+        or the document names nothing of that kind: the source then stays as written."""
+        words = [w for w in source.split() if w.lower() not in _DETERMINERS]
+        if not words or any(w[:1].isupper() and "-" not in w for w in words):
+            return None  # a name ("Brightline Foods"), not a description
+        head = words[-1].lower()
+        if head in _STUDY_NOUNS or (head == "survey" and self.study_author):
+            return self.study_author
+        if head not in _COMPANY_NOUNS | _CLUB_NOUNS:
+            return None
+        # "Environmental group Clearwater Alliance ... The group said": the name the noun was
+        # put in front of, latest first, is the most direct evidence.
+        described = re.compile(rf"\b{head} ((?:[A-Z][\w’'-]*)(?: [A-Z][\w’'-]*){{0,3}})")
+        for j in range(i, -1, -1):
+            if found := described.findall(self.sentences[j]):
+                return str(found[-1])
+        kind = "club" if head in _CLUB_NOUNS else "company"
+        named = [name for j in range(i + 1) for name, k in self.bodies[j] if k == kind]
+        if not named:
+            return None
+        # How often the name's first word appears up to here, furniture included: "Ferrow"
+        # (headline, "Ferrow manager", ...) over "Dunmore Athletic" named once in passing.
+        seen = self.text[: self.spans[i][1]]
+        counts = {name: seen.count(name.split()[0]) for name in named}
+        latest = {name: at for at, name in enumerate(named)}
+        return max(counts, key=lambda name: (counts[name], latest[name]))
 
     def _named_before(self, i: int, noun: str) -> str | None:
         if noun not in _BODY_NOUNS:
