@@ -7,9 +7,6 @@ so there is something to hide) and asks each route what a stranger would.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_review_browser import _free_port, _stop, _wait_until_healthy
+from tests.live_server import serving
 from workbench.app.server import hidden
 
 PASSWORD = "correct horse battery"
@@ -49,27 +46,10 @@ def served(db_url: str, tmp_path: Path) -> Iterator[str]:
 
     add_user(open_database(db_url), None, "Ada-Admin-7f3", Role.admin, PASSWORD)
     dispose_all()
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tmp_path / "serve.log"
-    command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", db_url]
-    env = os.environ | {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-            cwd=tmp_path,
-        )
-    try:
-        _wait_until_healthy(base, process, log)
+    with serving(db_url, tmp_path, cwd=tmp_path) as base:
         # The app's page itself, fetched once, as a browser's first request would be.
         assert fetch(base).status == 200
         yield base
-    finally:
-        _stop(process)
 
 
 @pytest.mark.backends("sqlite")  # a property of the server's routes, not of the database

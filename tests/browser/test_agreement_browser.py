@@ -8,10 +8,7 @@ the figure the page must show is computed by the report service on the same data
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,13 +20,11 @@ from tests.browser.test_review_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     TIMEOUT_MS,
-    _free_port,
-    _stop,
     _unavailable,
     _wait_for_app_run,
-    _wait_until_healthy,
 )
 from tests.browser.test_team_browser import PASSWORD, _claim_heading, _log_in
+from tests.live_server import serving
 
 pytestmark = pytest.mark.browser
 
@@ -103,27 +98,8 @@ def audit_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[A
     assert alpha is not None
     dispose_all()
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tmp_path / "serve.log"
-    command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", db_url]
-    env = os.environ | {
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_healthy(base, process, log)
+    with serving(db_url, tmp_path) as base:
         yield Audit(base=base, alpha=f"{alpha:.3f}", split=ids[SPLIT_AT])
-    finally:
-        _stop(process)
 
 
 def test_the_admin_reads_alpha_and_opens_a_disputed_claim(

@@ -9,15 +9,7 @@ polls for a condition, with a deadline.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.app.support import XSS_CLAIM, store_xss_document
+from tests.live_server import serving
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +35,6 @@ SCREENSHOT = Path("/tmp/review.png")
 DOCUMENT_SCREENSHOT = Path("/tmp/review-document.png")
 QUEUE_SCREENSHOT = Path("/tmp/queue.png")
 FAILURE_SCREENSHOT = Path("/tmp/review-failure.png")
-STARTUP_SECONDS = 60
 TIMEOUT_MS = 30_000
 
 
@@ -63,40 +55,6 @@ def playwright_api() -> Any:
     return api
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"`workbench serve` exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)  # polling interval of a bounded health check, not a wait for state
-    pytest.fail(f"the app did not answer /_stcore/health in {STARTUP_SECONDS}s:\n{log.read_text()}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server and the streamlit process it started (its own process group)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):  # a child may outlive its parent briefly
-        os.killpg(process.pid, signal.SIGKILL)
-
-
 @pytest.fixture
 def server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[str]:
     """`workbench serve` on a free port, its database holding the samples and the XSS text."""
@@ -114,27 +72,8 @@ def server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[str]:
     store_xss_document(engine)
     dispose_all()
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tmp_path / "serve.log"
-    command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", db_url]
-    env = os.environ | {
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_healthy(base, process, log)
+    with serving(db_url, tmp_path) as base:
         yield base
-    finally:
-        _stop(process)
 
 
 def _wait_for_app_run(page: Any) -> None:

@@ -9,9 +9,6 @@ The database is seeded, and the outcome checked, through the service layer.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +20,10 @@ from tests.browser.test_review_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     TIMEOUT_MS,
-    _free_port,
-    _stop,
     _unavailable,
     _wait_for_app_run,
-    _wait_until_healthy,
 )
+from tests.live_server import serving
 
 pytestmark = pytest.mark.browser
 
@@ -81,27 +76,8 @@ def team_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Te
     set_project_setting(engine, None, "reviews_per_claim", 2)
     dispose_all()
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tmp_path / "serve.log"
-    command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", db_url]
-    env = os.environ | {
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_healthy(base, process, log)
+    with serving(db_url, tmp_path) as base:
         yield Team(base=base, db_url=db_url, people=people)
-    finally:
-        _stop(process)
 
 
 def _log_in(browser: Any, expect: Any, base: str, name: str, role: str) -> Any:
