@@ -741,8 +741,23 @@ def train_extractor(
             "--limit", min=1, help="Use only the first N public examples (quick trials, tests)."
         ),
     ] = None,
+    folds: Annotated[
+        int,
+        typer.Option(
+            "--folds",
+            min=0,
+            help="Folds of the debate-grouped cross-validation printed before and after "
+            "(0 skips it; it needs ClaimBuster's CSV files in the claimbuster folder beside "
+            "--data).",
+        ),
+    ] = 5,
 ) -> None:
-    """Refit the default (linear) scorer on the public data plus this workbench's reviews."""
+    """Refit the linear scorer on the public data plus this workbench's reviews.
+
+    The linear model is the one that learns from reviews: it is the onnx scorer's first stage
+    and blend partner, and the scorer of its own; refitting the transformer needs torch and an
+    hour of CPU (scripts/train_onnx.py).
+    """
     settings = _settings(db)
     with _user_errors():
         if importlib.util.find_spec("sklearn") is None:
@@ -767,7 +782,7 @@ def train_extractor(
         base = settings.scorer_model if settings.scorer == "linear" else None
         try:
             report = train_linear.retrain(
-                folder, out, extra=reviewed.examples, base=base, limit=limit
+                folder, out, extra=reviewed.examples, base=base, limit=limit, folds=folds
             )
         except OSError as exc:
             raise WorkbenchError(f"cannot write {out}: {exc.strerror or exc}") from exc
@@ -788,6 +803,15 @@ def train_extractor(
             f"dev-test {label}: precision {metrics['precision']:.4f}  "
             f"recall {metrics['recall']:.4f}  f1 {metrics['f1']:.4f}"
         )
+    # The figure to trust for a new debate: dev-test is one set of debates.
+    for label, cv in (("before", report.cv_before), ("after ", report.cv_after)):
+        if cv is not None:
+            _echo(
+                f"debate-grouped CV {label}: f1 {cv.mean:.4f} ± {cv.sd:.4f} "
+                f"({cv.folds} folds over {cv.debates} debates"
+                + (", reviews in every training fold" if label == "after " else "")
+                + ")"
+            )
     _echo(f"wrote {report.path} (threshold {report.threshold:.4f})")
     _echo(f"use it: WORKBENCH_SCORER=linear WORKBENCH_SCORER_MODEL={report.path.resolve()}")
 

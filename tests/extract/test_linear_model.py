@@ -173,3 +173,26 @@ def test_dev_test_f1(model: LinearCheckworthiness) -> None:
     scores = model.score_many([e.text for e in examples])
     metrics = prf([e.label for e in examples], scores, model.threshold)
     assert metrics["f1"] >= 0.78, metrics
+
+
+def test_grouped_cv_with_extra_examples_trains_on_them_and_never_scores_them() -> None:
+    """``train-extractor``'s before/after figure: the same debate folds, the reviews added to
+    every fold's training side only."""
+    pytest.importorskip("sklearn")
+    from workbench.extract.train_linear import Params, cross_validate, grouped_cv_at
+
+    texts, labels = _small_corpus()
+    groups = [f"debate{i % 6}" for i in range(len(texts))]
+    params = Params(word_min_df=1, char_min_df=1)
+    _, plain = cross_validate(texts, labels, groups, params, 3)
+    # Reviews that contradict the public labels: "after" must be worse, which it can only be
+    # if they were trained on.
+    flipped = [(t, 1 - y) for t, y in zip(texts[:300], labels[:300], strict=True)]
+    _, with_extra = cross_validate(texts, labels, groups, params, 3, extra=flipped)
+    assert plain.shape == with_extra.shape == (len(texts),)
+    assert not np.allclose(plain, with_extra)
+    before = grouped_cv_at(texts, labels, groups, params, 3, 0.5)
+    after = grouped_cv_at(texts, labels, groups, params, 3, 0.5, extra=flipped)
+    assert (before.folds, before.debates, len(before.fold_f1)) == (3, 6, 3)
+    assert after.mean < before.mean
+    assert before.sd >= 0.0

@@ -7,6 +7,9 @@
   named source (see ``BlendScorer``); for news, where the linear model misses reported speech.
 - ``minilm``: a sentence-embedding model, installed with the ``ml`` extra and imported only
   when asked for, so the base package never pays for torch.
+- ``onnx``: the same kind of fine-tuned MiniLM as int8 ONNX, run with onnxruntime (base
+  dependencies, no torch), blended with and cascaded behind ``linear``
+  (``workbench.extract.onnx_model``).
 
 A scorer is loaded once per (name, weights file) and process: loading the weights is the slow
 part, and the app and the CLI ask for the default scorer many times.
@@ -29,7 +32,7 @@ from workbench.extract import score as heuristic
 from workbench.extract.linear_model import LinearCheckworthiness
 
 DEFAULT_SCORER = "linear"
-SCORERS = ("linear", "heuristic", "minilm", "blend")
+SCORERS = ("linear", "heuristic", "minilm", "blend", "onnx")
 
 
 class ScorerError(WorkbenchError):
@@ -161,11 +164,26 @@ def _load_minilm(model_path: Path | None) -> SentenceScorer:
     return scorer
 
 
+def _load_onnx(model_path: Path | None) -> SentenceScorer:
+    from workbench.extract import onnx_model
+
+    where = model_path or "the shipped onnx model"
+    try:
+        return onnx_model.OnnxCheckworthiness.load(model_path)
+    except ImportError as exc:
+        raise ScorerError(f"the onnx scorer cannot run: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise ScorerError(f"cannot load the onnx scorer: {exc.args[0]}") from exc
+    except (OSError, ValueError, KeyError) as exc:
+        raise ScorerError(f"{where}: cannot load the onnx scorer: {exc}") from exc
+
+
 _LOADERS: dict[str, Callable[[Path | None], SentenceScorer]] = {
     "linear": _load_linear,
     "heuristic": _load_heuristic,
     "minilm": _load_minilm,
     "blend": _load_blend,
+    "onnx": _load_onnx,
 }
 _CACHE: dict[tuple[str, Path | None], SentenceScorer] = {}
 _LOCK = threading.Lock()

@@ -75,9 +75,14 @@ def read_split(data_dir: Path, split: str) -> list[Example]:
 def read_debate_ids(data_dir: Path) -> dict[str, str]:
     """Sentence_id -> debate file (File_id) from ClaimBuster's crowdsourced.csv and
     groundtruth.csv (CT24 train and dev), so grouped CV never splits a debate."""
+    return read_claimbuster_debates(data_dir / CLAIMBUSTER_DIR)
+
+
+def read_claimbuster_debates(folder: Path) -> dict[str, str]:
+    """``read_debate_ids`` from the folder that holds ClaimBuster's CSV files."""
     ids: dict[str, str] = {}
     for name in ("crowdsourced.csv", "groundtruth.csv"):
-        with (data_dir / CLAIMBUSTER_DIR / name).open(encoding="utf-8", newline="") as handle:
+        with (folder / name).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 ids.setdefault(row["Sentence_id"].strip(), row["File_id"])
     return ids
@@ -246,17 +251,28 @@ def cross_validate(
     groups: Sequence[str],
     params: Params,
     n_splits: int,
+    *,
+    extra: Sequence[tuple[str, int]] = (),
 ) -> tuple[CVResult, np.ndarray]:
-    """Grouped k-fold CV. Returns per-fold F1 and the out-of-fold probabilities."""
+    """Grouped k-fold CV. Returns per-fold F1 and the out-of-fold probabilities.
+
+    ``extra`` (text, label) pairs join every fold's training side and are never scored: the
+    reviewers' decisions in ``retrain``, which belong to no debate, and whose effect on a new
+    debate is what the "after" figure measures.
+    """
     x = np.asarray(texts, dtype=object)
     y = np.asarray(labels, dtype=np.int64)
+    extra_x = [t for t, _ in extra]
+    extra_y = np.asarray([int(v) for _, v in extra], dtype=np.int64)
     oof = np.zeros(len(y), dtype=np.float64)
     folds = grouped_folds(groups, n_splits)
     result = CVResult(params)
     for test_idx in folds:
         train_mask = np.ones(len(y), dtype=bool)
         train_mask[test_idx] = False
-        model = build_pipeline(params).fit(list(x[train_mask]), y[train_mask])
+        model = build_pipeline(params).fit(
+            list(x[train_mask]) + extra_x, np.concatenate([y[train_mask], extra_y])
+        )
         oof[test_idx] = model.predict_proba(list(x[test_idx]))[:, 1]
         result.fold_f1.append(best_threshold(y[test_idx], oof[test_idx])[1])
     result.threshold, result.oof_f1 = best_threshold(y, oof)
@@ -398,6 +414,42 @@ def workbench_examples(engine: Any) -> WorkbenchExamples:
 
 
 @dataclass(frozen=True)
+class GroupedCV:
+    """Debate-grouped CV F1 at a fixed threshold: the figure that predicts a new debate."""
+
+    folds: int
+    debates: int
+    fold_f1: list[float]
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.fold_f1))
+
+    @property
+    def sd(self) -> float:
+        return float(np.std(self.fold_f1, ddof=1))
+
+
+def grouped_cv_at(
+    texts: Sequence[str],
+    labels: Sequence[int],
+    groups: Sequence[str],
+    params: Params,
+    n_splits: int,
+    threshold: float,
+    *,
+    extra: Sequence[tuple[str, int]] = (),
+) -> GroupedCV:
+    """``cross_validate``, each fold's F1 taken at ``threshold`` (the model's own, fixed, so
+    that two runs differ only by what they were trained on)."""
+    _, oof = cross_validate(texts, labels, groups, params, n_splits, extra=extra)
+    y = np.asarray(labels, dtype=np.int64)
+    folds = grouped_folds(groups, n_splits)
+    f1 = [prf(y[idx], oof[idx], threshold)["f1"] for idx in folds]
+    return GroupedCV(n_splits, len(set(groups)), f1)
+
+
+@dataclass(frozen=True)
 class RetrainReport:
     path: Path
     before: dict[str, float]  # dev-test P/R/F1 of the model that was replaced
@@ -406,6 +458,10 @@ class RetrainReport:
     workbench_added: int
     dropped_overlap: int  # workbench sentences that are also in dev-test, left out
     threshold: float
+    # Debate-grouped CV on the public data, the recipe without and with the reviews; None
+    # when asked not to (folds=0).
+    cv_before: GroupedCV | None = None
+    cv_after: GroupedCV | None = None
 
 
 def retrain(
@@ -415,6 +471,8 @@ def retrain(
     extra: Sequence[tuple[str, int]] = (),
     base: Path | None = None,
     limit: int | None = None,
+    folds: int = 5,
+    debates_dir: Path | None = None,
 ) -> RetrainReport:
     """Refit the linear model with the recipe stored in ``base`` (default: the shipped
     weights) on CT24 train + dev plus ``extra``; write it to ``out`` atomically.
@@ -422,6 +480,12 @@ def retrain(
     The threshold is the base model's, chosen by cross-validation when it was built: a few
     hundred reviewed claims move the fit too little to justify a new search, and a search
     would take minutes. ``limit`` keeps the first ``limit`` public examples (for tests).
+
+    Before anything is written, the recipe is cross-validated by debate (``folds`` folds,
+    0 = skip; the debates come from ClaimBuster's CSV files in ``debates_dir``, by default
+    ``claimbuster`` beside ``ct24_dir``) without and with ``extra``: dev-test is one set of
+    debates, and a few hundred reviews can move it by chance; the grouped CV says what a new
+    debate would see.
     """
     from workbench.extract.linear_model import LinearCheckworthiness
 
@@ -441,6 +505,30 @@ def retrain(
     kept = [(t, y) for t, y in extra if t.strip() not in held_out]
     dt_texts, dt_labels = [e.text for e in devtest], [e.label for e in devtest]
     before = prf(dt_labels, old.score_many(dt_texts), old.threshold)
+    cv_before = cv_after = None
+    if folds:
+        folder = debates_dir or ct24_dir.parent / "claimbuster"
+        try:
+            debates = read_claimbuster_debates(folder)
+        except FileNotFoundError as exc:
+            raise ValueError(
+                f"{exc.filename}: ClaimBuster's debate ids are needed for the grouped "
+                "cross-validation (or pass folds=0 to skip it)"
+            ) from exc
+        missing = [e.sentence_id for e in public if e.sentence_id not in debates]
+        if missing:
+            raise ValueError(
+                f"{folder}: no debate for Sentence_id {missing[0]} "
+                f"({len(missing)} of {len(public)} public sentences)"
+            )
+        groups = [debates[e.sentence_id] for e in public]
+        if len(set(groups)) < folds:
+            raise ValueError(
+                f"{len(set(groups))} debates in the public data, fewer than {folds} folds"
+            )
+        texts, labels = [e.text for e in public], [e.label for e in public]
+        cv_before = grouped_cv_at(texts, labels, groups, params, folds, old.threshold)
+        cv_after = grouped_cv_at(texts, labels, groups, params, folds, old.threshold, extra=kept)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         fit_and_save(
@@ -462,5 +550,13 @@ def retrain(
         partial_path.unlink(missing_ok=True)
     after = prf(dt_labels, new.score_many(dt_texts), new.threshold)
     return RetrainReport(
-        out, before, after, len(public), len(kept), len(extra) - len(kept), old.threshold
+        out,
+        before,
+        after,
+        len(public),
+        len(kept),
+        len(extra) - len(kept),
+        old.threshold,
+        cv_before,
+        cv_after,
     )
