@@ -248,3 +248,36 @@ def test_a_long_single_line_file_gives_no_claim_longer_than_the_bound(
     with unit_of_work(engine) as session:
         lengths = [len(text) for text in session.scalars(select(Claim.text))]
     assert lengths and max(lengths) <= MAX_SENTENCE_CHARS
+
+
+def joined_articles(count: int) -> str:
+    """``count`` synthetic articles on one line, as a file made by concatenating them."""
+    return " ".join(article(7, i).document().text.replace("\n", " ") for i in range(count))
+
+
+def test_a_document_keeps_its_first_claims_up_to_the_bound_with_a_warning(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11: 20 MiB of real sentences in one document gave ~110,000 claims, all held at
+    # once with their sketches and similarity candidates. A lowered bound keeps this cheap.
+    monkeypatch.setattr(service, "MAX_CLAIMS_PER_DOCUMENT", 40)
+    (tmp_path / "joined.txt").write_text(joined_articles(6) + "\n")
+    report = service.ingest_paths(
+        engine, [tmp_path / "joined.txt"], default_extractor(), max_bytes=10**6
+    )
+    assert (report.added, report.failed, report.claims) == (1, 0, 40)
+    assert counts(engine) == (1, 40)
+    (warning,) = report.warnings
+    assert warning.path == str(tmp_path / "joined.txt")
+    assert "only the first 40 claims kept" in str(warning)
+    # The first 40 in document order, the same as the uncapped extraction's first 40.
+    text = (tmp_path / "joined.txt").read_text()
+    expected = [(c.char_start, c.char_end) for c in default_extractor().extract(text)][:40]
+    assert [(a, b) for a, b, _ in stored(engine)[0][1]] == expected
+
+
+def test_the_bound_leaves_articles_alone(engine: Engine) -> None:
+    docs = documents(5)
+    report = service.ingest_documents(engine, docs, default_extractor())
+    assert report.warnings == []
+    assert max(len(c) for _, c in stored(engine)) < service.MAX_CLAIMS_PER_DOCUMENT

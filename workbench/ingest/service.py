@@ -74,6 +74,15 @@ CHUNK_DOCUMENTS = 16
 CHUNK_CHARS = 1_000_000
 BATCH_CHARS = 8_000_000
 IN_FLIGHT_CHARS = 8_000_000
+# The claims kept from one document: its first MAX_CLAIMS_PER_DOCUMENT, the rest dropped with
+# a warning naming the file. News articles have 10-200 claims (the news set: 9-120, 10,000
+# synthetic articles: 38 on average), so 2,000 is ten times the longest article; a document
+# with more is a book, a dump or many articles joined into one, where claims past the first
+# 2,000 would drown a review queue anyway. Unbounded, one 20 MiB document of real sentences
+# gave ~110,000 claims, each held at once with its sketch and its similar-claim candidates
+# (5 MiB: 27,403 claims, 568 MB; 20 MiB: killed). Bounded, a document costs its text and
+# its sentences while extracted, and at most 2,000 claims and sketches afterwards.
+MAX_CLAIMS_PER_DOCUMENT = 2_000
 # Inputs with fewer documents than this are extracted in this process: starting the
 # workers (and loading the scorer in each) would cost more than it saves.
 POOL_THRESHOLD = 4 * CHUNK_DOCUMENTS
@@ -177,6 +186,7 @@ def _document_row(document: DocumentIn, digest: str, claims: list[Claim]) -> Doc
 class _Extracted:
     candidates: list[ClaimCandidate]
     sketches: list[Sketch]
+    dropped: int = 0  # claims past MAX_CLAIMS_PER_DOCUMENT, left out
 
 
 @dataclass(frozen=True)
@@ -188,8 +198,15 @@ def _failure(exc: Exception) -> _Failed:
     return _Failed(f"claims could not be extracted: {type(exc).__name__}: {exc}")
 
 
-def extract_texts(extractor: Extractor, texts: Sequence[str]) -> list[_Extracted | _Failed]:
-    """The claims and sketches of each text; a text the extractor fails on gets its error."""
+def extract_texts(
+    extractor: Extractor, texts: Sequence[str], max_claims: int | None = None
+) -> list[_Extracted | _Failed]:
+    """The claims and sketches of each text; a text the extractor fails on gets its error.
+
+    Each text keeps its first ``max_claims`` claims (``MAX_CLAIMS_PER_DOCUMENT`` when None),
+    cut before the sketches are made: the rest are counted in ``dropped``.
+    """
+    limit = MAX_CLAIMS_PER_DOCUMENT if max_claims is None else max_claims
     many: Callable[[Sequence[str]], list[list[ClaimCandidate]]] | None = getattr(
         extractor, "extract_many", None
     )
@@ -204,12 +221,14 @@ def extract_texts(extractor: Extractor, texts: Sequence[str]) -> list[_Extracted
                 found.append(extractor.extract(text))
             except Exception as exc:
                 found.append(_failure(exc))
+    dropped = [0 if isinstance(f, _Failed) else max(0, len(f) - limit) for f in found]
+    found = [f if isinstance(f, _Failed) else f[:limit] for f in found]
     # Sketch every claim of the chunk in one pass of array operations.
     claim_texts = [c.text for f in found if not isinstance(f, _Failed) for c in f]
     all_sketches = iter(sketches(claim_texts))
     return [
-        f if isinstance(f, _Failed) else _Extracted(f, [next(all_sketches) for _ in f])
-        for f in found
+        f if isinstance(f, _Failed) else _Extracted(f, [next(all_sketches) for _ in f], left)
+        for f, left in zip(found, dropped, strict=True)
     ]
 
 
@@ -327,6 +346,18 @@ class _Ingest:
             if isinstance(result, _Failed):
                 self.error(ReadError(pending.document.source, None, None, result.message))
                 continue
+            if result.dropped:
+                kept = len(result.candidates)
+                warning = ReadWarning(
+                    pending.document.source,
+                    None,
+                    None,
+                    f"only the first {kept:,} claims kept, {result.dropped:,} more left out: "
+                    "that is the most one document gives (news articles give 10-200; "
+                    "split the file to review the rest)",
+                )
+                self.report.warnings.append(warning)
+                self.done(warning)
             if not self.batch:
                 self.batch_since = time.monotonic()
             self.batch.append(_Ready(pending.document, pending.digest, result))
