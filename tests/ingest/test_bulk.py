@@ -281,3 +281,44 @@ def test_the_bound_leaves_articles_alone(engine: Engine) -> None:
     report = service.ingest_documents(engine, docs, default_extractor())
     assert report.warnings == []
     assert max(len(c) for _, c in stored(engine)) < service.MAX_CLAIMS_PER_DOCUMENT
+
+
+def test_the_workers_hold_one_large_document_at_a_time(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11: `--workers` multiplied memory by the largest document: two 20 MiB documents
+    # were extracted at once, one per worker. What is submitted and not yet collected must
+    # stay within IN_FLIGHT_CHARS, or one chunk when a chunk alone is larger.
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    monkeypatch.setattr(service, "POOL_THRESHOLD", 4)
+    monkeypatch.setattr(service, "IN_FLIGHT_CHARS", 30_000)
+    monkeypatch.setattr(service, "CHUNK_CHARS", 10_000)
+    big = [
+        DocumentIn(text=joined_articles(8) + f" Note {i}.", title=f"big {i}", source=f"big{i}")
+        for i in range(3)
+    ]
+    docs = documents(4) + big + documents(4, seed=12)
+    assert all(len(d.text) > 30_000 for d in big)
+    held: list[int] = []
+    outstanding: dict[int, int] = {}
+
+    class Recording(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            future: Future[object] = super().submit(fn, *args, **kwargs)
+            outstanding[id(future)] = sum(map(len, args[0]))
+            held.append(sum(outstanding.values()))
+            result = future.result
+
+            def collected(timeout: float | None = None) -> object:
+                outstanding.pop(id(future), None)
+                return result(timeout)
+
+            future.result = collected  # type: ignore[method-assign]
+            return future
+
+    monkeypatch.setattr(service, "ProcessPoolExecutor", Recording)
+    report = service.ingest_documents(engine, docs, default_extractor(), workers=2)
+    assert (report.added, report.failed) == (11, 0)
+    # One chunk at most: a large document, and maybe a few small ones before it.
+    assert len(held) > 3 and max(held) <= max(len(d.text) for d in big) + 10_000

@@ -575,6 +575,13 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
         broken = False
         limit = 2 * workers + -(-run.batch_documents // CHUNK_DOCUMENTS)
         for chunk in chunks:
+            # Room first: what the workers hold stays within IN_FLIGHT_CHARS, or one chunk
+            # when a chunk alone is larger (a 20 MiB document). Checked after submitting, two
+            # such documents were extracted at once, one per worker, each costing hundreds of
+            # megabytes: the workers multiplied the largest document, not a bounded chunk.
+            chars = sum(len(p.document.text) for p in chunk)
+            while in_flight and waiting + chars > IN_FLIGHT_CHARS:
+                collect()
             future: Future[list[_Extracted | _Failed]] | None = None
             if chunk and not broken:
                 try:
@@ -582,14 +589,12 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
                 except BrokenProcessPool:
                     broken = True
             in_flight.append((chunk, future))
-            waiting += sum(len(p.document.text) for p in chunk)
+            waiting += chars
             # Keep the workers busy while this process stores a batch (which takes a while:
             # as long as extracting a batch's worth of chunks), and no more: the documents
             # waiting in memory stay a few hundred, and IN_FLIGHT_CHARS, however large the input.
-            while (
-                len(in_flight) > limit
-                or (waiting > IN_FLIGHT_CHARS and len(in_flight) > 1)
-                or (in_flight and in_flight[0][1] is not None and in_flight[0][1].done())
+            while len(in_flight) > limit or (
+                in_flight and in_flight[0][1] is not None and in_flight[0][1].done()
             ):
                 collect()
         while in_flight:
