@@ -114,7 +114,8 @@ def furniture_rules(text: str, spans: list[tuple[int, int]]) -> list[str | None]
         sentence = text[start:end]
         line_start, line_end = _line_span(text, start, end, breaks)
         p_start, p_end = _paragraph_of(paragraphs, starts, start, end)
-        if line_end - line_start > CONTEXT_CHARS:
+        alone = line_end - line_start > CONTEXT_CHARS
+        if alone:
             line_start, line_end = p_start, p_end = start, end
         elif p_end - p_start > CONTEXT_CHARS:
             # The lines around this one: a header above a list of titles is within reach.
@@ -126,7 +127,9 @@ def furniture_rules(text: str, spans: list[tuple[int, int]]) -> list[str | None]
             paragraph=text[p_start:p_end],
             position=start / len(text),
             seen=seen,
-            memo=memo,
+            # The memo saves judging a line once per sentence on it; a sentence that is its
+            # own line is judged once anyway, and 150,000 of them filled it with ~100 MB.
+            memo={} if alone else memo,
             normalised=normalised,
         )
         rules.append(boilerplate.is_boilerplate(sentence, context))
