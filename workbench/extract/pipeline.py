@@ -128,7 +128,8 @@ def furniture_rules(text: str, spans: list[tuple[int, int]]) -> list[str | None]
             position=start / len(text),
             seen=seen,
             # The memo saves judging a line once per sentence on it; a sentence that is its
-            # own line is judged once anyway, and 150,000 of them filled it with ~100 MB.
+            # own line is judged once anyway, and ~110,000 of them filled it (six
+            # entries each; ~100 MB by estimate).
             memo={} if alone else memo,
             normalised=normalised,
         )
