@@ -256,3 +256,33 @@ def test_thousands_of_sentences_per_second(extractor: Extractor) -> None:
     extractor.extract(text)
     rate = count / (time.perf_counter() - started)
     assert rate > 1000, f"{rate:.0f} sentences/s"
+
+
+def test_a_document_on_one_line_is_judged_sentence_by_sentence_in_bounded_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 11: articles joined onto one 20 MiB line. Each sentence was judged with the whole
+    # line as its context (copied, hashed and searched per sentence: hours), and the crumb
+    # separators below made every sentence of the line "navigation": no claim at all.
+    from workbench.extract import boilerplate
+    from workbench.extract.pipeline import CONTEXT_CHARS, furniture_rules
+    from workbench.extract.segment import sentences
+    from workbench.synth import article
+
+    body = " ".join(article(7, i).document().text.replace("\n", " ") for i in range(12))
+    text = "Home | News | World " + body
+    assert len(text) > 5 * CONTEXT_CHARS
+    shown: list[int] = []
+    real_context = boilerplate.Context
+
+    def recording(**kwargs: object) -> boilerplate.Context:
+        context = real_context(**kwargs)  # type: ignore[arg-type]
+        shown.append(max(len(context.line), len(context.paragraph)))
+        return context
+
+    monkeypatch.setattr(boilerplate, "Context", recording)
+    rules = furniture_rules(text, sentences(text))
+    assert max(shown) <= CONTEXT_CHARS
+    assert rules.count(None) > 0.8 * len(rules)
+    monkeypatch.undo()
+    assert len(default_extractor().extract(text)) > 100

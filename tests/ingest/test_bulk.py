@@ -248,3 +248,77 @@ def test_a_long_single_line_file_gives_no_claim_longer_than_the_bound(
     with unit_of_work(engine) as session:
         lengths = [len(text) for text in session.scalars(select(Claim.text))]
     assert lengths and max(lengths) <= MAX_SENTENCE_CHARS
+
+
+def joined_articles(count: int) -> str:
+    """``count`` synthetic articles on one line, as a file made by concatenating them."""
+    return " ".join(article(7, i).document().text.replace("\n", " ") for i in range(count))
+
+
+def test_a_document_keeps_its_first_claims_up_to_the_bound_with_a_warning(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11: 20 MiB of real sentences in one document gave ~110,000 claims, all held at
+    # once with their sketches and similarity candidates. A lowered bound keeps this cheap.
+    monkeypatch.setattr(service, "MAX_CLAIMS_PER_DOCUMENT", 40)
+    (tmp_path / "joined.txt").write_text(joined_articles(6) + "\n")
+    report = service.ingest_paths(
+        engine, [tmp_path / "joined.txt"], default_extractor(), max_bytes=10**6
+    )
+    assert (report.added, report.failed, report.claims) == (1, 0, 40)
+    assert counts(engine) == (1, 40)
+    (warning,) = report.warnings
+    assert warning.path == str(tmp_path / "joined.txt")
+    assert "only the first 40 claims kept" in str(warning)
+    # The first 40 in document order, the same as the uncapped extraction's first 40.
+    text = (tmp_path / "joined.txt").read_text()
+    expected = [(c.char_start, c.char_end) for c in default_extractor().extract(text)][:40]
+    assert [(a, b) for a, b, _ in stored(engine)[0][1]] == expected
+
+
+def test_the_bound_leaves_articles_alone(engine: Engine) -> None:
+    docs = documents(5)
+    report = service.ingest_documents(engine, docs, default_extractor())
+    assert report.warnings == []
+    assert max(len(c) for _, c in stored(engine)) < service.MAX_CLAIMS_PER_DOCUMENT
+
+
+def test_the_workers_hold_one_large_document_at_a_time(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 11: `--workers` multiplied memory by the largest document: two 20 MiB documents
+    # were extracted at once, one per worker. What is submitted and not yet collected must
+    # stay within IN_FLIGHT_CHARS, or one chunk when a chunk alone is larger.
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    monkeypatch.setattr(service, "POOL_THRESHOLD", 4)
+    monkeypatch.setattr(service, "IN_FLIGHT_CHARS", 30_000)
+    monkeypatch.setattr(service, "CHUNK_CHARS", 10_000)
+    big = [
+        DocumentIn(text=joined_articles(8) + f" Note {i}.", title=f"big {i}", source=f"big{i}")
+        for i in range(3)
+    ]
+    docs = documents(4) + big + documents(4, seed=12)
+    assert all(len(d.text) > 30_000 for d in big)
+    held: list[int] = []
+    outstanding: dict[int, int] = {}
+
+    class Recording(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            future: Future[object] = super().submit(fn, *args, **kwargs)
+            outstanding[id(future)] = sum(map(len, args[0]))
+            held.append(sum(outstanding.values()))
+            result = future.result
+
+            def collected(timeout: float | None = None) -> object:
+                outstanding.pop(id(future), None)
+                return result(timeout)
+
+            future.result = collected  # type: ignore[method-assign]
+            return future
+
+    monkeypatch.setattr(service, "ProcessPoolExecutor", Recording)
+    report = service.ingest_documents(engine, docs, default_extractor(), workers=2)
+    assert (report.added, report.failed) == (11, 0)
+    # One chunk at most: a large document, and maybe a few small ones before it.
+    assert len(held) > 3 and max(held) <= max(len(d.text) for d in big) + 10_000

@@ -51,9 +51,10 @@ class SentenceScorer(Protocol):
 
 # The most characters handed to one ``score_many`` call. The linear scorer builds arrays of
 # character n-gram codes for its whole batch (tens of bytes per character), so a batch of one
-# 20 MB document's sentences took 2.7 GB; a few hundred normal articles' sentences are well
-# under this, so ingest's batches of documents keep their speed.
-SCORE_BATCH_CHARS = 1_000_000
+# 20 MB document's sentences took 2.7 GB, and a 1 M-character slice still ~130 MB at the peak
+# of a 20 MiB document's ingest. An ingest chunk of 16 normal articles (~80 K characters) is
+# well under this, so ingest's batches of documents keep their speed.
+SCORE_BATCH_CHARS = 250_000
 
 
 def score_bounded(scorer: SentenceScorer, texts: Sequence[str]) -> list[float]:

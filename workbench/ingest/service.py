@@ -74,6 +74,16 @@ CHUNK_DOCUMENTS = 16
 CHUNK_CHARS = 1_000_000
 BATCH_CHARS = 8_000_000
 IN_FLIGHT_CHARS = 8_000_000
+# The claims kept from one document: its first MAX_CLAIMS_PER_DOCUMENT, the rest dropped with
+# a warning naming the file. News articles have 10-200 claims (measured: the 32 articles of
+# tests/data/news give 6-21, 200 synthetic ones 21-38), so 2,000 is ten times the longest
+# article one may meet; a document
+# with more is a book, a dump or many articles joined into one, where claims past the first
+# 2,000 would drown a review queue anyway. Unbounded, one 20 MiB document of real sentences
+# gave ~110,000 claims, each held at once with its sketch and its similar-claim candidates
+# (5 MiB: 27,403 claims, 568 MB; 20 MiB: killed). Bounded, a document costs its text and
+# its sentences while extracted, and at most 2,000 claims and sketches afterwards.
+MAX_CLAIMS_PER_DOCUMENT = 2_000
 # Inputs with fewer documents than this are extracted in this process: starting the
 # workers (and loading the scorer in each) would cost more than it saves.
 POOL_THRESHOLD = 4 * CHUNK_DOCUMENTS
@@ -177,6 +187,7 @@ def _document_row(document: DocumentIn, digest: str, claims: list[Claim]) -> Doc
 class _Extracted:
     candidates: list[ClaimCandidate]
     sketches: list[Sketch]
+    dropped: int = 0  # claims past MAX_CLAIMS_PER_DOCUMENT, left out
 
 
 @dataclass(frozen=True)
@@ -188,8 +199,15 @@ def _failure(exc: Exception) -> _Failed:
     return _Failed(f"claims could not be extracted: {type(exc).__name__}: {exc}")
 
 
-def extract_texts(extractor: Extractor, texts: Sequence[str]) -> list[_Extracted | _Failed]:
-    """The claims and sketches of each text; a text the extractor fails on gets its error."""
+def extract_texts(
+    extractor: Extractor, texts: Sequence[str], max_claims: int | None = None
+) -> list[_Extracted | _Failed]:
+    """The claims and sketches of each text; a text the extractor fails on gets its error.
+
+    Each text keeps its first ``max_claims`` claims (``MAX_CLAIMS_PER_DOCUMENT`` when None),
+    cut before the sketches are made: the rest are counted in ``dropped``.
+    """
+    limit = MAX_CLAIMS_PER_DOCUMENT if max_claims is None else max_claims
     many: Callable[[Sequence[str]], list[list[ClaimCandidate]]] | None = getattr(
         extractor, "extract_many", None
     )
@@ -204,12 +222,14 @@ def extract_texts(extractor: Extractor, texts: Sequence[str]) -> list[_Extracted
                 found.append(extractor.extract(text))
             except Exception as exc:
                 found.append(_failure(exc))
+    dropped = [0 if isinstance(f, _Failed) else max(0, len(f) - limit) for f in found]
+    found = [f if isinstance(f, _Failed) else f[:limit] for f in found]
     # Sketch every claim of the chunk in one pass of array operations.
     claim_texts = [c.text for f in found if not isinstance(f, _Failed) for c in f]
     all_sketches = iter(sketches(claim_texts))
     return [
-        f if isinstance(f, _Failed) else _Extracted(f, [next(all_sketches) for _ in f])
-        for f in found
+        f if isinstance(f, _Failed) else _Extracted(f, [next(all_sketches) for _ in f], left)
+        for f, left in zip(found, dropped, strict=True)
     ]
 
 
@@ -327,6 +347,18 @@ class _Ingest:
             if isinstance(result, _Failed):
                 self.error(ReadError(pending.document.source, None, None, result.message))
                 continue
+            if result.dropped:
+                kept = len(result.candidates)
+                warning = ReadWarning(
+                    pending.document.source,
+                    None,
+                    None,
+                    f"only the first {kept:,} claims kept, {result.dropped:,} more left out: "
+                    "that is the most one document gives (news articles give 10-200; "
+                    "split the file to review the rest)",
+                )
+                self.report.warnings.append(warning)
+                self.done(warning)
             if not self.batch:
                 self.batch_since = time.monotonic()
             self.batch.append(_Ready(pending.document, pending.digest, result))
@@ -544,6 +576,13 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
         broken = False
         limit = 2 * workers + -(-run.batch_documents // CHUNK_DOCUMENTS)
         for chunk in chunks:
+            # Room first: what the workers hold stays within IN_FLIGHT_CHARS, or one chunk
+            # when a chunk alone is larger (a 20 MiB document). Checked after submitting, two
+            # such documents were extracted at once, one per worker, each costing hundreds of
+            # megabytes: the workers multiplied the largest document, not a bounded chunk.
+            chars = sum(len(p.document.text) for p in chunk)
+            while in_flight and waiting + chars > IN_FLIGHT_CHARS:
+                collect()
             future: Future[list[_Extracted | _Failed]] | None = None
             if chunk and not broken:
                 try:
@@ -551,14 +590,12 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
                 except BrokenProcessPool:
                     broken = True
             in_flight.append((chunk, future))
-            waiting += sum(len(p.document.text) for p in chunk)
+            waiting += chars
             # Keep the workers busy while this process stores a batch (which takes a while:
             # as long as extracting a batch's worth of chunks), and no more: the documents
             # waiting in memory stay a few hundred, and IN_FLIGHT_CHARS, however large the input.
-            while (
-                len(in_flight) > limit
-                or (waiting > IN_FLIGHT_CHARS and len(in_flight) > 1)
-                or (in_flight and in_flight[0][1] is not None and in_flight[0][1].done())
+            while len(in_flight) > limit or (
+                in_flight and in_flight[0][1] is not None and in_flight[0][1].done()
             ):
                 collect()
         while in_flight:
