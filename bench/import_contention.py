@@ -7,10 +7,13 @@ It builds what it needs in a scratch database (as ``concurrent_review.py`` does:
 own on PostgreSQL, a temporary file on SQLite, both removed at the end): ``--lines`` claims for
 the import file plus a few hundred for the reviewers, and ``--reviewers`` accounts. Then:
 
-1. *idle*: the reviewers save verdicts for ``--idle-seconds`` (each a thread: save, pause
+1. *alone* (unless ``--no-alone``): a real ``workbench import`` process loads ``--lines``
+   lines (one review each) with nobody saving: the import's own time on this machine now, what
+   its time beside the reviewers is compared with (the load of a shared machine moves both);
+2. *idle*: the reviewers save verdicts for ``--idle-seconds`` (each a thread: save, pause
    ``--pause`` s, save again, on claims of its own, alternating verdicts) on a quiet database;
-2. *busy*: the same while a real ``workbench import`` process loads ``--lines`` lines (one
-   review each, on claims the reviewers do not touch), until it ends.
+3. *busy*: the same while a real ``workbench import`` process loads ``--lines`` other lines
+   (on claims the reviewers do not touch), until it ends.
 
 Printed: one JSON line with the saves' p50/p95/max in each phase, the failed saves, the ratio
 of busy to idle p95, and the import's own time and exit status; then the same in words. Exit
@@ -124,26 +127,29 @@ def main() -> int:
     parser.add_argument("--reviewers", type=int, default=3)
     parser.add_argument("--pause", type=float, default=0.2, help="seconds between saves")
     parser.add_argument("--idle-seconds", type=float, default=15.0)
+    parser.add_argument("--no-alone", action="store_true", help="skip the import alone")
     args = parser.parse_args()
+    files = 1 if args.no_alone else 2
 
     with scratch_database(args.db) as url, tempfile.TemporaryDirectory() as folder:
         engine = open_database(url)
         per_reviewer = 40
-        names = build(engine, args.reviewers, args.lines + per_reviewer * args.reviewers, k=1)
+        total = files * args.lines + per_reviewer * args.reviewers
+        names = build(engine, args.reviewers, total, k=1)
         with unit_of_work(engine) as session:
             ids = list(session.scalars(select(Claim.id).order_by(Claim.id)))
-        imported, spare = ids[: args.lines], ids[args.lines :]
+        spare = ids[files * args.lines :]
         claims = [spare[i * per_reviewer : (i + 1) * per_reviewer] for i in range(len(names))]
         actors = [login(engine, name, PASSWORD) for name in names]
-        path = Path(folder) / "reviews.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for n, claim_id in enumerate(imported):
-                review = {"reviewer": f"imported-{n % 5}", "verdict": list(Verdict)[n % 3].value}
-                out.write(json.dumps({"claim_id": claim_id, "reviews": [review]}) + "\n")
+        paths = [Path(folder) / f"reviews-{f}.jsonl" for f in range(files)]
+        for f, path in enumerate(paths):
+            with path.open("w", encoding="utf-8") as out:
+                for n, claim_id in enumerate(ids[f * args.lines : (f + 1) * args.lines]):
+                    verdict = list(Verdict)[n % 3].value
+                    review = {"reviewer": f"imported-{n % 5}", "verdict": verdict}
+                    out.write(json.dumps({"claim_id": claim_id, "reviews": [review]}) + "\n")
 
-        idle = run_phase(url, actors, claims, args.pause, args.idle_seconds)
-
-        def importing() -> tuple[float, int, str]:
+        def importing(path: Path) -> tuple[float, int, str]:
             started = time.perf_counter()
             done = subprocess.run(
                 [COMMAND, "import", str(path), "--db", url],
@@ -154,7 +160,13 @@ def main() -> int:
             last = (done.stdout or done.stderr).strip().splitlines()
             return time.perf_counter() - started, done.returncode, last[0] if last else ""
 
-        busy = run_phase(url, actors, claims, args.pause, importing)
+        alone_seconds = None
+        if not args.no_alone:
+            alone_seconds, alone_code, alone_said = importing(paths[1])
+            if alone_code != 0:
+                raise SystemExit(f"the import alone failed: {alone_said}")
+        idle = run_phase(url, actors, claims, args.pause, args.idle_seconds)
+        busy = run_phase(url, actors, claims, args.pause, lambda: importing(paths[0]))
         seconds, code, said = busy.result  # type: ignore[attr-defined]
 
     quiet, loaded = idle.figures(), busy.figures()
@@ -172,6 +184,7 @@ def main() -> int:
                 "during_import": loaded,
                 "p95_ratio": ratio,
                 "import_seconds": round(seconds, 1),
+                "import_alone_seconds": alone_seconds and round(alone_seconds, 1),
                 "import_exit": code,
                 "failures": sorted(set(busy.failures + idle.failures))[:5],
             }
@@ -180,7 +193,8 @@ def main() -> int:
     print(
         f"{backend}: saves p50/p95 {quiet['p50_ms']}/{quiet['p95_ms']} ms idle, "
         f"{loaded['p50_ms']}/{loaded['p95_ms']} ms (max {loaded['max_ms']}) during a "
-        f"{args.lines:,}-line import of {seconds:.1f} s; p95 x{ratio}; "
+        f"{args.lines:,}-line import of {seconds:.1f} s (alone: "
+        f"{'-' if alone_seconds is None else f'{alone_seconds:.1f} s'}); p95 x{ratio}; "
         f"{loaded['failed']} failed; import: {said}"
     )
     slow = loaded["p95_ms"] is None or float(loaded["p95_ms"]) >= LIMIT_MS

@@ -10,6 +10,7 @@ again is safe: :func:`retry_busy` does that a bounded number of times for a user
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -73,13 +74,42 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+# How often a transaction waiting for SQLite's write lock tries again: see _sqlite_begin.
+SQLITE_POLL_SECONDS = 0.002
+
+
 def _sqlite_begin(connection: Any) -> None:
     # BEGIN IMMEDIATE takes the write lock at the start of every transaction. With the
     # default deferred BEGIN, two transactions that both read (say, the free review slots of a
     # claim) and then write race: in WAL mode the loser fails with SQLITE_BUSY_SNAPSHOT, which
     # the busy timeout cannot retry. Taking the lock first makes transactions queue instead
     # (within the busy timeout); they last milliseconds, so the queue is short.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    #
+    # The wait for the lock is a loop of our own, not SQLite's busy handler: that one sleeps
+    # 1, 2, 5, 10, ... then 100 ms between tries, so a save waiting beside an import (which
+    # frees the lock 0.1 s at a time between short transactions) often slept through the gap
+    # and found the lock taken again: saves waited a second at p95 (issue 11, BENCHMARKS.md
+    # "Import beside reviewers"). Trying every 2 ms catches every gap. Python's sqlite3 has
+    # no way to install a busy handler, hence the busy timeout set to 0 for the tries (one
+    # failed try costs microseconds) and put back for the statements of the transaction
+    # (which hold the lock then; the timeout still covers a checkpoint or a WAL recovery).
+    raw = connection.connection.dbapi_connection
+    (timeout_ms,) = raw.execute("PRAGMA busy_timeout").fetchone()
+    deadline = time.monotonic() + timeout_ms / 1000
+    raw.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    break
+            time.sleep(SQLITE_POLL_SECONDS)
+        # Once more through SQLAlchemy, which turns the error into its own (for is_busy).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -20,10 +20,12 @@ Unknown fields are ignored.
 * **Short transactions.** Then the lines are written in transactions of at most ``BATCH`` lines
   and about ``TRANSACTION_SECONDS``: a reviewer saving meanwhile waits for one of them at most
   (on PostgreSQL only if they save a claim the import is writing, on SQLite always: one write
-  lock). On SQLite the import pauses ``SQLITE_PAUSE`` between two transactions, long enough
-  for a waiting save's busy handler (which polls at most every 100 ms) to take the lock: a
-  20,000-line import used to hold it for seconds at a time, and saves waited 7 s or failed
-  with "database is locked". ``bench/import_contention.py`` measures it.
+  lock). On SQLite the import pauses ``SQLITE_PAUSE`` between two transactions: a 20,000-line
+  import used to hold the lock for seconds at a time, and saves waited 7 s or failed with
+  "database is locked". A waiting save tries for the lock every 2 ms
+  (:func:`workbench.db.session._sqlite_begin`), so it gets in at the start of the pause;
+  SQLite's own busy handler tried only every 100 ms and often slept through it (saves p95
+  ~1 s). ``bench/import_contention.py`` measures it.
 * **One at a time.** An import or a restore holds the database's bulk lock
   (:mod:`workbench.transfer.bulk_lock`): a second one at the same time is refused at once.
 * **Idempotent.** A (claim, reviewer) review already here with the same verdict, note and URLs
