@@ -30,6 +30,7 @@ from typing import Protocol, runtime_checkable
 from workbench.errors import WorkbenchError
 from workbench.extract import score as heuristic
 from workbench.extract.linear_model import LinearCheckworthiness
+from workbench.extract.slices import by_characters
 
 DEFAULT_SCORER = "linear"
 SCORERS = ("linear", "heuristic", "minilm", "blend", "onnx")
@@ -61,16 +62,11 @@ def score_bounded(scorer: SentenceScorer, texts: Sequence[str]) -> list[float]:
     """``scorer.score_many(texts)``, in slices of at most ``SCORE_BATCH_CHARS`` characters
     (a sentence is never split; segment bounds each one), so memory does not grow with the
     batch. A sentence's score does not depend on the others in its batch."""
-    scores: list[float] = []
-    start = 0
-    while start < len(texts):
-        end, size = start, 0
-        while end < len(texts) and (end == start or size + len(texts[end]) <= SCORE_BATCH_CHARS):
-            size += len(texts[end])
-            end += 1
-        scores.extend(float(x) for x in scorer.score_many(texts[start:end]))
-        start = end
-    return scores
+    return [
+        float(x)
+        for part in by_characters(texts, SCORE_BATCH_CHARS)
+        for x in scorer.score_many(part)
+    ]
 
 
 class HeuristicScorer:

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from workbench.extract.slices import by_characters
+
 NGRAM = 5
 # A 5-gram Jaccard of 0.30 separates the labelled pairs best: every unrelated pair of the
 # sample corpus scores below 0.14, topic-sharing "hard" negatives stay below 0.27, and all
@@ -279,16 +281,7 @@ def sketches(texts: Sequence[str]) -> list[Sketch]:
     pass of array operations over all of their shingles costs far less than a few dozen
     small ones per claim. Passes take ``SKETCH_BATCH_CHARS`` at most, so memory stays flat.
     """
-    found: list[Sketch] = []
-    start = 0
-    while start < len(texts):
-        end, size = start, 0
-        while end < len(texts) and (end == start or size + len(texts[end]) <= SKETCH_BATCH_CHARS):
-            size += len(texts[end])
-            end += 1
-        found += _sketches(texts[start:end])
-        start = end
-    return found
+    return [found for part in by_characters(texts, SKETCH_BATCH_CHARS) for found in _sketches(part)]
 
 
 def _sketches(texts: Sequence[str]) -> list[Sketch]:
