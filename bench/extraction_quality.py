@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.extract import Extractor, default_extractor
+from workbench.extract.evaluation import Evaluation, ratio
 
 NEWS_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "news"
 MATCH_OVERLAP = 0.5
@@ -161,25 +162,25 @@ class ArticleScore:
     opinion_scores: list[float] = field(default_factory=list)
 
     @property
+    def claims(self) -> Evaluation:
+        return Evaluation.from_counts(
+            true_positives=self.correct_predictions,
+            predicted=self.predicted,
+            labelled=self.labelled,
+            found=self.found,
+        )
+
+    @property
     def precision(self) -> float:
-        return _ratio(self.correct_predictions, self.predicted)
+        return self.claims.precision
 
     @property
     def recall(self) -> float:
-        return _ratio(self.found, self.labelled)
+        return self.claims.recall
 
     @property
     def f1(self) -> float:
-        return _f1(self.precision, self.recall)
-
-
-def _ratio(numerator: int, denominator: int) -> float:
-    return numerator / denominator if denominator else 0.0
-
-
-def _f1(precision: float, recall: float) -> float:
-    total = precision + recall
-    return 2 * precision * recall / total if total else 0.0
+        return self.claims.f1
 
 
 def auc(positives: Sequence[float], negatives: Sequence[float]) -> float | None:
@@ -270,8 +271,12 @@ def evaluate(
     def total(attribute: str) -> int:
         return sum(int(getattr(score, attribute)) for score in scores)
 
-    precision = _ratio(total("correct_predictions"), total("predicted"))
-    recall = _ratio(total("found"), total("labelled"))
+    claims = Evaluation.from_counts(
+        true_positives=total("correct_predictions"),
+        predicted=total("predicted"),
+        labelled=total("labelled"),
+        found=total("found"),
+    )
     facts = [v for score in scores for v in score.fact_scores]
     opinions = [v for score in scores for v in score.opinion_scores]
     within = [
@@ -287,19 +292,19 @@ def evaluate(
         "claims": {
             "labelled": total("labelled"),
             "predicted": total("predicted"),
-            "precision": precision,
-            "recall": recall,
-            "f1": _f1(precision, recall),
+            "precision": claims.precision,
+            "recall": claims.recall,
+            "f1": claims.f1,
         },
         "boilerplate_leaks": sum(len(score.leaks) for score in scores),
         "furniture_labelled": sum(len(article.furniture) for article in articles),
         "speaker": {
             "pairs": total("speaker_pairs"),
-            "strict": _ratio(total("speaker_strict"), total("speaker_pairs")),
-            "lenient": _ratio(total("speaker_lenient"), total("speaker_pairs")),
+            "strict": ratio(total("speaker_strict"), total("speaker_pairs")),
+            "lenient": ratio(total("speaker_lenient"), total("speaker_pairs")),
             "attributed_pairs": total("attributed_pairs"),
-            "attributed_strict": _ratio(total("attributed_strict"), total("attributed_pairs")),
-            "attributed_lenient": _ratio(total("attributed_lenient"), total("attributed_pairs")),
+            "attributed_strict": ratio(total("attributed_strict"), total("attributed_pairs")),
+            "attributed_lenient": ratio(total("attributed_lenient"), total("attributed_pairs")),
         },
         "ranking": {
             "facts": len(facts),

@@ -27,13 +27,13 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from workbench.extract.evaluation import Evaluation, at_threshold
 from workbench.extract.linear_model import DEFAULT_FILE, LinearCheckworthiness
 from workbench.extract.train_linear import (
     Params,
     best_threshold,
     cross_validate,
     fit_and_save,
-    prf,
     read_debate_ids,
     read_split,
 )
@@ -51,8 +51,8 @@ SEARCH = [
 ]
 
 
-def fmt(m: dict[str, float]) -> str:
-    return f"P={m['precision']:.4f} R={m['recall']:.4f} F1={m['f1']:.4f}"
+def fmt(m: Evaluation) -> str:
+    return f"P={m.precision:.4f} R={m.recall:.4f} F1={m.f1:.4f}"
 
 
 def bow_baseline(train_x: list[str], train_y: list[int], test_x: list[str]) -> np.ndarray:
@@ -139,15 +139,15 @@ def main() -> None:
     assert diff < 1e-9, diff
 
     thr = model.threshold
-    print(f"dev-test  {fmt(prf(dt_y, dt_p, thr))}  threshold {thr:.4f}")
+    print(f"dev-test  {fmt(at_threshold(dt_y, dt_p, thr))}  threshold {thr:.4f}")
     print(
         f"  (for context only, not used: the dev-test-best threshold would be "
         f"{best_threshold(dt_y, dt_p)[0]:.3f}, F1 {best_threshold(dt_y, dt_p)[1]:.4f})"
     )
     print("baselines on dev-test:")
-    print(f"  same model, threshold 0.5     {fmt(prf(dt_y, dt_p, 0.5))}")
+    print(f"  same model, threshold 0.5     {fmt(at_threshold(dt_y, dt_p, 0.5))}")
     bow = bow_baseline(x, y, dt_x)
-    print(f"  bag-of-words LR, thr 0.5      {fmt(prf(dt_y, bow, 0.5))}")
+    print(f"  bag-of-words LR, thr 0.5      {fmt(at_threshold(dt_y, bow, 0.5))}")
 
 
 if __name__ == "__main__":

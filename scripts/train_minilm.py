@@ -49,6 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from workbench.extract import minilm  # noqa: E402
+from workbench.extract.evaluation import at_threshold  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "claims" / "checkthat2024_en"
 OUT = REPO / "workbench" / "extract" / "models" / minilm.DEFAULT_FILE
@@ -81,29 +82,22 @@ def read_split(data_dir: Path, name: str) -> Split:
     return Split(texts, np.asarray(labels, dtype=np.int64))
 
 
-def prf(labels: np.ndarray, scores: np.ndarray, threshold: float) -> tuple[float, float, float]:
-    pred = scores >= threshold
-    tp = float(np.sum(pred & (labels == 1)))
-    p = tp / max(float(pred.sum()), 1.0)
-    r = tp / max(float((labels == 1).sum()), 1.0)
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
 def best_threshold(labels: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     """The threshold (a midpoint between two scores) with the best positive-class F1."""
     uniq = np.unique(scores)
     candidates = np.concatenate([(uniq[:-1] + uniq[1:]) / 2, uniq[-1:]])
     best = (0.5, -1.0)
     for t in candidates:
-        f1 = prf(labels, scores, float(t))[2]
+        f1 = at_threshold(labels, scores, float(t)).f1
         if f1 > best[1]:
             best = (float(t), f1)
     return best
 
 
 def fmt(name: str, labels: np.ndarray, scores: np.ndarray, threshold: float) -> str:
-    p, r, f = prf(labels, scores, threshold)
-    return f"{name:<34} P {p:.3f}  R {r:.3f}  F1 {f:.3f}  (threshold {threshold:.3f})"
+    m = at_threshold(labels, scores, threshold)
+    figures = f"P {m.precision:.3f}  R {m.recall:.3f}  F1 {m.f1:.3f}"
+    return f"{name:<34} {figures}  (threshold {threshold:.3f})"
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

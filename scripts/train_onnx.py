@@ -69,13 +69,13 @@ sys.path.insert(0, str(REPO / "scripts"))
 import train_minilm as tm
 
 from workbench.extract import minilm, onnx_model
+from workbench.extract.evaluation import at_threshold
 from workbench.extract.train_linear import (
     CVResult,
     Params,
     best_threshold,
     cross_validate,
     grouped_folds,
-    prf,
     read_debate_ids,
     read_split,
 )
@@ -233,7 +233,7 @@ def linear_oof(
 def fold_stats(
     labels: np.ndarray, probs: np.ndarray, folds: Sequence[np.ndarray], threshold: float
 ) -> tuple[float, float, list[float]]:
-    f1s = [prf(labels[idx], probs[idx], threshold)["f1"] for idx in folds]
+    f1s = [at_threshold(labels[idx], probs[idx], threshold).f1 for idx in folds]
     return float(np.mean(f1s)), float(np.std(f1s, ddof=1)), f1s
 
 
@@ -305,7 +305,7 @@ def cmd_select(args: argparse.Namespace) -> None:
     held_groups = np.asarray(groups)[held]
     for label, probs, cut in (("chosen", p, threshold), ("linear@1", lin_oof, lin_t)):
         per = [
-            prf(labels[held_groups == g], probs[held_groups == g], cut)["f1"]
+            at_threshold(labels[held_groups == g], probs[held_groups == g], cut).f1
             for g in sorted(set(held_groups.tolist()))
         ]
         print(
@@ -457,12 +457,12 @@ def check(
     print(f"ONNX int8 vs torch log-odds: max abs diff {np.abs(z8 - ref).max():.1e}")
     t = scorer.threshold
     for name, s in (("fp32, no cascade", fp32_scorer), ("int8, no cascade", scorer)):
-        m = prf(dt_y, np.asarray(s.score_many(dt_x)), t)
-        print(f"dev-test {name}: P {m['precision']:.3f} R {m['recall']:.3f} F1 {m['f1']:.3f}")
+        m = at_threshold(dt_y, np.asarray(s.score_many(dt_x)), t)
+        print(f"dev-test {name}: P {m.precision:.3f} R {m.recall:.3f} F1 {m.f1:.3f}")
     shipped = onnx_model.OnnxCheckworthiness.load(out)
-    m = prf(dt_y, np.asarray(shipped.score_many(dt_x)), t)
-    print(f"dev-test shipped (int8 + cascade): P {m['precision']:.3f} R {m['recall']:.3f} "
-          f"F1 {m['f1']:.3f} at {t:.4f}")  # fmt: skip
+    m = at_threshold(dt_y, np.asarray(shipped.score_many(dt_x)), t)
+    print(f"dev-test shipped (int8 + cascade): P {m.precision:.3f} R {m.recall:.3f} "
+          f"F1 {m.f1:.3f} at {t:.4f}")  # fmt: skip
     measure(out, dt_x)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB_PATH = Path("db") / "workbench.sqlite"
+DEFAULT_TRAIN_DATA = Path("..") / "shared" / "data" / "claims" / "checkthat2024_en"
 
 
 class Settings(BaseSettings):
@@ -26,6 +28,17 @@ class Settings(BaseSettings):
     # ClaimReview exports: who publishes the reviews, and where each one is (with {claim_id}).
     publisher: str = "Fact-check workbench"
     review_url: str | None = None
+    train_data: Path = Field(
+        default=DEFAULT_TRAIN_DATA,
+        description="`workbench train-extractor`'s public data: the folder with the "
+        "CheckThat! 2024 English TSV files (ClaimBuster's CSV files in `claimbuster` beside it).",
+    )
+
+    @field_validator("train_data", mode="before")
+    @classmethod
+    def _empty_is_the_default(cls, value: object) -> object:
+        # WORKBENCH_TRAIN_DATA= (set but empty) has always meant the default, not the cwd.
+        return DEFAULT_TRAIN_DATA if value == "" else value
 
 
 def get_settings(**overrides: object) -> Settings:

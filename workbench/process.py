@@ -13,7 +13,7 @@ answering on the port. So the child itself has to notice:
   orphan is adopted by init (or a subreaper), so its parent id changes.
 
 A process that is stopped politely (SIGTERM, SIGINT) is handled where it is started: see
-``_run_streamlit`` in workbench/cli.py, which passes the signal on to Streamlit's group.
+``run_streamlit`` in workbench/cli/serve.py, which passes the signal on to Streamlit's group.
 """
 
 from __future__ import annotations

@@ -167,12 +167,13 @@ def test_reader_splits_glued_rows(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not CT24.is_dir(), reason="../shared/data is not present")
 def test_dev_test_f1(model: LinearCheckworthiness) -> None:
-    from workbench.extract.train_linear import prf, read_split
+    from workbench.extract.evaluation import at_threshold
+    from workbench.extract.train_linear import read_split
 
     examples = read_split(DATA, "dev-test")
     scores = model.score_many([e.text for e in examples])
-    metrics = prf([e.label for e in examples], scores, model.threshold)
-    assert metrics["f1"] >= 0.78, metrics
+    metrics = at_threshold([e.label for e in examples], scores, model.threshold)
+    assert metrics.f1 >= 0.78, metrics
 
 
 def test_grouped_cv_with_extra_examples_trains_on_them_and_never_scores_them() -> None:

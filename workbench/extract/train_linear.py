@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from workbench.export.atomic import check_target
+from workbench.extract.evaluation import Evaluation, at_threshold
 from workbench.extract.linear_model import (
     AnalyzerConfig,
     char_ngrams,
@@ -199,16 +200,6 @@ def best_threshold(labels: ArrayLike, probs: ArrayLike) -> tuple[float, float]:
     return float((p_sorted[best] + nxt) / 2), float(f1[best])
 
 
-def prf(labels: ArrayLike, probs: ArrayLike, threshold: float) -> dict[str, float]:
-    y = np.asarray(labels, dtype=bool)
-    pred = np.asarray(probs, dtype=np.float64) >= threshold
-    tp = float(np.sum(y & pred))
-    precision = tp / max(float(pred.sum()), 1.0)
-    recall = tp / max(float(y.sum()), 1.0)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
-
-
 @dataclass
 class CVResult:
     params: Params
@@ -276,7 +267,9 @@ def cross_validate(
         oof[test_idx] = model.predict_proba(list(x[test_idx]))[:, 1]
         result.fold_f1.append(best_threshold(y[test_idx], oof[test_idx])[1])
     result.threshold, result.oof_f1 = best_threshold(y, oof)
-    result.fold_f1_at_global = [prf(y[idx], oof[idx], result.threshold)["f1"] for idx in folds]
+    result.fold_f1_at_global = [
+        at_threshold(y[idx], oof[idx], result.threshold).f1 for idx in folds
+    ]
     return result, oof
 
 
@@ -445,15 +438,15 @@ def grouped_cv_at(
     _, oof = cross_validate(texts, labels, groups, params, n_splits, extra=extra)
     y = np.asarray(labels, dtype=np.int64)
     folds = grouped_folds(groups, n_splits)
-    f1 = [prf(y[idx], oof[idx], threshold)["f1"] for idx in folds]
+    f1 = [at_threshold(y[idx], oof[idx], threshold).f1 for idx in folds]
     return GroupedCV(n_splits, len(set(groups)), f1)
 
 
 @dataclass(frozen=True)
 class RetrainReport:
     path: Path
-    before: dict[str, float]  # dev-test P/R/F1 of the model that was replaced
-    after: dict[str, float]  # dev-test P/R/F1 of the new model, at the same threshold
+    before: Evaluation  # dev-test P/R/F1 of the model that was replaced
+    after: Evaluation  # dev-test P/R/F1 of the new model, at the same threshold
     public_examples: int
     workbench_added: int
     dropped_overlap: int  # workbench sentences that are also in dev-test, left out
@@ -504,7 +497,7 @@ def retrain(
     # A dev-test sentence reviewed in the workbench would make "after" look better than it is.
     kept = [(t, y) for t, y in extra if t.strip() not in held_out]
     dt_texts, dt_labels = [e.text for e in devtest], [e.label for e in devtest]
-    before = prf(dt_labels, old.score_many(dt_texts), old.threshold)
+    before = at_threshold(dt_labels, old.score_many(dt_texts), old.threshold)
     cv_before = cv_after = None
     if folds:
         folder = debates_dir or ct24_dir.parent / "claimbuster"
@@ -548,7 +541,7 @@ def retrain(
         partial_path.replace(out)
     finally:
         partial_path.unlink(missing_ok=True)
-    after = prf(dt_labels, new.score_many(dt_texts), new.threshold)
+    after = at_threshold(dt_labels, new.score_many(dt_texts), new.threshold)
     return RetrainReport(
         out,
         before,

@@ -20,11 +20,11 @@ from workbench.review import decisions, queue
 from workbench.schemas import Verdict
 
 runner = CliRunner()
-SCORE_DATA = Path(__file__).resolve().parent / "data" / "score"
+SCORE_DATA = Path(__file__).resolve().parents[1] / "data" / "score"
 # The shared data beside the checkout, or wherever WORKBENCH_TRAIN_DATA says (a worktree).
 CT24 = Path(
     os.environ.get("WORKBENCH_TRAIN_DATA")
-    or Path(__file__).resolve().parents[2] / "shared" / "data" / "claims" / "checkthat2024_en"
+    or Path(__file__).resolve().parents[3] / "shared" / "data" / "claims" / "checkthat2024_en"
 )
 DEV_TEST = CT24 / "CT24_checkworthy_english_dev-test.tsv"
 needs_ct24 = pytest.mark.skipif(not DEV_TEST.is_file(), reason="../shared/data is not present")

@@ -1,0 +1,42 @@
+"""The `workbench` command: one module per group of commands, each parsing its arguments,
+calling one service and printing the result.
+
+- ``common``: the shared options (``--db``, ``--json``, ...), output, errors, the database;
+- ``corpus``: init, ingest, extract, synth, demo, rebuild-similarity;
+- ``transfer``: export, import;
+- ``model``: score, train-extractor;
+- ``agreement``; ``users`` and ``settings`` (subcommand groups);
+- ``serve``: the review app, and the Streamlit process it runs.
+
+The commands are registered here, in the order `workbench --help` lists them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from workbench.cli import agreement, corpus, model, serve, settings, transfer, users
+
+app = typer.Typer(
+    help="Fact-check annotation workbench: ingest articles, extract claims, review, export.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+app.command()(corpus.init)
+app.command()(corpus.ingest)
+app.command()(corpus.extract)
+app.command()(transfer.export)
+app.command()(corpus.synth)
+app.command("import")(transfer.import_command)
+app.command("rebuild-similarity")(corpus.rebuild_similarity_command)
+app.command()(serve.serve)
+app.command()(corpus.demo)
+app.command()(model.score)
+app.command("train-extractor")(model.train_extractor)
+app.add_typer(users.app, name="users")
+app.add_typer(settings.app, name="settings")
+app.command()(agreement.agreement)
+
+__all__ = ["app"]

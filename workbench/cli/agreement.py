@@ -1,0 +1,74 @@
+"""`workbench agreement`: how far reviewers agree, as text or JSON (workbench/agreement)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from workbench.cli.common import DbOption, echo, echo_json, open_named, settings_for, user_errors
+from workbench.errors import WorkbenchError
+
+
+class Breakdown(StrEnum):
+    document = "document"
+    label = "label"
+    reviewer = "reviewer"
+
+
+class VerdictsOption(StrEnum):
+    blind = "blind"
+    current = "current"
+
+
+def agreement(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object with every figure.")
+    ] = False,
+    by: Annotated[
+        Breakdown | None, typer.Option("--by", help="Add a breakdown to the text report.")
+    ] = None,
+    document: Annotated[
+        int | None, typer.Option("--document", help="Only this document's claims (its id).")
+    ] = None,
+    table_csv: Annotated[
+        Path | None,
+        typer.Option("--csv", help="Also write the raw claim × reviewer → verdict table here."),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=0, help="Bootstrap samples for alpha's interval.")
+    ] = 1000,
+    use: Annotated[
+        VerdictsOption,
+        typer.Option(
+            "--use",
+            help="blind: the verdicts given before each reviewer saw anyone else's (the "
+            "default); current: the verdicts as they stand now.",
+        ),
+    ] = VerdictsOption.blind,
+    db: DbOption = None,
+) -> None:
+    """How far reviewers agree: Krippendorff's α (95% CI), Fleiss' κ, Gwet's AC1, Cohen's κ."""
+    from workbench.agreement.report import build_report
+    from workbench.agreement.table import load_table
+    from workbench.agreement.text import render
+
+    with user_errors():
+        engine = open_named(settings_for(db).database_url, migrate=False)
+        table = load_table(engine, document_id=document, use=use.value)
+        if table_csv is not None:
+            try:
+                rows = table.save_csv(table_csv)
+            except OSError as exc:
+                raise WorkbenchError(f"cannot write {table_csv}: {exc.strerror or exc}") from exc
+            echo(f"wrote {rows} verdicts to {table_csv}", err=True)
+        scope = "all documents"
+        if document is not None:
+            scope = table.document_titles.get(document, f"document {document}")
+        report = build_report(table, scope=scope, samples=samples)
+    if as_json:
+        echo_json(report.model_dump_json())
+    else:
+        echo(render(report, by.value if by else None))

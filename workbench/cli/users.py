@@ -1,0 +1,151 @@
+"""`workbench users`: accounts for team mode.
+
+Whoever runs these commands holds the database itself, so they act as actor=None; the
+service still enforces what no one may do (remove the last admin, weak passwords).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from workbench.auth.accounts import (
+    add_user,
+    list_users,
+    set_disabled,
+    set_password,
+    set_role,
+    unlock,
+)
+from workbench.cli.common import (
+    DbOption,
+    JsonOption,
+    echo,
+    echo_json,
+    open_named,
+    settings_for,
+    user_errors,
+)
+from workbench.errors import WorkbenchError
+from workbench.schemas import Role
+from workbench.terminal import printable
+
+app = typer.Typer(
+    help="Accounts for team mode: once any account has a password, the app asks to log in.",
+    no_args_is_help=True,
+)
+
+NameArgument = Annotated[str, typer.Argument(help="The account's name (as reviewers log in).")]
+PasswordStdinOption = Annotated[
+    bool,
+    typer.Option(
+        "--password-stdin",
+        help="Read the password from the first line of stdin instead of a hidden prompt.",
+    ),
+]
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: one line of stdin, or typed twice at a prompt that does not echo it."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        if not line:
+            raise WorkbenchError("--password-stdin: stdin is empty; pipe the password in")
+        return line.removesuffix("\n").removesuffix("\r")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    return password
+
+
+def _open_for_users(db: str | None, *, migrate: bool) -> Engine:
+    # Reading or changing accounts needs an initialised database; `add` brings an older schema
+    # up to date like `ingest` does (a missing SQLite file is refused by all of them).
+    return open_named(settings_for(db).database_url, migrate=migrate)
+
+
+@app.command("add")
+def users_add(
+    name: NameArgument,
+    role: Annotated[Role, typer.Option("--role", help="What the account may do.")],
+    password_stdin: PasswordStdinOption = False,
+    db: DbOption = None,
+) -> None:
+    """Create an account with a password (read from a prompt, or stdin)."""
+    with user_errors():
+        engine = _open_for_users(db, migrate=True)
+        password = _read_password(password_stdin)
+        user = add_user(engine, None, name, role, password)
+    echo(f"added {user.name} ({user.role.value})")
+
+
+@app.command("list")
+def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Every account: name, role, whether it is disabled and whether it can log in."""
+    with user_errors():
+        users = list_users(_open_for_users(db, migrate=False), None)
+    if as_json:
+        echo_json(json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False))
+        return
+    rows = [("name", "role", "disabled", "can log in")] + [
+        # Escaped before the widths are measured, so the columns line up as printed.
+        (printable(u.name), u.role.value, _yes_no(u.disabled), _yes_no(u.can_log_in))
+        for u in users
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+@app.command("set-role")
+def users_set_role(
+    name: NameArgument,
+    role: Annotated[Role, typer.Argument(help="admin, reviewer or viewer.")],
+    db: DbOption = None,
+) -> None:
+    """Change what an account may do (the last admin who can log in stays an admin)."""
+    with user_errors():
+        user = set_role(_open_for_users(db, migrate=False), None, name, role)
+    echo(f"{user.name} is now {user.role.value}")
+
+
+@app.command("disable")
+def users_disable(name: NameArgument, db: DbOption = None) -> None:
+    """Stop an account from logging in; its reviews and history are kept."""
+    with user_errors():
+        user = set_disabled(_open_for_users(db, migrate=False), None, name, True)
+    echo(f"{user.name} is disabled")
+
+
+@app.command("enable")
+def users_enable(name: NameArgument, db: DbOption = None) -> None:
+    """Let a disabled account log in again."""
+    with user_errors():
+        user = set_disabled(_open_for_users(db, migrate=False), None, name, False)
+    echo(f"{user.name} is enabled")
+
+
+@app.command("set-password")
+def users_set_password(
+    name: NameArgument, password_stdin: PasswordStdinOption = False, db: DbOption = None
+) -> None:
+    """Set a new password (and end the account's sign-in pause)."""
+    with user_errors():
+        engine = _open_for_users(db, migrate=False)
+        password = _read_password(password_stdin)
+        user = set_password(engine, None, name, password)
+    echo(f"password set for {user.name}")
+
+
+@app.command("unlock")
+def users_unlock(name: NameArgument, db: DbOption = None) -> None:
+    """End an account's sign-in pause after failed attempts, keeping its password."""
+    with user_errors():
+        user = unlock(_open_for_users(db, migrate=False), None, name)
+    echo(f"{user.name} may sign in again at once")
