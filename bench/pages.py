@@ -62,7 +62,6 @@ from tests.app.support import fragment_run  # noqa: E402
 from workbench.app.selection import PAGE_SIZE  # noqa: E402
 from workbench.audit import visible_claim_history  # noqa: E402
 from workbench.auth.accounts import add_user, current_actor, login  # noqa: E402
-from workbench.database import open_database  # noqa: E402
 from workbench.db.models import (  # noqa: E402
     Base,
     Claim,
@@ -73,6 +72,7 @@ from workbench.db.models import (  # noqa: E402
     ProjectSetting,
     Review,
 )
+from workbench.db.open import open_database  # noqa: E402
 from workbench.db.session import forget, unit_of_work  # noqa: E402
 from workbench.project import set_project_setting  # noqa: E402
 from workbench.review import assign, decisions, stats  # noqa: E402

@@ -33,7 +33,7 @@ from workbench.auth.accounts import (
     unlock,
 )
 from workbench.config import Settings, get_settings
-from workbench.database import display_url, open_database
+from workbench.db.open import display_url, open_database
 from workbench.db.session import forget, sqlite_path
 from workbench.errors import WorkbenchError
 from workbench.export import ExportFormat, export_to_file

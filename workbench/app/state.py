@@ -20,7 +20,7 @@ from workbench.app import render
 from workbench.app.selection import push_history
 from workbench.auth.permissions import Action, allowed
 from workbench.config import Settings, get_settings
-from workbench.database import open_database
+from workbench.db.open import open_database
 from workbench.review.queue import ClaimFilter
 from workbench.schemas import Actor, Verdict
 
