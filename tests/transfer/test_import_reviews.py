@@ -627,7 +627,7 @@ def test_export_then_import_reproduces_the_verdict_set(
 
 def blind_of(engine: Engine) -> set[tuple[Any, ...]]:
     """Every decided review by claim key: reviewer, verdict, blind verdict, flag."""
-    from workbench.export.records import iter_records
+    from workbench.export.rows import iter_records
 
     return {
         (

@@ -2,7 +2,7 @@
 
 - ``linear`` (default): TF-IDF n-grams and a logistic regression, NumPy only
   (``workbench.extract.linear_model``); ``model_path`` points at retrained weights.
-- ``heuristic``: the hand-weighted rules of ``workbench.extract.score``; no model file.
+- ``heuristic``: the hand-weighted rules of ``workbench.extract.heuristic``; no model file.
 - ``blend``: ``linear``, raised to the rule score for statements the text attributes to a
   named source (see ``BlendScorer``); for news, where the linear model misses reported speech.
 - ``minilm``: a sentence-embedding model, installed with the ``ml`` extra and imported only
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from workbench.errors import WorkbenchError
-from workbench.extract import score as heuristic
+from workbench.extract import heuristic
 from workbench.extract.linear_model import LinearCheckworthiness
 from workbench.extract.slices import by_characters
 
@@ -70,7 +70,7 @@ def score_bounded(scorer: SentenceScorer, texts: Sequence[str]) -> list[float]:
 
 
 class HeuristicScorer:
-    """The hand-weighted rule score (``workbench.extract.score``) behind the scorer protocol."""
+    """The hand-weighted rule score (``workbench.extract.heuristic``) behind the scorer protocol."""
 
     name = "heuristic@1"
 
