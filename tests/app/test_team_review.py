@@ -122,7 +122,7 @@ def test_the_progress_page_is_for_admins(seeded: Engine, app: App) -> None:
     ana.run(timeout=30)
 
     admin = log_in(app(), "Ada")
-    admin.switch_page("pages/progress.py")
+    admin.switch_page("views/progress.py")
     admin.run(timeout=30)
     assert not admin.exception
     assert admin.title[0].value == "Progress"
@@ -131,7 +131,7 @@ def test_the_progress_page_is_for_admins(seeded: Engine, app: App) -> None:
     assert (row["done"], row["in progress"]) == (1, 1)  # one decided, the next one leased
 
     # The page is not in a reviewer's navigation; reached by its address, the service refuses.
-    ana.switch_page("pages/progress.py")
+    ana.switch_page("views/progress.py")
     ana.run(timeout=30)
     assert not ana.dataframe
     assert "Ana is a reviewer and cannot manage users" in ana.error[0].value
