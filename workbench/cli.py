@@ -101,7 +101,9 @@ def _user_errors() -> Iterator[None]:
 
 
 def _settings(db: str | None) -> Settings:
-    return get_settings(database_url=db)
+    """The settings, ``--db`` on top; a bad WORKBENCH_* value is one line, not a traceback."""
+    with _user_errors():
+        return get_settings(database_url=db)
 
 
 def _echo(message: str, *, err: bool = False) -> None:
@@ -220,7 +222,7 @@ def extract(
     follow_links: FollowLinksOption = False,
 ) -> None:
     """Print the claims found in documents; stores nothing."""
-    settings = get_settings()
+    settings = _settings(None)
     with _user_errors():
         extractor = default_extractor(
             settings.claim_threshold, settings.scorer, settings.scorer_model
@@ -591,7 +593,7 @@ def demo(
     forget(url)  # an engine still open on the old file would keep writing to it
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DEMO_DB_PATH}{suffix}").unlink(missing_ok=True)
-    settings = get_settings(database_url=url)
+    settings = _settings(url)
     with _user_errors(), as_file(files("workbench") / "sample_data") as samples:
         engine = _open(url, create=True)
         report = _ingest(engine, [Path(samples)], settings, progress=True)
@@ -646,7 +648,7 @@ def score(
     ] = None,
 ) -> None:
     """Score pre-split sentences with the extractor's scorer and threshold."""
-    settings = get_settings()
+    settings = _settings(None)
     with _user_errors():
         extractor = default_extractor(
             threshold if threshold is not None else settings.claim_threshold,

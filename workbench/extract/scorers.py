@@ -27,13 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from workbench.config import SCORER_NAMES, ScorerName
 from workbench.errors import WorkbenchError
 from workbench.extract import heuristic
 from workbench.extract.linear_model import LinearCheckworthiness
 from workbench.extract.slices import by_characters
 
-DEFAULT_SCORER = "linear"
-SCORERS = ("linear", "heuristic", "minilm", "blend", "onnx")
+DEFAULT_SCORER: ScorerName = "linear"
+# The names are declared with the settings (WORKBENCH_SCORER is one of them); _LOADERS below
+# has one loader for each (tests/test_settings_docs.py holds them together).
+SCORERS: tuple[ScorerName, ...] = SCORER_NAMES
 
 
 class ScorerError(WorkbenchError):
