@@ -52,7 +52,7 @@ TOKENIZER_FILE = "minilm_tokenizer.json"
 #: onnxruntime threads per session. One: the ingest runs one session per worker process, and
 #: on a shared machine more threads mostly spin. The ``onnx_threads`` setting
 #: (``WORKBENCH_ONNX_THREADS``, workbench/config.py) overrides it.
-DEFAULT_THREADS = Settings.model_fields["onnx_threads"].default
+DEFAULT_THREADS: int = Settings.model_fields["onnx_threads"].default
 
 
 class OnnxUnavailable(ImportError):
