@@ -51,8 +51,8 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from workbench.auth.accounts import add_user, login
-from workbench.database import open_database
 from workbench.db.models import Claim, Document, Review
+from workbench.db.open import open_database
 from workbench.db.session import forget, unit_of_work
 from workbench.errors import InvalidInput, StaleEdit
 from workbench.project import set_project_setting

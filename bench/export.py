@@ -60,8 +60,8 @@ def build(path: Path, claims: int, per_claim: int, seed: int = 6) -> None:
     """A database of ``claims`` claims with ``per_claim`` reviews each, by bulk inserts."""
     from sqlalchemy import insert
 
-    from workbench.database import open_database
     from workbench.db.models import Claim, Document, Evidence, FinalVerdict, Review, User
+    from workbench.db.open import open_database
     from workbench.db.session import forget
 
     tmp = path.with_name(path.name + ".building")
@@ -254,7 +254,7 @@ def run_bare(fmt: str, url: str, out: Path) -> int:
 
 
 def run_ours(fmt: str, url: str, out: Path) -> int:
-    from workbench.database import open_database
+    from workbench.db.open import open_database
     from workbench.export import ExportFormat, export_to_file
 
     engine = open_database(url, migrate=False)

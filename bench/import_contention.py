@@ -40,8 +40,8 @@ from concurrent_review import PASSWORD, build, scratch_database
 from sqlalchemy import select
 
 from workbench.auth.accounts import login
-from workbench.database import open_database
 from workbench.db.models import Claim
+from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.errors import WorkbenchError
 from workbench.review import decisions

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import sentencex
 
-from workbench.database import open_database
+from workbench.db.open import open_database
 from workbench.db.session import forget
 from workbench.extract import default_extractor, segment
 from workbench.extract import similarity as measure

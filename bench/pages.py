@@ -62,7 +62,6 @@ from tests.app.support import fragment_run  # noqa: E402
 from workbench.app.selection import PAGE_SIZE  # noqa: E402
 from workbench.audit import visible_claim_history  # noqa: E402
 from workbench.auth.accounts import add_user, current_actor, login  # noqa: E402
-from workbench.database import open_database  # noqa: E402
 from workbench.db.models import (  # noqa: E402
     Base,
     Claim,
@@ -73,6 +72,7 @@ from workbench.db.models import (  # noqa: E402
     ProjectSetting,
     Review,
 )
+from workbench.db.open import open_database  # noqa: E402
 from workbench.db.session import forget, unit_of_work  # noqa: E402
 from workbench.project import set_project_setting  # noqa: E402
 from workbench.review import assign, decisions, stats  # noqa: E402
@@ -87,7 +87,7 @@ from workbench.review.similar import similar_claims  # noqa: E402
 from workbench.schemas import Role, Verdict  # noqa: E402
 
 HOME = ROOT / "workbench" / "app" / "Home.py"
-# The Review page's claim-view fragment (workbench/app/pages/review.py: FRAGMENT; a page
+# The Review page's claim-view fragment (workbench/app/views/review.py: FRAGMENT; a page
 # script cannot be imported, it runs).
 FRAGMENT = "review_claim"
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -381,7 +381,7 @@ def time_pages(urls: dict[int, str], repeats: int) -> dict[str, dict[int, float]
     st.cache_data.clear()
     results: dict[str, dict[int, float]] = {}
 
-    queues = {size: signed_in(url, "pages/queue.py") for size, url in urls.items()}
+    queues = {size: signed_in(url, "views/queue.py") for size, url in urls.items()}
     results["queue"] = interleaved(
         {size: on(urls[size], lambda at=at: _check(at.run())) for size, at in queues.items()},
         repeats,
@@ -395,7 +395,7 @@ def time_pages(urls: dict[int, str], repeats: int) -> dict[str, dict[int, float]
         repeats,
     )
 
-    reviews = {size: signed_in(url, "pages/review.py") for size, url in urls.items()}
+    reviews = {size: signed_in(url, "views/review.py") for size, url in urls.items()}
     turn = iter(range(10**6))
 
     def click(at: AppTest) -> None:

@@ -18,7 +18,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from workbench.auth.accounts import add_user
-from workbench.database import open_database
+from workbench.db.open import open_database
 from workbench.extract import default_extractor
 from workbench.ingest.service import ingest_paths
 from workbench.project import set_project_setting

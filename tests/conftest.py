@@ -37,7 +37,7 @@ from hypothesis import settings
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from workbench.database import display_url, open_database
+from workbench.db.open import display_url, open_database
 from workbench.db.session import dispose_all, forget
 
 settings.register_profile("ci", derandomize=True, print_blob=True)

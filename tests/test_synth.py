@@ -10,8 +10,8 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from workbench.cli import app
-from workbench.database import open_database
 from workbench.db.models import Claim, Document, Evidence, FinalVerdict, Review, User
+from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
 from workbench.extract import similarity as measure

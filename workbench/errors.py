@@ -31,6 +31,16 @@ class InputFileError(InvalidInput):
         super().__init__(f"{where}: {what}")
 
 
+class DatabaseURLError(WorkbenchError, ValueError):
+    """The database URL cannot be used (unreadable, unknown dialect, driver not installed, a
+    SQLite folder that cannot be made); the message says why, without the URL's password."""
+
+
+class DatabaseError(WorkbenchError):
+    """The database named cannot be opened or used as it is: missing, unreachable, no schema
+    to work in, not initialised, or newer than this workbench (``workbench.db.open``)."""
+
+
 class DatabaseBusy(WorkbenchError):
     """Another writer held the database (or the rows) for too long; nothing was changed."""
 

@@ -19,7 +19,7 @@ from workbench.schemas import Actor, FinalSource, Role, Verdict
 
 App = Callable[[], AppTest]
 PASSWORD = "correct horse battery"
-PAGE = "pages/adjudicate.py"
+PAGE = "views/adjudicate.py"
 
 
 def actor(engine: Engine, name: str) -> Actor:
@@ -160,7 +160,7 @@ def test_the_claim_view_lists_the_claims_history(seeded: Engine, disputed: int, 
     adjudicate(seeded, actor(seeded, "Bo"), disputed, Verdict.verified, "Bo decided")
     at = log_in(app(), "Ada")
     at.session_state["claim_id"] = disputed
-    at.switch_page("pages/review.py")
+    at.switch_page("views/review.py")
     at = at.run(timeout=30)
     assert not at.exception
     (history,) = [e for e in at.expander if str(e.label).startswith("History")]

@@ -33,10 +33,10 @@ from workbench.schemas import Actor, Role, Verdict
 
 App = Callable[[], AppTest]
 PASSWORD = "correct horse battery"
-AGREEMENT = "pages/agreement.py"
-QUEUE = "pages/queue.py"
-ADJUDICATE = "pages/adjudicate.py"
-PAGES = HOME.parent / "pages"
+AGREEMENT = "views/agreement.py"
+QUEUE = "views/queue.py"
+ADJUDICATE = "views/adjudicate.py"
+PAGES = HOME.parent / "views"
 # A reviewer whose name is Markdown and HTML: shown literally wherever it appears.
 ROSA = "Rosa *<b>bold</b>* [site](https://example.org)"
 REVIEWERS = ("Rui", "Rita", ROSA)
@@ -268,7 +268,8 @@ def test_reviewers_and_viewers_do_not_get_the_page(tiny_team: Seeded, app: App, 
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(AGREEMENT)
 
-    # Run directly (a deep link on a fresh server): the refusal, and no figure at all.
+    # Run without Home.py (as a deep link could while the views lived in pages/): the
+    # refusal, and no figure at all.
     direct = AppTest.from_file(str(PAGES / "agreement.py"), default_timeout=30)
     direct.session_state["reviewer"] = people(tiny_team.engine)[name]
     direct.session_state["signed_in_with_password"] = True

@@ -26,7 +26,7 @@ def test_every_format_is_offered(seeded: Engine, app: App) -> None:
     decisions.set_verdict(seeded, claim_id, local_actor(seeded, "Ana"), Verdict.verified)
 
     at = sign_in(app())
-    at.switch_page("pages/export.py")
+    at.switch_page("views/export.py")
     at.run(timeout=30)
     assert not at.exception
     buttons = at.get("download_button")

@@ -19,13 +19,13 @@ from workbench.errors import LoginFailed
 from workbench.schemas import Actor, Role
 
 App = Callable[[], AppTest]
-PAGES = HOME.parent / "pages"
+PAGES = HOME.parent / "views"
 PASSWORD = "correct horse battery"
 REVIEW, QUEUE, EXPORT, USERS = (
-    "pages/review.py",
-    "pages/queue.py",
-    "pages/export.py",
-    "pages/users.py",
+    "views/review.py",
+    "views/queue.py",
+    "views/export.py",
+    "views/users.py",
 )
 
 
@@ -226,9 +226,17 @@ def page_titles(*, team: bool, role: Role | None) -> list[str]:
     return [page.title for page in access.pages_for(team, actor)]
 
 
+def test_no_pages_folder_lets_streamlit_run_a_page_without_the_navigation() -> None:
+    # A folder named pages/ beside Home.py makes Streamlit run a requested page script
+    # directly on a fresh server process (a deep link), bypassing Home.py's per-role navigation.
+    assert not (HOME.parent / "pages").exists()
+    assert (PAGES / "review.py").is_file()
+
+
 def test_a_page_opened_directly_shows_the_login_form(team: Engine, app: App) -> None:
-    # What a deep link does on a fresh server process: the page script runs without Home.py.
-    # (The app fixture points the app at this test's database.)
+    # A page script run without Home.py (what a deep link did while the views lived in
+    # pages/): its own frame.start() still shows the login form. (The app fixture points the
+    # app at this test's database.)
     at = AppTest.from_file(str(PAGES / "review.py"), default_timeout=30).run()
     assert not at.exception
     assert on_login_page(at)

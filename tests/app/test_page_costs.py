@@ -19,7 +19,7 @@ from workbench.schemas import Actor, Role, Verdict
 
 App = Callable[[], AppTest]
 PASSWORD = "correct horse battery staple"
-FRAGMENT = "review_claim"  # workbench/app/pages/review.py
+FRAGMENT = "review_claim"  # workbench/app/views/review.py
 
 
 def shown(at: AppTest) -> str:
@@ -118,7 +118,7 @@ def test_the_engine_is_made_once_per_process(
     first = sign_in(app())
     first.button(key="verdict_verified").click()
     first.run(timeout=30)
-    first.switch_page("pages/queue.py")
+    first.switch_page("views/queue.py")
     first.run(timeout=30)
     second = sign_in(app(), "Ben")  # another session of the same process
     second.run(timeout=30)
@@ -138,19 +138,19 @@ def test_the_queue_lists_a_bounded_number_of_documents_and_speakers(
     speakers = queue.list_speakers(seeded)
     assert len(documents) > 2 and len(speakers) > 2
     at = sign_in(app())
-    at.switch_page("pages/queue.py")
+    at.switch_page("views/queue.py")
     at = at.run(timeout=30)
     assert len(at.selectbox(key="qf_document").options) == 3  # "All documents" and two
     assert at.selectbox(key="qf_speaker").options == ["All speakers", *speakers[:2]]
 
     # A filter on a document or speaker not listed (typed in the browser) shows it too.
     last = documents[-1]
-    at.switch_page("pages/review.py")  # as the browser does, the boxes are drawn anew
+    at.switch_page("views/review.py")  # as the browser does, the boxes are drawn anew
     at = at.run(timeout=30)
     at.session_state[state.FILTER] = queue.ClaimFilter(
         document_id=last.id, speaker=speakers[-1]
     ).model_dump()
-    at.switch_page("pages/queue.py")
+    at.switch_page("views/queue.py")
     at = at.run(timeout=30)
     assert at.selectbox(key="qf_document").value == last.id
     assert at.selectbox(key="qf_speaker").value == speakers[-1]
@@ -191,8 +191,8 @@ def team_session(seeded: Engine, app: App, page: str) -> tuple[AppTest, Actor]:
 @pytest.mark.parametrize(
     ("page", "module", "function"),
     [
-        ("pages/agreement.py", "workbench.agreement.table", "load_table"),
-        ("pages/progress.py", "workbench.review.progress", "decisions"),
+        ("views/agreement.py", "workbench.agreement.table", "load_table"),
+        ("views/progress.py", "workbench.review.progress", "decisions"),
     ],
 )
 def test_a_rerun_that_changes_nothing_reuses_the_figures(

@@ -29,7 +29,7 @@ def test_the_progress_page_survives_impossible_stored_times(seeded: Engine, app:
         )
 
     admin = log_in(app(), "Ada")
-    admin.switch_page("pages/progress.py")
+    admin.switch_page("views/progress.py")
     admin.run(timeout=30)
 
     assert not admin.exception

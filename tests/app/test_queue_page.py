@@ -17,7 +17,7 @@ App = Callable[[], AppTest]
 
 def open_queue(app: App) -> AppTest:
     at = sign_in(app())
-    at.switch_page("pages/queue.py")
+    at.switch_page("views/queue.py")
     return at.run(timeout=30)
 
 
@@ -126,7 +126,7 @@ def test_the_filter_persists_and_scopes_the_next_claim(seeded: Engine, app: App)
     assert at.subheader[0].value == f"Claim #{first}"
     assert any(speaker in t.value for t in at.text)  # "Next claims come from the filter"
 
-    at.switch_page("pages/review.py")  # AppTest otherwise reruns the page it last switched to
+    at.switch_page("views/review.py")  # AppTest otherwise reruns the page it last switched to
     at.button(key="verdict_verified").click()
     at.run(timeout=30)
     following = queue.next_claim_id(seeded, scoped, after=first)
@@ -136,6 +136,6 @@ def test_the_filter_persists_and_scopes_the_next_claim(seeded: Engine, app: App)
     else:
         assert at.title[0].value == "All claims reviewed"
 
-    at.switch_page("pages/queue.py")
+    at.switch_page("views/queue.py")
     at.run(timeout=30)
     assert at.selectbox(key="qf_speaker").value == speaker  # still filtered

@@ -40,7 +40,7 @@ def fetch(url: str, method: str = "GET", headers: dict[str, str] | None = None) 
 def served(db_url: str, tmp_path: Path) -> Iterator[str]:
     """`workbench serve` against a team-mode database: an admin named Ada-Admin-7f3."""
     from workbench.auth.accounts import add_user
-    from workbench.database import open_database
+    from workbench.db.open import open_database
     from workbench.db.session import dispose_all
     from workbench.schemas import Role
 

@@ -148,7 +148,7 @@ def guess_in_a_process(
 ) -> None:  # pragma: no cover - runs in a child process
     """A server process of its own: its own engine, its threads guessing all at once."""
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    from workbench.database import open_database
+    from workbench.db.open import open_database
 
     engine = open_database(url)
     decoy = accounts._decoy_hash()

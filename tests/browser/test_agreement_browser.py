@@ -59,7 +59,7 @@ def audit_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[A
 
     from workbench.agreement.report import agreement_report
     from workbench.auth.accounts import add_user
-    from workbench.database import open_database
+    from workbench.db.open import open_database
     from workbench.db.session import dispose_all, unit_of_work
     from workbench.extract import default_extractor
     from workbench.ingest.service import ingest_paths

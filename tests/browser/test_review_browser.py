@@ -60,7 +60,7 @@ def server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[str]:
     """`workbench serve` on a free port, its database holding the samples and the XSS text."""
     from importlib.resources import as_file, files
 
-    from workbench.database import open_database
+    from workbench.db.open import open_database
     from workbench.db.session import dispose_all
     from workbench.extract import default_extractor
     from workbench.ingest.service import ingest_paths

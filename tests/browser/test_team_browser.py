@@ -57,7 +57,7 @@ def team_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Te
     from importlib.resources import as_file, files
 
     from workbench.auth.accounts import add_user
-    from workbench.database import open_database
+    from workbench.db.open import open_database
     from workbench.db.session import dispose_all
     from workbench.extract import default_extractor
     from workbench.ingest.service import ingest_paths
@@ -111,7 +111,7 @@ def _decide(page: Any, expect: Any, verdict: str, claim_id: int) -> None:
 def test_two_reviewers_share_a_claim_and_the_admin_adjudicates(
     team_server: Team, playwright_api: Any
 ) -> None:
-    from workbench.database import open_database
+    from workbench.db.open import open_database
     from workbench.review import assign, queue
     from workbench.review.adjudicate import adjudication_queue, final_verdict
     from workbench.schemas import FinalSource, Verdict

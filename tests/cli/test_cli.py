@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from tests.cli_output import errors
 from workbench.cli import app
-from workbench.database import open_database
+from workbench.db.open import open_database
 from workbench.review import queue
 
 runner = CliRunner()

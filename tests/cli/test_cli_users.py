@@ -11,7 +11,7 @@ from tests.cli_output import errors
 from workbench.auth.accounts import login
 from workbench.auth.throttle import FREE_ATTEMPTS
 from workbench.cli import app
-from workbench.database import open_database
+from workbench.db.open import open_database
 from workbench.errors import LoginFailed
 from workbench.project import get_project_settings
 from workbench.schemas import Role

@@ -15,8 +15,8 @@ from sqlalchemy import insert
 from typer.testing import CliRunner
 
 from workbench.cli import app
-from workbench.database import open_database
 from workbench.db.models import User
+from workbench.db.open import open_database
 from workbench.terminal import printable, printable_json
 
 runner = CliRunner()

@@ -16,7 +16,7 @@ from workbench.agreement.table import VerdictTable
 from workbench.auth.accounts import local_actor
 from workbench.export import ExportFormat, export_to_file, render_export
 from workbench.export.csv_format import COLUMNS, neutralise
-from workbench.export.records import iter_records, iter_row_batches
+from workbench.export.rows import iter_records, iter_row_batches
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate
 from workbench.schemas import ExportRecord, FinalSource, Verdict

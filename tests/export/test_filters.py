@@ -16,7 +16,7 @@ from workbench.cli import app
 from workbench.errors import InvalidInput
 from workbench.export import ExportFormat, export_to_file
 from workbench.export.filters import ExportFilter, check, parse_filter
-from workbench.export.records import iter_batches, iter_records
+from workbench.export.rows import iter_batches, iter_records
 from workbench.schemas import ExportRecord, FinalSource, Verdict
 
 MARCH = datetime(2024, 3, 1, tzinfo=UTC)

@@ -25,7 +25,7 @@ from workbench.export import ExportFormat, export_to_file, render_export
 from workbench.export.claimreview_format import RATINGS, ClaimReviewOptions
 from workbench.export.csv_format import COLUMNS, neutralise
 from workbench.export.parquet_format import SCHEMA, read_records
-from workbench.export.records import RowBatch, iter_batches, iter_records, iter_row_batches
+from workbench.export.rows import RowBatch, iter_batches, iter_records, iter_row_batches
 from workbench.review.queue import review_out
 from workbench.schemas import (
     ClaimStatus,

@@ -32,7 +32,7 @@ from workbench.cli import app
 from workbench.db.models import Claim
 from workbench.export import ExportFormat, export_to_file
 from workbench.export.manifest import manifest_path, read_manifest, verify
-from workbench.export.records import RowBatch, iter_records, iter_row_batches
+from workbench.export.rows import RowBatch, iter_records, iter_row_batches
 from workbench.export.service import export_history_to_file
 
 
@@ -215,7 +215,7 @@ def test_a_terminated_export_leaves_nothing(big: Reviewed, db_url: str, tmp_path
     # on a loaded machine (the database has only a dozen claims with reviews; at 0.05 s a
     # batch a CI run once finished the export before the signal arrived).
     slow = (
-        "import time, workbench.export.service as s, workbench.export.records as r\n"
+        "import time, workbench.export.service as s, workbench.export.rows as r\n"
         "def slow(*a, **k):\n"
         "    for b in r.iter_row_batches(*a, batch=1, **k):\n"
         "        time.sleep(0.5)\n"

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from workbench.agreement.table import load_table
 from workbench.cli import app
-from workbench.database import open_database
+from workbench.db.open import open_database
 from workbench.export import ExportFormat, export_to_file
 from workbench.export.atomic import TargetRefused, atomic_text_file, check_target
 from workbench.export.service import export_history_to_file

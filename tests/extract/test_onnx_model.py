@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from workbench.config import SettingsError
 from workbench.errors import WorkbenchError
 from workbench.extract import onnx_model
 from workbench.extract.onnx_model import DEFAULT_FILE, TOKENIZER_FILE, OnnxCheckworthiness
@@ -200,7 +201,10 @@ def test_threads_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("WORKBENCH_ONNX_THREADS", "2")
     assert OnnxCheckworthiness.load().threads == 2
     monkeypatch.setenv("WORKBENCH_ONNX_THREADS", "many")
-    with pytest.raises(ValueError, match="WORKBENCH_ONNX_THREADS must be a whole number"):
+    with pytest.raises(SettingsError, match="WORKBENCH_ONNX_THREADS: input should be a valid"):
+        OnnxCheckworthiness.load()
+    monkeypatch.setenv("WORKBENCH_ONNX_THREADS", "0")
+    with pytest.raises(ValueError, match="WORKBENCH_ONNX_THREADS: input should be greater"):
         OnnxCheckworthiness.load()
 
 

@@ -50,7 +50,7 @@ def test_model_path_replaces_the_shipped_weights(tmp_path: Path) -> None:
 
 
 def test_heuristic_wraps_the_rule_score() -> None:
-    from workbench.extract.score import score
+    from workbench.extract.heuristic import score
 
     scorer = load_scorer("heuristic")
     assert isinstance(scorer, HeuristicScorer)

@@ -81,7 +81,7 @@ def test_the_pool_stores_what_one_process_stores(
     items = documents(9)
     report = service.ingest_documents(engine, items, default_extractor(), workers=2)
     assert (report.added, report.failed) == (9, 0)
-    from workbench.database import open_database
+    from workbench.db.open import open_database
 
     alone = open_database(f"sqlite:///{tmp_path_factory.mktemp('one') / 'one.sqlite'}")
     service.ingest_documents(alone, items, default_extractor(), workers=1)
@@ -161,7 +161,7 @@ def test_a_batch_links_its_documents_as_one_at_a_time_would(
     ]
     extractor = PickyExtractor("-", "no")
     service.ingest_documents(engine, items, extractor, batch_documents=50)
-    from workbench.database import open_database
+    from workbench.db.open import open_database
 
     alone = open_database(f"sqlite:///{tmp_path_factory.mktemp('one') / 'one.sqlite'}")
     for item in items:

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from workbench.database import open_database
 from workbench.db.models import Claim, ClaimSimilarity
+from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.extract import default_extractor
 from workbench.extract import similarity as measure

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from tests.transfer.support import ingest_reversed
-from workbench.database import open_database
+from workbench.db.open import open_database
 from workbench.db.session import dispose_all
 
 

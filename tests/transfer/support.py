@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from workbench.auth.accounts import local_actor
 from workbench.db.models import Evidence, FinalVerdict, HistoryEntry, Review, User
 from workbench.db.session import unit_of_work
-from workbench.export.records import iter_records
+from workbench.export.rows import iter_records
 from workbench.extract import default_extractor
 from workbench.ingest.service import ingest_paths
 from workbench.review import decisions, queue

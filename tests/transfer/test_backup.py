@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from workbench.auth.accounts import local_actor
 from workbench.cli import app
-from workbench.database import open_database
 from workbench.db.models import Claim, Document, Review, User
+from workbench.db.open import open_database
 from workbench.db.session import dispose_all
 from workbench.errors import InputFileError
 from workbench.export.manifest import manifest_path, verify

@@ -23,7 +23,7 @@ from tests.transfer.support import (
 )
 from workbench.auth.accounts import local_actor
 from workbench.cli import app
-from workbench.database import open_database
+from workbench.db.open import open_database
 from workbench.review import decisions, queue
 from workbench.schemas import Verdict
 

@@ -54,7 +54,7 @@ def test_a_second_import_at_the_same_time_is_refused_in_one_line(
 
 
 def test_a_restore_holds_the_lock_too(seeded: Engine, other_url: str, tmp_path: Path) -> None:
-    from workbench.database import open_database
+    from workbench.db.open import open_database
 
     backup = tmp_path / "b.jsonl"
     export_backup(seeded, backup)

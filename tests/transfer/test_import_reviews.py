@@ -26,8 +26,8 @@ from tests.transfer.support import (
 )
 from workbench.audit import claim_history
 from workbench.auth.accounts import add_user, list_users, local_actor, login
-from workbench.database import open_database
 from workbench.db.models import Review
+from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.errors import InputFileError, LoginFailed, PermissionDenied
 from workbench.export import ExportFormat, export_to_file
@@ -627,7 +627,7 @@ def test_export_then_import_reproduces_the_verdict_set(
 
 def blind_of(engine: Engine) -> set[tuple[Any, ...]]:
     """Every decided review by claim key: reviewer, verdict, blind verdict, flag."""
-    from workbench.export.records import iter_records
+    from workbench.export.rows import iter_records
 
     return {
         (

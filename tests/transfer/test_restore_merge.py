@@ -21,8 +21,8 @@ from workbench.audit import claim_history, iter_history
 from workbench.auth.accounts import add_user, list_users, local_actor, login
 from workbench.auth.passwords import hash_password
 from workbench.cli import app
-from workbench.database import open_database
 from workbench.db.models import HistoryEntry, Review
+from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.errors import InputFileError, LoginFailed
 from workbench.review import decisions

@@ -1,7 +1,8 @@
 """The review app's entry point: page set-up, who is signed in, and the navigation.
 
 Run with `workbench serve` (or `streamlit run workbench/app/Home.py` with
-WORKBENCH_DATABASE_URL set). The pages live in workbench/app/pages/ and each starts with
+WORKBENCH_DATABASE_URL set). The pages live in workbench/app/views/ (not pages/, which
+Streamlit would run without this navigation: access.py says why) and each starts with
 `frame.start()`: the shared sidebar, and the reviewer's name before anything else.
 
 In team mode (once any account has a password) the navigation holds only the login page

@@ -1,10 +1,12 @@
 """Who may see the app: the session's account, re-checked on every run, and the login form.
 
 Two places call :func:`check`: Home.py, to build the navigation a role gets, and
-``frame.start()``, which every page runs first. The second is not redundant. Because the
-pages live in a folder named ``pages/``, Streamlit runs a requested page script directly,
-without Home.py, on the first run of a server process (a deep link, a reconnect after a
-restart) and on every AppTest rerun; the gate must hold there too.
+``frame.start()``, which every page runs first. The page scripts live in ``views/``, not
+``pages/``: Streamlit treats a ``pages/`` folder beside the main script as an old-style
+multipage app and runs a requested page script directly, without Home.py and its per-role
+navigation (a deep link on a fresh server process); with no such folder every run goes
+through Home.py. The check in ``frame.start()`` stays all the same, so a page script run on
+its own (``AppTest.from_file`` on a view, a future entry point) still shows the login form.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from workbench.app import state
 from workbench.auth.accounts import MAX_NAME_CHARS, current_actor, login
@@ -32,7 +33,6 @@ def check() -> tuple[bool, Actor | None]:
     One short transaction per call: a role change applies at the next click, and a disabled
     account is signed out at its next click rather than when its browser session ends.
     """
-    _navigation_only()
     held = state.actor()
     team, fresh = current_actor(state.engine(), held)
     if held is None:
@@ -77,16 +77,6 @@ def pages_for(team: bool, actor: Actor | None) -> list[PageSpec]:
     if actor is not None and allowed(actor, Action.audit_agreement):
         pages.append(PageSpec(state.AGREEMENT_PAGE, "Agreement", ":material/handshake:"))
     return pages
-
-
-def _navigation_only() -> None:
-    # Streamlit decides "pages/ folder app" (run the requested page script directly) once per
-    # process, and only st.navigation in Home.py turns that off. If the process's first
-    # requests are deep links (tabs reconnecting after a restart), Home.py never runs and
-    # every role would see every page listed. Turning it off here, on any page's first run,
-    # makes every later run go through Home.py and its per-role navigation. (Private API:
-    # renaming the pages/ folder would make this unnecessary.)
-    PagesManager.uses_pages_directory = False
 
 
 def gate() -> None:

@@ -8,6 +8,7 @@ left as a message for the area they came from; nothing here shows a traceback.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum, auto
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -35,11 +36,40 @@ def url_key(claim_id: int) -> str:
     return f"url_input_{claim_id}"
 
 
-def _save(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """A save, run again a few times while the database is busy (a long import on SQLite
-    holds its write lock between short pauses); then :class:`DatabaseBusy`, whose sentence the
-    page shows like any other error. Nothing of a failed attempt was written."""
-    return retry_busy(lambda: call(*args, **kwargs))
+class _Failed(Enum):
+    """What :func:`_attempt` returns when the save failed and its message is left."""
+
+    FAILED = auto()
+
+
+FAILED = _Failed.FAILED
+
+
+def _attempt(
+    area: str,
+    save: Callable[[], T],
+    *,
+    on_stale: Callable[[StaleEdit], None] | None = None,
+    error: str = "{}",
+) -> T | _Failed:
+    """``save()``'s result, or :data:`FAILED` with the message left for ``area``.
+
+    The one way a button saves: run again a few times while the database is busy (a long
+    import on SQLite holds its write lock between short pauses; nothing of a failed attempt
+    was written), then :class:`DatabaseBusy`, whose sentence is shown like any other error.
+    A :class:`StaleEdit` goes to ``on_stale`` when given (to show the newer value), else it
+    is an error like the others; ``error`` formats the message of one (``{}``: the error).
+    """
+    try:
+        return retry_busy(save)
+    except StaleEdit as exc:
+        if on_stale is None:
+            state.flash(area, "error", error.format(exc))
+        else:
+            on_stale(exc)
+    except WorkbenchError as exc:
+        state.flash(area, "error", error.format(exc))
+    return FAILED
 
 
 def _reviewer() -> Actor:
@@ -53,12 +83,47 @@ def _saved(claim_id: int, review: ReviewOut) -> None:
     state.set_seen_version(claim_id, review.version)
 
 
-def _stale(area: str, claim_id: int, exc: StaleEdit) -> None:
-    # Forget what the note box holds so it shows the newer saved value on the rerun.
-    st.session_state.pop(note_key(claim_id), None)
-    if isinstance(exc.current, ReviewOut):
-        _saved(claim_id, exc.current)
-    state.flash(area, "warning", f"{exc} The page now shows the newer value.")
+def _stale(area: str, claim_id: int) -> Callable[[StaleEdit], None]:
+    """What a stale save of ``claim_id``'s review does: show the newer value, and say so."""
+
+    def show_newer(exc: StaleEdit) -> None:
+        # Forget what the note box holds so it shows the newer saved value on the rerun.
+        st.session_state.pop(note_key(claim_id), None)
+        if isinstance(exc.current, ReviewOut):
+            _saved(claim_id, exc.current)
+        state.flash(area, "warning", f"{exc} The page now shows the newer value.")
+
+    return show_newer
+
+
+def _edit_review(
+    area: str,
+    claim_id: int,
+    edit: Callable[..., ReviewOut],
+    value: object,
+    *,
+    error: str = "{}",
+    **extra: Any,
+) -> bool:
+    """One change to our review of ``claim_id`` (a ``decisions`` function), made against the
+    version the page showed; True once saved, else the message (or the newer value) shown."""
+    review = _attempt(
+        area,
+        lambda: edit(
+            state.engine(),
+            claim_id,
+            _reviewer(),
+            value,
+            expected_version=state.seen_version(claim_id),
+            **extra,
+        ),
+        on_stale=_stale(area, claim_id),
+        error=error,
+    )
+    if review is FAILED:
+        return False
+    _saved(claim_id, review)
+    return True
 
 
 def _advance(claim_id: int) -> None:
@@ -81,23 +146,9 @@ def _assigned(exclude: tuple[int, ...]) -> int | None:
 
 
 def decide(claim_id: int, verdict: Verdict) -> None:
-    try:
-        review = _save(
-            decisions.set_verdict,
-            state.engine(),
-            claim_id,
-            _reviewer(),
-            verdict,
-            expected_version=state.seen_version(claim_id),
-            shown_at=state.shown_at(claim_id),
-        )
-    except StaleEdit as exc:
-        _stale(DECISION, claim_id, exc)
+    shown_at = state.shown_at(claim_id)
+    if not _edit_review(DECISION, claim_id, decisions.set_verdict, verdict, shown_at=shown_at):
         return
-    except WorkbenchError as exc:
-        state.flash(DECISION, "error", str(exc))
-        return
-    _saved(claim_id, review)
     _advance(claim_id)
     state.flash(DECISION, "success", f"Saved “{verdict.value}” for claim #{claim_id}.")
     _offer_group(claim_id, verdict)
@@ -124,12 +175,11 @@ def apply_to_similar(claim_id: int, verdict: Verdict | None) -> None:
     if verdict is None:
         state.flash(DECISION, "info", f"Give claim #{claim_id} a verdict first.")
         return
-    try:
-        result = _save(
-            similar.apply_verdict_to_similar, state.engine(), claim_id, _reviewer(), verdict
-        )
-    except WorkbenchError as exc:
-        state.flash(DECISION, "error", str(exc))
+    result = _attempt(
+        DECISION,
+        lambda: similar.apply_verdict_to_similar(state.engine(), claim_id, _reviewer(), verdict),
+    )
+    if result is FAILED:
         return
     state.clear_group_offer()
     state.flash(DECISION, "success", f"Claims similar to #{claim_id}: {result.summary()}")
@@ -145,40 +195,28 @@ def open_similar(target: int) -> None:
 
 
 def clear_verdict(claim_id: int) -> None:
-    try:
-        review = _save(
-            decisions.set_verdict,
-            state.engine(),
-            claim_id,
-            _reviewer(),
-            None,
-            expected_version=state.seen_version(claim_id),
-        )
-    except StaleEdit as exc:
-        _stale(DECISION, claim_id, exc)
+    if not _edit_review(DECISION, claim_id, decisions.set_verdict, None):
         return
-    except WorkbenchError as exc:
-        state.flash(DECISION, "error", str(exc))
-        return
-    _saved(claim_id, review)
     state.flash(DECISION, "info", f"Your verdict on claim #{claim_id} was cleared.")
 
 
 def not_a_claim(claim_id: int) -> None:
-    try:
-        _save(decisions.mark_not_a_claim, state.engine(), claim_id, _reviewer())
-    except WorkbenchError as exc:
-        state.flash(DECISION, "error", str(exc))
+    if (
+        _attempt(
+            DECISION, lambda: decisions.mark_not_a_claim(state.engine(), claim_id, _reviewer())
+        )
+        is FAILED
+    ):
         return
     _advance(claim_id)
     state.flash(DECISION, "success", f"Claim #{claim_id} was taken out of the queue.")
 
 
 def reopen(claim_id: int) -> None:
-    try:
-        _save(decisions.reopen_claim, state.engine(), claim_id, _reviewer())
-    except WorkbenchError as exc:
-        state.flash(DECISION, "error", str(exc))
+    if (
+        _attempt(DECISION, lambda: decisions.reopen_claim(state.engine(), claim_id, _reviewer()))
+        is FAILED
+    ):
         return
     state.flash(DECISION, "success", f"Claim #{claim_id} is back in the queue.")
 
@@ -212,64 +250,22 @@ def previous() -> None:
 
 def save_note(claim_id: int) -> None:
     note = str(st.session_state.get(note_key(claim_id), ""))
-    try:
-        review = _save(
-            decisions.set_note,
-            state.engine(),
-            claim_id,
-            _reviewer(),
-            note,
-            expected_version=state.seen_version(claim_id),
-        )
-    except StaleEdit as exc:
-        _stale(NOTE, claim_id, exc)
+    if not _edit_review(NOTE, claim_id, decisions.set_note, note):
         return
-    except WorkbenchError as exc:
-        state.flash(NOTE, "error", str(exc))
-        return
-    _saved(claim_id, review)
     state.flash(NOTE, "success", "Note saved.")
 
 
 def add_url(claim_id: int) -> None:
     raw = str(st.session_state.get(url_key(claim_id), ""))
-    try:
-        review = _save(
-            decisions.add_url,
-            state.engine(),
-            claim_id,
-            _reviewer(),
-            raw,
-            expected_version=state.seen_version(claim_id),
-        )
-    except StaleEdit as exc:
-        _stale(URL, claim_id, exc)
+    if not _edit_review(URL, claim_id, decisions.add_url, raw, error="Not added: {}."):
         return
-    except WorkbenchError as exc:
-        state.flash(URL, "error", f"Not added: {exc}.")
-        return
-    _saved(claim_id, review)
     st.session_state[url_key(claim_id)] = ""
     state.flash(URL, "success", "URL added.")
 
 
 def remove_url(claim_id: int, url: str) -> None:
-    try:
-        review = _save(
-            decisions.remove_url,
-            state.engine(),
-            claim_id,
-            _reviewer(),
-            url,
-            expected_version=state.seen_version(claim_id),
-        )
-    except StaleEdit as exc:
-        _stale(URL, claim_id, exc)
+    if not _edit_review(URL, claim_id, decisions.remove_url, url):
         return
-    except WorkbenchError as exc:
-        state.flash(URL, "error", str(exc))
-        return
-    _saved(claim_id, review)
     state.flash(URL, "info", "URL removed.")
 
 
@@ -295,11 +291,11 @@ def adjudicate(claim_id: int) -> None:
     chosen = st.session_state.get(final_verdict_key(claim_id))
     reason = str(st.session_state.get(final_reason_key(claim_id)) or "")
     seen = st.session_state.get(final_version_key(claim_id))
-    try:
+
+    def save() -> FinalVerdictOut:
         if chosen not in {v.value for v in Verdict}:
             raise InvalidInput("choose the final verdict")
-        final = _save(
-            adjudication.adjudicate,
+        return adjudication.adjudicate(
             state.engine(),
             _reviewer(),
             claim_id,
@@ -307,14 +303,15 @@ def adjudicate(claim_id: int) -> None:
             reason,
             expected_version=seen if isinstance(seen, int) else None,
         )
-    except StaleEdit as exc:
+
+    def show_newer(exc: StaleEdit) -> None:
         # The newer value goes into the message itself: once decided, the claim may have
         # left the queue, so the page cannot be relied on to show it. The reason typed
         # stays in its box, to be reused once the admin has read the newer value.
         state.flash(ADJUDICATE, "warning", f"{exc} {describe_final(exc.current)}")
-        return
-    except WorkbenchError as exc:
-        state.flash(ADJUDICATE, "error", str(exc))
+
+    final = _attempt(ADJUDICATE, save, on_stale=show_newer)
+    if final is FAILED:
         return
     st.session_state.pop(final_reason_key(claim_id), None)
     st.session_state.pop(final_version_key(claim_id), None)

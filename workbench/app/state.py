@@ -6,8 +6,6 @@ the queue filter and page, and at most one message per area waiting to be shown.
 
 from __future__ import annotations
 
-import functools
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,8 +17,8 @@ from sqlalchemy import Engine
 from workbench.app import render
 from workbench.app.selection import push_history
 from workbench.auth.permissions import Action, allowed
-from workbench.config import Settings, get_settings
-from workbench.database import open_database
+from workbench.config import current_settings
+from workbench.db.open import open_database
 from workbench.review.queue import ClaimFilter
 from workbench.schemas import Actor, Verdict
 
@@ -32,19 +30,19 @@ FILTER = "queue_filter"
 QUEUE_PAGE = "queue_page"
 SEEN = "seen_version"
 SHOWN = "shown_at"
-PROGRESS_PAGE = "pages/progress.py"
+PROGRESS_PAGE = "views/progress.py"
 FLASH = "flash"
 GROUP_OFFER = "group_offer"
 # A random name for this browser session, for the sign-in throttle (see access.client).
 CLIENT_TOKEN = "client_token"
 
-REVIEW_PAGE = "pages/review.py"
-QUEUE_PAGE_PATH = "pages/queue.py"
-EXPORT_PAGE = "pages/export.py"
+REVIEW_PAGE = "views/review.py"
+QUEUE_PAGE_PATH = "views/queue.py"
+EXPORT_PAGE = "views/export.py"
 LOGIN_PAGE = "login.py"
-USERS_PAGE = "pages/users.py"
-ADJUDICATE_PAGE = "pages/adjudicate.py"
-AGREEMENT_PAGE = "pages/agreement.py"
+USERS_PAGE = "views/users.py"
+ADJUDICATE_PAGE = "views/adjudicate.py"
+AGREEMENT_PAGE = "views/agreement.py"
 # True once this session's actor was signed in with a password (team mode), not by name.
 SIGNED_IN = "signed_in_with_password"
 
@@ -63,19 +61,9 @@ def engine() -> Engine:
 
 
 def database_url() -> str:
-    """The URL of the app's database (WORKBENCH_DATABASE_URL, or the default)."""
-    return _settings(os.environ.get(URL_VARIABLE)).database_url
-
-
-URL_VARIABLE = "WORKBENCH_DATABASE_URL"
-
-
-@functools.lru_cache(maxsize=8)
-def _settings(_url_variable: str | None) -> Settings:
-    # Reading the settings builds a pydantic-settings model from the environment (some ms);
-    # a page asks for the engine several times a run. Kept per value of the variable, so a
-    # test (or a process) that points the app elsewhere gets the new database at once.
-    return get_settings()
+    """The URL of the app's database (the ``database_url`` setting: WORKBENCH_DATABASE_URL,
+    or the default), from settings kept until a WORKBENCH_* variable changes."""
+    return current_settings().database_url
 
 
 # --- the reviewer -------------------------------------------------------------------------

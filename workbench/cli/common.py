@@ -19,7 +19,7 @@ import typer
 from sqlalchemy import Engine
 
 from workbench.config import Settings, get_settings
-from workbench.database import display_url, open_database
+from workbench.db.open import display_url, open_database
 from workbench.db.session import sqlite_path
 from workbench.errors import WorkbenchError
 from workbench.terminal import printable, printable_json
@@ -60,8 +60,10 @@ def user_errors() -> Iterator[None]:
 
 
 def settings_for(db: str | None) -> Settings:
-    """The settings, ``--db`` (when given) over $WORKBENCH_DATABASE_URL."""
-    return get_settings(database_url=db)
+    """The settings, ``--db`` (when given) over $WORKBENCH_DATABASE_URL; a bad WORKBENCH_*
+    value is one line, not a traceback."""
+    with user_errors():
+        return get_settings(database_url=db)
 
 
 def echo(message: str, *, err: bool = False) -> None:

@@ -29,8 +29,8 @@ from workbench.cli.common import (
     user_errors,
 )
 from workbench.cli.serve import run_streamlit
-from workbench.config import Settings, get_settings
-from workbench.database import display_url
+from workbench.config import Settings
+from workbench.db.open import display_url
 from workbench.db.session import forget
 from workbench.extract import default_extractor
 from workbench.ingest.preview import claims_in_files
@@ -139,7 +139,7 @@ def extract(
     follow_links: FollowLinksOption = False,
 ) -> None:
     """Print the claims found in documents; stores nothing."""
-    settings = get_settings()
+    settings = settings_for(None)
     with user_errors():
         extractor = default_extractor(
             settings.claim_threshold, settings.scorer, settings.scorer_model
@@ -237,7 +237,7 @@ def demo(
     forget(url)  # an engine still open on the old file would keep writing to it
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DEMO_DB_PATH}{suffix}").unlink(missing_ok=True)
-    settings = get_settings(database_url=url)
+    settings = settings_for(url)
     with user_errors(), as_file(files("workbench") / "sample_data") as samples:
         engine = open_named(url, create=True)
         report = _ingest(engine, [Path(samples)], settings, progress=True)

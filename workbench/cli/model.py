@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 
 from workbench.cli.common import DbOption, echo, echo_json, open_named, settings_for, user_errors
-from workbench.config import get_settings
 from workbench.errors import WorkbenchError
 from workbench.extract import default_extractor
 from workbench.extract.evaluation import at_threshold
@@ -64,7 +63,7 @@ def score(
     ] = None,
 ) -> None:
     """Score pre-split sentences with the extractor's scorer and threshold."""
-    settings = get_settings()
+    settings = settings_for(None)
     with user_errors():
         extractor = default_extractor(
             threshold if threshold is not None else settings.claim_threshold,

@@ -1,4 +1,9 @@
-"""Create and upgrade the schema with Alembic, from code (``workbench init``) or the CLI."""
+"""Create and upgrade the schema with Alembic, from code (``workbench init``) or the CLI.
+
+The migration scripts live inside the package (``workbench/db/migrations``), as
+argilla-server keeps its ``alembic/``: a checkout and an installed wheel find them at the same
+place beside this module, with no second lookup and nothing force-included by the build.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-import workbench
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def migrations_dir() -> Path:
-    """The migration scripts: inside an installed wheel, or ``db/migrations`` in a checkout."""
-    packaged = Path(workbench.__file__).parent / "_migrations"
-    if packaged.is_dir():
-        return packaged
-    return Path(workbench.__file__).resolve().parents[1] / "db" / "migrations"
+    """The migration scripts: ``workbench/db/migrations``, in a checkout as in a wheel."""
+    return MIGRATIONS_DIR
 
 
 def alembic_config(engine: Engine) -> Config:

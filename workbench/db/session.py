@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workbench.errors import DatabaseBusy
+from workbench.errors import DatabaseBusy, DatabaseURLError
 
 T = TypeVar("T")
 BUSY_MESSAGE = (
@@ -37,10 +37,6 @@ _RETRYABLE_STATES = {"40001", "40P01", "55P03"}
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
-
-
-class DatabaseURLError(ValueError):
-    """The database URL cannot be used; the message says why."""
 
 
 # A URL that fails to parse is usually a typo ("postgresql+psycopg//user:pw@host", a port

@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from workbench.errors import InvalidInput
-from workbench.export.records import PlainRecord, RowBatch
+from workbench.export.rows import PlainRecord, RowBatch
 from workbench.review.urls import normalise_url
 
 DEFAULT_PUBLISHER = "Fact-check workbench"

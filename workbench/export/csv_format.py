@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
-from workbench.export.records import PlainRecord, RowBatch
+from workbench.export.rows import PlainRecord, RowBatch
 
 COLUMNS = [
     "claim_id",

@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 from pydantic_core import to_json
 
-from workbench.export.records import RowBatch
+from workbench.export.rows import RowBatch
 
 # Characters JSON allows unescaped in a string but that Python's str.splitlines() (and other
 # Unicode-aware line splitters) take for line ends: NEL, LINE and PARAGRAPH SEPARATOR. Written as

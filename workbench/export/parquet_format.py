@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from workbench.export.records import (
+from workbench.export.rows import (
     CLAIM_COLUMNS,
     REVIEW_COLUMNS,
     SCHEMA_VERSION,

@@ -27,7 +27,7 @@ from workbench.export.manifest import (
     software_version,
     write_manifest,
 )
-from workbench.export.records import SCHEMA_VERSION, RowBatch, iter_row_batches
+from workbench.export.rows import SCHEMA_VERSION, RowBatch, iter_row_batches
 from workbench.schemas import Actor
 
 

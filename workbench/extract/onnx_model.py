@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from workbench.config import Settings, get_settings
 from workbench.extract.linear_model import LinearCheckworthiness
 
 FORMAT = "workbench-onnx-checkworthiness"
@@ -49,8 +50,9 @@ NAME = "minilm-onnx@3"
 DEFAULT_FILE = "minilm_checkworthy.int8.onnx"
 TOKENIZER_FILE = "minilm_tokenizer.json"
 #: onnxruntime threads per session. One: the ingest runs one session per worker process, and
-#: on a shared machine more threads mostly spin. ``WORKBENCH_ONNX_THREADS`` overrides it.
-DEFAULT_THREADS = 1
+#: on a shared machine more threads mostly spin. The ``onnx_threads`` setting
+#: (``WORKBENCH_ONNX_THREADS``, workbench/config.py) overrides it.
+DEFAULT_THREADS: int = Settings.model_fields["onnx_threads"].default
 
 
 class OnnxUnavailable(ImportError):
@@ -67,12 +69,9 @@ def _sha256(path: Path) -> str:
 
 
 def _threads() -> int:
-    raw = os.environ.get("WORKBENCH_ONNX_THREADS", "").strip()
-    if not raw:
-        return DEFAULT_THREADS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"WORKBENCH_ONNX_THREADS must be a whole number >= 1, got {raw!r}")
-    return int(raw)
+    """The ``onnx_threads`` setting (``WORKBENCH_ONNX_THREADS``; :class:`SettingsError`, a
+    ``ValueError``, when it is not a whole number >= 1)."""
+    return get_settings().onnx_threads
 
 
 def read_metadata(onnx_path: Path) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import Protocol
 from workbench.config import get_settings
 from workbench.errors import InvalidInput
 from workbench.extract import boilerplate, segment, stance
-from workbench.extract.score import DEFAULT_THRESHOLD
+from workbench.extract.heuristic import DEFAULT_THRESHOLD
 from workbench.extract.scorers import (
     HeuristicScorer,
     SentenceScorer,

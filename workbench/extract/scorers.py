@@ -2,7 +2,7 @@
 
 - ``linear`` (default): TF-IDF n-grams and a logistic regression, NumPy only
   (``workbench.extract.linear_model``); ``model_path`` points at retrained weights.
-- ``heuristic``: the hand-weighted rules of ``workbench.extract.score``; no model file.
+- ``heuristic``: the hand-weighted rules of ``workbench.extract.heuristic``; no model file.
 - ``blend``: ``linear``, raised to the rule score for statements the text attributes to a
   named source (see ``BlendScorer``); for news, where the linear model misses reported speech.
 - ``minilm``: a sentence-embedding model, installed with the ``ml`` extra and imported only
@@ -27,13 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from workbench.config import SCORER_NAMES, ScorerName
 from workbench.errors import WorkbenchError
-from workbench.extract import score as heuristic
+from workbench.extract import heuristic
 from workbench.extract.linear_model import LinearCheckworthiness
 from workbench.extract.slices import by_characters
 
-DEFAULT_SCORER = "linear"
-SCORERS = ("linear", "heuristic", "minilm", "blend", "onnx")
+DEFAULT_SCORER: ScorerName = "linear"
+# The names are declared with the settings (WORKBENCH_SCORER is one of them); _LOADERS below
+# has one loader for each (tests/test_settings_docs.py holds them together).
+SCORERS: tuple[ScorerName, ...] = SCORER_NAMES
 
 
 class ScorerError(WorkbenchError):
@@ -70,7 +73,7 @@ def score_bounded(scorer: SentenceScorer, texts: Sequence[str]) -> list[float]:
 
 
 class HeuristicScorer:
-    """The hand-weighted rule score (``workbench.extract.score``) behind the scorer protocol."""
+    """The hand-weighted rule score (``workbench.extract.heuristic``) behind the scorer protocol."""
 
     name = "heuristic@1"
 

@@ -1,4 +1,4 @@
-"""The reviewed dataset, read from the database in bounded batches.
+"""The export's rows: the reviewed dataset, read from the database in bounded batches.
 
 Each batch is ``batch`` claims, chosen by keyset pagination on the claim id (``id > the last
 id of the previous batch``, so a batch costs the same at the end of a large table as at its

@@ -1,4 +1,9 @@
-"""Opening the database a command or the app names, with a schema it can use."""
+"""Opening the database a command or the app names, with a schema it can use.
+
+Beside the engine (``session``) and the migrations (``migrate``) it joins: the one way the
+CLI, the app and the scripts get an engine, so every entry point refuses a wrong URL, a
+missing file or a schema newer than the code in the same words.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from workbench.db.migrate import alembic_config, current_revision, upgrade
-from workbench.db.session import DatabaseURLError, get_engine, mask_url, sqlite_path
-from workbench.errors import WorkbenchError
-
-
-class DatabaseError(WorkbenchError):
-    pass
+from workbench.db.session import get_engine, mask_url, sqlite_path
+from workbench.errors import DatabaseError, DatabaseURLError
 
 
 def open_database(url: str, *, migrate: bool = True, create: bool = True) -> Engine:

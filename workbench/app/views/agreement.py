@@ -33,11 +33,11 @@ from workbench.agreement.report import (
     AgreementReport,
     Coefficients,
     GroupAgreement,
-    PairAgreement,
     build_report,
     may_audit,
 )
 from workbench.agreement.table import VERDICTS_USED, VerdictsUsed, VerdictTable, load_table
+from workbench.app import agreement_charts as charts
 from workbench.app import frame, render, state
 from workbench.auth.permissions import Action, allowed
 from workbench.errors import WorkbenchError
@@ -55,8 +55,6 @@ SAMPLES = 1000  # bootstrap resamples of alpha's 95% interval
 CSV_NAME = "agreement-table.csv"
 # The claim a link opens on the Adjudication page (read there as ``?claim=<id>``).
 LINK = "claim"
-# One colour per verdict, the same in every chart.
-VERDICT_COLOURS = {"verified": "#2e7d32", "disputed": "#c62828", "unsupported": "#9e9e9e"}
 
 
 def figure(value: float | None) -> str:
@@ -350,8 +348,8 @@ def _pairs(report: AgreementReport) -> None:
         st.info("Pairs of reviewers need two reviewers or more.")
         return
     st.vega_lite_chart(
-        _kappa_frame(report.pairs),
-        _heatmap_spec(report.reviewers),
+        charts.kappa_frame(report.pairs),
+        charts.heatmap_spec(report.reviewers),
         width="stretch",
         height=max(200, 44 * len(report.reviewers) + 40),
         key="agreement_heatmap",
@@ -376,71 +374,6 @@ def _pairs(report: AgreementReport) -> None:
             key="agreement_pairs",
         )
     _confusion(report)
-
-
-def _kappa_frame(pairs: Sequence[PairAgreement]) -> pd.DataFrame:
-    """Both halves of the matrix: (a, b) and (b, a) hold the same pair."""
-    rows = [
-        {"reviewer": x, "with": y, "kappa": p.kappa, "claims": p.claims, "observed": p.observed}
-        for p in pairs
-        for x, y in ((p.a, p.b), (p.b, p.a))
-    ]
-    return pd.DataFrame(rows, columns=["reviewer", "with", "kappa", "claims", "observed"])
-
-
-def _heatmap_spec(reviewers: list[str]) -> dict[str, Any]:
-    axis = {"type": "nominal", "sort": reviewers, "scale": {"domain": reviewers}}
-    angle = 0 if len(reviewers) <= 6 else -40
-    valid = {"filter": "isValid(datum.kappa)"}
-    tooltip = [
-        {"field": "reviewer", "type": "nominal"},
-        {"field": "with", "type": "nominal"},
-        {"field": "kappa", "type": "quantitative", "title": "Cohen's κ", "format": ".3f"},
-        {"field": "claims", "type": "quantitative", "title": "claims both reviewed"},
-        {"field": "observed", "type": "quantitative", "format": ".3f"},
-    ]
-    return {
-        "encoding": {
-            "x": {
-                "field": "with",
-                "title": None,
-                "axis": {"labelAngle": angle, "orient": "top", "labelLimit": 160},
-                **axis,
-            },
-            "y": {"field": "reviewer", "title": None, **axis},
-        },
-        "layer": [
-            {  # every pair, withheld or not: the tooltip says what a blank cell rests on
-                "mark": {"type": "rect", "opacity": 0},
-                "encoding": {"tooltip": tooltip},
-            },
-            {
-                "transform": [valid],
-                "mark": "rect",
-                "encoding": {
-                    "color": {
-                        "field": "kappa",
-                        "type": "quantitative",
-                        "title": "Cohen's κ",
-                        "scale": {"domain": [0, 1], "clamp": True, "scheme": "blues"},
-                    },
-                    "tooltip": tooltip,
-                },
-            },
-            {
-                "transform": [valid],
-                "mark": {"type": "text", "fontSize": 13},
-                "encoding": {
-                    "text": {"field": "kappa", "type": "quantitative", "format": ".2f"},
-                    "color": {
-                        "condition": {"test": "datum.kappa > 0.6", "value": "white"},
-                        "value": "black",
-                    },
-                    "tooltip": tooltip,
-                },
-            },
-        ],
-    }
 
 
 def _confusion(report: AgreementReport) -> None:
@@ -497,7 +430,7 @@ def _reviewers(report: AgreementReport) -> None:
     ]
     st.vega_lite_chart(
         pd.DataFrame(rows, columns=["reviewer", "verdict", "count", "reviews", "order"]),
-        _distribution_spec(report.reviewers, report.labels),
+        charts.distribution_spec(report.reviewers, report.labels),
         width="stretch",
         height=max(120, 40 * len(report.reviewers) + 50),
         key="agreement_distribution",
@@ -528,38 +461,6 @@ def _reviewers(report: AgreementReport) -> None:
     )
 
 
-def _distribution_spec(reviewers: list[str], labels: list[str]) -> dict[str, Any]:
-    return {
-        "mark": "bar",
-        "encoding": {
-            "y": {"field": "reviewer", "type": "nominal", "sort": reviewers, "title": None},
-            "x": {
-                "field": "count",
-                "type": "quantitative",
-                "stack": "normalize",
-                "title": "share of their verdicts",
-                "axis": {"format": "%"},
-            },
-            "color": {
-                "field": "verdict",
-                "type": "nominal",
-                "sort": labels,
-                "scale": {
-                    "domain": labels,
-                    "range": [VERDICT_COLOURS.get(label, "#5c6bc0") for label in labels],
-                },
-            },
-            "order": {"field": "order", "type": "quantitative"},
-            "tooltip": [
-                {"field": "reviewer", "type": "nominal"},
-                {"field": "verdict", "type": "nominal"},
-                {"field": "count", "type": "quantitative"},
-                {"field": "reviews", "type": "quantitative", "title": "their verdicts"},
-            ],
-        },
-    }
-
-
 def _over_time(report: AgreementReport) -> None:
     st.subheader("Agreement over time")
     weeks = report.over_time
@@ -574,7 +475,7 @@ def _over_time(report: AgreementReport) -> None:
     ]
     st.vega_lite_chart(
         pd.DataFrame(rows, columns=["week", "measure", "value", "claims"]),
-        _time_spec(),
+        charts.time_spec(),
         width="stretch",
         height=280,
         key="agreement_over_time",
@@ -586,35 +487,6 @@ def _over_time(report: AgreementReport) -> None:
         f"twice or more (hover for each week's). α is left out of weeks with fewer than "
         f"{MIN_CLAIMS} such claims; the dashed lines are {TENTATIVE} and {RELIABLE}."
     )
-
-
-def _time_spec() -> dict[str, Any]:
-    rules = [
-        {
-            "mark": {"type": "rule", "strokeDash": [4, 4], "opacity": 0.5},
-            "encoding": {"y": {"datum": threshold, "type": "quantitative"}},
-        }
-        for threshold in (TENTATIVE, RELIABLE)
-    ]
-    return {
-        "layer": [
-            {
-                "mark": {"type": "line", "point": True},
-                "encoding": {
-                    "x": {"field": "week", "type": "temporal", "title": "week"},
-                    "y": {"field": "value", "type": "quantitative", "title": None},
-                    "color": {"field": "measure", "type": "nominal", "title": None},
-                    "tooltip": [
-                        {"field": "week", "type": "temporal", "format": "%Y-%m-%d"},
-                        {"field": "measure", "type": "nominal"},
-                        {"field": "value", "type": "quantitative", "format": ".3f"},
-                        {"field": "claims", "type": "quantitative"},
-                    ],
-                },
-            },
-            *rules,
-        ],
-    }
 
 
 def _group_table(groups: Sequence[GroupAgreement], first: str, key: str) -> None:

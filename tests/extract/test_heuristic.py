@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.extract.score import WEIGHTS, features, score
+from workbench.extract.heuristic import WEIGHTS, features, score
 
 BASE = "The committee approved the new rules for the regional transport network"
 

@@ -1,13 +1,16 @@
 """Alembic environment: uses the engine the workbench hands over, or WORKBENCH_DATABASE_URL."""
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 from workbench.config import get_settings
 from workbench.db.models import Base, UTCDateTime
 from workbench.db.session import get_engine
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Migrations must not import the app's column types: they would change under old scripts.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
