@@ -20,9 +20,9 @@ from workbench.db.models import Claim, Evidence, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from workbench.review import assign, blind, stats
-from workbench.review.adjudicate import refresh_final
 from workbench.review.queue import review_out
 from workbench.review.urls import normalise_url
+from workbench.review.writes import log_review, log_url, refresh_final, review_state
 from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
 from workbench.storable import unstorable
 
@@ -75,7 +75,7 @@ def record_verdict(
     review.verdict = new
     decision.stamp(review)
     session.flush()
-    _log_review(session, actor, review, before)
+    log_review(session, actor.id, review, before)
     refresh_final(session, claim_id)  # single / consensus follow the verdicts at once
     return review
 
@@ -98,7 +98,7 @@ def set_note(
         review = _own_review(session, claim_id, actor, expected_version)
         review.note = note
         session.flush()
-        _log_review(session, actor, review, before)
+        log_review(session, actor.id, review, before)
         return review_out(review)
 
 
@@ -121,9 +121,9 @@ def add_url(
             review.evidence.append(added)
             review.updated_at = datetime.now(UTC)  # bumps the version: the review changed
         session.flush()
-        _log_review(session, actor, review, before)
+        log_review(session, actor.id, review, before)
         if added is not None:
-            _log_url(session, actor, review, added, Change.create)
+            log_url(session, actor.id, review, added, Change.create)
         return review_out(review)
 
 
@@ -145,7 +145,7 @@ def remove_url(
         review.updated_at = datetime.now(UTC)
         session.flush()
         for evidence in removed:
-            _log_url(session, actor, review, evidence, Change.delete)
+            log_url(session, actor.id, review, evidence, Change.delete)
         return review_out(review)
 
 
@@ -225,17 +225,7 @@ def _own_review(
     return review
 
 
-# --- history: what each change records (kept apart from the rules above) --------------------
-
-
-def _review_state(review: Review) -> dict[str, Any]:
-    """The part of a review its history shows; URLs have entries of their own. A change
-    after the reveal (``workbench.review.blind``) is marked; the key is left out otherwise,
-    so entries of reviews that never changed after it read as they always did."""
-    state: dict[str, Any] = {"verdict": review.verdict, "note": review.note}
-    if review.changed_after_reveal:
-        state["changed_after_reveal"] = True
-    return state
+# --- history: what each change records is in workbench.review.writes ----------------------
 
 
 def _review_before(session: Session, claim_id: int, actor: Actor) -> dict[str, Any] | None:
@@ -243,36 +233,4 @@ def _review_before(session: Session, claim_id: int, actor: Actor) -> dict[str, A
     review = session.scalar(
         select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == actor.id)
     )
-    return None if review is None else _review_state(review)
-
-
-def _log_review(
-    session: Session, actor: Actor, review: Review, before: dict[str, Any] | None
-) -> None:
-    # Called after the change is flushed, in its transaction: both are kept, or neither.
-    record(
-        session,
-        actor_id=actor.id,
-        entity=Entity.review,
-        entity_id=review.id,
-        action=Change.create if before is None else Change.update,
-        before=before,
-        after=_review_state(review),
-        claim_id=review.claim_id,
-    )
-
-
-def _log_url(
-    session: Session, actor: Actor, review: Review, evidence: Evidence, action: Change
-) -> None:
-    value = {"url": evidence.url, "review_id": review.id}
-    record(
-        session,
-        actor_id=actor.id,
-        entity=Entity.url,
-        entity_id=evidence.id,
-        action=action,
-        before=value if action == Change.delete else None,
-        after=value if action == Change.create else None,
-        claim_id=review.claim_id,
-    )
+    return None if review is None else review_state(review)
