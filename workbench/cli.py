@@ -56,7 +56,9 @@ from workbench.review.queue import list_documents
 from workbench.schemas import DocumentIn, ExtractedClaim, FinalSource, Role, Verdict
 from workbench.terminal import printable, printable_json
 from workbench.transfer import ImportReport, import_reviews
-from workbench.transfer.backup import RestoreReport, export_backup, is_backup, restore_backup
+from workbench.transfer.backup import export_backup, restore_backup
+from workbench.transfer.backup_file import is_backup
+from workbench.transfer.restore import RestoreReport
 
 app = typer.Typer(
     help="Fact-check annotation workbench: ingest articles, extract claims, review, export.",
