@@ -18,7 +18,7 @@ Nothing outside this module adds, changes or removes a ``Review``, ``Evidence`` 
 Why one place: the import once wrote reviews, finals and history "as decisions.py writes
 it", a copy that had to be kept in step by hand, and the adjudication page and the import
 each had the same twenty lines creating an adjudicated final. The rows and history an import
-writes are now those of the app by construction (``tests/review/test_writes.py`` compares).
+writes are now those of the app by construction (``tests/transfer/test_same_rows.py`` compares).
 
 What stays outside on purpose: bulk copies of whole tables (a backup restored or merged,
 ``workbench.transfer.restore``; a synthetic corpus, ``workbench.synth``) insert rows verbatim
