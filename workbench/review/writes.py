@@ -6,9 +6,10 @@ change, its history entries and what follows from it (the claim's figures in
 Nothing outside this module adds, changes or removes a ``Review``, ``Evidence`` or
 ``FinalVerdict`` row one at a time, or writes their history:
 
-* the app's edits of a reviewer's own review (``workbench.review.decisions``: verdicts, notes,
-  URLs) change the row and record it with :func:`log_review` / :func:`log_url`, and every
-  change of a verdict ends in :func:`refresh_final`;
+* the app's edits of a reviewer's own review (``workbench.review.decisions`` checks who may
+  change what, then calls :func:`new_review`, :func:`change_verdict`, :func:`change_note`,
+  :func:`add_url`, :func:`remove_url`); every change of a verdict ends in
+  :func:`refresh_final`;
 * a review made elsewhere (``workbench import``) is stored whole by :func:`add_review`, with
   the times the file gives;
 * an admin's final verdict, typed on the Adjudication page or imported, is
@@ -42,7 +43,7 @@ from sqlalchemy.orm import Session
 from workbench.audit import Change, Entity, record
 from workbench.db.models import Claim, Evidence, FinalVerdict, ProjectSetting, Review
 from workbench.project import ProjectSettings
-from workbench.review import blind, stats
+from workbench.review import assign, blind, stats
 from workbench.schemas import FinalSource
 
 # --- history: what each change records ------------------------------------------------------
@@ -117,6 +118,70 @@ def record_final(
 
 
 # --- reviews --------------------------------------------------------------------------------
+
+
+def new_review(session: Session, claim_id: int, reviewer_id: int) -> Review:
+    """A reviewer's empty review of a claim, created on their first touch (no history entry
+    of its own: the change that follows, a verdict, a note or a URL, records it)."""
+    review = Review(claim_id=claim_id, reviewer_id=reviewer_id, note="")
+    session.add(review)
+    session.flush()
+    return review
+
+
+def change_verdict(
+    session: Session,
+    review: Review,
+    verdict: str | None,
+    decision: assign.Decision,
+    *,
+    actor_id: int,
+    before: dict[str, Any] | None,
+) -> None:
+    """Give (``None``: take back) a review's verdict, as its reviewer saved it: its blind
+    verdict, its timing (``decision``, from ``assign.take_slot``), the history entry, and
+    then the claim's figures and automatic final (:func:`refresh_final`).
+
+    ``before`` is the review's :func:`review_state` before the change (None: just created)."""
+    blind.apply(session, review, verdict)  # before the verdict changes: it compares with it
+    review.verdict = verdict
+    decision.stamp(review)
+    session.flush()
+    log_review(session, actor_id, review, before)
+    refresh_final(session, review.claim_id)  # single / consensus follow the verdicts at once
+
+
+def change_note(
+    session: Session, review: Review, note: str, *, actor_id: int, before: dict[str, Any] | None
+) -> None:
+    review.note = note
+    session.flush()
+    log_review(session, actor_id, review, before)
+
+
+def add_url(
+    session: Session, review: Review, url: str, *, actor_id: int, before: dict[str, Any] | None
+) -> None:
+    """Attach a normalised URL to a review; one already there changes nothing."""
+    added = None
+    if all(e.url != url for e in review.evidence):
+        added = Evidence(url=url)
+        review.evidence.append(added)
+        review.updated_at = datetime.now(UTC)  # bumps the version: the review changed
+    session.flush()
+    log_review(session, actor_id, review, before)
+    if added is not None:
+        log_url(session, actor_id, review, added, Change.create)
+
+
+def remove_url(session: Session, review: Review, url: str, *, actor_id: int) -> None:
+    kept = [e for e in review.evidence if e.url != url]
+    removed = [e for e in review.evidence if e.url == url]
+    review.evidence = kept
+    review.updated_at = datetime.now(UTC)
+    session.flush()
+    for evidence in removed:
+        log_url(session, actor_id, review, evidence, Change.delete)
 
 
 def add_review(
