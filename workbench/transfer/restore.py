@@ -291,22 +291,6 @@ class Restorer:
         return None
 
 
-def _advance_sequences(connection: Connection) -> None:
-    """PostgreSQL: move each id sequence past the ids inserted explicitly."""
-    if connection.dialect.name != "postgresql":
-        return
-    for name in TABLES:
-        table = table_of(name)
-        if "id" not in table.c or not table.c.id.primary_key:
-            continue
-        connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                f"coalesce((SELECT max(id) FROM {name}), 0) + 1, false)"
-            )
-        )
-
-
 def advance_sequences(connection: Connection) -> None:
     """PostgreSQL: move each id sequence past the ids inserted explicitly."""
     if connection.dialect.name != "postgresql":
