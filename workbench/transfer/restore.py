@@ -13,10 +13,12 @@ A bulk copy, on purpose, not the review package's write path (``workbench.review
 into an empty database the backup *is* the database, rows, ids and history verbatim, and
 going row by row through the services would renumber ids, re-stamp times and write a
 second history. A merge (``add_missing`` into a database that holds data) copies the
-missing rows the same way, then writes its own history entries for them (the shapes the
-services write: a review's entry, a URL's, a final verdict's) and recomputes each touched
-claim's automatic final with ``writes.refresh_final``, the services' own; the figures of
-``workbench.review.stats`` are rebuilt by ``stats.recount`` as for any bulk write.
+missing rows the same way, then writes its own history entries for them, in bulk too, in
+the shapes the services write (a review's entry, a URL's, a final verdict's; one difference
+kept as it was: a merged review's entry does not carry the ``changed_after_reveal`` mark
+that ``writes.review_state`` adds), and recomputes each touched claim's automatic final with
+``writes.refresh_final``, the services' own; the figures of ``workbench.review.stats`` are
+rebuilt by ``stats.recount`` as for any bulk write.
 """
 
 from __future__ import annotations
