@@ -199,7 +199,7 @@ def test_a_change_that_fails_after_its_entry_is_written_leaves_neither(
         raise RuntimeError("the database went away mid-transaction")
 
     # refresh_final runs after the review and its history entry are flushed.
-    monkeypatch.setattr("workbench.review.decisions.refresh_final", broken)
+    monkeypatch.setattr("workbench.review.writes.refresh_final", broken)
     with pytest.raises(RuntimeError):
         decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)
     assert all_rows(seeded) == before

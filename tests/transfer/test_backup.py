@@ -24,14 +24,8 @@ from workbench.review import decisions
 from workbench.review.adjudicate import adjudicate
 from workbench.schemas import Verdict
 from workbench.synth import synthesize
-from workbench.transfer.backup import (
-    TABLES,
-    _dump_row,
-    _iter_rows,
-    _table,
-    export_backup,
-    restore_backup,
-)
+from workbench.transfer.backup import _iter_rows, export_backup, restore_backup
+from workbench.transfer.backup_file import TABLES, dump_row, table_of
 
 runner = CliRunner()
 
@@ -40,7 +34,7 @@ def tables_of(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     """Every backed-up table, row by row in primary key order, as the backup writes them."""
     with engine.connect() as connection:
         return {
-            name: [_dump_row(_table(name), row) for row in _iter_rows(connection, _table(name))]
+            name: [dump_row(table_of(name), row) for row in _iter_rows(connection, table_of(name))]
             for name in TABLES
         }
 

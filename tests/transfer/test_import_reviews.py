@@ -36,7 +36,7 @@ from workbench.review.adjudicate import adjudicate, adjudication_queue, final_ve
 from workbench.schemas import Actor, FinalSource, Role, Verdict
 from workbench.storable import seconds_problem, time_problem
 from workbench.transfer import ImportRecord, import_reviews
-from workbench.transfer.import_reviews import parse_line, read_records
+from workbench.transfer.import_records import parse_line, read_records
 
 
 def exported(engine: Engine, tmp_path: Path) -> Path:

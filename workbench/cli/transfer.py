@@ -20,7 +20,9 @@ from workbench.export.filters import parse_filter
 from workbench.export.request import ExportRequest, write_requested
 from workbench.schemas import FinalSource, Verdict
 from workbench.transfer import ImportReport, import_reviews
-from workbench.transfer.backup import BackupResult, RestoreReport, is_backup, restore_backup
+from workbench.transfer.backup import BackupResult, restore_backup
+from workbench.transfer.backup_file import is_backup
+from workbench.transfer.restore import RestoreReport
 
 
 def export(

@@ -8,32 +8,32 @@
   the claim waits in the adjudication queue until an admin records the final verdict with a
   reason (``adjudicated``).
 
-Automatic finals follow the reviews (:func:`refresh_final` runs in every transaction that
-changes a verdict) and are recorded in the history with no actor. An adjudicated final is
-never replaced automatically: if the reviews change afterwards it stays, and the claim comes
-back to the queue flagged "reviews changed since adjudication".
+Automatic finals follow the reviews (``workbench.review.writes.refresh_final`` runs in every
+transaction that changes a verdict) and are recorded in the history with no actor. An
+adjudicated final is never replaced automatically: if the reviews change afterwards it stays,
+and the claim comes back to the queue flagged "reviews changed since adjudication". Every
+final verdict, automatic or adjudicated, is written by ``workbench.review.writes``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import Engine, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from workbench.audit import Change, Entity, record
+from workbench.audit import Entity
 from workbench.auth.accounts import actor_of
 from workbench.auth.permissions import Action, require
-from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, ProjectSetting, Review
+from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, Review
 from workbench.db.models import User as UserRow
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from workbench.extract.segment import paragraph_span
-from workbench.project import ProjectSettings
-from workbench.review import blind, stats
+from workbench.review import blind
 from workbench.review.queue import review_out
+from workbench.review.writes import final_row, lock_claim, record_adjudication
 from workbench.schemas import (
     Actor,
     ClaimOut,
@@ -84,73 +84,6 @@ class AdjudicationPage(BaseModel):
         return max(1, -(-self.total // self.page_size))
 
 
-# --- automatic finals ---------------------------------------------------------------------
-
-
-def reviews_per_claim(session: Session) -> int:
-    """k as stored, read in the caller's transaction (the default when nobody set it)."""
-    value = session.scalar(
-        select(ProjectSetting.value).where(ProjectSetting.key == "reviews_per_claim")
-    )
-    if value is None:
-        return ProjectSettings().reviews_per_claim
-    try:
-        return ProjectSettings(reviews_per_claim=value).reviews_per_claim
-    except ValidationError:  # a hand-edited row: fall back rather than block every verdict
-        return ProjectSettings().reviews_per_claim
-
-
-def refresh_final(session: Session, claim_id: int, k: int | None = None) -> None:
-    """Bring what follows from a claim's verdicts in line with its reviews (same transaction):
-    the claim's own figures (``workbench.review.stats``) and its automatic final verdict.
-
-    Every change of a verdict ends here. ``k`` defaults to the stored ``reviews_per_claim``.
-    """
-    _lock_claim(session, claim_id)
-    pairs: list[blind.VerdictPair] = [
-        (str(verdict), blind_verdict)
-        for verdict, blind_verdict in session.execute(
-            select(Review.verdict, Review.blind_verdict).where(
-                Review.claim_id == claim_id, Review.verdict.is_not(None)
-            )
-        )
-    ]
-    verdicts = [verdict for verdict, _ in pairs]
-    stats.store(session, claim_id, verdicts)
-    k = reviews_per_claim(session) if k is None else k
-    final = _final_row(session, claim_id)
-    if final is not None and final.source == FinalSource.adjudicated:
-        return  # an admin's decision is only ever replaced by an admin
-    wanted: tuple[str, FinalSource] | None = None
-    # Agreement the reveal produced is no consensus: it waits for an admin (review.blind).
-    if len(verdicts) >= k and blind.agrees_blind(pairs):
-        source = FinalSource.single if len(verdicts) == 1 else FinalSource.consensus
-        wanted = (str(verdicts[0]), source)
-
-    if wanted is None:
-        if final is not None:
-            before = final_snapshot(final)
-            session.delete(final)
-            session.flush()
-            record_final(session, None, claim_id, Change.delete, before, None)
-        return
-    verdict, source = wanted
-    if final is None:
-        final = FinalVerdict(claim_id=claim_id, verdict=verdict, source=source.value, reason="")
-        session.add(final)
-        session.flush()
-        record_final(session, None, claim_id, Change.create, None, final_snapshot(final))
-        return
-    if (final.verdict, final.source) == (verdict, source.value):
-        return
-    before = final_snapshot(final)
-    final.verdict, final.source, final.reason = verdict, source.value, ""
-    final.decided_by_id = None
-    final.decided_at = datetime.now(UTC)
-    session.flush()
-    record_final(session, None, claim_id, Change.update, before, final_snapshot(final))
-
-
 # --- adjudication -----------------------------------------------------------------------------
 
 
@@ -179,39 +112,17 @@ def adjudicate(
         user = _admin(session, actor)
         if session.get(Claim, claim_id) is None:
             raise NotFound(f"claim {claim_id} does not exist")
-        _lock_claim(session, claim_id)
-        final = _final_row(session, claim_id)
+        lock_claim(session, claim_id)
+        final = final_row(session, claim_id)
         _check_version(session, claim_id, final, expected_version)
-        now = datetime.now(UTC)
-        if final is None:
-            final = FinalVerdict(
-                claim_id=claim_id,
-                verdict=verdict.value,
-                source=FinalSource.adjudicated.value,
-                reason=reason,
-                decided_by_id=user.id,
-                decided_at=now,
-            )
-            session.add(final)
-            session.flush()
-            record_final(session, user.id, claim_id, Change.create, None, final_snapshot(final))
-        else:
-            before = final_snapshot(final)
-            final.verdict = verdict.value
-            final.source = FinalSource.adjudicated.value
-            final.reason = reason
-            final.decided_by_id = user.id
-            # Set even when nothing else changed: it marks when the reviews were last weighed.
-            final.decided_at = now
-            session.flush()
-            record_final(session, user.id, claim_id, Change.update, before, final_snapshot(final))
+        final = record_adjudication(session, claim_id, verdict.value, reason, actor_id=user.id)
         return final_out(final, user.name)
 
 
 def final_verdict(engine: Engine, claim_id: int) -> FinalVerdictOut | None:
     """A claim's final verdict, or None while it has none."""
     with unit_of_work(engine) as session:
-        final = _final_row(session, claim_id)
+        final = final_row(session, claim_id)
         return None if final is None else final_out(final)
 
 
@@ -412,18 +323,6 @@ def _admin(session: Session, actor: Actor) -> UserRow:
     return user
 
 
-def _lock_claim(session: Session, claim_id: int) -> None:
-    # On PostgreSQL two reviewers saving at once would each miss the other's uncommitted
-    # verdict (no consensus found) or both insert a final verdict (a unique violation).
-    # Locking the claim row serialises them; the second then reads the first's committed
-    # review. SQLite ignores FOR UPDATE: its transactions already begin IMMEDIATE.
-    session.execute(select(Claim.id).where(Claim.id == claim_id).with_for_update())
-
-
-def _final_row(session: Session, claim_id: int) -> FinalVerdict | None:
-    return session.scalar(select(FinalVerdict).where(FinalVerdict.claim_id == claim_id))
-
-
 def _check_version(
     session: Session, claim_id: int, final: FinalVerdict | None, expected: int | None
 ) -> None:
@@ -447,27 +346,3 @@ def _check_version(
     who = last.actor.name if last is not None and last.actor is not None else SYSTEM
     when = last.at if last is not None else datetime.now(UTC)
     raise StaleEdit(what, changed_by=who, changed_at=when, current=None)
-
-
-def final_snapshot(final: FinalVerdict) -> dict[str, Any]:
-    return {"verdict": final.verdict, "source": final.source, "reason": final.reason}
-
-
-def record_final(
-    session: Session,
-    actor_id: int | None,
-    claim_id: int,
-    action: Change,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    record(
-        session,
-        actor_id=actor_id,
-        entity=Entity.final_verdict,
-        entity_id=claim_id,  # one final verdict per claim: its history reads as one thread
-        action=action,
-        before=before,
-        after=after,
-        claim_id=claim_id,
-    )

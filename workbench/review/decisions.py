@@ -3,6 +3,10 @@
 Every function is one transaction. A reviewer only ever writes their own review: the
 actor is an argument of every call, and no call reaches another reviewer's row. The actor's
 role is checked against the stored account on every call, not taken on trust.
+
+The history entries of these edits, and what follows from a verdict (the claim's figures and
+its automatic final), are written by ``workbench.review.writes``, the one write path that
+an import and the adjudication page share.
 """
 
 from __future__ import annotations
@@ -16,13 +20,13 @@ from sqlalchemy.orm import Session
 from workbench.audit import Change, Entity, record
 from workbench.auth.accounts import actor_of
 from workbench.auth.permissions import Action, require
-from workbench.db.models import Claim, Evidence, Review, User
+from workbench.db.models import Claim, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
-from workbench.review import assign, blind, stats
-from workbench.review.adjudicate import refresh_final
+from workbench.review import assign, stats, writes
 from workbench.review.queue import review_out
 from workbench.review.urls import normalise_url
+from workbench.review.writes import review_state
 from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
 from workbench.storable import unstorable
 
@@ -71,12 +75,7 @@ def record_verdict(
     before = _review_before(session, claim_id, actor)
     review = _own_review(session, claim_id, actor, expected_version)
     new = verdict.value if verdict else None
-    blind.apply(session, review, new)  # before the verdict changes: it compares with it
-    review.verdict = new
-    decision.stamp(review)
-    session.flush()
-    _log_review(session, actor, review, before)
-    refresh_final(session, claim_id)  # single / consensus follow the verdicts at once
+    writes.change_verdict(session, review, new, decision, actor_id=actor.id, before=before)
     return review
 
 
@@ -96,9 +95,7 @@ def set_note(
     with unit_of_work(engine) as session:
         before = _review_before(session, claim_id, actor)
         review = _own_review(session, claim_id, actor, expected_version)
-        review.note = note
-        session.flush()
-        _log_review(session, actor, review, before)
+        writes.change_note(session, review, note, actor_id=actor.id, before=before)
         return review_out(review)
 
 
@@ -115,15 +112,7 @@ def add_url(
     with unit_of_work(engine) as session:
         before = _review_before(session, claim_id, actor)
         review = _own_review(session, claim_id, actor, expected_version)
-        added = None
-        if all(e.url != url for e in review.evidence):
-            added = Evidence(url=url)
-            review.evidence.append(added)
-            review.updated_at = datetime.now(UTC)  # bumps the version: the review changed
-        session.flush()
-        _log_review(session, actor, review, before)
-        if added is not None:
-            _log_url(session, actor, review, added, Change.create)
+        writes.add_url(session, review, url, actor_id=actor.id, before=before)
         return review_out(review)
 
 
@@ -137,15 +126,9 @@ def remove_url(
 ) -> ReviewOut:
     with unit_of_work(engine) as session:
         review = _own_review(session, claim_id, actor, expected_version)
-        kept = [e for e in review.evidence if e.url != url]
-        if len(kept) == len(review.evidence):
+        if all(e.url != url for e in review.evidence):
             raise NotFound(f"{url} is not among your URLs for claim {claim_id}")
-        removed = [e for e in review.evidence if e.url == url]
-        review.evidence = kept
-        review.updated_at = datetime.now(UTC)
-        session.flush()
-        for evidence in removed:
-            _log_url(session, actor, review, evidence, Change.delete)
+        writes.remove_url(session, review, url, actor_id=actor.id)
         return review_out(review)
 
 
@@ -211,10 +194,7 @@ def _own_review(
     if review is None:
         if expected_version not in (None, 0):
             raise NotFound(f"your review of claim {claim_id} was deleted after you opened it")
-        review = Review(claim_id=claim_id, reviewer_id=user.id, note="")
-        session.add(review)
-        session.flush()
-        return review
+        return writes.new_review(session, claim_id, user.id)
     if expected_version is not None and review.version != expected_version:
         raise StaleEdit(
             f"your review of claim {claim_id}",
@@ -225,17 +205,7 @@ def _own_review(
     return review
 
 
-# --- history: what each change records (kept apart from the rules above) --------------------
-
-
-def _review_state(review: Review) -> dict[str, Any]:
-    """The part of a review its history shows; URLs have entries of their own. A change
-    after the reveal (``workbench.review.blind``) is marked; the key is left out otherwise,
-    so entries of reviews that never changed after it read as they always did."""
-    state: dict[str, Any] = {"verdict": review.verdict, "note": review.note}
-    if review.changed_after_reveal:
-        state["changed_after_reveal"] = True
-    return state
+# --- history: what each change records is in workbench.review.writes ----------------------
 
 
 def _review_before(session: Session, claim_id: int, actor: Actor) -> dict[str, Any] | None:
@@ -243,36 +213,4 @@ def _review_before(session: Session, claim_id: int, actor: Actor) -> dict[str, A
     review = session.scalar(
         select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == actor.id)
     )
-    return None if review is None else _review_state(review)
-
-
-def _log_review(
-    session: Session, actor: Actor, review: Review, before: dict[str, Any] | None
-) -> None:
-    # Called after the change is flushed, in its transaction: both are kept, or neither.
-    record(
-        session,
-        actor_id=actor.id,
-        entity=Entity.review,
-        entity_id=review.id,
-        action=Change.create if before is None else Change.update,
-        before=before,
-        after=_review_state(review),
-        claim_id=review.claim_id,
-    )
-
-
-def _log_url(
-    session: Session, actor: Actor, review: Review, evidence: Evidence, action: Change
-) -> None:
-    value = {"url": evidence.url, "review_id": review.id}
-    record(
-        session,
-        actor_id=actor.id,
-        entity=Entity.url,
-        entity_id=evidence.id,
-        action=action,
-        before=value if action == Change.delete else None,
-        after=value if action == Change.create else None,
-        claim_id=review.claim_id,
-    )
+    return None if review is None else review_state(review)

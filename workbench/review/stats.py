@@ -14,7 +14,7 @@ totals); with the number of claims, counted once per process each time claims ar
 Three ways keep them right, each in the transaction of the change:
 
 - :func:`store`, with every verdict change, under the claim's row lock:
-  ``adjudicate.refresh_final`` calls it with the verdicts it has just read, and every path that
+  ``writes.refresh_final`` calls it with the verdicts it has just read, and every path that
   changes a verdict (a reviewer's save, "apply to similar claims", ``workbench import``) goes
   through ``refresh_final``;
 - :func:`status_changed`, when a claim is marked "not a claim" or put back

@@ -1,12 +1,11 @@
 """Moving annotations between databases: reviews in (``workbench import``)."""
 
+from workbench.transfer.import_records import ImportRecord, read_records
 from workbench.transfer.import_reviews import (
     ImportConflict,
-    ImportRecord,
     ImportReport,
     UnmatchedLine,
     import_reviews,
-    read_records,
 )
 
 __all__ = [
