@@ -44,7 +44,6 @@ import sentencex
 from workbench.database import open_database
 from workbench.db.session import forget
 from workbench.extract import default_extractor, segment
-from workbench.extract import similarity as measure
 from workbench.extract.pipeline import furniture_rules
 from workbench.extract.speaker import attribute
 from workbench.ingest.service import (
@@ -53,6 +52,7 @@ from workbench.ingest.service import (
     extract_texts,
     ingest_paths,
 )
+from workbench.similarity import measure
 from workbench.synth import article
 
 REPO = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ from workbench.database import open_database
 from workbench.db.models import Claim, Document, Evidence, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
-from workbench.extract import similarity as measure
 from workbench.project import get_project_settings
+from workbench.similarity import measure
 from workbench.synth import ADMIN, EXTRACTOR, article, articles, latent_mix, synthesize
 
 runner = CliRunner()

@@ -550,7 +550,7 @@ def _print_import_report(report: ImportReport) -> None:
 @app.command("rebuild-similarity")
 def rebuild_similarity_command(db: DbOption = None) -> None:
     """Recompute which claims say the same thing across documents (after an upgrade)."""
-    from workbench.review.similar import rebuild_similarity
+    from workbench.similarity.rebuild import rebuild_similarity
 
     settings = _settings(db)
     with _user_errors():

@@ -42,7 +42,6 @@ from sqlalchemy.orm import Session
 from workbench.db.models import Base, Claim, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
-from workbench.extract.similarity import Sketch, sketches
 from workbench.ingest.readers import (
     ReadError,
     ReadWarning,
@@ -51,8 +50,10 @@ from workbench.ingest.readers import (
     read_file,
 )
 from workbench.process import exit_with_parent
-from workbench.review.similar import SketchCache, link_claims, link_documents
 from workbench.schemas import ClaimCandidate, DocumentIn
+from workbench.similarity.cache import SketchCache
+from workbench.similarity.link import link_claims, link_documents
+from workbench.similarity.measure import Sketch, sketches
 
 # Documents per transaction, and the longest a stored-to-be document waits for its batch.
 # Large batches: the claims' band keys land all over their index, and each transaction
