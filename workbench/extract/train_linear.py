@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from workbench.export.atomic import check_target
 from workbench.extract.linear_model import (
     AnalyzerConfig,
     char_ngrams,
@@ -27,6 +26,7 @@ from workbench.extract.linear_model import (
     save_weights,
     word_ngrams,
 )
+from workbench.files.atomic import check_target
 
 SEED = 20240501
 CT24_DIR = Path("claims") / "checkthat2024_en"

@@ -73,7 +73,6 @@ from workbench.db.migrate import current_revision
 from workbench.db.models import Base, UTCDateTime
 from workbench.db.session import is_busy
 from workbench.errors import DatabaseBusy, InputFileError
-from workbench.export.atomic import PRIVATE, FileDigest, atomic_binary_file
 from workbench.export.manifest import (
     Manifest,
     Software,
@@ -82,6 +81,7 @@ from workbench.export.manifest import (
     software_version,
     write_manifest,
 )
+from workbench.files.atomic import PRIVATE, FileDigest, atomic_binary_file
 from workbench.review.adjudicate import refresh_final, reviews_per_claim
 from workbench.review.stats import recount
 from workbench.schemas import Actor
