@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from workbench.extract.linear_model import (
+from workbench.extract.linear_features import (
     AnalyzerConfig,
     char_ngrams,
     dense_features,
-    save_weights,
     word_ngrams,
 )
+from workbench.extract.linear_model import save_weights
 from workbench.files.atomic import check_target
 
 SEED = 20240501
