@@ -12,6 +12,7 @@ from workbench.db.models import ClaimSimilarity, ClaimSketch, ClaimSketchKey, Do
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied
 from workbench.ingest import service
+from workbench.ingest import store as ingest_store
 from workbench.review import decisions, queue, similar
 from workbench.schemas import Actor, ClaimCandidate, ClaimStatus, DocumentIn, Role, Verdict
 from workbench.similarity import link, query, rebuild
@@ -62,7 +63,7 @@ class LineExtractor:
 def store(engine: Engine, title: str, *lines: str) -> list[int]:
     """Store a document of ``lines``; the ids of its claims in order."""
     text = "\n".join(lines)
-    assert service.store_document(
+    assert ingest_store.store_document(
         engine, DocumentIn(text=text, title=title, source=f"{title}.txt"), LineExtractor()
     )
     with unit_of_work(engine) as session:
@@ -117,7 +118,7 @@ def test_a_failed_link_leaves_no_document(engine: Engine, monkeypatch: pytest.Mo
     def broken(*_: object) -> int:
         raise RuntimeError("similarity failed")
 
-    monkeypatch.setattr(service, "link_claims", broken)
+    monkeypatch.setattr(ingest_store, "link_claims", broken)
     with pytest.raises(RuntimeError):
         store(engine, "cnn", QUOTE_AGAIN)
     with unit_of_work(engine) as session:

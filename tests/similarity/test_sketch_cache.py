@@ -15,7 +15,7 @@ from workbench.database import open_database
 from workbench.db.models import Claim, ClaimSimilarity
 from workbench.db.session import unit_of_work
 from workbench.extract import default_extractor
-from workbench.ingest import service
+from workbench.ingest import extraction, service, store
 from workbench.schemas import DocumentIn
 from workbench.similarity import measure
 from workbench.similarity.cache import Signed, SketchCache
@@ -40,7 +40,7 @@ def one_at_a_time(tmp_path: Path, documents: list[DocumentIn]) -> set[tuple[str,
     alone = open_database(f"sqlite:///{tmp_path / 'alone.sqlite'}")
     extractor = default_extractor()
     for document in documents:
-        service.store_document(alone, document, extractor)
+        store.store_document(alone, document, extractor)
     return linked_texts(alone)
 
 
@@ -64,20 +64,20 @@ def test_a_full_cache_reads_the_rest_from_the_database(
 
 def test_a_rolled_back_batch_leaves_nothing_in_the_cache(engine: Engine) -> None:
     extractor = default_extractor()
-    extracted = service.extract_texts(extractor, [d.text for d in ARTICLES[:2]])
+    extracted = extraction.extract_texts(extractor, [d.text for d in ARTICLES[:2]])
     cache = SketchCache()
     with pytest.raises(RuntimeError, match="power cut"), unit_of_work(engine) as session:
         ready = [
-            service._Ready(d, service.sha256_of(d.text), e)  # type: ignore[arg-type]
+            store.Ready(d, store.sha256_of(d.text), e)  # type: ignore[arg-type]
             for d, e in zip(ARTICLES[:2], extracted, strict=True)
         ]
-        service._store_batch(session, ready, cache)
+        store.store_batch(session, ready, cache)
         assert cache.size == 0  # not before the commit either
         raise RuntimeError("power cut")
     assert cache.size == 0
     # The same claims committed: now they are kept, with their documents.
     with unit_of_work(engine) as session:
-        service._store_batch(session, ready, cache)
+        store.store_batch(session, ready, cache)
     with unit_of_work(engine) as session:
         rows = session.execute(select(Claim.id, Claim.document_id).order_by(Claim.id)).all()
     ids = np.array([i for i, _ in rows], dtype=np.int64)
