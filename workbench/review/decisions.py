@@ -22,9 +22,9 @@ from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from workbench.review import assign, blind, stats
 from workbench.review.adjudicate import refresh_final
 from workbench.review.queue import review_out
-from workbench.review.urls import normalise_url
 from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
 from workbench.storable import unstorable
+from workbench.urls import normalise_url
 
 MAX_NOTE_CHARS = 10_000
 

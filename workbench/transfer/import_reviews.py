@@ -79,10 +79,10 @@ from workbench.review.adjudicate import (
     refresh_final,
 )
 from workbench.review.decisions import MAX_NOTE_CHARS
-from workbench.review.urls import normalise_url
 from workbench.schemas import Actor, FinalSource, Role, Verdict
 from workbench.storable import INT_MAX, int_problem, seconds_problem, time_problem, unstorable
 from workbench.transfer.bulk_lock import bulk_lock
+from workbench.urls import normalise_url
 
 BATCH = 500  # lines a transaction at most...
 TRANSACTION_SECONDS = 0.2  # ... and about this long at most: what a reviewer's save may wait
