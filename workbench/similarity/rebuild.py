@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select
 
@@ -12,6 +13,7 @@ from workbench.similarity import measure
 from workbench.similarity.link import link_claims
 
 
+@dataclass
 class RebuildReport:
     documents: int = 0
     claims: int = 0
@@ -50,6 +52,3 @@ def rebuild_similarity(
         if on_document is not None:
             on_document(document_id)
     return report
-
-
-# --- reading and deciding -----------------------------------------------------------------
