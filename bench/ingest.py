@@ -44,15 +44,11 @@ import sentencex
 from workbench.db.open import open_database
 from workbench.db.session import forget
 from workbench.extract import default_extractor, segment
-from workbench.extract import similarity as measure
 from workbench.extract.pipeline import furniture_rules
 from workbench.extract.speaker import attribute
-from workbench.ingest.service import (
-    BATCH_DOCUMENTS,
-    default_workers,
-    extract_texts,
-    ingest_paths,
-)
+from workbench.ingest.extraction import extract_texts
+from workbench.ingest.service import BATCH_DOCUMENTS, default_workers, ingest_paths
+from workbench.similarity import measure
 from workbench.synth import article
 
 REPO = Path(__file__).resolve().parent.parent

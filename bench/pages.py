@@ -83,8 +83,8 @@ from workbench.review.queue import (  # noqa: E402
     list_claims,
     progress,
 )
-from workbench.review.similar import similar_claims  # noqa: E402
 from workbench.schemas import Role, Verdict  # noqa: E402
+from workbench.similarity.query import similar_claims  # noqa: E402
 
 HOME = ROOT / "workbench" / "app" / "Home.py"
 # The Review page's claim-view fragment (workbench/app/views/review.py: FRAGMENT; a page

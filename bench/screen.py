@@ -19,7 +19,7 @@ from math import comb
 
 import numpy as np
 
-from workbench.extract import similarity as measure
+from workbench.similarity import measure
 
 
 def candidate_and_screened(similarity: float, margin: float) -> tuple[float, float]:

@@ -20,7 +20,7 @@ XSS_TEXT = f"Border report <b>live</b>\n\n{XSS_CLAIM}\n\nMore later."
 
 def store_xss_document(engine: Engine) -> None:
     from workbench.extract import default_extractor
-    from workbench.ingest.service import store_document
+    from workbench.ingest.store import store_document
     from workbench.schemas import DocumentIn
 
     stored = store_document(

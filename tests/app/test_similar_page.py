@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from tests.app.support import html_bodies, sign_in
-from tests.review.test_similar import QUOTE, QUOTE_SHORT, UNRELATED, store
+from tests.similarity.test_similar import QUOTE, QUOTE_SHORT, UNRELATED, store
 from workbench.auth.accounts import local_actor
 from workbench.review import queue
 

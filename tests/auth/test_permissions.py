@@ -21,7 +21,7 @@ from workbench.db.session import unit_of_work
 from workbench.errors import NotFound, PermissionDenied
 from workbench.export.service import ExportFormat, export_to_file, render_export
 from workbench.extract import default_extractor
-from workbench.ingest.service import store_document
+from workbench.ingest.store import store_document
 from workbench.project import get_project_settings, set_project_setting
 from workbench.review import adjudicate, decisions, queue
 from workbench.schemas import Actor, DocumentIn, Role, UserOut, Verdict

@@ -23,9 +23,10 @@ from workbench.db.models import Claim, Document, FinalVerdict, Review
 from workbench.db.session import unit_of_work
 from workbench.export import ExportFormat, export_to_file, render_export
 from workbench.export.claimreview_format import RATINGS, ClaimReviewOptions
-from workbench.export.csv_format import COLUMNS, neutralise
+from workbench.export.csv_format import COLUMNS
 from workbench.export.parquet_format import SCHEMA, read_records
 from workbench.export.rows import RowBatch, iter_batches, iter_records, iter_row_batches
+from workbench.files.csv_safety import neutralise
 from workbench.review.queue import review_out
 from workbench.schemas import (
     ClaimStatus,

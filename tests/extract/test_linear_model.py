@@ -12,14 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.extract.linear_model import (
-    DEFAULT_FILE,
+from workbench.extract.linear_features import (
     AnalyzerConfig,
-    LinearCheckworthiness,
-    _char_candidates,
+    char_candidates,
     char_ngrams,
     normalise,
 )
+from workbench.extract.linear_model import DEFAULT_FILE, LinearCheckworthiness
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data"
@@ -80,9 +79,7 @@ def test_char_candidates_cover_char_ngrams(text: str) -> None:
     """The runtime's fast superset contains every training n-gram, with the same counts."""
     config = AnalyzerConfig()
     grams = char_ngrams(text, config)
-    candidates = [
-        g for g in _char_candidates(normalise(text, config), config) if " " not in g[1:-1]
-    ]
+    candidates = [g for g in char_candidates(normalise(text, config), config) if " " not in g[1:-1]]
     assert sorted(grams) == sorted(candidates)
 
 

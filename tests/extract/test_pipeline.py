@@ -15,7 +15,7 @@ import pytest
 
 from tests.extract.support import sample
 from workbench.extract import Extractor, HeuristicExtractor, SentenceExtractor, default_extractor
-from workbench.extract.linear_model import normalise
+from workbench.extract.linear_features import normalise
 from workbench.extract.pipeline import BOILERPLATE, KEPT, LOW_SCORE, explain
 from workbench.extract.scorers import load_scorer
 from workbench.schemas import ClaimCandidate

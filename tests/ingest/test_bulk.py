@@ -12,7 +12,7 @@ from workbench.db.models import Claim, ClaimSimilarity, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import default_extractor
 from workbench.extract.segment import MAX_SENTENCE_CHARS
-from workbench.ingest import service
+from workbench.ingest import extraction, service, store
 from workbench.ingest.readers import ReadError
 from workbench.schemas import ClaimCandidate, DocumentIn
 from workbench.synth import article
@@ -122,7 +122,7 @@ def test_a_crash_leaves_whole_documents_and_a_rerun_finishes(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     items = texts("Ana", "Ben", "Cleo", "Dan", "Eve")
-    real = service.link_documents
+    real = store.link_documents
     calls = 0
 
     def crash_on_second_batch(*args: object, **kwargs: object) -> list[int]:
@@ -132,11 +132,11 @@ def test_a_crash_leaves_whole_documents_and_a_rerun_finishes(
             raise RuntimeError("power cut")
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service, "link_documents", crash_on_second_batch)
+    monkeypatch.setattr(store, "link_documents", crash_on_second_batch)
     with pytest.raises(RuntimeError, match="power cut"):
         service.ingest_documents(engine, items, PickyExtractor("-", "no"), batch_documents=2)
     assert counts(engine) == (2, 4)  # the first batch, whole; nothing of the second
-    monkeypatch.setattr(service, "link_documents", real)
+    monkeypatch.setattr(store, "link_documents", real)
     report = service.ingest_documents(engine, items, PickyExtractor("-", "no"), batch_documents=2)
     assert (report.added, report.duplicates, report.failed) == (3, 2, 0)
     assert counts(engine) == (5, 10)
@@ -165,7 +165,7 @@ def test_a_batch_links_its_documents_as_one_at_a_time_would(
 
     alone = open_database(f"sqlite:///{tmp_path_factory.mktemp('one') / 'one.sqlite'}")
     for item in items:
-        service.store_document(alone, item, extractor)
+        store.store_document(alone, item, extractor)
 
     def pairs(db: Engine) -> set[tuple[str, str, float]]:
         with unit_of_work(db) as session:
@@ -197,11 +197,11 @@ def test_extraction_workers_yield_the_cpu_to_the_storing_process() -> None:
 
     with ProcessPoolExecutor(
         max_workers=1,
-        initializer=service._init_worker,
+        initializer=extraction.init_worker,
         initargs=(default_extractor(), os.getpid()),
     ) as pool:
         worker = pool.submit(_niceness).result()
-    assert worker == min(os.nice(0) + service.WORKER_NICENESS, 19)
+    assert worker == min(os.nice(0) + extraction.WORKER_NICENESS, 19)
 
 
 def test_a_batch_is_stored_once_it_holds_batch_chars(
@@ -260,7 +260,7 @@ def test_a_document_keeps_its_first_claims_up_to_the_bound_with_a_warning(
 ) -> None:
     # Issue 11: 20 MiB of real sentences in one document gave ~110,000 claims, all held at
     # once with their sketches and similarity candidates. A lowered bound keeps this cheap.
-    monkeypatch.setattr(service, "MAX_CLAIMS_PER_DOCUMENT", 40)
+    monkeypatch.setattr(extraction, "MAX_CLAIMS_PER_DOCUMENT", 40)
     (tmp_path / "joined.txt").write_text(joined_articles(6) + "\n")
     report = service.ingest_paths(
         engine, [tmp_path / "joined.txt"], default_extractor(), max_bytes=10**6
@@ -280,7 +280,7 @@ def test_the_bound_leaves_articles_alone(engine: Engine) -> None:
     docs = documents(5)
     report = service.ingest_documents(engine, docs, default_extractor())
     assert report.warnings == []
-    assert max(len(c) for _, c in stored(engine)) < service.MAX_CLAIMS_PER_DOCUMENT
+    assert max(len(c) for _, c in stored(engine)) < extraction.MAX_CLAIMS_PER_DOCUMENT
 
 
 def test_the_workers_hold_one_large_document_at_a_time(

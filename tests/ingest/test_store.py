@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from workbench.db.models import Claim, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import default_extractor
-from workbench.ingest.service import ingest_paths, sha256_of, store_document
+from workbench.ingest.service import ingest_paths
+from workbench.ingest.store import sha256_of, store_document
 from workbench.schemas import ClaimCandidate, DocumentIn
 
 ARTICLE = (

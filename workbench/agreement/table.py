@@ -27,8 +27,8 @@ from sqlalchemy import Engine, func, select
 
 from workbench.db.models import Claim, Document, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
-from workbench.export.atomic import atomic_text_file
-from workbench.export.csv_format import neutralise
+from workbench.files.atomic import atomic_text_file
+from workbench.files.csv_safety import neutralise
 from workbench.schemas import ClaimStatus, Verdict
 
 # The category codes of the coefficients, in the order reports list the labels.

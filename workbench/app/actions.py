@@ -21,6 +21,7 @@ from workbench.review import adjudicate as adjudication
 from workbench.review import assign, decisions, similar
 from workbench.review.queue import next_claim_id
 from workbench.schemas import Actor, ClaimStatus, FinalVerdictOut, ReviewOut, Verdict
+from workbench.similarity.query import similar_claims
 
 T = TypeVar("T")
 DECISION = "decision"
@@ -158,7 +159,7 @@ def _offer_group(claim_id: int, verdict: Verdict) -> None:
     """After a verdict, remember it if the claim has similar claims still without one of
     ours, so the next page can offer to apply it to them (the page has moved on)."""
     try:
-        others = similar.similar_claims(state.engine(), claim_id)
+        others = similar_claims(state.engine(), claim_id)
     except WorkbenchError:
         return
     name = state.reviewer()

@@ -210,7 +210,7 @@ def synth(
 
 def rebuild_similarity_command(db: DbOption = None) -> None:
     """Recompute which claims say the same thing across documents (after an upgrade)."""
-    from workbench.review.similar import rebuild_similarity
+    from workbench.similarity.rebuild import rebuild_similarity
 
     settings = settings_for(db)
     with user_errors():

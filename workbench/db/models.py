@@ -256,7 +256,7 @@ class Evidence(Base):
 
 
 class ClaimSketch(Base):
-    """A claim's MinHash signature (``workbench.extract.similarity``).
+    """A claim's MinHash signature (``workbench.similarity.measure``).
 
     Kept so that candidates found through the band keys can be screened by an estimate of
     their similarity without re-reading and re-hashing their text.

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 from workbench.errors import InvalidInput
 from workbench.export.rows import PlainRecord, RowBatch
-from workbench.review.urls import normalise_url
+from workbench.urls import normalise_url
 
 DEFAULT_PUBLISHER = "Fact-check workbench"
 URN = "urn:factcheck-workbench:claim:{claim_id}"

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 from workbench.export.rows import PlainRecord, RowBatch
+from workbench.files.csv_safety import neutralise
 
+# A review's cells of the first schema version, in their order: they sit together in
+# ``COLUMNS`` and open ``REVIEW_COLUMNS`` (the later ones were appended at the end).
+_FIRST_REVIEW_COLUMNS = [
+    "review_id",
+    "reviewer",
+    "verdict",
+    "note",
+    "urls",
+    "review_created_at",
+    "review_updated_at",
+]
 COLUMNS = [
     "claim_id",
     "claim_text",
@@ -27,13 +38,7 @@ COLUMNS = [
     "document_title",
     "document_source",
     "document_sha256",
-    "review_id",
-    "reviewer",
-    "verdict",
-    "note",
-    "urls",
-    "review_created_at",
-    "review_updated_at",
+    *_FIRST_REVIEW_COLUMNS,
     "final_verdict",
     "final_source",
     "final_reason",
@@ -48,53 +53,12 @@ COLUMNS = [
 ]
 # The cells a claim without reviews leaves empty.
 REVIEW_COLUMNS = [
-    "review_id",
-    "reviewer",
-    "verdict",
-    "note",
-    "urls",
-    "review_created_at",
-    "review_updated_at",
+    *_FIRST_REVIEW_COLUMNS,
     "review_decided_at",
     "review_seconds_spent",
     "review_blind_verdict",
     "review_changed_after_reveal",
 ]
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CWE-1236); "|" is
-# LibreOffice's and old Excel's DDE trigger ("|calc!A0"). Tab and CR are in OWASP's list too.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "|", "\t", "\r")
-_TRIGGERS = frozenset(FORMULA_PREFIXES)
-# What a reader does not see before the first character they do: whitespace (NBSP and the
-# ideographic space included), control and format characters (ZWSP, BOM, direction marks),
-# combining marks with nothing to combine with, and the blank-looking letters some fonts draw
-# as nothing. Spreadsheets and their CSV import differ in what they skip; we assume all of it.
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zs", "Zl", "Zp"})
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def first_visible(value: str) -> str:
-    """The first character a reader sees, in its NFKC form (``＝`` is ``=``); "" if none."""
-    for char in value:
-        if char.isspace() or char in _BLANK_LETTERS:
-            continue
-        if unicodedata.category(char) in _INVISIBLE_CATEGORIES:
-            continue
-        return unicodedata.normalize("NFKC", char)[:1]
-    return ""
-
-
-def neutralise(value: str) -> str:
-    """Prefix a would-be formula with an apostrophe, which spreadsheets show as text.
-
-    Decided on the first *visible* character after NFKC, not on the first code point: a
-    spreadsheet that trims `` \u200b=cmd()`` or folds the full-width ``＝`` runs it all the
-    same. A cell that starts with a tab or CR is neutralised whatever follows (OWASP).
-    Anything else is returned unchanged: the prefix is added, never a character removed.
-    """
-    if value.startswith(("\t", "\r")) or first_visible(value) in _TRIGGERS:
-        return "'" + value
-    return value
 
 
 def _text(value: str | None) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from workbench.export.atomic import atomic_text_file, check_target
+from workbench.files.atomic import atomic_text_file, check_target
 
 SUFFIX = ".manifest.json"
 PACKAGE = "factcheck-workbench"

@@ -16,7 +16,6 @@ from workbench.audit import iter_history
 from workbench.auth.accounts import authorize
 from workbench.auth.permissions import Action
 from workbench.export import claimreview_format, csv_format, jsonl_format
-from workbench.export.atomic import PRIVATE, FileDigest, atomic_binary_file, atomic_text_file
 from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.filters import ExportFilter, check
 from workbench.export.manifest import (
@@ -28,6 +27,7 @@ from workbench.export.manifest import (
     write_manifest,
 )
 from workbench.export.rows import SCHEMA_VERSION, RowBatch, iter_row_batches
+from workbench.files.atomic import PRIVATE, FileDigest, atomic_binary_file, atomic_text_file
 from workbench.schemas import Actor
 
 

@@ -6,15 +6,15 @@ NumPy and the standard library: it re-implements the tokenisation, the TF-IDF tr
 (sublinear tf, smooth idf, l2 norm per block) and the logistic function, and it matches
 scikit-learn's ``predict_proba`` to floating-point rounding.
 
-The analysers below are also the ones handed to scikit-learn at training time, so the two sides
-cannot drift apart.
+The analysers (:mod:`workbench.extract.linear_features`) are also the ones handed to
+scikit-learn at training time, so the two sides cannot drift apart; this module holds the
+weights file and the fast scorer built on them.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,122 +26,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from workbench.extract.linear_features import (
+    DENSE_FEATURES,
+    WORD,
+    AnalyzerConfig,
+    char_candidates,
+    dense_features,
+    normalise,
+    word_grams_normalised,
+)
+
 FORMAT = "workbench-linear-checkworthiness"
 FORMAT_VERSION = 1
 DEFAULT_FILE = "checkworthy_linear.npz"
-
-_WHITESPACE = re.compile(r"\s\s+")
-_WORD = re.compile(r"\b\w\w+\b")
-_DIGIT = re.compile(r"\d")
-
-
-@dataclass(frozen=True)
-class AnalyzerConfig:
-    """How a sentence is cut into n-grams. Stored in the weights file."""
-
-    word_ngram: tuple[int, int] = (1, 2)
-    char_ngram: tuple[int, int] = (2, 5)
-    digits_to_zero: bool = True
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "word_ngram": list(self.word_ngram),
-            "char_ngram": list(self.char_ngram),
-            "digits_to_zero": self.digits_to_zero,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> AnalyzerConfig:
-        w0, w1 = data["word_ngram"]
-        c0, c1 = data["char_ngram"]
-        return cls((int(w0), int(w1)), (int(c0), int(c1)), bool(data["digits_to_zero"]))
-
-
-def normalise(text: str, config: AnalyzerConfig) -> str:
-    """Lower-case, collapse whitespace and (optionally) map every digit to 0."""
-    text = _WHITESPACE.sub(" ", text.lower())
-    if config.digits_to_zero:
-        text = _DIGIT.sub("0", text)
-    return text
-
-
-def word_ngrams(text: str, config: AnalyzerConfig) -> list[str]:
-    """Word n-grams over tokens of two or more word characters (scikit-learn's default)."""
-    return _word_grams_normalised(normalise(text, config), config)
-
-
-def char_ngrams(text: str, config: AnalyzerConfig) -> list[str]:
-    """Character n-grams inside word boundaries, each word padded with one space either side."""
-    lo, hi = config.char_ngram
-    grams: list[str] = []
-    for word in normalise(text, config).split():
-        padded = f" {word} "
-        length = len(padded)
-        for n in range(lo, hi + 1):
-            if n > length:
-                break
-            grams.extend(padded[i : i + n] for i in range(length - n + 1))
-    return grams
-
-
-_YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)s?\b")
-_NUMBER = re.compile(r"\d")
-_PERCENT = re.compile(r"%|\bper ?cent\b", re.IGNORECASE)
-_MONEY = re.compile(r"[$£€]|\b(dollars?|billions?|millions?|trillions?)\b", re.IGNORECASE)
-_SCALE = re.compile(r"\b(hundreds?|thousands?|millions?|billions?|trillions?)\b", re.IGNORECASE)
-_COMPARATIVE = re.compile(
-    r"\b(more|less|fewer|than|most|least|increased?|decreased?|doubled?|tripled?|"
-    r"rose|fell|cut|higher|lower|largest|biggest|highest|lowest)\b",
-    re.IGNORECASE,
-)
-_FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'll|me|my|mine)\b", re.IGNORECASE)
-_CAPITALISED = re.compile(r"(?<=\s)[A-Z][a-zA-Z]+")
-_TOKEN = re.compile(r"\S+")
-
-DENSE_FEATURES = (
-    "has_number",
-    "has_year",
-    "has_percent",
-    "has_money",
-    "has_scale_word",
-    "n_comparatives",
-    "has_first_person",
-    "n_capitalised",
-    "is_question",
-    "log_tokens",
-)
-
-
-# Case-insensitive patterns are slow to search in Python; these substrings, one of which is
-# in every text each pattern matches, rule most sentences out first (str.lower() maps every
-# character such a pattern matches to an ASCII letter, except the three in _ODD_CASE).
-_ODD_CASE = re.compile("[\u0130\u0131\u017f]")
-_PERCENT_NEEDLES = ("%", "per")
-_MONEY_NEEDLES = ("$", "£", "€", "dollar", "billion", "million", "trillion")
-_SCALE_NEEDLES = ("hundred", "thousand", "million", "billion", "trillion")
-
-
-def _may_match(folded: str | None, needles: tuple[str, ...]) -> bool:
-    return folded is None or any(needle in folded for needle in needles)
-
-
-def dense_features(text: str) -> list[float]:
-    """A few hand-made features, in the order of ``DENSE_FEATURES``."""
-    n_tokens = len(_TOKEN.findall(text))
-    folded = None if _ODD_CASE.search(text) else text.lower()
-    has_number = _NUMBER.search(text) is not None  # _YEAR needs a digit too
-    return [
-        1.0 if has_number else 0.0,
-        1.0 if has_number and _YEAR.search(text) else 0.0,
-        1.0 if _may_match(folded, _PERCENT_NEEDLES) and _PERCENT.search(text) else 0.0,
-        1.0 if _may_match(folded, _MONEY_NEEDLES) and _MONEY.search(text) else 0.0,
-        1.0 if _may_match(folded, _SCALE_NEEDLES) and _SCALE.search(text) else 0.0,
-        float(min(len(_COMPARATIVE.findall(text)), 3)),
-        1.0 if _FIRST_PERSON.search(text) else 0.0,
-        float(min(len(_CAPITALISED.findall(text)), 5)),
-        1.0 if text.rstrip().endswith("?") else 0.0,
-        math.log1p(n_tokens),
-    ]
 
 
 def _encode_vocabulary(terms: Sequence[str]) -> np.ndarray:
@@ -224,37 +121,6 @@ class _Block:
     @property
     def missing(self) -> int:
         return len(self.index)
-
-
-def _char_candidates(normalised: str, config: AnalyzerConfig) -> list[str]:
-    """A superset of ``char_ngrams``: every n-gram of the space-padded sentence.
-
-    The extra grams cross a word boundary (a space inside the gram), so they are never in a
-    vocabulary built by ``char_ngrams`` and drop out at lookup: same scores, fewer Python steps.
-    """
-    words = normalised.split()
-    if not words:
-        return []
-    padded = f" {' '.join(words)} "
-    length = len(padded)
-    lo, hi = config.char_ngram
-    grams: list[str] = []
-    for n in range(lo, hi + 1):
-        grams.extend([padded[i : i + n] for i in range(length - n + 1)])
-    return grams
-
-
-def _word_grams_normalised(normalised: str, config: AnalyzerConfig) -> list[str]:
-    tokens = _WORD.findall(normalised)
-    lo, hi = config.word_ngram
-    grams: list[str] = []
-    n_tokens = len(tokens)
-    for n in range(lo, min(hi, n_tokens) + 1):
-        if n == 1:
-            grams.extend(tokens)
-        else:
-            grams.extend([" ".join(tokens[i : i + n]) for i in range(n_tokens - n + 1)])
-    return grams
 
 
 def _block_scores(grams_per_sentence: list[list[str]], block: _Block) -> np.ndarray:
@@ -466,7 +332,7 @@ class _CharCodes:
     def scores(
         self, normalised: Sequence[str], config: AnalyzerConfig, block: _Block
     ) -> np.ndarray:
-        """``_block_scores`` of the sentences' ``_char_candidates``."""
+        """``_block_scores`` of the sentences' ``char_candidates``."""
         padded = [f" {' '.join(words)} " if (words := text.split()) else "" for text in normalised]
         lengths = np.fromiter(map(len, padded), dtype=np.intp, count=len(padded))
         points = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32)
@@ -503,8 +369,8 @@ class _WordCodes:
     def scores(
         self, normalised: Sequence[str], config: AnalyzerConfig, block: _Block
     ) -> np.ndarray:
-        """``_block_scores`` of the sentences' ``_word_grams_normalised``."""
-        tokens = [_WORD.findall(text) for text in normalised]
+        """``_block_scores`` of the sentences' ``word_grams_normalised``."""
+        tokens = [WORD.findall(text) for text in normalised]
         lengths = np.fromiter(map(len, tokens), dtype=np.intp, count=len(tokens))
         get, other = self.words.get, self.other
         digits = np.fromiter(
@@ -603,12 +469,12 @@ class LinearCheckworthiness:
         if words is not None:
             total += words.scores(normalised, config, self._word)
         else:
-            grams = [_word_grams_normalised(n, config) for n in normalised]
+            grams = [word_grams_normalised(n, config) for n in normalised]
             total += _block_scores(grams, self._word)
         if chars is not None:
             total += chars.scores(normalised, config, self._char)
         else:
-            total += _block_scores([_char_candidates(n, config) for n in normalised], self._char)
+            total += _block_scores([char_candidates(n, config) for n in normalised], self._char)
         dense = np.array([dense_features(s) for s in sentences], dtype=np.float64)
         # Row by row (not a matrix-vector product, whose BLAS kernel may round a row
         # differently with the number of rows): a sentence's score is the same in any batch.
@@ -636,7 +502,7 @@ class LinearCheckworthiness:
 
         Character n-grams are left out: "ent " is no explanation a reviewer can use.
         """
-        grams = _word_grams_normalised(normalise(sentence, self.config), self.config)
+        grams = word_grams_normalised(normalise(sentence, self.config), self.config)
         counter = Counter(grams)
         block = self._word
         found = [(g, block.index[g], c) for g, c in counter.items() if g in block.index]

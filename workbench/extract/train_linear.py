@@ -19,15 +19,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from workbench.export.atomic import check_target
 from workbench.extract.evaluation import Evaluation, at_threshold
-from workbench.extract.linear_model import (
+from workbench.extract.linear_features import (
     AnalyzerConfig,
     char_ngrams,
     dense_features,
-    save_weights,
     word_ngrams,
 )
+from workbench.extract.linear_model import save_weights
+from workbench.files.atomic import check_target
 
 SEED = 20240501
 CT24_DIR = Path("claims") / "checkthat2024_en"

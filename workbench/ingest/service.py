@@ -17,12 +17,13 @@ claims and links or not at all (a crash leaves whole documents, and a rerun skip
 duplicates); the same text is stored once; and a document that cannot be extracted or stored
 is reported as an error while the others are stored: when a batch's transaction fails, its
 documents are stored again one transaction each, to find the one at fault.
+
+This module runs the stages and keeps the batches; the extraction stage is
+:mod:`workbench.ingest.extraction`, the storing one :mod:`workbench.ingest.store`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import os
 import time
 from collections import deque
@@ -30,19 +31,21 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from itertools import chain, islice
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, Table, insert, select, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
-from sqlalchemy.orm import Session
 
-from workbench.db.models import Base, Claim, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
-from workbench.extract.similarity import Sketch, sketches
+from workbench.ingest.extraction import (
+    Extracted,
+    Failed,
+    extract_in_worker,
+    extract_texts,
+    init_worker,
+)
 from workbench.ingest.readers import (
     ReadError,
     ReadWarning,
@@ -50,9 +53,9 @@ from workbench.ingest.readers import (
     expand_paths,
     read_file,
 )
-from workbench.process import exit_with_parent
-from workbench.review.similar import SketchCache, link_claims, link_documents
-from workbench.schemas import ClaimCandidate, DocumentIn
+from workbench.ingest.store import Ready, sha256_of, store_batch, stored_digests
+from workbench.schemas import DocumentIn
+from workbench.similarity.cache import SketchCache
 
 # Documents per transaction, and the longest a stored-to-be document waits for its batch.
 # Large batches: the claims' band keys land all over their index, and each transaction
@@ -74,23 +77,9 @@ CHUNK_DOCUMENTS = 16
 CHUNK_CHARS = 1_000_000
 BATCH_CHARS = 8_000_000
 IN_FLIGHT_CHARS = 8_000_000
-# The claims kept from one document: its first MAX_CLAIMS_PER_DOCUMENT, the rest dropped with
-# a warning naming the file. News articles have 10-200 claims (measured: the 32 articles of
-# tests/data/news give 6-21, 200 synthetic ones 21-38), so 2,000 is ten times the longest
-# article one may meet; a document
-# with more is a book, a dump or many articles joined into one, where claims past the first
-# 2,000 would drown a review queue anyway. Unbounded, one 20 MiB document of real sentences
-# gave ~110,000 claims, each held at once with its sketch and its similar-claim candidates
-# (5 MiB: 27,403 claims, 568 MB; 20 MiB: killed). Bounded, a document costs its text and
-# its sentences while extracted, and at most 2,000 claims and sketches afterwards.
-MAX_CLAIMS_PER_DOCUMENT = 2_000
 # Inputs with fewer documents than this are extracted in this process: starting the
 # workers (and loading the scorer in each) would cost more than it saves.
 POOL_THRESHOLD = 4 * CHUNK_DOCUMENTS
-
-
-def sha256_of(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def default_workers() -> int:
@@ -123,161 +112,12 @@ class IngestReport:
         ) + (f", {warned} warning{'s' if warned != 1 else ''}" if warned else "")
 
 
-def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -> int | None:
-    """Store one document and its claims; ``None`` if the same text is already stored.
-
-    Extraction and the claims' similarity sketches are computed before the transaction
-    opens, so the write lock is held only for the inserts and the similarity lookup, and a
-    failure leaves nothing behind: the claims and their links to similar claims of other
-    documents are stored together or not at all. Errors are raised (``ingest_documents``
-    is the bulk path that reports them and goes on).
-    """
-    digest = sha256_of(document.text)
-    with unit_of_work(engine) as session:
-        if session.scalar(select(Document.id).where(Document.sha256 == digest)) is not None:
-            return None
-    candidates = extractor.extract(document.text)
-    claim_sketches = sketches([c.text for c in candidates])
-    try:
-        with unit_of_work(engine) as session:
-            claims = [_claim_row(c) for c in candidates]
-            row = _document_row(document, digest, claims)
-            session.add(row)
-            session.flush()
-            link_claims(
-                session, row.id, [(c.id, s) for c, s in zip(claims, claim_sketches, strict=True)]
-            )
-            return len(candidates)
-    except IntegrityError:
-        # Another process stored the same text between our check and our insert.
-        with unit_of_work(engine) as session:
-            if session.scalar(select(Document.id).where(Document.sha256 == digest)) is not None:
-                return None
-        raise
-
-
-def _claim_row(candidate: ClaimCandidate) -> Claim:
-    return Claim(
-        text=candidate.text,
-        char_start=candidate.char_start,
-        char_end=candidate.char_end,
-        speaker=candidate.speaker,
-        score=candidate.score,
-        extractor=candidate.extractor,
-    )
-
-
-def _document_row(document: DocumentIn, digest: str, claims: list[Claim]) -> Document:
-    return Document(
-        title=document.title[:500],
-        source=document.source,
-        url=document.url,
-        text=document.text,
-        sha256=digest,
-        published=document.published,
-        metadata_=document.metadata,
-        claims=claims,
-    )
-
-
-# --- extraction, in this process or in the workers ------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Extracted:
-    candidates: list[ClaimCandidate]
-    sketches: list[Sketch]
-    dropped: int = 0  # claims past MAX_CLAIMS_PER_DOCUMENT, left out
-
-
-@dataclass(frozen=True)
-class _Failed:
-    message: str
-
-
-def _failure(exc: Exception) -> _Failed:
-    return _Failed(f"claims could not be extracted: {type(exc).__name__}: {exc}")
-
-
-def extract_texts(
-    extractor: Extractor, texts: Sequence[str], max_claims: int | None = None
-) -> list[_Extracted | _Failed]:
-    """The claims and sketches of each text; a text the extractor fails on gets its error.
-
-    Each text keeps its first ``max_claims`` claims (``MAX_CLAIMS_PER_DOCUMENT`` when None),
-    cut before the sketches are made: the rest are counted in ``dropped``.
-    """
-    limit = MAX_CLAIMS_PER_DOCUMENT if max_claims is None else max_claims
-    many: Callable[[Sequence[str]], list[list[ClaimCandidate]]] | None = getattr(
-        extractor, "extract_many", None
-    )
-    found: list[list[ClaimCandidate] | _Failed] = []
-    try:
-        found += many(texts) if many is not None else [extractor.extract(t) for t in texts]
-    except Exception:
-        # One text of the chunk is at fault: extract them one by one to tell which.
-        found = []
-        for text in texts:
-            try:
-                found.append(extractor.extract(text))
-            except Exception as exc:
-                found.append(_failure(exc))
-    dropped = [0 if isinstance(f, _Failed) else max(0, len(f) - limit) for f in found]
-    found = [f if isinstance(f, _Failed) else f[:limit] for f in found]
-    # Sketch every claim of the chunk in one pass of array operations.
-    claim_texts = [c.text for f in found if not isinstance(f, _Failed) for c in f]
-    all_sketches = iter(sketches(claim_texts))
-    return [
-        f if isinstance(f, _Failed) else _Extracted(f, [next(all_sketches) for _ in f], left)
-        for f, left in zip(found, dropped, strict=True)
-    ]
-
-
-_worker_extractor: Extractor | None = None
-
-
-# How much lower the extraction workers' scheduling priority is than this process's. This
-# process (storing and linking, one batch after another) is the pipeline's slowest stage; as
-# equals, the workers would take two of the cores' three shares while it waits. Lower, they
-# run on what it leaves: the whole of the other core.
-WORKER_NICENESS = 10
-
-
-def _init_worker(extractor: Extractor, parent: int) -> None:
-    global _worker_extractor
-    # A parent killed outright (kill -9) runs no cleanup: without this the workers would wait
-    # forever for work, each holding the extractor and the database file open.
-    exit_with_parent(parent)
-    _worker_extractor = extractor
-    if hasattr(os, "nice"):
-        with contextlib.suppress(OSError):
-            os.nice(WORKER_NICENESS)
-
-
-def _extract_in_worker(texts: list[str]) -> list[_Extracted | _Failed]:
-    if _worker_extractor is None:  # pragma: no cover - the pool always runs the initializer
-        raise RuntimeError("extraction worker started without an extractor")
-    return extract_texts(_worker_extractor, texts)
-
-
-# --- the bulk path ---------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class _Pending:
     """A document read and not yet known to be stored."""
 
     document: DocumentIn
     digest: str
-
-
-@dataclass(frozen=True)
-class _Ready:
-    """A document extracted, waiting for its batch's transaction."""
-
-    document: DocumentIn
-    digest: str
-    extracted: _Extracted
 
 
 class _Ingest:
@@ -296,7 +136,7 @@ class _Ingest:
         self.report = report
         self.on_item = on_item
         self.batch_documents = batch_documents
-        self.batch: list[_Ready] = []
+        self.batch: list[Ready] = []
         self.batch_chars = 0
         self.batch_since = 0.0
         self.cache = SketchCache()  # signatures kept between batches
@@ -332,7 +172,7 @@ class _Ingest:
     def new_only(self, chunk: list[_Pending]) -> list[_Pending]:
         """``chunk`` less the texts already stored (counted as duplicates now)."""
         with unit_of_work(self.engine) as session:
-            known = _stored_digests(session, [p.digest for p in chunk])
+            known = stored_digests(session, [p.digest for p in chunk])
         fresh: list[_Pending] = []
         for pending in chunk:
             if pending.digest in known:
@@ -342,9 +182,9 @@ class _Ingest:
                 fresh.append(pending)
         return fresh
 
-    def extracted(self, chunk: list[_Pending], results: list[_Extracted | _Failed]) -> None:
+    def extracted(self, chunk: list[_Pending], results: list[Extracted | Failed]) -> None:
         for pending, result in zip(chunk, results, strict=True):
-            if isinstance(result, _Failed):
+            if isinstance(result, Failed):
                 self.error(ReadError(pending.document.source, None, None, result.message))
                 continue
             if result.dropped:
@@ -361,7 +201,7 @@ class _Ingest:
                 self.done(warning)
             if not self.batch:
                 self.batch_since = time.monotonic()
-            self.batch.append(_Ready(pending.document, pending.digest, result))
+            self.batch.append(Ready(pending.document, pending.digest, result))
             self.batch_chars += len(pending.document.text)
             if len(self.batch) >= self.batch_documents or self.batch_chars >= BATCH_CHARS:
                 self.flush()
@@ -375,7 +215,7 @@ class _Ingest:
         outcomes: list[int | ReadError | None]
         try:
             with unit_of_work(self.engine) as session:
-                outcomes = list(_store_batch(session, batch, self.cache))
+                outcomes = list(store_batch(session, batch, self.cache))
         except (DataError, IntegrityError, StatementError) as exc:
             if not _rejected(exc):
                 raise
@@ -393,10 +233,10 @@ class _Ingest:
                 self.report.claims += outcome
             self.done(ready.document)
 
-    def store_alone(self, ready: _Ready) -> int | ReadError | None:
+    def store_alone(self, ready: Ready) -> int | ReadError | None:
         try:
             with unit_of_work(self.engine) as session:
-                return _store_batch(session, [ready], self.cache)[0]
+                return store_batch(session, [ready], self.cache)[0]
         except (DataError, IntegrityError, StatementError) as exc:
             if not _rejected(exc):
                 raise
@@ -410,109 +250,6 @@ def _rejected(exc: Exception) -> bool:
     if isinstance(exc, (IntegrityError, DataError)):
         return True
     return isinstance(exc, StatementError) and not isinstance(exc, DBAPIError)
-
-
-def _stored_digests(session: Session, digests: Sequence[str]) -> set[str]:
-    if not digests:
-        return set()
-    return set(session.scalars(select(Document.sha256).where(Document.sha256.in_(digests))))
-
-
-_DOCUMENTS: Table = Base.metadata.tables[Document.__tablename__]
-_CLAIMS: Table = Base.metadata.tables[Claim.__tablename__]
-
-
-def _store_batch(
-    session: Session, batch: Sequence[_Ready], cache: SketchCache | None = None
-) -> list[int | None]:
-    """Insert the new documents of ``batch`` with their claims and links, in ``session``.
-
-    Returns each document's number of claims, or None for a text already stored (earlier,
-    by another process, or earlier in this very batch). Core inserts with ``RETURNING``, a
-    statement per table for the whole batch: the ORM's per-object bookkeeping cost more than
-    the rest of storing.
-    """
-    known = _stored_digests(session, [r.digest for r in batch])
-    outcomes: list[int | None] = []
-    new: list[_Ready] = []
-    for ready in batch:
-        if ready.digest in known:
-            outcomes.append(None)
-            continue
-        known.add(ready.digest)
-        new.append(ready)
-        outcomes.append(len(ready.extracted.candidates))
-    if not new:
-        return outcomes
-    if session.get_bind().dialect.name == "sqlite":
-        # A larger page cache for this connection: the claims' band keys land all over their
-        # index, and SQLite's default 2 MB cache makes each insert read pages back from disk.
-        session.execute(text("PRAGMA cache_size = -65536"))
-    now = datetime.now(UTC)
-    document_ids = (
-        session.execute(
-            insert(_DOCUMENTS).returning(_DOCUMENTS.c.id, sort_by_parameter_order=True),
-            [_document_values(r.document, r.digest, now) for r in new],
-        )
-        .scalars()
-        .all()
-    )
-    claim_values = [
-        _claim_values(candidate, document_id, now)
-        for r, document_id in zip(new, document_ids, strict=True)
-        for candidate in r.extracted.candidates
-    ]
-    # One plain multi-row insert, then the new ids read back by each claim's unique span:
-    # RETURNING in parameter order costs SQLite one statement per row.
-    claim_id: dict[tuple[int, int, int], int] = {}
-    if claim_values:
-        session.execute(insert(_CLAIMS), claim_values)
-        spans = select(Claim.document_id, Claim.char_start, Claim.char_end, Claim.id).where(
-            Claim.document_id.in_(document_ids)
-        )
-        claim_id = {(d, a, b): i for d, a, b, i in session.execute(spans)}
-    link_documents(
-        session,
-        [
-            (
-                document_id,
-                [
-                    (claim_id[(document_id, c.char_start, c.char_end)], s)
-                    for c, s in zip(r.extracted.candidates, r.extracted.sketches, strict=True)
-                ],
-            )
-            for r, document_id in zip(new, document_ids, strict=True)
-        ],
-        cache,
-    )
-    return outcomes
-
-
-def _document_values(document: DocumentIn, digest: str, now: datetime) -> dict[str, Any]:
-    return {
-        "title": document.title[:500],
-        "source": document.source,
-        "url": document.url,
-        "text": document.text,
-        "sha256": digest,
-        "published": document.published,
-        "metadata": document.metadata,
-        "ingested_at": now,
-    }
-
-
-def _claim_values(candidate: ClaimCandidate, document_id: int, now: datetime) -> dict[str, Any]:
-    return {
-        "document_id": document_id,
-        "text": candidate.text,
-        "char_start": candidate.char_start,
-        "char_end": candidate.char_end,
-        "speaker": candidate.speaker,
-        "score": candidate.score,
-        "extractor": candidate.extractor,
-        "status": "open",
-        "created_at": now,
-    }
 
 
 def ingest_documents(
@@ -548,7 +285,7 @@ def ingest_documents(
 
 def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: int) -> None:
     """Extract ``chunks`` in ``workers`` processes, storing results in input order."""
-    in_flight: deque[tuple[list[_Pending], Future[list[_Extracted | _Failed]] | None]] = deque()
+    in_flight: deque[tuple[list[_Pending], Future[list[Extracted | Failed]] | None]] = deque()
 
     waiting = 0  # characters in the chunks of in_flight
 
@@ -571,7 +308,7 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
     # never touch the database connections a fork copies; under spawn or forkserver the
     # extractor is pickled to each worker.
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(run.extractor, os.getpid())
+        max_workers=workers, initializer=init_worker, initargs=(run.extractor, os.getpid())
     ) as pool:
         broken = False
         limit = 2 * workers + -(-run.batch_documents // CHUNK_DOCUMENTS)
@@ -583,10 +320,10 @@ def _extract_in_pool(run: _Ingest, chunks: Iterator[list[_Pending]], workers: in
             chars = sum(len(p.document.text) for p in chunk)
             while in_flight and waiting + chars > IN_FLIGHT_CHARS:
                 collect()
-            future: Future[list[_Extracted | _Failed]] | None = None
+            future: Future[list[Extracted | Failed]] | None = None
             if chunk and not broken:
                 try:
-                    future = pool.submit(_extract_in_worker, [p.document.text for p in chunk])
+                    future = pool.submit(extract_in_worker, [p.document.text for p in chunk])
                 except BrokenProcessPool:
                     broken = True
             in_flight.append((chunk, future))

@@ -25,10 +25,10 @@ from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from workbench.review import assign, stats, writes
 from workbench.review.queue import review_out
-from workbench.review.urls import normalise_url
 from workbench.review.writes import review_state
 from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
 from workbench.storable import unstorable
+from workbench.urls import normalise_url
 
 MAX_NOTE_CHARS = 10_000
 

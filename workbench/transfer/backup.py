@@ -62,7 +62,6 @@ from workbench.auth.permissions import Action
 from workbench.db.migrate import current_revision
 from workbench.db.session import is_busy
 from workbench.errors import DatabaseBusy
-from workbench.export.atomic import PRIVATE, FileDigest, atomic_binary_file
 from workbench.export.manifest import (
     Manifest,
     Software,
@@ -71,6 +70,7 @@ from workbench.export.manifest import (
     software_version,
     write_manifest,
 )
+from workbench.files.atomic import PRIVATE, FileDigest, atomic_binary_file
 from workbench.review.stats import recount
 from workbench.schemas import Actor
 from workbench.transfer.backup_file import (

@@ -32,9 +32,9 @@ from workbench.errors import InputFileError, InvalidInput
 from workbench.ingest.formats.common import human_size, os_error_message, undecodable
 from workbench.review.adjudicate import MAX_REASON_CHARS
 from workbench.review.decisions import MAX_NOTE_CHARS
-from workbench.review.urls import normalise_url
 from workbench.schemas import FinalSource, Verdict
 from workbench.storable import INT_MAX, int_problem, seconds_problem, time_problem, unstorable
+from workbench.urls import normalise_url
 
 SCHEMA_VERSIONS = (1, 2, 3, 4)  # the ExportRecord versions this reads
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one record; a longer line is refused without being read

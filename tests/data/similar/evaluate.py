@@ -20,7 +20,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parents[2]))
 
 from workbench.extract import default_extractor  # noqa: E402
-from workbench.extract import similarity as sim  # noqa: E402
+from workbench.similarity import measure as sim  # noqa: E402
 
 
 def labelled() -> list[tuple[str, str, bool]]:

@@ -29,8 +29,8 @@ from workbench.review.queue import (
     get_claim,
     next_claim_id,
 )
-from workbench.review.similar import similar_claims
 from workbench.schemas import ClaimStatus, ReviewOut, SimilarClaim, Verdict
+from workbench.similarity.query import similar_claims
 
 READ_ONLY_NOTE = (
     "You are signed in as a viewer: you can read the claims, but not record verdicts, "

@@ -24,10 +24,12 @@ import codecs
 import io
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
+
+from workbench.schemas import DocumentIn
 
 TITLE_MAX_CHARS = 300
 _BOM = "\ufeff"
@@ -267,3 +269,37 @@ def read_limited(path: Path, max_bytes: int) -> bytes | ReadError:
         message = f"file is over the {human_size(max_bytes)} limit (set WORKBENCH_MAX_FILE_BYTES)"
         return ReadError(source, None, None, message)
     return data
+
+
+def read_whole_text(path: Path, max_bytes: int, decode: Callable[[bytes], str]) -> str | ReadError:
+    """The whole file as text (plain, Markdown, HTML), or why it cannot be: over the limit,
+    binary, undecodable by ``decode``, or holding a NUL character once decoded."""
+    source = str(path)
+    data = read_limited(path, max_bytes)
+    if isinstance(data, ReadError):
+        return data
+    if reason := binary_reason(data):
+        return ReadError(source, None, None, reason)
+    try:
+        text = decode(data)
+    except UnicodeDecodeError as error:
+        return ReadError(source, None, None, undecodable(error))
+    if (nul := text.find("\0")) >= 0:  # UTF-16/32 text: the byte check could not see it
+        return ReadError(source, None, None, f"binary file (NUL character at index {nul})")
+    return text
+
+
+def read_lines(
+    path: Path, read: Callable[[LineSource], Iterator[DocumentIn | ReadError]]
+) -> Iterator[DocumentIn | ReadError]:
+    """What ``read`` makes of the file's lines (CSV, JSONL), once the whole file is known to
+    hold no NUL byte (see the module docstring); an error opening or reading it is one item."""
+    source = str(path)
+    try:
+        with open_regular(path) as stream:
+            if nul := nul_error(stream, source):
+                yield nul
+                return
+            yield from read(line_source(stream))
+    except OSError as error:
+        yield ReadError(source, None, None, os_error_message(error))

@@ -13,10 +13,7 @@ from workbench.ingest.formats.common import (
     LineSource,
     ReadError,
     human_size,
-    line_source,
-    nul_error,
-    open_regular,
-    os_error_message,
+    read_lines,
     undecodable,
 )
 from workbench.ingest.formats.records import KNOWN_FIELDS, to_document
@@ -36,14 +33,7 @@ def read_csv(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
     """The rows as documents; a file with a NUL byte anywhere is refused (see ``common``)."""
     source = str(path)
     _allow_fields_up_to(max_bytes)
-    try:
-        with open_regular(path) as stream:
-            if nul := nul_error(stream, source):
-                yield nul
-                return
-            yield from _rows(line_source(stream), source, max_bytes)
-    except OSError as error:
-        yield ReadError(source, None, None, os_error_message(error))
+    yield from read_lines(path, lambda lines: _rows(lines, source, max_bytes))
 
 
 def _allow_fields_up_to(max_bytes: int) -> None:

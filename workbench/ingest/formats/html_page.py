@@ -31,11 +31,9 @@ from trafilatura.xml import xmltotxt
 from workbench.ingest.formats.common import (
     ReadError,
     ReadWarning,
-    binary_reason,
     bom_codec,
-    read_limited,
+    read_whole_text,
     title_from,
-    undecodable,
 )
 from workbench.ingest.formats.records import checked_url
 from workbench.schemas import DocumentIn
@@ -51,20 +49,9 @@ _METADATA_KEYS = ("author", "sitename", "description")
 
 def read_html(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError]:
     source = str(path)
-    data = read_limited(path, max_bytes)
-    if isinstance(data, ReadError):
-        yield data
-        return
-    if reason := binary_reason(data):
-        yield ReadError(source, None, None, reason)
-        return
-    try:
-        html = _decode(data)
-    except UnicodeDecodeError as error:
-        yield ReadError(source, None, None, undecodable(error))
-        return
-    if (nul := html.find("\0")) >= 0:  # UTF-16/32 text: the byte check could not see it
-        yield ReadError(source, None, None, f"binary file (NUL character at index {nul})")
+    html = read_whole_text(path, max_bytes, _decode)
+    if isinstance(html, ReadError):
+        yield html
         return
     try:
         found = trafilatura.bare_extraction(

@@ -10,10 +10,7 @@ from workbench.ingest.formats.common import (
     LineSource,
     ReadError,
     human_size,
-    line_source,
-    nul_error,
-    open_regular,
-    os_error_message,
+    read_lines,
     undecodable,
 )
 from workbench.ingest.formats.records import KNOWN_FIELDS, to_document
@@ -37,13 +34,7 @@ def read_jsonl(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError
     """The lines as documents; a file with a NUL byte anywhere is refused (see ``common``)."""
     source = str(path)
     try:
-        with open_regular(path) as stream:
-            if nul := nul_error(stream, source):
-                yield nul
-                return
-            yield from _records(line_source(stream), source, max_bytes)
-    except OSError as error:
-        yield ReadError(source, None, None, os_error_message(error))
+        yield from read_lines(path, lambda lines: _records(lines, source, max_bytes))
     except UnicodeDecodeError as error:  # a UTF-16/32 file's reader: no line boundary to go on
         yield ReadError(source, None, None, f"{undecodable(error)}; the lines before it were read")
 

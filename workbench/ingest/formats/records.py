@@ -3,7 +3,7 @@
 Both formats carry the same fields (``text`` required; ``title``, ``url``, ``published``,
 ``metadata`` optional; anything else is kept in ``metadata``), so they share one validator.
 
-A ``url`` is held to the rules for evidence URLs (``workbench.review.urls``): it is published
+A ``url`` is held to the rules for evidence URLs (``workbench.urls``): it is published
 (ClaimReview's ``appearance.url``) and shown as a link, so ``javascript:``, ``data:`` and an
 address with a password in it must not get through. A bad one costs the record its URL, not
 its text: the document is stored without it, and a warning names the file and line.
@@ -19,9 +19,9 @@ from pydantic import ValidationError
 
 from workbench.errors import InvalidInput
 from workbench.ingest.formats.common import ReadError, ReadWarning, over_limit, title_from
-from workbench.review.urls import normalise_url
 from workbench.schemas import DocumentIn
 from workbench.storable import unstorable
+from workbench.urls import normalise_url
 
 KNOWN_FIELDS = ("text", "title", "url", "published", "metadata")
 

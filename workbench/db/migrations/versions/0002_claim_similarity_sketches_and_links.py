@@ -4,7 +4,7 @@ Revision ID: 0002
 Revises: 0001
 
 The tables start empty: claims ingested before this revision get their sketches and
-similarity links from ``workbench.review.similar.rebuild_similarity`` (a pure-Python pass
+similarity links from ``workbench.similarity.rebuild.rebuild_similarity`` (a pure-Python pass
 over the stored claims), not from SQL here.
 """
 

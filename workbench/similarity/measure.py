@@ -44,7 +44,7 @@ THRESHOLD = 0.30
 # 1 - (1 - s**3)**32: 0.58 at s = 0.30, 0.88 at 0.40, 0.99 at 0.50, yet only 0.03 at 0.10
 # and 0.004 at 0.05, which keeps the candidates of a new claim to a handful among a few
 # thousand claims. Chance candidates grow with the corpus (tens per claim at 200,000 claims:
-# bench/ingest.py): review/similar.py caps the holders of a key for that reason.
+# bench/ingest.py): link.py caps the holders of a key for that reason.
 BANDS = 32
 ROWS = 3
 PERMUTATIONS = BANDS * ROWS

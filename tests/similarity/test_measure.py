@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.extract import similarity as sim
+from workbench.similarity import measure as sim
 
 PAIRS = Path(__file__).parents[1] / "data" / "similar" / "pairs.jsonl"
 EXPECTED_SIGNATURE = [27074854, 4944360, 36153027, 27520802]

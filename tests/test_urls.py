@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from workbench.errors import InvalidInput
-from workbench.review.urls import normalise_url
+from workbench.urls import normalise_url
 
 
 @pytest.mark.parametrize(

@@ -24,8 +24,8 @@ from workbench.agreement.table import load_table
 from workbench.cli import app
 from workbench.db.open import open_database
 from workbench.export import ExportFormat, export_to_file
-from workbench.export.atomic import TargetRefused, atomic_text_file, check_target
 from workbench.export.service import export_history_to_file
+from workbench.files.atomic import TargetRefused, atomic_text_file, check_target
 from workbench.transfer.backup import export_backup
 
 pytestmark = pytest.mark.backends("sqlite")  # the database is a file only on SQLite

@@ -1,4 +1,10 @@
-"""Corroborating URLs: only web addresses a reviewer could open, in one canonical form."""
+"""Corroborating URLs: only web addresses a reviewer could open, in one canonical form.
+
+One rule for every URL the workbench stores or publishes: a reviewer's evidence, a
+document's own URL from an ingested record, an imported review's links and ClaimReview's
+``url``. Top-level, not in ``review/``, so ingest and export need not import the review
+package for it.
+"""
 
 from __future__ import annotations
 

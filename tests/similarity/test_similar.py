@@ -12,8 +12,10 @@ from workbench.db.models import ClaimSimilarity, ClaimSketch, ClaimSketchKey, Do
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied
 from workbench.ingest import service
+from workbench.ingest import store as ingest_store
 from workbench.review import decisions, queue, similar
 from workbench.schemas import Actor, ClaimCandidate, ClaimStatus, DocumentIn, Role, Verdict
+from workbench.similarity import link, query, rebuild
 
 ARTICLES = Path(__file__).parents[1] / "data" / "similar" / "articles"
 
@@ -61,7 +63,7 @@ class LineExtractor:
 def store(engine: Engine, title: str, *lines: str) -> list[int]:
     """Store a document of ``lines``; the ids of its claims in order."""
     text = "\n".join(lines)
-    assert service.store_document(
+    assert ingest_store.store_document(
         engine, DocumentIn(text=text, title=title, source=f"{title}.txt"), LineExtractor()
     )
     with unit_of_work(engine) as session:
@@ -88,26 +90,26 @@ def test_ingest_links_the_same_statement_across_documents(
     engine: Engine, pair: tuple[list[int], list[int], list[int]]
 ) -> None:
     (quote, unrelated), (figures, quote_again), (quote_short, other_figures) = pair
-    found = similar.similar_claims(engine, quote)
+    found = query.similar_claims(engine, quote)
     assert [s.id for s in found] == [quote_again, quote_short]  # most similar first
     assert found[0].similarity > found[1].similarity >= 0.30
     assert found[0].document_title == "cnn" and found[0].text == QUOTE_AGAIN
     assert found[0].speaker == "Dmitry Peskov" and found[0].status == ClaimStatus.open
     # Links are symmetric and stored both ways, with one score.
-    back = similar.similar_claims(engine, quote_again)
+    back = query.similar_claims(engine, quote_again)
     assert quote in [s.id for s in back]
     assert next(s for s in back if s.id == quote).similarity == found[0].similarity
-    assert similar.similar_claims(engine, unrelated) == []
+    assert query.similar_claims(engine, unrelated) == []
     # Nearly the same words, different figures: not the same statement.
-    assert similar.similar_claims(engine, figures) == []
-    assert similar.similar_claims(engine, other_figures) == []
+    assert query.similar_claims(engine, figures) == []
+    assert query.similar_claims(engine, other_figures) == []
 
 
 def test_claims_of_one_document_are_not_linked(engine: Engine) -> None:
     ids = store(engine, "repeats", QUOTE, QUOTE_AGAIN, QUOTE)
-    assert all(similar.similar_claims(engine, i) == [] for i in ids)
+    assert all(query.similar_claims(engine, i) == [] for i in ids)
     other = store(engine, "other", QUOTE)
-    assert {s.id for s in similar.similar_claims(engine, other[0])} == set(ids)
+    assert {s.id for s in query.similar_claims(engine, other[0])} == set(ids)
 
 
 def test_a_failed_link_leaves_no_document(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,7 +118,7 @@ def test_a_failed_link_leaves_no_document(engine: Engine, monkeypatch: pytest.Mo
     def broken(*_: object) -> int:
         raise RuntimeError("similarity failed")
 
-    monkeypatch.setattr(service, "link_claims", broken)
+    monkeypatch.setattr(ingest_store, "link_claims", broken)
     with pytest.raises(RuntimeError):
         store(engine, "cnn", QUOTE_AGAIN)
     with unit_of_work(engine) as session:
@@ -130,7 +132,7 @@ def test_similar_claims_show_every_reviewers_verdict(
     decisions.set_verdict(engine, quote_again, local_actor(engine, "Ben"), Verdict.disputed)
     decisions.set_verdict(engine, quote_again, local_actor(engine, "Cleo"), Verdict.verified)
     decisions.set_note(engine, quote_again, local_actor(engine, "Dan"), "no verdict, only a note")
-    shown = similar.similar_claims(engine, quote)[0]
+    shown = query.similar_claims(engine, quote)[0]
     assert [(v.reviewer, v.verdict) for v in shown.verdicts] == [
         ("Ben", Verdict.disputed),
         ("Cleo", Verdict.verified),
@@ -139,7 +141,7 @@ def test_similar_claims_show_every_reviewers_verdict(
 
 def test_a_missing_claim_is_not_found(engine: Engine) -> None:
     with pytest.raises(NotFound):
-        similar.similar_claims(engine, 999)
+        query.similar_claims(engine, 999)
     with pytest.raises(NotFound):
         similar.apply_verdict_to_similar(engine, 999, local_actor(engine, "Ana"), Verdict.verified)
 
@@ -250,24 +252,24 @@ def test_rebuild_restores_the_links_of_a_database_ingested_without_them(
     assert links(engine) == set()
 
     seen: list[int] = []
-    report = similar.rebuild_similarity(engine, on_document=seen.append)
+    report = rebuild.rebuild_similarity(engine, on_document=seen.append)
     assert links(engine) == before
     assert (report.documents, report.claims, report.pairs) == (3, 6, len(before) // 2)
     assert len(seen) == 3
     # Running it again changes nothing.
-    again = similar.rebuild_similarity(engine)
+    again = rebuild.rebuild_similarity(engine)
     assert links(engine) == before and again.pairs == report.pairs
 
 
 def test_a_syndicated_statement_stores_a_bounded_number_of_links(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(similar, "MAX_SIMILAR", 3)
-    monkeypatch.setattr(similar, "MAX_KEY_HOLDERS", 2)
+    monkeypatch.setattr(link, "MAX_SIMILAR", 3)
+    monkeypatch.setattr(link, "MAX_KEY_HOLDERS", 2)
     # Different documents (the dedupe is by text), the same quote in each.
     ids = [store(engine, f"copy {n}", f"Copy number {n}", QUOTE)[1] for n in range(6)]
     for claim_id in ids:
-        assert 1 <= len(similar.similar_claims(engine, claim_id)) <= 3
+        assert 1 <= len(query.similar_claims(engine, claim_id)) <= 3
     with unit_of_work(engine) as session:
         holders = session.execute(
             select(ClaimSketchKey.key, func.count()).group_by(ClaimSketchKey.key)
@@ -291,7 +293,7 @@ def test_the_hand_written_articles_link_to_the_sample_corpus(
     page = queue.list_claims(engine, queue.ClaimFilter(state="all"), page_size=1000)
     linked = 0
     for claim in page.items:
-        for other in similar.similar_claims(engine, claim.id):
+        for other in query.similar_claims(engine, claim.id):
             assert other.document_id != claim.document_id
             linked += claim.document_id in articles
     # The extractor's choices may change; several restated sentences survive any of them.

@@ -15,10 +15,10 @@ from workbench.db.models import Claim, ClaimSimilarity
 from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.extract import default_extractor
-from workbench.extract import similarity as measure
-from workbench.ingest import service
-from workbench.review import similar
+from workbench.ingest import extraction, service, store
 from workbench.schemas import DocumentIn
+from workbench.similarity import measure
+from workbench.similarity.cache import Signed, SketchCache
 from workbench.synth import article
 
 # Synthetic articles restate each other's statements: enough candidates and links across
@@ -40,7 +40,7 @@ def one_at_a_time(tmp_path: Path, documents: list[DocumentIn]) -> set[tuple[str,
     alone = open_database(f"sqlite:///{tmp_path / 'alone.sqlite'}")
     extractor = default_extractor()
     for document in documents:
-        service.store_document(alone, document, extractor)
+        store.store_document(alone, document, extractor)
     return linked_texts(alone)
 
 
@@ -56,7 +56,7 @@ def test_batches_with_the_cache_link_as_one_document_at_a_time(
 def test_a_full_cache_reads_the_rest_from_the_database(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    small = functools.partial(similar.SketchCache, capacity=25)  # a few claims' worth
+    small = functools.partial(SketchCache, capacity=25)  # a few claims' worth
     monkeypatch.setattr(service, "SketchCache", small)
     service.ingest_documents(engine, ARTICLES, default_extractor(), batch_documents=20)
     assert linked_texts(engine) == one_at_a_time(tmp_path, ARTICLES)
@@ -64,20 +64,20 @@ def test_a_full_cache_reads_the_rest_from_the_database(
 
 def test_a_rolled_back_batch_leaves_nothing_in_the_cache(engine: Engine) -> None:
     extractor = default_extractor()
-    extracted = service.extract_texts(extractor, [d.text for d in ARTICLES[:2]])
-    cache = similar.SketchCache()
+    extracted = extraction.extract_texts(extractor, [d.text for d in ARTICLES[:2]])
+    cache = SketchCache()
     with pytest.raises(RuntimeError, match="power cut"), unit_of_work(engine) as session:
         ready = [
-            service._Ready(d, service.sha256_of(d.text), e)  # type: ignore[arg-type]
+            store.Ready(d, store.sha256_of(d.text), e)  # type: ignore[arg-type]
             for d, e in zip(ARTICLES[:2], extracted, strict=True)
         ]
-        service._store_batch(session, ready, cache)
+        store.store_batch(session, ready, cache)
         assert cache.size == 0  # not before the commit either
         raise RuntimeError("power cut")
     assert cache.size == 0
     # The same claims committed: now they are kept, with their documents.
     with unit_of_work(engine) as session:
-        service._store_batch(session, ready, cache)
+        store.store_batch(session, ready, cache)
     with unit_of_work(engine) as session:
         rows = session.execute(select(Claim.id, Claim.document_id).order_by(Claim.id)).all()
     ids = np.array([i for i, _ in rows], dtype=np.int64)
@@ -87,9 +87,9 @@ def test_a_rolled_back_batch_leaves_nothing_in_the_cache(engine: Engine) -> None
 
 
 def test_the_cache_stops_at_its_capacity_and_finds_what_it_kept() -> None:
-    cache = similar.SketchCache(capacity=3)
+    cache = SketchCache(capacity=3)
     signatures = np.arange(5 * measure.PERMUTATIONS, dtype=np.uint32).reshape(5, -1)
-    rows = similar._Signed(
+    rows = Signed(
         documents=np.array([10, 11, 12, 13, 14], dtype=np.int64),
         figures=np.zeros(5, dtype=np.uint64),
         signatures=signatures,

@@ -1,0 +1,201 @@
+"""Ingest's storing stage: whole documents with their claims, sketches and similarity links.
+
+One document (:func:`store_document`) or a batch (:func:`store_batch`) per transaction, the
+documents already stored skipped by their sha256; rows go in as Core bulk inserts, and the
+claims are linked to similar stored claims (:mod:`workbench.similarity.link`) in the same
+transaction, so a document appears with its claims and links or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Table, insert, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from workbench.db.models import Base, Claim, Document
+from workbench.db.session import unit_of_work
+from workbench.extract import Extractor
+from workbench.ingest.extraction import Extracted
+from workbench.schemas import ClaimCandidate, DocumentIn
+from workbench.similarity.cache import SketchCache
+from workbench.similarity.link import link_claims, link_documents
+from workbench.similarity.measure import sketches
+
+
+def sha256_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -> int | None:
+    """Store one document and its claims; ``None`` if the same text is already stored.
+
+    Extraction and the claims' similarity sketches are computed before the transaction
+    opens, so the write lock is held only for the inserts and the similarity lookup, and a
+    failure leaves nothing behind: the claims and their links to similar claims of other
+    documents are stored together or not at all. Errors are raised (``ingest_documents``
+    is the bulk path that reports them and goes on).
+    """
+    digest = sha256_of(document.text)
+    with unit_of_work(engine) as session:
+        if session.scalar(select(Document.id).where(Document.sha256 == digest)) is not None:
+            return None
+    candidates = extractor.extract(document.text)
+    claim_sketches = sketches([c.text for c in candidates])
+    try:
+        with unit_of_work(engine) as session:
+            claims = [_claim_row(c) for c in candidates]
+            row = _document_row(document, digest, claims)
+            session.add(row)
+            session.flush()
+            link_claims(
+                session, row.id, [(c.id, s) for c, s in zip(claims, claim_sketches, strict=True)]
+            )
+            return len(candidates)
+    except IntegrityError:
+        # Another process stored the same text between our check and our insert.
+        with unit_of_work(engine) as session:
+            if session.scalar(select(Document.id).where(Document.sha256 == digest)) is not None:
+                return None
+        raise
+
+
+def _claim_row(candidate: ClaimCandidate) -> Claim:
+    return Claim(
+        text=candidate.text,
+        char_start=candidate.char_start,
+        char_end=candidate.char_end,
+        speaker=candidate.speaker,
+        score=candidate.score,
+        extractor=candidate.extractor,
+    )
+
+
+def _document_row(document: DocumentIn, digest: str, claims: list[Claim]) -> Document:
+    return Document(
+        title=document.title[:500],
+        source=document.source,
+        url=document.url,
+        text=document.text,
+        sha256=digest,
+        published=document.published,
+        metadata_=document.metadata,
+        claims=claims,
+    )
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A document extracted, waiting for its batch's transaction."""
+
+    document: DocumentIn
+    digest: str
+    extracted: Extracted
+
+
+def stored_digests(session: Session, digests: Sequence[str]) -> set[str]:
+    if not digests:
+        return set()
+    return set(session.scalars(select(Document.sha256).where(Document.sha256.in_(digests))))
+
+
+_DOCUMENTS: Table = Base.metadata.tables[Document.__tablename__]
+_CLAIMS: Table = Base.metadata.tables[Claim.__tablename__]
+
+
+def store_batch(
+    session: Session, batch: Sequence[Ready], cache: SketchCache | None = None
+) -> list[int | None]:
+    """Insert the new documents of ``batch`` with their claims and links, in ``session``.
+
+    Returns each document's number of claims, or None for a text already stored (earlier,
+    by another process, or earlier in this very batch). Core inserts with ``RETURNING``, a
+    statement per table for the whole batch: the ORM's per-object bookkeeping cost more than
+    the rest of storing.
+    """
+    known = stored_digests(session, [r.digest for r in batch])
+    outcomes: list[int | None] = []
+    new: list[Ready] = []
+    for ready in batch:
+        if ready.digest in known:
+            outcomes.append(None)
+            continue
+        known.add(ready.digest)
+        new.append(ready)
+        outcomes.append(len(ready.extracted.candidates))
+    if not new:
+        return outcomes
+    if session.get_bind().dialect.name == "sqlite":
+        # A larger page cache for this connection: the claims' band keys land all over their
+        # index, and SQLite's default 2 MB cache makes each insert read pages back from disk.
+        session.execute(text("PRAGMA cache_size = -65536"))
+    now = datetime.now(UTC)
+    document_ids = (
+        session.execute(
+            insert(_DOCUMENTS).returning(_DOCUMENTS.c.id, sort_by_parameter_order=True),
+            [_document_values(r.document, r.digest, now) for r in new],
+        )
+        .scalars()
+        .all()
+    )
+    claim_values = [
+        _claim_values(candidate, document_id, now)
+        for r, document_id in zip(new, document_ids, strict=True)
+        for candidate in r.extracted.candidates
+    ]
+    # One plain multi-row insert, then the new ids read back by each claim's unique span:
+    # RETURNING in parameter order costs SQLite one statement per row.
+    claim_id: dict[tuple[int, int, int], int] = {}
+    if claim_values:
+        session.execute(insert(_CLAIMS), claim_values)
+        spans = select(Claim.document_id, Claim.char_start, Claim.char_end, Claim.id).where(
+            Claim.document_id.in_(document_ids)
+        )
+        claim_id = {(d, a, b): i for d, a, b, i in session.execute(spans)}
+    link_documents(
+        session,
+        [
+            (
+                document_id,
+                [
+                    (claim_id[(document_id, c.char_start, c.char_end)], s)
+                    for c, s in zip(r.extracted.candidates, r.extracted.sketches, strict=True)
+                ],
+            )
+            for r, document_id in zip(new, document_ids, strict=True)
+        ],
+        cache,
+    )
+    return outcomes
+
+
+def _document_values(document: DocumentIn, digest: str, now: datetime) -> dict[str, Any]:
+    return {
+        "title": document.title[:500],
+        "source": document.source,
+        "url": document.url,
+        "text": document.text,
+        "sha256": digest,
+        "published": document.published,
+        "metadata": document.metadata,
+        "ingested_at": now,
+    }
+
+
+def _claim_values(candidate: ClaimCandidate, document_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "document_id": document_id,
+        "text": candidate.text,
+        "char_start": candidate.char_start,
+        "char_end": candidate.char_end,
+        "speaker": candidate.speaker,
+        "score": candidate.score,
+        "extractor": candidate.extractor,
+        "status": "open",
+        "created_at": now,
+    }
