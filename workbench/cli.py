@@ -32,6 +32,7 @@ from workbench.auth.accounts import (
     set_role,
     unlock,
 )
+from workbench.auth.policy import SYSTEM
 from workbench.config import Settings, get_settings
 from workbench.database import display_url, open_database
 from workbench.db.session import forget, sqlite_path
@@ -371,7 +372,7 @@ def export(
         try:
             with _terminate_cleanly():
                 if everything:
-                    backup = export_backup(engine, target)
+                    backup = export_backup(engine, target, actor=SYSTEM)
                     _echo(f"wrote {backup.rows} rows to {backup.path}")
                     _echo(
                         ", ".join(f"{count} {name}" for name, count in backup.tables.items())
@@ -379,9 +380,11 @@ def export(
                     )
                     return
                 if history:
-                    result = export_history_to_file(engine, target)
+                    result = export_history_to_file(engine, target, actor=SYSTEM)
                 else:
-                    result = export_to_file(engine, fmt, target, flt=flt, options=options)
+                    result = export_to_file(
+                        engine, fmt, target, actor=SYSTEM, flt=flt, options=options
+                    )
         except OSError as exc:
             raise WorkbenchError(f"cannot write {target}: {exc.strerror or exc}") from exc
     _echo(f"wrote {result.rows} rows to {result.path}")
@@ -495,13 +498,15 @@ def import_command(
         engine = _open(settings.database_url, migrate=False)
         if is_backup(file):
             with _terminate_cleanly():
-                restored = restore_backup(engine, file, add_missing=add_missing, accounts=accounts)
+                restored = restore_backup(
+                    engine, file, actor=SYSTEM, add_missing=add_missing, accounts=accounts
+                )
             _print_restore_report(restored, as_json=as_json)
             refused = not restored.written and any(restored.missing.values())
             if restored.conflict_count or refused or restored.accounts_skipped:
                 raise typer.Exit(code=1)
             return
-        report = import_reviews(engine, file)
+        report = import_reviews(engine, file, actor=SYSTEM)
     if as_json:
         _echo_json(report.model_dump_json())
         return
@@ -901,7 +906,7 @@ def _stop_group(pgid: int, signum: int) -> None:
 
 
 # --- accounts and project settings ---------------------------------------------------------
-# Whoever runs these commands holds the database itself, so they act as actor=None; the
+# Whoever runs these commands holds the database itself, so they act as SYSTEM; the
 # service still enforces what no one may do (remove the last admin, weak passwords).
 
 users_app = typer.Typer(
@@ -952,7 +957,7 @@ def users_add(
     with _user_errors():
         engine = _open_for_users(db, migrate=True)
         password = _read_password(password_stdin)
-        user = add_user(engine, None, name, role, password)
+        user = add_user(engine, SYSTEM, name, role, password)
     _echo(f"added {user.name} ({user.role.value})")
 
 
@@ -960,7 +965,7 @@ def users_add(
 def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Every account: name, role, whether it is disabled and whether it can log in."""
     with _user_errors():
-        users = list_users(_open_for_users(db, migrate=False), None)
+        users = list_users(_open_for_users(db, migrate=False), SYSTEM)
     if as_json:
         _echo_json(json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False))
         return
@@ -986,7 +991,7 @@ def users_set_role(
 ) -> None:
     """Change what an account may do (the last admin who can log in stays an admin)."""
     with _user_errors():
-        user = set_role(_open_for_users(db, migrate=False), None, name, role)
+        user = set_role(_open_for_users(db, migrate=False), SYSTEM, name, role)
     _echo(f"{user.name} is now {user.role.value}")
 
 
@@ -994,7 +999,7 @@ def users_set_role(
 def users_disable(name: NameArgument, db: DbOption = None) -> None:
     """Stop an account from logging in; its reviews and history are kept."""
     with _user_errors():
-        user = set_disabled(_open_for_users(db, migrate=False), None, name, True)
+        user = set_disabled(_open_for_users(db, migrate=False), SYSTEM, name, True)
     _echo(f"{user.name} is disabled")
 
 
@@ -1002,7 +1007,7 @@ def users_disable(name: NameArgument, db: DbOption = None) -> None:
 def users_enable(name: NameArgument, db: DbOption = None) -> None:
     """Let a disabled account log in again."""
     with _user_errors():
-        user = set_disabled(_open_for_users(db, migrate=False), None, name, False)
+        user = set_disabled(_open_for_users(db, migrate=False), SYSTEM, name, False)
     _echo(f"{user.name} is enabled")
 
 
@@ -1014,7 +1019,7 @@ def users_set_password(
     with _user_errors():
         engine = _open_for_users(db, migrate=False)
         password = _read_password(password_stdin)
-        user = set_password(engine, None, name, password)
+        user = set_password(engine, SYSTEM, name, password)
     _echo(f"password set for {user.name}")
 
 
@@ -1022,7 +1027,7 @@ def users_set_password(
 def users_unlock(name: NameArgument, db: DbOption = None) -> None:
     """End an account's sign-in pause after failed attempts, keeping its password."""
     with _user_errors():
-        user = unlock(_open_for_users(db, migrate=False), None, name)
+        user = unlock(_open_for_users(db, migrate=False), SYSTEM, name)
     _echo(f"{user.name} may sign in again at once")
 
 
@@ -1047,7 +1052,7 @@ def settings_set(
     """Change one project setting; the change is kept in the history."""
     with _user_errors():
         engine = _open(_settings(db).database_url)
-        current = set_project_setting(engine, None, key, value)
+        current = set_project_setting(engine, SYSTEM, key, value)
     _echo(f"{key} = {getattr(current, key)}")
 
 

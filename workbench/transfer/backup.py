@@ -67,8 +67,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity
-from workbench.auth.accounts import authorize
-from workbench.auth.permissions import Action
+from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.migrate import current_revision
 from workbench.db.models import Base, UTCDateTime
 from workbench.db.session import is_busy
@@ -84,7 +83,6 @@ from workbench.export.manifest import (
 )
 from workbench.review.adjudicate import refresh_final, reviews_per_claim
 from workbench.review.stats import recount
-from workbench.schemas import Actor
 from workbench.transfer.backup_checks import row_problem, value_problem
 from workbench.transfer.bulk_lock import bulk_lock
 
@@ -225,15 +223,14 @@ def write_backup(engine: Engine, out: BinaryIO) -> dict[str, int]:
     return counts
 
 
-def export_backup(engine: Engine, path: Path, *, actor: Actor | None = None) -> BackupResult:
+def export_backup(engine: Engine, path: Path, *, actor: Caller) -> BackupResult:
     """Write the backup to ``path`` (whole or not at all), then its manifest beside it.
 
     The backup holds password hashes: it is created readable by its owner only (0600), from
     the first byte. The manifest (counts, size, sha256) holds nothing secret and keeps the
     umask's mode, so anyone may check a copy against it.
     """
-    if actor is not None:
-        authorize(engine, actor, Action.export)
+    authorize(engine, actor, Action.export)
     check_targets(path)
     digest = FileDigest()
     with atomic_binary_file(path, digest, mode=PRIVATE) as handle:
@@ -641,7 +638,7 @@ def restore_backup(
     engine: Engine,
     path: Path,
     *,
-    actor: Actor | None = None,
+    actor: Caller,
     add_missing: bool = False,
     accounts: bool = False,
 ) -> RestoreReport:
@@ -650,7 +647,7 @@ def restore_backup(
     ``accounts``: with ``add_missing`` into a database that holds data, also add the backup's
     accounts that are not here (without it none is added).
     """
-    stored = authorize(engine, actor, Action.import_data) if actor is not None else None
+    stored = authorize(engine, actor, Action.import_data)
     with bulk_lock(engine, "restore"):
         try:
             return _restore(engine, path, stored, add_missing=add_missing, accounts=accounts)
@@ -664,7 +661,7 @@ def restore_backup(
 
 
 def _restore(
-    engine: Engine, path: Path, stored: Actor | None, *, add_missing: bool, accounts: bool
+    engine: Engine, path: Path, stored: Caller, *, add_missing: bool, accounts: bool
 ) -> RestoreReport:
     _read_header(path, engine)
     for _record in _iter_records(path):  # first pass: the whole file is valid, or nothing
@@ -683,7 +680,7 @@ def _restore(
             write,
             merge=write and not report.empty_target,
             accounts=accounts,
-            actor_id=stored.id if stored is not None else None,
+            actor_id=stored.id,
         )
         for number, table, row in _iter_records(path):
             restorer.add(number, table, row)

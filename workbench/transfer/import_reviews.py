@@ -66,8 +66,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.audit import Change, Entity, record
-from workbench.auth.accounts import authorize, log_user, user_name
-from workbench.auth.permissions import Action
+from workbench.auth.accounts import log_user, user_name
+from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, Document, Evidence, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import DatabaseBusy, InputFileError, InvalidInput
@@ -80,7 +80,7 @@ from workbench.review.adjudicate import (
 )
 from workbench.review.decisions import MAX_NOTE_CHARS
 from workbench.review.urls import normalise_url
-from workbench.schemas import Actor, FinalSource, Role, Verdict
+from workbench.schemas import FinalSource, Role, Verdict
 from workbench.storable import INT_MAX, int_problem, seconds_problem, time_problem, unstorable
 from workbench.transfer.bulk_lock import bulk_lock
 
@@ -483,15 +483,15 @@ class ImportReport(BaseModel):
 
 
 def import_reviews(
-    engine: Engine, path: Path, *, actor: Actor | None = None, batch: int = BATCH
+    engine: Engine, path: Path, *, actor: Caller, batch: int = BATCH
 ) -> ImportReport:
     """Load the reviews of a JSONL file into the database (see the module's docstring).
 
-    ``actor`` must be allowed to import (admins); ``None`` is the command line, whose user
-    already holds the database. Raises :class:`InputFileError` for a bad file, before
+    ``actor`` must be allowed to import (admins, and ``SYSTEM``: the command line, whose user
+    already holds the database). Raises :class:`InputFileError` for a bad file, before
     anything is written.
     """
-    stored = authorize(engine, actor, Action.import_data) if actor is not None else None
+    stored = authorize(engine, actor, Action.import_data)
     path = Path(path)
     with bulk_lock(engine, "import"):
         for _ in read_records(path):  # the first pass: every line valid, or nothing is written
@@ -536,10 +536,10 @@ def _transaction(
 class _Importer:
     """Writes lines into the caller's transaction, and keeps the report."""
 
-    def __init__(self, report: ImportReport, actor: Actor | None) -> None:
+    def __init__(self, report: ImportReport, actor: Caller) -> None:
         self.report = report
         self.actor = actor
-        self.actor_id = actor.id if actor is not None else None
+        self.actor_id = actor.id
         self._users: dict[str, int] = {}  # reviewer name → id, as committed
         self._pending: dict[str, int] = {}  # as written in the open transaction
         self._claims: set[int] = set()

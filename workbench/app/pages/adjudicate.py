@@ -16,7 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.app import actions, frame, render, state
-from workbench.auth.permissions import Action, allowed
+from workbench.auth.policy import Action, allowed
 from workbench.errors import NotFound, WorkbenchError
 from workbench.review.adjudicate import (
     DisputedClaim,

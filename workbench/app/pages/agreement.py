@@ -35,11 +35,10 @@ from workbench.agreement.report import (
     GroupAgreement,
     PairAgreement,
     build_report,
-    may_audit,
 )
 from workbench.agreement.table import VERDICTS_USED, VerdictsUsed, VerdictTable, load_table
 from workbench.app import frame, render, state
-from workbench.auth.permissions import Action, allowed
+from workbench.auth.policy import Action, allowed, authorize
 from workbench.errors import WorkbenchError
 from workbench.review.queue import OPTION_LIMIT, corpus_marks
 
@@ -85,7 +84,7 @@ def main() -> None:
         )
         return
     try:
-        may_audit(engine, actor)  # the stored role, not the session's copy
+        authorize(engine, actor, Action.audit_agreement)  # the stored role, not the session's
         # What every figure comes from changes only with the reviews, finals, claims and
         # accounts: a rerun that changes none of them reuses the figures computed before.
         found = corpus_marks(engine)  # (leases do not matter here: left out of the key)
