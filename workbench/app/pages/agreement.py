@@ -74,10 +74,9 @@ def withheld(c: Coefficients) -> bool:
 
 
 def main() -> None:
-    engine, _ = frame.start()
+    engine, actor = frame.start()
     st.title("Agreement")
-    actor = state.actor()
-    if actor is None or not allowed(actor, Action.audit_agreement):
+    if not allowed(actor, Action.audit_agreement):
         st.error(
             "Only admins audit agreement: the figures show every reviewer's verdicts, which "
             "reviewers do not see while they review."
