@@ -44,7 +44,7 @@ from workbench.schemas import (
 
 MAX_REASON_CHARS = 10_000
 # Who a StaleEdit names when the newer final verdict followed from the reviews themselves.
-SYSTEM = "the system (from the reviews)"
+FROM_THE_REVIEWS = "the system (from the reviews)"
 
 
 class ReviewSide(BaseModel):
@@ -420,7 +420,7 @@ def _check_version(
         return
     what = f"the final verdict of claim {claim_id}"
     if final is not None:
-        who = final.decided_by.name if final.decided_by is not None else SYSTEM
+        who = final.decided_by.name if final.decided_by is not None else FROM_THE_REVIEWS
         raise StaleEdit(what, changed_by=who, changed_at=final.decided_at, current=final_out(final))
     # The final verdict seen was removed since (the reviews no longer agree): the history
     # says who and when.
@@ -430,7 +430,7 @@ def _check_version(
         .order_by(HistoryEntry.id.desc())
         .limit(1)
     )
-    who = last.actor.name if last is not None and last.actor is not None else SYSTEM
+    who = last.actor.name if last is not None and last.actor is not None else FROM_THE_REVIEWS
     when = last.at if last is not None else datetime.now(UTC)
     raise StaleEdit(what, changed_by=who, changed_at=when, current=None)
 
