@@ -51,6 +51,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from workbench.auth.accounts import add_user, login
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, Document, Review
 from workbench.db.open import open_database
 from workbench.db.session import forget, unit_of_work
@@ -116,7 +117,7 @@ def _sqlite_file(database: str | None) -> Iterator[Path]:
 
 def build(engine: Engine, reviewers: int, claims: int, k: int) -> list[str]:
     """The corpus, the settings and the accounts; returns the reviewers' names."""
-    set_project_setting(engine, None, "reviews_per_claim", k)
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", k)
     rng = random.Random(0)
     with unit_of_work(engine) as session:
         per_document = 20
@@ -151,7 +152,7 @@ def build(engine: Engine, reviewers: int, claims: int, k: int) -> list[str]:
                 at += len(sentence) + 1
     names = [f"bench-reviewer-{i:02d}" for i in range(reviewers)]
     for name in names:
-        add_user(engine, None, name, Role.reviewer, PASSWORD)
+        add_user(engine, SYSTEM, name, Role.reviewer, PASSWORD)
     return names
 
 

@@ -38,6 +38,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from workbench.auth.policy import SYSTEM
+
 FORMATS = ("csv", "jsonl", "parquet", "claimreview")
 VERDICTS = ("verified", "disputed", "unsupported")
 SOURCES = ("single", "consensus", "adjudicated")
@@ -258,7 +260,7 @@ def run_ours(fmt: str, url: str, out: Path) -> int:
     from workbench.export import ExportFormat, export_to_file
 
     engine = open_database(url, migrate=False)
-    result = export_to_file(engine, ExportFormat(fmt), out)
+    result = export_to_file(engine, ExportFormat(fmt), out, actor=SYSTEM)
     # The rows of the bare call: claim-review pairs, or ClaimReview items.
     return result.rows if fmt == "claimreview" else result.reviews or 0
 

@@ -62,6 +62,7 @@ from tests.app.support import fragment_run  # noqa: E402
 from workbench.app.selection import PAGE_SIZE  # noqa: E402
 from workbench.audit import visible_claim_history  # noqa: E402
 from workbench.auth.accounts import add_user, current_actor, login  # noqa: E402
+from workbench.auth.policy import SYSTEM  # noqa: E402
 from workbench.db.models import (  # noqa: E402
     Base,
     Claim,
@@ -161,9 +162,9 @@ def build(engine: Engine, size: int, seed: int = 6) -> float:
     """Fill an empty, migrated database; returns the seconds it took."""
     started = time.perf_counter()
     rng = random.Random(seed)
-    admin = add_user(engine, None, ADMIN, Role.admin, PASSWORD)
-    reviewer_ids = [add_user(engine, None, n, Role.reviewer, PASSWORD).id for n in REVIEWERS]
-    set_project_setting(engine, None, "reviews_per_claim", K)
+    admin = add_user(engine, SYSTEM, ADMIN, Role.admin, PASSWORD)
+    reviewer_ids = [add_user(engine, SYSTEM, n, Role.reviewer, PASSWORD).id for n in REVIEWERS]
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", K)
 
     documents = -(-size // CLAIMS_PER_DOCUMENT)
     speakers = [f"Speaker {i:05d}" for i in range(max(30, size // 40))]

@@ -18,6 +18,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
 from workbench.db.open import open_database
 from workbench.extract import default_extractor
 from workbench.ingest.service import ingest_paths
@@ -39,14 +40,14 @@ def main() -> None:
     engine = open_database(f"sqlite:///{args.path}")
     with as_file(files("workbench") / "sample_data") as sample:
         ingest_paths(engine, [Path(sample)], default_extractor(), max_bytes=10**7)
-    set_project_setting(engine, None, "reviews_per_claim", 3)
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", 3)
     people = {}
     for name in SKILL:
-        user = add_user(engine, None, name, Role.reviewer)
+        user = add_user(engine, SYSTEM, name, Role.reviewer)
         people[name] = Actor(id=user.id, name=user.name, role=user.role)
     rng = random.Random(7)
-    claims = queue.list_claims(engine, queue.ClaimFilter(), page_size=1000).items
-    admin = add_user(engine, None, "Ada", Role.admin)
+    claims = queue.list_claims(engine, queue.ClaimFilter(), page_size=1000, actor=SYSTEM).items
+    admin = add_user(engine, SYSTEM, "Ada", Role.admin)
     ada = Actor(id=admin.id, name=admin.name, role=admin.role)
     for i, claim in enumerate(claims):
         truth = rng.choices(VERDICTS, weights=[0.55, 0.3, 0.15])[0]

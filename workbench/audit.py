@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from workbench.auth.permissions import Action, allowed
-from workbench.db.models import HistoryEntry, Review, User
+from workbench.auth.policy import Action, may
+from workbench.db.models import HistoryEntry, Review
 from workbench.db.session import unit_of_work
-from workbench.schemas import Actor, HistoryOut, Role
+from workbench.schemas import Actor, HistoryOut
 
 
 class Entity(enum.StrEnum):
@@ -123,14 +123,8 @@ def visible_claim_history(engine: Engine, actor: Actor, claim_id: int) -> list[H
                 Review.verdict.is_not(None),
             )
         )
-        user = session.get(User, actor.id)
         # The role as stored now, as for the reviews themselves: a demoted admin stops seeing.
-        sees_all = (
-            user is not None
-            and not user.disabled
-            and allowed(actor.model_copy(update={"role": Role(user.role)}), Action.see_all_reviews)
-        )
-        if not sees_all and decided is None:
+        if not may(session, actor, Action.see_all_reviews) and decided is None:
             query = query.where(
                 or_(
                     HistoryEntry.actor_id == actor.id,

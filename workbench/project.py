@@ -8,12 +8,10 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine, select
 
 from workbench.audit import Change, Entity, record
-from workbench.auth.accounts import stored_actor
-from workbench.auth.permissions import Action, require
+from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import ProjectSetting
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
-from workbench.schemas import Actor
 
 
 class ProjectSettings(BaseModel):
@@ -37,14 +35,10 @@ def get_project_settings(engine: Engine) -> ProjectSettings:
     return ProjectSettings.model_validate(known)
 
 
-def set_project_setting(
-    engine: Engine, actor: Actor | None, key: str, value: Any
-) -> ProjectSettings:
-    """Change one setting (admins, or the command line with ``actor=None``); it is audited."""
+def set_project_setting(engine: Engine, actor: Caller, key: str, value: Any) -> ProjectSettings:
+    """Change one setting (admins, or the command line as ``SYSTEM``); it is audited."""
     with unit_of_work(engine) as session:
-        if actor is not None:
-            # The role as stored now, not as the caller's session remembers it.
-            require(stored_actor(session, actor), Action.change_settings)
+        authorize(session, actor, Action.change_settings)
         if key not in ProjectSettings.model_fields:
             names = ", ".join(ProjectSettings.model_fields)
             raise InvalidInput(f"unknown setting {key!r}; the settings are: {names}")
@@ -62,10 +56,10 @@ def set_project_setting(
             session.add(row)
         else:
             row.value = new_value
-        row.updated_by_id = actor.id if actor else None
+        row.updated_by_id = actor.id
         record(
             session,
-            actor_id=actor.id if actor else None,
+            actor_id=actor.id,
             entity=Entity.setting,
             entity_id=key,
             action=Change.create if before is None else Change.update,

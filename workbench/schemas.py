@@ -46,10 +46,6 @@ class Actor(BaseModel):
     name: str
     role: Role
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.admin
-
 
 class ClaimStatus(enum.StrEnum):
     open = "open"

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from workbench.agreement.report import agreement_report
 from workbench.agreement.table import load_table
 from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.project import set_project_setting
 from workbench.review import decisions, queue
@@ -24,13 +25,13 @@ CONVERTED = 4  # claims where Ben came round to Ana's verdict after seeing it
 @pytest.fixture
 def converted(seeded: Engine) -> Engine:
     """Ana and Ben on 12 claims; on the first 4 Ben disagreed blind, then changed to Ana's."""
-    set_project_setting(seeded, None, "reviews_per_claim", 2)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
     ana, ben = (
         Actor(id=u.id, name=u.name, role=u.role)
-        for u in (add_user(seeded, None, n, Role.reviewer) for n in ("Ana", "Ben"))
+        for u in (add_user(seeded, SYSTEM, n, Role.reviewer) for n in ("Ana", "Ben"))
     )
     labels = [Verdict.verified, Verdict.disputed, Verdict.unsupported]
-    items = queue.list_claims(seeded, queue.ClaimFilter(), page_size=CLAIMS).items
+    items = queue.list_claims(seeded, queue.ClaimFilter(), page_size=CLAIMS, actor=SYSTEM).items
     for i, claim in enumerate(items):
         mine = labels[i % 3]
         decisions.set_verdict(seeded, claim.id, ana, mine)
@@ -41,8 +42,8 @@ def converted(seeded: Engine) -> Engine:
 
 
 def test_the_blind_verdicts_are_the_default(converted: Engine) -> None:
-    blind = agreement_report(converted, samples=0)
-    current = agreement_report(converted, samples=0, use="current")
+    blind = agreement_report(converted, samples=0, actor=SYSTEM)
+    current = agreement_report(converted, samples=0, use="current", actor=SYSTEM)
     assert (blind.verdicts, current.verdicts) == ("blind", "current")
     assert blind.changed_after_reveal == current.changed_after_reveal == CONVERTED
     assert current.overall.observed == 1.0  # they agree now on every claim

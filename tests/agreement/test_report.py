@@ -22,6 +22,7 @@ from workbench.agreement.report import (
 )
 from workbench.agreement.table import LABELS, load_table
 from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
 from workbench.errors import PermissionDenied
 from workbench.project import set_project_setting
 from workbench.review import decisions, queue
@@ -32,7 +33,7 @@ N_CLAIMS = 40
 
 
 def account(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
-    user = add_user(engine, None, name, role)
+    user = add_user(engine, SYSTEM, name, role)
     return Actor(id=user.id, name=user.name, role=user.role)
 
 
@@ -48,10 +49,15 @@ def cy_says(i: int) -> Verdict:
 @pytest.fixture
 def panel(seeded: Engine) -> Iterator[tuple[Engine, list[int], dict[str, Actor]]]:
     """Three reviewers on the same 40 claims: Ana and Ben always agree, Cy often does not."""
-    set_project_setting(seeded, None, "reviews_per_claim", 3)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 3)
     people = {name: account(seeded, name) for name in ("Ana", "Ben", "Cy")}
     people["Ada"] = account(seeded, "Ada", Role.admin)
-    ids = [c.id for c in queue.list_claims(seeded, queue.ClaimFilter(), page_size=N_CLAIMS).items]
+    ids = [
+        c.id
+        for c in queue.list_claims(
+            seeded, queue.ClaimFilter(), page_size=N_CLAIMS, actor=SYSTEM
+        ).items
+    ]
     for i, claim_id in enumerate(ids):
         shown = datetime.now(UTC) - timedelta(seconds=30 + i)
         decisions.set_verdict(seeded, claim_id, people["Ana"], truth(i), shown_at=shown)
@@ -169,9 +175,12 @@ def test_the_raw_csv_table_recomputes_to_the_same_alpha(panel: tuple) -> None:
 
 
 def test_too_few_claims_withholds_the_figures_and_says_why(seeded: Engine) -> None:
-    set_project_setting(seeded, None, "reviews_per_claim", 2)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
     ana, ben = account(seeded, "Ana"), account(seeded, "Ben")
-    ids = [c.id for c in queue.list_claims(seeded, queue.ClaimFilter(), page_size=3).items]
+    ids = [
+        c.id
+        for c in queue.list_claims(seeded, queue.ClaimFilter(), page_size=3, actor=SYSTEM).items
+    ]
     for claim_id in ids:
         decisions.set_verdict(seeded, claim_id, ana, V)
         decisions.set_verdict(seeded, claim_id, ben, D)

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.support import XSS_CLAIM, html_bodies, store_xss_document
 from workbench.app import actions
 from workbench.auth import accounts
+from workbench.auth.policy import SYSTEM
 from workbench.project import set_project_setting
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate, final_verdict
@@ -23,7 +24,7 @@ PAGE = "views/adjudicate.py"
 
 
 def actor(engine: Engine, name: str) -> Actor:
-    user = next(u for u in accounts.list_users(engine, None) if u.name == name)
+    user = next(u for u in accounts.list_users(engine, SYSTEM) if u.name == name)
     return Actor(id=user.id, name=user.name, role=user.role)
 
 
@@ -37,12 +38,14 @@ def disputed(seeded: Engine) -> int:
         ("Rita", Role.reviewer),
         ("Vera", Role.viewer),
     ]:
-        accounts.add_user(seeded, None, name, role, PASSWORD)
-    set_project_setting(seeded, None, "reviews_per_claim", 2)
+        accounts.add_user(seeded, SYSTEM, name, role, PASSWORD)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
     store_xss_document(seeded)
     claim_id = next(
         c.id
-        for c in queue.list_claims(seeded, queue.ClaimFilter(state="all"), page_size=500).items
+        for c in queue.list_claims(
+            seeded, queue.ClaimFilter(state="all"), page_size=500, actor=SYSTEM
+        ).items
         if c.text == XSS_CLAIM
     )
     rui, rita = actor(seeded, "Rui"), actor(seeded, "Rita")

@@ -25,6 +25,7 @@ from tests.app.conftest import HOME
 from workbench.agreement.report import build_report
 from workbench.agreement.table import load_table
 from workbench.auth import accounts
+from workbench.auth.policy import SYSTEM
 from workbench.db.session import unit_of_work
 from workbench.project import set_project_setting
 from workbench.review import queue
@@ -57,21 +58,22 @@ class Seeded:
 
 def people(engine: Engine) -> dict[str, Actor]:
     return {
-        u.name: Actor(id=u.id, name=u.name, role=u.role) for u in accounts.list_users(engine, None)
+        u.name: Actor(id=u.id, name=u.name, role=u.role)
+        for u in accounts.list_users(engine, SYSTEM)
     }
 
 
 def team(engine: Engine, reviewers: Iterable[str]) -> dict[str, Actor]:
-    accounts.add_user(engine, None, "Ada", Role.admin, PASSWORD)
-    accounts.add_user(engine, None, "Vera", Role.viewer, PASSWORD)
+    accounts.add_user(engine, SYSTEM, "Ada", Role.admin, PASSWORD)
+    accounts.add_user(engine, SYSTEM, "Vera", Role.viewer, PASSWORD)
     for name in reviewers:
-        accounts.add_user(engine, None, name, Role.reviewer, PASSWORD)
-    set_project_setting(engine, None, "reviews_per_claim", 3)
+        accounts.add_user(engine, SYSTEM, name, Role.reviewer, PASSWORD)
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", 3)
     return people(engine)
 
 
 def reading_order(engine: Engine) -> list[int]:
-    page = queue.list_claims(engine, queue.ClaimFilter(state="all"), page_size=500)
+    page = queue.list_claims(engine, queue.ClaimFilter(state="all"), page_size=500, actor=SYSTEM)
     return [c.id for c in page.items]
 
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.support import sign_in
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.export.service import ExportFormat, render_export
 from workbench.review import decisions, queue
 from workbench.schemas import Verdict
@@ -45,14 +46,18 @@ def test_every_format_is_offered(seeded: Engine, app: App) -> None:
         assert not at.exception
 
     # What the buttons serve: the service's bytes, built on click.
-    rows = list(csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv, actor=SYSTEM).decode()))
+    )
     assert {r["verdict"] for r in rows if r["claim_id"] == str(claim_id)} == {"verified"}
-    lines = render_export(seeded, ExportFormat.jsonl).decode().splitlines()
-    assert len(lines) == queue.list_claims(seeded, queue.ClaimFilter(state="all")).total
+    lines = render_export(seeded, ExportFormat.jsonl, actor=SYSTEM).decode().splitlines()
+    assert (
+        len(lines) == queue.list_claims(seeded, queue.ClaimFilter(state="all"), actor=SYSTEM).total
+    )
     assert json.loads(lines[0])["claim_id"]
-    parquet = pq.read_table(io.BytesIO(render_export(seeded, ExportFormat.parquet)))
+    parquet = pq.read_table(io.BytesIO(render_export(seeded, ExportFormat.parquet, actor=SYSTEM)))
     assert parquet.num_rows == len(lines)
-    graph = json.loads(render_export(seeded, ExportFormat.claimreview))["@graph"]
+    graph = json.loads(render_export(seeded, ExportFormat.claimreview, actor=SYSTEM))["@graph"]
     assert [item["claimReviewed"] for item in graph] == [
         json.loads(line)["text"] for line in lines if json.loads(line)["claim_id"] == claim_id
     ]

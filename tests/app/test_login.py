@@ -14,6 +14,7 @@ from tests.app.support import sidebar_text, sign_in
 from workbench.app import access
 from workbench.auth import accounts
 from workbench.auth.accounts import SIGN_IN_FAILED
+from workbench.auth.policy import SYSTEM
 from workbench.auth.throttle import CLIENT_FREE_FAILURES, FREE_ATTEMPTS
 from workbench.errors import LoginFailed
 from workbench.schemas import Actor, Role
@@ -33,7 +34,7 @@ REVIEW, QUEUE, EXPORT, USERS = (
 def team(seeded: Engine) -> Engine:
     """The sample corpus and three accounts: team mode."""
     for name, role in [("Ada", Role.admin), ("Rui", Role.reviewer), ("Vera", Role.viewer)]:
-        accounts.add_user(seeded, None, name, role, PASSWORD)
+        accounts.add_user(seeded, SYSTEM, name, role, PASSWORD)
     return seeded
 
 
@@ -169,7 +170,7 @@ def test_an_admin_gets_export_and_users(team: Engine, app: App) -> None:
 def test_a_disabled_account_is_signed_out_at_its_next_click(team: Engine, app: App) -> None:
     at = log_in(app(), "Rui")
     assert "Signed in as Rui" in sidebar_text(at)
-    accounts.set_disabled(team, None, "Rui")
+    accounts.set_disabled(team, SYSTEM, "Rui")
     at.run(timeout=30)
     assert on_login_page(at)
     assert "The account Rui is disabled: signed out." in plain(at.warning)
@@ -177,7 +178,7 @@ def test_a_disabled_account_is_signed_out_at_its_next_click(team: Engine, app: A
 
 def test_a_role_change_applies_at_the_next_click(team: Engine, app: App) -> None:
     at = log_in(app(), "Rui")
-    accounts.set_role(team, None, "Rui", Role.viewer)
+    accounts.set_role(team, SYSTEM, "Rui", Role.viewer)
     at.run(timeout=30)
     assert "Signed in as Rui (viewer)" in sidebar_text(at)
     assert at.button(key="verdict_verified").disabled
@@ -186,7 +187,7 @@ def test_a_role_change_applies_at_the_next_click(team: Engine, app: App) -> None
 def test_a_name_session_from_before_accounts_existed_must_log_in(seeded: Engine, app: App) -> None:
     at = sign_in(app(), "Ana")  # single-user mode: a name is enough
     assert "Reviewer: Ana" in sidebar_text(at)
-    accounts.add_user(seeded, None, "Ada", Role.admin, PASSWORD)  # now there are accounts
+    accounts.add_user(seeded, SYSTEM, "Ada", Role.admin, PASSWORD)  # now there are accounts
     at.run(timeout=30)
     assert on_login_page(at)
 
@@ -287,7 +288,7 @@ def test_the_users_page_refuses_mismatched_and_weak_passwords(team: Engine, app:
     at.button(key="FormSubmitter:add_user_form-Add user").click()
     at.run(timeout=30)
     assert "a password cannot be only spaces" in errors(at)
-    assert "Bea" not in [u.name for u in accounts.list_users(team, None)]
+    assert "Bea" not in [u.name for u in accounts.list_users(team, SYSTEM)]
     # The reset form goes through the same rule.
     at.selectbox(key="chosen_user").set_value("Rui")
     at.run(timeout=30)
@@ -303,7 +304,7 @@ def test_the_users_page_sets_roles_disables_and_resets(team: Engine, app: App) -
     at = users_page(app)
     at.selectbox(key="chosen_user").set_value("Rui")
     at.run(timeout=30)
-    rui_id = next(u.id for u in accounts.list_users(team, None) if u.name == "Rui")
+    rui_id = next(u.id for u in accounts.list_users(team, SYSTEM) if u.name == "Rui")
     at.selectbox(key=f"chosen_user_role_{rui_id}").set_value(Role.viewer)
     at.button(key="set_role").click()
     at.run(timeout=30)

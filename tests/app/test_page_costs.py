@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.support import fragment_run, sidebar_text, sign_in
 from workbench.app import state
 from workbench.auth import accounts
+from workbench.auth.policy import SYSTEM
 from workbench.db import session as db_session
 from workbench.project import set_project_setting
 from workbench.review import decisions, queue
@@ -54,7 +55,9 @@ def test_a_verdict_reruns_the_claim_view_and_its_counts_only(seeded: Engine, app
     at.button(key="clear_verdict").click()
     at = fragment_run(at, FRAGMENT)
     assert f"0 reviewed / {total} claims" in sidebar_text(at)
-    review = next(r for r in queue.get_claim(seeded, first).reviews if r.reviewer == "Ana")
+    review = next(
+        r for r in queue.get_claim(seeded, first, actor=SYSTEM).reviews if r.reviewer == "Ana"
+    )
     assert review.verdict is None
 
     # A full run afterwards draws the whole page, the counts once.
@@ -66,8 +69,8 @@ def test_a_verdict_reruns_the_claim_view_and_its_counts_only(seeded: Engine, app
 def test_a_click_after_the_account_was_disabled_reruns_the_whole_app(
     seeded: Engine, app: App
 ) -> None:
-    accounts.add_user(seeded, None, "Ada", Role.admin, PASSWORD)
-    accounts.add_user(seeded, None, "Ana", Role.reviewer, PASSWORD)
+    accounts.add_user(seeded, SYSTEM, "Ada", Role.admin, PASSWORD)
+    accounts.add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
     at = app().run(timeout=30)
     at.text_input(key="login_name").input("Ana")
     at.text_input(key="login_password").input(PASSWORD)
@@ -85,7 +88,7 @@ def test_a_click_after_the_account_was_disabled_reruns_the_whole_app(
     assert at.text_input(key="login_name") is not None
     assert not at.subheader
     claim_id = int(claim.removeprefix("Claim #"))
-    assert all(r.verdict is None for r in queue.get_claim(seeded, claim_id).reviews)
+    assert all(r.verdict is None for r in queue.get_claim(seeded, claim_id, actor=SYSTEM).reviews)
 
 
 @pytest.mark.parametrize("run", ["fragment", "full"])
@@ -168,11 +171,11 @@ def test_the_queue_lists_a_bounded_number_of_documents_and_speakers(
 
 
 def team_session(seeded: Engine, app: App, page: str) -> tuple[AppTest, Actor]:
-    accounts.add_user(seeded, None, "Ada", Role.admin, PASSWORD)
+    accounts.add_user(seeded, SYSTEM, "Ada", Role.admin, PASSWORD)
     for name in ("Rui", "Rita"):
-        accounts.add_user(seeded, None, name, Role.reviewer, PASSWORD)
-    set_project_setting(seeded, None, "reviews_per_claim", 2)
-    ids = queue.list_claims(seeded, queue.ClaimFilter(), page_size=12).items
+        accounts.add_user(seeded, SYSTEM, name, Role.reviewer, PASSWORD)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
+    ids = queue.list_claims(seeded, queue.ClaimFilter(), page_size=12, actor=SYSTEM).items
     rui, rita = (accounts.login(seeded, n, PASSWORD) for n in ("Rui", "Rita"))
     for n, claim in enumerate(ids):
         decisions.set_verdict(seeded, claim.id, rui, Verdict.verified)
@@ -222,7 +225,7 @@ def test_a_rerun_that_changes_nothing_reuses_the_figures(
     before = [df.value.to_dict() for df in at.dataframe]
 
     # A review changes: the next run reads again, and shows the change.
-    claim = queue.list_claims(seeded, queue.ClaimFilter(), page_size=1).items[0]
+    claim = queue.list_claims(seeded, queue.ClaimFilter(), page_size=1, actor=SYSTEM).items[0]
     decisions.set_verdict(seeded, claim.id, rui, Verdict.unsupported)
     at = at.run(timeout=60)
     assert len(calls) == 2

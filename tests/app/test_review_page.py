@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.support import html_bodies, sidebar_text, sign_in, store_xss_document
 from workbench.app import render
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.review import decisions, queue
 from workbench.schemas import ClaimStatus, Verdict
 
@@ -28,7 +29,7 @@ def shown_claim(at: AppTest) -> str:
 
 
 def my_review(engine: Engine, claim_id: int, name: str = "Ana") -> queue.ReviewOut | None:
-    reviews = queue.get_claim(engine, claim_id).reviews
+    reviews = queue.get_claim(engine, claim_id, actor=SYSTEM).reviews
     return next((r for r in reviews if r.reviewer == name), None)
 
 
@@ -162,8 +163,8 @@ def test_not_a_claim_takes_it_out_of_the_queue(seeded: Engine, app: App) -> None
     at = sign_in(app())
     at.button(key="not_a_claim").click()
     at.run(timeout=30)
-    assert queue.get_claim(seeded, claim_id).claim.status == ClaimStatus.not_a_claim
-    to_review = queue.list_claims(seeded, queue.ClaimFilter(), page_size=1000).items
+    assert queue.get_claim(seeded, claim_id, actor=SYSTEM).claim.status == ClaimStatus.not_a_claim
+    to_review = queue.list_claims(seeded, queue.ClaimFilter(), page_size=1000, actor=SYSTEM).items
     assert claim_id not in [c.id for c in to_review]
     assert shown_claim(at) != f"Claim #{claim_id}"
     assert "1 marked not a claim" in [c.value for c in at.sidebar.caption]
@@ -173,7 +174,7 @@ def test_not_a_claim_takes_it_out_of_the_queue(seeded: Engine, app: App) -> None
     assert "out of the queue" in at.warning[0].value
     at.button(key="reopen").click()
     at.run(timeout=30)
-    assert queue.get_claim(seeded, claim_id).claim.status == ClaimStatus.open
+    assert queue.get_claim(seeded, claim_id, actor=SYSTEM).claim.status == ClaimStatus.open
 
 
 def test_a_stale_edit_is_refused_and_the_newer_value_shown(seeded: Engine, app: App) -> None:
@@ -216,7 +217,7 @@ def test_other_reviewers_reviews_are_listed(seeded: Engine, app: App) -> None:
 
 
 def test_the_claim_is_highlighted_in_its_paragraph_and_document(seeded: Engine, app: App) -> None:
-    claim = queue.get_claim(seeded, first_claim(seeded)).claim
+    claim = queue.get_claim(seeded, first_claim(seeded), actor=SYSTEM).claim
     at = sign_in(app())
     bodies = [h.value for h in at.get("html")]
     marked = [b for b in bodies if "<mark" in b]
@@ -230,7 +231,7 @@ def test_source_markup_is_shown_as_text(engine: Engine, app: App) -> None:
     store_xss_document(engine)
     at = app()
     at = sign_in(at)
-    found = queue.list_claims(engine, queue.ClaimFilter(search="Peskov")).items
+    found = queue.list_claims(engine, queue.ClaimFilter(search="Peskov"), actor=SYSTEM).items
     assert found, "the XSS sentence was not extracted as a claim"
     at.session_state["claim_id"] = found[0].id
     at.run(timeout=30)

@@ -17,6 +17,7 @@ import pytest
 
 from tests.live_server import serving
 from workbench.app.server import hidden
+from workbench.auth.policy import SYSTEM
 
 PASSWORD = "correct horse battery"
 
@@ -44,7 +45,7 @@ def served(db_url: str, tmp_path: Path) -> Iterator[str]:
     from workbench.db.session import dispose_all
     from workbench.schemas import Role
 
-    add_user(open_database(db_url), None, "Ada-Admin-7f3", Role.admin, PASSWORD)
+    add_user(open_database(db_url), SYSTEM, "Ada-Admin-7f3", Role.admin, PASSWORD)
     dispose_all()
     with serving(db_url, tmp_path, cwd=tmp_path) as base:
         # The app's page itself, fetched once, as a browser's first request would be.

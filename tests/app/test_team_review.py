@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import HOME
 from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import Review
 from workbench.db.session import unit_of_work
 from workbench.project import set_project_setting
@@ -22,7 +23,7 @@ PASSWORD = "correct horse battery staple"
 
 def accounts(engine: Engine) -> dict[str, Actor]:
     made = {
-        name: add_user(engine, None, name, role, PASSWORD)
+        name: add_user(engine, SYSTEM, name, role, PASSWORD)
         for name, role in [("Ada", Role.admin), ("Ana", Role.reviewer), ("Ben", Role.reviewer)]
     }
     return {name: Actor(id=u.id, name=u.name, role=u.role) for name, u in made.items()}
@@ -43,7 +44,7 @@ def shown_claim(at: AppTest) -> int:
 
 
 def best_claim(engine: Engine) -> int:
-    page = queue.list_claims(engine, queue.ClaimFilter(), page_size=1000)
+    page = queue.list_claims(engine, queue.ClaimFilter(), page_size=1000, actor=SYSTEM)
     return max(page.items, key=lambda c: (c.score, -c.id)).id
 
 
@@ -55,7 +56,7 @@ def test_team_mode_shows_the_leased_claim_to_two_reviewers_with_k_2(
     seeded: Engine, app: App
 ) -> None:
     people = accounts(seeded)
-    set_project_setting(seeded, None, "reviews_per_claim", 2)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
     best = best_claim(seeded)
 
     ana = log_in(app(), "Ana")
@@ -154,5 +155,5 @@ def test_single_user_mode_keeps_the_queue_order(seeded: Engine, app: App) -> Non
     assert "Reserved for you" not in captions(at)
     at.button(key="verdict_verified").click()
     at.run(timeout=30)
-    reviews = queue.get_claim(seeded, first or 0).reviews
+    reviews = queue.get_claim(seeded, first or 0, actor=SYSTEM).reviews
     assert [r.verdict for r in reviews] == [Verdict.verified]

@@ -22,6 +22,7 @@ from workbench.auth.accounts import (
     team_mode,
     unlock,
 )
+from workbench.auth.policy import SYSTEM
 from workbench.auth.throttle import FIRST_PAUSE, FREE_ATTEMPTS, MAX_PAUSE
 from workbench.db.models import HistoryEntry, User
 from workbench.db.session import unit_of_work
@@ -55,7 +56,7 @@ def every_stored_value(engine: Engine) -> str:
 
 
 def test_the_stored_hash_is_argon2id_and_the_password_is_stored_nowhere(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
     hashed = stored_user(engine, "Ana").password_hash
     assert hashed is not None and hashed.startswith("$argon2id$")
     assert PASSWORD not in hashed
@@ -63,8 +64,8 @@ def test_the_stored_hash_is_argon2id_and_the_password_is_stored_nowhere(engine: 
 
 
 def test_two_accounts_with_one_password_get_different_hashes(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
-    add_user(engine, None, "Rui", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Rui", Role.reviewer, PASSWORD)
     assert stored_user(engine, "Ana").password_hash != stored_user(engine, "Rui").password_hash
 
 
@@ -79,22 +80,22 @@ def test_two_accounts_with_one_password_get_different_hashes(engine: Engine) -> 
 )
 def test_a_weak_or_absurd_password_is_refused(engine: Engine, password: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
-        add_user(engine, None, "Ana", Role.admin, password)
-    assert accounts.list_users(engine, None) == []
+        add_user(engine, SYSTEM, "Ana", Role.admin, password)
+    assert accounts.list_users(engine, SYSTEM) == []
 
 
 def test_a_blank_password_is_refused_as_a_new_password_too(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
     with pytest.raises(InvalidInput, match="only spaces"):
-        set_password(engine, None, "Ana", " " * 12)
+        set_password(engine, SYSTEM, "Ana", " " * 12)
     assert login(engine, "Ana", PASSWORD).name == "Ana"  # the old password still holds
     # Spaces inside or around a real password are kept: only all-blank ones are refused.
-    set_password(engine, None, "Ana", "  two words  ")
+    set_password(engine, SYSTEM, "Ana", "  two words  ")
     assert login(engine, "Ana", "  two words  ").name == "Ana"
 
 
 def test_a_hash_with_older_parameters_is_upgraded_at_login(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
     with unit_of_work(engine) as session:
         user = session.scalar(select(User).where(User.name == "Ana"))
@@ -110,14 +111,14 @@ def test_a_hash_with_older_parameters_is_upgraded_at_login(engine: Engine) -> No
 
 
 def test_a_correct_login_gives_the_actor_with_its_role(engine: Engine) -> None:
-    user = add_user(engine, None, "Rui  Costa", Role.reviewer, PASSWORD)
+    user = add_user(engine, SYSTEM, "Rui  Costa", Role.reviewer, PASSWORD)
     actor = login(engine, "  Rui Costa ", PASSWORD)
     assert actor == Actor(id=user.id, name="Rui Costa", role=Role.reviewer)
 
 
 def test_wrong_password_unknown_name_and_no_password_fail_alike(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
-    add_user(engine, None, "Imported", Role.reviewer)  # known name, no password: can't log in
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Imported", Role.reviewer)  # known name, no password: can't log in
     messages = set()
     for name, password in [("Ana", "wrong password"), ("Nobody", PASSWORD), ("Imported", "")]:
         with pytest.raises(LoginFailed) as caught:
@@ -136,7 +137,7 @@ def refused(engine: Engine, name: str, password: str, now: datetime) -> str:
 def test_five_failures_pause_the_account_and_each_further_one_doubles_the_pause(
     engine: Engine,
 ) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
     for attempt in range(FREE_ATTEMPTS):
         assert refused(engine, "Ana", "guess", T0 + timedelta(seconds=attempt)) == SIGN_IN_FAILED
     last = T0 + timedelta(seconds=FREE_ATTEMPTS - 1)
@@ -162,7 +163,7 @@ def test_five_failures_pause_the_account_and_each_further_one_doubles_the_pause(
 
 
 def test_the_pause_doubles_up_to_a_few_minutes_and_never_becomes_a_lock(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
     now, pauses = T0, []
     for _ in range(FREE_ATTEMPTS + 8):
         refused(engine, "Ana", "guess", now)
@@ -179,25 +180,25 @@ def test_the_pause_doubles_up_to_a_few_minutes_and_never_becomes_a_lock(engine: 
 
 
 def test_the_pause_is_per_account(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
-    add_user(engine, None, "Rui", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Rui", Role.reviewer, PASSWORD)
     for _ in range(FREE_ATTEMPTS):
         refused(engine, "Ana", "guess", T0)
     assert login(engine, "Rui", PASSWORD, now=T0).name == "Rui"
 
 
 def test_a_new_password_ends_the_pause(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
     for _ in range(FREE_ATTEMPTS):
         refused(engine, "Ana", "guess", T0)
-    set_password(engine, None, "Ana", "another good one")
+    set_password(engine, SYSTEM, "Ana", "another good one")
     assert login(engine, "Ana", "another good one", now=T0).name == "Ana"
     assert refused(engine, "Ana", PASSWORD, T0) == SIGN_IN_FAILED
 
 
 def test_unlock_ends_the_pause_and_is_in_the_history(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
-    add_user(engine, None, "Rui", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Rui", Role.reviewer, PASSWORD)
     for _ in range(FREE_ATTEMPTS):
         refused(engine, "Rui", "guess", T0)
     assert refused(engine, "Rui", PASSWORD, T0) == SIGN_IN_FAILED
@@ -213,16 +214,16 @@ def test_unlock_ends_the_pause_and_is_in_the_history(engine: Engine) -> None:
     with pytest.raises(PermissionDenied):
         unlock(engine, reviewer, "Ana")
     with pytest.raises(NotFound, match="no user named 'Zed'"):
-        unlock(engine, None, "Zed")
+        unlock(engine, SYSTEM, "Zed")
 
 
 def test_a_disabled_account_cannot_log_in_until_enabled(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
-    add_user(engine, None, "Rui", Role.reviewer, PASSWORD)
-    set_disabled(engine, None, "Rui")
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Rui", Role.reviewer, PASSWORD)
+    set_disabled(engine, SYSTEM, "Rui")
     with pytest.raises(LoginFailed, match=SIGN_IN_FAILED):
         login(engine, "Rui", PASSWORD)
-    set_disabled(engine, None, "Rui", False)
+    set_disabled(engine, SYSTEM, "Rui", False)
     assert login(engine, "Rui", PASSWORD).role == Role.reviewer
 
 
@@ -233,22 +234,22 @@ def test_team_mode_begins_with_the_first_password(engine: Engine) -> None:
     assert not team_mode(engine)
     local = local_actor(engine, "Ana")
     assert local.role == Role.admin  # single-user mode: the one person runs everything
-    add_user(engine, None, "Imported", Role.reviewer)
+    add_user(engine, SYSTEM, "Imported", Role.reviewer)
     assert not team_mode(engine)
-    set_password(engine, None, "Ana", PASSWORD)
+    set_password(engine, SYSTEM, "Ana", PASSWORD)
     assert team_mode(engine)
     with pytest.raises(PermissionDenied, match="log in"):
         local_actor(engine, "Anyone")
 
 
 def test_current_actor_follows_role_changes_and_drops_disabled_accounts(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
-    add_user(engine, None, "Rui", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Rui", Role.reviewer, PASSWORD)
     rui = login(engine, "Rui", PASSWORD)
     assert current_actor(engine, rui) == (True, rui)
-    set_role(engine, None, "Rui", Role.viewer)
+    set_role(engine, SYSTEM, "Rui", Role.viewer)
     assert current_actor(engine, rui) == (True, rui.model_copy(update={"role": Role.viewer}))
-    set_disabled(engine, None, "Rui")
+    set_disabled(engine, SYSTEM, "Rui")
     assert current_actor(engine, rui) == (True, None)
     assert current_actor(engine, None) == (True, None)
 
@@ -257,53 +258,53 @@ def test_current_actor_follows_role_changes_and_drops_disabled_accounts(engine: 
 
 
 def test_a_name_is_unique(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
     with pytest.raises(InvalidInput, match="already exists"):
-        add_user(engine, None, " Ana ", Role.reviewer, PASSWORD)
+        add_user(engine, SYSTEM, " Ana ", Role.reviewer, PASSWORD)
 
 
 def test_a_name_known_from_single_user_mode_becomes_an_account(engine: Engine) -> None:
     local = local_actor(engine, "Ana")
-    user = add_user(engine, None, "Ana", Role.reviewer, PASSWORD)
+    user = add_user(engine, SYSTEM, "Ana", Role.reviewer, PASSWORD)
     assert (user.id, user.role, user.can_log_in) == (local.id, Role.reviewer, True)
 
 
 def test_unknown_users_are_named_in_the_error(engine: Engine) -> None:
     for change in (
-        lambda: set_role(engine, None, "Zed", Role.viewer),
-        lambda: set_disabled(engine, None, "Zed"),
-        lambda: set_password(engine, None, "Zed", PASSWORD),
+        lambda: set_role(engine, SYSTEM, "Zed", Role.viewer),
+        lambda: set_disabled(engine, SYSTEM, "Zed"),
+        lambda: set_password(engine, SYSTEM, "Zed", PASSWORD),
     ):
         with pytest.raises(NotFound, match="no user named 'Zed'"):
             change()
 
 
 def test_the_last_admin_can_be_neither_demoted_nor_disabled(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
-    add_user(engine, None, "Rui", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Rui", Role.reviewer, PASSWORD)
     with pytest.raises(InvalidInput, match="Ana is the last admin"):
-        set_role(engine, None, "Ana", Role.reviewer)
+        set_role(engine, SYSTEM, "Ana", Role.reviewer)
     with pytest.raises(InvalidInput, match="Ana is the last admin"):
-        set_disabled(engine, None, "Ana")
+        set_disabled(engine, SYSTEM, "Ana")
 
     # An admin who is disabled, or who has no password, does not count as a second one.
-    add_user(engine, None, "Bea", Role.admin, PASSWORD)
-    add_user(engine, None, "Old", Role.admin)
-    set_disabled(engine, None, "Bea")
+    add_user(engine, SYSTEM, "Bea", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Old", Role.admin)
+    set_disabled(engine, SYSTEM, "Bea")
     with pytest.raises(InvalidInput, match="last admin"):
-        set_role(engine, None, "Ana", Role.viewer)
+        set_role(engine, SYSTEM, "Ana", Role.viewer)
 
-    set_disabled(engine, None, "Bea", False)
-    assert set_role(engine, None, "Ana", Role.viewer).role == Role.viewer
+    set_disabled(engine, SYSTEM, "Bea", False)
+    assert set_role(engine, SYSTEM, "Ana", Role.viewer).role == Role.viewer
     with pytest.raises(InvalidInput, match="Bea is the last admin"):
-        set_disabled(engine, None, "Bea")
+        set_disabled(engine, SYSTEM, "Bea")
     assert login(engine, "Bea", PASSWORD).role == Role.admin
 
 
 def test_everyone_may_change_their_own_password_admins_anyones(engine: Engine) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
-    add_user(engine, None, "Rui", Role.reviewer, PASSWORD)
-    add_user(engine, None, "Vera", Role.viewer, PASSWORD)
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Rui", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "Vera", Role.viewer, PASSWORD)
     rui = login(engine, "Rui", PASSWORD)
     set_password(engine, rui, "Rui", "rui's new password")
     assert login(engine, "Rui", "rui's new password") == rui
@@ -317,7 +318,7 @@ def test_everyone_may_change_their_own_password_admins_anyones(engine: Engine) -
 
 
 def test_history_of_account_changes_never_holds_a_hash_or_password(engine: Engine) -> None:
-    ana = add_user(engine, None, "Ana", Role.admin, PASSWORD)
+    ana = add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
     admin = login(engine, "Ana", PASSWORD)
     add_user(engine, admin, "Rui", Role.reviewer, "rui password 1")
     set_password(engine, admin, "Rui", "rui password 2")

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 
 from workbench.auth import accounts, passwords
 from workbench.auth.accounts import SIGN_IN_FAILED, add_user, login
+from workbench.auth.policy import SYSTEM
 from workbench.auth.throttle import (
     CLIENT_FORGET_AFTER,
     CLIENT_FREE_FAILURES,
@@ -98,7 +99,7 @@ def at_once(
 def test_parallel_wrong_guesses_check_only_the_budget_then_the_right_password_fails(
     engine: Engine, verifications: Verifications, threads: int
 ) -> None:
-    add_user(engine, None, "rev2", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "rev2", Role.reviewer, PASSWORD)
     hashed = stored_hash(engine, "rev2")
     # Each from a browser session of its own, as the tester did: no per-client limit helps.
     guesses = [("rev2", f"wrong guess {i}", f"session {i}") for i in range(threads)]
@@ -122,7 +123,7 @@ def test_parallel_wrong_guesses_check_only_the_budget_then_the_right_password_fa
 def test_the_right_password_among_parallel_guesses_is_checked_only_within_the_budget(
     engine: Engine, verifications: Verifications, threads: int
 ) -> None:
-    add_user(engine, None, "rev2", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "rev2", Role.reviewer, PASSWORD)
     hashed = stored_hash(engine, "rev2")
     guesses = [("rev2", f"wrong guess {i}", f"session {i}") for i in range(threads - 1)]
     guesses.insert(threads // 2, ("rev2", PASSWORD, "the owner"))
@@ -169,7 +170,7 @@ def guess_in_a_process(
 def test_guesses_from_several_processes_sharing_the_database_meet_one_budget(
     engine: Engine, db_url: str
 ) -> None:
-    add_user(engine, None, "rev2", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "rev2", Role.reviewer, PASSWORD)
     spawn = multiprocessing.get_context("spawn")
     processes, per_process = 4, 4
     start, results = spawn.Barrier(processes), spawn.Queue()
@@ -195,10 +196,10 @@ def test_guesses_from_several_processes_sharing_the_database_meet_one_budget(
 def test_unknown_known_and_paused_names_cost_one_hash_and_get_one_answer(
     engine: Engine, verifications: Verifications
 ) -> None:
-    add_user(engine, None, "Ana", Role.admin, PASSWORD)
-    add_user(engine, None, "Paused", Role.reviewer, PASSWORD)
-    add_user(engine, None, "Off", Role.reviewer, PASSWORD)
-    accounts.set_disabled(engine, None, "Off")
+    add_user(engine, SYSTEM, "Ana", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Paused", Role.reviewer, PASSWORD)
+    add_user(engine, SYSTEM, "Off", Role.reviewer, PASSWORD)
+    accounts.set_disabled(engine, SYSTEM, "Off")
     for _ in range(FREE_ATTEMPTS):
         with pytest.raises(LoginFailed):
             login(engine, "Paused", "guess", now=T0)
@@ -226,7 +227,7 @@ def test_one_client_cannot_spend_every_accounts_budget(
 ) -> None:
     names = [f"user{i}" for i in range(4)]
     for name in names:
-        add_user(engine, None, name, Role.reviewer, PASSWORD)
+        add_user(engine, SYSTEM, name, Role.reviewer, PASSWORD)
     clients = ClientThrottle()
     # Password spraying: one guess at each name, round and round, from one address.
     sprayed = [(names[i % len(names)], f"guess {i}") for i in range(3 * CLIENT_FREE_FAILURES)]
@@ -283,7 +284,7 @@ def test_pauses_double_and_a_clients_outlast_an_accounts() -> None:
 def test_a_stranger_cannot_keep_an_admin_out(engine: Engine, verifications: Verifications) -> None:
     """A stranger guesses at the admin as fast as they like, for two hours; the admin signs
     in every ten minutes from their own browser. The admin is refused at most once."""
-    add_user(engine, None, "Ada", Role.admin, PASSWORD)
+    add_user(engine, SYSTEM, "Ada", Role.admin, PASSWORD)
     clients = ClientThrottle()
     refusals, now = 0, T0
     for second in range(0, 2 * 3600, 5):

@@ -25,6 +25,7 @@ from tests.browser.test_review_browser import (
 )
 from tests.browser.test_team_browser import PASSWORD, _claim_heading, _log_in
 from tests.live_server import serving
+from workbench.auth.policy import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +74,7 @@ def audit_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[A
         report = ingest_paths(engine, [Path(samples)], default_extractor(), max_bytes=10**7)
     assert report.added == 5
     made = [
-        add_user(engine, None, name, role, PASSWORD)
+        add_user(engine, SYSTEM, name, role, PASSWORD)
         for name, role in [
             ("ann", Role.reviewer),
             ("bob", Role.reviewer),
@@ -82,8 +83,10 @@ def audit_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[A
         ]
     ]
     ann, bob, cy, _ = (Actor(id=u.id, name=u.name, role=u.role) for u in made)
-    set_project_setting(engine, None, "reviews_per_claim", 3)
-    items = queue.list_claims(engine, queue.ClaimFilter(state="all"), page_size=500).items
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", 3)
+    items = queue.list_claims(
+        engine, queue.ClaimFilter(state="all"), page_size=500, actor=SYSTEM
+    ).items
     ids = [c.id for c in items[:CLAIMS]]
     labels = (Verdict.verified, Verdict.disputed, Verdict.unsupported)
     with unit_of_work(engine) as session:
@@ -94,7 +97,7 @@ def audit_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[A
                 plan = dict(zip((ann, bob, cy), labels, strict=True))
             for who, verdict in plan.items():
                 record_verdict(session, claim_id, who, verdict)
-    alpha = agreement_report(engine, samples=0).overall.alpha
+    alpha = agreement_report(engine, samples=0, actor=SYSTEM).overall.alpha
     assert alpha is not None
     dispose_all()
 

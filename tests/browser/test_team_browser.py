@@ -24,6 +24,7 @@ from tests.browser.test_review_browser import (
     _wait_for_app_run,
 )
 from tests.live_server import serving
+from workbench.auth.policy import SYSTEM
 
 pytestmark = pytest.mark.browser
 
@@ -69,11 +70,11 @@ def team_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Te
         report = ingest_paths(engine, [Path(samples)], default_extractor(), max_bytes=10**7)
     assert report.added == 5
     made = [
-        add_user(engine, None, name, role, PASSWORD)
+        add_user(engine, SYSTEM, name, role, PASSWORD)
         for name, role in [("ann", Role.reviewer), ("bob", Role.reviewer), ("ada", Role.admin)]
     ]
     people = {u.name: Actor(id=u.id, name=u.name, role=u.role) for u in made}
-    set_project_setting(engine, None, "reviews_per_claim", 2)
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", 2)
     dispose_all()
 
     with serving(db_url, tmp_path) as base:
@@ -118,7 +119,7 @@ def test_two_reviewers_share_a_claim_and_the_admin_adjudicates(
 
     engine = open_database(team_server.db_url)
     people = team_server.people
-    claims = queue.list_claims(engine, queue.ClaimFilter(), page_size=1000).items
+    claims = queue.list_claims(engine, queue.ClaimFilter(), page_size=1000, actor=SYSTEM).items
     best = max(claims, key=lambda c: (c.score, -c.id)).id  # next_claim orders by score
 
     expect = playwright_api.expect

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.project import set_project_setting
 from workbench.review import decisions, queue
@@ -27,11 +28,13 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture
 def reviewed(seeded: Engine) -> Engine:
     """Two reviewers on 30 claims, parting on every fifth one."""
-    set_project_setting(seeded, None, "reviews_per_claim", 2)
-    ana, ben = (add_user(seeded, None, name, Role.reviewer) for name in ("Ana", "Ben"))
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
+    ana, ben = (add_user(seeded, SYSTEM, name, Role.reviewer) for name in ("Ana", "Ben"))
     people = [Actor(id=u.id, name=u.name, role=u.role) for u in (ana, ben)]
     labels = [Verdict.verified, Verdict.disputed, Verdict.unsupported]
-    for i, claim in enumerate(queue.list_claims(seeded, queue.ClaimFilter(), page_size=30).items):
+    for i, claim in enumerate(
+        queue.list_claims(seeded, queue.ClaimFilter(), page_size=30, actor=SYSTEM).items
+    ):
         decisions.set_verdict(seeded, claim.id, people[0], labels[i % 3])
         other = labels[(i + 1) % 3] if i % 5 == 0 else labels[i % 3]
         decisions.set_verdict(seeded, claim.id, people[1], other)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.extract.linear_model import LinearCheckworthiness
 from workbench.extract.scorers import load_scorer
@@ -164,7 +165,9 @@ def test_eval_with_the_onnx_scorer_on_the_real_dev_test_reaches_the_target() -> 
 
 def _review(engine: Engine) -> tuple[int, int]:
     """Give verdicts to two claims and mark one not a claim; returns (positives, negatives)."""
-    claims = queue.list_claims(engine, queue.ClaimFilter(state="all"), page_size=50).items
+    claims = queue.list_claims(
+        engine, queue.ClaimFilter(state="all"), page_size=50, actor=SYSTEM
+    ).items
     assert len(claims) >= 3
     decisions.set_verdict(engine, claims[0].id, local_actor(engine, "ana"), Verdict.verified)
     decisions.set_verdict(engine, claims[1].id, local_actor(engine, "ben"), Verdict.disputed)

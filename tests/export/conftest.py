@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import Review, User
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate
@@ -39,7 +40,10 @@ def _decided(engine: Engine, claim_id: int, reviewer: str, at: datetime) -> None
 @pytest.fixture
 def reviewed(seeded: Engine) -> Reviewed:
     engine = seeded
-    ids = [c.id for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=6).items]
+    ids = [
+        c.id
+        for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=6, actor=SYSTEM).items
+    ]
     ana, ben = local_actor(engine, "Ana"), local_actor(engine, "Ben")
     disputed, not_a_claim, unsupported, verified, note_only = ids[:5]
 
@@ -58,5 +62,5 @@ def reviewed(seeded: Engine) -> Reviewed:
     _decided(engine, disputed, "Ben", datetime(2024, 3, 5, 12, tzinfo=UTC))
     _decided(engine, unsupported, "Ana", datetime(2024, 3, 10, 9, tzinfo=UTC))
     _decided(engine, verified, "Ben", datetime(2024, 2, 1, 8, tzinfo=UTC))
-    total = queue.list_claims(engine, queue.ClaimFilter(state="all")).total
+    total = queue.list_claims(engine, queue.ClaimFilter(state="all"), actor=SYSTEM).total
     return Reviewed(engine, disputed, not_a_claim, unsupported, verified, note_only, total)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.export import ExportFormat, export_to_file, render_export
 from workbench.export.csv_format import COLUMNS
 from workbench.export.rows import iter_records, iter_row_batches
@@ -18,7 +19,10 @@ from workbench.schemas import ExportRecord, FinalSource, Verdict
 
 
 def review_some(engine: Engine) -> list[int]:
-    ids = [c.id for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=3).items]
+    ids = [
+        c.id
+        for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=3, actor=SYSTEM).items
+    ]
     decisions.set_verdict(engine, ids[0], local_actor(engine, "Ana"), Verdict.verified)
     decisions.add_url(engine, ids[0], local_actor(engine, "Ana"), "https://example.org/source")
     decisions.add_url(engine, ids[0], local_actor(engine, "Ana"), "https://example.org/second")
@@ -32,12 +36,14 @@ def review_some(engine: Engine) -> list[int]:
 
 def test_jsonl_round_trip_equals_what_is_stored(seeded: Engine, tmp_path: Path) -> None:
     review_some(seeded)
-    result = export_to_file(seeded, ExportFormat.jsonl, tmp_path / "out.jsonl")
+    result = export_to_file(seeded, ExportFormat.jsonl, tmp_path / "out.jsonl", actor=SYSTEM)
     lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     read_back = [ExportRecord.model_validate_json(line) for line in lines]
     assert read_back == list(iter_records(seeded))
     assert (
-        result.rows == len(lines) == queue.list_claims(seeded, queue.ClaimFilter(state="all")).total
+        result.rows
+        == len(lines)
+        == queue.list_claims(seeded, queue.ClaimFilter(state="all"), actor=SYSTEM).total
     )
 
 
@@ -45,7 +51,9 @@ def test_jsonl_record_has_claim_document_and_reviews(seeded: Engine) -> None:
     ids = review_some(seeded)
     records = {
         r["claim_id"]: r
-        for r in map(json.loads, render_export(seeded, ExportFormat.jsonl).splitlines())
+        for r in map(
+            json.loads, render_export(seeded, ExportFormat.jsonl, actor=SYSTEM).splitlines()
+        )
     }
     record = records[ids[0]]
     assert set(record["document"]) == {"id", "title", "source", "sha256", "url", "published"}
@@ -77,7 +85,9 @@ def test_exports_carry_the_final_verdict_and_its_source(seeded: Engine) -> None:
     )
     assert records[ids[1]].final_verdict is records[ids[1]].final_source is None
 
-    rows = list(csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv, actor=SYSTEM).decode()))
+    )
     finals = {(r["claim_id"], r["reviewer"], r["final_verdict"], r["final_source"]) for r in rows}
     assert {f for f in finals if f[0] in {str(ids[0]), str(ids[2])}} == {
         (str(ids[0]), "Ana", "disputed", "adjudicated"),
@@ -98,10 +108,12 @@ def test_jsonl_offsets_index_the_stored_text(seeded: Engine) -> None:
 
 def test_csv_has_one_row_per_claim_and_review(seeded: Engine) -> None:
     ids = review_some(seeded)
-    reader = csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv).decode("utf-8")))
+    reader = csv.DictReader(
+        io.StringIO(render_export(seeded, ExportFormat.csv, actor=SYSTEM).decode("utf-8"))
+    )
     rows = list(reader)
     assert reader.fieldnames == COLUMNS
-    total = queue.list_claims(seeded, queue.ClaimFilter(state="all")).total
+    total = queue.list_claims(seeded, queue.ClaimFilter(state="all"), actor=SYSTEM).total
     assert len(rows) == total + 1  # the first claim has two reviews
     first = [r for r in rows if r["claim_id"] == str(ids[0])]
     assert [(r["reviewer"], r["verdict"]) for r in first] == [
@@ -116,7 +128,9 @@ def test_csv_has_one_row_per_claim_and_review(seeded: Engine) -> None:
 
 def test_csv_neutralises_formulas(seeded: Engine) -> None:
     review_some(seeded)
-    rows = list(csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv, actor=SYSTEM).decode()))
+    )
     notes = [r["note"] for r in rows if r["note"]]
     assert notes == ['\'=HYPERLINK("http://evil.example","click")']
 
@@ -134,7 +148,7 @@ def test_an_export_that_fails_leaves_no_file(
 
     monkeypatch.setattr("workbench.export.service.iter_row_batches", broken_batches)
     with pytest.raises(RuntimeError):
-        export_to_file(seeded, ExportFormat.csv, target)
+        export_to_file(seeded, ExportFormat.csv, target, actor=SYSTEM)
     assert list(out_dir.iterdir()) == []
 
 
@@ -143,6 +157,6 @@ def test_an_export_replaces_an_older_file_whole(seeded: Engine, tmp_path: Path) 
     out_dir.mkdir()
     target = out_dir / "out.jsonl"
     target.write_text("STALE-EXPORT\n")
-    export_to_file(seeded, ExportFormat.jsonl, target)
+    export_to_file(seeded, ExportFormat.jsonl, target, actor=SYSTEM)
     assert "STALE-EXPORT" not in target.read_text()
     assert sorted(p.name for p in out_dir.iterdir()) == ["out.jsonl", "out.jsonl.manifest.json"]

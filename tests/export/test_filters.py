@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.export.conftest import Reviewed
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.errors import InvalidInput
 from workbench.export import ExportFormat, export_to_file
@@ -137,7 +138,9 @@ def test_times_without_an_offset_are_utc() -> None:
 def test_a_filtered_export_and_its_manifest(reviewed: Reviewed, tmp_path: Path) -> None:
     document_id = next(iter_records(reviewed.engine)).document.id
     flt = parse_filter(document_id=[document_id], verdict=["disputed", "verified"])
-    result = export_to_file(reviewed.engine, ExportFormat.jsonl, tmp_path / "f.jsonl", flt=flt)
+    result = export_to_file(
+        reviewed.engine, ExportFormat.jsonl, tmp_path / "f.jsonl", flt=flt, actor=SYSTEM
+    )
     lines = (tmp_path / "f.jsonl").read_text(encoding="utf-8").splitlines()
     records = [ExportRecord.model_validate_json(line) for line in lines]
     assert records and all(r.document.id == document_id for r in records)

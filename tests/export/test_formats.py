@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import selectinload
 
 from tests.export.conftest import Reviewed
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, Document, FinalVerdict, Review
 from workbench.db.session import unit_of_work
 from workbench.export import ExportFormat, export_to_file, render_export
@@ -101,8 +102,10 @@ def test_plain_records_have_the_models_keys_in_order(reviewed: Reviewed) -> None
 
 
 def test_parquet_reads_back_to_the_jsonl_export(reviewed: Reviewed, tmp_path: Path) -> None:
-    export_to_file(reviewed.engine, ExportFormat.jsonl, tmp_path / "x.jsonl")
-    result = export_to_file(reviewed.engine, ExportFormat.parquet, tmp_path / "x.parquet")
+    export_to_file(reviewed.engine, ExportFormat.jsonl, tmp_path / "x.jsonl", actor=SYSTEM)
+    result = export_to_file(
+        reviewed.engine, ExportFormat.parquet, tmp_path / "x.parquet", actor=SYSTEM
+    )
     from_jsonl = jsonl_records(tmp_path / "x.jsonl")
     assert list(read_records(tmp_path / "x.parquet")) == from_jsonl
     assert result.rows == result.claims == reviewed.total
@@ -139,7 +142,7 @@ def test_parquet_row_groups_follow_the_batches(
         return original(*args, batch=4, **kwargs)
 
     monkeypatch.setattr("workbench.export.service.iter_row_batches", small)
-    export_to_file(reviewed.engine, ExportFormat.parquet, tmp_path / "x.parquet")
+    export_to_file(reviewed.engine, ExportFormat.parquet, tmp_path / "x.parquet", actor=SYSTEM)
     metadata = pq.ParquetFile(tmp_path / "x.parquet").metadata
     assert metadata.num_rows == reviewed.total
     assert metadata.num_row_groups == -(-reviewed.total // 12)  # 3 batches of 4 a group
@@ -158,7 +161,9 @@ def claimreview(data: bytes) -> list[dict[str, Any]]:
 def test_claimreview_holds_the_final_verdicts_with_the_documented_mapping(
     reviewed: Reviewed, tmp_path: Path
 ) -> None:
-    result = export_to_file(reviewed.engine, ExportFormat.claimreview, tmp_path / "x.jsonld")
+    result = export_to_file(
+        reviewed.engine, ExportFormat.claimreview, tmp_path / "x.jsonld", actor=SYSTEM
+    )
     items = claimreview((tmp_path / "x.jsonld").read_bytes())
     finals = {r.claim_id: r for r in iter_records(reviewed.engine) if r.final_verdict}
     assert len(items) == len(finals) == result.rows == result.claims == 3
@@ -216,7 +221,9 @@ def test_claimreview_options_and_web_documents(reviewed: Reviewed) -> None:
         publisher_url="https://checks.example.org",
         review_url="https://checks.example.org/claims/{claim_id}",
     )
-    items = claimreview(render_export(engine, ExportFormat.claimreview, options=options))
+    items = claimreview(
+        render_export(engine, ExportFormat.claimreview, options=options, actor=SYSTEM)
+    )
     item = next(i for i in items if i["url"].endswith(f"/claims/{reviewed.verified}"))
     assert item["author"] == {
         "@type": "Organization",
@@ -235,7 +242,7 @@ def test_claimreview_never_publishes_a_url_with_a_password(reviewed: Reviewed) -
         connection.execute(
             update(Document).values(url="http://user:pw@news.example.com/a", source="x.txt")
         )
-    rendered = render_export(reviewed.engine, ExportFormat.claimreview)
+    rendered = render_export(reviewed.engine, ExportFormat.claimreview, actor=SYSTEM)
     assert b"user:pw" not in rendered
     for item in claimreview(rendered):
         assert "url" not in item["itemReviewed"]["appearance"]
@@ -251,7 +258,7 @@ def test_claimreview_escapes_untrusted_text_for_html(reviewed: Reviewed) -> None
             .where(Claim.id == reviewed.unsupported)
             .values(text=UNTRUSTED, speaker=UNTRUSTED)
         )
-    data = render_export(reviewed.engine, ExportFormat.claimreview)
+    data = render_export(reviewed.engine, ExportFormat.claimreview, actor=SYSTEM)
     for char in (b"<", b">", b"&", "\u2028".encode()):
         assert char not in data
     item = next(i for i in claimreview(data) if i["claimReviewed"] == UNTRUSTED)
@@ -264,7 +271,7 @@ def test_jsonl_lines_survive_any_line_splitter(reviewed: Reviewed) -> None:
         connection.execute(
             update(Review).where(Review.claim_id == reviewed.disputed).values(note=note)
         )
-    data = render_export(reviewed.engine, ExportFormat.jsonl)
+    data = render_export(reviewed.engine, ExportFormat.jsonl, actor=SYSTEM)
     for raw in ("\u2028", "\u2029", "\x85", "\r"):
         assert raw.encode() not in data
     lines = data.decode().splitlines()
@@ -282,15 +289,17 @@ def test_sqlite_timestamps_in_another_form_are_read_too(reviewed: Reviewed, tmp_
             "updated_at = '2024-01-01T07:00:00+02:00' WHERE claim_id = ?",
             (reviewed.verified,),
         )
-    export_to_file(reviewed.engine, ExportFormat.jsonl, tmp_path / "x.jsonl")
-    export_to_file(reviewed.engine, ExportFormat.parquet, tmp_path / "x.parquet")
+    export_to_file(reviewed.engine, ExportFormat.jsonl, tmp_path / "x.jsonl", actor=SYSTEM)
+    export_to_file(reviewed.engine, ExportFormat.parquet, tmp_path / "x.parquet", actor=SYSTEM)
     for read in (jsonl_records(tmp_path / "x.jsonl"), read_records(tmp_path / "x.parquet")):
         review = next(r for r in read if r.claim_id == reviewed.verified).reviews[0]
         assert review.created_at == review.updated_at == datetime(2024, 1, 1, 5, tzinfo=UTC)
 
 
 def test_csv_has_the_new_columns_at_the_end(reviewed: Reviewed) -> None:
-    reader = csv.DictReader(io.StringIO(render_export(reviewed.engine, ExportFormat.csv).decode()))
+    reader = csv.DictReader(
+        io.StringIO(render_export(reviewed.engine, ExportFormat.csv, actor=SYSTEM).decode())
+    )
     rows = list(reader)
     assert reader.fieldnames == COLUMNS
     assert COLUMNS[:22][-1] == "final_reason"  # the older columns keep their positions
@@ -313,7 +322,7 @@ def test_a_failed_export_leaves_nothing_in_any_format(
 
     monkeypatch.setattr("workbench.export.service.iter_row_batches", broken)
     with pytest.raises(RuntimeError):
-        export_to_file(reviewed.engine, fmt, tmp_path / "out" / "x.data")
+        export_to_file(reviewed.engine, fmt, tmp_path / "out" / "x.data", actor=SYSTEM)
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -347,8 +356,8 @@ def test_any_text_round_trips_through_jsonl_and_parquet(
         connection.execute(
             update(Review).where(Review.claim_id == reviewed.disputed).values(note=note)
         )
-    export_to_file(engine, ExportFormat.jsonl, tmp_path / "p.jsonl")
-    export_to_file(engine, ExportFormat.parquet, tmp_path / "p.parquet")
+    export_to_file(engine, ExportFormat.jsonl, tmp_path / "p.jsonl", actor=SYSTEM)
+    export_to_file(engine, ExportFormat.parquet, tmp_path / "p.parquet", actor=SYSTEM)
     from_jsonl = {r.claim_id: r for r in jsonl_records(tmp_path / "p.jsonl")}
     from_parquet = {r.claim_id: r for r in read_records(tmp_path / "p.parquet")}
     for read in (from_jsonl, from_parquet):
@@ -357,7 +366,9 @@ def test_any_text_round_trips_through_jsonl_and_parquet(
         assert [r.note for r in record.reviews] == [note, note]
     assert from_parquet == from_jsonl
 
-    rows = list(csv.DictReader(io.StringIO(render_export(engine, ExportFormat.csv).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(render_export(engine, ExportFormat.csv, actor=SYSTEM).decode()))
+    )
     mine = [r for r in rows if r["claim_id"] == str(reviewed.disputed)]
     assert [(r["claim_text"], r["speaker"], r["note"]) for r in mine] == [
         (neutralise(text), neutralise(speaker), neutralise(note))
@@ -389,7 +400,7 @@ def test_every_format_carries_the_blind_verdict_beside_the_current_one(
 ) -> None:
     changed_after_reveal(reviewed)
     jsonl = tmp_path / "claims.jsonl"
-    export_to_file(reviewed.engine, ExportFormat.jsonl, jsonl)
+    export_to_file(reviewed.engine, ExportFormat.jsonl, jsonl, actor=SYSTEM)
     records = {r.claim_id: r for r in jsonl_records(jsonl)}
     assert {r.schema_version for r in records.values()} == {4}
     ana, ben = records[reviewed.disputed].reviews
@@ -407,10 +418,14 @@ def test_every_format_carries_the_blind_verdict_beside_the_current_one(
     assert (note_only.blind_verdict, note_only.changed_after_reveal) == (None, False)
 
     parquet = tmp_path / "claims.parquet"
-    export_to_file(reviewed.engine, ExportFormat.parquet, parquet)
+    export_to_file(reviewed.engine, ExportFormat.parquet, parquet, actor=SYSTEM)
     assert list(read_records(parquet)) == list(records.values())
 
-    rows = list(csv.reader(io.StringIO(render_export(reviewed.engine, ExportFormat.csv).decode())))
+    rows = list(
+        csv.reader(
+            io.StringIO(render_export(reviewed.engine, ExportFormat.csv, actor=SYSTEM).decode())
+        )
+    )
     header, body = rows[0], rows[1:]
     assert header == [*V3_CSV_COLUMNS, "review_blind_verdict", "review_changed_after_reveal"]
     by_review = {(r[0], r[13]): r[-2:] for r in body}
@@ -423,7 +438,11 @@ def test_every_format_carries_the_blind_verdict_beside_the_current_one(
 def test_the_csv_columns_before_the_new_ones_are_unchanged(reviewed: Reviewed) -> None:
     """For data without a change after the reveal, the first 26 columns are the version 3
     file: the same cells, the new ones only appended."""
-    rows = list(csv.reader(io.StringIO(render_export(reviewed.engine, ExportFormat.csv).decode())))
+    rows = list(
+        csv.reader(
+            io.StringIO(render_export(reviewed.engine, ExportFormat.csv, actor=SYSTEM).decode())
+        )
+    )
     assert rows[0][: len(V3_CSV_COLUMNS)] == V3_CSV_COLUMNS
     body = rows[1:]
     assert all(len(row) == len(V3_CSV_COLUMNS) + 2 for row in body)

@@ -28,6 +28,7 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from tests.export.conftest import Reviewed
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.db.models import Claim
 from workbench.export import ExportFormat, export_to_file
@@ -41,7 +42,7 @@ def test_the_manifest_describes_the_file(
     reviewed: Reviewed, tmp_path: Path, fmt: ExportFormat
 ) -> None:
     path = tmp_path / f"out.{fmt.value}"
-    result = export_to_file(reviewed.engine, fmt, path)
+    result = export_to_file(reviewed.engine, fmt, path, actor=SYSTEM)
     assert result.manifest == tmp_path / f"out.{fmt.value}.manifest.json"
     data = path.read_bytes()
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
@@ -75,7 +76,7 @@ def test_the_manifest_describes_the_file(
 
 
 def test_the_history_export_has_a_manifest_too(reviewed: Reviewed, tmp_path: Path) -> None:
-    result = export_history_to_file(reviewed.engine, tmp_path / "h.jsonl")
+    result = export_history_to_file(reviewed.engine, tmp_path / "h.jsonl", actor=SYSTEM)
     manifest = read_manifest(tmp_path / "h.jsonl")
     assert manifest.format == "history" and manifest.rows == result.rows > 0
     assert manifest.claims is None and verify(tmp_path / "h.jsonl")
@@ -89,9 +90,9 @@ def test_the_history_export_is_readable_by_its_owner_only(
     try:
         history = tmp_path / "h.jsonl"
         history.write_text("an older file, world-readable\n", encoding="utf-8")
-        export_history_to_file(reviewed.engine, history)
+        export_history_to_file(reviewed.engine, history, actor=SYSTEM)
         claims = tmp_path / "claims.jsonl"
-        export_to_file(reviewed.engine, ExportFormat.jsonl, claims)
+        export_to_file(reviewed.engine, ExportFormat.jsonl, claims, actor=SYSTEM)
     finally:
         os.umask(previous)
     assert history.stat().st_mode & 0o777 == 0o600  # the replaced file's mode went with it
@@ -100,11 +101,11 @@ def test_the_history_export_is_readable_by_its_owner_only(
 
 def test_a_second_export_replaces_file_and_manifest(reviewed: Reviewed, tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
-    export_to_file(reviewed.engine, ExportFormat.jsonl, path)
+    export_to_file(reviewed.engine, ExportFormat.jsonl, path, actor=SYSTEM)
     first = read_manifest(path)
     with reviewed.engine.begin() as connection:
         connection.execute(update(Claim).where(Claim.id == reviewed.verified).values(text="new"))
-    export_to_file(reviewed.engine, ExportFormat.jsonl, path)
+    export_to_file(reviewed.engine, ExportFormat.jsonl, path, actor=SYSTEM)
     second = read_manifest(path)
     assert second.sha256 != first.sha256 and verify(path)
     assert sorted(p.name for p in tmp_path.iterdir() if "out" in p.name) == [
@@ -126,7 +127,7 @@ def test_the_manifest_is_written_after_the_data(
             yield batch
 
     monkeypatch.setattr("workbench.export.service.iter_row_batches", watching)
-    export_to_file(reviewed.engine, ExportFormat.csv, path)
+    export_to_file(reviewed.engine, ExportFormat.csv, path, actor=SYSTEM)
     assert seen and all(s == (False, False) for s in seen)
     assert verify(path)
 
@@ -139,7 +140,9 @@ def test_a_manifest_that_cannot_be_written_takes_the_data_file_with_it(
 
     monkeypatch.setattr("workbench.export.service.write_manifest", full)
     with pytest.raises(OSError, match="No space left on device"):
-        export_to_file(reviewed.engine, ExportFormat.jsonl, tmp_path / "out" / "x.jsonl")
+        export_to_file(
+            reviewed.engine, ExportFormat.jsonl, tmp_path / "out" / "x.jsonl", actor=SYSTEM
+        )
     assert list((tmp_path / "out").iterdir()) == []
 
 

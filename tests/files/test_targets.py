@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from workbench.agreement.table import load_table
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.db.open import open_database
 from workbench.export import ExportFormat, export_to_file
@@ -144,9 +145,9 @@ def test_an_ordinary_file_is_still_replaced(database: Path, tmp_path: Path) -> N
 
 Writer = Callable[[Engine, Path], object]
 SERVICES: list[Writer] = [
-    lambda engine, path: export_to_file(engine, ExportFormat.csv, path),
-    lambda engine, path: export_history_to_file(engine, path),
-    lambda engine, path: export_backup(engine, path),
+    lambda engine, path: export_to_file(engine, ExportFormat.csv, path, actor=SYSTEM),
+    lambda engine, path: export_history_to_file(engine, path, actor=SYSTEM),
+    lambda engine, path: export_backup(engine, path, actor=SYSTEM),
     lambda engine, path: load_table(engine).save_csv(path),
 ]
 

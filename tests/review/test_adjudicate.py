@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from workbench.auth.accounts import add_user, set_role
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import HistoryEntry
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
@@ -16,12 +17,15 @@ from workbench.schemas import Actor, FinalSource, Role, Verdict
 
 
 def account(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
-    user = add_user(engine, None, name, role)
+    user = add_user(engine, SYSTEM, name, role)
     return Actor(id=user.id, name=user.name, role=user.role)
 
 
 def claims(engine: Engine, n: int = 1) -> list[int]:
-    ids = [c.id for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=n).items]
+    ids = [
+        c.id
+        for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=n, actor=SYSTEM).items
+    ]
     assert len(ids) == n
     return ids
 
@@ -49,7 +53,7 @@ def team(seeded: Engine) -> dict[str, Actor]:
 
 @pytest.fixture
 def k2(seeded: Engine) -> Engine:
-    set_project_setting(seeded, None, "reviews_per_claim", 2)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
     return seeded
 
 
@@ -231,7 +235,7 @@ def test_reviewers_and_viewers_may_not_adjudicate(
 
 def test_an_admin_demoted_meanwhile_is_refused(k2: Engine, team: dict[str, Actor]) -> None:
     claim_id = disputed(k2, team)
-    set_role(k2, None, "Bo", Role.reviewer)
+    set_role(k2, SYSTEM, "Bo", Role.reviewer)
     # The Actor still says admin (an old session); the stored role decides.
     with pytest.raises(PermissionDenied):
         adjudicate(k2, team["bo"], claim_id, Verdict.verified, "stale role")

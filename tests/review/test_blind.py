@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import HistoryEntry, Review
 from workbench.db.session import unit_of_work
 from workbench.project import set_project_setting
@@ -15,12 +16,12 @@ from workbench.schemas import Actor, FinalSource, Role, Verdict
 
 
 def account(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
-    user = add_user(engine, None, name, role)
+    user = add_user(engine, SYSTEM, name, role)
     return Actor(id=user.id, name=user.name, role=user.role)
 
 
 def first_claim(engine: Engine) -> int:
-    return queue.list_claims(engine, queue.ClaimFilter(), page_size=1).items[0].id
+    return queue.list_claims(engine, queue.ClaimFilter(), page_size=1, actor=SYSTEM).items[0].id
 
 
 def review_of(engine: Engine, claim_id: int, actor: Actor) -> tuple[str | None, str | None, bool]:
@@ -34,7 +35,7 @@ def review_of(engine: Engine, claim_id: int, actor: Actor) -> tuple[str | None, 
 
 @pytest.fixture
 def k2(seeded: Engine) -> Engine:
-    set_project_setting(seeded, None, "reviews_per_claim", 2)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
     return seeded
 
 

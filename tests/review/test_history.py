@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from workbench.audit import claim_history, describe_change, visible_claim_history
 from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.db.models import HistoryEntry
 from workbench.db.session import unit_of_work
@@ -26,7 +27,7 @@ from workbench.schemas import Actor, HistoryOut, Role, Verdict
 
 
 def account(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
-    user = add_user(engine, None, name, role)
+    user = add_user(engine, SYSTEM, name, role)
     return Actor(id=user.id, name=user.name, role=user.role)
 
 
@@ -203,7 +204,7 @@ def test_a_change_that_fails_after_its_entry_is_written_leaves_neither(
     with pytest.raises(RuntimeError):
         decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)
     assert all_rows(seeded) == before
-    assert queue.get_claim(seeded, claim_id).reviews == []
+    assert queue.get_claim(seeded, claim_id, actor=SYSTEM).reviews == []
 
 
 @pytest.fixture
@@ -227,7 +228,7 @@ def test_history_is_append_only(
     ben = account(seeded, "Ben")
     admin = account(seeded, "Ada", Role.admin)
     steps = [
-        lambda: set_project_setting(seeded, None, "reviews_per_claim", 2),
+        lambda: set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2),
         lambda: decisions.set_verdict(seeded, claim_id, ana, Verdict.verified),
         lambda: decisions.set_note(seeded, claim_id, ana, "note"),
         lambda: decisions.add_url(seeded, claim_id, ana, "https://example.org/a"),
@@ -273,7 +274,7 @@ def test_a_reviewer_sees_others_entries_only_after_their_own_verdict(
 ) -> None:
     ben = account(seeded, "Ben")
     admin = account(seeded, "Ada", Role.admin)
-    set_project_setting(seeded, None, "reviews_per_claim", 2)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
     decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)
     decisions.add_url(seeded, claim_id, ana, "https://example.org/a")
     decisions.set_note(seeded, claim_id, ben, "started")

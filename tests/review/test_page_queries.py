@@ -20,6 +20,7 @@ from sqlalchemy import Engine, event, text
 
 from tests.review.test_assign import add_claims, add_user
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.project import set_project_setting
 from workbench.review import adjudicate, assign, decisions, queue
 from workbench.schemas import Role, Verdict
@@ -82,7 +83,7 @@ def assert_indexed(engine: Engine, call: Callable[[], object], *, bounded: bool 
 def corpus(engine: Engine) -> Engine:
     """300 claims in 15 documents, a third reviewed (some twice, some split), k = 2."""
     claims = add_claims(engine, [((i * 37) % 100) / 100 for i in range(300)], docs=15)
-    set_project_setting(engine, None, "reviews_per_claim", 2)
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", 2)
     ana, ben = local_actor(engine, "Ana"), local_actor(engine, "Ben")
     for i, claim_id in enumerate(claims[:100]):
         decisions.set_verdict(engine, claim_id, ana, Verdict.verified)
@@ -126,7 +127,9 @@ def test_the_totals_read_no_claim(corpus: Engine) -> None:
     queue.progress(corpus)  # counts the claims once
     for call in (
         lambda: queue.progress(corpus),
-        lambda: queue.list_claims(corpus, queue.ClaimFilter(state="reviewed"), page_size=1),
+        lambda: queue.list_claims(
+            corpus, queue.ClaimFilter(state="reviewed"), page_size=1, actor=SYSTEM
+        ),
     ):
         found = plans(corpus, call)
         reads = [p for p in found if "count(" in p.split("  <- ")[1].lower()]
@@ -141,7 +144,7 @@ def test_the_next_claim_in_queue_order_is_a_seek(corpus: Engine) -> None:
 
 @pytest.mark.parametrize("order", ["score", "document"])
 def test_assignment_seeks_past_the_fully_reviewed_claims(corpus: Engine, order: str) -> None:
-    set_project_setting(corpus, None, "assignment_order", order)
+    set_project_setting(corpus, SYSTEM, "assignment_order", order)
     cleo = local_actor(corpus, "Cleo")
     found = plans(corpus, lambda: assign.next_claim(corpus, cleo))
     seeks = [p for p in found if "verdicts=?" in p]

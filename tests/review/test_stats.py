@@ -20,6 +20,7 @@ from sqlalchemy import Engine, insert, select
 
 from tests.review.test_assign import add_claims
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, ClaimCount, ClaimSimilarity, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import WorkbenchError
@@ -85,7 +86,7 @@ def assert_kept(engine: Engine) -> None:
         ("all", claims),
     ]:
         flt = queue.ClaimFilter(state=state)  # type: ignore[arg-type]
-        page = queue.list_claims(engine, flt, page_size=1000)
+        page = queue.list_claims(engine, flt, page_size=1000, actor=SYSTEM)
         assert page.total == total == len(page.items), state
 
 
@@ -95,7 +96,7 @@ def people(engine: Engine, *names: str) -> list[Actor]:
 
 def test_figures_follow_verdicts_changes_and_undo(engine: Engine) -> None:
     claims = add_claims(engine, [0.9, 0.8, 0.7, 0.6])
-    set_project_setting(engine, None, "reviews_per_claim", 3)
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", 3)
     ana, ben, cleo = people(engine, "Ana", "Ben", "Cleo")
     assert_kept(engine)
     decisions.set_verdict(engine, claims[0], ana, Verdict.verified)
@@ -148,7 +149,7 @@ def test_a_group_verdict_and_an_import_keep_the_figures(engine: Engine, tmp_path
     ]
     path = tmp_path / "reviews.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    report = import_reviews(engine, path)
+    report = import_reviews(engine, path, actor=SYSTEM)
     assert report.reviews_added == 2
     assert_kept(engine)
     assert kept(engine)[0][claims[1]] == (2, 1.0)
@@ -207,7 +208,7 @@ def test_reviewers_at_once_keep_the_totals(engine: Engine) -> None:
     """Eight reviewers deciding, clearing, taking out and putting back the same few claims
     at once: every change is counted once (PostgreSQL runs them concurrently)."""
     claims = add_claims(engine, [0.9, 0.8, 0.7, 0.6])
-    set_project_setting(engine, None, "reviews_per_claim", 10)
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", 10)
     reviewers = people(engine, *(f"R{i}" for i in range(8)))
     errors: list[BaseException] = []
 
@@ -257,7 +258,7 @@ STEPS = st.lists(
 @pytest.fixture
 def small(engine: Engine) -> tuple[Engine, list[int], list[Actor]]:
     claims = add_claims(engine, [0.9, 0.8, 0.7, 0.6, 0.5], docs=2)
-    set_project_setting(engine, None, "reviews_per_claim", 2)
+    set_project_setting(engine, SYSTEM, "reviews_per_claim", 2)
     return engine, claims, people(engine, "Ana", "Ben", "Cleo")
 
 

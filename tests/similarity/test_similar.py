@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 
 from workbench.auth.accounts import add_user, local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import ClaimSimilarity, ClaimSketch, ClaimSketchKey, Document
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied
@@ -148,7 +149,8 @@ def test_a_missing_claim_is_not_found(engine: Engine) -> None:
 
 def my_verdict(engine: Engine, claim_id: int, name: str) -> Verdict | None:
     review = next(
-        (r for r in queue.get_claim(engine, claim_id).reviews if r.reviewer == name), None
+        (r for r in queue.get_claim(engine, claim_id, actor=SYSTEM).reviews if r.reviewer == name),
+        None,
     )
     return review.verdict if review else None
 
@@ -167,10 +169,16 @@ def test_apply_writes_one_review_per_claim_and_leaves_others_reviews(
     assert result.applied == sorted([quote_again, quote_short])
     assert (result.kept, result.skipped) == ([], [])
     for claim_id in (quote_again, quote_short):
-        mine = [r for r in queue.get_claim(engine, claim_id).reviews if r.reviewer == "Ana"]
+        mine = [
+            r
+            for r in queue.get_claim(engine, claim_id, actor=SYSTEM).reviews
+            if r.reviewer == "Ana"
+        ]
         assert len(mine) == 1 and mine[0].verdict == Verdict.disputed
     # Ben's review is untouched: same verdict, same version.
-    bens = next(r for r in queue.get_claim(engine, quote_again).reviews if r.reviewer == "Ben")
+    bens = next(
+        r for r in queue.get_claim(engine, quote_again, actor=SYSTEM).reviews if r.reviewer == "Ben"
+    )
     assert (bens.verdict, bens.version) == (Verdict.verified, ben.version)
     # Nothing outside the group was touched.
     assert my_verdict(engine, unrelated, "Ana") is None
@@ -233,11 +241,11 @@ def test_a_viewer_cannot_apply_a_verdict_to_the_group(
     engine: Engine, pair: tuple[list[int], list[int], list[int]]
 ) -> None:
     (quote, _), (_, quote_again), _ = pair
-    viewer = add_user(engine, None, "Vic", Role.viewer, "a long passphrase")
+    viewer = add_user(engine, SYSTEM, "Vic", Role.viewer, "a long passphrase")
     as_viewer = Actor(id=viewer.id, name=viewer.name, role=viewer.role)
     with pytest.raises(PermissionDenied):
         similar.apply_verdict_to_similar(engine, quote, as_viewer, Verdict.verified)
-    assert queue.get_claim(engine, quote_again).reviews == []
+    assert queue.get_claim(engine, quote_again, actor=SYSTEM).reviews == []
 
 
 def test_rebuild_restores_the_links_of_a_database_ingested_without_them(
@@ -290,7 +298,7 @@ def test_the_hand_written_articles_link_to_the_sample_corpus(
         sources = dict(session.execute(select(Document.id, Document.source)).all())
     articles = {i for i, source in sources.items() if Path(source).parent.name == "articles"}
     assert len(articles) == 2
-    page = queue.list_claims(engine, queue.ClaimFilter(state="all"), page_size=1000)
+    page = queue.list_claims(engine, queue.ClaimFilter(state="all"), page_size=1000, actor=SYSTEM)
     linked = 0
     for claim in page.items:
         for other in query.similar_claims(engine, claim.id):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import Evidence, FinalVerdict, HistoryEntry, Review, User
 from workbench.db.session import unit_of_work
 from workbench.export.rows import iter_records
@@ -30,7 +31,10 @@ def ingest_reversed(engine: Engine, sample_dir: Path) -> None:
 
 
 def open_claims(engine: Engine, n: int) -> list[int]:
-    ids = [c.id for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=n).items]
+    ids = [
+        c.id
+        for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=n, actor=SYSTEM).items
+    ]
     assert len(ids) == n
     return ids
 

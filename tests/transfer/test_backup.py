@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete, func, select, update
 from typer.testing import CliRunner
 
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.db.models import Claim, Document, Review, User
 from workbench.db.open import open_database
@@ -51,14 +52,14 @@ def fill(engine: Engine) -> None:
     decisions.add_url(engine, claims[0], ana, "https://example.org/source")
     decisions.set_note(engine, claims[0], ana, "the figures differ")
     adjudicate(engine, ana, claims[1], Verdict.unsupported, "no source found")
-    set_project_setting(engine, None, "lease_minutes", 45)
+    set_project_setting(engine, SYSTEM, "lease_minutes", 45)
 
 
 @pytest.fixture
 def backup(engine: Engine, tmp_path: Path) -> Path:
     fill(engine)
     path = tmp_path / "backup.jsonl"
-    result = export_backup(engine, path)
+    result = export_backup(engine, path, actor=SYSTEM)
     assert verify(path) and result.tables["documents"] == 20
     return path
 
@@ -111,7 +112,7 @@ def test_a_backup_is_readable_by_its_owner_only(engine: Engine, tmp_path: Path) 
     path.chmod(0o644)
     previous = os.umask(0o022)
     try:
-        export_backup(engine, path)
+        export_backup(engine, path, actor=SYSTEM)
     finally:
         os.umask(previous)
     assert path.stat().st_mode & 0o777 == 0o600
@@ -123,7 +124,7 @@ def test_a_backup_restores_every_row_into_an_empty_database(
     engine: Engine, backup: Path, other_url: str
 ) -> None:
     target = open_database(other_url)
-    report = restore_backup(target, backup)
+    report = restore_backup(target, backup, actor=SYSTEM)
     assert report.empty_target and report.written and report.conflict_count == 0
     check_restored(engine, target)
 
@@ -133,15 +134,15 @@ def test_a_sqlite_backup_restores_into_postgresql(
     engine: Engine, backup: Path, postgres_url: str
 ) -> None:
     target = open_database(postgres_url)
-    report = restore_backup(target, backup)
+    report = restore_backup(target, backup, actor=SYSTEM)
     assert report.written and report.conflict_count == 0
     check_restored(engine, target)
 
 
 def test_restoring_twice_adds_nothing(engine: Engine, backup: Path, other_url: str) -> None:
     target = open_database(other_url)
-    restore_backup(target, backup)
-    again = restore_backup(target, backup)
+    restore_backup(target, backup, actor=SYSTEM)
+    again = restore_backup(target, backup, actor=SYSTEM)
     assert not again.written and again.conflict_count == 0 and not any(again.missing.values())
     assert tables_of(target) == tables_of(engine)
 
@@ -150,7 +151,7 @@ def test_a_database_holding_part_of_it_gets_a_report_and_no_change(
     engine: Engine, backup: Path, other_url: str
 ) -> None:
     target = open_database(other_url)
-    restore_backup(target, backup)
+    restore_backup(target, backup, actor=SYSTEM)
     with target.begin() as connection:
         first = connection.scalar(select(func.min(Document.id)))
         connection.execute(update(Document).where(Document.id == first).values(title="Changed"))
@@ -158,14 +159,14 @@ def test_a_database_holding_part_of_it_gets_a_report_and_no_change(
         connection.execute(delete(Review).where(Review.id == last))
     held = tables_of(target)
 
-    report = restore_backup(target, backup)
+    report = restore_backup(target, backup, actor=SYSTEM)
     assert not report.written
     assert report.missing.get("reviews") == 1
     assert report.conflict_count >= 1
     assert any("documents" in c and "different content" in c for c in report.conflicts)
     assert tables_of(target) == held
 
-    added = restore_backup(target, backup, add_missing=True)
+    added = restore_backup(target, backup, add_missing=True, actor=SYSTEM)
     assert added.written and added.inserted.get("reviews") == 1
     assert tables_of(target)["reviews"] == tables_of(engine)["reviews"]
     assert tables_of(target)["documents"] == held["documents"]  # the conflict is left as it is
@@ -175,7 +176,7 @@ def test_a_unique_key_under_another_id_is_a_conflict(
     engine: Engine, backup: Path, other_url: str
 ) -> None:
     target = open_database(other_url)
-    restore_backup(target, backup)
+    restore_backup(target, backup, actor=SYSTEM)
     with target.begin() as connection:
         connection.execute(delete(Document).where(Document.id == 1))
     lines = backup.read_text(encoding="utf-8").splitlines()
@@ -193,7 +194,7 @@ def test_a_unique_key_under_another_id_is_a_conflict(
         moved.append(line)
     other = backup.with_name("moved.jsonl")
     other.write_text("\n".join(moved) + "\n", encoding="utf-8")
-    report = restore_backup(target, other, add_missing=True)
+    report = restore_backup(target, other, add_missing=True, actor=SYSTEM)
     assert any("documents 1000" in c and "another id" in c for c in report.conflicts)
     with target.connect() as connection:  # document 1 is back, 1000 was refused
         ids = connection.scalars(select(Document.id).order_by(Document.id)).all()
@@ -212,7 +213,7 @@ def test_a_malformed_line_is_named_and_nothing_is_written(
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     target = open_database(other_url)
     with pytest.raises(InputFileError, match=rf"bad.jsonl:{number}: field 'row.verdict'"):
-        restore_backup(target, bad)
+        restore_backup(target, bad, actor=SYSTEM)
     assert not any(tables_of(target).values())
 
 
@@ -259,10 +260,10 @@ def test_a_backup_keeps_blind_verdicts_and_changes_after_the_reveal(
     other = next(v for v in Verdict if v.value != verdict)
     decisions.set_verdict(engine, claim_id, local_actor(engine, name), other)
     path = tmp_path / "backup.jsonl"
-    export_backup(engine, path)
+    export_backup(engine, path, actor=SYSTEM)
 
     target = open_database(other_url)
-    restore_backup(target, path)
+    restore_backup(target, path, actor=SYSTEM)
 
     row = tables_of(target)["reviews"]
     changed = [r for r in row if r["changed_after_reveal"]]

@@ -22,6 +22,7 @@ from tests.transfer.support import (
     write_jsonl,
 )
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.db.open import open_database
 from workbench.review import decisions, queue
@@ -149,4 +150,4 @@ def test_the_installed_command_imports(seeded: Engine, db_url: str, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert (report["reviews_added"], report["new_reviewers"]) == (2, ["Kim"])
-    assert [r.reviewer for r in queue.get_claim(seeded, ids[0]).reviews] == ["Kim"]
+    assert [r.reviewer for r in queue.get_claim(seeded, ids[0], actor=SYSTEM).reviews] == ["Kim"]

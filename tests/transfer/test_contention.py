@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from tests.cli_output import errors
 from tests.transfer.support import open_claims, row_counts, write_jsonl
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.db.session import BUSY_MESSAGE, get_engine, retry_busy
 from workbench.errors import DatabaseBusy
@@ -43,25 +44,27 @@ def test_a_second_import_at_the_same_time_is_refused_in_one_line(
     counts = row_counts(seeded)
     with bulk_lock(seeded, "import"):  # the first import, still running
         with pytest.raises(DatabaseBusy, match="another import or restore is writing"):
-            import_reviews(seeded, path)
+            import_reviews(seeded, path, actor=SYSTEM)
         with pytest.raises(DatabaseBusy, match="run this restore again"):
-            restore_backup(seeded, tmp_path / "any-backup.jsonl")
+            restore_backup(seeded, tmp_path / "any-backup.jsonl", actor=SYSTEM)
         code = runner.invoke(app, ["import", str(path), "--db", db_url])
         assert code.exit_code == 1 and errors(code.stderr).count("\n") == 1
         assert errors(code.stderr).startswith("error: another import or restore is writing")
     assert row_counts(seeded) == counts
-    assert import_reviews(seeded, path).reviews_added == 3  # the lock went with its holder
+    assert (
+        import_reviews(seeded, path, actor=SYSTEM).reviews_added == 3
+    )  # the lock went with its holder
 
 
 def test_a_restore_holds_the_lock_too(seeded: Engine, other_url: str, tmp_path: Path) -> None:
     from workbench.db.open import open_database
 
     backup = tmp_path / "b.jsonl"
-    export_backup(seeded, backup)
+    export_backup(seeded, backup, actor=SYSTEM)
     target = open_database(other_url)
     with bulk_lock(target, "restore"), pytest.raises(DatabaseBusy):
-        restore_backup(target, backup)
-    assert restore_backup(target, backup).written
+        restore_backup(target, backup, actor=SYSTEM)
+    assert restore_backup(target, backup, actor=SYSTEM).written
 
 
 # --- a busy database, as a reviewer meets it (SQLite: another process holds the write lock) ---
@@ -104,7 +107,7 @@ def test_a_save_on_a_locked_database_is_a_sentence_and_writes_nothing(
         decisions.set_verdict(impatient, claim_id, ana, Verdict.verified)
     assert str(caught.value) == BUSY_MESSAGE
     writer.execute("ROLLBACK")
-    assert queue.get_claim(seeded, claim_id).reviews == []
+    assert queue.get_claim(seeded, claim_id, actor=SYSTEM).reviews == []
 
 
 @pytest.mark.backends("sqlite")
@@ -125,7 +128,9 @@ def test_a_save_during_a_long_import_waits_only_for_a_short_transaction(
 ) -> None:
     # SQLite has one write lock: an import that held it for 500 lines at a time made saves
     # wait seconds (and fail past the busy timeout). Now it holds it 0.2 s at a time.
-    ids = [c.id for c in queue.list_claims(seeded, queue.ClaimFilter(state="all")).items]
+    ids = [
+        c.id for c in queue.list_claims(seeded, queue.ClaimFilter(state="all"), actor=SYSTEM).items
+    ]
     mine, theirs = ids[0], ids[1:]
     lines = [
         {"claim_id": claim_id, "reviews": [{"reviewer": f"R{n}", "verdict": "verified"}]}
@@ -135,7 +140,9 @@ def test_a_save_during_a_long_import_waits_only_for_a_short_transaction(
     path = write_jsonl(tmp_path / "long.jsonl", lines)
     ana = local_actor(seeded, "Ana")
     done: list[object] = []
-    importing = threading.Thread(target=lambda: done.append(import_reviews(seeded, path)))
+    importing = threading.Thread(
+        target=lambda: done.append(import_reviews(seeded, path, actor=SYSTEM))
+    )
     importing.start()
     waits: list[float] = []
     try:

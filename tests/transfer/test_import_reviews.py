@@ -26,6 +26,7 @@ from tests.transfer.support import (
 )
 from workbench.audit import claim_history
 from workbench.auth.accounts import add_user, list_users, local_actor, login
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import Review
 from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
@@ -41,7 +42,7 @@ from workbench.transfer.import_records import parse_line, read_records
 
 def exported(engine: Engine, tmp_path: Path) -> Path:
     path = tmp_path / "reviews.jsonl"
-    export_to_file(engine, ExportFormat.jsonl, path)
+    export_to_file(engine, ExportFormat.jsonl, path, actor=SYSTEM)
     return path
 
 
@@ -56,7 +57,7 @@ def test_export_then_import_reproduces_reviews_urls_and_finals(
     assert key_of(seeded, ids[0]) != key_of(other, ids[0])
     path = exported(seeded, tmp_path)
 
-    report = import_reviews(other, path)
+    report = import_reviews(other, path, actor=SYSTEM)
 
     assert reviews_of(other) == reviews_of(seeded)  # verdicts, notes, URLs, timing
     assert len(reviews_of(other)) == report.reviews_added == 7
@@ -74,7 +75,7 @@ def test_export_then_import_reproduces_reviews_urls_and_finals(
         (Verdict.verified, FinalSource.consensus),
         (Verdict.verified, FinalSource.single),  # the claim "not a claim" there, open here
     }
-    total = queue.list_claims(seeded, queue.ClaimFilter(state="all")).total
+    total = queue.list_claims(seeded, queue.ClaimFilter(state="all"), actor=SYSTEM).total
     assert (report.lines, report.claims_matched, report.finals_added) == (total, total, 1)
     assert (report.reviews_unchanged, report.conflicts, report.unmatched) == (0, [], [])
     assert sorted(report.new_reviewers) == ["Ana", "Ben", "Cleo"]
@@ -87,10 +88,10 @@ def test_export_then_import_reproduces_reviews_urls_and_finals(
 def test_importing_twice_adds_nothing(seeded: Engine, other: Engine, tmp_path: Path) -> None:
     review_three(seeded)
     path = exported(seeded, tmp_path)
-    first = import_reviews(other, path)
+    first = import_reviews(other, path, actor=SYSTEM)
     counts = row_counts(other)
 
-    again = import_reviews(other, path)
+    again = import_reviews(other, path, actor=SYSTEM)
 
     assert row_counts(other) == counts  # not even a history entry
     assert (again.reviews_added, again.finals_added, again.new_reviewers) == (0, 0, [])
@@ -103,7 +104,7 @@ def test_importing_an_export_into_its_own_database_changes_nothing(
 ) -> None:
     review_three(seeded)
     counts = row_counts(seeded)
-    report = import_reviews(seeded, exported(seeded, tmp_path))
+    report = import_reviews(seeded, exported(seeded, tmp_path), actor=SYSTEM)
     assert (report.reviews_added, report.reviews_unchanged, report.conflicts) == (0, 7, [])
     assert row_counts(seeded) == counts
 
@@ -129,11 +130,11 @@ def test_a_rerun_after_a_crash_finishes_without_duplicates(
 
     monkeypatch.setattr(module._Importer, "line", crash_on_the_fourth_line)
     with pytest.raises(RuntimeError):
-        import_reviews(other, path, batch=2)  # lines 1-2 committed, 3-4 rolled back
+        import_reviews(other, path, batch=2, actor=SYSTEM)  # lines 1-2 committed, 3-4 rolled back
     monkeypatch.undo()
     assert 0 < len(reviews_of(other)) < 7
 
-    report = import_reviews(other, path)
+    report = import_reviews(other, path, actor=SYSTEM)
     assert reviews_of(other) == reviews_of(seeded)
     assert report.reviews_added + report.reviews_unchanged == 7 and report.reviews_unchanged > 0
 
@@ -151,11 +152,11 @@ def test_a_different_review_here_is_a_conflict_and_stays(
     decisions.set_verdict(other, here, ben, Verdict.verified)
     line = next(n for n, r in enumerate(export_lines(seeded), start=1) if r["claim_id"] == ids[1])
 
-    report = import_reviews(other, path)
+    report = import_reviews(other, path, actor=SYSTEM)
 
     assert [(c.line, c.claim_id, c.reviewer) for c in report.conflicts] == [(line, here, "Ben")]
     assert "verdict (verified here, unsupported in the file)" in report.conflicts[0].reason
-    claim = queue.get_claim(other, here)
+    claim = queue.get_claim(other, here, actor=SYSTEM)
     assert [(r.reviewer, r.verdict) for r in claim.reviews] == [("Ben", Verdict.verified)]
     assert report.reviews_added == 6  # every other review went in
     assert "Ben" not in report.new_reviewers
@@ -170,7 +171,7 @@ def test_a_different_note_or_url_is_a_conflict_too(seeded: Engine, tmp_path: Pat
     linked = {"claim_id": claim_id, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]}
     linked["reviews"][0]["urls"] = ["https://example.org/x"]
     path = write_jsonl(tmp_path / "r.jsonl", [base, noted, linked])
-    report = import_reviews(seeded, path)
+    report = import_reviews(seeded, path, actor=SYSTEM)
     assert report.reviews_unchanged == 1
     assert [(c.line, c.reviewer) for c in report.conflicts] == [(2, "Ana"), (3, "Ana")]
     assert "note" in report.conflicts[0].reason and "URLs" in report.conflicts[1].reason
@@ -182,7 +183,7 @@ def test_an_adjudicated_final_here_is_kept(seeded: Engine, other: Engine, tmp_pa
     here = claim_at(other, key_of(seeded, ids[0]))
     adjudicate(other, local_actor(other, "Ada"), here, Verdict.verified, "our own reading")
 
-    report = import_reviews(other, path)
+    report = import_reviews(other, path, actor=SYSTEM)
 
     final = final_verdict(other, here)
     assert final is not None
@@ -198,7 +199,7 @@ def test_an_automatic_final_gives_way_to_an_imported_adjudication(
     ids = review_three(seeded)
     here = claim_at(other, key_of(seeded, ids[0]))
     decisions.set_verdict(other, here, local_actor(other, "Dee"), Verdict.verified)  # single
-    report = import_reviews(other, exported(seeded, tmp_path))
+    report = import_reviews(other, exported(seeded, tmp_path), actor=SYSTEM)
     final = final_verdict(other, here)
     assert final is not None and final.source == FinalSource.adjudicated
     assert final.verdict == Verdict.disputed and report.finals_added == 1
@@ -215,7 +216,7 @@ def test_an_unmatched_claim_is_reported_by_line_and_the_rest_imports(
     moved["char_start"], moved["char_end"] = 0, 3
     path = write_jsonl(tmp_path / "r.jsonl", [*lines[:2], stranger, moved, *lines[2:]])
 
-    report = import_reviews(other, path)
+    report = import_reviews(other, path, actor=SYSTEM)
 
     assert [(u.line, u.reason) for u in report.unmatched] == [
         (3, f"no document with sha256 {'ab' * 32} here"),
@@ -240,10 +241,12 @@ def test_ids_are_used_only_without_document_and_offsets(seeded: Engine, tmp_path
             {"claim_id": 999_999, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]},
         ],
     )
-    report = import_reviews(seeded, path)
+    report = import_reviews(seeded, path, actor=SYSTEM)
     assert [u.line for u in report.unmatched] == [1, 2]
     assert report.unmatched[1].reason == "no claim with id 999999 here"
-    assert report.reviews_added == 0 and queue.get_claim(seeded, claim_id).reviews == []
+    assert (
+        report.reviews_added == 0 and queue.get_claim(seeded, claim_id, actor=SYSTEM).reviews == []
+    )
 
 
 def test_a_text_that_differs_from_the_claim_is_a_conflict(seeded: Engine, tmp_path: Path) -> None:
@@ -258,10 +261,12 @@ def test_a_text_that_differs_from_the_claim_is_a_conflict(seeded: Engine, tmp_pa
             }
         ],
     )
-    report = import_reviews(seeded, path)
+    report = import_reviews(seeded, path, actor=SYSTEM)
     assert [(c.line, c.claim_id, c.reviewer) for c in report.conflicts] == [(1, claim_id, None)]
     assert "text differs" in report.conflicts[0].reason
-    assert report.claims_matched == 0 and queue.get_claim(seeded, claim_id).reviews == []
+    assert (
+        report.claims_matched == 0 and queue.get_claim(seeded, claim_id, actor=SYSTEM).reviews == []
+    )
 
 
 # --- reviewers ----------------------------------------------------------------------------------
@@ -270,7 +275,7 @@ def test_a_text_that_differs_from_the_claim_is_a_conflict(seeded: Engine, tmp_pa
 def test_an_unknown_reviewer_becomes_an_account_that_cannot_log_in(
     seeded: Engine, tmp_path: Path
 ) -> None:
-    add_user(seeded, None, "Ana", Role.admin, "a good long password")
+    add_user(seeded, SYSTEM, "Ana", Role.admin, "a good long password")
     (claim_id,) = open_claims(seeded, 1)
     path = write_jsonl(
         tmp_path / "r.jsonl",
@@ -284,9 +289,9 @@ def test_an_unknown_reviewer_becomes_an_account_that_cannot_log_in(
             }
         ],
     )
-    report = import_reviews(seeded, path)
+    report = import_reviews(seeded, path, actor=SYSTEM)
     assert report.new_reviewers == ["Zoe Outside"]
-    users = {u.name: u for u in list_users(seeded, None)}
+    users = {u.name: u for u in list_users(seeded, SYSTEM)}
     assert users["Zoe Outside"].role == Role.reviewer and not users["Zoe Outside"].can_log_in
     assert users["Ana"].can_log_in
     with pytest.raises(LoginFailed):
@@ -377,7 +382,7 @@ def test_a_bad_line_stops_the_import_before_anything_is_written(
     counts = row_counts(seeded)
 
     with pytest.raises(InputFileError) as caught:
-        import_reviews(seeded, path)
+        import_reviews(seeded, path, actor=SYSTEM)
 
     assert str(caught.value).startswith(f"{path}:{bad}: field 'reviews[0].verdict': ")
     assert row_counts(seeded) == counts  # not even the lines before the bad one
@@ -407,7 +412,7 @@ def test_a_value_out_of_range_after_600_good_lines_writes_nothing(
     path = write_jsonl(tmp_path / "bad.jsonl", lines)
     counts = row_counts(seeded)
     with pytest.raises(InputFileError) as caught:
-        import_reviews(seeded, path)
+        import_reviews(seeded, path, actor=SYSTEM)
     assert str(caught.value).startswith(f"{path}:601: field ")
     assert row_counts(seeded) == counts
 
@@ -427,7 +432,7 @@ def test_a_verdict_error_says_what_is_allowed(tmp_path: Path) -> None:
 
 def test_a_missing_file_is_one_clear_error(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match=r"no-such\.jsonl: file vanished"):
-        import_reviews(engine, tmp_path / "no-such.jsonl")
+        import_reviews(engine, tmp_path / "no-such.jsonl", actor=SYSTEM)
 
 
 def test_blank_lines_are_skipped_and_line_numbers_stay_true(seeded: Engine, tmp_path: Path) -> None:
@@ -438,7 +443,7 @@ def test_blank_lines_are_skipped_and_line_numbers_stay_true(seeded: Engine, tmp_
         encoding="utf-8",
     )
     with pytest.raises(InputFileError, match=r"r\.jsonl:4: field 'reviews'"):
-        import_reviews(seeded, path)
+        import_reviews(seeded, path, actor=SYSTEM)
 
 
 # --- another tool's minimal file --------------------------------------------------------------
@@ -466,20 +471,20 @@ def test_a_minimal_file_from_another_tool_imports(seeded: Engine, tmp_path: Path
             {"claim_id": ids[1], "reviews": [{"reviewer": "Kim", "verdict": "verified"}]},
         ],
     )
-    report = import_reviews(seeded, path)
+    report = import_reviews(seeded, path, actor=SYSTEM)
     assert (report.reviews_added, report.claims_matched, report.new_reviewers) == (
         3,
         2,
         ["Kim", "Lee"],
     )
-    first = queue.get_claim(seeded, ids[0]).reviews
+    first = queue.get_claim(seeded, ids[0], actor=SYSTEM).reviews
     kim = next(r for r in first if r.reviewer == "Kim")
     assert [u.url for u in kim.urls] == ["https://example.org/a", "https://example.org/b"]
     assert kim.decided_at is not None and kim.decided_at.isoformat() == "2024-05-01T10:00:00+00:00"
     assert kim.seconds_spent == 42.5
     lee = next(r for r in first if r.reviewer == "Lee")
     assert (lee.verdict, lee.note, lee.decided_at) == (None, "", None)
-    second = queue.get_claim(seeded, ids[1]).reviews
+    second = queue.get_claim(seeded, ids[1], actor=SYSTEM).reviews
     assert second[0].decided_at is not None  # now, when the file gives a verdict but no time
     final = final_verdict(seeded, ids[1])
     assert final is not None and (final.verdict, final.source) == (
@@ -494,8 +499,8 @@ def test_reviews_of_a_claim_marked_not_a_claim_are_still_imported(
     (claim_id,) = open_claims(seeded, 1)
     decisions.mark_not_a_claim(seeded, claim_id, local_actor(seeded, "Ada"))
     path = write_jsonl(tmp_path / "r.jsonl", [{"claim_id": claim_id, **GOOD}])
-    assert import_reviews(seeded, path).reviews_added == 1
-    assert [r.reviewer for r in queue.get_claim(seeded, claim_id).reviews] == ["Ana"]
+    assert import_reviews(seeded, path, actor=SYSTEM).reviews_added == 1
+    assert [r.reviewer for r in queue.get_claim(seeded, claim_id, actor=SYSTEM).reviews] == ["Ana"]
 
 
 def test_every_version_of_the_export_reads(tmp_path: Path) -> None:
@@ -539,7 +544,7 @@ def test_every_version_of_the_export_reads(tmp_path: Path) -> None:
 
 def test_a_reviewer_may_not_import(seeded: Engine, tmp_path: Path) -> None:
     (claim_id,) = open_claims(seeded, 1)
-    user = add_user(seeded, None, "Rui", Role.reviewer, "a good long password")
+    user = add_user(seeded, SYSTEM, "Rui", Role.reviewer, "a good long password")
     rui = Actor(id=user.id, name=user.name, role=user.role)
     path = write_jsonl(tmp_path / "r.jsonl", [{"claim_id": claim_id, **GOOD}])
     counts = row_counts(seeded)
@@ -553,7 +558,7 @@ def test_a_reviewer_may_not_import(seeded: Engine, tmp_path: Path) -> None:
 
 def test_an_admin_import_is_in_the_history_under_their_name(seeded: Engine, tmp_path: Path) -> None:
     (claim_id,) = open_claims(seeded, 1)
-    user = add_user(seeded, None, "Ada", Role.admin, "a good long password")
+    user = add_user(seeded, SYSTEM, "Ada", Role.admin, "a good long password")
     ada = Actor(id=user.id, name=user.name, role=user.role)
     review = {"reviewer": "Ana", "verdict": "verified", "urls": ["https://example.org/x"]}
     path = write_jsonl(tmp_path / "r.jsonl", [{"claim_id": claim_id, "reviews": [review]}])
@@ -569,7 +574,7 @@ def test_an_admin_import_is_in_the_history_under_their_name(seeded: Engine, tmp_
 def test_the_cli_import_records_no_actor(seeded: Engine, tmp_path: Path) -> None:
     (claim_id,) = open_claims(seeded, 1)
     path = write_jsonl(tmp_path / "r.jsonl", [{"claim_id": claim_id, **GOOD}])
-    import_reviews(seeded, path)
+    import_reviews(seeded, path, actor=SYSTEM)
     assert {e.actor for e in claim_history(seeded, claim_id)} == {None}
     with unit_of_work(seeded) as session:
         review = session.scalars(select(Review).where(Review.claim_id == claim_id)).one()
@@ -613,9 +618,9 @@ def test_export_then_import_reproduces_the_verdict_set(
     for index, reviewer, verdict in reviews:
         decisions.set_verdict(there, ids[index], local_actor(there, reviewer), verdict)
     path = folder / "reviews.jsonl"
-    export_to_file(there, ExportFormat.jsonl, path)
+    export_to_file(there, ExportFormat.jsonl, path, actor=SYSTEM)
 
-    report = import_reviews(here, path)
+    report = import_reviews(here, path, actor=SYSTEM)
 
     assert verdicts_of(here) == verdicts_of(there)
     assert finals_of(here) == finals_of(there)
@@ -650,17 +655,17 @@ def test_blind_verdicts_and_changes_after_the_reveal_survive_export_and_import(
     from workbench.project import set_project_setting
 
     for engine in (seeded, other):
-        set_project_setting(engine, None, "reviews_per_claim", 2)
+        set_project_setting(engine, SYSTEM, "reviews_per_claim", 2)
     claim_id = open_claims(seeded, 1)[0]
     ana, ben = local_actor(seeded, "Ana"), local_actor(seeded, "Ben")
     decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)
     decisions.set_verdict(seeded, claim_id, ben, Verdict.disputed)
     decisions.set_verdict(seeded, claim_id, ben, Verdict.verified)  # after seeing Ana's
     path = tmp_path / "reviews.jsonl"
-    export_to_file(seeded, ExportFormat.jsonl, path)
+    export_to_file(seeded, ExportFormat.jsonl, path, actor=SYSTEM)
     assert json.loads(path.read_text().splitlines()[0])["schema_version"] == 4
 
-    report = import_reviews(other, path)
+    report = import_reviews(other, path, actor=SYSTEM)
 
     assert report.reviews_added == 2 and report.conflicts == []
     assert blind_of(other) == blind_of(seeded)
@@ -671,13 +676,13 @@ def test_blind_verdicts_and_changes_after_the_reveal_survive_export_and_import(
     (item,) = adjudication_queue(other, local_actor(other, "Ada")).items
     assert item.claim.id == there and item.agreed_after_reveal
     # Importing again changes nothing; a file naming another blind verdict is a conflict.
-    assert import_reviews(other, path).reviews_unchanged == 2
+    assert import_reviews(other, path, actor=SYSTEM).reviews_unchanged == 2
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     for line in lines:
         for review in line["reviews"]:
             review["blind_verdict"] = review["verdict"]
             review["changed_after_reveal"] = False
-    again = import_reviews(other, write_jsonl(tmp_path / "edited.jsonl", lines))
+    again = import_reviews(other, write_jsonl(tmp_path / "edited.jsonl", lines), actor=SYSTEM)
     assert [c.reviewer for c in again.conflicts] == ["Ben"]
     assert "blind verdict (disputed here, verified in the file)" in again.conflicts[0].reason
 
@@ -692,7 +697,7 @@ def test_a_version_3_file_takes_the_verdict_as_blind(seeded: Engine, tmp_path: P
             {"reviewer": "Ben", "verdict": None},
         ],
     }
-    import_reviews(seeded, write_jsonl(tmp_path / "v3.jsonl", [line]))
+    import_reviews(seeded, write_jsonl(tmp_path / "v3.jsonl", [line]), actor=SYSTEM)
     with unit_of_work(seeded) as session:
         rows = session.execute(
             select(Review.verdict, Review.blind_verdict, Review.changed_after_reveal)
@@ -709,7 +714,7 @@ def test_a_verdict_other_than_the_blind_one_is_stored_as_changed_after_the_revea
     (claim_id,) = open_claims(seeded, 1)
     review = {"reviewer": "Ana", "verdict": "verified", "blind_verdict": "unsupported"}
     line = {"schema_version": 4, "claim_id": claim_id, "reviews": [review]}
-    import_reviews(seeded, write_jsonl(tmp_path / "v4.jsonl", [line]))
+    import_reviews(seeded, write_jsonl(tmp_path / "v4.jsonl", [line]), actor=SYSTEM)
     with unit_of_work(seeded) as session:
         row = session.execute(
             select(Review.blind_verdict, Review.changed_after_reveal).where(
@@ -719,7 +724,7 @@ def test_a_verdict_other_than_the_blind_one_is_stored_as_changed_after_the_revea
     assert tuple(row) == ("unsupported", True)
     bad = {**line, "reviews": [{**review, "blind_verdict": "maybe"}]}
     with pytest.raises(InputFileError, match="blind_verdict"):
-        import_reviews(seeded, write_jsonl(tmp_path / "bad.jsonl", [bad]))
+        import_reviews(seeded, write_jsonl(tmp_path / "bad.jsonl", [bad]), actor=SYSTEM)
 
 
 # --- property: any record imports, or is one line naming it; never a traceback ----------------
@@ -799,12 +804,14 @@ def test_any_record_imports_or_is_one_line_and_nothing_is_written(
     seeded: Engine, tmp_path_factory: pytest.TempPathFactory, record: dict[str, Any]
 ) -> None:
     # Behind good lines in batches of two, so that a late failure shows as a partial write.
-    ids = [c.id for c in queue.list_claims(seeded, queue.ClaimFilter(state="all")).items][:6]
+    ids = [
+        c.id for c in queue.list_claims(seeded, queue.ClaimFilter(state="all"), actor=SYSTEM).items
+    ][:6]
     good = [{"claim_id": ids[n % 6], "reviews": [{**REVIEW, "reviewer": "Ana"}]} for n in range(6)]
     path = write_jsonl(tmp_path_factory.mktemp("any") / "r.jsonl", [*good, record])
     counts = row_counts(seeded)
     try:
-        import_reviews(seeded, path, batch=2)
+        import_reviews(seeded, path, batch=2, actor=SYSTEM)
     except InputFileError as error:
         assert "\n" not in str(error) and str(error).startswith(f"{path}:7: ")
         assert row_counts(seeded) == counts

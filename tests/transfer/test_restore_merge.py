@@ -20,6 +20,7 @@ from tests.transfer.support import open_claims
 from workbench.audit import claim_history, iter_history
 from workbench.auth.accounts import add_user, list_users, local_actor, login
 from workbench.auth.passwords import hash_password
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.db.models import HistoryEntry, Review
 from workbench.db.open import open_database
@@ -36,7 +37,7 @@ CHOSEN = "the attacker's chosen password"
 
 
 def admin(engine: Engine) -> Actor:
-    user = add_user(engine, None, "Ada", Role.admin, PASSWORD)
+    user = add_user(engine, SYSTEM, "Ada", Role.admin, PASSWORD)
     return Actor(id=user.id, name=user.name, role=user.role)
 
 
@@ -44,7 +45,7 @@ def backup_lines(engine: Engine, tmp_path: Path) -> list[dict[str, Any]]:
     """This database's own backup, line by line: real rows to forge from (whatever columns
     the tables have by now)."""
     path = tmp_path / "own.jsonl"
-    export_backup(engine, path)
+    export_backup(engine, path, actor=SYSTEM)
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
@@ -79,7 +80,7 @@ def test_a_merge_adds_no_account_unless_asked(seeded: Engine, tmp_path: Path) ->
 
     assert report.written and not report.accounts_added
     assert report.accounts_skipped == ["Mallory (admin, can log in)"]
-    assert "Mallory" not in {u.name for u in list_users(seeded, None)}
+    assert "Mallory" not in {u.name for u in list_users(seeded, SYSTEM)}
     with pytest.raises(LoginFailed):
         login(seeded, "Mallory", CHOSEN)
 
@@ -142,7 +143,7 @@ def test_a_merge_restores_none_of_the_backups_history(seeded: Engine, tmp_path: 
     with unit_of_work(seeded) as session:
         before = session.scalar(select(func.count()).select_from(HistoryEntry))
 
-    report = restore_backup(seeded, path, add_missing=True)
+    report = restore_backup(seeded, path, add_missing=True, actor=SYSTEM)
 
     assert report.written and report.history_skipped == 1
     with unit_of_work(seeded) as session:
@@ -218,11 +219,11 @@ def test_a_value_out_of_range_stops_the_restore_before_anything_is_written(
     target = open_database(other_url)
 
     with pytest.raises(InputFileError) as caught:
-        restore_backup(target, path)
+        restore_backup(target, path, actor=SYSTEM)
 
     assert str(caught.value).startswith(f"{path}:{number}: field '{field}': ")
     assert message in str(caught.value)
-    assert not list_users(target, None)  # nothing restored
+    assert not list_users(target, SYSTEM)  # nothing restored
 
 
 def test_a_repeated_row_and_a_repeated_name_are_one_line_and_nothing_is_written(
@@ -235,9 +236,9 @@ def test_a_repeated_row_and_a_repeated_name_are_one_line_and_nothing_is_written(
     repeated = [*lines[: users[0] + 1], lines[users[0]], *lines[users[0] + 1 :]]
     target = open_database(other_url)
     with pytest.raises(InputFileError, match=r"is not after the row before it"):
-        restore_backup(target, write(tmp_path / "twice.jsonl", repeated))
+        restore_backup(target, write(tmp_path / "twice.jsonl", repeated), actor=SYSTEM)
     # Two ids, one name: the database's unique key refuses it, as one line.
     lines[users[1]] = forge(lines[users[1]], name=lines[users[0]]["row"]["name"])
     with pytest.raises(InputFileError, match=r"\(users\) cannot be stored: .*nothing was restored"):
-        restore_backup(target, write(tmp_path / "same-name.jsonl", lines))
-    assert not list_users(target, None)
+        restore_backup(target, write(tmp_path / "same-name.jsonl", lines), actor=SYSTEM)
+    assert not list_users(target, SYSTEM)

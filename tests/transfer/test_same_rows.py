@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from tests.transfer.support import key_of, open_claims, write_jsonl
 from workbench.auth.accounts import local_actor
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, Review
 from workbench.db.session import unit_of_work
 from workbench.project import set_project_setting
@@ -107,7 +108,7 @@ def test_an_imported_verdict_stores_what_the_app_stores(
         "char_end": end,
         "reviews": [{"reviewer": "Ana", "verdict": "verified", "urls": [URL]}],
     }
-    import_reviews(other, write_jsonl(tmp_path / "one.jsonl", [line]))
+    import_reviews(other, write_jsonl(tmp_path / "one.jsonl", [line]), actor=SYSTEM)
 
     here, there = rows_of(seeded), rows_of(other)
     # The app takes two saves (the verdict, whose final follows at once, then the URL), the
@@ -126,7 +127,7 @@ def test_a_consensus_and_an_adjudication_imported_store_what_the_app_stores(
     seeded: Engine, other: Engine, tmp_path: Path
 ) -> None:
     for engine in (seeded, other):
-        set_project_setting(engine, None, "reviews_per_claim", 2)
+        set_project_setting(engine, SYSTEM, "reviews_per_claim", 2)
     agreed, split = open_claims(seeded, 2)
     ana, ben, boss = (local_actor(seeded, name) for name in ("Ana", "Ben", "Boss"))
     decisions.set_verdict(seeded, agreed, ana, Verdict.verified)

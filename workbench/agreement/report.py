@@ -24,9 +24,7 @@ from sqlalchemy import Engine
 
 from workbench.agreement import metrics
 from workbench.agreement.table import LABELS, VerdictsUsed, VerdictTable, load_table
-from workbench.auth.accounts import authorize
-from workbench.auth.permissions import Action
-from workbench.schemas import Actor
+from workbench.auth.policy import Action, Caller, authorize
 
 # Below this many claims reviewed at least twice, a coefficient is withheld: its interval
 # would span most of [-1, 1], and a number would look more precise than it is.
@@ -145,26 +143,23 @@ class AgreementReport(BaseModel):
 
 def agreement_report(
     engine: Engine,
-    actor: Actor | None = None,
+    actor: Caller,
     *,
     document_id: int | None = None,
     samples: int = BOOTSTRAP_SAMPLES,
     use: VerdictsUsed = "blind",
 ) -> AgreementReport:
-    """The whole report (``actor=None``: the command line, which holds the database), on the
-    reviews' blind verdicts unless ``use`` asks for the current ones."""
-    may_audit(engine, actor)
+    """The whole report (``SYSTEM``: the command line, which holds the database), on the
+    reviews' blind verdicts unless ``use`` asks for the current ones.
+
+    Figures about people, and every reviewer's verdicts: not for reviewers (blind review).
+    """
+    authorize(engine, actor, Action.audit_agreement)
     table = load_table(engine, document_id=document_id, use=use)
     scope = "all documents"
     if document_id is not None:
         scope = table.document_titles.get(document_id, f"document {document_id}")
     return build_report(table, scope=scope, samples=samples)
-
-
-def may_audit(engine: Engine, actor: Actor | None) -> None:
-    # Figures about people, and every reviewer's verdicts: not for reviewers (blind review).
-    if actor is not None:
-        authorize(engine, actor, Action.audit_agreement)
 
 
 def build_report(

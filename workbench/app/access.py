@@ -18,7 +18,7 @@ import streamlit as st
 from workbench.app import state
 from workbench.auth.accounts import MAX_NAME_CHARS, current_actor, login
 from workbench.auth.passwords import MAX_LENGTH
-from workbench.auth.permissions import Action, allowed
+from workbench.auth.policy import Action, allowed
 from workbench.errors import LoginFailed, WorkbenchError
 from workbench.schemas import Actor
 

@@ -15,25 +15,26 @@ from streamlit.delta_generator import DeltaGenerator
 
 from workbench.app import access, render, sidebar, state
 from workbench.errors import DatabaseBusy, WorkbenchError
+from workbench.schemas import Actor
 
 
-def start() -> tuple[Engine, str]:
-    """(engine, reviewer); stops the page with a message if either is missing."""
+def start() -> tuple[Engine, Actor]:
+    """(engine, actor); stops the page with a message if either is missing."""
     engine = _engine()
     with _busy_stops_the_page():
         access.gate()  # in team mode, nothing below runs for a session that has not logged in
         sidebar.show(engine)
-    return engine, state.require_reviewer()
+    return engine, state.require_actor()
 
 
-def start_without_counts() -> tuple[Engine, str, DeltaGenerator]:
-    """:func:`start` with the sidebar's review counts left to the page: (engine, reviewer,
+def start_without_counts() -> tuple[Engine, Actor, DeltaGenerator]:
+    """:func:`start` with the sidebar's review counts left to the page: (engine, actor,
     the sidebar container to draw them in, with ``sidebar.progress_counts``)."""
     engine = _engine()
     with _busy_stops_the_page():
         access.gate()
         slot = sidebar.show(engine, counts=False)
-    return engine, state.require_reviewer(), slot
+    return engine, state.require_actor(), slot
 
 
 @contextmanager

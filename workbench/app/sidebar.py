@@ -8,7 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from workbench.app import state
 from workbench.auth.accounts import local_actor
-from workbench.auth.permissions import Action
+from workbench.auth.policy import Action
 from workbench.errors import WorkbenchError
 from workbench.review.queue import progress
 

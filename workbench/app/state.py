@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from workbench.app import render
 from workbench.app.selection import push_history
-from workbench.auth.permissions import Action, allowed
+from workbench.auth.policy import Action, allowed
 from workbench.config import current_settings
 from workbench.db.open import open_database
 from workbench.review.queue import ClaimFilter
@@ -115,17 +115,21 @@ def reviewer() -> str | None:
     return current.name if current else None
 
 
-def require_reviewer() -> str:
-    """The reviewer's name; without one, a prompt to enter it and the page stops there."""
-    name = reviewer()
-    if name is None:
+def require_actor() -> Actor:
+    """Who is reviewing; without anyone, a prompt to enter a name and the page stops there.
+
+    Not a permission check (the services make those, against the stored account): it only
+    gives the pages a caller to pass them.
+    """
+    current = actor()
+    if current is None:
         st.title("Fact-check workbench")
         st.info(
             "Enter your name in the sidebar to start: every review is stored with its reviewer."
         )
         st.stop()
         raise AssertionError("unreachable")  # st.stop() raises
-    return name
+    return current
 
 
 # --- the open claim and how we got there --------------------------------------------------

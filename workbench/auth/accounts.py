@@ -5,10 +5,10 @@ Two modes, decided by the data, not by a flag:
 * **single-user mode** while no account has a password (``workbench demo``, a laptop): the app
   asks for a name, and that name acts as an admin of its own file;
 * **team mode** once any account has a password: the app asks everyone to log in, and each
-  role may do only what :mod:`workbench.auth.permissions` allows.
+  role may do only what :mod:`workbench.auth.policy` allows.
 
-Functions that manage accounts take ``actor=None`` for the command line: whoever can run
-``workbench`` against the database already holds the database itself.
+Functions that manage accounts take the command line as :data:`~workbench.auth.policy.SYSTEM`:
+whoever can run ``workbench`` against the database already holds the database itself.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
 from workbench.auth.passwords import hash_password, needs_rehash, verify_password
-from workbench.auth.permissions import Action, require
+from workbench.auth.policy import Action, Caller, actor_of, authorize
 from workbench.auth.throttle import (
     CLIENTS,
     FREE_ATTEMPTS,
@@ -50,10 +50,6 @@ def user_name(raw: str) -> str:
     if not name.isprintable():
         raise InvalidInput("a name cannot contain control characters")
     return name
-
-
-def actor_of(user: User) -> Actor:
-    return Actor(id=user.id, name=user.name, role=Role(user.role))
 
 
 def user_out(user: User) -> UserOut:
@@ -204,10 +200,10 @@ def _pause_steps() -> tuple[tuple[int, timedelta], ...]:
     return tuple(steps)
 
 
-def unlock(engine: Engine, actor: Actor | None, name: str) -> UserOut:
+def unlock(engine: Engine, actor: Caller, name: str) -> UserOut:
     """End an account's sign-in pause and forget its failed attempts (admins, the CLI)."""
     with unit_of_work(engine) as session:
-        _may_manage(session, actor)
+        authorize(session, actor, Action.manage_users)
         user = _by_name(session, name)
         before = _snapshot(user)
         user.failed_logins = 0
@@ -240,21 +236,9 @@ def current_actor(engine: Engine, actor: Actor | None) -> tuple[bool, Actor | No
         return team, actor_of(user)
 
 
-def authorize(engine: Engine, actor: Actor, action: Action) -> Actor:
-    """The stored actor if its current role allows ``action``; :class:`PermissionDenied` if not.
-
-    For service functions that do not otherwise open a transaction on the actor's account
-    (exports): the role is re-read, not taken from the caller.
-    """
-    with unit_of_work(engine) as session:
-        stored = stored_actor(session, actor)
-    require(stored, action)
-    return stored
-
-
 def add_user(
     engine: Engine,
-    actor: Actor | None,
+    actor: Caller,
     name: str,
     role: Role,
     password: str | None = None,
@@ -264,7 +248,7 @@ def add_user(
     # Hashed before the transaction, which on SQLite holds the write lock: hashing is slow.
     hashed = hash_password(password) if password is not None else None
     with unit_of_work(engine) as session:
-        _may_manage(session, actor)
+        authorize(session, actor, Action.manage_users)
         user = session.scalar(select(User).where(User.name == clean))
         if user is not None and (user.password_hash is not None or hashed is None):
             raise InvalidInput(f"a user named {clean!r} already exists")
@@ -283,15 +267,15 @@ def add_user(
         return user_out(user)
 
 
-def list_users(engine: Engine, actor: Actor | None) -> list[UserOut]:
+def list_users(engine: Engine, actor: Caller) -> list[UserOut]:
     with unit_of_work(engine) as session:
-        _may_manage(session, actor)
+        authorize(session, actor, Action.manage_users)
         return [user_out(u) for u in session.scalars(select(User).order_by(User.name))]
 
 
-def set_role(engine: Engine, actor: Actor | None, name: str, role: Role) -> UserOut:
+def set_role(engine: Engine, actor: Caller, name: str, role: Role) -> UserOut:
     with unit_of_work(engine) as session:
-        _may_manage(session, actor)
+        authorize(session, actor, Action.manage_users)
         user = _by_name(session, name)
         before = _snapshot(user)
         if user.role == Role.admin.value and role != Role.admin:
@@ -302,9 +286,9 @@ def set_role(engine: Engine, actor: Actor | None, name: str, role: Role) -> User
         return user_out(user)
 
 
-def set_disabled(engine: Engine, actor: Actor | None, name: str, disabled: bool = True) -> UserOut:
+def set_disabled(engine: Engine, actor: Caller, name: str, disabled: bool = True) -> UserOut:
     with unit_of_work(engine) as session:
-        _may_manage(session, actor)
+        authorize(session, actor, Action.manage_users)
         user = _by_name(session, name)
         before = _snapshot(user)
         if disabled and user.role == Role.admin.value:
@@ -315,15 +299,11 @@ def set_disabled(engine: Engine, actor: Actor | None, name: str, disabled: bool 
         return user_out(user)
 
 
-def set_password(engine: Engine, actor: Actor | None, name: str, password: str) -> UserOut:
+def set_password(engine: Engine, actor: Caller, name: str, password: str) -> UserOut:
     """Set a password: admins for anyone, everyone else only for themselves."""
     hashed = hash_password(password)  # before the transaction, as in add_user
     with unit_of_work(engine) as session:
-        if actor is not None:
-            stored = stored_actor(session, actor)
-            # Refused before the lookup: a reviewer learns nothing about other names.
-            if " ".join(name.split()) != stored.name:
-                require(stored, Action.manage_users)
+        _may_set_password(session, actor, name)
         user = _by_name(session, name)
         before = _snapshot(user)
         user.password_hash = hashed
@@ -336,17 +316,13 @@ def set_password(engine: Engine, actor: Actor | None, name: str, password: str) 
         return user_out(user)
 
 
-def _may_manage(session: Session, actor: Actor | None) -> None:
-    if actor is not None:
-        require(stored_actor(session, actor), Action.manage_users)
-
-
-def stored_actor(session: Session, actor: Actor) -> Actor:
-    """``actor`` as the database has it now: a session may outlive a demotion or a disable."""
-    user = session.get(User, actor.id)
-    if user is None or user.disabled:
-        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
-    return actor_of(user)
+def _may_set_password(session: Session, actor: Caller, name: str) -> None:
+    # Refused before the lookup: a reviewer learns nothing about other names.
+    if isinstance(actor, Actor):
+        own = authorize(session, actor, Action.change_own_password)
+        if " ".join(name.split()) == own.name:
+            return
+    authorize(session, actor, Action.manage_users)
 
 
 def _by_name(session: Session, name: str) -> User:
@@ -381,7 +357,7 @@ def _snapshot(user: User) -> dict[str, object]:
 
 def log_user(
     session: Session,
-    actor: Actor | None,
+    actor: Caller,
     user: User,
     before: dict[str, object] | None,
     *,
@@ -390,7 +366,7 @@ def log_user(
     """One history entry for an account change (a create when there was no ``before``)."""
     record(
         session,
-        actor_id=actor.id if actor else None,
+        actor_id=actor.id,
         entity=Entity.user,
         entity_id=user.id,
         action=Change.create if before is None else Change.update,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from workbench.auth.policy import SYSTEM
 from workbench.cli.common import (
     DbOption,
     JsonOption,
@@ -42,5 +43,5 @@ def settings_set(
     """Change one project setting; the change is kept in the history."""
     with user_errors():
         engine = open_named(settings_for(db).database_url)
-        current = set_project_setting(engine, None, key, value)
+        current = set_project_setting(engine, SYSTEM, key, value)
     echo(f"{key} = {getattr(current, key)}")

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from workbench.auth.policy import SYSTEM
 from workbench.cli.common import DbOption, echo, echo_json, open_named, settings_for, user_errors
 from workbench.cli.serve import terminate_cleanly
 from workbench.export import ExportFormat
@@ -131,7 +132,7 @@ def export(
         )
         engine = open_named(settings.database_url, migrate=False)
         with terminate_cleanly():
-            result = write_requested(engine, request, settings.export_dir)
+            result = write_requested(engine, request, settings.export_dir, actor=SYSTEM)
     echo(f"wrote {result.rows} rows to {result.path}")
     if isinstance(result, BackupResult):
         echo(
@@ -190,13 +191,15 @@ def import_command(
         engine = open_named(settings.database_url, migrate=False)
         if is_backup(file):
             with terminate_cleanly():
-                restored = restore_backup(engine, file, add_missing=add_missing, accounts=accounts)
+                restored = restore_backup(
+                    engine, file, actor=SYSTEM, add_missing=add_missing, accounts=accounts
+                )
             _print_restore_report(restored, as_json=as_json)
             refused = not restored.written and any(restored.missing.values())
             if restored.conflict_count or refused or restored.accounts_skipped:
                 raise typer.Exit(code=1)
             return
-        report = import_reviews(engine, file)
+        report = import_reviews(engine, file, actor=SYSTEM)
     if as_json:
         echo_json(report.model_dump_json())
         return

@@ -1,6 +1,6 @@
 """`workbench users`: accounts for team mode.
 
-Whoever runs these commands holds the database itself, so they act as actor=None; the
+Whoever runs these commands holds the database itself, so they act as SYSTEM; the
 service still enforces what no one may do (remove the last admin, weak passwords).
 """
 
@@ -21,6 +21,7 @@ from workbench.auth.accounts import (
     set_role,
     unlock,
 )
+from workbench.auth.policy import SYSTEM
 from workbench.cli.common import (
     DbOption,
     JsonOption,
@@ -77,7 +78,7 @@ def users_add(
     with user_errors():
         engine = _open_for_users(db, migrate=True)
         password = _read_password(password_stdin)
-        user = add_user(engine, None, name, role, password)
+        user = add_user(engine, SYSTEM, name, role, password)
     echo(f"added {user.name} ({user.role.value})")
 
 
@@ -85,7 +86,7 @@ def users_add(
 def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Every account: name, role, whether it is disabled and whether it can log in."""
     with user_errors():
-        users = list_users(_open_for_users(db, migrate=False), None)
+        users = list_users(_open_for_users(db, migrate=False), SYSTEM)
     if as_json:
         echo_json(json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False))
         return
@@ -111,7 +112,7 @@ def users_set_role(
 ) -> None:
     """Change what an account may do (the last admin who can log in stays an admin)."""
     with user_errors():
-        user = set_role(_open_for_users(db, migrate=False), None, name, role)
+        user = set_role(_open_for_users(db, migrate=False), SYSTEM, name, role)
     echo(f"{user.name} is now {user.role.value}")
 
 
@@ -119,7 +120,7 @@ def users_set_role(
 def users_disable(name: NameArgument, db: DbOption = None) -> None:
     """Stop an account from logging in; its reviews and history are kept."""
     with user_errors():
-        user = set_disabled(_open_for_users(db, migrate=False), None, name, True)
+        user = set_disabled(_open_for_users(db, migrate=False), SYSTEM, name, True)
     echo(f"{user.name} is disabled")
 
 
@@ -127,7 +128,7 @@ def users_disable(name: NameArgument, db: DbOption = None) -> None:
 def users_enable(name: NameArgument, db: DbOption = None) -> None:
     """Let a disabled account log in again."""
     with user_errors():
-        user = set_disabled(_open_for_users(db, migrate=False), None, name, False)
+        user = set_disabled(_open_for_users(db, migrate=False), SYSTEM, name, False)
     echo(f"{user.name} is enabled")
 
 
@@ -139,7 +140,7 @@ def users_set_password(
     with user_errors():
         engine = _open_for_users(db, migrate=False)
         password = _read_password(password_stdin)
-        user = set_password(engine, None, name, password)
+        user = set_password(engine, SYSTEM, name, password)
     echo(f"password set for {user.name}")
 
 
@@ -147,5 +148,5 @@ def users_set_password(
 def users_unlock(name: NameArgument, db: DbOption = None) -> None:
     """End an account's sign-in pause after failed attempts, keeping its password."""
     with user_errors():
-        user = unlock(_open_for_users(db, migrate=False), None, name)
+        user = unlock(_open_for_users(db, migrate=False), SYSTEM, name)
     echo(f"{user.name} may sign in again at once")

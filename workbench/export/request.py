@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
+from workbench.auth.policy import Caller
 from workbench.errors import WorkbenchError
 from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.filters import ExportFilter
@@ -91,16 +92,18 @@ class ExportRequest(BaseModel):
 
 
 def write_requested(
-    engine: Engine, request: ExportRequest, export_dir: Path
+    engine: Engine, request: ExportRequest, export_dir: Path, *, actor: Caller
 ) -> ExportResult | BackupResult:
-    """Write the export ``request`` asks for (and its manifest); a file that cannot be
-    written is a WorkbenchError naming it."""
+    """Write the export ``request`` asks for (and its manifest) if ``actor`` may; a file that
+    cannot be written is a WorkbenchError naming it."""
     target = request.target(export_dir)
     try:
         if request.mode is ExportMode.backup:
-            return export_backup(engine, target)
+            return export_backup(engine, target, actor=actor)
         if request.mode is ExportMode.history:
-            return export_history_to_file(engine, target)
-        return export_to_file(engine, request.fmt, target, flt=request.flt, options=request.options)
+            return export_history_to_file(engine, target, actor=actor)
+        return export_to_file(
+            engine, request.fmt, target, actor=actor, flt=request.flt, options=request.options
+        )
     except OSError as exc:
         raise WorkbenchError(f"cannot write {target}: {exc.strerror or exc}") from exc

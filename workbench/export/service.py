@@ -13,8 +13,7 @@ from typing import BinaryIO
 from sqlalchemy import Engine
 
 from workbench.audit import iter_history
-from workbench.auth.accounts import authorize
-from workbench.auth.permissions import Action
+from workbench.auth.policy import Action, Caller, authorize
 from workbench.export import claimreview_format, csv_format, jsonl_format
 from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.filters import ExportFilter, check
@@ -28,7 +27,6 @@ from workbench.export.manifest import (
 )
 from workbench.export.rows import SCHEMA_VERSION, RowBatch, iter_row_batches
 from workbench.files.atomic import PRIVATE, FileDigest, atomic_binary_file, atomic_text_file
-from workbench.schemas import Actor
 
 
 class ExportFormat(enum.StrEnum):
@@ -121,8 +119,8 @@ def export_to_file(
     fmt: ExportFormat,
     path: Path,
     *,
+    actor: Caller,
     flt: ExportFilter | None = None,
-    actor: Actor | None = None,
     options: ClaimReviewOptions | None = None,
 ) -> ExportResult:
     """Write the export to ``path``, then its manifest beside it (``<path>.manifest.json``).
@@ -130,10 +128,10 @@ def export_to_file(
     The data file appears whole when done, or not at all; the manifest is written after it,
     so a data file without a manifest is an export that did not finish. If the manifest
     cannot be written the data file is removed too. An older manifest at the same place is
-    removed before the new data file takes its place. ``actor=None`` is the command line,
-    whose user already holds the database file or URL.
+    removed before the new data file takes its place. ``actor`` is ``SYSTEM`` for the command
+    line, whose user already holds the database file or URL.
     """
-    _may_export(engine, actor)
+    authorize(engine, actor, Action.export)
     check_targets(path)
     flt = effective_filter(fmt, flt)
     digest = FileDigest()
@@ -177,15 +175,13 @@ def default_history_path(export_dir: Path, now: datetime | None = None) -> Path:
     return export_dir / f"history-{stamp}.jsonl"
 
 
-def export_history_to_file(
-    engine: Engine, path: Path, *, actor: Actor | None = None
-) -> ExportResult:
+def export_history_to_file(engine: Engine, path: Path, *, actor: Caller) -> ExportResult:
     """The whole audit trail as JSONL (one ``HistoryOut`` a line), with its manifest.
 
     Written for its owner only (0600): the accounts' entries say who holds which role, whether
     they are disabled, who changed what and when.
     """
-    _may_export(engine, actor)
+    authorize(engine, actor, Action.export)
     check_targets(path)
     count = 0
     digest = FileDigest()
@@ -216,18 +212,15 @@ def render_export(
     engine: Engine,
     fmt: ExportFormat,
     *,
+    actor: Caller,
     flt: ExportFilter | None = None,
-    actor: Actor | None = None,
     options: ClaimReviewOptions | None = None,
 ) -> bytes:
-    """The export as bytes, for a download button (``actor``: who is downloading)."""
-    _may_export(engine, actor)
+    """The export as bytes, for a download button (``actor``: who is downloading).
+
+    Checked here, not only by hiding the Export page: the page is one caller of many.
+    """
+    authorize(engine, actor, Action.export)
     buffer = io.BytesIO()
     write_export(engine, fmt, buffer, flt, options)
     return buffer.getvalue()
-
-
-def _may_export(engine: Engine, actor: Actor | None) -> None:
-    # Checked here, not only by hiding the Export page: the page is one caller of many.
-    if actor is not None:
-        authorize(engine, actor, Action.export)

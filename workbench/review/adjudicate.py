@@ -24,12 +24,10 @@ from sqlalchemy import Engine, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.audit import Entity
-from workbench.auth.accounts import actor_of
-from workbench.auth.permissions import Action, require
+from workbench.auth.policy import Action, authorize
 from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, Review
-from workbench.db.models import User as UserRow
 from workbench.db.session import unit_of_work
-from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
+from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.extract.segment import paragraph_span
 from workbench.review import blind
 from workbench.review.queue import review_out
@@ -46,7 +44,7 @@ from workbench.schemas import (
 
 MAX_REASON_CHARS = 10_000
 # Who a StaleEdit names when the newer final verdict followed from the reviews themselves.
-SYSTEM = "the system (from the reviews)"
+FROM_THE_REVIEWS = "the system (from the reviews)"
 
 
 class ReviewSide(BaseModel):
@@ -102,14 +100,13 @@ def adjudicate(
     if it has changed since, :class:`StaleEdit` names who changed it and when and carries the
     current final verdict, and nothing is saved. ``None`` skips the check (the command line).
     """
-    require(actor, Action.adjudicate)
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput("give a reason for the final verdict: it is kept with the decision")
-    if len(reason) > MAX_REASON_CHARS:
-        raise InvalidInput(f"a reason is at most {MAX_REASON_CHARS} characters ({len(reason)})")
     with unit_of_work(engine) as session:
-        user = _admin(session, actor)
+        user = authorize(session, actor, Action.adjudicate)
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("give a reason for the final verdict: it is kept with the decision")
+        if len(reason) > MAX_REASON_CHARS:
+            raise InvalidInput(f"a reason is at most {MAX_REASON_CHARS} characters ({len(reason)})")
         if session.get(Claim, claim_id) is None:
             raise NotFound(f"claim {claim_id} does not exist")
         lock_claim(session, claim_id)
@@ -132,10 +129,9 @@ def adjudication_queue(
     """Open claims whose verdicts disagree, or agree only after the reveal, and that no admin
     has decided yet, and decided claims whose reviews changed after the decision; oldest
     claim first. Admins only."""
-    require(actor, Action.adjudicate)
     page = max(1, page)
     with unit_of_work(engine) as session:
-        _admin(session, actor)
+        authorize(session, actor, Action.adjudicate)
         waiting = _waiting(session)
         total = len(waiting)
         ids = waiting[(page - 1) * page_size : page * page_size]
@@ -165,9 +161,8 @@ def adjudication_item(engine: Engine, actor: Actor, claim_id: int) -> DisputedCl
     """One claim as the adjudication page shows it, whether or not it waits in the queue
     (a link from the agreement page; an admin overruling a consensus). Admins only;
     :class:`NotFound` if the claim does not exist."""
-    require(actor, Action.adjudicate)
     with unit_of_work(engine) as session:
-        _admin(session, actor)
+        authorize(session, actor, Action.adjudicate)
         claim = session.scalar(
             select(Claim)
             .where(Claim.id == claim_id)
@@ -314,15 +309,6 @@ def _disputed(claim: Claim, final: FinalVerdict | None) -> DisputedClaim:
     )
 
 
-def _admin(session: Session, actor: Actor) -> UserRow:
-    """The actor's account, its role re-read: a session may outlive a demotion."""
-    user = session.get(UserRow, actor.id)
-    if user is None or user.disabled:
-        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
-    require(actor_of(user), Action.adjudicate)
-    return user
-
-
 def _check_version(
     session: Session, claim_id: int, final: FinalVerdict | None, expected: int | None
 ) -> None:
@@ -333,7 +319,7 @@ def _check_version(
         return
     what = f"the final verdict of claim {claim_id}"
     if final is not None:
-        who = final.decided_by.name if final.decided_by is not None else SYSTEM
+        who = final.decided_by.name if final.decided_by is not None else FROM_THE_REVIEWS
         raise StaleEdit(what, changed_by=who, changed_at=final.decided_at, current=final_out(final))
     # The final verdict seen was removed since (the reviews no longer agree): the history
     # says who and when.
@@ -343,6 +329,6 @@ def _check_version(
         .order_by(HistoryEntry.id.desc())
         .limit(1)
     )
-    who = last.actor.name if last is not None and last.actor is not None else SYSTEM
+    who = last.actor.name if last is not None and last.actor is not None else FROM_THE_REVIEWS
     when = last.at if last is not None else datetime.now(UTC)
     raise StaleEdit(what, changed_by=who, changed_at=when, current=None)

@@ -22,11 +22,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, ScalarSelect, delete, exists, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from workbench.auth.accounts import actor_of
-from workbench.auth.permissions import Action, require
+from workbench.auth.policy import Action, authorize
 from workbench.db.models import Claim, Lease, ProjectSetting, Review, User
 from workbench.db.session import unit_of_work
-from workbench.errors import InvalidInput, PermissionDenied
+from workbench.errors import InvalidInput
 from workbench.project import ProjectSettings
 from workbench.schemas import Actor, ClaimStatus, Role, Verdict
 
@@ -200,11 +199,7 @@ def settings_in(session: Session) -> ProjectSettings:
 
 def _reviewer(session: Session, actor: Actor) -> User:
     """The actor's account as stored now: a role or an account can change mid-session."""
-    user = session.get(User, actor.id)
-    if user is None or user.disabled:
-        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
-    require(actor_of(user), Action.review)
-    return user
+    return session.get_one(User, authorize(session, actor, Action.review).id)
 
 
 def _decided_by(

@@ -18,11 +18,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
-from workbench.auth.accounts import actor_of
-from workbench.auth.permissions import Action, require
+from workbench.auth.policy import Action, authorize
 from workbench.db.models import Claim, Review, User
 from workbench.db.session import unit_of_work
-from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
+from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.review import assign, stats, writes
 from workbench.review.queue import review_out
 from workbench.review.writes import review_state
@@ -171,11 +170,7 @@ def _claim(session: Session, claim_id: int) -> Claim:
 
 def _user(session: Session, actor: Actor) -> User:
     """The actor's account, checked again here: a role or an account can change mid-session."""
-    user = session.get(User, actor.id)
-    if user is None or user.disabled:
-        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
-    require(actor_of(user), Action.review)
-    return user
+    return session.get_one(User, authorize(session, actor, Action.review).id)
 
 
 def _own_review(

@@ -13,11 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 
-from workbench.auth.accounts import actor_of
-from workbench.auth.permissions import Action, require
+from workbench.auth.policy import Action, authorize
 from workbench.db.models import Lease, Review, User
 from workbench.db.session import unit_of_work
-from workbench.errors import PermissionDenied
 from workbench.schemas import Actor, ReviewerProgress, Role
 from workbench.storable import seconds_problem, time_problem
 
@@ -95,10 +93,7 @@ def reviewer_progress(
     """
     now = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
-        caller = session.get(User, actor.id)
-        if caller is None or caller.disabled:
-            raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
-        require(actor_of(caller), Action.manage_users)
+        authorize(session, actor, Action.manage_users)
         live = session.execute(
             select(Lease.user_id, func.count(Lease.id))
             .where(Lease.expires_at > now)

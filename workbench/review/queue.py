@@ -9,14 +9,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Engine, Select, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, joinedload
 
-from workbench.auth.accounts import actor_of
-from workbench.auth.permissions import Action, allowed, require
-from workbench.db.models import Claim, Document, Review, User
+from workbench.auth.policy import Action, Caller, authorize, may
+from workbench.db.models import Claim, Document, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
 from workbench.review import stats
-from workbench.schemas import Actor, ClaimOut, ClaimStatus, EvidenceOut, ReviewOut, Verdict
+from workbench.schemas import ClaimOut, ClaimStatus, EvidenceOut, ReviewOut, Verdict
 
 ReviewState = Literal["to_review", "reviewed", "not_a_claim", "all"]
 # "reading": documents in ingest order, claims in reading order. "disagreement": the claims
@@ -137,14 +136,14 @@ def list_claims(
     *,
     page: int = 1,
     page_size: int = 25,
-    actor: Actor | None = None,
+    actor: Caller,
 ) -> ClaimPage:
-    """A page of the queue (``actor``: who is asking; ``None`` is the command line)."""
+    """A page of the queue (``actor``: who is asking; ``SYSTEM`` is the command line)."""
     page = max(1, page)
-    if flt.sort == "disagreement" and actor is not None:
-        # Blind review: the order would tell a reviewer where others disagreed.
-        require(actor, Action.see_all_reviews)
     with unit_of_work(engine) as session:
+        if flt.sort == "disagreement":
+            # Blind review: the order would tell a reviewer where others disagreed.
+            authorize(session, actor, Action.see_all_reviews)
         sqlite = session.get_bind().dialect.name == "sqlite"
         total = _state_total(session, flt)
         if total is None:  # narrowed by a document, speaker, score or words: counted
@@ -334,8 +333,8 @@ def get_document_text(engine: Engine, document_id: int) -> tuple[str, str]:
         return document.title, document.text
 
 
-def get_claim(engine: Engine, claim_id: int, actor: Actor | None = None) -> ClaimDetail:
-    """A claim and its reviews as ``actor`` may see them (``None``: the CLI, sees all)."""
+def get_claim(engine: Engine, claim_id: int, actor: Caller) -> ClaimDetail:
+    """A claim and its reviews as ``actor`` may see them (``SYSTEM``, the CLI, sees all)."""
     with unit_of_work(engine) as session:
         row = session.scalar(_claim_rows().where(Claim.id == claim_id))
         if row is None:
@@ -358,19 +357,14 @@ def get_claim(engine: Engine, claim_id: int, actor: Actor | None = None) -> Clai
         )
 
 
-def visible_reviews(
-    session: Session, actor: Actor | None, reviews: Sequence[Review]
-) -> list[Review]:
+def visible_reviews(session: Session, actor: Caller, reviews: Sequence[Review]) -> list[Review]:
     """Blind review: until a reader has given their own verdict on a claim, they see only their
     own review of it, so other reviewers' verdicts, notes and URLs cannot anchor theirs.
 
-    Those allowed to see all reviews (admins) and the command line (``None``) see everything.
+    Those allowed to see all reviews (admins) and the command line (``SYSTEM``) see everything.
     The role is read from the stored account: a demoted admin stops seeing at once.
     """
-    if actor is None:
-        return list(reviews)
-    user = session.get(User, actor.id)
-    if user is not None and not user.disabled and allowed(actor_of(user), Action.see_all_reviews):
+    if may(session, actor, Action.see_all_reviews):
         return list(reviews)
     own = [r for r in reviews if r.reviewer_id == actor.id]
     if any(r.verdict is not None for r in own):

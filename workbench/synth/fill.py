@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import (
     Base,
     Claim,
@@ -101,7 +102,7 @@ def _accounts(engine: Engine, names: Sequence[str], role: Role) -> list[int]:
         known = {name: user_id for name, user_id in rows}
     for name in names:
         if name not in known:
-            known[name] = add_user(engine, None, name, role).id
+            known[name] = add_user(engine, SYSTEM, name, role).id
         ids.append(known[name])
     return ids
 
@@ -191,7 +192,7 @@ def synthesize(
     report.reviewers = len(reviewer_ids)
     admin_id = _accounts(engine, [ADMIN], Role.admin)[0] if reviews_per_claim > 1 else None
     if not existing and 1 <= reviews_per_claim <= _max_k():
-        set_project_setting(engine, None, "reviews_per_claim", reviews_per_claim)
+        set_project_setting(engine, SYSTEM, "reviews_per_claim", reviews_per_claim)
 
     weights_rng = np.random.default_rng([seed, 7])
     weights = np.exp(weights_rng.normal(0.0, 0.5, size=max(reviewers, 1)))[:reviewers]

@@ -57,8 +57,7 @@ from pydantic_core import to_json
 from sqlalchemy import Connection, Engine, Table, func, select, tuple_
 from sqlalchemy.exc import DBAPIError
 
-from workbench.auth.accounts import authorize
-from workbench.auth.permissions import Action
+from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.migrate import current_revision
 from workbench.db.session import is_busy
 from workbench.errors import DatabaseBusy
@@ -72,7 +71,6 @@ from workbench.export.manifest import (
 )
 from workbench.files.atomic import PRIVATE, FileDigest, atomic_binary_file
 from workbench.review.stats import recount
-from workbench.schemas import Actor
 from workbench.transfer.backup_file import (
     BATCH,
     CONTENT_TABLES,
@@ -145,15 +143,14 @@ def write_backup(engine: Engine, out: BinaryIO) -> dict[str, int]:
     return counts
 
 
-def export_backup(engine: Engine, path: Path, *, actor: Actor | None = None) -> BackupResult:
+def export_backup(engine: Engine, path: Path, *, actor: Caller) -> BackupResult:
     """Write the backup to ``path`` (whole or not at all), then its manifest beside it.
 
     The backup holds password hashes: it is created readable by its owner only (0600), from
     the first byte. The manifest (counts, size, sha256) holds nothing secret and keeps the
     umask's mode, so anyone may check a copy against it.
     """
-    if actor is not None:
-        authorize(engine, actor, Action.export)
+    authorize(engine, actor, Action.export)
     check_targets(path)
     digest = FileDigest()
     with atomic_binary_file(path, digest, mode=PRIVATE) as handle:
@@ -185,7 +182,7 @@ def restore_backup(
     engine: Engine,
     path: Path,
     *,
-    actor: Actor | None = None,
+    actor: Caller,
     add_missing: bool = False,
     accounts: bool = False,
 ) -> RestoreReport:
@@ -194,7 +191,7 @@ def restore_backup(
     ``accounts``: with ``add_missing`` into a database that holds data, also add the backup's
     accounts that are not here (without it none is added).
     """
-    stored = authorize(engine, actor, Action.import_data) if actor is not None else None
+    stored = authorize(engine, actor, Action.import_data)
     with bulk_lock(engine, "restore"):
         try:
             return _restore(engine, path, stored, add_missing=add_missing, accounts=accounts)
@@ -208,7 +205,7 @@ def restore_backup(
 
 
 def _restore(
-    engine: Engine, path: Path, stored: Actor | None, *, add_missing: bool, accounts: bool
+    engine: Engine, path: Path, stored: Caller, *, add_missing: bool, accounts: bool
 ) -> RestoreReport:
     read_header(path, engine)
     for _record in iter_records(path):  # first pass: the whole file is valid, or nothing
@@ -227,7 +224,7 @@ def _restore(
             write,
             merge=write and not report.empty_target,
             accounts=accounts,
-            actor_id=stored.id if stored is not None else None,
+            actor_id=stored.id,
         )
         for number, table, row in iter_records(path):
             restorer.add(number, table, row)

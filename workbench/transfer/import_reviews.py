@@ -58,8 +58,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from workbench.auth.accounts import authorize, log_user
-from workbench.auth.permissions import Action
+from workbench.auth.accounts import log_user
+from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, Document, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import DatabaseBusy
@@ -70,7 +70,7 @@ from workbench.review.writes import (
     record_adjudication,
     refresh_final,
 )
-from workbench.schemas import Actor, FinalSource, Role
+from workbench.schemas import FinalSource, Role
 from workbench.transfer.bulk_lock import bulk_lock
 from workbench.transfer.import_records import ImportRecord, ImportReview, read_records
 
@@ -124,15 +124,15 @@ class ImportReport(BaseModel):
 
 
 def import_reviews(
-    engine: Engine, path: Path, *, actor: Actor | None = None, batch: int = BATCH
+    engine: Engine, path: Path, *, actor: Caller, batch: int = BATCH
 ) -> ImportReport:
     """Load the reviews of a JSONL file into the database (see the module's docstring).
 
-    ``actor`` must be allowed to import (admins); ``None`` is the command line, whose user
-    already holds the database. Raises :class:`InputFileError` for a bad file, before
+    ``actor`` must be allowed to import (admins, and ``SYSTEM``: the command line, whose user
+    already holds the database). Raises :class:`InputFileError` for a bad file, before
     anything is written.
     """
-    stored = authorize(engine, actor, Action.import_data) if actor is not None else None
+    stored = authorize(engine, actor, Action.import_data)
     path = Path(path)
     with bulk_lock(engine, "import"):
         for _ in read_records(path):  # the first pass: every line valid, or nothing is written
@@ -177,10 +177,10 @@ def _transaction(
 class _Importer:
     """Writes lines into the caller's transaction, and keeps the report."""
 
-    def __init__(self, report: ImportReport, actor: Actor | None) -> None:
+    def __init__(self, report: ImportReport, actor: Caller) -> None:
         self.report = report
         self.actor = actor
-        self.actor_id = actor.id if actor is not None else None
+        self.actor_id = actor.id
         self._users: dict[str, int] = {}  # reviewer name → id, as committed
         self._pending: dict[str, int] = {}  # as written in the open transaction
         self._claims: set[int] = set()

@@ -16,7 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.app import actions, frame, render, state
-from workbench.auth.permissions import Action, allowed
+from workbench.auth.policy import Action, allowed
 from workbench.errors import NotFound, WorkbenchError
 from workbench.review.adjudicate import (
     DisputedClaim,
@@ -52,10 +52,9 @@ def _go_to_page(page: int) -> None:
 
 
 def main() -> None:
-    engine, _ = frame.start()
-    actor = state.actor()
+    engine, actor = frame.start()
     st.title("Adjudication")
-    if actor is None or not allowed(actor, Action.adjudicate):
+    if not allowed(actor, Action.adjudicate):
         st.error("Only admins adjudicate disputed claims.")
         return
     state.show_flash(actions.ADJUDICATE)

@@ -34,12 +34,11 @@ from workbench.agreement.report import (
     Coefficients,
     GroupAgreement,
     build_report,
-    may_audit,
 )
 from workbench.agreement.table import VERDICTS_USED, VerdictsUsed, VerdictTable, load_table
 from workbench.app import agreement_charts as charts
 from workbench.app import frame, render, state
-from workbench.auth.permissions import Action, allowed
+from workbench.auth.policy import Action, allowed, authorize
 from workbench.errors import WorkbenchError
 from workbench.review.queue import OPTION_LIMIT, corpus_marks
 
@@ -73,17 +72,16 @@ def withheld(c: Coefficients) -> bool:
 
 
 def main() -> None:
-    engine, _ = frame.start()
+    engine, actor = frame.start()
     st.title("Agreement")
-    actor = state.actor()
-    if actor is None or not allowed(actor, Action.audit_agreement):
+    if not allowed(actor, Action.audit_agreement):
         st.error(
             "Only admins audit agreement: the figures show every reviewer's verdicts, which "
             "reviewers do not see while they review."
         )
         return
     try:
-        may_audit(engine, actor)  # the stored role, not the session's copy
+        authorize(engine, actor, Action.audit_agreement)  # the stored role, not the session's
         # What every figure comes from changes only with the reviews, finals, claims and
         # accounts: a rerun that changes none of them reuses the figures computed before.
         found = corpus_marks(engine)  # (leases do not matter here: left out of the key)

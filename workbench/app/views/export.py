@@ -12,9 +12,8 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy import Engine
 
-from workbench.app import frame, render, state
-from workbench.auth.accounts import authorize
-from workbench.auth.permissions import Action
+from workbench.app import frame, render
+from workbench.auth.policy import Action, authorize
 from workbench.config import get_settings
 from workbench.errors import PermissionDenied
 from workbench.export.claimreview_format import ClaimReviewOptions
@@ -49,7 +48,7 @@ LABELS = {
 }
 
 
-def _builder(engine: Engine, fmt: ExportFormat, actor: Actor | None) -> Callable[[], bytes]:
+def _builder(engine: Engine, fmt: ExportFormat, actor: Actor) -> Callable[[], bytes]:
     # Built on click, in Streamlit's download thread, so the page itself stays fast.
     def build() -> bytes:
         settings = get_settings()
@@ -60,14 +59,12 @@ def _builder(engine: Engine, fmt: ExportFormat, actor: Actor | None) -> Callable
 
 
 def main() -> None:
-    engine, _ = frame.start()
+    engine, actor = frame.start()
     st.title("Export")
-    actor = state.actor()
     try:
         # The navigation hides this page from roles that cannot export; a stale link or an
         # account demoted mid-session still ends here, with the service's own refusal.
-        if actor is not None:
-            authorize(engine, actor, Action.export)
+        authorize(engine, actor, Action.export)
     except PermissionDenied as exc:
         st.error(render.md_escape(str(exc)))
         st.stop()

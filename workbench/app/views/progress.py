@@ -25,12 +25,8 @@ def _decisions(url: str, newest_review: int, newest_history: int) -> dict[int, D
 
 
 def main() -> None:
-    engine, _ = frame.start()
+    engine, current = frame.start()
     st.title("Progress")
-    current = state.actor()
-    if current is None:
-        st.stop()
-        return
     try:
         marks = corpus_marks(engine)
         decided = _decisions(state.database_url(), marks.reviews, marks.history)

@@ -20,7 +20,7 @@ from workbench.app.selection import (
     default_choice,
     filter_is_default,
 )
-from workbench.auth.permissions import Action
+from workbench.auth.policy import Action
 from workbench.errors import WorkbenchError
 from workbench.review.queue import (
     OPTION_LIMIT,
@@ -238,7 +238,7 @@ def _filters(flt: ClaimFilter) -> None:
 
 
 def main() -> None:
-    engine, _ = frame.start()
+    engine, actor = frame.start()
     st.title("Queue")
     flt = state.current_filter()
     if flt.sort != "reading" and not _may_sort():  # a role changed since the sort was chosen
@@ -247,7 +247,6 @@ def main() -> None:
     _filters(flt)
     state.show_flash("queue")
 
-    actor = state.actor()
     page_number = state.queue_page()
     try:
         result = list_claims(engine, flt, page=page_number, page_size=PAGE_SIZE, actor=actor)

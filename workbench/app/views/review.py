@@ -19,7 +19,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from workbench.app import access, actions, frame, render, sidebar, state
 from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change, visible_claim_history
-from workbench.auth.permissions import Action
+from workbench.auth.policy import Action
 from workbench.errors import NotFound
 from workbench.review import assign
 from workbench.review.queue import (
@@ -70,7 +70,8 @@ def claim_view(counts: DeltaGenerator) -> None:
         if now is None or now != before:
             st.rerun(scope="app")
     engine = state.engine()
-    reviewer = state.require_reviewer()
+    actor = state.require_actor()
+    reviewer = actor.name
     with counts:
         sidebar.progress_counts(engine)
     flt = state.current_filter()
@@ -85,7 +86,7 @@ def claim_view(counts: DeltaGenerator) -> None:
         st.session_state[state.CLAIM] = claim_id
     try:
         # With the actor, so blind review hides others' work until this reviewer decides.
-        detail = get_claim(engine, claim_id, state.actor())
+        detail = get_claim(engine, claim_id, actor)
     except NotFound:
         state.open_claim(None, remember=False)
         state.flash(actions.DECISION, "warning", f"Claim #{claim_id} no longer exists.")

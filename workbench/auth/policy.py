@@ -1,0 +1,153 @@
+"""Who may do what: the one table of rights, and the one check every service runs.
+
+The pattern is argilla-server's ``api/policies`` and its single ``authorize``: a service names
+the :class:`Action` it performs and calls :func:`authorize` before it reads or writes anything
+for the caller; the caller's rights come from the table below and the account as stored now,
+never from what the caller says about itself. One function, so the rule cannot drift between
+the app, the command line and (next) the HTTP API:
+
+* an account (:class:`~workbench.schemas.Actor`) is re-read from the database in the caller's
+  transaction: a disabled or removed account is refused, and a session that outlived a
+  demotion gets the rights of the role it has now;
+* the command line is :data:`SYSTEM`, an explicit actor rather than ``actor=None``: whoever
+  can run ``workbench`` against the database already holds the database file or URL. It is
+  not an account, so nothing a user types (a name, a form, a cookie) can become it, and the
+  history entries it writes keep no actor (``actor_id`` NULL), as they always have.
+
+The UI uses :func:`allowed` on the session's copy of the actor to decide what to show; that is
+a courtesy, never the check.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Final, final, overload
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from workbench.db.models import User
+from workbench.db.session import unit_of_work
+from workbench.errors import PermissionDenied
+from workbench.schemas import Actor, Role
+
+
+class Action(enum.StrEnum):
+    read = "read claims and reviews"
+    review = "review claims"
+    adjudicate = "adjudicate disputed claims"
+    manage_users = "manage users"
+    change_own_password = "change their own password"
+    change_settings = "change project settings"
+    import_data = "import documents or reviews"
+    export = "export the dataset"
+    see_all_reviews = "see other reviewers' work before submitting a verdict"
+    audit_agreement = "audit how far reviewers agree"
+
+
+_EVERYONE = frozenset(Role)
+_ADMINS = frozenset({Role.admin})
+
+# The table: for each action, the roles that may perform it.
+MAY: Mapping[Action, frozenset[Role]] = {
+    Action.read: _EVERYONE,
+    Action.review: frozenset({Role.admin, Role.reviewer}),
+    Action.adjudicate: _ADMINS,
+    Action.manage_users: _ADMINS,
+    Action.change_own_password: _EVERYONE,
+    Action.change_settings: _ADMINS,
+    Action.import_data: _ADMINS,
+    Action.export: _ADMINS,
+    Action.see_all_reviews: _ADMINS,
+    Action.audit_agreement: _ADMINS,
+}
+
+# What the command line may do: everything but what needs an account to sign it (a verdict,
+# an adjudication and a password are some person's, and the system is no one).
+SYSTEM_MAY: frozenset[Action] = frozenset(Action) - {
+    Action.review,
+    Action.adjudicate,
+    Action.change_own_password,
+}
+
+
+@final
+class SystemActor:
+    """The command line acting on a database it holds. One instance, :data:`SYSTEM`.
+
+    Deliberately not an :class:`~workbench.schemas.Actor` (a pydantic model the app builds
+    from stored accounts): no account, name or form value can turn into it, and services that
+    need a person (reviewing, adjudicating) are typed to refuse it.
+    """
+
+    __slots__ = ()
+    # History entries and ``*_by_id`` columns it writes name no account, as before.
+    id: Final = None
+    name: Final = "the command line"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM: Final = SystemActor()
+
+# Whoever a service acts for: a person's account, or the command line.
+Caller = Actor | SystemActor
+
+
+def actor_of(user: User) -> Actor:
+    """An account as an actor, with the role it has now."""
+    return Actor(id=user.id, name=user.name, role=Role(user.role))
+
+
+def allowed(actor: Actor, action: Action) -> bool:
+    """Whether ``actor``'s role, as given, allows ``action``: for what a UI shows, and for
+    :func:`authorize` once the role is re-read."""
+    return actor.role in MAY[action]
+
+
+@overload
+def authorize(where: Session | Engine, actor: Actor, action: Action) -> Actor: ...
+@overload
+def authorize(where: Session | Engine, actor: SystemActor, action: Action) -> SystemActor: ...
+@overload
+def authorize(where: Session | Engine, actor: Caller, action: Action) -> Caller: ...
+def authorize(where: Session | Engine, actor: Caller, action: Action) -> Caller:
+    """``actor`` as stored now if it may perform ``action``; :class:`PermissionDenied` if not.
+
+    ``where``: the service's own session (the check and the work in one transaction), or an
+    engine for a service that opens no transaction on accounts (a file export). The account
+    is re-read: disabled or removed, it is refused whatever the action; its role is the
+    stored one, not the caller's copy.
+    """
+    if isinstance(actor, SystemActor):
+        if action not in SYSTEM_MAY:
+            raise PermissionDenied(f"{actor.name} cannot {action.value}")
+        return actor
+    if isinstance(where, Session):
+        stored = _stored(where, actor)
+    else:
+        with unit_of_work(where) as session:
+            stored = _stored(session, actor)
+    if not allowed(stored, action):
+        raise PermissionDenied(f"{stored.name} is a {stored.role.value} and cannot {action.value}")
+    return stored
+
+
+def may(session: Session, actor: Caller, action: Action) -> bool:
+    """Whether :func:`authorize` would let ``actor`` perform ``action``, for what a service
+    shows rather than refuses (blind review: whose reviews a reader sees)."""
+    try:
+        authorize(session, actor, action)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _stored(session: Session, actor: Actor) -> Actor:
+    # A session may outlive a demotion or a disable: the account as the database has it now.
+    user = session.get(User, actor.id)
+    if user is None or user.disabled:
+        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
+    return actor_of(user)
