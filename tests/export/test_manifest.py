@@ -138,7 +138,7 @@ def test_a_manifest_that_cannot_be_written_takes_the_data_file_with_it(
     def full(*_args: Any) -> Path:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("workbench.export.service.write_manifest", full)
+    monkeypatch.setattr("workbench.export.manifest.write_manifest", full)
     with pytest.raises(OSError, match="No space left on device"):
         export_to_file(
             reviewed.engine, ExportFormat.jsonl, tmp_path / "out" / "x.jsonl", actor=SYSTEM
