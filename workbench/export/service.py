@@ -17,9 +17,9 @@ from workbench.auth.policy import Action, Caller, authorize
 from workbench.export import claimreview_format, csv_format, jsonl_format
 from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.filters import ExportFilter, check
-from workbench.export.manifest import data_file, seal
 from workbench.export.rows import SCHEMA_VERSION, RowBatch, iter_row_batches
 from workbench.files.atomic import PRIVATE, FileDigest
+from workbench.files.manifest import data_file, seal
 
 
 class ExportFormat(enum.StrEnum):

@@ -61,8 +61,8 @@ from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.migrate import current_revision
 from workbench.db.session import is_busy
 from workbench.errors import DatabaseBusy
-from workbench.export.manifest import data_file, seal
 from workbench.files.atomic import PRIVATE, FileDigest
+from workbench.files.manifest import data_file, seal
 from workbench.review.stats import recount
 from workbench.transfer.backup_file import (
     BATCH,
