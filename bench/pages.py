@@ -60,7 +60,6 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tests.app.support import fragment_run  # noqa: E402
 from workbench.app.selection import PAGE_SIZE  # noqa: E402
-from workbench.audit import visible_claim_history  # noqa: E402
 from workbench.auth.accounts import add_user, current_actor, login  # noqa: E402
 from workbench.auth.policy import SYSTEM  # noqa: E402
 from workbench.db.models import (  # noqa: E402
@@ -77,6 +76,7 @@ from workbench.db.open import open_database  # noqa: E402
 from workbench.db.session import forget, unit_of_work  # noqa: E402
 from workbench.project import set_project_setting  # noqa: E402
 from workbench.review import assign, decisions, stats  # noqa: E402
+from workbench.review.history import visible_claim_history  # noqa: E402
 from workbench.review.queue import (  # noqa: E402
     ClaimFilter,
     corpus_marks,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.export.manifest import manifest_path, verify
+from workbench.files.manifest import manifest_path, verify
 from workbench.synth import articles
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")

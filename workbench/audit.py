@@ -11,13 +11,12 @@ import enum
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from workbench.auth.policy import Action, may
-from workbench.db.models import HistoryEntry, Review
+from workbench.db.models import HistoryEntry
 from workbench.db.session import unit_of_work
-from workbench.schemas import Actor, HistoryOut
+from workbench.schemas import HistoryOut
 
 
 class Entity(enum.StrEnum):
@@ -104,39 +103,6 @@ def iter_history(engine: Engine, batch: int = 1000) -> Iterator[HistoryOut]:
         if len(rows) < batch:
             return
         after = rows[-1].id
-
-
-def visible_claim_history(engine: Engine, actor: Actor, claim_id: int) -> list[HistoryOut]:
-    """A claim's history as ``actor`` may see it (blind review).
-
-    Admins, and anyone who has submitted their own verdict on the claim, see all of it. Before
-    that, a reviewer sees only their own changes and the claim's status changes: other
-    reviewers' verdicts, notes and URLs, and the final verdict that follows from them, stay
-    hidden, in the history as everywhere else.
-    """
-    with unit_of_work(engine) as session:
-        query = select(HistoryEntry).where(HistoryEntry.claim_id == claim_id)
-        decided = session.scalar(
-            select(Review.id).where(
-                Review.claim_id == claim_id,
-                Review.reviewer_id == actor.id,
-                Review.verdict.is_not(None),
-            )
-        )
-        # The role as stored now, as for the reviews themselves: a demoted admin stops seeing.
-        if not may(session, actor, Action.see_all_reviews) and decided is None:
-            query = query.where(
-                or_(
-                    HistoryEntry.actor_id == actor.id,
-                    HistoryEntry.entity == Entity.claim_status.value,
-                )
-            )
-        rows = session.scalars(
-            query.order_by(HistoryEntry.at, HistoryEntry.id).options(
-                selectinload(HistoryEntry.actor)
-            )
-        )
-        return [history_out(row) for row in rows]
 
 
 def describe_value(value: Any) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -123,6 +123,22 @@ class DocumentRef(BaseModel):
     sha256: str
     url: str | None = None  # the article's address, when the input named one
     published: datetime | None = None
+
+
+Item = TypeVar("Item")
+
+
+class Page(BaseModel, Generic[Item]):
+    """One page of a longer list, as the app's tables and the queues return them."""
+
+    items: list[Item]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
 
 
 class ClaimOut(BaseModel):

@@ -32,9 +32,9 @@ from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.db.models import Claim
 from workbench.export import ExportFormat, export_to_file
-from workbench.export.manifest import manifest_path, read_manifest, verify
 from workbench.export.rows import RowBatch, iter_records, iter_row_batches
 from workbench.export.service import export_history_to_file
+from workbench.files.manifest import manifest_path, read_manifest, verify
 
 
 @pytest.mark.parametrize("fmt", list(ExportFormat))
@@ -138,7 +138,7 @@ def test_a_manifest_that_cannot_be_written_takes_the_data_file_with_it(
     def full(*_args: Any) -> Path:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("workbench.export.service.write_manifest", full)
+    monkeypatch.setattr("workbench.files.manifest.write_manifest", full)
     with pytest.raises(OSError, match="No space left on device"):
         export_to_file(
             reviewed.engine, ExportFormat.jsonl, tmp_path / "out" / "x.jsonl", actor=SYSTEM

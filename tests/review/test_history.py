@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 from typer.testing import CliRunner
 
-from workbench.audit import claim_history, describe_change, visible_claim_history
+from workbench.audit import claim_history, describe_change
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
 from workbench.cli import app
@@ -23,6 +23,7 @@ from workbench.errors import StaleEdit
 from workbench.project import set_project_setting
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate
+from workbench.review.history import visible_claim_history
 from workbench.schemas import Actor, HistoryOut, Role, Verdict
 
 

@@ -19,7 +19,7 @@ from workbench.db.models import Claim, Document, Review, User
 from workbench.db.open import open_database
 from workbench.db.session import dispose_all
 from workbench.errors import InputFileError
-from workbench.export.manifest import manifest_path, verify
+from workbench.files.manifest import manifest_path, verify
 from workbench.project import set_project_setting
 from workbench.review import decisions
 from workbench.review.adjudicate import adjudicate

@@ -131,6 +131,20 @@ def _prevalences(counts: IntArray) -> FloatArray:
     return np.asarray(shares.mean(axis=0), dtype=np.float64)
 
 
+def _agreement_and_prevalences(
+    ratings: FloatArray, n_categories: int
+) -> tuple[int, float, FloatArray]:
+    """What Fleiss' kappa and Gwet's AC1 both start from: the number of categories (checked),
+    the observed pairwise agreement ``P_a`` and the category prevalences ``pi_k`` (zeros when
+    ``P_a`` is nan: no item has two ratings, and an empty mean would only warn)."""
+    values, n_categories = _check_ratings(ratings, n_categories)
+    counts = _category_counts(values, n_categories)
+    p_a = _pair_agreement(counts)
+    if np.isnan(p_a):
+        return n_categories, p_a, np.zeros(n_categories, dtype=np.float64)
+    return n_categories, p_a, _prevalences(counts)
+
+
 def observed_agreement(ratings: FloatArray, n_categories: int) -> float:
     """Proportion of agreeing pairs of ratings within an item, items weighted equally.
 
@@ -159,12 +173,9 @@ def fleiss_kappa(ratings: FloatArray, n_categories: int) -> float:
     Within [-1, 1] when every rated item has two ratings or more; items rated once enter
     ``pi_k`` but not ``P_a``, so with many of them the value can fall below -1.
     """
-    values, n_categories = _check_ratings(ratings, n_categories)
-    counts = _category_counts(values, n_categories)
-    p_a = _pair_agreement(counts)
+    n_categories, p_a, pi = _agreement_and_prevalences(ratings, n_categories)
     if np.isnan(p_a):
         return NAN
-    pi = _prevalences(counts)
     if np.count_nonzero(pi) < 2:  # one category only: P_e is exactly 1
         return NAN
     p_e = float(np.sum(pi * pi))
@@ -183,12 +194,9 @@ def gwet_ac1(ratings: FloatArray, n_categories: int) -> float:
     weights; unweighted, ``T_w = q``.) ``P_e <= 1/q``, so AC1 is defined whenever ``P_a`` is:
     ``nan`` only when no item has two ratings. Categories nobody used still count in ``q``.
     """
-    values, n_categories = _check_ratings(ratings, n_categories)
-    counts = _category_counts(values, n_categories)
-    p_a = _pair_agreement(counts)
+    n_categories, p_a, pi = _agreement_and_prevalences(ratings, n_categories)
     if np.isnan(p_a):
         return NAN
-    pi = _prevalences(counts)
     p_e = float(np.sum(pi * (1.0 - pi))) / (n_categories - 1)
     return (p_a - p_e) / (1.0 - p_e)
 

@@ -17,16 +17,9 @@ from workbench.auth.policy import Action, Caller, authorize
 from workbench.export import claimreview_format, csv_format, jsonl_format
 from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.filters import ExportFilter, check
-from workbench.export.manifest import (
-    Manifest,
-    Software,
-    check_targets,
-    manifest_path,
-    software_version,
-    write_manifest,
-)
 from workbench.export.rows import SCHEMA_VERSION, RowBatch, iter_row_batches
-from workbench.files.atomic import PRIVATE, FileDigest, atomic_binary_file, atomic_text_file
+from workbench.files.atomic import PRIVATE, FileDigest
+from workbench.files.manifest import data_file, seal
 
 
 class ExportFormat(enum.StrEnum):
@@ -132,26 +125,20 @@ def export_to_file(
     line, whose user already holds the database file or URL.
     """
     authorize(engine, actor, Action.export)
-    check_targets(path)
     flt = effective_filter(fmt, flt)
     digest = FileDigest()
-    with atomic_binary_file(path, digest) as handle:
+    with data_file(path, digest) as handle:
         result = write_export(engine, fmt, handle, flt, options)
-        manifest_path(path).unlink(missing_ok=True)
-    manifest = Manifest(
-        file=path.name,
+    written = seal(
+        path,
+        digest,
         format=fmt.value,
         schema_version=SCHEMA_VERSION,
         filters=flt.summary(),
         claims=result.claims,
         reviews=result.reviews,
         rows=result.rows,
-        bytes=digest.size,
-        sha256=digest.sha256,
-        software=Software(version=software_version()),
-        created_at=datetime.now(UTC),
     )
-    written = _with_manifest(path, manifest)
     return ExportResult(
         path=path,
         rows=result.rows,
@@ -160,14 +147,6 @@ def export_to_file(
         sha256=digest.sha256,
         manifest=written,
     )
-
-
-def _with_manifest(path: Path, manifest: Manifest) -> Path:
-    try:
-        return write_manifest(path, manifest)
-    except BaseException:
-        path.unlink(missing_ok=True)  # without its manifest the file would pass for unfinished
-        raise
 
 
 def default_history_path(export_dir: Path, now: datetime | None = None) -> Path:
@@ -182,29 +161,23 @@ def export_history_to_file(engine: Engine, path: Path, *, actor: Caller) -> Expo
     they are disabled, who changed what and when.
     """
     authorize(engine, actor, Action.export)
-    check_targets(path)
     count = 0
     digest = FileDigest()
-    with atomic_text_file(path, digest, mode=PRIVATE) as handle:
+    with data_file(path, digest, mode=PRIVATE) as handle:
         for entry in iter_history(engine):
-            handle.write(entry.model_dump_json())
-            handle.write("\n")
+            handle.write(entry.model_dump_json().encode())
+            handle.write(b"\n")
             count += 1
-        manifest_path(path).unlink(missing_ok=True)
-    manifest = Manifest(
-        file=path.name,
+    written = seal(
+        path,
+        digest,
         format="history",
         schema_version=None,
         filters={},
         claims=None,
         reviews=None,
         rows=count,
-        bytes=digest.size,
-        sha256=digest.sha256,
-        software=Software(version=software_version()),
-        created_at=datetime.now(UTC),
     )
-    written = _with_manifest(path, manifest)
     return ExportResult(path=path, rows=count, sha256=digest.sha256, manifest=written)
 
 

@@ -30,7 +30,7 @@ from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.extract.segment import paragraph_span
 from workbench.review import blind
-from workbench.review.queue import review_out
+from workbench.review.queue import claim_out, review_out
 from workbench.review.writes import final_row, lock_claim, record_adjudication
 from workbench.schemas import (
     Actor,
@@ -38,6 +38,7 @@ from workbench.schemas import (
     ClaimStatus,
     FinalSource,
     FinalVerdictOut,
+    Page,
     ReviewOut,
     Verdict,
 )
@@ -71,15 +72,8 @@ class DisputedClaim(BaseModel):
     agreed_after_reveal: bool = False
 
 
-class AdjudicationPage(BaseModel):
-    items: list[DisputedClaim]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+class AdjudicationPage(Page[DisputedClaim]):
+    """One page of the claims waiting for an admin's decision."""
 
 
 # --- adjudication -----------------------------------------------------------------------------
@@ -281,19 +275,7 @@ def _disputed(claim: Claim, final: FinalVerdict | None) -> DisputedClaim:
         and any(r.updated_at > final.decided_at for r in claim.reviews)
     )
     return DisputedClaim(
-        claim=ClaimOut(
-            id=claim.id,
-            document_id=claim.document_id,
-            document_title=document.title,
-            text=claim.text,
-            char_start=claim.char_start,
-            char_end=claim.char_end,
-            speaker=claim.speaker,
-            score=claim.score,
-            extractor=claim.extractor,
-            status=ClaimStatus(claim.status),
-            review_count=sum(1 for r in claim.reviews if r.verdict is not None),
-        ),
+        claim=claim_out(claim, review_count=sum(1 for r in claim.reviews if r.verdict is not None)),
         document_source=document.source,
         paragraph=document.text[start:end],
         claim_start=claim.char_start - start,

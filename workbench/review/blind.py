@@ -1,7 +1,7 @@
 """Blind review that stays blind: each review's blind verdict, and changes after the reveal.
 
 A reviewer sees the other reviewers' verdicts, notes and URLs once they have given a verdict
-of their own (``queue.visible_reviews``, ``audit.visible_claim_history``), and may then change
+of their own (``queue.visible_reviews``, ``history.visible_claim_history``), and may then change
 theirs. Without a record of what they said before, a claim whose reviewers came round to one
 another's view would read as a consensus, and the agreement audit would measure agreement
 the reveal produced. So every review keeps two verdicts:

@@ -15,7 +15,7 @@ from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
 from workbench.review import stats
-from workbench.schemas import ClaimOut, ClaimStatus, EvidenceOut, ReviewOut, Verdict
+from workbench.schemas import ClaimOut, ClaimStatus, EvidenceOut, Page, ReviewOut, Verdict
 
 ReviewState = Literal["to_review", "reviewed", "not_a_claim", "all"]
 # "reading": documents in ingest order, claims in reading order. "disagreement": the claims
@@ -41,15 +41,8 @@ class ClaimFilter(BaseModel):
     sort: QueueSort = "reading"
 
 
-class ClaimPage(BaseModel):
-    items: list[ClaimOut]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+class ClaimPage(Page[ClaimOut]):
+    """One page of the claim list."""
 
 
 class Progress(BaseModel):
@@ -162,7 +155,7 @@ def list_claims(
         # work, cost the same at any size; page n costs n x page_size index entries.
         rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
         return ClaimPage(
-            items=[_claim_out(claim) for claim in rows],
+            items=[claim_out(claim) for claim in rows],
             total=total,
             page=page,
             page_size=page_size,
@@ -339,7 +332,7 @@ def get_claim(engine: Engine, claim_id: int, actor: Caller) -> ClaimDetail:
         row = session.scalar(_claim_rows().where(Claim.id == claim_id))
         if row is None:
             raise NotFound(f"claim {claim_id} does not exist")
-        claim = _claim_out(row)
+        claim = claim_out(row)
         document = session.get_one(Document, claim.document_id)
         start, end = paragraph_span(document.text, claim.char_start, claim.char_end)
         reviews = session.scalars(
@@ -416,7 +409,10 @@ def _claim_rows() -> Select[Claim]:
     )
 
 
-def _claim_out(claim: Claim) -> ClaimOut:
+def claim_out(claim: Claim, *, review_count: int | None = None) -> ClaimOut:
+    """A claim row (its document loaded) as lists show it; ``review_count`` defaults to the
+    stored count of its verdicts."""
+    verdicts = claim.verdicts if review_count is None else review_count
     return ClaimOut(
         id=claim.id,
         document_id=claim.document_id,
@@ -428,7 +424,7 @@ def _claim_out(claim: Claim) -> ClaimOut:
         score=claim.score,
         extractor=claim.extractor,
         status=ClaimStatus(claim.status),
-        review_count=claim.verdicts,
+        review_count=verdicts,
         # Under two verdicts there is nothing to disagree on: no figure rather than 0.
         disagreement=round(claim.disagreement, 3) if claim.verdicts >= 2 else None,
     )

@@ -61,15 +61,8 @@ from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.migrate import current_revision
 from workbench.db.session import is_busy
 from workbench.errors import DatabaseBusy
-from workbench.export.manifest import (
-    Manifest,
-    Software,
-    check_targets,
-    manifest_path,
-    software_version,
-    write_manifest,
-)
-from workbench.files.atomic import PRIVATE, FileDigest, atomic_binary_file
+from workbench.files.atomic import PRIVATE, FileDigest
+from workbench.files.manifest import data_file, seal
 from workbench.review.stats import recount
 from workbench.transfer.backup_file import (
     BATCH,
@@ -151,30 +144,20 @@ def export_backup(engine: Engine, path: Path, *, actor: Caller) -> BackupResult:
     umask's mode, so anyone may check a copy against it.
     """
     authorize(engine, actor, Action.export)
-    check_targets(path)
     digest = FileDigest()
-    with atomic_binary_file(path, digest, mode=PRIVATE) as handle:
+    with data_file(path, digest, mode=PRIVATE) as handle:
         counts = write_backup(engine, handle)
-        manifest_path(path).unlink(missing_ok=True)
     rows = sum(counts.values())
-    manifest = Manifest(
-        file=path.name,
+    written = seal(
+        path,
+        digest,
         format="backup",
         schema_version=SCHEMA_VERSION,
         filters={},
         claims=counts["claims"],
         reviews=counts["reviews"],
         rows=rows,
-        bytes=digest.size,
-        sha256=digest.sha256,
-        software=Software(version=software_version()),
-        created_at=datetime.now(UTC),
     )
-    try:
-        written = write_manifest(path, manifest)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
     return BackupResult(path, rows, counts, digest.sha256, written)
 
 

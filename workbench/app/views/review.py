@@ -18,10 +18,11 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from workbench.app import access, actions, frame, render, sidebar, state
 from workbench.app.selection import describe_filter, filter_is_default
-from workbench.audit import describe_change, visible_claim_history
+from workbench.audit import describe_change
 from workbench.auth.policy import Action
 from workbench.errors import NotFound
 from workbench.review import assign
+from workbench.review.history import visible_claim_history
 from workbench.review.queue import (
     ClaimDetail,
     ClaimFilter,

@@ -8,16 +8,24 @@ manifest with ``sha256sum`` or :func:`verify`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, Field
 
-from workbench.files.atomic import atomic_text_file, check_target
+from workbench.files.atomic import (
+    SHARED,
+    FileDigest,
+    atomic_binary_file,
+    atomic_text_file,
+    check_target,
+)
 
 SUFFIX = ".manifest.json"
 PACKAGE = "factcheck-workbench"
@@ -73,6 +81,52 @@ def write_manifest(path: Path, manifest: Manifest) -> Path:
         handle.write(json.dumps(manifest.model_dump(mode="json"), indent=2, ensure_ascii=False))
         handle.write("\n")
     return target
+
+
+@contextlib.contextmanager
+def data_file(path: Path, digest: FileDigest, *, mode: int = SHARED) -> Iterator[BinaryIO]:
+    """The data file of an export, written whole or not at all (``digest`` gets its sha256 and
+    size); both targets are checked first, and an older manifest is removed just before the new
+    file takes its place, so the old manifest never vouches for the new data."""
+    check_targets(path)
+    with atomic_binary_file(path, digest, mode=mode) as handle:
+        yield handle
+        manifest_path(path).unlink(missing_ok=True)
+
+
+def seal(
+    path: Path,
+    digest: FileDigest,
+    *,
+    format: str,
+    schema_version: int | None,
+    filters: dict[str, Any],
+    claims: int | None,
+    reviews: int | None,
+    rows: int,
+) -> Path:
+    """Write the manifest of the finished data file ``path``; returns the manifest's path.
+
+    If the manifest cannot be written the data file goes too: without its manifest it would
+    pass for an export that did not finish."""
+    manifest = Manifest(
+        file=path.name,
+        format=format,
+        schema_version=schema_version,
+        filters=filters,
+        claims=claims,
+        reviews=reviews,
+        rows=rows,
+        bytes=digest.size,
+        sha256=digest.sha256,
+        software=Software(version=software_version()),
+        created_at=datetime.now(UTC),
+    )
+    try:
+        return write_manifest(path, manifest)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 def read_manifest(path: Path) -> Manifest:
