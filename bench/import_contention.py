@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,8 @@ class Phase:
     saves_ms: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # What the phase's `until` call returned (the import's seconds, exit code and last line).
+    result: tuple[float, int, str] | None = None
 
     def figures(self) -> dict[str, float | int | None]:
         ordered = sorted(self.saves_ms)
@@ -102,7 +105,11 @@ def reviewer(
 
 
 def run_phase(
-    url: str, actors: list[Actor], claims: list[list[int]], pause: float, until: object
+    url: str,
+    actors: list[Actor],
+    claims: list[list[int]],
+    pause: float,
+    until: float | Callable[[], tuple[float, int, str]],
 ) -> Phase:
     phase = Phase()
     stop = threading.Event()
@@ -112,11 +119,13 @@ def run_phase(
     ]
     for thread in threads:
         thread.start()
-    result = until() if callable(until) else time.sleep(float(until))  # type: ignore[arg-type]
+    if callable(until):
+        phase.result = until()
+    else:
+        time.sleep(until)
     stop.set()
     for thread in threads:
         thread.join()
-    phase.result = result  # type: ignore[attr-defined]
     return phase
 
 
@@ -167,7 +176,8 @@ def main() -> int:
                 raise SystemExit(f"the import alone failed: {alone_said}")
         idle = run_phase(url, actors, claims, args.pause, args.idle_seconds)
         busy = run_phase(url, actors, claims, args.pause, lambda: importing(paths[0]))
-        seconds, code, said = busy.result  # type: ignore[attr-defined]
+        assert busy.result is not None
+        seconds, code, said = busy.result
 
     quiet, loaded = idle.figures(), busy.figures()
     ratio = None

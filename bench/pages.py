@@ -46,6 +46,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -370,6 +371,11 @@ def _check(at: AppTest) -> None:
         raise RuntimeError(f"the page raised: {at.exception[0].value}")
 
 
+def rerun(at: AppTest) -> None:
+    """Run the page again, as a full rerun does, and check it did not raise."""
+    _check(at.run())
+
+
 def fragment_click(at: AppTest, key: str, fragment: str) -> AppTest:
     """Click button ``key`` inside fragment ``fragment``; rerun that fragment only."""
     at.button(key=key).click()
@@ -384,7 +390,7 @@ def time_pages(urls: dict[int, str], repeats: int) -> dict[str, dict[int, float]
 
     queues = {size: signed_in(url, "views/queue.py") for size, url in urls.items()}
     results["queue"] = interleaved(
-        {size: on(urls[size], lambda at=at: _check(at.run())) for size, at in queues.items()},
+        {size: on(urls[size], partial(rerun, at)) for size, at in queues.items()},
         repeats,
     )
     for at in queues.values():
@@ -392,7 +398,7 @@ def time_pages(urls: dict[int, str], repeats: int) -> dict[str, dict[int, float]
         if "most disagreement first" not in at.run().caption[0].value:
             raise RuntimeError("the queue is not sorted by disagreement")
     results["queue by disagreement"] = interleaved(
-        {size: on(urls[size], lambda at=at: _check(at.run())) for size, at in queues.items()},
+        {size: on(urls[size], partial(rerun, at)) for size, at in queues.items()},
         repeats,
     )
 
@@ -407,10 +413,10 @@ def time_pages(urls: dict[int, str], repeats: int) -> dict[str, dict[int, float]
             raise RuntimeError("the fragment did not show the next claim")
 
     results["verdict click"] = interleaved(
-        {size: on(urls[size], lambda at=at: click(at)) for size, at in reviews.items()}, repeats
+        {size: on(urls[size], partial(click, at)) for size, at in reviews.items()}, repeats
     )
     results["review full rerun"] = interleaved(
-        {size: on(urls[size], lambda at=at: _check(at.run())) for size, at in reviews.items()},
+        {size: on(urls[size], partial(rerun, at)) for size, at in reviews.items()},
         repeats,
     )
     return results
@@ -426,6 +432,9 @@ def time_sql(engines: dict[int, Engine], repeats: int) -> dict[str, dict[int, fl
         progress(engine)
         corpus_marks(engine)
         list_claims(engine, flt, page=1, page_size=PAGE_SIZE, actor=ada)
+
+    def queue_unfiltered(size: int) -> None:
+        queue(size, ClaimFilter())
 
     turn = iter(range(10**6))
 
@@ -446,11 +455,11 @@ def time_sql(engines: dict[int, Engine], repeats: int) -> dict[str, dict[int, fl
         visible_claim_history(engine, ada, following)
 
     return {
-        "queue": interleaved({s: lambda s=s: queue(s, ClaimFilter()) for s in engines}, repeats),
+        "queue": interleaved({s: partial(queue_unfiltered, s) for s in engines}, repeats),
         "queue by disagreement": interleaved(
-            {s: lambda s=s: queue(s, BY_DISAGREEMENT) for s in engines}, repeats
+            {s: partial(queue, s, BY_DISAGREEMENT) for s in engines}, repeats
         ),
-        "verdict click": interleaved({s: lambda s=s: verdict(s) for s in engines}, repeats),
+        "verdict click": interleaved({s: partial(verdict, s) for s in engines}, repeats),
     }
 
 

@@ -229,7 +229,7 @@ def check_against_transformers(weights: dict[str, torch.Tensor], tokenizer: Any)
 
 def frozen_baseline(cached: Sequence[Cached], train: Split, dev: Split, test: Split) -> None:
     """(a) Frozen, l2-normalised sentence embeddings (as sentence-transformers gives them) + LR."""
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression
 
     emb = [c.pooled / np.linalg.norm(c.pooled, axis=1, keepdims=True) for c in cached]
     best: tuple[float, float, float, Any] = (-1.0, 0.0, 0.0, None)

@@ -194,7 +194,8 @@ def cmd_cv(args: argparse.Namespace) -> None:
         t, f1 = tm.best_threshold(labels[test_idx], tm.sigmoid(z))
         print(f"  fold {args.fold} epoch {epoch}: held-out F1 {f1:.3f} at {t:.3f}", flush=True)
         args.work.mkdir(parents=True, exist_ok=True)
-        np.savez(args.work / f"oof-fold{args.fold}.npz", **out)
+        # allow_pickle is numpy's default, named so that no key of `out` can be taken for it.
+        np.savez(args.work / f"oof-fold{args.fold}.npz", allow_pickle=True, **out)
 
     finetune([texts[i] for i in train_idx], labels[train_idx], args, on_epoch)
 

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import typer.core
 import typer.main
 
 from workbench.cli import app
@@ -12,7 +13,9 @@ README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_command_is_documented() -> None:
-    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    commands = group.commands
     for name in commands:
         assert f"`workbench {name}" in README, f"workbench {name} is not in the README"
 

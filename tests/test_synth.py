@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from workbench.cli import app
-from workbench.db.models import Claim, Document, Evidence, FinalVerdict, Review, User
+from workbench.db.models import Base, Claim, Document, Evidence, FinalVerdict, Review, User
 from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
@@ -203,7 +203,7 @@ def _digest_rows(engine: Engine) -> str:
         for name in connection.scalars(select(User.name).order_by(User.id)):
             digest.update(name.encode())
         for model in (Document, Claim, Review, Evidence, FinalVerdict):
-            table = model.__table__
+            table = Base.metadata.tables[model.__tablename__]
             for row in connection.execute(select(table).order_by(*table.primary_key.columns)):
                 cells = [
                     value.replace(tzinfo=None).isoformat() if isinstance(value, datetime) else value

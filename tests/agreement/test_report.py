@@ -30,6 +30,8 @@ from workbench.schemas import Actor, Role, Verdict
 
 V, D, U = Verdict.verified, Verdict.disputed, Verdict.unsupported
 N_CLAIMS = 40
+# The seeded engine, its claim ids and the people who reviewed them, by name.
+Panel = tuple[Engine, list[int], dict[str, Actor]]
 
 
 def account(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
@@ -47,7 +49,7 @@ def cy_says(i: int) -> Verdict:
 
 
 @pytest.fixture
-def panel(seeded: Engine) -> Iterator[tuple[Engine, list[int], dict[str, Actor]]]:
+def panel(seeded: Engine) -> Iterator[Panel]:
     """Three reviewers on the same 40 claims: Ana and Ben always agree, Cy often does not."""
     set_project_setting(seeded, SYSTEM, "reviews_per_claim", 3)
     people = {name: account(seeded, name) for name in ("Ana", "Ben", "Cy")}
@@ -73,7 +75,7 @@ def expected_matrix() -> np.ndarray:
     )
 
 
-def test_the_table_is_claims_by_reviewers_with_the_verdict_codes(panel: tuple) -> None:
+def test_the_table_is_claims_by_reviewers_with_the_verdict_codes(panel: Panel) -> None:
     engine, ids, _ = panel
     table = load_table(engine)
     assert table.reviewers == ["Ana", "Ben", "Cy"]
@@ -82,7 +84,7 @@ def test_the_table_is_claims_by_reviewers_with_the_verdict_codes(panel: tuple) -
     np.testing.assert_array_equal(table.ratings, expected_matrix()[order])
 
 
-def test_the_headline_figures_match_the_reference_library(panel: tuple) -> None:
+def test_the_headline_figures_match_the_reference_library(panel: Panel) -> None:
     engine, _, people = panel
     report = agreement_report(engine, people["Ada"], samples=200)
     overall = report.overall
@@ -91,12 +93,13 @@ def test_the_headline_figures_match_the_reference_library(panel: tuple) -> None:
         reliability_data=expected_matrix().T, level_of_measurement="nominal"
     )
     assert overall.alpha == pytest.approx(reference, abs=5e-4)  # the report rounds to 3 places
+    assert overall.alpha is not None
     assert overall.alpha_low is not None and overall.alpha_high is not None
     assert overall.alpha_low <= overall.alpha <= overall.alpha_high
     assert overall.reading is not None and overall.warning is None
 
 
-def test_pairs_give_kappa_observed_agreement_and_the_confusion_matrix(panel: tuple) -> None:
+def test_pairs_give_kappa_observed_agreement_and_the_confusion_matrix(panel: Panel) -> None:
     engine, _, _ = panel
     pairs = {(p.a, p.b): p for p in build_report(load_table(engine), samples=0).pairs}
     assert pairs["Ana", "Ben"].kappa == 1.0 and pairs["Ana", "Ben"].observed == 1.0
@@ -115,7 +118,7 @@ def test_pairs_give_kappa_observed_agreement_and_the_confusion_matrix(panel: tup
     assert {col for _, col in off_diagonal} == {LABELS.index(U)}
 
 
-def test_the_notes_name_the_outlier_and_the_label_they_overuse(panel: tuple) -> None:
+def test_the_notes_name_the_outlier_and_the_label_they_overuse(panel: Panel) -> None:
     engine, _, _ = panel
     report = build_report(load_table(engine), samples=0)
     kinds = {note.kind: note.message for note in report.notes}
@@ -124,7 +127,7 @@ def test_the_notes_name_the_outlier_and_the_label_they_overuse(panel: tuple) -> 
     assert "few_claims" not in kinds  # 40 claims reviewed three times
 
 
-def test_per_reviewer_figures(panel: tuple) -> None:
+def test_per_reviewer_figures(panel: Panel) -> None:
     engine, _, _ = panel
     stats = {r.reviewer: r for r in build_report(load_table(engine), samples=0).by_reviewer}
     assert stats["Ana"].reviews == N_CLAIMS
@@ -141,7 +144,7 @@ def test_per_reviewer_figures(panel: tuple) -> None:
     assert stats["Ana"].final_claims > 0 and stats["Ana"].agrees_with_final == 1.0
 
 
-def test_one_label_against_the_rest_and_the_most_disputed_claims(panel: tuple) -> None:
+def test_one_label_against_the_rest_and_the_most_disputed_claims(panel: Panel) -> None:
     engine, ids, _ = panel
     report = build_report(load_table(engine), samples=0)
     assert [g.key for g in report.by_label] == ["verified", "disputed", "unsupported"]
@@ -152,13 +155,13 @@ def test_one_label_against_the_rest_and_the_most_disputed_claims(panel: tuple) -
     assert set(first.verdicts) == {"Ana", "Ben", "Cy"}
 
 
-def test_agreement_over_time_buckets_by_week(panel: tuple) -> None:
+def test_agreement_over_time_buckets_by_week(panel: Panel) -> None:
     engine, _, _ = panel
     weeks = build_report(load_table(engine), samples=0).over_time
     assert len(weeks) == 1 and weeks[0].claims == N_CLAIMS
 
 
-def test_the_raw_csv_table_recomputes_to_the_same_alpha(panel: tuple) -> None:
+def test_the_raw_csv_table_recomputes_to_the_same_alpha(panel: Panel) -> None:
     engine, _, _ = panel
     table = load_table(engine)
     out = io.StringIO()
@@ -197,7 +200,7 @@ def test_an_empty_database_gives_an_empty_report_not_an_error(engine: Engine) ->
     assert [n.kind for n in report.notes] == ["few_claims"]
 
 
-def test_not_a_claim_and_undecided_reviews_do_not_count(panel: tuple) -> None:
+def test_not_a_claim_and_undecided_reviews_do_not_count(panel: Panel) -> None:
     engine, ids, people = panel
     decisions.mark_not_a_claim(engine, ids[0], people["Ana"])
     table = load_table(engine)
@@ -205,7 +208,7 @@ def test_not_a_claim_and_undecided_reviews_do_not_count(panel: tuple) -> None:
     assert table.n_claims == N_CLAIMS - 1
 
 
-def test_a_document_scope(panel: tuple) -> None:
+def test_a_document_scope(panel: Panel) -> None:
     engine, _, people = panel
     table = load_table(engine)
     doc = int(table.document_ids[0])
@@ -215,13 +218,13 @@ def test_a_document_scope(panel: tuple) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.reviewer, Role.viewer])
-def test_only_admins_may_audit_agreement(panel: tuple, role: Role) -> None:
+def test_only_admins_may_audit_agreement(panel: Panel, role: Role) -> None:
     engine, _, _ = panel
     with pytest.raises(PermissionDenied):
         agreement_report(engine, account(engine, f"someone-{role.value}", role))
 
 
-def test_the_queue_sorts_by_disagreement_for_admins_only(panel: tuple) -> None:
+def test_the_queue_sorts_by_disagreement_for_admins_only(panel: Panel) -> None:
     engine, ids, people = panel
     flt = queue.ClaimFilter(state="reviewed", sort="disagreement")
     page = queue.list_claims(engine, flt, page_size=N_CLAIMS, actor=people["Ada"])
@@ -235,7 +238,7 @@ def test_the_queue_sorts_by_disagreement_for_admins_only(panel: tuple) -> None:
         queue.list_claims(engine, flt, actor=people["Ana"])
 
 
-def test_the_sql_disagreement_is_the_report_disagreement(panel: tuple) -> None:
+def test_the_sql_disagreement_is_the_report_disagreement(panel: Panel) -> None:
     engine, _, people = panel
     table = load_table(engine)
     share = claim_disagreement(table.ratings, len(LABELS))

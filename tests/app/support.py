@@ -46,7 +46,7 @@ def sidebar_text(at: AppTest) -> str:
 
 
 def html_bodies(at: AppTest) -> str:
-    return "\n".join(h.value for h in at.get("html"))
+    return "\n".join(h.value for h in at.html)
 
 
 # --- fragment reruns --------------------------------------------------------------------------
@@ -79,8 +79,10 @@ def fragment_run(at: AppTest, fragment: str) -> AppTest:
     ids = at._fragment_storage.resolve_target(fragment)
     assert ids, f"no fragment {fragment!r} was drawn by the last full run"
     _FragmentRunner.fragment_ids = tuple(ids)
-    app_test_module.LocalScriptRunner = _FragmentRunner  # type: ignore[misc]
+    # app_test imports LocalScriptRunner without re-exporting it (hence attr-defined); AppTest
+    # looks the name up there when it runs, so that is where the swap has to happen.
+    app_test_module.LocalScriptRunner = _FragmentRunner  # type: ignore[attr-defined]
     try:
         return at.run(timeout=30)
     finally:
-        app_test_module.LocalScriptRunner = LocalScriptRunner  # type: ignore[misc]
+        app_test_module.LocalScriptRunner = LocalScriptRunner  # type: ignore[attr-defined]

@@ -279,7 +279,7 @@ def test_reviewers_and_viewers_do_not_get_the_page(tiny_team: Seeded, app: App, 
     assert not direct.exception
     assert "Only admins audit agreement" in plain(direct.error)
     assert not direct.metric and not direct.dataframe and not charts(direct)
-    assert not direct.get("download_button") and not direct.page_link
+    assert not direct.download_button and not direct.page_link
 
 
 @pytest.fixture
@@ -308,7 +308,7 @@ def test_the_raw_table_downloads_as_csv_one_row_per_verdict(
     seeded_team: Seeded, app: App, downloads: dict[str, bytes]
 ) -> None:
     at = open_page(app, AGREEMENT)
-    (button,) = at.get("download_button")
+    (button,) = at.download_button
     assert button.label == "Download the raw table (CSV)"
     file_id = Path(button.proto.url).stem
     rows = list(csv.DictReader(io.StringIO(downloads[file_id].decode("utf-8"))))

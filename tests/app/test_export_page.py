@@ -30,7 +30,7 @@ def test_every_format_is_offered(seeded: Engine, app: App) -> None:
     at.switch_page("views/export.py")
     at.run(timeout=30)
     assert not at.exception
-    buttons = at.get("download_button")
+    buttons = at.download_button
     assert [b.label for b in buttons] == [
         "Download CSV",
         "Download JSONL",
@@ -41,7 +41,7 @@ def test_every_format_is_offered(seeded: Engine, app: App) -> None:
     assert "one row per claim and review" in captions and "one JSON object per claim" in captions
     assert "schema.org ClaimReview" in captions and "workbench export" in captions
     for index in range(4):
-        at.get("download_button")[index].click()
+        at.download_button[index].click()
         at.run(timeout=30)
         assert not at.exception
 

@@ -13,7 +13,7 @@ from workbench.app import render
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
 from workbench.review import decisions, queue
-from workbench.schemas import ClaimStatus, Verdict
+from workbench.schemas import ClaimStatus, ReviewOut, Verdict
 
 App = Callable[[], AppTest]
 
@@ -28,7 +28,7 @@ def shown_claim(at: AppTest) -> str:
     return str(at.subheader[0].value)
 
 
-def my_review(engine: Engine, claim_id: int, name: str = "Ana") -> queue.ReviewOut | None:
+def my_review(engine: Engine, claim_id: int, name: str = "Ana") -> ReviewOut | None:
     reviews = queue.get_claim(engine, claim_id, actor=SYSTEM).reviews
     return next((r for r in reviews if r.reviewer == name), None)
 
@@ -219,7 +219,7 @@ def test_other_reviewers_reviews_are_listed(seeded: Engine, app: App) -> None:
 def test_the_claim_is_highlighted_in_its_paragraph_and_document(seeded: Engine, app: App) -> None:
     claim = queue.get_claim(seeded, first_claim(seeded), actor=SYSTEM).claim
     at = sign_in(app())
-    bodies = [h.value for h in at.get("html")]
+    bodies = [h.value for h in at.html]
     marked = [b for b in bodies if "<mark" in b]
     assert len(marked) == 2  # the paragraph, and the whole document in the expander
     assert "Whole document" in [e.label for e in at.expander]
@@ -250,7 +250,7 @@ def test_all_claims_reviewed(engine: Engine, app: App) -> None:
         at.button(key="not_a_claim").click()
         at.run(timeout=30)
     assert at.title[0].value == "All claims reviewed"
-    assert {p.value for p in at.get("page_link")} >= {
+    assert {p.value for p in at.page_link} >= {
         "Browse all claims in the Queue",
         "Export the reviewed dataset",
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -270,11 +271,12 @@ def test_a_name_known_from_single_user_mode_becomes_an_account(engine: Engine) -
 
 
 def test_unknown_users_are_named_in_the_error(engine: Engine) -> None:
-    for change in (
+    changes: list[Callable[[], object]] = [
         lambda: set_role(engine, SYSTEM, "Zed", Role.viewer),
         lambda: set_disabled(engine, SYSTEM, "Zed"),
         lambda: set_password(engine, SYSTEM, "Zed", PASSWORD),
-    ):
+    ]
+    for change in changes:
         with pytest.raises(NotFound, match="no user named 'Zed'"):
             change()
 

@@ -35,7 +35,7 @@ from workbench.ingest.store import store_document
 from workbench.project import get_project_settings, set_project_setting
 from workbench.review import adjudicate, decisions, queue
 from workbench.review.progress import reviewer_progress
-from workbench.schemas import Actor, DocumentIn, Role, UserOut, Verdict
+from workbench.schemas import Actor, DocumentIn, ReviewOut, Role, UserOut, Verdict
 from workbench.transfer import import_reviews
 from workbench.transfer.backup import export_backup, restore_backup
 
@@ -408,7 +408,7 @@ def test_services_that_need_a_person_take_no_system_actor() -> None:
 # --- a reviewer cannot reach another reviewer's review ------------------------------------
 
 
-def reviews_by(engine: Engine, claim_id: int) -> dict[str, queue.ReviewOut]:
+def reviews_by(engine: Engine, claim_id: int) -> dict[str, ReviewOut]:
     return {r.reviewer: r for r in queue.get_claim(engine, claim_id, actor=SYSTEM).reviews}
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -55,7 +55,7 @@ class Verifications:
 @pytest.fixture
 def verifications(monkeypatch: pytest.MonkeyPatch) -> Iterator[Verifications]:
     seen = Verifications()
-    verify = accounts.verify_password
+    verify = passwords.verify_password
 
     def counted(stored_hash: str, password: str) -> bool:
         with seen.lock:
@@ -78,7 +78,7 @@ def stored_hash(engine: Engine, name: str) -> str:
 
 
 def at_once(
-    attempts: list[tuple[str, str, str | None]], engine: Engine, clients: ClientThrottle
+    attempts: Sequence[tuple[str, str, str | None]], engine: Engine, clients: ClientThrottle
 ) -> list[Actor | str]:
     """Run every (name, password, client) sign-in in its own thread, all released together."""
     barrier = threading.Barrier(len(attempts))
@@ -154,16 +154,17 @@ def guess_in_a_process(
     engine = open_database(url)
     decoy = accounts._decoy_hash()
     real: list[str] = []
-    verify = accounts.verify_password
+    verify = passwords.verify_password
 
-    def counted(stored: str, password: str) -> bool:
-        if stored != decoy:
+    def counted(stored_hash: str, password: str) -> bool:
+        if stored_hash != decoy:
             real.append(password)
-        return verify(stored, password)
+        return verify(stored_hash, password)
 
-    accounts.verify_password = counted
-    start.wait()  # every process ready: the guesses leave together
-    outcomes = at_once([("rev2", g, None) for g in guesses], engine, ClientThrottle())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "verify_password", counted)
+        start.wait()  # every process ready: the guesses leave together
+        outcomes = at_once([("rev2", g, None) for g in guesses], engine, ClientThrottle())
     results.put((real, [o if isinstance(o, str) else "signed in" for o in outcomes]))
 
 

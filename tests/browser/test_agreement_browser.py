@@ -91,8 +91,8 @@ def audit_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[A
     labels = (Verdict.verified, Verdict.disputed, Verdict.unsupported)
     with unit_of_work(engine) as session:
         for i, claim_id in enumerate(ids):
-            base = labels[i % 3]
-            plan = {ann: base, bob: base, cy: labels[(i + 1) % 3] if i % 5 == 0 else base}
+            usual = labels[i % 3]
+            plan = {ann: usual, bob: usual, cy: labels[(i + 1) % 3] if i % 5 == 0 else usual}
             if i == SPLIT_AT:
                 plan = dict(zip((ann, bob, cy), labels, strict=True))
             for who, verdict in plan.items():

@@ -93,7 +93,12 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+            def dismiss(dialog: Any) -> None:
+                dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", dismiss)
             page.goto(server)
             _wait_for_app_run(page)
             sidebar = page.locator('[data-testid="stSidebar"]')

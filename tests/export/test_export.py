@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
 from workbench.export import ExportFormat, export_to_file, render_export
 from workbench.export.csv_format import COLUMNS
-from workbench.export.rows import iter_records, iter_row_batches
+from workbench.export.filters import ExportFilter
+from workbench.export.rows import RowBatch, iter_records, iter_row_batches
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate
 from workbench.schemas import ExportRecord, FinalSource, Verdict
@@ -83,7 +85,7 @@ def test_exports_carry_the_final_verdict_and_its_source(seeded: Engine) -> None:
         Verdict.unsupported,
         FinalSource.single,
     )
-    assert records[ids[1]].final_verdict is records[ids[1]].final_source is None
+    assert records[ids[1]].final_verdict is None and records[ids[1]].final_source is None
 
     rows = list(
         csv.DictReader(io.StringIO(render_export(seeded, ExportFormat.csv, actor=SYSTEM).decode()))
@@ -142,8 +144,10 @@ def test_an_export_that_fails_leaves_no_file(
     out_dir.mkdir()
     target = out_dir / "out.csv"
 
-    def broken_batches(*args, **kwargs):  # type: ignore[no-untyped-def]
-        yield next(iter_row_batches(*args, batch=3, **kwargs))
+    def broken_batches(
+        engine: Engine, flt: ExportFilter | None = None, *, reviews: bool = True
+    ) -> Iterator[RowBatch]:
+        yield next(iter_row_batches(engine, flt, batch=3, reviews=reviews))
         raise RuntimeError("database went away")
 
     monkeypatch.setattr("workbench.export.service.iter_row_batches", broken_batches)

@@ -113,13 +113,14 @@ def test_pagination_with_a_filter_misses_nothing(reviewed: Reviewed) -> None:
 
 
 def test_bad_filters_are_refused_with_a_message(reviewed: Reviewed) -> None:
-    for fields, message in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"verdict": ["maybe"]}, "verdict"),
         ({"since": "last week"}, "since"),
         ({"since": "2024-05-01", "until": "2024-04-01"}, "since must be before until"),
         ({"min_score": 1.5}, "min_score"),
         ({"min_score": 0.8, "max_score": 0.2}, "min_score must not be above max_score"),
-    ]:
+    ]
+    for fields, message in cases:
         with pytest.raises(InvalidInput, match=message):
             parse_filter(**fields)
     with pytest.raises(InvalidInput, match="no reviewer named 'Zed'"):

@@ -25,6 +25,7 @@ from workbench.db.session import unit_of_work
 from workbench.export import ExportFormat, export_to_file, render_export
 from workbench.export.claimreview_format import RATINGS, ClaimReviewOptions
 from workbench.export.csv_format import COLUMNS
+from workbench.export.filters import ExportFilter
 from workbench.export.parquet_format import SCHEMA, read_records
 from workbench.export.rows import RowBatch, iter_batches, iter_records, iter_row_batches
 from workbench.files.csv_safety import neutralise
@@ -138,8 +139,10 @@ def test_parquet_row_groups_follow_the_batches(
     monkeypatch.setattr("workbench.export.parquet_format.ROW_GROUP", 10)
     original = iter_row_batches
 
-    def small(*args: Any, **kwargs: Any) -> Iterator[RowBatch]:
-        return original(*args, batch=4, **kwargs)
+    def small(
+        engine: Engine, flt: ExportFilter | None = None, *, reviews: bool = True
+    ) -> Iterator[RowBatch]:
+        return original(engine, flt, batch=4, reviews=reviews)
 
     monkeypatch.setattr("workbench.export.service.iter_row_batches", small)
     export_to_file(reviewed.engine, ExportFormat.parquet, tmp_path / "x.parquet", actor=SYSTEM)
@@ -191,6 +194,7 @@ def test_claimreview_holds_the_final_verdicts_with_the_documented_mapping(
         assert item["datePublished"] == record.final_decided_at.date().isoformat()
         rating = item["reviewRating"]
         assert rating["@type"] == "Rating"
+        assert record.final_verdict is not None
         assert (rating["ratingValue"], rating["alternateName"]) == expected[record.final_verdict]
         assert (rating["worstRating"], rating["bestRating"]) == (1, 3)
         claim = item["itemReviewed"]

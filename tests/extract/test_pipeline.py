@@ -10,12 +10,14 @@ and expected to fail (strict xfail), so a better model shows up as an XPASS to u
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
 from tests.extract.support import sample
 from workbench.extract import Extractor, HeuristicExtractor, SentenceExtractor, default_extractor
 from workbench.extract.linear_features import normalise
+from workbench.extract.linear_model import LinearCheckworthiness
 from workbench.extract.pipeline import BOILERPLATE, KEPT, LOW_SCORE, explain
 from workbench.extract.scorers import load_scorer
 from workbench.schemas import ClaimCandidate
@@ -208,7 +210,9 @@ def test_explain_gives_every_sentence_a_decision_and_a_reason() -> None:
     # adjustment adds the cues it found, "stance:<cue>" ("+" for a fact cue).
     grams = [f for f in lavrov.features if not f.startswith("stance:")]
     assert lavrov.kept and grams
-    assert all(gram in normalise(lavrov.text, load_scorer().config) for gram in grams)
+    linear = load_scorer()
+    assert isinstance(linear, LinearCheckworthiness)
+    assert all(gram in normalise(lavrov.text, linear.config) for gram in grams)
     assert "stance:+date" in lavrov.features
     hedged = next(d for d in decisions if d.text.startswith("Downgrading ties with the West"))
     assert "stance:future" in hedged.features
@@ -275,8 +279,8 @@ def test_a_document_on_one_line_is_judged_sentence_by_sentence_in_bounded_contex
     shown: list[int] = []
     real_context = boilerplate.Context
 
-    def recording(**kwargs: object) -> boilerplate.Context:
-        context = real_context(**kwargs)  # type: ignore[arg-type]
+    def recording(**kwargs: Any) -> boilerplate.Context:
+        context = real_context(**kwargs)
         shown.append(max(len(context.line), len(context.paragraph)))
         return context
 

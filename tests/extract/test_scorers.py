@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+from collections.abc import Sequence
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -112,7 +113,7 @@ def test_one_score_many_call_per_document() -> None:
         name = "counting@1"
         threshold = 0.5
 
-        def score_many(self, texts: list[str]) -> list[float]:
+        def score_many(self, texts: Sequence[str]) -> list[float]:
             calls.append(len(texts))
             return [1.0 if any(c.isdigit() for c in t) else 0.0 for t in texts]
 
@@ -204,7 +205,7 @@ def test_labels(raw: str, expected: bool | None) -> None:
 
 
 _TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=60
 )
 _ROWS = st.lists(
     st.tuples(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -15,7 +16,10 @@ from workbench.extract.segment import MAX_SENTENCE_CHARS
 from workbench.ingest import extraction, service, store
 from workbench.ingest.readers import ReadError
 from workbench.schemas import ClaimCandidate, DocumentIn
+from workbench.similarity.link import link_documents
 from workbench.synth import article
+
+T = TypeVar("T")
 
 
 def documents(count: int, seed: int = 11) -> list[DocumentIn]:
@@ -122,15 +126,15 @@ def test_a_crash_leaves_whole_documents_and_a_rerun_finishes(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     items = texts("Ana", "Ben", "Cleo", "Dan", "Eve")
-    real = store.link_documents
+    real = link_documents
     calls = 0
 
-    def crash_on_second_batch(*args: object, **kwargs: object) -> list[int]:
+    def crash_on_second_batch(*args: Any, **kwargs: Any) -> list[int]:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise RuntimeError("power cut")
-        return real(*args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(store, "link_documents", crash_on_second_batch)
     with pytest.raises(RuntimeError, match="power cut"):
@@ -304,13 +308,13 @@ def test_the_workers_hold_one_large_document_at_a_time(
     outstanding: dict[int, int] = {}
 
     class Recording(ProcessPoolExecutor):
-        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-            future: Future[object] = super().submit(fn, *args, **kwargs)
+        def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+            future = super().submit(fn, *args, **kwargs)
             outstanding[id(future)] = sum(map(len, args[0]))
             held.append(sum(outstanding.values()))
             result = future.result
 
-            def collected(timeout: float | None = None) -> object:
+            def collected(timeout: float | None = None) -> T:
                 outstanding.pop(id(future), None)
                 return result(timeout)
 

@@ -7,7 +7,7 @@ from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
 from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.review import decisions, queue
-from workbench.schemas import Verdict
+from workbench.schemas import ReviewOut, Verdict
 
 
 def first_claim(engine: Engine) -> int:
@@ -135,7 +135,8 @@ def test_a_stale_edit_is_refused_and_names_who_changed_it(seeded: Engine) -> Non
             Verdict.disputed,
             expected_version=shown.version,
         )
-    assert refused.value.current.note == "edited in another tab"  # type: ignore[attr-defined]
+    current = refused.value.current
+    assert isinstance(current, ReviewOut) and current.note == "edited in another tab"
     assert queue.get_claim(seeded, claim_id, actor=SYSTEM).reviews[0].verdict == Verdict.verified
 
 

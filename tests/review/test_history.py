@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -228,7 +228,7 @@ def test_history_is_append_only(
     each step only added rows after the ones already there."""
     ben = account(seeded, "Ben")
     admin = account(seeded, "Ada", Role.admin)
-    steps = [
+    steps: list[Callable[[], object]] = [
         lambda: set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2),
         lambda: decisions.set_verdict(seeded, claim_id, ana, Verdict.verified),
         lambda: decisions.set_note(seeded, claim_id, ana, "note"),

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, insert, select
 from tests.review.test_assign import add_claims
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
-from workbench.db.models import Claim, ClaimCount, ClaimSimilarity, Review
+from workbench.db.models import Base, Claim, ClaimCount, ClaimSimilarity, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import WorkbenchError
 from workbench.project import set_project_setting
@@ -69,7 +69,7 @@ def assert_kept(engine: Engine) -> None:
     per_claim, totals = kept(engine)
     assert per_claim.keys() == expected.keys()
     for claim_id, (n, share) in expected.items():
-        assert per_claim[claim_id] == (n, pytest.approx(share, abs=1e-12)), claim_id
+        assert per_claim[claim_id] == pytest.approx((n, share), abs=1e-12), claim_id
     assert totals == expected_totals
     # And what the pages show, from those figures.
     progress = queue.progress(engine)
@@ -85,7 +85,7 @@ def assert_kept(engine: Engine) -> None:
         ("not_a_claim", dismissed),
         ("all", claims),
     ]:
-        flt = queue.ClaimFilter(state=state)  # type: ignore[arg-type]
+        flt = queue.ClaimFilter(state=state)
         page = queue.list_claims(engine, flt, page_size=1000, actor=SYSTEM)
         assert page.total == total == len(page.items), state
 
@@ -104,7 +104,7 @@ def test_figures_follow_verdicts_changes_and_undo(engine: Engine) -> None:
     decisions.set_verdict(engine, claims[0], ben, Verdict.verified)
     assert kept(engine)[0][claims[0]] == (2, 0.0)  # two that agree
     decisions.set_verdict(engine, claims[0], cleo, Verdict.disputed)
-    assert kept(engine)[0][claims[0]] == (3, pytest.approx(2 / 3))
+    assert kept(engine)[0][claims[0]] == pytest.approx((3, 2 / 3))
     assert_kept(engine)
     decisions.set_verdict(engine, claims[0], cleo, Verdict.verified)  # a change of mind
     assert_kept(engine)
@@ -169,7 +169,10 @@ def test_recount_puts_right_rows_written_in_bulk(engine: Engine) -> None:
             ],
         )
         session.execute(
-            Claim.__table__.update().where(Claim.id == claims[1]).values(status="not_a_claim")
+            Base.metadata.tables[Claim.__tablename__]
+            .update()
+            .where(Claim.id == claims[1])
+            .values(status="not_a_claim")
         )
     assert kept(engine) != recomputed(engine)
     with unit_of_work(engine) as session:

@@ -67,10 +67,10 @@ def test_a_rolled_back_batch_leaves_nothing_in_the_cache(engine: Engine) -> None
     extracted = extraction.extract_texts(extractor, [d.text for d in ARTICLES[:2]])
     cache = SketchCache()
     with pytest.raises(RuntimeError, match="power cut"), unit_of_work(engine) as session:
-        ready = [
-            store.Ready(d, store.sha256_of(d.text), e)  # type: ignore[arg-type]
-            for d, e in zip(ARTICLES[:2], extracted, strict=True)
-        ]
+        ready = []
+        for d, e in zip(ARTICLES[:2], extracted, strict=True):
+            assert isinstance(e, extraction.Extracted)
+            ready.append(store.Ready(d, store.sha256_of(d.text), e))
         store.store_batch(session, ready, cache)
         assert cache.size == 0  # not before the commit either
         raise RuntimeError("power cut")

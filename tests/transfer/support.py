@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,7 @@ def row_counts(engine: Engine) -> dict[str, int]:
         }
 
 
-def write_jsonl(path: Path, records: list[dict[str, Any] | str]) -> Path:
+def write_jsonl(path: Path, records: Sequence[Mapping[str, object] | str]) -> Path:
     """One line per record: a dict as JSON, a str as it is (for malformed lines)."""
     lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")

@@ -257,6 +257,7 @@ def test_a_backup_keeps_blind_verdicts_and_changes_after_the_reveal(
                 Review.claim_id == claim_id, Review.reviewer_id == reviewer
             )
         )
+    assert name is not None
     other = next(v for v in Verdict if v.value != verdict)
     decisions.set_verdict(engine, claim_id, local_actor(engine, name), other)
     path = tmp_path / "backup.jsonl"

@@ -166,9 +166,15 @@ def test_a_different_note_or_url_is_a_conflict_too(seeded: Engine, tmp_path: Pat
     (claim_id,) = open_claims(seeded, 1)
     decisions.set_verdict(seeded, claim_id, local_actor(seeded, "Ana"), Verdict.verified)
     base = {"claim_id": claim_id, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]}
-    noted = {"claim_id": claim_id, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]}
+    noted: dict[str, Any] = {
+        "claim_id": claim_id,
+        "reviews": [{"reviewer": "Ana", "verdict": "verified"}],
+    }
     noted["reviews"][0]["note"] = "another note"
-    linked = {"claim_id": claim_id, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]}
+    linked: dict[str, Any] = {
+        "claim_id": claim_id,
+        "reviews": [{"reviewer": "Ana", "verdict": "verified"}],
+    }
     linked["reviews"][0]["urls"] = ["https://example.org/x"]
     path = write_jsonl(tmp_path / "r.jsonl", [base, noted, linked])
     report = import_reviews(seeded, path, actor=SYSTEM)
@@ -609,7 +615,9 @@ def test_export_then_import_reproduces_the_verdict_set(
         # A consistent copy, outside any transaction (VACUUM cannot run inside one).
         raw = seeded.raw_connection()
         try:
-            raw.driver_connection.execute("VACUUM INTO ?", (str(target),))  # type: ignore[union-attr]
+            sqlite = raw.driver_connection
+            assert sqlite is not None
+            sqlite.execute("VACUUM INTO ?", (str(target),))
         finally:
             raw.close()
         copies.append(open_database(f"sqlite:///{target}", migrate=False))
@@ -782,11 +790,15 @@ def _records(draw: st.DrawFn) -> dict[str, Any]:
     for path in paths:
         target: Any = record
         for step in path[:-1]:
-            if not isinstance(target, dict | list):
+            # A scalar, or a list asked for a key, ends the path, as a missing key or index does.
+            steppable = isinstance(target, dict) or (
+                isinstance(target, list) and isinstance(step, int)
+            )
+            if not steppable:
                 break
             try:
                 target = target[step]
-            except (KeyError, IndexError, TypeError):
+            except (KeyError, IndexError):
                 break
         else:
             if isinstance(target, dict):

@@ -72,6 +72,7 @@ def rows_of(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         for entry in session.scalars(
             select(HistoryEntry).where(HistoryEntry.claim_id.is_not(None)).order_by(HistoryEntry.id)
         ):
+            assert entry.claim_id is not None  # the query asks for claims' entries only
             after = dict(entry.after or {})
             if "review_id" in after:  # a URL's entry names its review by id
                 after["review_id"] = reviews[after["review_id"]].reviewer.name
