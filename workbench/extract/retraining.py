@@ -26,7 +26,7 @@ SPLITS = ("train", "dev", "dev-test")
 class Retrained(Report):
     """A refit, as ``workbench train-extractor`` reports it."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True)
 
     report: RetrainReport  # the public data, before/after figures and the file written
     reviewed: WorkbenchExamples  # what the reviews gave: positives, negatives, conflicts
