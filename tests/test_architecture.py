@@ -21,7 +21,7 @@ ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 # Lowest first. "workbench" is the package's own __init__ (its version).
 LAYERS: list[set[str]] = [
     {"workbench", "errors", "terminal", "process"},
-    {"config", "schemas", "storable", "urls"},
+    {"config", "schemas", "storable", "urls", "reports"},
     {"db"},
     {"audit", "files"},
     {"auth"},

@@ -19,12 +19,13 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from sqlalchemy import Engine
 
 from workbench.agreement import metrics
 from workbench.agreement.table import LABELS, VerdictsUsed, VerdictTable, load_table
 from workbench.auth.policy import Action, Caller, authorize
+from workbench.reports import Report
 
 # Below this many claims reviewed at least twice, a coefficient is withheld: its interval
 # would span most of [-1, 1], and a number would look more precise than it is.
@@ -113,7 +114,7 @@ class QualityNote(BaseModel):
     message: str
 
 
-class AgreementReport(BaseModel):
+class AgreementReport(Report):
     scope: str
     verdicts: VerdictsUsed = Field(
         default="blind",
@@ -139,6 +140,20 @@ class AgreementReport(BaseModel):
     by_document: list[GroupAgreement]
     over_time: list[PeriodAgreement]
     most_disputed: list[DisputedClaim]
+    # The breakdown the text adds (document, label or reviewer): the command's choice, not
+    # a figure, so not in the JSON.
+    _breakdown: str | None = PrivateAttr(default=None)
+
+    def broken_down(self, by: str | None) -> AgreementReport:
+        """This report, its text with the breakdown ``by`` added."""
+        report = self.model_copy()
+        report._breakdown = by
+        return report
+
+    def summary(self) -> str:
+        from workbench.agreement.text import render  # the text module imports this one
+
+        return render(self, self._breakdown)
 
 
 def agreement_report(

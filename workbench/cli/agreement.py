@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from workbench.cli.common import DbOption, echo, echo_json, open_named, settings_for, user_errors
+from workbench.cli.common import DbOption, echo, open_named, print_report, settings_for, user_errors
 from workbench.errors import WorkbenchError
 
 
@@ -53,7 +53,6 @@ def agreement(
     """How far reviewers agree: Krippendorff's α (95% CI), Fleiss' κ, Gwet's AC1, Cohen's κ."""
     from workbench.agreement.report import build_report
     from workbench.agreement.table import load_table
-    from workbench.agreement.text import render
 
     with user_errors():
         engine = open_named(settings_for(db).database_url, migrate=False)
@@ -68,7 +67,4 @@ def agreement(
         if document is not None:
             scope = table.document_titles.get(document, f"document {document}")
         report = build_report(table, scope=scope, samples=samples)
-    if as_json:
-        echo_json(report.model_dump_json())
-    else:
-        echo(render(report, by.value if by else None))
+    print_report(report.broken_down(by.value if by else None), as_json=as_json)

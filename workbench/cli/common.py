@@ -3,9 +3,10 @@
 Options used by more than one command are declared once here as ``Annotated`` aliases (the
 way sqlite-utils shares its option decorators), so ``--db`` or ``--json`` reads and helps the
 same everywhere. Output goes through ``echo``/``echo_json``, which escape the control
-characters that articles, names and file names may carry (see workbench/terminal.py). A
-library error becomes one red line on stderr and exit code 1 in ``user_errors``, the one place
-where that translation happens.
+characters that articles, names and file names may carry (see workbench/terminal.py), and a
+report through ``print_report``, the one printer of every command's reports. A library
+error becomes one red line on stderr and exit code 1 in ``user_errors``, the one place where
+that translation happens.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from workbench.config import Settings, get_settings
 from workbench.db.open import display_url, open_database
 from workbench.db.session import sqlite_path
 from workbench.errors import WorkbenchError
+from workbench.reports import Report
 from workbench.terminal import printable, printable_json
 
 DbOption = Annotated[
@@ -75,6 +77,16 @@ def echo(message: str, *, err: bool = False) -> None:
 def echo_json(text: str) -> None:
     """Print JSON output, its strings' C1 and bidi controls escaped as \\uXXXX."""
     typer.echo(printable_json(text))
+
+
+def print_report(report: Report, *, as_json: bool = False, where: str | None = None) -> None:
+    """Print a report the one way every command does: its JSON with ``as_json``, else its
+    text, the first line after ``where: `` when the command says where the work was done."""
+    if as_json:
+        echo_json(report.json_text())
+        return
+    text = report.summary()
+    echo(text if where is None else f"{where}: {text}")
 
 
 def open_named(url: str, *, migrate: bool = True, create: bool = False) -> Engine:

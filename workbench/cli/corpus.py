@@ -25,6 +25,7 @@ from workbench.cli.common import (
     echo,
     echo_json,
     open_named,
+    print_report,
     settings_for,
     user_errors,
 )
@@ -94,7 +95,7 @@ def ingest(
             batch=batch,
             follow_links=follow_links,
         )
-    echo(report.summary())
+    print_report(report)
     if report.failed:
         raise typer.Exit(code=1)
 
@@ -205,7 +206,7 @@ def synth(
                 append=append,
                 on_document=advance,
             )
-    echo(f"{display_url(settings.database_url)}: {report.summary()}")
+    print_report(report, where=display_url(settings.database_url))
 
 
 def rebuild_similarity_command(db: DbOption = None) -> None:
@@ -222,7 +223,7 @@ def rebuild_similarity_command(db: DbOption = None) -> None:
                 bar.update(1)
 
             report = rebuild_similarity(engine, on_document=advance)
-    echo(f"{report.documents} documents, {report.claims} claims: {report.pairs} similar pairs")
+    print_report(report)
 
 
 def demo(
@@ -241,6 +242,6 @@ def demo(
     with user_errors(), as_file(files("workbench") / "sample_data") as samples:
         engine = open_named(url, create=True)
         report = _ingest(engine, [Path(samples)], settings, progress=True)
-    echo(f"demo database {DEMO_DB_PATH}: {report.summary()}")
+    print_report(report, where=f"demo database {DEMO_DB_PATH}")
     if serve_app:
         raise typer.Exit(code=run_streamlit(url, port, host))

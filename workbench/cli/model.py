@@ -11,12 +11,20 @@ from typing import Annotated
 
 import typer
 
-from workbench.cli.common import DbOption, echo, echo_json, open_named, settings_for, user_errors
+from workbench.cli.common import (
+    DbOption,
+    echo,
+    echo_json,
+    open_named,
+    print_report,
+    settings_for,
+    user_errors,
+)
 from workbench.errors import WorkbenchError
 from workbench.extract import default_extractor
-from workbench.extract.evaluation import at_threshold
+from workbench.extract.evaluation import FileEvaluation
 from workbench.extract.retraining import retrain_with_reviews, training_data
-from workbench.extract.scorers import SentenceFile, read_sentence_file
+from workbench.extract.scorers import read_sentence_file
 
 ScorerOption = Annotated[
     str | None,
@@ -79,7 +87,8 @@ def score(
     scores = [float(s) for s in extractor.scorer.score_many([row.text for row in data.rows])]
     cut = extractor.threshold
     if evaluate:
-        _print_evaluation(data, labels, scores, cut, extractor.name, jsonl=jsonl)
+        evaluation = FileEvaluation.of(str(data.path), extractor.name, labels, scores, cut)
+        print_report(evaluation, as_json=jsonl)
         return
     if not jsonl:
         echo(f"{'id':>10}  score  worthy  text")
@@ -96,38 +105,6 @@ def score(
             f"{len(scores)} sentences, {worthy} check-worthy "
             f"({extractor.name}, threshold {cut:.4f})"
         )
-
-
-def _print_evaluation(
-    data: SentenceFile,
-    labels: list[bool],
-    scores: list[float],
-    cut: float,
-    name: str,
-    *,
-    jsonl: bool,
-) -> None:
-    predicted = [value >= cut for value in scores]
-    figures = at_threshold(labels, scores, cut)
-    result = {
-        "file": str(data.path),
-        "scorer": name,
-        "threshold": cut,
-        "sentences": len(labels),
-        "positive": sum(labels),
-        "predicted_positive": sum(predicted),
-        "precision": figures.precision,
-        "recall": figures.recall,
-        "f1": figures.f1,
-    }
-    if jsonl:
-        echo_json(json.dumps(result))
-        return
-    echo(f"{data.path}: {len(labels)} sentences, {sum(labels)} positive")
-    echo(f"scorer {name}, threshold {cut:.4f}: {sum(predicted)} predicted positive")
-    echo(f"precision {figures.precision:.4f}")
-    echo(f"recall    {figures.recall:.4f}")
-    echo(f"f1        {figures.f1:.4f}")
 
 
 DEFAULT_TRAINED_MODEL = Path("db") / "checkworthy_linear.trained.npz"
@@ -175,30 +152,4 @@ def train_extractor(
         folder = training_data(data, settings)
         engine = open_named(settings.database_url, migrate=False)
         retrained = retrain_with_reviews(engine, settings, folder, out, limit=limit, folds=folds)
-    report, reviewed = retrained.report, retrained.reviewed
-    echo(
-        f"workbench examples: {report.workbench_added} added ({reviewed.positives} with a "
-        f"verdict, {reviewed.negatives} not a claim; {reviewed.conflicting} with both left out"
-        + (
-            f"; {report.dropped_overlap} also in dev-test left out"
-            if report.dropped_overlap
-            else ""
-        )
-        + f"), on top of {report.public_examples} public examples"
-    )
-    for label, metrics in (("before", report.before), ("after ", report.after)):
-        echo(
-            f"dev-test {label}: precision {metrics.precision:.4f}  "
-            f"recall {metrics.recall:.4f}  f1 {metrics.f1:.4f}"
-        )
-    # The figure to trust for a new debate: dev-test is one set of debates.
-    for label, cv in (("before", report.cv_before), ("after ", report.cv_after)):
-        if cv is not None:
-            echo(
-                f"debate-grouped CV {label}: f1 {cv.mean:.4f} ± {cv.sd:.4f} "
-                f"({cv.folds} folds over {cv.debates} debates"
-                + (", reviews in every training fold" if label == "after " else "")
-                + ")"
-            )
-    echo(f"wrote {report.path} (threshold {report.threshold:.4f})")
-    echo(f"use it: WORKBENCH_SCORER=linear WORKBENCH_SCORER_MODEL={report.path.resolve()}")
+    print_report(retrained)

@@ -5,25 +5,22 @@ backup). Which export the flags ask for, and where it goes, is the export servic
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from workbench.auth.policy import SYSTEM
-from workbench.cli.common import DbOption, echo, echo_json, open_named, settings_for, user_errors
+from workbench.cli.common import DbOption, open_named, print_report, settings_for, user_errors
 from workbench.cli.serve import terminate_cleanly
 from workbench.export import ExportFormat
 from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.filters import parse_filter
 from workbench.export.request import ExportRequest, write_requested
 from workbench.schemas import FinalSource, Verdict
-from workbench.transfer import ImportReport, import_reviews
-from workbench.transfer.backup import BackupResult, restore_backup
+from workbench.transfer import import_reviews
+from workbench.transfer.backup import restore_backup
 from workbench.transfer.backup_file import is_backup
-from workbench.transfer.restore import RestoreReport
 
 
 def export(
@@ -133,15 +130,7 @@ def export(
         engine = open_named(settings.database_url, migrate=False)
         with terminate_cleanly():
             result = write_requested(engine, request, settings.export_dir, actor=SYSTEM)
-    echo(f"wrote {result.rows} rows to {result.path}")
-    if isinstance(result, BackupResult):
-        echo(
-            ", ".join(f"{count} {name}" for name, count in result.tables.items())
-            + f"; manifest {result.manifest}"
-        )
-        return
-    counts = "" if result.claims is None else f"{result.claims} claims, {result.reviews} reviews; "
-    echo(f"{counts}manifest {result.manifest}")
+    print_report(result)
 
 
 def import_command(
@@ -194,52 +183,9 @@ def import_command(
                 restored = restore_backup(
                     engine, file, actor=SYSTEM, add_missing=add_missing, accounts=accounts
                 )
-            _print_restore_report(restored, as_json=as_json)
-            refused = not restored.written and any(restored.missing.values())
-            if restored.conflict_count or refused or restored.accounts_skipped:
+            print_report(restored, as_json=as_json)
+            if restored.conflict_count or restored.refused or restored.accounts_skipped:
                 raise typer.Exit(code=1)
             return
         report = import_reviews(engine, file, actor=SYSTEM)
-    if as_json:
-        echo_json(report.model_dump_json())
-        return
-    _print_import_report(report)
-
-
-def _print_restore_report(report: RestoreReport, *, as_json: bool) -> None:
-    if as_json:
-        echo_json(json.dumps(dataclasses.asdict(report)))
-        return
-    echo(f"{report.file}: {report.summary()}")
-    if report.written and report.accounts_added:
-        echo("accounts added: " + ", ".join(report.accounts_added))
-    if report.accounts_skipped:
-        echo("accounts not added (--accounts adds them): " + ", ".join(report.accounts_skipped))
-    if report.history_skipped:
-        echo(
-            f"{report.history_skipped} history entries of the backup not merged; what was "
-            "added is in the history as this restore's own entries"
-        )
-    for conflict in report.conflicts:
-        echo(f"conflict: {conflict}")
-    if report.conflict_count > len(report.conflicts):
-        echo(f"... and {report.conflict_count - len(report.conflicts)} more conflicts")
-    if not report.written and any(report.missing.values()):
-        echo(
-            "the database already holds data: nothing was written; "
-            "--add-missing inserts the missing rows that do not conflict"
-        )
-
-
-def _print_import_report(report: ImportReport) -> None:
-    echo(f"{report.file}: {report.summary()}")
-    for unmatched in report.unmatched:
-        echo(f"line {unmatched.line}: unmatched, skipped: {unmatched.reason}")
-    for conflict in report.conflicts:
-        echo(f"line {conflict.line}: conflict: {conflict.reason}")
-    if report.new_reviewers:
-        echo(
-            "new reviewer accounts (no password, cannot log in yet): "
-            + ", ".join(report.new_reviewers)
-        )
-        echo("to let one log in: workbench users set-password NAME")
+    print_report(report, as_json=as_json)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from pydantic import ConfigDict
 from sqlalchemy import Engine
 
 from workbench.audit import iter_history
@@ -20,6 +20,7 @@ from workbench.export.filters import ExportFilter, check
 from workbench.export.rows import SCHEMA_VERSION, RowBatch, iter_row_batches
 from workbench.files.atomic import PRIVATE, FileDigest
 from workbench.files.manifest import data_file, seal
+from workbench.reports import Report
 
 
 class ExportFormat(enum.StrEnum):
@@ -43,14 +44,19 @@ MIME_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class ExportResult:
+class ExportResult(Report):
+    model_config = ConfigDict(frozen=True)
+
     path: Path
     rows: int  # what the file holds: CSV rows, JSONL lines, Parquet rows, ClaimReview items
     claims: int | None = None
     reviews: int | None = None
     sha256: str = ""
     manifest: Path | None = None
+
+    def summary(self) -> str:
+        counts = "" if self.claims is None else f"{self.claims} claims, {self.reviews} reviews; "
+        return f"wrote {self.rows} rows to {self.path}\n{counts}manifest {self.manifest}"
 
 
 def default_path(export_dir: Path, fmt: ExportFormat, now: datetime | None = None) -> Path:

@@ -13,6 +13,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from pydantic import BaseModel, ConfigDict
 
+from workbench.reports import SpacedJsonReport
+
 
 class Evaluation(BaseModel):
     """How well predictions of the positive class match the labels."""
@@ -60,3 +62,49 @@ def at_threshold(labels: ArrayLike, scores: ArrayLike, threshold: float) -> Eval
         predicted=float(predicted.sum()),
         labelled=float(truth.sum()),
     )
+
+
+class FileEvaluation(SpacedJsonReport):
+    """A scorer against a labelled sentence file (``workbench score --eval``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    scorer: str
+    threshold: float
+    sentences: int
+    positive: int
+    predicted_positive: int
+    precision: float
+    recall: float
+    f1: float
+
+    @classmethod
+    def of(
+        cls, file: str, scorer: str, labels: list[bool], scores: list[float], threshold: float
+    ) -> FileEvaluation:
+        """``scores`` cut at ``threshold`` against ``labels``, the sentences of ``file``."""
+        figures = at_threshold(labels, scores, threshold)
+        return cls(
+            file=file,
+            scorer=scorer,
+            threshold=threshold,
+            sentences=len(labels),
+            positive=sum(labels),
+            predicted_positive=sum(value >= threshold for value in scores),
+            precision=figures.precision,
+            recall=figures.recall,
+            f1=figures.f1,
+        )
+
+    def summary(self) -> str:
+        return "\n".join(
+            [
+                f"{self.file}: {self.sentences} sentences, {self.positive} positive",
+                f"scorer {self.scorer}, threshold {self.threshold:.4f}: "
+                f"{self.predicted_positive} predicted positive",
+                f"precision {self.precision:.4f}",
+                f"recall    {self.recall:.4f}",
+                f"f1        {self.f1:.4f}",
+            ]
+        )

@@ -9,23 +9,60 @@ from itself; here those rules are beside the training they serve, so any other e
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ConfigDict
 from sqlalchemy import Engine
 
 from workbench.config import Settings
 from workbench.errors import WorkbenchError
 from workbench.extract import train_linear
 from workbench.extract.train_linear import CT24_SPLIT, RetrainReport, WorkbenchExamples
+from workbench.reports import Report
 
 SPLITS = ("train", "dev", "dev-test")
 
 
-@dataclass(frozen=True)
-class Retrained:
+class Retrained(Report):
+    """A refit, as ``workbench train-extractor`` reports it."""
+
+    model_config = ConfigDict(frozen=True)
+
     report: RetrainReport  # the public data, before/after figures and the file written
     reviewed: WorkbenchExamples  # what the reviews gave: positives, negatives, conflicts
+
+    def summary(self) -> str:
+        report, reviewed = self.report, self.reviewed
+        lines = [
+            f"workbench examples: {report.workbench_added} added ({reviewed.positives} with a "
+            f"verdict, {reviewed.negatives} not a claim; {reviewed.conflicting} with both left "
+            "out"
+            + (
+                f"; {report.dropped_overlap} also in dev-test left out"
+                if report.dropped_overlap
+                else ""
+            )
+            + f"), on top of {report.public_examples} public examples"
+        ]
+        for label, metrics in (("before", report.before), ("after ", report.after)):
+            lines.append(
+                f"dev-test {label}: precision {metrics.precision:.4f}  "
+                f"recall {metrics.recall:.4f}  f1 {metrics.f1:.4f}"
+            )
+        # The figure to trust for a new debate: dev-test is one set of debates.
+        for label, cv in (("before", report.cv_before), ("after ", report.cv_after)):
+            if cv is not None:
+                lines.append(
+                    f"debate-grouped CV {label}: f1 {cv.mean:.4f} ± {cv.sd:.4f} "
+                    f"({cv.folds} folds over {cv.debates} debates"
+                    + (", reviews in every training fold" if label == "after " else "")
+                    + ")"
+                )
+        lines.append(f"wrote {report.path} (threshold {report.threshold:.4f})")
+        lines.append(
+            f"use it: WORKBENCH_SCORER=linear WORKBENCH_SCORER_MODEL={report.path.resolve()}"
+        )
+        return "\n".join(lines)
 
 
 def training_data(folder: Path | None, settings: Settings) -> Path:
@@ -69,4 +106,4 @@ def retrain_with_reviews(
         raise WorkbenchError(f"cannot write {out}: {exc.strerror or exc}") from exc
     except ValueError as exc:
         raise WorkbenchError(str(exc)) from exc
-    return Retrained(report, reviewed)
+    return Retrained(report=report, reviewed=reviewed)

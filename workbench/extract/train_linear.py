@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+from pydantic import BaseModel, ConfigDict
 
 from workbench.extract.evaluation import Evaluation, at_threshold
 from workbench.extract.linear_features import (
@@ -406,9 +407,10 @@ def workbench_examples(engine: Any) -> WorkbenchExamples:
     return WorkbenchExamples(examples, positives, negatives, conflicting)
 
 
-@dataclass(frozen=True)
-class GroupedCV:
+class GroupedCV(BaseModel):
     """Debate-grouped CV F1 at a fixed threshold: the figure that predicts a new debate."""
+
+    model_config = ConfigDict(frozen=True)
 
     folds: int
     debates: int
@@ -439,11 +441,14 @@ def grouped_cv_at(
     y = np.asarray(labels, dtype=np.int64)
     folds = grouped_folds(groups, n_splits)
     f1 = [at_threshold(y[idx], oof[idx], threshold).f1 for idx in folds]
-    return GroupedCV(n_splits, len(set(groups)), f1)
+    return GroupedCV(folds=n_splits, debates=len(set(groups)), fold_f1=f1)
 
 
-@dataclass(frozen=True)
-class RetrainReport:
+class RetrainReport(BaseModel):
+    """A refit's figures; ``workbench.extract.retraining.Retrained`` prints them."""
+
+    model_config = ConfigDict(frozen=True)
+
     path: Path
     before: Evaluation  # dev-test P/R/F1 of the model that was replaced
     after: Evaluation  # dev-test P/R/F1 of the new model, at the same threshold
@@ -543,13 +548,13 @@ def retrain(
         partial_path.unlink(missing_ok=True)
     after = at_threshold(dt_labels, new.score_many(dt_texts), new.threshold)
     return RetrainReport(
-        out,
-        before,
-        after,
-        len(public),
-        len(kept),
-        len(extra) - len(kept),
-        old.threshold,
-        cv_before,
-        cv_after,
+        path=out,
+        before=before,
+        after=after,
+        public_examples=len(public),
+        workbench_added=len(kept),
+        dropped_overlap=len(extra) - len(kept),
+        threshold=old.threshold,
+        cv_before=cv_before,
+        cv_after=cv_after,
     )

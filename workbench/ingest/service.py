@@ -30,10 +30,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 
+from pydantic import ConfigDict, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
@@ -54,6 +55,7 @@ from workbench.ingest.readers import (
     read_file,
 )
 from workbench.ingest.store import Ready, sha256_of, store_batch, stored_digests
+from workbench.reports import Report
 from workbench.schemas import DocumentIn
 from workbench.similarity.cache import SketchCache
 
@@ -91,14 +93,16 @@ def default_workers() -> int:
     return max(1, found or os.cpu_count() or 1)
 
 
-@dataclass
-class IngestReport:
+class IngestReport(Report):
+    # ReadError is a plain dataclass; the lists are filled as work goes, never validated.
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
     added: int = 0
     duplicates: int = 0
     claims: int = 0
-    errors: list[ReadError] = field(default_factory=list)
+    errors: list[ReadError] = Field(default_factory=list)
     # Things left out of documents that were stored, and files skipped on purpose.
-    warnings: list[ReadWarning] = field(default_factory=list)
+    warnings: list[ReadWarning] = Field(default_factory=list)
 
     @property
     def failed(self) -> int:

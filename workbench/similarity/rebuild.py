@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select
 
 from workbench.db.models import Claim, ClaimSimilarity, ClaimSketch, ClaimSketchKey, Document
 from workbench.db.session import unit_of_work
+from workbench.reports import Report
 from workbench.similarity import measure
 from workbench.similarity.link import link_claims
 
 
-@dataclass
-class RebuildReport:
+class RebuildReport(Report):
     documents: int = 0
     claims: int = 0
     pairs: int = 0
+
+    def summary(self) -> str:
+        return f"{self.documents} documents, {self.claims} claims: {self.pairs} similar pairs"
 
 
 def rebuild_similarity(

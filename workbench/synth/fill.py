@@ -11,11 +11,11 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
+from pydantic import Field
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from workbench.auth.accounts import add_user
@@ -31,6 +31,7 @@ from workbench.db.models import (
 )
 from workbench.errors import InvalidInput
 from workbench.project import ProjectSettings, set_project_setting
+from workbench.reports import Report
 from workbench.review.stats import recount
 from workbench.schemas import Role
 from workbench.synth.news import EPOCH, Article, article
@@ -52,15 +53,14 @@ REVIEW_WEEKS = 8
 ROWS_PER_STATEMENT = 5000
 
 
-@dataclass
-class SynthReport:
+class SynthReport(Report):
     documents: int = 0
     claims: int = 0
     reviewers: int = 0
     reviews: int = 0
     urls: int = 0
-    verdicts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS, 0))
-    finals: dict[str, int] = field(default_factory=dict)  # by source
+    verdicts: dict[str, int] = Field(default_factory=lambda: dict.fromkeys(VERDICTS, 0))
+    finals: dict[str, int] = Field(default_factory=dict)  # by source
     awaiting_adjudication: int = 0
     seconds: float = 0.0
 

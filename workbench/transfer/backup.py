@@ -48,11 +48,11 @@ still takes from that path (its history entries' shapes, ``refresh_final``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from pydantic import ConfigDict
 from pydantic_core import to_json
 from sqlalchemy import Connection, Engine, Table, func, select, tuple_
 from sqlalchemy.exc import DBAPIError
@@ -63,6 +63,7 @@ from workbench.db.session import is_busy
 from workbench.errors import DatabaseBusy
 from workbench.files.atomic import PRIVATE, FileDigest
 from workbench.files.manifest import data_file, seal
+from workbench.reports import Report
 from workbench.review.stats import recount
 from workbench.transfer.backup_file import (
     BATCH,
@@ -81,13 +82,18 @@ from workbench.transfer.restore import Restorer, RestoreReport, advance_sequence
 # --- export -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BackupResult:
+class BackupResult(Report):
+    model_config = ConfigDict(frozen=True)
+
     path: Path
     rows: int
     tables: dict[str, int]
     sha256: str
     manifest: Path
+
+    def summary(self) -> str:
+        tables = ", ".join(f"{count} {name}" for name, count in self.tables.items())
+        return f"wrote {self.rows} rows to {self.path}\n{tables}; manifest {self.manifest}"
 
 
 def _iter_rows(connection: Connection, table: Table) -> Iterator[dict[str, Any]]:
@@ -158,7 +164,7 @@ def export_backup(engine: Engine, path: Path, *, actor: Caller) -> BackupResult:
         reviews=counts["reviews"],
         rows=rows,
     )
-    return BackupResult(path, rows, counts, digest.sha256, written)
+    return BackupResult(path=path, rows=rows, tables=counts, sha256=digest.sha256, manifest=written)
 
 
 def restore_backup(

@@ -63,6 +63,7 @@ from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, Document, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import DatabaseBusy
+from workbench.reports import Report
 from workbench.review.writes import (
     add_review,
     final_row,
@@ -99,7 +100,7 @@ class UnmatchedLine(BaseModel):
     reason: str
 
 
-class ImportReport(BaseModel):
+class ImportReport(Report):
     file: str
     lines: int = 0  # records read (blank lines aside)
     claims_matched: int = 0  # distinct claims here that lines were matched to
@@ -110,7 +111,8 @@ class ImportReport(BaseModel):
     unmatched: list[UnmatchedLine] = Field(default_factory=list)
     new_reviewers: list[str] = Field(default_factory=list)  # accounts created, no password
 
-    def summary(self) -> str:
+    def counts(self) -> str:
+        """What the import did, on one line."""
         return (
             f"{self.lines} lines, {self.claims_matched} claims matched: "
             f"{self.reviews_added} reviews added, {self.reviews_unchanged} unchanged, "
@@ -118,6 +120,18 @@ class ImportReport(BaseModel):
             f"{len(self.unmatched)} unmatched, {len(self.new_reviewers)} new reviewers "
             "(an interrupted import is finished by running it again: nothing is added twice)"
         )
+
+    def summary(self) -> str:
+        lines = [f"{self.file}: {self.counts()}"]
+        lines += [f"line {u.line}: unmatched, skipped: {u.reason}" for u in self.unmatched]
+        lines += [f"line {c.line}: conflict: {c.reason}" for c in self.conflicts]
+        if self.new_reviewers:
+            lines.append(
+                "new reviewer accounts (no password, cannot log in yet): "
+                + ", ".join(self.new_reviewers)
+            )
+            lines.append("to let one log in: workbench users set-password NAME")
+        return "\n".join(lines)
 
 
 # --- the import -----------------------------------------------------------------------------

@@ -23,9 +23,9 @@ rebuilt by ``stats.recount`` as for any bulk write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from pydantic import Field
 from sqlalchemy import (
     Connection,
     ForeignKeyConstraint,
@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity
 from workbench.errors import InputFileError
+from workbench.reports import SpacedJsonReport
 from workbench.review.writes import refresh_final, reviews_per_claim
 from workbench.transfer.backup_file import (
     BATCH,
@@ -52,29 +53,34 @@ from workbench.transfer.backup_file import (
 )
 
 
-@dataclass
-class RestoreReport:
+class RestoreReport(SpacedJsonReport):
     file: str
     empty_target: bool = False
     written: bool = False
-    inserted: dict[str, int] = field(default_factory=dict)
-    present: dict[str, int] = field(default_factory=dict)
-    missing: dict[str, int] = field(default_factory=dict)
-    conflicts: list[str] = field(default_factory=list)  # "line N: table id: reason"
+    inserted: dict[str, int] = Field(default_factory=dict)
+    present: dict[str, int] = Field(default_factory=dict)
+    missing: dict[str, int] = Field(default_factory=dict)
+    conflicts: list[str] = Field(default_factory=list)  # "line N: table id: reason"
     conflict_count: int = 0
-    accounts_added: list[str] = field(default_factory=list)  # "name (role[, can log in])"
-    accounts_skipped: list[str] = field(default_factory=list)  # a merge without accounts=True
+    accounts_added: list[str] = Field(default_factory=list)  # "name (role[, can log in])"
+    accounts_skipped: list[str] = Field(default_factory=list)  # a merge without accounts=True
     history_skipped: int = 0  # the backup's history rows a merge did not restore
     finals_checked: int = 0  # claims whose final verdict a merge recomputed
 
-    MAX_LISTED = 100
+    MAX_LISTED: ClassVar[int] = 100
 
     def conflict(self, line: int, message: str) -> None:
         self.conflict_count += 1
         if len(self.conflicts) < self.MAX_LISTED:
             self.conflicts.append(f"line {line}: {message}")
 
-    def summary(self) -> str:
+    @property
+    def refused(self) -> bool:
+        """Nothing written because the database held data and no merge was asked for."""
+        return not self.written and any(self.missing.values())
+
+    def counts(self) -> str:
+        """The rows restored, present and in conflict, on one line."""
         inserted = sum(self.inserted.values())
         present = sum(self.present.values())
         missing = sum(self.missing.values())
@@ -83,6 +89,29 @@ class RestoreReport:
         else:
             head = f"nothing changed: {missing} rows missing here"
         return f"{head}, {present} already present, {self.conflict_count} conflicts"
+
+    def summary(self) -> str:
+        lines = [f"{self.file}: {self.counts()}"]
+        if self.written and self.accounts_added:
+            lines.append("accounts added: " + ", ".join(self.accounts_added))
+        if self.accounts_skipped:
+            lines.append(
+                "accounts not added (--accounts adds them): " + ", ".join(self.accounts_skipped)
+            )
+        if self.history_skipped:
+            lines.append(
+                f"{self.history_skipped} history entries of the backup not merged; what was "
+                "added is in the history as this restore's own entries"
+            )
+        lines += [f"conflict: {conflict}" for conflict in self.conflicts]
+        if self.conflict_count > len(self.conflicts):
+            lines.append(f"... and {self.conflict_count - len(self.conflicts)} more conflicts")
+        if self.refused:
+            lines.append(
+                "the database already holds data: nothing was written; "
+                "--add-missing inserts the missing rows that do not conflict"
+            )
+        return "\n".join(lines)
 
 
 def _pk_clause(table: Table, values: dict[str, Any]) -> Any:
