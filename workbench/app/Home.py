@@ -29,9 +29,11 @@ def main() -> None:
         st.stop()
         return
     if team and actor is None:
+        state.keep_link_through_login()  # a claim link opens once the user has signed in
         login = st.Page(state.LOGIN_PAGE, title="Log in", icon=":material/login:", default=True)
         st.navigation([login], position="hidden").run()
         return
+    state.restore_link_after_login()
     pages = [
         st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
         for index, page in enumerate(access.pages_for(team, actor))
