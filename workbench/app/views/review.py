@@ -5,6 +5,11 @@ a URL, Skip or Previous reruns that alone, not the whole page; the sidebar's rev
 drawn from it, so they follow each verdict. The rest (the account check, the sidebar, the
 queue-filter line) runs on full runs; the fragment asks for one only when the account
 changed under it.
+
+The address names the claim on screen (``/review?claim=ID``, see :func:`state.show_in_address`):
+a link pasted into a chat, a reload or a link kept through the login opens that claim when
+``get_claim`` lets the actor see it (:func:`_open_link`); otherwise a message says why and the
+queue goes on.
 """
 
 from __future__ import annotations
