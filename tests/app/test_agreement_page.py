@@ -126,8 +126,8 @@ def log_in(at: AppTest, name: str) -> AppTest:
 def open_page(app: App, page: str, name: str = "Ada", **query: str) -> AppTest:
     at = log_in(app(), name)
     assert not at.exception
-    at.query_params.update(query)
     at.switch_page(page)
+    at.query_params.update(query)  # the page opened at an address with this query
     return at.run(timeout=60)
 
 
@@ -206,7 +206,7 @@ def test_an_admin_sees_the_figures_and_what_they_rest_on(seeded_team: Seeded, ap
     assert len(links) == len(expected.most_disputed)
     first = links[0].proto
     assert first.query_string == f"claim={seeded_team.split}"
-    assert "adjudicate" in first.page
+    assert first.page == "adjudication"  # its address: /adjudication?claim=ID
     assert plain([links[0]]).startswith(f"#{seeded_team.split} — ")
 
 

@@ -10,6 +10,7 @@ polls for a condition, with a deadline.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,73 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
                 has_text="Whole document"
             ).screenshot(path=str(DOCUMENT_SCREENSHOT))
             assert dialogs == []
+        except Exception:
+            page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def _queue_start(db_url: str, n: int) -> list[int]:
+    """The first ``n`` claims in queue order, read through the service."""
+    from workbench.db.open import open_database
+    from workbench.db.session import dispose_all
+    from workbench.review.queue import ClaimFilter, next_claim_id
+
+    engine = open_database(db_url)
+    ids: list[int] = []
+    after: int | None = None
+    try:
+        while len(ids) < n:
+            following = next_claim_id(engine, ClaimFilter(), after=after)
+            assert following is not None
+            ids.append(following)
+            after = following
+    finally:
+        dispose_all()
+    return ids
+
+
+def test_a_claim_link_opens_it_and_the_address_follows_the_claim(
+    server: str, db_url: str, playwright_api: Any
+) -> None:
+    expect = playwright_api.expect
+    expect.set_options(timeout=TIMEOUT_MS)
+    _, second, third = _queue_start(db_url, 3)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{server}/review?claim={second}")
+            _wait_for_app_run(page)
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            heading = page.locator("h3").filter(has_text="Claim #")
+
+            # The name form comes first; the link is kept through it.
+            sidebar.get_by_label("Your name", exact=True).fill("Ana")
+            sidebar.get_by_role("button", name="Start reviewing").click()
+            expect(heading).to_have_text(f"Claim #{second}")
+            _wait_for_app_run(page)
+            expect(page).to_have_url(re.compile(rf"/review\?claim={second}$"))
+
+            # A verdict opens the next claim, and the address bar names it.
+            page.locator(".st-key-verdict_verified button:visible").click()
+            expect(heading).to_have_text(f"Claim #{third}")
+            expect(page).to_have_url(re.compile(rf"/review\?claim={third}$"))
+            _wait_for_app_run(page)
+
+            # A reload opens the claim the address names (the name is asked again first).
+            page.reload()
+            _wait_for_app_run(page)
+            sidebar.get_by_label("Your name", exact=True).fill("Ana")
+            sidebar.get_by_role("button", name="Start reviewing").click()
+            expect(heading).to_have_text(f"Claim #{third}")
+            expect(page).to_have_url(re.compile(rf"/review\?claim={third}$"))
+            _wait_for_app_run(page)
+
+            # Another page of the navigation has an address of its own, without the claim.
+            sidebar.get_by_role("link", name="Queue").click()
+            expect(page).to_have_url(re.compile(r"/queue$"))
         except Exception:
             page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
             raise

@@ -29,12 +29,32 @@ def main() -> None:
         st.stop()
         return
     if team and actor is None:
+        state.keep_link_through_login()  # a claim link opens once the user has signed in
         login = st.Page(state.LOGIN_PAGE, title="Log in", icon=":material/login:", default=True)
-        st.navigation([login], position="hidden").run()
+        # A link's address shows the login form too (not "page not found"); once signed in,
+        # the same address opens its page.
+        aliases = [
+            st.Page(state.LOGIN_PAGE, title="Log in", url_path=url, visibility="hidden")
+            for url in access.LINK_URLS
+        ]
+        st.navigation([login, *aliases], position="hidden").run()
         return
+    state.restore_link_after_login()
+    specs = access.pages_for(team, actor)
+    # "/" opens the first page (Review) through a hidden default page: the visible one keeps
+    # its own address, /review, which is also what a link to a claim uses (/review?claim=ID).
     pages = [
-        st.Page(page.path, title=page.title, icon=page.icon, default=index == 0)
-        for index, page in enumerate(access.pages_for(team, actor))
+        st.Page(
+            specs[0].path,
+            title=specs[0].title,
+            url_path=access.HOME_URL,
+            default=True,
+            visibility="hidden",
+        ),
+        *(
+            st.Page(page.path, title=page.title, icon=page.icon, url_path=page.url_path)
+            for page in specs
+        ),
     ]
     st.navigation(pages).run()
 

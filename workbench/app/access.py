@@ -54,12 +54,23 @@ class PageSpec:
     path: str  # relative to Home.py
     title: str
     icon: str
+    url_path: str | None = None  # None: Streamlit's, from the file name
+
+
+# The addresses a link to one claim uses (``/review?claim=ID``, ``/adjudication?claim=ID``).
+# Streamlit serves its default page at ``/`` only, so Home.py makes a hidden default page
+# (``HOME_URL``, served at ``/``) run the first page's script, and the visible pages keep
+# their own addresses.
+HOME_URL = "home"
+REVIEW_URL = "review"
+ADJUDICATION_URL = "adjudication"
+LINK_URLS = (REVIEW_URL, ADJUDICATION_URL)
 
 
 def pages_for(team: bool, actor: Actor | None) -> list[PageSpec]:
     """The navigation for this session, the first page the default (Home.py builds it)."""
     pages = [
-        PageSpec(state.REVIEW_PAGE, "Review", ":material/task_alt:"),
+        PageSpec(state.REVIEW_PAGE, "Review", ":material/task_alt:", REVIEW_URL),
         PageSpec(state.QUEUE_PAGE_PATH, "Queue", ":material/list_alt:"),
     ]
     # Single-user mode before a name is entered: the pages ask for the name themselves.
@@ -69,7 +80,9 @@ def pages_for(team: bool, actor: Actor | None) -> list[PageSpec]:
     if team and actor is not None and allowed(actor, Action.manage_users):
         pages.append(PageSpec(state.USERS_PAGE, "Users", ":material/group:"))
     if actor is not None and allowed(actor, Action.adjudicate):
-        pages.append(PageSpec(state.ADJUDICATE_PAGE, "Adjudication", ":material/gavel:"))
+        pages.append(
+            PageSpec(state.ADJUDICATE_PAGE, "Adjudication", ":material/gavel:", ADJUDICATION_URL)
+        )
     # Figures about people: the progress service allows them to those who manage users.
     if actor is not None and allowed(actor, Action.manage_users):
         pages.append(PageSpec(state.PROGRESS_PAGE, "Progress", ":material/monitoring:"))

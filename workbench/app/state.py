@@ -35,6 +35,12 @@ FLASH = "flash"
 GROUP_OFFER = "group_offer"
 # A random name for this browser session, for the sign-in throttle (see access.client).
 CLIENT_TOKEN = "client_token"
+# The query parameter of a link to one claim: ``/review?claim=<id>``, ``/adjudication?claim=<id>``.
+LINK = "claim"
+# The link's value this session last acted on or wrote (the address bar follows the claim).
+LINK_SEEN = "link_seen"
+# A link that arrived before sign-in, kept through the login (sign_out keeps it).
+PENDING_LINK = "pending_link"
 
 REVIEW_PAGE = "views/review.py"
 QUEUE_PAGE_PATH = "views/queue.py"
@@ -88,10 +94,12 @@ def sign_out() -> None:
     """Forget everything this session held: the next person at this browser starts afresh.
 
     Except the session's client token: signing in and out must not renew the sign-in budget
-    of the browser that does it (it names no one, so nothing personal carries over).
+    of the browser that does it (it names no one, so nothing personal carries over), and a
+    claim link that arrived before the sign-in (an id from the address bar, nothing of the
+    account), so the login opens it.
     """
     for key in list(st.session_state):
-        if key != CLIENT_TOKEN:
+        if key not in (CLIENT_TOKEN, PENDING_LINK):
             del st.session_state[key]
 
 
@@ -155,6 +163,62 @@ def history() -> list[int]:
 
 def set_history(ids: list[int]) -> None:
     st.session_state[HISTORY] = ids
+
+
+# --- the claim's address: ``?claim=<id>`` ------------------------------------------------
+
+
+def link_value() -> str | None:
+    """The ``claim`` query parameter of the address, as given (None: none)."""
+    raw = st.query_params.get(LINK)
+    return None if raw is None else str(raw)
+
+
+def new_link() -> str | None:
+    """The address's ``claim``, if it names something this session has not acted on yet (a
+    pasted link, a reload, a link kept through the login); None otherwise."""
+    raw = link_value()
+    if raw is None or raw == st.session_state.get(LINK_SEEN):
+        return None
+    return raw
+
+
+def show_in_address(target: int | None) -> None:
+    """Make the address bar name ``target`` (None: no claim), and remember it as acted on."""
+    value = None if target is None else str(target)
+    st.session_state[LINK_SEEN] = value
+    if link_value() == value:
+        return
+    if value is None:
+        st.query_params.pop(LINK, None)
+    else:
+        st.query_params[LINK] = value
+
+
+def keep_link_through_login() -> None:
+    """Before the login form: remember the address's claim link for after the sign-in."""
+    raw = link_value()
+    if raw is not None:
+        st.session_state[PENDING_LINK] = raw
+
+
+def restore_link_after_login() -> None:
+    """After the sign-in: put a link kept through the login back in the address."""
+    pending = st.session_state.pop(PENDING_LINK, None)
+    if isinstance(pending, str) and link_value() is None:
+        st.query_params[LINK] = pending
+
+
+def parse_claim_id(raw: str) -> int | None:
+    """The claim id a link names (``12``, ``#12``), or None if it names none.
+
+    A positive integer that fits the database's 32-bit ids; anything else is refused.
+    """
+    text = raw.strip().removeprefix("#")
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= 2**31 - 1 else None
 
 
 # --- the queue filter -----------------------------------------------------------------------

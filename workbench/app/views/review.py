@@ -5,6 +5,11 @@ a URL, Skip or Previous reruns that alone, not the whole page; the sidebar's rev
 drawn from it, so they follow each verdict. The rest (the account check, the sidebar, the
 queue-filter line) runs on full runs; the fragment asks for one only when the account
 changed under it.
+
+The address names the claim on screen (``/review?claim=ID``, see :func:`state.show_in_address`):
+a link pasted into a chat, a reload or a link kept through the login opens that claim when
+``get_claim`` lets the actor see it (:func:`_open_link`); otherwise a message says why and the
+queue goes on.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from workbench.app import access, actions, frame, render, sidebar, state
 from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change
 from workbench.auth.policy import Action
-from workbench.errors import NotFound
+from workbench.errors import NotFound, PermissionDenied
 from workbench.review import assign
 from workbench.review.history import visible_claim_history
 from workbench.review.queue import (
@@ -30,7 +35,7 @@ from workbench.review.queue import (
     get_claim,
     next_claim_id,
 )
-from workbench.schemas import ClaimStatus, ReviewOut, SimilarClaim, Verdict
+from workbench.schemas import Actor, ClaimStatus, ReviewOut, SimilarClaim, Verdict
 from workbench.similarity.query import similar_claims
 
 READ_ONLY_NOTE = (
@@ -78,10 +83,12 @@ def claim_view(counts: DeltaGenerator) -> None:
     flt = state.current_filter()
     team = state.team_reviewing()
 
+    _open_link(engine, actor)
     claim_id = state.claim_id()
     if claim_id is None:
         claim_id = _first_claim(engine, flt, team=team)
         if claim_id is None:
+            state.show_in_address(None)
             _all_done(flt, team=team)
             return
         st.session_state[state.CLAIM] = claim_id
@@ -94,6 +101,8 @@ def claim_view(counts: DeltaGenerator) -> None:
         # (A fragment-scoped rerun is refused during a full run: then the whole page.)
         st.rerun(scope="fragment" if _fragment_rerun() else "app")
         return
+    # The address bar names the claim on screen: a link to paste, and what a reload opens.
+    state.show_in_address(claim_id)
 
     mine = next((r for r in detail.reviews if r.reviewer == reviewer), None)
     # The version this page shows; a save checks it, so another tab's change is not lost.
@@ -116,6 +125,42 @@ def claim_view(counts: DeltaGenerator) -> None:
     _similar(detail, mine, _blind(similar_claims(engine, claim_id)))
     _others(detail, reviewer)
     _history(engine, claim_id)
+
+
+def _open_link(engine: Engine, actor: Actor) -> None:
+    """Open the claim a new link names (``?claim=<id>``: pasted, reloaded, kept through the
+    login), if the services let this actor see it; otherwise say why, and go on with the queue.
+    """
+    raw = state.new_link()
+    if raw is None:
+        return
+    target = state.parse_claim_id(raw)
+    instead = "showing the next claim of your queue instead."
+    if target is None:
+        state.flash(
+            actions.DECISION,
+            "warning",
+            f"The link names “{render.shorten(raw, 40)}”, which is not a claim id "
+            f"(a positive whole number): {instead}",
+        )
+        return
+    if target == state.claim_id():
+        return
+    try:
+        get_claim(engine, target, actor)  # the service's answer: may this actor see it?
+    except NotFound:
+        state.flash(
+            actions.DECISION,
+            "warning",
+            f"Claim #{target} does not exist (the link may be out of date): {instead}",
+        )
+        return
+    except PermissionDenied as exc:
+        state.flash(
+            actions.DECISION, "warning", f"You may not see claim #{target} ({exc}): {instead}"
+        )
+        return
+    state.open_claim(target)
 
 
 def _filter_line(engine: Engine, flt: ClaimFilter) -> None:
