@@ -104,6 +104,9 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
             _wait_for_app_run(page)
             sidebar = page.locator('[data-testid="stSidebar"]')
 
+            # A user's app, not a developer's: no Deploy button, even opened as localhost.
+            expect(page.locator('[data-testid="stAppDeployButton"]')).to_have_count(0)
+
             # The name comes first.
             expect(page.get_by_text("Enter your name in the sidebar")).to_be_visible()
             sidebar.get_by_label("Your name", exact=True).fill("Ana")

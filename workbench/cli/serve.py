@@ -78,6 +78,10 @@ def run_streamlit(database_url: str, port: int, host: str) -> int:
         "false",
         "--server.enableStaticServing",
         "false",
+        # Reviewers are users, not the app's developers: no Deploy button, no Rerun or Clear
+        # cache in the menu ("auto" shows them to anyone who opens it as localhost).
+        "--client.toolbarMode",
+        "viewer",
     ]
     env = os.environ | {"WORKBENCH_DATABASE_URL": database_url}
     echo(f"review app: http://{host}:{port}  (Ctrl+C to stop)")
