@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import HOME
+from workbench.app import state
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
 from workbench.db.models import Review
@@ -104,6 +105,31 @@ def test_team_mode_shows_the_leased_claim_to_two_reviewers_with_k_2(
             "disputed",
             True,
         )
+
+
+def test_a_viewer_is_not_told_the_hidden_reviews_wait_for_a_decision(
+    seeded: Engine, app: App
+) -> None:
+    people = accounts(seeded)
+    add_user(seeded, SYSTEM, "Val", Role.viewer, PASSWORD)
+    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
+    best = best_claim(seeded)
+    ana = log_in(app(), "Ana")
+    assert shown_claim(ana) == best
+    ana.button(key="verdict_verified").click()
+    ana.run(timeout=30)
+    assert assign.lease_of(seeded, people["Ana"], best) is None
+
+    viewer = app()
+    viewer.query_params[state.LINK] = str(best)  # the claim's link
+    val = log_in(viewer, "Val")
+    assert not val.exception
+    assert shown_claim(val) == best
+    assert "until you decide" not in captions(val)
+    assert (
+        "1 other review hidden: blind review shows reviewers' verdicts only to those who have "
+        "given their own, and to admins." in captions(val)
+    )
 
 
 def test_skip_in_team_mode_gives_the_slot_back(seeded: Engine, app: App) -> None:

@@ -417,7 +417,15 @@ def _others(detail: ClaimDetail, reviewer: str) -> None:
     others = [r for r in detail.reviews if r.reviewer != reviewer]
     if detail.hidden_reviews:
         n = detail.hidden_reviews
-        st.caption(f"{n} other review{'s' if n > 1 else ''} hidden until you decide.")
+        reviews = f"{n} other review{'s' if n > 1 else ''}"
+        # A viewer never decides: "until you decide" would promise what cannot come.
+        if state.may(Action.review):
+            st.caption(f"{reviews} hidden until you decide.")
+        else:
+            st.caption(
+                f"{reviews} hidden: blind review shows reviewers' verdicts only to those who "
+                "have given their own, and to admins."
+            )
     if not others:
         return
     st.markdown("#### Other reviewers")
