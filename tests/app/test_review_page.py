@@ -142,6 +142,29 @@ def test_a_valid_url_is_added_normalised(seeded: Engine, app: App) -> None:
     assert review is not None and review.urls == []
 
 
+def test_the_reviewer_is_told_what_a_url_became_and_when_it_was_already_there(
+    seeded: Engine, app: App
+) -> None:
+    def plain(shown: object) -> str:  # messages are Markdown with the URL's marks escaped
+        return str(shown).replace("\\", "")
+
+    claim_id = first_claim(seeded)
+    at = add_url(sign_in(app()), claim_id, "example.com")
+    assert not at.exception
+    assert [plain(s.value) for s in at.success] == ["URL added as https://example.com/"]
+
+    at = add_url(at, claim_id, "https://example.com/")
+    assert not at.success
+    assert [plain(i.value) for i in at.info if "Already" in str(i.value)] == [
+        "Already among your URLs: https://example.com/"
+    ]
+    review = my_review(seeded, claim_id)
+    assert review is not None and [e.url for e in review.urls] == ["https://example.com/"]
+
+    at = add_url(at, claim_id, "https://example.org/report")
+    assert [plain(s.value) for s in at.success] == ["URL added."]
+
+
 @pytest.mark.parametrize(
     ("raw", "message"),
     [("javascript:alert(1)", "only http"), ("not a url", "spaces")],

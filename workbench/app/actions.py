@@ -22,6 +22,7 @@ from workbench.review import assign, decisions, similar
 from workbench.review.queue import next_claim_id
 from workbench.schemas import Actor, ClaimStatus, FinalVerdictOut, ReviewOut, Verdict
 from workbench.similarity.query import similar_claims
+from workbench.urls import normalise_url
 
 T = TypeVar("T")
 DECISION = "decision"
@@ -105,9 +106,10 @@ def _edit_review(
     *,
     error: str = "{}",
     **extra: Any,
-) -> bool:
+) -> ReviewOut | None:
     """One change to our review of ``claim_id`` (a ``decisions`` function), made against the
-    version the page showed; True once saved, else the message (or the newer value) shown."""
+    version the page showed; the saved review, else None (the message, or the newer value,
+    shown)."""
     review = _attempt(
         area,
         lambda: edit(
@@ -122,9 +124,9 @@ def _edit_review(
         error=error,
     )
     if review is FAILED:
-        return False
+        return None
     _saved(claim_id, review)
-    return True
+    return review
 
 
 def _advance(claim_id: int) -> None:
@@ -258,10 +260,18 @@ def save_note(claim_id: int) -> None:
 
 def add_url(claim_id: int) -> None:
     raw = str(st.session_state.get(url_key(claim_id), ""))
-    if not _edit_review(URL, claim_id, decisions.add_url, raw, error="Not added: {}."):
+    shown = state.seen_version(claim_id)
+    saved = _edit_review(URL, claim_id, decisions.add_url, raw, error="Not added: {}.")
+    if saved is None:
         return
     st.session_state[url_key(claim_id)] = ""
-    state.flash(URL, "success", "URL added.")
+    url = normalise_url(raw)  # what the service stored (it refused the raw text otherwise)
+    if shown and saved.version == shown:  # a URL already there changes nothing, not even this
+        state.flash(URL, "info", f"Already among your URLs: {url}")
+    elif url != raw.strip():
+        state.flash(URL, "success", f"URL added as {url}")
+    else:
+        state.flash(URL, "success", "URL added.")
 
 
 def remove_url(claim_id: int, url: str) -> None:
