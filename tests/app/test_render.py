@@ -75,3 +75,18 @@ def test_markdown_escape_keeps_text_literal() -> None:
 def test_shorten_flattens_and_cuts() -> None:
     assert render.shorten("a\n b", 10) == "a b"
     assert render.shorten("x" * 20, 5) == "xxxx…"
+
+
+def test_an_evidence_url_is_a_new_tab_link_that_tells_the_site_nothing() -> None:
+    shown = render.evidence_link_html("https://example.org/report?a=1&b=2")
+    assert 'href="https://example.org/report?a=1&amp;b=2"' in shown
+    assert 'target="_blank" rel="noopener noreferrer"' in shown
+
+
+@given(st.text())
+def test_an_evidence_link_never_carries_markup_of_its_own(url: str) -> None:
+    shown = render.evidence_link_html(url)
+    inner = shown.split(">", 2)[2].rsplit("</a>", 1)[0]  # the link's text
+    assert "<" not in inner and ">" not in inner
+    href = shown.split('href="', 1)[1].split('" target=', 1)[0]
+    assert '"' not in href and "<" not in href

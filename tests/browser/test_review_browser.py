@@ -129,6 +129,22 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
             expect(page.get_by_text("Note saved.")).to_be_visible()
             expect(sidebar).to_contain_text("1 reviewed /")
 
+            # An evidence URL: told what it became, shown as a link to a new tab that learns
+            # nothing of the workbench, and "Remove" beside it keeps its whole word.
+            _wait_for_app_run(page)
+            shown = page.locator("h3").filter(has_text="Claim #").inner_text()
+            url_box = page.locator(f".st-key-url_input_{shown.split('#')[1].strip()} input")
+            url_box.fill("example.com")
+            url_box.press("Enter")
+            expect(page.get_by_text("URL added as https://example.com/")).to_be_visible()
+            link = page.locator('[data-testid="stHtml"] a[href="https://example.com/"]')
+            expect(link).to_have_attribute("target", "_blank")
+            expect(link).to_have_attribute("rel", "noopener noreferrer")
+            remove = page.locator('[class*="st-key-remove_url_"] button')
+            expect(remove).to_have_text("Remove")
+            assert remove.evaluate("b => b.scrollWidth <= b.clientWidth")
+            page.locator("h3").filter(has_text="Claim #").click()
+
             # The keyboard shortcut "2" records "disputed".
             page.keyboard.press("2")
             expect(sidebar).to_contain_text("2 reviewed /")

@@ -90,6 +90,19 @@ def shorten(text: str, limit: int = 80) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + ELLIPSIS
 
 
+URL_STYLE = "overflow-wrap: anywhere; line-height: 1.4"
+
+
+def evidence_link_html(url: str) -> str:
+    """A stored evidence URL as a link to it, opened in a new tab that learns nothing of the
+    workbench (no opener, no referrer). Stored URLs are normalised http(s) addresses, and
+    both the address and the text are escaped all the same."""
+    return (
+        f'<div style="{URL_STYLE}"><a href="{escape(url)}" target="_blank" '
+        f'rel="noopener noreferrer">{escape(shorten(url, 120))}</a></div>'
+    )
+
+
 SIMILAR_STYLE = (
     "white-space: pre-wrap; overflow-wrap: anywhere; padding: 0.4rem 0.75rem; "
     "border-left: 3px solid #d0d4dc; margin-bottom: 0.15rem"

@@ -332,16 +332,17 @@ def _urls(claim_id: int, mine: ReviewOut | None, *, open_: bool) -> None:
         )
     state.show_flash(actions.URL)
     for index, evidence in enumerate(mine.urls if mine else []):
-        row = st.columns([6, 1, 1], vertical_alignment="center")
-        row[0].text(evidence.url)
-        # Stored URLs are normalised http(s) addresses, so a link to them is safe.
-        row[1].link_button("Open", evidence.url, key=f"open_url_{claim_id}_{index}")
-        row[2].button(
+        # The address itself is the link (a new tab): no "Open" button to squeeze beside it,
+        # and "Remove" keeps the width of its word.
+        row = st.columns([5, 1], vertical_alignment="center")
+        row[0].html(render.evidence_link_html(evidence.url))
+        row[1].button(
             "Remove",
             key=f"remove_url_{claim_id}_{index}",
             on_click=actions.remove_url,
             args=(claim_id, evidence.url),
             type="tertiary",
+            width="content",
             disabled=not state.may(Action.review),
         )
 
