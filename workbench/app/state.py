@@ -21,6 +21,7 @@ from workbench.config import current_settings
 from workbench.db.open import open_database
 from workbench.review.queue import ClaimFilter
 from workbench.schemas import Actor, Verdict
+from workbench.storable import INT_MAX
 
 REVIEWER = "reviewer"
 CHANGING_NAME = "changing_name"
@@ -218,7 +219,7 @@ def parse_claim_id(raw: str) -> int | None:
     if not text.isascii() or not text.isdigit() or len(text) > 10:
         return None
     value = int(text)
-    return value if 0 < value <= 2**31 - 1 else None
+    return value if 0 < value <= INT_MAX else None
 
 
 # --- the queue filter -----------------------------------------------------------------------

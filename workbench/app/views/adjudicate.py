@@ -120,8 +120,8 @@ def _linked_claim(engine: Engine, actor: Actor) -> DisputedClaim | None:
     raw = st.query_params.get(LINK)
     if raw is None:
         return None
-    text = str(raw).strip().removeprefix("#")
-    if not text.isascii() or not text.isdigit() or len(text) > 9:  # ids fit in 32 bits
+    claim_id = state.parse_claim_id(str(raw))
+    if claim_id is None:
         st.warning(
             render.md_escape(
                 f"The link names “{render.shorten(str(raw), 40)}”, which is not a claim id: "
@@ -130,10 +130,10 @@ def _linked_claim(engine: Engine, actor: Actor) -> DisputedClaim | None:
         )
         return None
     try:
-        return adjudication_item(engine, actor, int(text))
+        return adjudication_item(engine, actor, claim_id)
     except NotFound:
         st.warning(
-            f"Claim #{int(text)} does not exist (the link may be out of date): showing the "
+            f"Claim #{claim_id} does not exist (the link may be out of date): showing the "
             "disputed claims instead."
         )
     except WorkbenchError as exc:
