@@ -143,6 +143,13 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
             remove = page.locator('[class*="st-key-remove_url_"] button')
             expect(remove).to_have_text("Remove")
             assert remove.evaluate("b => b.scrollWidth <= b.clientWidth")
+            page.set_viewport_size({"width": 1280, "height": 800})  # a laptop's screen too
+            _wait_for_app_run(page)
+            whole = (
+                "b => [b, ...b.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth)"
+            )
+            assert remove.evaluate(whole)
+            page.set_viewport_size({"width": 1400, "height": 1000})
             page.locator("h3").filter(has_text="Claim #").click()
 
             # The keyboard shortcut "2" records "disputed".

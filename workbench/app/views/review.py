@@ -334,7 +334,7 @@ def _urls(claim_id: int, mine: ReviewOut | None, *, open_: bool) -> None:
     for index, evidence in enumerate(mine.urls if mine else []):
         # The address itself is the link (a new tab): no "Open" button to squeeze beside it,
         # and "Remove" keeps the width of its word.
-        row = st.columns([5, 1], vertical_alignment="center")
+        row = st.columns([2, 1], vertical_alignment="center")  # "Remove" whole at 1280 px
         row[0].html(render.evidence_link_html(evidence.url))
         row[1].button(
             "Remove",
