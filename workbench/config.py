@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workbench.errors import WorkbenchError
@@ -93,6 +93,47 @@ class Settings(BaseSettings):
         description="`workbench train-extractor`'s public data: the folder with the "
         "CheckThat! 2024 English TSV files (ClaimBuster's CSV files in `claimbuster` beside it).",
     )
+    # Single sign-on (OpenID Connect through Streamlit's st.login; docs/security.md).
+    oidc_server_metadata_url: str | None = Field(
+        default=None,
+        description="Single sign-on: the identity provider's OpenID Connect discovery URL "
+        "(ending in /.well-known/openid-configuration); with the client id and secret set, "
+        "the login page offers \"Sign in with\" the provider.",
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="Single sign-on: the client id the provider gave the workbench."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None,
+        description="Single sign-on: the client secret the provider gave the workbench.",
+    )
+    oidc_provider_name: str = Field(
+        default="your organisation",
+        description="Single sign-on: the provider's name on the login button "
+        "(\"Sign in with <name>\") and in messages.",
+    )
+    oidc_redirect_uri: str = Field(
+        default="http://localhost:{port}/oauth2callback",
+        description="Single sign-on: the app's address as the browser reaches it, with the path "
+        "/oauth2callback ({port}: the served port); register the same URI at the provider.",
+    )
+    oidc_cookie_secret: SecretStr | None = Field(
+        default=None,
+        description="Single sign-on: the key that signs the sign-in cookies; none: a random "
+        "one per server process. Give every replica behind one address the same value.",
+    )
+    password_login: bool = Field(
+        default=True,
+        description="Whether the login page offers the password form; false leaves only "
+        "single sign-on (when it is configured).",
+    )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether single sign-on is configured (the discovery URL, client id and secret)."""
+        return bool(
+            self.oidc_server_metadata_url and self.oidc_client_id and self.oidc_client_secret
+        )
 
     @field_validator("train_data", mode="before")
     @classmethod
