@@ -412,8 +412,7 @@ def _snapshot(user: User) -> dict[str, object]:
         "role": user.role,
         "disabled": user.disabled,
         "has_password": user.password_hash is not None,
-        "email": user.email,
-    }
+    } | ({"email": user.email} if user.email is not None else {})  # only accounts that have one
 
 
 def log_user(
