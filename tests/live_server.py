@@ -77,10 +77,14 @@ def serving(
     base = f"http://127.0.0.1:{port}"
     log = log_dir / "serve.log"
     command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", db_url]
-    env = os.environ | {
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    } | (env or {})
+    env = (
+        os.environ
+        | {
+            "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
+        | (env or {})
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             [*command, "--port", str(port)],

@@ -98,7 +98,7 @@ class Settings(BaseSettings):
         default=None,
         description="Single sign-on: the identity provider's OpenID Connect discovery URL "
         "(ending in /.well-known/openid-configuration); with the client id and secret set, "
-        "the login page offers \"Sign in with\" the provider.",
+        'the login page offers "Sign in with" the provider.',
     )
     oidc_client_id: str | None = Field(
         default=None, description="Single sign-on: the client id the provider gave the workbench."
@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     oidc_provider_name: str = Field(
         default="your organisation",
         description="Single sign-on: the provider's name on the login button "
-        "(\"Sign in with <name>\") and in messages.",
+        '("Sign in with <name>") and in messages.',
     )
     oidc_redirect_uri: str = Field(
         default="http://localhost:{port}/oauth2callback",

@@ -74,8 +74,7 @@ def sso_login(
         raise LoginFailed(f"{provider} gave {raw!r}, which is not an e-mail address") from None
     if not _verified(claims.get("email_verified")):
         raise LoginFailed(
-            f"{provider} has not verified the e-mail {address}: verify it there, then sign in "
-            "again"
+            f"{provider} has not verified the e-mail {address}: verify it there, then sign in again"
         )
     with unit_of_work(engine) as session:
         user = session.scalar(select(User).where(User.email == address))
