@@ -111,15 +111,17 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         echo_json(json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False))
         return
-    rows = [("name", "role", "disabled", "can log in")] + [
+    # The e-mail column once single sign-on is in use: who signs in with which address.
+    emails = any(u.email for u in users)
+    rows: list[tuple[str, ...]] = [
+        ("name", "role", "disabled", "can log in") + (("e-mail",) if emails else ())
+    ]
+    rows += [
         # Escaped before the widths are measured, so the columns line up as printed.
         (printable(u.name), u.role.value, _yes_no(u.disabled), _yes_no(u.can_log_in))
+        + ((printable(u.email or ""),) if emails else ())
         for u in users
     ]
-    if any(u.email for u in users):  # single sign-on in use: who signs in with which address
-        rows = [(*rows[0], "e-mail")] + [
-            (*row, printable(u.email or "")) for row, u in zip(rows[1:], users, strict=True)
-        ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
