@@ -31,8 +31,9 @@ from workbench.auth.policy import SYSTEM
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.backends("sqlite"),
-    # The mock provider calls an Authlib server API that Authlib deprecates (its problem).
+    # The mock provider uses Authlib server APIs that Authlib deprecates (its problem).
     pytest.mark.filterwarnings("ignore::DeprecationWarning:authlib"),
+    pytest.mark.filterwarnings("ignore:authlib.jose module is deprecated"),
 ]
 
 PROVIDER = "Newsroom ID"
