@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workbench.errors import WorkbenchError
@@ -135,6 +135,19 @@ class Settings(BaseSettings):
             self.oidc_server_metadata_url and self.oidc_client_id and self.oidc_client_secret
         )
 
+    @model_validator(mode="after")
+    def _sso_whole_or_not_at_all(self) -> Settings:
+        # Half a configuration would quietly leave the login page without its button.
+        parts = {
+            "oidc_server_metadata_url": self.oidc_server_metadata_url,
+            "oidc_client_id": self.oidc_client_id,
+            "oidc_client_secret": self.oidc_client_secret,
+        }
+        missing = [env_name(name) for name, value in parts.items() if not value]
+        if 0 < len(missing) < len(parts):
+            raise ValueError(f"single sign-on needs {' and '.join(missing)} too")
+        return self
+
     @field_validator("train_data", mode="before")
     @classmethod
     def _empty_is_the_default(cls, value: object) -> object:
@@ -185,5 +198,10 @@ def _explain(exc: ValidationError) -> str:
         name = env_name(field) if field in Settings.model_fields else field or "settings"
         message = str(error["msg"])
         message = message[:1].lower() + message[1:]
+        if not field:
+            # A rule over several settings (single sign-on's): its input is every setting,
+            # a client secret among them, so the message names the variables instead.
+            parts.append(f"{name}: {message.removeprefix('value error, ')}")
+            continue
         parts.append(f"{name}: {message} (got {error.get('input')!r})")
     return "; ".join(parts)

@@ -22,7 +22,7 @@ from workbench.app.sso import streamlit_secrets
 from workbench.auth import accounts
 from workbench.auth.oidc import FRESH_FOR
 from workbench.auth.policy import SYSTEM
-from workbench.config import get_settings
+from workbench.config import SettingsError, get_settings
 from workbench.db.models import User
 from workbench.db.session import unit_of_work
 from workbench.schemas import Role
@@ -221,3 +221,17 @@ def test_the_streamlit_secrets_come_from_the_settings(monkeypatch: pytest.Monkey
     given = settings.model_copy(update={"oidc_cookie_secret": SecretStr("k" * 40)})
     assert streamlit_secrets(given)["auth"]["cookie_secret"] == "k" * 40  # type: ignore[index]
     assert "s3cret" not in repr(settings)  # the secret stays out of reprs and logs
+
+
+def test_half_an_sso_configuration_is_one_line_that_never_shows_the_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WORKBENCH_OIDC_CLIENT_SECRET", "s3cret-value")
+    with pytest.raises(SettingsError) as caught:
+        get_settings()
+    message = str(caught.value)
+    assert message == (
+        "settings: single sign-on needs WORKBENCH_OIDC_SERVER_METADATA_URL and "
+        "WORKBENCH_OIDC_CLIENT_ID too"
+    )
+    assert "s3cret" not in message
