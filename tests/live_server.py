@@ -59,19 +59,32 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def serving(db_url: str, log_dir: Path, cwd: Path | None = None) -> Iterator[str]:
+def serving(
+    db_url: str,
+    log_dir: Path,
+    cwd: Path | None = None,
+    *,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+) -> Iterator[str]:
     """`workbench serve --db db_url` until the block ends; yields its base URL.
 
-    Its output goes to ``log_dir/serve.log``, shown when it fails to start.
+    Its output goes to ``log_dir/serve.log``, shown when it fails to start. ``env``: more
+    variables for the server (settings); ``port``: a port chosen beforehand (a free one if
+    None), for settings that must name the address before the server starts.
     """
-    port = free_port()
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     log = log_dir / "serve.log"
     command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", db_url]
-    env = os.environ | {
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-    }
+    env = (
+        os.environ
+        | {
+            "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
+        | (env or {})
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             [*command, "--port", str(port)],

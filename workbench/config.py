@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from workbench.errors import WorkbenchError
@@ -93,6 +93,60 @@ class Settings(BaseSettings):
         description="`workbench train-extractor`'s public data: the folder with the "
         "CheckThat! 2024 English TSV files (ClaimBuster's CSV files in `claimbuster` beside it).",
     )
+    # Single sign-on (OpenID Connect through Streamlit's st.login; docs/security.md).
+    oidc_server_metadata_url: str | None = Field(
+        default=None,
+        description="Single sign-on: the identity provider's OpenID Connect discovery URL "
+        "(ending in /.well-known/openid-configuration); with the client id and secret set, "
+        'the login page offers "Sign in with" the provider.',
+    )
+    oidc_client_id: str | None = Field(
+        default=None, description="Single sign-on: the client id the provider gave the workbench."
+    )
+    oidc_client_secret: SecretStr | None = Field(
+        default=None,
+        description="Single sign-on: the client secret the provider gave the workbench.",
+    )
+    oidc_provider_name: str = Field(
+        default="your organisation",
+        description="Single sign-on: the provider's name on the login button "
+        '("Sign in with <name>") and in messages.',
+    )
+    oidc_redirect_uri: str = Field(
+        default="http://localhost:{port}/oauth2callback",
+        description="Single sign-on: the app's address as the browser reaches it, with the path "
+        "/oauth2callback ({port}: the served port); register the same URI at the provider.",
+    )
+    oidc_cookie_secret: SecretStr | None = Field(
+        default=None,
+        description="Single sign-on: the key that signs the sign-in cookies; none: a random "
+        "one per server process. Give every replica behind one address the same value.",
+    )
+    password_login: bool = Field(
+        default=True,
+        description="Whether the login page offers the password form; false leaves only "
+        "single sign-on (when it is configured).",
+    )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether single sign-on is configured (the discovery URL, client id and secret)."""
+        return bool(
+            self.oidc_server_metadata_url and self.oidc_client_id and self.oidc_client_secret
+        )
+
+    @model_validator(mode="after")
+    def _sso_whole_or_not_at_all(self) -> Settings:
+        # Half a configuration would quietly leave the login page without its button.
+        parts = {
+            "oidc_server_metadata_url": self.oidc_server_metadata_url,
+            "oidc_client_id": self.oidc_client_id,
+            "oidc_client_secret": self.oidc_client_secret,
+        }
+        missing = [env_name(name) for name, value in parts.items() if not value]
+        if 0 < len(missing) < len(parts):
+            raise ValueError(f"single sign-on needs {' and '.join(missing)} too")
+        return self
 
     @field_validator("train_data", mode="before")
     @classmethod
@@ -144,5 +198,10 @@ def _explain(exc: ValidationError) -> str:
         name = env_name(field) if field in Settings.model_fields else field or "settings"
         message = str(error["msg"])
         message = message[:1].lower() + message[1:]
+        if not field:
+            # A rule over several settings (single sign-on's): its input is every setting,
+            # a client secret among them, so the message names the variables instead.
+            parts.append(f"{name}: {message.removeprefix('value error, ')}")
+            continue
         parts.append(f"{name}: {message} (got {error.get('input')!r})")
     return "; ".join(parts)

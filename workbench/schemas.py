@@ -209,6 +209,8 @@ class UserOut(BaseModel):
     disabled: bool
     can_log_in: bool
     created_at: datetime
+    # The address single sign-on maps to this account (None: it signs in by password only).
+    email: str | None = None
 
 
 class HistoryOut(BaseModel):

@@ -285,3 +285,49 @@ def test_settings_show_and_set(db_url: str) -> None:
     }
     settings = get_project_settings(open_database(db_url))
     assert (settings.reviews_per_claim, settings.assignment_order) == (2, "document")
+
+
+# --- single sign-on: the e-mail an account signs in with ---------------------------------
+
+
+def test_add_with_an_email_and_no_password_then_set_and_clear_it(db_url: str) -> None:
+    code, out, err = run(
+        "users", "add", "Ana", "--role", "reviewer", "--email", "Ana@Example.org",
+        "--no-password", "--db", db_url,
+    )  # fmt: skip
+    assert code == 0, err
+    assert out == "added Ana (reviewer, ana@example.org)\n"
+    add(db_url, "Rui", "admin")
+    code, out, _ = run("users", "list", "--db", db_url)
+    rows = [line.split() for line in out.strip().splitlines()]
+    assert rows == [
+        ["name", "role", "disabled", "can", "log", "in", "e-mail"],
+        ["Ana", "reviewer", "no", "yes", "ana@example.org"],
+        ["Rui", "admin", "no", "yes"],
+    ]
+    assert run("users", "set-email", "Rui", "rui@example.org", "--db", db_url)[1] == (
+        "Rui signs in as rui@example.org\n"
+    )
+    code, out, _ = run("users", "list", "--json", "--db", db_url)
+    assert {u["name"]: u["email"] for u in json.loads(out)} == {
+        "Ana": "ana@example.org",
+        "Rui": "rui@example.org",
+    }
+    assert run("users", "set-email", "Rui", "--clear", "--db", db_url)[1] == "Rui has no e-mail\n"
+
+
+def test_email_mistakes_are_one_line(db_url: str) -> None:
+    add(db_url, "Ana", "admin")
+    add(db_url, "Rui", "reviewer")
+    run("users", "set-email", "Ana", "ana@example.org", "--db", db_url)
+    cases = {
+        ("users", "add", "Bo", "--role", "viewer", "--no-password"): "--no-password needs --email",
+        ("users", "set-email", "Rui", "ana@example.org"): "already the e-mail of Ana",
+        ("users", "set-email", "Rui", "not-an-address"): "not an e-mail address",
+        ("users", "set-email", "Rui"): "give an e-mail address, or --clear",
+        ("users", "set-email", "Rui", "r@example.org", "--clear"): "give an e-mail address, or",
+        ("users", "set-email", "Nobody", "n@example.org"): "no user named 'Nobody'",
+    }
+    for args, message in cases.items():
+        code, _, err = run(*args, "--db", db_url)
+        assert code == 1 and message in one_error_line(err), (args, err)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from workbench.app import state
+from workbench.app import sso, state
 from workbench.auth.accounts import MAX_NAME_CHARS, current_actor, login
 from workbench.auth.passwords import MAX_LENGTH
 from workbench.auth.policy import Action, allowed
@@ -35,8 +35,11 @@ def check() -> tuple[bool, Actor | None]:
     """
     held = state.actor()
     team, fresh = current_actor(state.engine(), held)
+    # With single sign-on configured the app is in team mode even before any account has a
+    # password: never "type a name and act as an admin" on a server the provider guards.
+    team = team or sso.enabled()
     if held is None:
-        return team, None
+        return team, (sso.adopt() if team else None)
     if fresh is None or (team and not state.signed_in_with_password()):
         # Disabled or deleted meanwhile, or named in single-user mode before accounts existed.
         state.sign_out()
@@ -139,6 +142,10 @@ def login_form() -> None:
         "Team mode: sign in with the account an admin made for you "
         "(ask them, or see `workbench users add`)."
     )
+    sso.sign_in_button()
+    if not sso.password_login():
+        state.show_flash(AREA)
+        return
     with st.form("login_form", border=True, width=420):
         st.text_input(
             "Name", key=NAME, max_chars=MAX_NAME_CHARS, autocomplete="username", placeholder="Ana"

@@ -25,6 +25,9 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from workbench.app.sso import streamlit_secrets
+from workbench.config import current_settings
+
 # Answered with 404 under any base path (server.baseUrlPath), with or without a final slash.
 HIDDEN_ENDPOINTS = ("_stcore/metrics",)
 
@@ -50,4 +53,10 @@ def hidden(path: str) -> bool:
     )
 
 
-app = st.App(Path(__file__).with_name("Home.py"), middleware=[Middleware(HideEndpoints)])
+app = st.App(
+    Path(__file__).with_name("Home.py"),
+    middleware=[Middleware(HideEndpoints)],
+    # Single sign-on: Streamlit's [auth] section from the WORKBENCH_OIDC_* settings, held in
+    # memory rather than written to a secrets file (None without single sign-on).
+    secrets=streamlit_secrets(current_settings()),
+)

@@ -6,7 +6,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench.app import state
+from workbench.app import sso, state
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import Action
 from workbench.errors import WorkbenchError
@@ -62,7 +62,7 @@ def _account() -> None:
     st.text(f"Signed in as {current.name} ({current.role.value})")
     if not state.may(Action.review):
         st.caption(READ_ONLY_NOTE)
-    st.button("Log out", key="log_out", on_click=state.sign_out, icon=":material/logout:")
+    st.button("Log out", key="log_out", on_click=sso.log_out, icon=":material/logout:")
 
 
 def _reviewer() -> None:

@@ -4,8 +4,10 @@ Two modes, decided by the data, not by a flag:
 
 * **single-user mode** while no account has a password (``workbench demo``, a laptop): the app
   asks for a name, and that name acts as an admin of its own file;
-* **team mode** once any account has a password: the app asks everyone to log in, and each
-  role may do only what :mod:`workbench.auth.policy` allows.
+* **team mode** once any account has a password or an e-mail for single sign-on: the app
+  asks everyone to log in, and each role may do only what :mod:`workbench.auth.policy` allows.
+  (An e-mail counts: a workbench whose accounts sign in only through the organisation's
+  identity provider must not fall back to "type any name and act as an admin".)
 
 Functions that manage accounts take the command line as :data:`~workbench.auth.policy.SYSTEM`:
 whoever can run ``workbench`` against the database already holds the database itself.
@@ -36,6 +38,7 @@ from workbench.errors import InvalidInput, LoginFailed, NotFound, PermissionDeni
 from workbench.schemas import Actor, Role, UserOut
 
 MAX_NAME_CHARS = 100
+MAX_EMAIL_CHARS = 254  # the longest address SMTP can carry (RFC 5321 with its errata)
 # Every failed sign-in gets these words, whatever failed: see login().
 SIGN_IN_FAILED = "wrong name or password, or too many attempts: wait a minute and try again"
 
@@ -52,14 +55,40 @@ def user_name(raw: str) -> str:
     return name
 
 
+def email_address(raw: str) -> str:
+    """An e-mail address as stored and compared: trimmed, lower case, one ``@`` between a
+    non-empty local part and a domain with a dot, no spaces or control characters.
+
+    Lower case because identity providers differ in how they spell an address the admin typed
+    (``Ana@Example.org``, ``ana@example.org``); no one hands out mailboxes that differ only
+    in case. Not a full RFC 5322 check: the provider vouches that the address is its user's,
+    this only stops a typo from being stored.
+    """
+    address = raw.strip().lower()
+    local, at, domain = address.partition("@")
+    if (
+        not at
+        or not local
+        or "@" in domain
+        or "." not in domain.strip(".")
+        or len(address) > MAX_EMAIL_CHARS
+        or not address.isprintable()
+        or any(c.isspace() for c in address)
+    ):
+        raise InvalidInput(f"not an e-mail address: {raw!r}")
+    return address
+
+
 def user_out(user: User) -> UserOut:
     return UserOut(
         id=user.id,
         name=user.name,
         role=Role(user.role),
         disabled=user.disabled,
-        can_log_in=user.password_hash is not None and not user.disabled,
+        # A password, or an e-mail single sign-on maps to this account.
+        can_log_in=(user.password_hash is not None or user.email is not None) and not user.disabled,
         created_at=user.created_at,
+        email=user.email,
     )
 
 
@@ -70,9 +99,8 @@ def team_mode(engine: Engine) -> bool:
 
 
 def _team_mode(session: Session) -> bool:
-    return (
-        session.scalar(select(User.id).where(User.password_hash.is_not(None)).limit(1)) is not None
-    )
+    credential = or_(User.password_hash.is_not(None), User.email.is_not(None))
+    return session.scalar(select(User.id).where(credential).limit(1)) is not None
 
 
 def local_actor(engine: Engine, name: str) -> Actor:
@@ -242,18 +270,26 @@ def add_user(
     name: str,
     role: Role,
     password: str | None = None,
+    *,
+    email: str | None = None,
 ) -> UserOut:
-    """Create an account; without a password it exists (for history, imports) but can't log in."""
+    """Create an account; without a password it exists (for history, imports) but can't log in
+    with one. ``email``: the address single sign-on maps to it (unique among accounts)."""
     clean = user_name(name)
+    address = email_address(email) if email is not None else None
     # Hashed before the transaction, which on SQLite holds the write lock: hashing is slow.
     hashed = hash_password(password) if password is not None else None
     with unit_of_work(engine) as session:
         authorize(session, actor, Action.manage_users)
         user = session.scalar(select(User).where(User.name == clean))
-        if user is not None and (user.password_hash is not None or hashed is None):
+        if user is not None and (
+            user.password_hash is not None or (hashed is None and address is None)
+        ):
             raise InvalidInput(f"a user named {clean!r} already exists")
+        if address is not None:
+            _email_is_free(session, address, user.id if user is not None else None)
         if user is None:
-            user = User(name=clean, role=role.value, password_hash=hashed)
+            user = User(name=clean, role=role.value, password_hash=hashed, email=address)
             session.add(user)
             session.flush()
             before = None
@@ -262,6 +298,8 @@ def add_user(
             before = _snapshot(user)
             user.role = role.value
             user.password_hash = hashed
+            if address is not None:
+                user.email = address
             session.flush()
         log_user(session, actor, user, before)
         return user_out(user)
@@ -316,6 +354,28 @@ def set_password(engine: Engine, actor: Caller, name: str, password: str) -> Use
         return user_out(user)
 
 
+def set_email(engine: Engine, actor: Caller, name: str, email: str | None) -> UserOut:
+    """Give an account the e-mail single sign-on maps to it (None: take it away). Admins."""
+    address = email_address(email) if email is not None else None
+    with unit_of_work(engine) as session:
+        authorize(session, actor, Action.manage_users)
+        user = _by_name(session, name)
+        if address is not None:
+            _email_is_free(session, address, user.id)
+        before = _snapshot(user)
+        user.email = address
+        session.flush()
+        log_user(session, actor, user, before)
+        return user_out(user)
+
+
+def _email_is_free(session: Session, address: str, owner_id: int | None) -> None:
+    # Checked here for a sentence naming the holder; the unique index still guards the race.
+    holder = session.scalar(select(User).where(User.email == address))
+    if holder is not None and holder.id != owner_id:
+        raise InvalidInput(f"{address} is already the e-mail of {holder.name}")
+
+
 def _may_set_password(session: Session, actor: Caller, name: str) -> None:
     # Refused before the lookup: a reviewer learns nothing about other names.
     if isinstance(actor, Actor):
@@ -337,11 +397,11 @@ def _keep_an_admin(session: Session, leaving: User) -> None:
         select(func.count(User.id)).where(
             User.role == Role.admin.value,
             User.disabled.is_(False),
-            User.password_hash.is_not(None),
+            or_(User.password_hash.is_not(None), User.email.is_not(None)),
             User.id != leaving.id,
         )
     )
-    if leaving.password_hash is not None and not others:
+    if (leaving.password_hash is not None or leaving.email is not None) and not others:
         raise InvalidInput(f"{leaving.name} is the last admin who can log in; add another first")
 
 
@@ -352,7 +412,7 @@ def _snapshot(user: User) -> dict[str, object]:
         "role": user.role,
         "disabled": user.disabled,
         "has_password": user.password_hash is not None,
-    }
+    } | ({"email": user.email} if user.email is not None else {})  # only accounts that have one
 
 
 def log_user(

@@ -17,6 +17,7 @@ from workbench.auth.accounts import (
     add_user,
     list_users,
     set_disabled,
+    set_email,
     set_password,
     set_role,
     unlock,
@@ -48,6 +49,14 @@ PasswordStdinOption = Annotated[
         help="Read the password from the first line of stdin instead of a hidden prompt.",
     ),
 ]
+EmailOption = Annotated[
+    str | None,
+    typer.Option(
+        "--email",
+        help="The e-mail single sign-on maps to this account (the identity provider must "
+        "vouch for it as verified).",
+    ),
+]
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -72,14 +81,26 @@ def users_add(
     name: NameArgument,
     role: Annotated[Role, typer.Option("--role", help="What the account may do.")],
     password_stdin: PasswordStdinOption = False,
+    email: EmailOption = None,
+    no_password: Annotated[
+        bool,
+        typer.Option(
+            "--no-password",
+            help="No password: the account signs in only through single sign-on (needs --email).",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Create an account with a password (read from a prompt, or stdin)."""
+    """Create an account with a password (read from a prompt, or stdin), an e-mail for single
+    sign-on, or both."""
     with user_errors():
         engine = _open_for_users(db, migrate=True)
-        password = _read_password(password_stdin)
-        user = add_user(engine, SYSTEM, name, role, password)
-    echo(f"added {user.name} ({user.role.value})")
+        if no_password and email is None:
+            raise WorkbenchError("--no-password needs --email: the account could not sign in")
+        password = None if no_password else _read_password(password_stdin)
+        user = add_user(engine, SYSTEM, name, role, password, email=email)
+    suffix = f", {user.email}" if user.email else ""
+    echo(f"added {user.name} ({user.role.value}{suffix})")
 
 
 @app.command("list")
@@ -90,12 +111,18 @@ def users_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         echo_json(json.dumps([u.model_dump(mode="json") for u in users], ensure_ascii=False))
         return
-    rows = [("name", "role", "disabled", "can log in")] + [
+    # The e-mail column once single sign-on is in use: who signs in with which address.
+    emails = any(u.email for u in users)
+    rows: list[tuple[str, ...]] = [
+        ("name", "role", "disabled", "can log in") + (("e-mail",) if emails else ())
+    ]
+    rows += [
         # Escaped before the widths are measured, so the columns line up as printed.
         (printable(u.name), u.role.value, _yes_no(u.disabled), _yes_no(u.can_log_in))
+        + ((printable(u.email or ""),) if emails else ())
         for u in users
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
@@ -142,6 +169,27 @@ def users_set_password(
         password = _read_password(password_stdin)
         user = set_password(engine, SYSTEM, name, password)
     echo(f"password set for {user.name}")
+
+
+@app.command("set-email")
+def users_set_email(
+    name: NameArgument,
+    email: Annotated[
+        str | None,
+        typer.Argument(help="The address the identity provider vouches for; omit with --clear."),
+    ] = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Take the e-mail away: no single sign-on.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set the e-mail single sign-on maps to an account (or take it away with --clear)."""
+    with user_errors():
+        engine = _open_for_users(db, migrate=False)
+        if (email is None) == (not clear):
+            raise WorkbenchError("give an e-mail address, or --clear to take it away")
+        user = set_email(engine, SYSTEM, name, email)
+    echo(f"{user.name} signs in as {user.email}" if user.email else f"{user.name} has no e-mail")
 
 
 @app.command("unlock")

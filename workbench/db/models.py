@@ -179,6 +179,9 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'reviewer', 'viewer')", name="role"),
         CheckConstraint("failed_logins >= 0", name="failed_logins"),
+        # A unique index rather than a constraint: SQLite cannot add a UNIQUE constraint to
+        # a table without copying it (migration 0007). NULLs (no e-mail) may repeat.
+        Index("ix_users_email", "email", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -186,6 +189,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="reviewer", server_default="reviewer")
     # An argon2id hash in PHC string form (it carries its own salt and parameters).
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # The address single sign-on maps to this account (trimmed, lower case); None: no SSO.
+    email: Mapped[str | None] = mapped_column(String(254))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -12,7 +12,7 @@ import streamlit as st
 
 from workbench.app import frame, render, state
 from workbench.auth import accounts
-from workbench.auth.accounts import MAX_NAME_CHARS
+from workbench.auth.accounts import MAX_EMAIL_CHARS, MAX_NAME_CHARS
 from workbench.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from workbench.errors import InvalidInput, PermissionDenied, WorkbenchError
 from workbench.schemas import Actor, Role, UserOut
@@ -26,6 +26,12 @@ CHOSEN = "chosen_user"
 CHOSEN_ROLE = "chosen_user_role"
 RESET_PASSWORD = "reset_password"
 RESET_PASSWORD_AGAIN = "reset_password_again"
+NEW_EMAIL = "new_user_email"
+CHOSEN_EMAIL = "chosen_user_email"
+EMAIL_HELP = (
+    "The address the organisation's identity provider vouches for: single sign-on with it "
+    "signs in as this account."
+)
 ROLES = [Role.reviewer, Role.viewer, Role.admin]
 ROLE_HELP = (
     "**admin** manages users and settings, adjudicates, exports · "
@@ -64,9 +70,13 @@ def _add() -> None:
     name = str(st.session_state.get(NEW_NAME, ""))
     role = Role(st.session_state.get(NEW_ROLE, Role.reviewer))
 
+    email = str(st.session_state.get(NEW_EMAIL, "")).strip() or None
+
     def add() -> UserOut:
-        password = _passwords(NEW_PASSWORD, NEW_PASSWORD_AGAIN)
-        return accounts.add_user(state.engine(), _me(), name, role, password)
+        password: str | None = _passwords(NEW_PASSWORD, NEW_PASSWORD_AGAIN)
+        if not password and email is not None:
+            password = None  # signs in only through single sign-on
+        return accounts.add_user(state.engine(), _me(), name, role, password, email=email)
 
     _run(add, f"Added {' '.join(name.split())} as {role.value}.")
 
@@ -99,6 +109,18 @@ def _reset_password(name: str) -> None:
     _run(reset, f"New password set for {name}; their failed-login count is cleared.")
 
 
+def _set_email(name: str, user_id: int) -> None:
+    email = str(st.session_state.get(_email_key(user_id), "")).strip() or None
+    _run(
+        lambda: accounts.set_email(state.engine(), _me(), name, email),
+        f"{name} signs in with {email}." if email else f"{name} has no e-mail now.",
+    )
+
+
+def _email_key(user_id: int) -> str:
+    return f"{CHOSEN_EMAIL}_{user_id}"
+
+
 def _table(users: list[UserOut]) -> None:
     st.dataframe(
         {
@@ -106,6 +128,7 @@ def _table(users: list[UserOut]) -> None:
             "role": [u.role.value for u in users],
             "disabled": [u.disabled for u in users],
             "can log in": [u.can_log_in for u in users],
+            "e-mail": [u.email or "" for u in users],
             "created": [u.created_at.strftime("%Y-%m-%d %H:%M") for u in users],
         },
         hide_index=True,
@@ -135,6 +158,12 @@ def _add_form() -> None:
             type="password",
             max_chars=MAX_LENGTH,
             autocomplete="new-password",
+        )
+        st.text_input(
+            "E-mail (single sign-on)",
+            key=NEW_EMAIL,
+            max_chars=MAX_EMAIL_CHARS,
+            help=EMAIL_HELP + " With an e-mail the password may stay empty.",
         )
         st.form_submit_button("Add user", type="primary", on_click=_add)
 
@@ -186,6 +215,15 @@ def _change(users: list[UserOut]) -> None:
             autocomplete="new-password",
         )
         st.form_submit_button("Reset password", on_click=_reset_password, args=(user.name,))
+    with st.form("set_email_form", border=True):
+        st.text_input(
+            "E-mail (single sign-on)",
+            value=user.email or "",
+            key=_email_key(user.id),
+            max_chars=MAX_EMAIL_CHARS,
+            help=EMAIL_HELP + " Empty: no single sign-on for this account.",
+        )
+        st.form_submit_button("Set e-mail", on_click=_set_email, args=(user.name, user.id))
 
 
 def main() -> None:

@@ -1,0 +1,178 @@
+"""Single sign-on in a real browser: `workbench serve`, a local OpenID Connect provider, chromium.
+
+The provider is oidc-provider-mock (a Flask app built on Authlib's server side) run in a
+thread of the test on a free localhost port: no network. Its authorisation page lists the
+test's predefined users as buttons; clicking one is the person signing in there. The app
+runs as `workbench serve` with the ``WORKBENCH_OIDC_*`` settings pointing at it, so the
+whole path is the real one: st.login, the provider's redirect, Streamlit's /oauth2callback
+(code exchange, ID token check), st.user, the e-mail mapped to an account, st.logout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.browser.test_review_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    _unavailable,
+    _wait_for_app_run,
+)
+from tests.live_server import free_port, serving
+from workbench.auth.policy import SYSTEM
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.backends("sqlite"),
+    # The mock provider uses Authlib server APIs that Authlib deprecates (its problem).
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:authlib"),
+    pytest.mark.filterwarnings("ignore:authlib.jose module is deprecated"),
+]
+
+PROVIDER = "Newsroom ID"
+FAILURE_SCREENSHOT = Path("/tmp/sso-failure.png")
+
+
+@dataclass(frozen=True)
+class Sso:
+    base: str  # the app's address
+    db_url: str
+
+
+@pytest.fixture(scope="module")
+def playwright_api() -> Any:
+    try:
+        import playwright.sync_api as api
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is not installed")
+    return api
+
+
+@pytest.fixture
+def sso_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Sso]:
+    """The provider (three people) and `workbench serve` set up to sign in through it."""
+    oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
+
+    from workbench.auth.accounts import add_user
+    from workbench.db.open import open_database
+    from workbench.db.session import dispose_all
+    from workbench.schemas import Role
+
+    engine = open_database(db_url)
+    # Ana's account: an e-mail, no password (she signs in only through the provider), typed
+    # by the admin in another case than the provider spells it.
+    add_user(engine, SYSTEM, "ana", Role.reviewer, email="Ana@Example.org")
+    dispose_all()
+
+    people = [
+        oidc_provider_mock.User(
+            sub="ana", claims={"email": "ana@example.org", "email_verified": True}
+        ),
+        # A colleague the admin has not added.
+        oidc_provider_mock.User(
+            sub="eve", claims={"email": "eve@example.org", "email_verified": True}
+        ),
+        # Ana's address typed into someone else's profile, which the provider did not verify.
+        oidc_provider_mock.User(
+            sub="mallory", claims={"email": "ana@example.org", "email_verified": False}
+        ),
+    ]
+    with oidc_provider_mock.run_server_in_thread(user_claims=people) as provider:
+        port = free_port()
+        env = {
+            "WORKBENCH_OIDC_SERVER_METADATA_URL": (
+                f"http://localhost:{provider.server_port}/.well-known/openid-configuration"
+            ),
+            "WORKBENCH_OIDC_CLIENT_ID": "workbench-test",
+            "WORKBENCH_OIDC_CLIENT_SECRET": "not-checked-by-the-mock",
+            "WORKBENCH_OIDC_PROVIDER_NAME": PROVIDER,
+            "WORKBENCH_OIDC_REDIRECT_URI": "http://127.0.0.1:{port}/oauth2callback",
+        }
+        with serving(db_url, tmp_path, env=env, port=port) as base:
+            yield Sso(base=base, db_url=db_url)
+
+
+def _sign_in_at_provider(page: Any, expect: Any, who: str) -> None:
+    """From the login page: "Sign in with …", then ``who`` at the provider, back to the app."""
+    page.get_by_role("button", name=f"Sign in with {PROVIDER}").click()
+    page.wait_for_url("**/oauth2/authorize**", timeout=TIMEOUT_MS)
+    page.get_by_role("button", name=who, exact=True).click()
+    page.wait_for_url(lambda url: "/oauth2" not in url and "/auth/" not in url)
+    _wait_for_app_run(page)
+
+
+def test_sign_in_through_the_provider_maps_the_email_to_the_account(
+    sso_server: Sso, playwright_api: Any
+) -> None:
+    from workbench.db.models import User
+    from workbench.db.open import open_database
+    from workbench.db.session import unit_of_work
+
+    engine = open_database(sso_server.db_url)
+
+    def accounts() -> int:
+        with unit_of_work(engine) as session:
+            return int(session.scalar(select(func.count(User.id))) or 0)
+
+    expect = playwright_api.expect
+    expect.set_options(timeout=TIMEOUT_MS)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        try:
+            page.goto(sso_server.base)
+            _wait_for_app_run(page)
+            # Team mode (an account has an e-mail): the login page, with both ways in.
+            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
+            expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
+
+            _sign_in_at_provider(page, expect, "ana")
+            sidebar = page.get_by_test_id("stSidebar")
+            expect(sidebar.get_by_text("Signed in as ana (reviewer)", exact=True)).to_be_visible()
+            nav = page.get_by_test_id("stSidebarNav")
+            expect(nav.get_by_text("Review", exact=True)).to_be_visible()
+            expect(nav.get_by_text("Users", exact=True)).to_have_count(0)  # a reviewer's pages
+
+            # Log out ends the workbench session and the provider's cookie: the mock's
+            # end-session page, then back to the login page, not signed straight back in.
+            sidebar.get_by_role("button", name="Log out").click()
+            page.wait_for_url("**/oauth2/end_session**", timeout=TIMEOUT_MS)
+            page.get_by_role("button", name="End session").click()
+            page.wait_for_url(lambda url: "/oauth2/" not in url)
+            _wait_for_app_run(page)
+            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
+            page.reload()
+            _wait_for_app_run(page)
+            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
+            expect(page.get_by_text("Signed in as ana")).to_have_count(0)
+
+            # A verified address that no account has: refused, and nothing is created.
+            before = accounts()
+            _sign_in_at_provider(page, expect, "eve")
+            expect(
+                page.get_by_text("no account here has the e-mail eve@example.org")
+            ).to_be_visible()
+            expect(page.get_by_text("Signed in as")).to_have_count(0)
+            assert accounts() == before
+
+            # Ana's address, but not verified by the provider: refused too.
+            _sign_in_at_provider(page, expect, "mallory")
+            expect(
+                page.get_by_text(f"{PROVIDER} has not verified the e-mail ana@example.org")
+            ).to_be_visible()
+            expect(page.get_by_text("Signed in as")).to_have_count(0)
+            assert accounts() == before
+        except Exception:
+            page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
+            raise
+        finally:
+            browser.close()

@@ -1,0 +1,144 @@
+"""Single sign-on on the page side: Streamlit's ``st.login`` / ``st.user`` / ``st.logout``.
+
+Streamlit does the OpenID Connect part (Authlib): ``st.login`` sends the browser to the
+provider, its ``/oauth2callback`` route checks the answer (state, nonce, PKCE where the
+provider offers it, the ID token's signature) and keeps the person's claims in a signed,
+HttpOnly cookie that ``st.user`` reads when a browser session starts. This module only
+
+* builds Streamlit's ``[auth]`` secrets from the ``WORKBENCH_OIDC_*`` settings
+  (:func:`streamlit_secrets`; ``app/server.py`` hands them to ``st.App``, so no secrets
+  file is written anywhere);
+* turns a fresh ``st.user`` into the workbench account with that verified e-mail, through
+  :func:`workbench.auth.oidc.sso_login` (:func:`adopt`, called by ``access.check``);
+* draws "Sign in with <provider>" on the login page (:func:`sign_in_button`);
+* signs out of both at once (:func:`log_out`): the workbench session and Streamlit's
+  identity cookie, which would otherwise sign the browser straight back in.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import streamlit as st
+
+from workbench.app import state
+from workbench.auth.oidc import StaleSignIn, sso_login
+from workbench.config import Settings, current_settings
+from workbench.errors import LoginFailed
+from workbench.schemas import Actor
+
+# The provider's key in Streamlit's [auth] section (st.login(PROVIDER)); Streamlit refuses
+# names with an underscore.
+PROVIDER = "workbench"
+# True in a session signed in through the provider (its logout must end Streamlit's cookie).
+SIGNED_IN = "signed_in_with_sso"
+# Why the provider's sign-in was refused, shown on the login page until the next attempt.
+REFUSED = "sso_refused"
+
+
+def enabled() -> bool:
+    return current_settings().oidc_enabled
+
+
+def provider_name() -> str:
+    return current_settings().oidc_provider_name
+
+
+def password_login() -> bool:
+    """Whether the login page offers the password form (always, without single sign-on:
+    turning it off then would lock everyone out)."""
+    settings = current_settings()
+    return settings.password_login or not settings.oidc_enabled
+
+
+def streamlit_secrets(settings: Settings) -> dict[str, Any] | None:
+    """Streamlit's ``[auth]`` section for these settings; None without single sign-on.
+
+    ``cookie_secret`` signs Streamlit's identity cookie and the provider token of
+    ``/auth/login``; without the setting it is random, so a restart asks for a new sign-in
+    at the provider (which a provider that remembers its user answers at once).
+    """
+    if not settings.oidc_enabled or settings.oidc_client_secret is None:
+        return None
+    cookie = settings.oidc_cookie_secret
+    return {
+        "auth": {
+            "redirect_uri": settings.oidc_redirect_uri,
+            "cookie_secret": cookie.get_secret_value() if cookie else secrets.token_hex(32),
+            PROVIDER: {
+                "client_id": settings.oidc_client_id,
+                "client_secret": settings.oidc_client_secret.get_secret_value(),
+                "server_metadata_url": settings.oidc_server_metadata_url,
+            },
+        }
+    }
+
+
+def adopt() -> Actor | None:
+    """Sign this session in as the account the provider's fresh identity maps to, if any.
+
+    Called while the session has no account. A refusal (no such e-mail, unverified, the
+    account disabled) is kept to show on the login page, and nothing is created; an old
+    identity (a cookie from an earlier visit) is ignored without a word.
+    """
+    if not enabled():
+        return None
+    claims = st.user.to_dict()
+    if claims.get("is_logged_in") is not True:
+        return None
+    try:
+        actor = sso_login(state.engine(), claims, provider=provider_name())
+    except StaleSignIn:
+        return None
+    except LoginFailed as exc:
+        st.session_state[REFUSED] = f"Not signed in: {exc}."
+        return None
+    state.sign_out()  # nothing from before the sign-in carries over into the account
+    # "with_password": signed in as an account (team mode), not named in single-user mode.
+    state.set_actor(actor, with_password=True)
+    st.session_state[SIGNED_IN] = True
+    return actor
+
+
+def _sign_in() -> None:
+    st.session_state.pop(REFUSED, None)
+    st.login(PROVIDER)
+
+
+def _sign_out_of_provider() -> None:
+    st.session_state.pop(REFUSED, None)
+    st.logout()
+
+
+def sign_in_button() -> None:
+    """The login page's "Sign in with <provider>", and why the last attempt was refused."""
+    if not enabled():
+        return
+    refused = st.session_state.get(REFUSED)
+    if isinstance(refused, str):
+        st.error(refused)
+    st.button(
+        f"Sign in with {provider_name()}",
+        key="sso_sign_in",
+        type="primary" if not password_login() else "secondary",
+        icon=":material/key:",
+        on_click=_sign_in,
+    )
+    if isinstance(refused, str) and st.user.get("is_logged_in") is True:
+        # The provider's cookie still names the refused address: let the person leave it,
+        # to sign in there as someone else.
+        st.button(
+            f"Sign out of {provider_name()}", key="sso_sign_out", on_click=_sign_out_of_provider
+        )
+
+
+def log_out() -> None:
+    """The sidebar's "Log out": the workbench session, and Streamlit's identity cookie with
+    it (``st.logout`` also signs out at the provider when it offers an end-session page)."""
+    through_provider = (
+        st.session_state.get(SIGNED_IN) is True or st.user.get("is_logged_in") is True
+    )
+    state.sign_out()
+    if through_provider:
+        st.logout()
