@@ -179,9 +179,7 @@ def test_what_the_command_line_does_is_recorded_without_an_actor(world: World) -
     set_project_setting(world.engine, SYSTEM, "lease_minutes", 40)
     accounts.set_role(world.engine, SYSTEM, "reviewer two", Role.viewer)
     with unit_of_work(world.engine) as session:
-        actors = session.scalars(
-            select(HistoryEntry.actor_id).where(HistoryEntry.id > start)
-        ).all()
+        actors = session.scalars(select(HistoryEntry.actor_id).where(HistoryEntry.id > start)).all()
     assert actors and set(actors) == {None}
 
 

@@ -179,9 +179,7 @@ def test_a_claim_sent_back_returns_to_the_reviewer_until_they_answer(
     ]
     with unit_of_work(k2) as session:
         trail = session.scalars(
-            select(HistoryEntry)
-            .where(HistoryEntry.entity == "comment")
-            .order_by(HistoryEntry.id)
+            select(HistoryEntry).where(HistoryEntry.entity == "comment").order_by(HistoryEntry.id)
         ).all()
         assert [(e.action, e.actor_id) for e in trail] == [
             ("create", ada.id),
@@ -214,7 +212,9 @@ def test_a_changed_verdict_answers_the_question(k2: Engine, people: dict[str, Ac
         assert last is not None and last.after["resolved_by"] == "verdict changed to verified"
 
 
-def test_a_claim_out_of_the_queue_is_not_sent_back(seeded: Engine, people: dict[str, Actor]) -> None:
+def test_a_claim_out_of_the_queue_is_not_sent_back(
+    seeded: Engine, people: dict[str, Actor]
+) -> None:
     claim_id = first_claim(seeded)
     ana, ada = people["ana"], people["ada"]
     decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)

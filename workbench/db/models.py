@@ -358,7 +358,7 @@ class FinalVerdict(Base):
 
 
 class Comment(Base):
-    """A word on a claim between its reviewers and the adjudicator (``workbench.review.discussion``).
+    """A word on a claim between its reviewers and the adjudicator (``review.discussion``).
 
     ``comment``: a reviewer's (or an admin's) note for the adjudicator; ``question``: an admin
     sends the claim back to one reviewer (``addressed_to_id``), open until ``resolved_at``;
@@ -386,9 +386,7 @@ class Comment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     addressed_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    reply_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("comments.id", ondelete="SET NULL")
-    )
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     addressed_to: Mapped[User | None] = relationship(foreign_keys=[addressed_to_id])

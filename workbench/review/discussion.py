@@ -124,9 +124,7 @@ def send_back(
                 f"{user.name} already has an open question on claim {claim_id}: wait for "
                 "the answer, or add a comment"
             )
-        row = _add(
-            session, claim_id, admin.id, CommentKind.question, text, addressed_to=user.id
-        )
+        row = _add(session, claim_id, admin.id, CommentKind.question, text, addressed_to=user.id)
         return _out(row)
 
 
@@ -141,9 +139,7 @@ def answer(engine: Engine, actor: Actor, question_id: int, body: str) -> Comment
         if question.addressed_to_id != author.id:
             raise PermissionDenied(f"question {question_id} was not sent to {author.name}")
         if question.resolved_at is not None:
-            raise InvalidInput(
-                f"question {question_id} is already answered: add a comment instead"
-            )
+            raise InvalidInput(f"question {question_id} is already answered: add a comment instead")
         row = _add(
             session, question.claim_id, author.id, CommentKind.answer, text, reply_to=question.id
         )
