@@ -71,10 +71,16 @@ def review_section(claim_id: int) -> None:
         label += f" ({len(talk.comments)})"
     if asked is not None:
         label += " · a question for you"
-    with st.expander(label, expanded=asked is not None):
+    # Open for a question, and after a comment or an answer (its message is inside; the
+    # label changed with the count, so the browser takes this as a new expander).
+    with st.expander(label, expanded=asked is not None or _message_for(REVIEW_AREA)):
         state.show_flash(REVIEW_AREA)
+        if asked is not None:  # first, so it is on the first screen under the decision
+            _show(asked)
+            _answer_form(asked)
         for item in talk.comments:
-            _show(item)
+            if item != asked:
+                _show(item)
         if talk.hidden:
             many = "comment" if talk.hidden == 1 else "comments"
             # A viewer never decides: "until you decide" would promise what cannot come.
@@ -87,8 +93,6 @@ def review_section(claim_id: int) -> None:
                 )
         if not talk.comments and not talk.hidden:
             st.caption("No comments yet.")
-        if asked is not None:
-            _answer_form(asked)
         if state.may(Action.comment):
             _comment_form(claim_id)
 
@@ -210,6 +214,12 @@ def _send_back(claim_id: int) -> None:
 
 
 # --- shared -----------------------------------------------------------------------------------
+
+
+def _message_for(area: str) -> bool:
+    """Whether a message waits to be shown in ``area`` (``state.flash``)."""
+    pending = st.session_state.get(state.FLASH)
+    return isinstance(pending, state.Flash) and pending.area == area
 
 
 def _save(area: str, call: Callable[..., object]) -> bool:
