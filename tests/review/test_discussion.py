@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
-from workbench.db.models import Comment, HistoryEntry
+from workbench.db.models import Claim, Comment, HistoryEntry
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied
 from workbench.project import set_project_setting
@@ -225,3 +228,56 @@ def test_a_claim_out_of_the_queue_is_not_sent_back(
     assert assign.next_claim(seeded, ana) != claim_id
     with pytest.raises(InvalidInput, match="not a claim"):
         discussion.send_back(seeded, ada, claim_id, "Ana", "Another?")
+
+
+@pytest.mark.backends("postgresql")
+def test_two_answers_at_once_store_one_and_the_other_is_told(
+    k2: Engine, people: dict[str, Actor]
+) -> None:
+    """Two tabs answer the same question at the same moment: one answer is kept, the other
+    is refused (the claim's row lock serialises them, as it does verdicts)."""
+    claim_id = first_claim(k2)
+    ana, ada = people["ana"], people["ada"]
+    decisions.set_verdict(k2, claim_id, ana, Verdict.verified)
+    question = discussion.send_back(k2, ada, claim_id, "Ana", "Sure?")
+    outcomes: list[str] = []
+
+    def reply(body: str) -> None:
+        try:
+            discussion.answer(k2, ana, question.id, body)
+            outcomes.append("kept")
+        except InvalidInput as exc:
+            outcomes.append(str(exc))
+
+    with k2.connect() as blocker:
+        # Someone else holds the claim's row (a verdict being saved): both answers queue.
+        blocker.execute(select(Claim.id).where(Claim.id == claim_id).with_for_update())
+        pid = blocker.scalar(text("SELECT pg_backend_pid()"))
+        threads = [threading.Thread(target=reply, args=(body,)) for body in ("one", "two")]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        with k2.connect() as watcher:
+            # Waiting on the blocker, or on the first waiter (the queue for the row's lock).
+            query = text(
+                "SELECT count(*) FROM pg_stat_activity a WHERE :pid = ANY(pg_blocking_pids(a.pid))"
+                " OR EXISTS (SELECT FROM pg_stat_activity b WHERE b.pid = ANY("
+                "pg_blocking_pids(a.pid)) AND :pid = ANY(pg_blocking_pids(b.pid)))"
+            )
+            while watcher.scalar(query, {"pid": pid}) < 2:
+                assert time.monotonic() < deadline, "the answers never waited"
+                time.sleep(0.02)
+        blocker.rollback()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == [
+        "kept",
+        f"question {question.id} is already answered: add a comment instead",
+    ]
+    answers = [
+        c
+        for c in discussion.claim_discussion(k2, ada, claim_id).comments
+        if c.kind == CommentKind.answer
+    ]
+    assert len(answers) == 1

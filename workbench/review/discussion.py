@@ -103,7 +103,10 @@ def send_back(
     text = _body(question, "question")
     with unit_of_work(engine) as session:
         admin = authorize(session, actor, Action.send_back)
-        claim = _claim(session, claim_id)
+        # Under the claim's row lock (PostgreSQL; SQLite writes one at a time anyway), as a
+        # verdict is: two admins asking at once cannot both open a question, and a verdict
+        # change that answers questions sees this one or none of it.
+        claim = _claim(session, claim_id, lock=True)
         if claim.status != ClaimStatus.open.value:
             raise InvalidInput(
                 f"claim {claim_id} is marked 'not a claim': put it back in the queue before "
@@ -136,6 +139,11 @@ def answer(engine: Engine, actor: Actor, question_id: int, body: str) -> Comment
         question = session.get(Comment, question_id)
         if question is None or question.kind != CommentKind.question.value:
             raise NotFound(f"question {question_id} does not exist")
+        # Under the claim's row lock, like every change that resolves a question (a verdict
+        # holds it too): two tabs answering at once cannot both find it open, and locks are
+        # taken in one order (claim, then question), so the two never deadlock.
+        _claim(session, question.claim_id, lock=True)
+        session.refresh(question)
         if question.addressed_to_id != author.id:
             raise PermissionDenied(f"question {question_id} was not sent to {author.name}")
         if question.resolved_at is not None:
@@ -248,8 +256,9 @@ def _body(raw: str, what: str) -> str:
     return text
 
 
-def _claim(session: Session, claim_id: int) -> Claim:
-    claim = session.get(Claim, claim_id)
+def _claim(session: Session, claim_id: int, *, lock: bool = False) -> Claim:
+    query = select(Claim).where(Claim.id == claim_id)
+    claim = session.scalar(query.with_for_update() if lock else query)
     if claim is None:
         raise NotFound(f"claim {claim_id} does not exist")
     return claim
