@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, text
@@ -13,6 +15,7 @@ from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, Comment, HistoryEntry
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied
+from workbench.export.service import export_history_to_file
 from workbench.project import set_project_setting
 from workbench.review import assign, decisions, discussion, queue
 from workbench.review.discussion import MAX_COMMENT_CHARS, CommentKind
@@ -281,3 +284,26 @@ def test_two_answers_at_once_store_one_and_the_other_is_told(
         if c.kind == CommentKind.answer
     ]
     assert len(answers) == 1
+
+
+def test_the_history_export_carries_the_discussion(
+    seeded: Engine, people: dict[str, Actor], tmp_path: Path
+) -> None:
+    claim_id = first_claim(seeded)
+    ana, ada = people["ana"], people["ada"]
+    decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)
+    asked = discussion.send_back(seeded, ada, claim_id, "Ana", "Which source?")
+    reply = discussion.answer(seeded, ana, asked.id, "The ministry's.")
+    path = tmp_path / "history.jsonl"
+    export_history_to_file(seeded, path, actor=SYSTEM)
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    talk = [(e["actor"], e["action"], e["after"]) for e in lines if e["entity"] == "comment"]
+    assert talk == [
+        ("Ada", "create", {"kind": "question", "body": "Which source?", "addressed_to": "Ana"}),
+        ("Ana", "create", {"kind": "answer", "body": "The ministry's.", "reply_to": asked.id}),
+        (
+            "Ana",
+            "update",
+            {"resolved_at": talk[2][2]["resolved_at"], "resolved_by": f"answer {reply.id}"},
+        ),
+    ]
