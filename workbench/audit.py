@@ -26,6 +26,7 @@ class Entity(enum.StrEnum):
     user = "user"
     setting = "setting"
     claim_status = "claim_status"
+    comment = "comment"  # a comment, question or answer on a claim (review.discussion)
 
 
 class Change(enum.StrEnum):

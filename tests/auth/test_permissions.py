@@ -33,7 +33,7 @@ from workbench.export.service import (
 from workbench.extract import default_extractor
 from workbench.ingest.store import store_document
 from workbench.project import get_project_settings, set_project_setting
-from workbench.review import adjudicate, decisions, queue
+from workbench.review import adjudicate, decisions, discussion, queue
 from workbench.review.progress import reviewer_progress
 from workbench.schemas import Actor, DocumentIn, ReviewOut, Role, UserOut, Verdict
 from workbench.transfer import import_reviews
@@ -71,7 +71,8 @@ def world(engine: Engine, tmp_path: Path) -> World:
         role: as_actor(accounts.add_user(engine, SYSTEM, f"{role.value} one", role))
         for role in Role
     }
-    accounts.add_user(engine, SYSTEM, "reviewer two", Role.reviewer)
+    two = as_actor(accounts.add_user(engine, SYSTEM, "reviewer two", Role.reviewer))
+    decisions.set_verdict(engine, claims[1].id, two, Verdict.disputed)  # to be asked about it
     return World(engine, claims[0].id, claims[1].id, actors, tmp_path)
 
 
@@ -147,6 +148,8 @@ def test_the_table_names_every_action_and_admins_may_do_everything() -> None:
             Action.review,
             Action.adjudicate,
             Action.change_own_password,
+            Action.comment,
+            Action.send_back,
         }
         == SYSTEM_MAY
     )
@@ -170,10 +173,13 @@ def test_the_system_actor_is_no_account_and_no_user_input_becomes_it(engine: Eng
 
 def test_what_the_command_line_does_is_recorded_without_an_actor(world: World) -> None:
     # As with actor=None before: the history's actor column stays NULL for the CLI.
+    # (After the fixture's own entries: reviewer two's verdict is theirs.)
+    with unit_of_work(world.engine) as session:
+        start = session.scalar(select(func.max(HistoryEntry.id))) or 0
     set_project_setting(world.engine, SYSTEM, "lease_minutes", 40)
     accounts.set_role(world.engine, SYSTEM, "reviewer two", Role.viewer)
     with unit_of_work(world.engine) as session:
-        actors = session.scalars(select(HistoryEntry.actor_id)).all()
+        actors = session.scalars(select(HistoryEntry.actor_id).where(HistoryEntry.id > start)).all()
     assert actors and set(actors) == {None}
 
 
@@ -207,6 +213,15 @@ def _adjudication_queue(w: World, a: Actor) -> object:
 
 def _adjudication_item(w: World, a: Actor) -> object:
     return adjudicate.adjudication_item(w.engine, a, w.claim_id)
+
+
+def _comment(w: World, a: Actor) -> object:
+    return discussion.comment(w.engine, a, w.claim_id, "the release gives 4,000, not 40,000")
+
+
+def _send_back(w: World, a: Actor) -> object:
+    # "reviewer two" reviewed the other claim in the world (see the fixture).
+    return discussion.send_back(w.engine, a, w.other_claim_id, "reviewer two", "Which release?")
 
 
 def _list_users(w: World, a: Actor) -> object:
@@ -291,6 +306,8 @@ CALLS: dict[str, tuple[Callable[[World, Actor], object], Action]] = {
     "adjudicate": (_adjudicate, Action.adjudicate),
     "adjudicate: queue": (_adjudication_queue, Action.adjudicate),
     "adjudicate: one claim": (_adjudication_item, Action.adjudicate),
+    "discussion: comment": (_comment, Action.comment),
+    "discussion: send back": (_send_back, Action.send_back),
     "users: list": (_list_users, Action.manage_users),
     "users: add": (_add_user, Action.manage_users),
     "users: set role": (_set_role, Action.manage_users),
@@ -314,7 +331,7 @@ EXPECTED = {
     Role.reviewer: {
         name
         for name, (_, action) in CALLS.items()
-        if action in {Action.review, Action.change_own_password}
+        if action in {Action.review, Action.change_own_password, Action.comment}
     },
     Role.viewer: {"users: own password"},
 }

@@ -21,7 +21,7 @@ from workbench.db.session import dispose_all
 from workbench.errors import InputFileError
 from workbench.files.manifest import manifest_path, verify
 from workbench.project import set_project_setting
-from workbench.review import decisions
+from workbench.review import decisions, discussion
 from workbench.review.adjudicate import adjudicate
 from workbench.schemas import Verdict
 from workbench.synth import synthesize
@@ -53,6 +53,19 @@ def fill(engine: Engine) -> None:
     decisions.set_note(engine, claims[0], ana, "the figures differ")
     adjudicate(engine, ana, claims[1], Verdict.unsupported, "no source found")
     set_project_setting(engine, SYSTEM, "lease_minutes", 45)
+    # The discussion: a reviewer's comment, a question sent back and answered, one still open.
+    with engine.connect() as connection:
+        names = connection.scalars(
+            select(User.name)
+            .join(Review, Review.reviewer_id == User.id)
+            .where(Review.claim_id == claims[2])
+            .order_by(User.id)
+        ).all()
+    first, second = (local_actor(engine, name) for name in names[:2])
+    discussion.comment(engine, first, claims[2], "The <b>ministry</b> corrected it later.")
+    asked = discussion.send_back(engine, ana, claims[2], first.name, "Which correction?")
+    discussion.answer(engine, first, asked.id, "The one of 3 May.")
+    discussion.send_back(engine, ana, claims[2], second.name, "Did you see it?")
 
 
 @pytest.fixture
@@ -82,6 +95,10 @@ def check_restored(source: Engine, target: Engine) -> None:
     for name in TABLES:
         assert after[name] == before[name], name
     assert before["history"] and before["final_verdicts"] and before["evidence"]
+    # Comments come back as they were: the answer still names its question, the open one open.
+    kinds = [(row["kind"], row["resolved_at"] is None) for row in after["comments"]]
+    assert kinds == [("comment", True), ("question", False), ("answer", True), ("question", True)]
+    assert after["comments"][2]["reply_to_id"] == after["comments"][1]["id"]
     # The restored database works, and its new ids do not collide with the restored ones.
     with target.connect() as connection:
         top = connection.scalar(select(func.max(Review.id)))

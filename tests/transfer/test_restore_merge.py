@@ -26,7 +26,7 @@ from workbench.db.models import HistoryEntry, Review
 from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.errors import InputFileError, LoginFailed
-from workbench.review import decisions
+from workbench.review import decisions, discussion
 from workbench.review.adjudicate import adjudication_queue, final_verdict
 from workbench.schemas import Actor, Role, Verdict
 from workbench.transfer.backup import export_backup, restore_backup
@@ -242,3 +242,46 @@ def test_a_repeated_row_and_a_repeated_name_are_one_line_and_nothing_is_written(
     with pytest.raises(InputFileError, match=r"\(users\) cannot be stored: .*nothing was restored"):
         restore_backup(target, write(tmp_path / "same-name.jsonl", lines), actor=SYSTEM)
     assert not list_users(target, SYSTEM)
+
+
+def test_a_merge_adds_comments_as_its_own_act_and_none_by_an_account_it_left_out(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    ada = admin(seeded)
+    [claim_id] = open_claims(seeded, 1)
+    user = add_user(seeded, SYSTEM, "Ana", Role.reviewer)
+    ana = Actor(id=user.id, name=user.name, role=user.role)
+    decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)
+    discussion.comment(seeded, ana, claim_id, "here already")
+    lines = backup_lines(seeded, tmp_path)
+    [template] = rows(lines, "comments")
+    first = template["row"]["id"]
+    added = forge(template, id=first + 10, body="from the backup")
+    stranger = forge(rows(lines, "users")[0], id=999, name="Stranger", role="reviewer")
+    theirs = forge(template, id=first + 11, author_id=999, body="a stranger's word")
+    path = write(
+        tmp_path / "comments.jsonl",
+        [
+            lines[0],
+            *rows(lines, "users"),
+            stranger,
+            *rows(lines, "documents"),
+            *rows(lines, "claims"),
+            template,
+            added,
+            theirs,
+        ],
+    )
+
+    report = restore_backup(seeded, path, add_missing=True, actor=ada)
+
+    assert report.written, report.conflicts
+    assert report.inserted.get("comments") == 1, report.conflicts
+    assert any("comments" in c and "did not add" in c for c in report.conflicts)
+    bodies = [c.body for c in discussion.claim_discussion(seeded, ada, claim_id).comments]
+    assert bodies == ["here already", "from the backup"]
+    entries = [e for e in claim_history(seeded, claim_id) if e.entity == "comment"]
+    assert [(e.entity_id, e.actor) for e in entries] == [
+        (str(first), "Ana"),
+        (str(first + 10), "Ada"),
+    ]

@@ -44,6 +44,8 @@ class Action(enum.StrEnum):
     export = "export the dataset"
     see_all_reviews = "see other reviewers' work before submitting a verdict"
     audit_agreement = "audit how far reviewers agree"
+    comment = "comment on claims for the adjudicator"
+    send_back = "send a claim back to a reviewer with a question"
 
 
 _EVERYONE = frozenset(Role)
@@ -61,6 +63,8 @@ MAY: Mapping[Action, frozenset[Role]] = {
     Action.export: _ADMINS,
     Action.see_all_reviews: _ADMINS,
     Action.audit_agreement: _ADMINS,
+    Action.comment: frozenset({Role.admin, Role.reviewer}),
+    Action.send_back: _ADMINS,
 }
 
 # What the command line may do: everything but what needs an account to sign it (a verdict,
@@ -69,6 +73,8 @@ SYSTEM_MAY: frozenset[Action] = frozenset(Action) - {
     Action.review,
     Action.adjudicate,
     Action.change_own_password,
+    Action.comment,  # a comment is someone's word: the command line is no one
+    Action.send_back,
 }
 
 

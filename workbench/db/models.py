@@ -362,6 +362,41 @@ class FinalVerdict(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
+class Comment(Base):
+    """A word on a claim between its reviewers and the adjudicator (``review.discussion``).
+
+    ``comment``: a reviewer's (or an admin's) note for the adjudicator; ``question``: an admin
+    sends the claim back to one reviewer (``addressed_to_id``), open until ``resolved_at``;
+    ``answer``: that reviewer's reply (``reply_to_id`` names the question). Plain text, shown
+    as text, never as HTML. Who may read which is the blind-review rule of the discussion
+    module, not a column.
+    """
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint("kind IN ('comment', 'question', 'answer')", name="kind"),
+        # A question is addressed to someone; comments and answers are not.
+        CheckConstraint(
+            "(kind = 'question') = (addressed_to_id IS NOT NULL)", name="question_addressed"
+        ),
+        # A reviewer's open questions, for their queue and the Review page: a short range.
+        Index("ix_comments_open_questions", "addressed_to_id", "resolved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    addressed_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="SET NULL"))
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    addressed_to: Mapped[User | None] = relationship(foreign_keys=[addressed_to_id])
+
+
 class ProjectSetting(Base):
     """One project-wide setting (reviews_per_claim, lease_minutes, assignment_order)."""
 

@@ -27,6 +27,7 @@ from workbench.db.models import Claim, Lease, ProjectSetting, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
 from workbench.project import ProjectSettings
+from workbench.review import discussion
 from workbench.schemas import Actor, ClaimStatus, Role, Verdict
 
 # How many candidates one call looks at before giving up: each one we pass was filled by
@@ -75,6 +76,10 @@ def next_claim(
         if held is not None:
             held.expires_at = expires
             return held.claim_id
+        # A claim an admin sent back with a question comes back to its reviewer first.
+        asked = discussion.next_question_claim(session, user_id, exclude)
+        if asked is not None:
+            return asked
 
         tried = list(exclude)
         for _ in range(MAX_CANDIDATES):

@@ -22,7 +22,7 @@ from workbench.auth.policy import Action, authorize
 from workbench.db.models import Claim, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
-from workbench.review import assign, stats, writes
+from workbench.review import assign, discussion, stats, writes
 from workbench.review.queue import review_out
 from workbench.review.writes import review_state
 from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
@@ -75,6 +75,8 @@ def record_verdict(
     review = _own_review(session, claim_id, actor, expected_version)
     new = verdict.value if verdict else None
     writes.change_verdict(session, review, new, decision, actor_id=actor.id, before=before)
+    if decision.changed and new is not None:  # a changed verdict answers a sent-back claim
+        discussion.answered_by_verdict(session, claim_id, review.reviewer_id, new)
     return review
 
 

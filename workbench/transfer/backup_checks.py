@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Float, Integer, String, Table
 
 from workbench.audit import Change
+from workbench.review.discussion import CommentKind
 from workbench.schemas import ClaimStatus, FinalSource, Role, Verdict
 from workbench.storable import (
     BIGINT_MAX,
@@ -41,6 +42,7 @@ CHOICES: dict[tuple[str, str], frozenset[str]] = {
     ("final_verdicts", "verdict"): frozenset(v.value for v in Verdict),
     ("final_verdicts", "source"): frozenset(s.value for s in FinalSource),
     ("history", "action"): frozenset(c.value for c in Change),
+    ("comments", "kind"): frozenset(k.value for k in CommentKind),
 }
 FRACTIONS = {("claims", "score"), ("claims", "disagreement"), ("claim_similarities", "score")}
 # Times that are not stamped by the workbench when something happens: any time that exists.
@@ -117,4 +119,8 @@ def row_problem(table: Table, row: dict[str, Any]) -> tuple[str, str] | None:
         return "char_end", f"must be greater than char_start ({row['char_start']})"
     if table.name == "claim_similarities" and row["claim_id"] == row["similar_id"]:
         return "similar_id", "must differ from claim_id"
+    if table.name == "comments" and (row["kind"] == "question") != (
+        row["addressed_to_id"] is not None
+    ):
+        return "addressed_to_id", "a question, and only a question, is addressed to a reviewer"
     return None

@@ -39,12 +39,14 @@ TABLES = (
     "reviews",
     "evidence",
     "final_verdicts",
+    "comments",  # after users and claims; a reply after its question (primary key order)
     "history",
     "claim_similarities",
     "claim_sketches",
     "claim_sketch_keys",
 )
-PARENTS = ("users", "documents", "claims", "reviews")  # the tables foreign keys refer to
+# The tables foreign keys refer to (comments: an answer names its question).
+PARENTS = ("users", "documents", "claims", "reviews", "comments")
 CONTENT_TABLES = ("documents", "claims", "reviews", "users")  # "empty" means none of these
 
 

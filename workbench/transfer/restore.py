@@ -260,21 +260,30 @@ class Restorer:
                     "source": row["source"],
                     "reason": row["reason"],
                 }
+            elif name == "comments":
+                # As review.discussion writes it; a comment changes no final verdict.
+                entity, key = Entity.comment, row["id"]
+                after = {"kind": row["kind"], "body": row["body"]}
+                self.entries.append(self._entry(entity, key, row["claim_id"], after))
+                continue
             else:  # documents, similarities, sketches: ingest writes no history for them either
                 continue
             if claim_id is not None:
                 self.touched.add(claim_id)
-            self.entries.append(
-                {
-                    "actor_id": self.actor_id,
-                    "entity": entity.value,
-                    "entity_id": str(key),
-                    "claim_id": claim_id,
-                    "action": Change.create.value,
-                    "before": None,
-                    "after": after,
-                }
-            )
+            self.entries.append(self._entry(entity, key, claim_id, after))
+
+    def _entry(
+        self, entity: Entity, key: object, claim_id: int | None, after: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            "actor_id": self.actor_id,
+            "entity": entity.value,
+            "entity_id": str(key),
+            "claim_id": claim_id,
+            "action": Change.create.value,
+            "before": None,
+            "after": after,
+        }
 
     def finish_merge(self) -> None:
         """After the inserts (and the id sequences moved past them): the merge's own history,

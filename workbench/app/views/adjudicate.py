@@ -15,7 +15,7 @@ import math
 import streamlit as st
 from sqlalchemy import Engine
 
-from workbench.app import actions, frame, render, state
+from workbench.app import actions, discussion, frame, render, state
 from workbench.auth.policy import Action, allowed
 from workbench.errors import NotFound, WorkbenchError
 from workbench.review.adjudicate import (
@@ -103,6 +103,7 @@ def main() -> None:
     item = by_id[int(chosen) if chosen is not None else first]
     _claim(item)
     _reviews(item.reviews)
+    discussion.adjudication_section(item.claim.id, [s.review.reviewer for s in item.reviews])
     _final(item)
 
 

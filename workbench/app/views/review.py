@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench.app import access, actions, frame, render, sidebar, state
+from workbench.app import access, actions, discussion, frame, render, sidebar, state
 from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change
 from workbench.auth.policy import Action
@@ -122,6 +122,7 @@ def claim_view(counts: DeltaGenerator) -> None:
         writable = detail.claim.status == ClaimStatus.open and state.may(Action.review)
         _note(claim_id, mine, open_=writable)
         _urls(claim_id, mine, open_=writable)
+    discussion.review_section(claim_id)
     _similar(detail, mine, _blind(similar_claims(engine, claim_id)))
     _others(detail, reviewer)
     _history(engine, claim_id)
