@@ -22,7 +22,7 @@ from tests.review.test_assign import add_claims, add_user
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
 from workbench.project import set_project_setting
-from workbench.review import adjudicate, assign, decisions, queue
+from workbench.review import adjudicate, assign, decisions, queue, workload
 from workbench.schemas import Role, Verdict
 
 pytestmark = pytest.mark.backends("sqlite")
@@ -161,3 +161,13 @@ def test_the_adjudication_queue_and_the_option_lists_are_indexed(corpus: Engine)
     assert_indexed(corpus, lambda: queue.speaker_options(corpus))
     assert_indexed(corpus, lambda: queue.document_options(corpus))
     assert_indexed(corpus, lambda: queue.corpus_marks(corpus))
+
+
+def test_the_sidebar_figures_are_index_ranges(corpus: Engine) -> None:
+    """Each figure is a count over an index range or the kept totals, never a pass over the
+    claims or the reviews (the reviewer's own through ix_reviews_reviewer_*)."""
+    ana = local_actor(corpus, "Ana")
+    found = plans(corpus, lambda: workload.workload(corpus, ana))
+    assert any("ix_reviews_reviewer_open_verdicts" in p for p in found), found
+    assert any("ix_reviews_reviewer_decided" in p for p in found), found
+    assert_indexed(corpus, lambda: workload.workload(corpus, ana))
