@@ -107,6 +107,15 @@ FILTERS = {
     "a document": queue.ClaimFilter(document_id=3),
     "a document, reviewed": queue.ClaimFilter(document_id=3, state="reviewed"),
     "a score range": queue.ClaimFilter(min_score=0.5, max_score=0.9),
+    "needs more reviews": queue.ClaimFilter(state="needs_more"),
+    "fully reviewed": queue.ClaimFilter(state="complete"),
+    "a verdict given": queue.ClaimFilter(state="all", verdict=Verdict.disputed),
+    "a final verdict": queue.ClaimFilter(state="complete", final="verified"),
+    "no final verdict": queue.ClaimFilter(state="complete", final="none"),
+    "adjudicated": queue.ClaimFilter(state="all", final_from="adjudicated"),
+    "a reviewer": queue.ClaimFilter(state="all", reviewer="Ben"),
+    "split": queue.ClaimFilter(state="reviewed", split=True),
+    "split by disagreement": queue.ClaimFilter(state="reviewed", split=True, sort="disagreement"),
 }
 
 
