@@ -1,13 +1,16 @@
-"""What a queue row shows of a claim's reviews, as its reader may see them (blind review)."""
+"""The queue's review side: what a row shows of a claim's reviews as its reader may see them
+(blind review), and the accounts its "Reviewer" filter lists."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from workbench.db.models import FinalVerdict, Review
-from workbench.schemas import FinalSource, Verdict
+from workbench.auth.policy import Action, Caller, authorize
+from workbench.db.models import FinalVerdict, Review, User
+from workbench.db.session import unit_of_work
+from workbench.schemas import FinalSource, Role, Verdict
 
 
 class RowReviews(BaseModel):
@@ -48,3 +51,14 @@ def row_reviews(
             found[claim_id].final = Verdict(verdict)
             found[claim_id].final_source = FinalSource(source)
     return found
+
+
+def reviewer_names(engine: Engine, actor: Caller) -> list[str]:
+    """The accounts that may give verdicts, by name: the queue's "Reviewer" filter (for those
+    who may see every review: who reviewed what is others' work)."""
+    with unit_of_work(engine) as session:
+        authorize(session, actor, Action.see_all_reviews)
+        roles = (Role.admin.value, Role.reviewer.value)
+        return list(
+            session.scalars(select(User.name).where(User.role.in_(roles)).order_by(User.name))
+        )
