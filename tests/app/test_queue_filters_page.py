@@ -107,7 +107,7 @@ def test_the_admin_filters_by_state_verdict_final_reviewer_and_split(
     at.run(timeout=30)
     shown = table(at)
     assert list(shown)[:3] == ["id", "claim", "disagreement"]
-    figures = [f for f in shown["disagreement"] if f == f]  # NaN: under two verdicts
+    figures = [float(str(f)) for f in shown["disagreement"] if f == f]  # NaN: under two
     assert figures == sorted(figures, reverse=True) and figures[0] == 1.0
     assert shown["id"][:2] == [c[1], c[2]]
 
