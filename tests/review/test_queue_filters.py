@@ -101,8 +101,25 @@ def test_a_count_by_reviews_stops_at_the_cap(
     for claim_id in c:
         decisions.set_verdict(engine, claim_id, people["Ana"], Verdict.verified)
     monkeypatch.setattr(queue, "COUNT_CAP", 2)
+    monkeypatch.setattr(queue, "SPARSE", 1)  # the claims in range are not few: walked
     flt = ClaimFilter(state="all", verdict=Verdict.verified)
     page = queue.list_claims(engine, flt, page_size=1, actor=people["Ada"])
     assert (page.total, page.more, page.pages) == (2, True, 2)
     page = queue.list_claims(engine, flt, page=3, page_size=1, actor=people["Ada"])
     assert [i.id for i in page.items] == [c[2]]  # past the count, pages still read
+
+
+def test_few_matches_are_found_by_id_and_counted_exactly(
+    engine: Engine, people: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under SPARSE matches the claims come from the filter's own index, counted exactly; the
+    same pages either way."""
+    c = add_claims(engine, [0.9, 0.8, 0.7, 0.6], docs=2)
+    for claim_id in c[1:]:
+        decisions.set_verdict(engine, claim_id, people["Ana"], Verdict.disputed)
+    flt = ClaimFilter(state="all", verdict=Verdict.disputed)
+    few = queue.list_claims(engine, flt, page_size=2, page=2, actor=people["Ada"])
+    monkeypatch.setattr(queue, "SPARSE", 0)
+    walked = queue.list_claims(engine, flt, page_size=2, page=2, actor=people["Ada"])
+    assert few == walked
+    assert (few.total, few.more, [i.id for i in few.items]) == (3, False, [c[3]])

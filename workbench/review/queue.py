@@ -46,7 +46,7 @@ FinalChoice = Literal["any", "none", "verified", "disputed", "unsupported"]
 FinalFrom = Literal["any", "automatic", "adjudicated"]
 # A count of claims narrowed by what reviews say stops here: past it the queue says "more
 # than", so the count costs the same at any corpus size (a page is read in order anyway).
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 class ClaimFilter(BaseModel):
@@ -89,6 +89,16 @@ class ClaimFilter(BaseModel):
             or self.reviewer is not None
             or self.split
         )
+
+
+# The filter by reviews left out: ``flt.model_copy(update=NO_REVIEW_TERMS)``.
+NO_REVIEW_TERMS: dict[str, Any] = {
+    "verdict": None,
+    "final": "any",
+    "final_from": "any",
+    "reviewer": None,
+    "split": False,
+}
 
 
 class ClaimPage(Page[ClaimOut]):
@@ -136,12 +146,17 @@ def _filtered(
     page: bool = False,
     k: int = 1,
     reader: int | None = None,
+    among: Select[int] | None = None,
+    sparse: bool = False,
 ) -> Q:
     """``query`` narrowed to the claims ``flt`` shows.
 
     ``k``: reviews per claim (the states "needs more reviews" and "fully reviewed").
     ``reader``: the account whose own reviews ``flt.verdict`` looks at (a blind reviewer);
-    None for those who see every review.
+    None for those who see every review. ``among``: the ids of the few claims one of the
+    filters by reviews allows (see :func:`_few`), which then lead the query. ``sparse``: the
+    claims in range are few (under :data:`SPARSE`): found through their index and sorted,
+    rather than found walking the queue's order, which would pass over every other claim.
 
     ``sqlite``: the query runs on SQLite, whose planner has no statistics (the workbench never
     runs ANALYZE) and takes every equality on an indexed column for a selective one. Terms
@@ -157,7 +172,8 @@ def _filtered(
     disagreement: ColumnElement[float] = Claim.disagreement.expression
     if sqlite:
         narrow = flt.speaker or (flt.document_id is not None and flt.state != "to_review")
-        in_order = page and flt.state in ("reviewed", "needs_more", "complete")
+        narrow = narrow or among is not None
+        in_order = page and not sparse and flt.state in ("reviewed", "needs_more", "complete")
         if narrow or (in_order and flt.sort == "reading"):
             status = Claim.status + ""
         if narrow or in_order:
@@ -189,7 +205,10 @@ def _filtered(
             or_(Claim.text.ilike(pattern, escape="\\"), Claim.speaker.ilike(pattern, escape="\\"))
         )
     # What the reviews say: one seek per claim looked at (ix_reviews_claim_id, the final
-    # verdicts' unique claim_id), the page read in the queue's order and left when full.
+    # verdicts' unique claim_id), the page read in the queue's order and left when full;
+    # or, when one of them allows few claims, those claims by id (``among``).
+    if among is not None:
+        query = query.where(Claim.id.in_(among))
     if flt.split:
         query = query.where(disagreement > 0)
     if flt.verdict is not None:
@@ -245,21 +264,33 @@ def list_claims(
         k = reviews_per_claim(session)
         sqlite = session.get_bind().dialect.name == "sqlite"
         more = False
-        total = None if flt.by_reviews else _state_total(session, flt, k)
-        if total is None and flt.by_reviews:
-            # Counted up to the cap: past it, "more than" (the same cost at any size).
-            ids = (
-                _filtered(select(Claim.id), flt, sqlite=sqlite, k=k, reader=reader)
-                .limit(COUNT_CAP + 1)
-                .subquery()
+        in_state = _state_total(session, flt.model_copy(update=NO_REVIEW_TERMS), k)
+        total = None if flt.by_reviews else in_state
+        among = _few(session, flt, reader) if flt.by_reviews else None
+        # Few claims in range: found through an index and sorted (a few thousand at most),
+        # not found walking the queue's order past every other claim.
+        sparse = among is not None or (
+            in_state is not None and in_state <= SPARSE and flt.state != "to_review"
+        )
+
+        def narrowed(query: Q, *, page: bool = False) -> Q:
+            return _filtered(
+                query, flt, sqlite=sqlite, page=page, k=k, reader=reader, among=among, sparse=sparse
             )
+
+        if flt.by_reviews and sparse:  # a few thousand claims at most: counted
+            count = narrowed(select(func.count(Claim.id)))
+            total = session.scalar(count) or 0
+        elif total is None and flt.by_reviews:
+            # Counted up to the cap: past it, "more than" (the same cost at any size).
+            ids = narrowed(select(Claim.id)).limit(COUNT_CAP + 1).subquery()
             total = session.scalar(select(func.count()).select_from(ids)) or 0
             more = total > COUNT_CAP
             total = min(total, COUNT_CAP)
         elif total is None:  # narrowed by a document, speaker, score or words: counted
-            count = _filtered(select(func.count(Claim.id)), flt, sqlite=sqlite, k=k, reader=reader)
+            count = narrowed(select(func.count(Claim.id)))
             total = session.scalar(count) or 0
-        query = _filtered(_claim_rows(), flt, page=True, sqlite=sqlite, k=k, reader=reader)
+        query = narrowed(_claim_rows(), page=True)
         # Claims still to review have no verdict to split on: their disagreement order is the
         # reading order, which ix_claims_queue gives without walking the reviewed claims.
         if flt.sort == "disagreement" and flt.state != "to_review":
@@ -283,19 +314,50 @@ def list_claims(
         )
 
 
+# Up to this many claims in range, a page finds them through an index and sorts them.
+SPARSE = 2_000
+
+
+def _few(session: Session, flt: ClaimFilter, reader: int | None) -> Select[int] | None:
+    """The ids of the claims one of ``flt``'s filters by reviews allows, if it allows no more
+    than :data:`SPARSE` (counted on that filter's own index: a verdict, a reviewer's reviews,
+    the final verdicts, the split claims); None when each allows more (then the queue's order
+    is walked, and dense matches fill a page quickly)."""
+    candidates: list[Select[int]] = []
+    if flt.verdict is not None:
+        given = select(Review.claim_id).where(Review.verdict == flt.verdict.value)
+        if reader is not None:
+            given = given.where(Review.reviewer_id == reader)
+        candidates.append(given)
+    if flt.reviewer is not None:
+        who = select(User.id).where(User.name == flt.reviewer).scalar_subquery()
+        candidates.append(
+            select(Review.claim_id).where(Review.reviewer_id == who, Review.verdict.is_not(None))
+        )
+    if flt.final not in ("any", "none") or flt.final_from != "any":
+        finals = select(FinalVerdict.claim_id)
+        if flt.final not in ("any", "none"):
+            finals = finals.where(FinalVerdict.verdict == flt.final)
+        if flt.final_from == "adjudicated":
+            finals = finals.where(FinalVerdict.source == FinalSource.adjudicated.value)
+        elif flt.final_from == "automatic":
+            finals = finals.where(FinalVerdict.source != FinalSource.adjudicated.value)
+        candidates.append(finals)
+    if flt.split:  # ix_claims_disagreement: (status, disagreement) leads it
+        candidates.append(
+            select(Claim.id).where(Claim.status == ClaimStatus.open.value, Claim.disagreement > 0)
+        )
+    for candidate in candidates:
+        bounded = candidate.limit(SPARSE + 1).subquery()
+        if (session.scalar(select(func.count()).select_from(bounded)) or 0) <= SPARSE:
+            return candidate
+    return None
+
+
 def next_claim_id(engine: Engine, flt: ClaimFilter, after: int | None) -> int | None:
     """The claim to open after ``after`` in queue order: the next one still to review."""
     # Claims still to review have no reviews to narrow by: those terms are left out.
-    todo = flt.model_copy(
-        update={
-            "state": "to_review",
-            "verdict": None,
-            "final": "any",
-            "final_from": "any",
-            "reviewer": None,
-            "split": False,
-        }
-    )
+    todo = flt.model_copy(update={"state": "to_review", **NO_REVIEW_TERMS})
     with unit_of_work(engine) as session:
         sqlite = session.get_bind().dialect.name == "sqlite"
         query = _filtered(select(Claim.id), todo, sqlite=sqlite, page=True)
