@@ -120,7 +120,12 @@ FILTERS = {
 
 
 @pytest.mark.parametrize("name", list(FILTERS))
-def test_a_queue_page_is_read_through_indexes(corpus: Engine, name: str) -> None:
+def test_a_queue_page_is_read_through_indexes(
+    corpus: Engine, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Matches are many at 100,000 claims: the page walks the queue's order (under
+    # queue.SPARSE they are found and sorted, tested below).
+    monkeypatch.setattr(queue, "SPARSE", -1)
     flt = FILTERS[name]
     actor = add_user(corpus, "Ada", Role.admin)
     bounded = bool(flt.speaker) or flt.state == "not_a_claim"
@@ -180,3 +185,27 @@ def test_the_sidebar_figures_are_index_ranges(corpus: Engine) -> None:
     assert any("ix_reviews_reviewer_open_verdicts" in p for p in found), found
     assert any("ix_reviews_reviewer_decided" in p for p in found), found
     assert_indexed(corpus, lambda: workload.workload(corpus, ana))
+
+
+SPARSE_FILTERS = {
+    "needs more reviews": queue.ClaimFilter(state="needs_more"),
+    "a verdict given": queue.ClaimFilter(state="all", verdict=Verdict.disputed),
+    "adjudicated": queue.ClaimFilter(state="all", final_from="adjudicated"),
+    "a reviewer": queue.ClaimFilter(state="all", reviewer="Ben"),
+    "split": queue.ClaimFilter(state="all", split=True),
+}
+
+
+@pytest.mark.parametrize("name", list(SPARSE_FILTERS))
+def test_few_matches_are_found_through_an_index_not_by_walking(corpus: Engine, name: str) -> None:
+    """Under queue.SPARSE matches, a page reads only them: by id (the filter's own index gave
+    them) or by its state's range, then sorts those few; never a pass over the claims."""
+    flt = SPARSE_FILTERS[name]
+    ada = add_user(corpus, "Ada", Role.admin)
+    found = plans(corpus, lambda: queue.list_claims(corpus, flt, actor=ada))
+    page = next(p for p in found if "SELECT claims.id, claims.document_id" in p)
+    assert not FULL_SCAN.search(page), page
+    assert re.search(
+        r"SEARCH claims USING (INTEGER PRIMARY KEY|(COVERING )?INDEX ix_claims_)", page
+    )
+    assert "SCAN claims USING INDEX uq_claims_span" not in page, page

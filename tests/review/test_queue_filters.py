@@ -119,7 +119,7 @@ def test_few_matches_are_found_by_id_and_counted_exactly(
         decisions.set_verdict(engine, claim_id, people["Ana"], Verdict.disputed)
     flt = ClaimFilter(state="all", verdict=Verdict.disputed)
     few = queue.list_claims(engine, flt, page_size=2, page=2, actor=people["Ada"])
-    monkeypatch.setattr(queue, "SPARSE", 0)
+    monkeypatch.setattr(queue, "SPARSE", -1)
     walked = queue.list_claims(engine, flt, page_size=2, page=2, actor=people["Ada"])
     assert few == walked
     assert (few.total, few.more, [i.id for i in few.items]) == (3, False, [c[3]])
