@@ -6,22 +6,21 @@ from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Engine, Select, exists, func, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Engine, Select, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from workbench.auth.policy import Action, Caller, authorize, may
-from workbench.db.models import Claim, Document, FinalVerdict, Review, User
+from workbench.db.models import Claim, Document, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
 from workbench.review import stats
-from workbench.review.queue_rows import RowReviews, row_reviews
+from workbench.review.queue_rows import RowReviews, few_claims, review_terms, row_reviews
 from workbench.review.writes import reviews_per_claim
 from workbench.schemas import (
     ClaimOut,
     ClaimStatus,
     EvidenceOut,
-    FinalSource,
     Page,
     ReviewOut,
     Verdict,
@@ -47,6 +46,8 @@ FinalFrom = Literal["any", "automatic", "adjudicated"]
 # A count of claims narrowed by what reviews say stops here: past it the queue says "more
 # than", so the count costs the same at any corpus size (a page is read in order anyway).
 COUNT_CAP = 1_000
+# Up to this many claims in range, a page finds them through an index and sorts them.
+SPARSE = 2_000
 
 
 class ClaimFilter(BaseModel):
@@ -154,9 +155,9 @@ def _filtered(
     ``k``: reviews per claim (the states "needs more reviews" and "fully reviewed").
     ``reader``: the account whose own reviews ``flt.verdict`` looks at (a blind reviewer);
     None for those who see every review. ``among``: the ids of the few claims one of the
-    filters by reviews allows (see :func:`_few`), which then lead the query. ``sparse``: the
-    claims in range are few (under :data:`SPARSE`): found through their index and sorted,
-    rather than found walking the queue's order, which would pass over every other claim.
+    filters by reviews allows (``queue_rows.few_claims``), which then lead the query.
+    ``sparse``: the claims in range are few (under :data:`SPARSE`): found through their
+    index and sorted, rather than found walking the queue's order past every other claim.
 
     ``sqlite``: the query runs on SQLite, whose planner has no statistics (the workbench never
     runs ANALYZE) and takes every equality on an indexed column for a selective one. Terms
@@ -211,32 +212,7 @@ def _filtered(
         query = query.where(Claim.id.in_(among))
     if flt.split:
         query = query.where(disagreement > 0)
-    if flt.verdict is not None:
-        given = exists().where(Review.claim_id == Claim.id, Review.verdict == flt.verdict.value)
-        if reader is not None:
-            given = given.where(Review.reviewer_id == reader)
-        query = query.where(given)
-    if flt.reviewer is not None:
-        query = query.where(
-            exists().where(
-                Review.claim_id == Claim.id,
-                Review.verdict.is_not(None),
-                Review.reviewer_id
-                == select(User.id).where(User.name == flt.reviewer).scalar_subquery(),
-            )
-        )
-    if flt.final == "none":
-        query = query.where(~exists().where(FinalVerdict.claim_id == Claim.id))
-    elif flt.final != "any" or flt.final_from != "any":
-        final = exists().where(FinalVerdict.claim_id == Claim.id)
-        if flt.final != "any":
-            final = final.where(FinalVerdict.verdict == flt.final)
-        if flt.final_from == "adjudicated":
-            final = final.where(FinalVerdict.source == FinalSource.adjudicated.value)
-        elif flt.final_from == "automatic":
-            final = final.where(FinalVerdict.source != FinalSource.adjudicated.value)
-        query = query.where(final)
-    return query
+    return review_terms(query, flt, reader)
 
 
 # The queue's order: a document's claims in reading order, documents in ingest order. Unique
@@ -266,7 +242,7 @@ def list_claims(
         more = False
         in_state = _state_total(session, flt.model_copy(update=NO_REVIEW_TERMS), k)
         total = None if flt.by_reviews else in_state
-        among = _few(session, flt, reader) if flt.by_reviews else None
+        among = few_claims(session, flt, reader, SPARSE) if flt.by_reviews else None
         # Few claims in range: found through an index and sorted (a few thousand at most),
         # not found walking the queue's order past every other claim.
         sparse = among is not None or (
@@ -312,46 +288,6 @@ def list_claims(
             more=more,
             reviews=row_reviews(session, ids_shown, actor.id, sees_all=sees_all),
         )
-
-
-# Up to this many claims in range, a page finds them through an index and sorts them.
-SPARSE = 2_000
-
-
-def _few(session: Session, flt: ClaimFilter, reader: int | None) -> Select[int] | None:
-    """The ids of the claims one of ``flt``'s filters by reviews allows, if it allows no more
-    than :data:`SPARSE` (counted on that filter's own index: a verdict, a reviewer's reviews,
-    the final verdicts, the split claims); None when each allows more (then the queue's order
-    is walked, and dense matches fill a page quickly)."""
-    candidates: list[Select[int]] = []
-    if flt.verdict is not None:
-        given = select(Review.claim_id).where(Review.verdict == flt.verdict.value)
-        if reader is not None:
-            given = given.where(Review.reviewer_id == reader)
-        candidates.append(given)
-    if flt.reviewer is not None:
-        who = select(User.id).where(User.name == flt.reviewer).scalar_subquery()
-        candidates.append(
-            select(Review.claim_id).where(Review.reviewer_id == who, Review.verdict.is_not(None))
-        )
-    if flt.final not in ("any", "none") or flt.final_from != "any":
-        finals = select(FinalVerdict.claim_id)
-        if flt.final not in ("any", "none"):
-            finals = finals.where(FinalVerdict.verdict == flt.final)
-        if flt.final_from == "adjudicated":
-            finals = finals.where(FinalVerdict.source == FinalSource.adjudicated.value)
-        elif flt.final_from == "automatic":
-            finals = finals.where(FinalVerdict.source != FinalSource.adjudicated.value)
-        candidates.append(finals)
-    if flt.split:  # ix_claims_disagreement: (status, disagreement) leads it
-        candidates.append(
-            select(Claim.id).where(Claim.status == ClaimStatus.open.value, Claim.disagreement > 0)
-        )
-    for candidate in candidates:
-        bounded = candidate.limit(SPARSE + 1).subquery()
-        if (session.scalar(select(func.count()).select_from(bounded)) or 0) <= SPARSE:
-            return candidate
-    return None
 
 
 def next_claim_id(engine: Engine, flt: ClaimFilter, after: int | None) -> int | None:

@@ -1,16 +1,104 @@
-"""The queue's review side: what a row shows of a claim's reviews as its reader may see them
-(blind review), and the accounts its "Reviewer" filter lists."""
+"""The queue's review side: its filters by what the reviews say, what a row shows of a claim's
+reviews as its reader may see them (blind review), and the accounts its "Reviewer" filter
+lists. ``workbench.review.queue`` holds the filter (``ClaimFilter``) and the pages."""
 
 from __future__ import annotations
 
+from typing import Any, Protocol, TypeVar
+
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from workbench.auth.policy import Action, Caller, authorize
-from workbench.db.models import FinalVerdict, Review, User
+from workbench.db.models import Claim, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
-from workbench.schemas import FinalSource, Role, Verdict
+from workbench.schemas import ClaimStatus, FinalSource, Role, Verdict
+
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
+
+
+class Terms(Protocol):
+    """The filters by reviews of a ``queue.ClaimFilter``."""
+
+    @property
+    def verdict(self) -> Verdict | None: ...
+    @property
+    def final(self) -> str: ...
+    @property
+    def final_from(self) -> str: ...
+    @property
+    def reviewer(self) -> str | None: ...
+    @property
+    def split(self) -> bool: ...
+
+
+def review_terms(query: Q, flt: Terms, reader: int | None) -> Q:
+    """``query`` (over claims) narrowed by ``flt``'s verdict given (``reader``'s own when not
+    None), reviewer and final verdict: one seek per claim looked at (ix_reviews_claim_id, the
+    final verdicts' unique claim_id)."""
+    if flt.verdict is not None:
+        given = exists().where(Review.claim_id == Claim.id, Review.verdict == flt.verdict.value)
+        if reader is not None:
+            given = given.where(Review.reviewer_id == reader)
+        query = query.where(given)
+    if flt.reviewer is not None:
+        query = query.where(
+            exists().where(
+                Review.claim_id == Claim.id,
+                Review.verdict.is_not(None),
+                Review.reviewer_id
+                == select(User.id).where(User.name == flt.reviewer).scalar_subquery(),
+            )
+        )
+    if flt.final == "none":
+        query = query.where(~exists().where(FinalVerdict.claim_id == Claim.id))
+    elif flt.final != "any" or flt.final_from != "any":
+        final = exists().where(FinalVerdict.claim_id == Claim.id)
+        if flt.final != "any":
+            final = final.where(FinalVerdict.verdict == flt.final)
+        if flt.final_from == "adjudicated":
+            final = final.where(FinalVerdict.source == FinalSource.adjudicated.value)
+        elif flt.final_from == "automatic":
+            final = final.where(FinalVerdict.source != FinalSource.adjudicated.value)
+        query = query.where(final)
+    return query
+
+
+def few_claims(session: Session, flt: Terms, reader: int | None, limit: int) -> Select[int] | None:
+    """The ids of the claims one of ``flt``'s filters by reviews allows, if it allows no more
+    than ``limit`` (counted on that filter's own index: a verdict, a reviewer's reviews,
+    the final verdicts, the split claims); None when each allows more (then the queue's order
+    is walked, and dense matches fill a page quickly)."""
+    candidates: list[Select[int]] = []
+    if flt.verdict is not None:
+        given = select(Review.claim_id).where(Review.verdict == flt.verdict.value)
+        if reader is not None:
+            given = given.where(Review.reviewer_id == reader)
+        candidates.append(given)
+    if flt.reviewer is not None:
+        who = select(User.id).where(User.name == flt.reviewer).scalar_subquery()
+        candidates.append(
+            select(Review.claim_id).where(Review.reviewer_id == who, Review.verdict.is_not(None))
+        )
+    if flt.final not in ("any", "none") or flt.final_from != "any":
+        finals = select(FinalVerdict.claim_id)
+        if flt.final not in ("any", "none"):
+            finals = finals.where(FinalVerdict.verdict == flt.final)
+        if flt.final_from == "adjudicated":
+            finals = finals.where(FinalVerdict.source == FinalSource.adjudicated.value)
+        elif flt.final_from == "automatic":
+            finals = finals.where(FinalVerdict.source != FinalSource.adjudicated.value)
+        candidates.append(finals)
+    if flt.split:  # ix_claims_disagreement: (status, disagreement) leads it
+        candidates.append(
+            select(Claim.id).where(Claim.status == ClaimStatus.open.value, Claim.disagreement > 0)
+        )
+    for candidate in candidates:
+        bounded = candidate.limit(limit + 1).subquery()
+        if (session.scalar(select(func.count()).select_from(bounded)) or 0) <= limit:
+            return candidate
+    return None
 
 
 class RowReviews(BaseModel):
