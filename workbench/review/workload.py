@@ -15,7 +15,8 @@ totals ``stats`` keeps) and the partly reviewed ones (a range of ``ix_claims_que
 reviewer's own among them a range of ``ix_reviews_reviewer_open_verdicts``
 (``reviews.open_verdicts``, the claim's verdict count copied onto its decided reviews while
 it is open); today's decisions a range of ``ix_reviews_reviewer_decided``; the leases are
-the reviewer's few rows.
+the reviewer's few rows. The project's two counts are reused until a change moves one of
+``stats.marks`` (a verdict, a status, a final verdict, new claims): counted once per change.
 
 No permission check beyond the caller's own account: a reviewer sees their own figures and
 counts the whole project has (no other reviewer's verdict is in them).
@@ -23,10 +24,12 @@ counts the whole project has (no other reviewer's verdict is in them).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 from workbench.db.models import Claim, FinalVerdict, Lease, Review
 from workbench.db.session import unit_of_work
@@ -59,14 +62,7 @@ def workload(engine: Engine, actor: Actor | None, *, now: datetime | None = None
     now = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
         k = reviews_per_claim(session)
-        # The claims without a verdict come from the kept totals (no claim read); those with
-        # some but fewer than k are the partly reviewed ones, a range of ix_claims_queue.
-        need_more = stats.totals(session).to_review
-        if k > 1:
-            partly = (Claim.status == OPEN, Claim.verdicts >= 1, Claim.verdicts < k)
-            need_more += session.scalar(select(func.count()).where(*partly)) or 0
-        # count(*) of a whole table: SQLite counts the pages of its smallest index.
-        final = session.scalar(select(func.count()).select_from(FinalVerdict)) or 0
+        final, need_more = _project(session, k)
         mine = None
         if actor is not None:
             # Their decided reviews on open claims still under k (reviews.open_verdicts).
@@ -88,3 +84,32 @@ def workload(engine: Engine, actor: Actor | None, *, now: datetime | None = None
                 today=today or 0, assigned=assigned or 0, left=need_more - (mine_below_k or 0)
             )
     return Workload(k=k, final=final, need_more=need_more, mine=mine)
+
+
+# Per database URL: (the marks and k they were counted at, (final, need more)). The sidebar is
+# drawn on every page of every session; the project's two counts change only when a verdict,
+# a status, a final verdict or the claims do, and each of those moves a mark (a history entry,
+# a new row), so a process counts them once per change, not once per page drawn.
+_counted: dict[str, tuple[tuple[stats.Marks, int], tuple[int, int]]] = {}
+_counted_lock = threading.Lock()
+
+
+def _project(session: Session, k: int) -> tuple[int, int]:
+    """(claims with a final verdict, open claims with fewer than k verdicts)."""
+    key = (stats.marks(session), k)
+    url = str(session.get_bind().engine.url)
+    with _counted_lock:
+        known = _counted.get(url)
+    if known is not None and known[0] == key:
+        return known[1]
+    # The claims without a verdict come from the kept totals (no claim read); those with
+    # some but fewer than k are the partly reviewed ones, a range of ix_claims_queue.
+    need_more = stats.totals(session).to_review
+    if k > 1:
+        partly = (Claim.status == OPEN, Claim.verdicts >= 1, Claim.verdicts < k)
+        need_more += session.scalar(select(func.count()).where(*partly)) or 0
+    # count(*) of a whole table: SQLite counts the pages of its smallest index.
+    final = session.scalar(select(func.count()).select_from(FinalVerdict)) or 0
+    with _counted_lock:
+        _counted[url] = (key, (final, need_more))
+    return final, need_more
