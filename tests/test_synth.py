@@ -204,7 +204,11 @@ def _digest_rows(engine: Engine) -> str:
             digest.update(name.encode())
         for model in (Document, Claim, Review, Evidence, FinalVerdict):
             table = Base.metadata.tables[model.__tablename__]
-            for row in connection.execute(select(table).order_by(*table.primary_key.columns)):
+            # reviews.open_verdicts (0007) is a figure recount copies from the claims, not
+            # part of the corpus: left out, so the digest pinned before it still holds.
+            columns = [c for c in table.columns if c.name != "open_verdicts"]
+            query = select(*columns).order_by(*table.primary_key.columns)
+            for row in connection.execute(query):
                 cells = [
                     value.replace(tzinfo=None).isoformat() if isinstance(value, datetime) else value
                     for value in row

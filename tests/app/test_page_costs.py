@@ -44,7 +44,8 @@ def test_a_verdict_reruns_the_claim_view_and_its_counts_only(seeded: Engine, app
     assert shown(at) == f"Claim #{following}"
     assert "Saved “verified”" in at.success[0].value
     # The sidebar's counts are drawn by the fragment, and follow the verdict ...
-    assert f"1 reviewed / {total} claims" in sidebar_text(at)
+    assert "1 reviewed today" in sidebar_text(at)
+    assert f"{total - 1} of {total} claims need more reviews" in sidebar_text(at)
     # ... while the rest of the page, the reviewer's name box included, did not run again.
     assert "Reviewer: Ana" not in sidebar_text(at)
 
@@ -54,7 +55,8 @@ def test_a_verdict_reruns_the_claim_view_and_its_counts_only(seeded: Engine, app
     assert shown(at) == f"Claim #{first}"
     at.button(key="clear_verdict").click()
     at = fragment_run(at, FRAGMENT)
-    assert f"0 reviewed / {total} claims" in sidebar_text(at)
+    assert "0 reviewed today" in sidebar_text(at)
+    assert f"{total} of {total} claims need more reviews" in sidebar_text(at)
     review = next(
         r for r in queue.get_claim(seeded, first, actor=SYSTEM).reviews if r.reviewer == "Ana"
     )
@@ -63,7 +65,7 @@ def test_a_verdict_reruns_the_claim_view_and_its_counts_only(seeded: Engine, app
     # A full run afterwards draws the whole page, the counts once.
     at.run(timeout=30)
     assert "Reviewer: Ana" in sidebar_text(at)
-    assert sidebar_text(at).count("reviewed /") == 1
+    assert sidebar_text(at).count("reviewed today") == 1
 
 
 def test_a_click_after_the_account_was_disabled_reruns_the_whole_app(

@@ -38,8 +38,12 @@ def test_the_queue_shows_one_page_of_the_claims_to_review(seeded: Engine, app: A
         "score",
         "document",
         "reviews",
+        "state",  # against k
+        "verdicts",  # single-user mode: the one person sees every review
+        "final",
     ]
     assert f"{expected.total} claims · page 1 of {expected.pages}" in at.caption[0].value
+    assert "k = 1 reviews per claim" in at.caption[0].value
 
 
 def test_paging_moves_through_the_queue(seeded: Engine, app: App) -> None:

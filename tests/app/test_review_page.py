@@ -69,7 +69,8 @@ def test_a_verdict_is_stored_and_the_next_claim_opens(seeded: Engine, app: App) 
     total = queue.progress(seeded).total
     claim_id = first_claim(seeded)
     at = sign_in(app())
-    assert f"0 reviewed / {total} claims" in sidebar_text(at)
+    assert "0 reviewed today" in sidebar_text(at)
+    assert f"{total} of {total} claims need more reviews" in sidebar_text(at)
     assert shown_claim(at) == f"Claim #{claim_id}"
 
     at.button(key="verdict_disputed").click()
@@ -80,7 +81,8 @@ def test_a_verdict_is_stored_and_the_next_claim_opens(seeded: Engine, app: App) 
     following = queue.next_claim_id(seeded, queue.ClaimFilter(), after=claim_id)
     assert following is not None and following != claim_id
     assert shown_claim(at) == f"Claim #{following}"
-    assert f"1 reviewed / {total} claims" in sidebar_text(at)
+    assert "1 reviewed today" in sidebar_text(at)
+    assert f"{total - 1} of {total} claims need more reviews" in sidebar_text(at)
     assert "disputed" in at.success[0].value
 
 

@@ -112,12 +112,12 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
             sidebar.get_by_label("Your name", exact=True).fill("Ana")
             sidebar.get_by_role("button", name="Start reviewing").click()
             expect(sidebar).to_contain_text("Reviewer: Ana")
-            expect(sidebar).to_contain_text("0 reviewed /")
+            expect(sidebar).to_contain_text("0 reviewed today")
             first = page.locator("h3").filter(has_text="Claim #").inner_text()
 
             # A click decides and opens the next claim; the count follows.
             page.locator(".st-key-verdict_verified button:visible").click()
-            expect(sidebar).to_contain_text("1 reviewed /")
+            expect(sidebar).to_contain_text("1 reviewed today")
             expect(page.locator("h3").filter(has_text="Claim #")).not_to_have_text(first)
             _wait_for_app_run(page)
 
@@ -127,7 +127,7 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
             page.keyboard.type("2 sources disagree")
             page.locator("h3").filter(has_text="Claim #").click()
             expect(page.get_by_text("Note saved.")).to_be_visible()
-            expect(sidebar).to_contain_text("1 reviewed /")
+            expect(sidebar).to_contain_text("1 reviewed today")
 
             # An evidence URL: told what it became, shown as a link to a new tab that learns
             # nothing of the workbench, and "Remove" beside it keeps its whole word.
@@ -154,7 +154,7 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
 
             # The keyboard shortcut "2" records "disputed".
             page.keyboard.press("2")
-            expect(sidebar).to_contain_text("2 reviewed /")
+            expect(sidebar).to_contain_text("2 reviewed today")
             _wait_for_app_run(page)
 
             # Find the hostile claim through the queue and open it.

@@ -22,7 +22,7 @@ from tests.review.test_assign import add_claims, add_user
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
 from workbench.project import set_project_setting
-from workbench.review import adjudicate, assign, decisions, queue
+from workbench.review import adjudicate, assign, decisions, queue, workload
 from workbench.schemas import Role, Verdict
 
 pytestmark = pytest.mark.backends("sqlite")
@@ -107,11 +107,25 @@ FILTERS = {
     "a document": queue.ClaimFilter(document_id=3),
     "a document, reviewed": queue.ClaimFilter(document_id=3, state="reviewed"),
     "a score range": queue.ClaimFilter(min_score=0.5, max_score=0.9),
+    "needs more reviews": queue.ClaimFilter(state="needs_more"),
+    "fully reviewed": queue.ClaimFilter(state="complete"),
+    "a verdict given": queue.ClaimFilter(state="all", verdict=Verdict.disputed),
+    "a final verdict": queue.ClaimFilter(state="complete", final="verified"),
+    "no final verdict": queue.ClaimFilter(state="complete", final="none"),
+    "adjudicated": queue.ClaimFilter(state="all", final_from="adjudicated"),
+    "a reviewer": queue.ClaimFilter(state="all", reviewer="Ben"),
+    "split": queue.ClaimFilter(state="reviewed", split=True),
+    "split by disagreement": queue.ClaimFilter(state="reviewed", split=True, sort="disagreement"),
 }
 
 
 @pytest.mark.parametrize("name", list(FILTERS))
-def test_a_queue_page_is_read_through_indexes(corpus: Engine, name: str) -> None:
+def test_a_queue_page_is_read_through_indexes(
+    corpus: Engine, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Matches are many at 100,000 claims: the page walks the queue's order (under
+    # queue.SPARSE they are found and sorted, tested below).
+    monkeypatch.setattr(queue, "SPARSE", -1)
     flt = FILTERS[name]
     actor = add_user(corpus, "Ada", Role.admin)
     bounded = bool(flt.speaker) or flt.state == "not_a_claim"
@@ -120,10 +134,11 @@ def test_a_queue_page_is_read_through_indexes(corpus: Engine, name: str) -> None
         assert_indexed(corpus, call, bounded=bounded)
 
 
-def test_the_totals_read_no_claim(corpus: Engine) -> None:
+def test_the_totals_read_no_claim(corpus: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """The progress counts, and the queue's total unless narrowed, come from the kept totals:
     a few rows of changes and the newest claim id (the number of claims is counted once,
     when claims were added)."""
+    monkeypatch.setattr(queue, "SPARSE", -1)  # the reviewed claims walked, as at 100,000
     queue.progress(corpus)  # counts the claims once
     for call in (
         lambda: queue.progress(corpus),
@@ -161,3 +176,37 @@ def test_the_adjudication_queue_and_the_option_lists_are_indexed(corpus: Engine)
     assert_indexed(corpus, lambda: queue.speaker_options(corpus))
     assert_indexed(corpus, lambda: queue.document_options(corpus))
     assert_indexed(corpus, lambda: queue.corpus_marks(corpus))
+
+
+def test_the_sidebar_figures_are_index_ranges(corpus: Engine) -> None:
+    """Each figure is a count over an index range or the kept totals, never a pass over the
+    claims or the reviews (the reviewer's own through ix_reviews_reviewer_*)."""
+    ana = local_actor(corpus, "Ana")
+    found = plans(corpus, lambda: workload.workload(corpus, ana))
+    assert any("ix_reviews_reviewer_open_verdicts" in p for p in found), found
+    assert any("ix_reviews_reviewer_decided" in p for p in found), found
+    assert_indexed(corpus, lambda: workload.workload(corpus, ana))
+
+
+SPARSE_FILTERS = {
+    "needs more reviews": queue.ClaimFilter(state="needs_more"),
+    "a verdict given": queue.ClaimFilter(state="all", verdict=Verdict.disputed),
+    "adjudicated": queue.ClaimFilter(state="all", final_from="adjudicated"),
+    "a reviewer": queue.ClaimFilter(state="all", reviewer="Ben"),
+    "split": queue.ClaimFilter(state="all", split=True),
+}
+
+
+@pytest.mark.parametrize("name", list(SPARSE_FILTERS))
+def test_few_matches_are_found_through_an_index_not_by_walking(corpus: Engine, name: str) -> None:
+    """Under queue.SPARSE matches, a page reads only them: by id (the filter's own index gave
+    them) or by its state's range, then sorts those few; never a pass over the claims."""
+    flt = SPARSE_FILTERS[name]
+    ada = add_user(corpus, "Ada", Role.admin)
+    found = plans(corpus, lambda: queue.list_claims(corpus, flt, actor=ada))
+    page = next(p for p in found if "SELECT claims.id, claims.document_id" in p)
+    assert not FULL_SCAN.search(page), page
+    assert re.search(
+        r"SEARCH claims USING (INTEGER PRIMARY KEY|(COVERING )?INDEX ix_claims_)", page
+    )
+    assert "SCAN claims USING INDEX uq_claims_span" not in page, page

@@ -5,24 +5,40 @@ AppTest cannot click a dataframe row, so everything a click decides is computed 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from workbench.review.queue import ClaimFilter
-from workbench.schemas import ClaimOut
+from workbench.review.queue_rows import RowReviews
+from workbench.schemas import ClaimOut, ClaimStatus, FinalSource
 
 PAGE_SIZE = 25
 MAX_HISTORY = 50
 TABLE_COLUMNS = ["id", "claim", "speaker", "score", "document", "reviews"]
 DISAGREEMENT = "disagreement"
+STATE = "state"
+VERDICTS = "verdicts"
+FINAL = "final"
+MINE = "your verdict"
 
 
-def claims_frame(items: Sequence[ClaimOut], *, disagreement: bool = False) -> pd.DataFrame:
+def claims_frame(
+    items: Sequence[ClaimOut],
+    *,
+    disagreement: bool = False,
+    reviews: Mapping[int, RowReviews] | None = None,
+    k: int = 1,
+    sees_all: bool = False,
+) -> pd.DataFrame:
     """One page of the queue as the table shows it (text is shown as text, not markup).
 
     ``disagreement`` adds the share of pairs of each claim's verdicts that differ (empty
-    under two verdicts): for those who may see every review, never for a blind reviewer.
+    under two verdicts): for those who may see every review, never for a blind reviewer; it
+    comes right after the claim's text, being what the page is sorted or filtered by.
+    ``reviews`` (the page's ``ClaimPage.reviews``) adds the review state against ``k`` and,
+    for those who see all (``sees_all``), the verdicts given and the final verdict with its
+    source; for a blind reviewer, their own verdict.
     """
     data: dict[str, list[object]] = {
         "id": [c.id for c in items],
@@ -35,8 +51,37 @@ def claims_frame(items: Sequence[ClaimOut], *, disagreement: bool = False) -> pd
     columns = list(TABLE_COLUMNS)
     if disagreement:
         data[DISAGREEMENT] = [c.disagreement for c in items]
-        columns.append(DISAGREEMENT)
+        columns.insert(columns.index("claim") + 1, DISAGREEMENT)
+    if reviews is not None:
+        data[STATE] = [review_state(c, k) for c in items]
+        columns.append(STATE)
+        rows = [reviews.get(c.id, RowReviews()) for c in items]
+        if sees_all:
+            data[VERDICTS] = [", ".join(v.value for v in r.verdicts) for r in rows]
+            data[FINAL] = [final_text(r) for r in rows]
+            columns += [VERDICTS, FINAL]
+        else:
+            data[MINE] = [r.mine.value if r.mine else "" for r in rows]
+            columns.append(MINE)
     return pd.DataFrame(data, columns=columns)
+
+
+def review_state(claim: ClaimOut, k: int) -> str:
+    """Where a claim stands against k reviews per claim, in words."""
+    if claim.status is ClaimStatus.not_a_claim:
+        return "not a claim"
+    if claim.review_count == 0:
+        return "unreviewed"
+    if claim.review_count < k:
+        return f"{claim.review_count} of {k}"
+    return "fully reviewed"
+
+
+def final_text(row: RowReviews) -> str:
+    if row.final is None:
+        return ""
+    source = "adjudicated" if row.final_source is FinalSource.adjudicated else "agreed"
+    return f"{row.final.value} ({source})"
 
 
 def selected_claim_id(page_ids: Sequence[int], selected_rows: Sequence[int]) -> int | None:

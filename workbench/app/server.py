@@ -25,6 +25,7 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from workbench.app import downloads
 from workbench.app.sso import streamlit_secrets
 from workbench.config import current_settings
 
@@ -53,8 +54,10 @@ def hidden(path: str) -> bool:
     )
 
 
+# downloads.ROUTES: the Export page's files, streamed from disk by a one-time link.
 app = st.App(
     Path(__file__).with_name("Home.py"),
+    routes=downloads.ROUTES,
     middleware=[Middleware(HideEndpoints)],
     # Single sign-on: Streamlit's [auth] section from the WORKBENCH_OIDC_* settings, held in
     # memory rather than written to a secrets file (None without single sign-on).

@@ -11,6 +11,7 @@ from workbench.auth.accounts import local_actor
 from workbench.auth.policy import Action
 from workbench.errors import WorkbenchError
 from workbench.review.queue import progress
+from workbench.review.workload import workload
 
 NAME_INPUT = "reviewer_name_input"
 SINGLE_USER_LABEL = "single-user mode — no accounts; anyone with this file can review as any name"
@@ -99,8 +100,26 @@ def _save_name() -> None:
 
 
 def progress_counts(engine: Engine) -> None:
-    """How far the work is: claims reviewed of the open ones, and those taken out."""
+    """How far the work is, with k (reviews per claim) taken into account.
+
+    For the person reviewing: their verdicts today, the claims leased to them, and the claims
+    they could still be handed. For the project: the claims with a final verdict, and the open
+    claims that need more reviews. A bar of "claims with a verdict" would be full while
+    reviewers are still handed claims for their second or third review.
+    """
     counts = progress(engine)
-    st.markdown(f"**{counts.reviewed} reviewed / {counts.total} claims**")
-    st.progress(counts.reviewed / counts.total if counts.total else 0.0)
+    current = state.actor()
+    load = workload(engine, current if state.may(Action.review) else None)
+    if load.mine is not None:
+        own = load.mine
+        st.markdown(
+            f"**You:** {own.today} reviewed today · {own.assigned} assigned to you · "
+            f"{own.left} left for you"
+        )
+    done = counts.total - load.need_more  # open claims with their k verdicts
+    st.markdown(
+        f"**Project:** {load.final} with a final verdict · {load.need_more} of "
+        f"{counts.total} claims need more reviews (k = {load.k})"
+    )
+    st.progress(done / counts.total if counts.total else 0.0)
     st.caption(f"{counts.not_a_claim} marked not a claim")

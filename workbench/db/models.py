@@ -212,6 +212,10 @@ class Review(Base):
         # The adjudication queue finds the claims whose agreement came after the reveal here:
         # few reviews are ever flagged, so it reads a short range, not every review.
         Index("ix_reviews_changed_after_reveal", "changed_after_reveal"),
+        # The sidebar's "reviewed today" and "left for you" (workbench.review.workload): a
+        # range of the reviewer's own entries, however many reviews the others have.
+        Index("ix_reviews_reviewer_decided", "reviewer_id", "decided_at"),
+        Index("ix_reviews_reviewer_open_verdicts", "reviewer_id", "open_verdicts"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -228,6 +232,10 @@ class Review(Base):
     changed_after_reveal: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The claim's verdict count (``claims.verdicts``) while this review has a verdict and the
+    # claim is open; NULL otherwise. Kept by workbench.review.stats with the claim's figures,
+    # so "claims I decided that still need reviews" is a range of one reviewer's index entries.
+    open_verdicts: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     # Seconds from the claim being shown to the reviewer's (latest) decision.
     seconds_spent: Mapped[float | None] = mapped_column(Float)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -73,17 +73,21 @@ def effective_filter(fmt: ExportFormat, flt: ExportFilter | None) -> ExportFilte
 
 
 class _Counter:
-    """Counts the claims and reviews that pass through to a writer."""
+    """Counts the claims and reviews that pass through to a writer, and tells ``on_progress``
+    (the claims so far) after each batch is written."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_progress: Callable[[int], None] | None = None) -> None:
         self.claims = 0
         self.reviews = 0
+        self.on_progress = on_progress
 
     def count(self, batches: Iterable[RowBatch]) -> Iterator[RowBatch]:
         for batch in batches:
             self.claims += len(batch.claims)
             self.reviews += len(batch.reviews)
             yield batch
+            if self.on_progress is not None:  # the writer has taken the batch
+                self.on_progress(self.claims)
 
 
 def write_export(
@@ -92,11 +96,14 @@ def write_export(
     out: BinaryIO,
     flt: ExportFilter | None = None,
     options: ClaimReviewOptions | None = None,
+    *,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
-    """Stream the export into ``out``; the result's ``path`` is empty (see export_to_file)."""
+    """Stream the export into ``out``; the result's ``path`` is empty (see export_to_file).
+    ``on_progress`` is told the number of claims written so far, after each batch."""
     flt = effective_filter(fmt, flt)
     check(engine, flt)
-    counter = _Counter()
+    counter = _Counter(on_progress)
     # A ClaimReview holds no reviews: they are not read.
     with_reviews = fmt is not ExportFormat.claimreview
     batches = counter.count(iter_row_batches(engine, flt, reviews=with_reviews))
@@ -185,6 +192,22 @@ def export_history_to_file(engine: Engine, path: Path, *, actor: Caller) -> Expo
         rows=count,
     )
     return ExportResult(path=path, rows=count, sha256=digest.sha256, manifest=written)
+
+
+def stream_export(
+    engine: Engine,
+    fmt: ExportFormat,
+    out: BinaryIO,
+    *,
+    actor: Caller,
+    options: ClaimReviewOptions | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ExportResult:
+    """Every claim in ``fmt`` written into ``out`` as it is read, a batch at a time (the app's
+    Export page writes to a temporary file): the file is never whole in memory. Checked here,
+    as :func:`render_export` is: the page is one caller of many."""
+    authorize(engine, actor, Action.export)
+    return write_export(engine, fmt, out, None, options, on_progress=on_progress)
 
 
 def render_export(

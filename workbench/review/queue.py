@@ -15,18 +15,39 @@ from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
 from workbench.review import stats
-from workbench.schemas import ClaimOut, ClaimStatus, EvidenceOut, Page, ReviewOut, Verdict
+from workbench.review.queue_rows import RowReviews, few_claims, review_terms, row_reviews
+from workbench.review.writes import reviews_per_claim
+from workbench.schemas import (
+    ClaimOut,
+    ClaimStatus,
+    EvidenceOut,
+    Page,
+    ReviewOut,
+    Verdict,
+)
 
-ReviewState = Literal["to_review", "reviewed", "not_a_claim", "all"]
+ReviewState = Literal["to_review", "needs_more", "complete", "reviewed", "not_a_claim", "all"]
 # "reading": documents in ingest order, claims in reading order. "disagreement": the claims
 # whose reviewers split most first (admins only: it shows others' verdicts indirectly).
 QueueSort = Literal["reading", "disagreement"]
 REVIEW_STATES: dict[ReviewState, str] = {
-    "to_review": "To review",
-    "reviewed": "Reviewed",
+    "to_review": "Unreviewed",
+    "needs_more": "Needs more reviews",  # open, some verdicts but fewer than k
+    "complete": "Fully reviewed",  # open, k verdicts or more
+    "reviewed": "Reviewed at least once",
     "not_a_claim": "Not a claim",
     "all": "All",
 }
+# Which final verdicts the queue shows: any claim, those without one yet, or one verdict.
+FinalChoice = Literal["any", "none", "verified", "disputed", "unsupported"]
+# How the final verdict came: agreed by the reviewers (automatic: single or consensus) or
+# decided by an admin on the Adjudication page.
+FinalFrom = Literal["any", "automatic", "adjudicated"]
+# A count of claims narrowed by what reviews say stops here: past it the queue says "more
+# than", so the count costs the same at any corpus size (a page is read in order anyway).
+COUNT_CAP = 1_000
+# Up to this many claims in range, a page finds them through an index and sorts them.
+SPARSE = 2_000
 
 
 class ClaimFilter(BaseModel):
@@ -39,10 +60,54 @@ class ClaimFilter(BaseModel):
     max_score: float = Field(default=1.0, ge=0.0, le=1.0)
     search: str = ""
     sort: QueueSort = "reading"
+    # What the reviews say. ``verdict``: a review gave it (for a blind reviewer: their own
+    # review). The others are for those who may see every review (admins): the service refuses
+    # them to anyone else, as they would tell a reviewer others' verdicts before their own.
+    verdict: Verdict | None = None
+    final: FinalChoice = "any"
+    final_from: FinalFrom = "any"
+    reviewer: str | None = None  # claims this account gave a verdict on
+    split: bool = False  # claims whose reviewers disagree (disagreement > 0)
+
+    @property
+    def by_reviews(self) -> bool:
+        """Whether it narrows by what the reviews say (the terms counted up to a cap)."""
+        return (
+            self.verdict is not None
+            or self.final != "any"
+            or self.final_from != "any"
+            or self.reviewer is not None
+            or self.split
+        )
+
+    @property
+    def needs_all_reviews(self) -> bool:
+        """Whether only those who may see every review may use it."""
+        return (
+            self.sort == "disagreement"
+            or self.final != "any"
+            or self.final_from != "any"
+            or self.reviewer is not None
+            or self.split
+        )
+
+
+# The filter by reviews left out: ``flt.model_copy(update=NO_REVIEW_TERMS)``.
+NO_REVIEW_TERMS: dict[str, Any] = {
+    "verdict": None,
+    "final": "any",
+    "final_from": "any",
+    "reviewer": None,
+    "split": False,
+}
 
 
 class ClaimPage(Page[ClaimOut]):
     """One page of the claim list."""
+
+    k: int = 1  # reviews per claim, for the rows' review state
+    more: bool = False  # ``total`` is :data:`COUNT_CAP` and more claims match
+    reviews: dict[int, RowReviews] = Field(default_factory=dict)  # per claim id on the page
 
 
 class Progress(BaseModel):
@@ -74,8 +139,25 @@ class ClaimDetail(BaseModel):
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 
-def _filtered(query: Q, flt: ClaimFilter, *, sqlite: bool = False, page: bool = False) -> Q:
+def _filtered(
+    query: Q,
+    flt: ClaimFilter,
+    *,
+    sqlite: bool = False,
+    page: bool = False,
+    k: int = 1,
+    reader: int | None = None,
+    among: Select[int] | None = None,
+    sparse: bool = False,
+) -> Q:
     """``query`` narrowed to the claims ``flt`` shows.
+
+    ``k``: reviews per claim (the states "needs more reviews" and "fully reviewed").
+    ``reader``: the account whose own reviews ``flt.verdict`` looks at (a blind reviewer);
+    None for those who see every review. ``among``: the ids of the few claims one of the
+    filters by reviews allows (``queue_rows.few_claims``), which then lead the query.
+    ``sparse``: the claims in range are few (under :data:`SPARSE`): found through their
+    index and sorted, rather than found walking the queue's order past every other claim.
 
     ``sqlite``: the query runs on SQLite, whose planner has no statistics (the workbench never
     runs ANALYZE) and takes every equality on an indexed column for a selective one. Terms
@@ -88,20 +170,28 @@ def _filtered(query: Q, flt: ClaimFilter, *, sqlite: bool = False, page: bool = 
     status: ColumnElement[str] = Claim.status.expression
     verdicts: ColumnElement[int] = Claim.verdicts.expression
     score: ColumnElement[float] = Claim.score.expression
+    disagreement: ColumnElement[float] = Claim.disagreement.expression
     if sqlite:
         narrow = flt.speaker or (flt.document_id is not None and flt.state != "to_review")
-        in_order = page and flt.state == "reviewed"
+        narrow = narrow or among is not None
+        in_order = page and not sparse and flt.state in ("reviewed", "needs_more", "complete")
         if narrow or (in_order and flt.sort == "reading"):
             status = Claim.status + ""
         if narrow or in_order:
             verdicts = Claim.verdicts + 0
         if page:
             score = Claim.score + 0.0
+        if narrow or (page and flt.sort == "reading"):
+            disagreement = Claim.disagreement + 0.0
     if flt.state == "to_review":
         # ix_claims_queue: (status, verdicts) leads it, then reading order.
         query = query.where(status == ClaimStatus.open.value, verdicts == 0)
     elif flt.state == "reviewed":
         query = query.where(status == ClaimStatus.open.value, verdicts > 0)
+    elif flt.state == "needs_more":
+        query = query.where(status == ClaimStatus.open.value, verdicts > 0, verdicts < k)
+    elif flt.state == "complete":
+        query = query.where(status == ClaimStatus.open.value, verdicts >= k)
     elif flt.state == "not_a_claim":
         query = query.where(status == ClaimStatus.not_a_claim.value)
     if flt.document_id is not None:
@@ -115,7 +205,14 @@ def _filtered(query: Q, flt: ClaimFilter, *, sqlite: bool = False, page: bool = 
         query = query.where(
             or_(Claim.text.ilike(pattern, escape="\\"), Claim.speaker.ilike(pattern, escape="\\"))
         )
-    return query
+    # What the reviews say: one seek per claim looked at (ix_reviews_claim_id, the final
+    # verdicts' unique claim_id), the page read in the queue's order and left when full;
+    # or, when one of them allows few claims, those claims by id (``among``).
+    if among is not None:
+        query = query.where(Claim.id.in_(among))
+    if flt.split:
+        query = query.where(disagreement > 0)
+    return review_terms(query, flt, reader)
 
 
 # The queue's order: a document's claims in reading order, documents in ingest order. Unique
@@ -134,15 +231,42 @@ def list_claims(
     """A page of the queue (``actor``: who is asking; ``SYSTEM`` is the command line)."""
     page = max(1, page)
     with unit_of_work(engine) as session:
-        if flt.sort == "disagreement":
-            # Blind review: the order would tell a reviewer where others disagreed.
+        if flt.needs_all_reviews:
+            # Blind review: the order, a final verdict, another's verdict or who reviewed
+            # what would tell a reviewer what others said before they decide.
             authorize(session, actor, Action.see_all_reviews)
+        sees_all = may(session, actor, Action.see_all_reviews)
+        reader = None if sees_all else actor.id
+        k = reviews_per_claim(session)
         sqlite = session.get_bind().dialect.name == "sqlite"
-        total = _state_total(session, flt)
-        if total is None:  # narrowed by a document, speaker, score or words: counted
-            count = _filtered(select(func.count(Claim.id)), flt, sqlite=sqlite)
+        more = False
+        in_state = _state_total(session, flt.model_copy(update=NO_REVIEW_TERMS), k)
+        total = None if flt.by_reviews else in_state
+        among = few_claims(session, flt, reader, SPARSE) if flt.by_reviews else None
+        # Few claims in range: found through an index and sorted (a few thousand at most),
+        # not found walking the queue's order past every other claim.
+        sparse = among is not None or (
+            in_state is not None and in_state <= SPARSE and flt.state != "to_review"
+        )
+
+        def narrowed(query: Q, *, page: bool = False) -> Q:
+            return _filtered(
+                query, flt, sqlite=sqlite, page=page, k=k, reader=reader, among=among, sparse=sparse
+            )
+
+        if flt.by_reviews and sparse:  # a few thousand claims at most: counted
+            count = narrowed(select(func.count(Claim.id)))
             total = session.scalar(count) or 0
-        query = _filtered(_claim_rows(), flt, sqlite=sqlite, page=True)
+        elif total is None and flt.by_reviews:
+            # Counted up to the cap: past it, "more than" (the same cost at any size).
+            ids = narrowed(select(Claim.id)).limit(COUNT_CAP + 1).subquery()
+            total = session.scalar(select(func.count()).select_from(ids)) or 0
+            more = total > COUNT_CAP
+            total = min(total, COUNT_CAP)
+        elif total is None:  # narrowed by a document, speaker, score or words: counted
+            count = narrowed(select(func.count(Claim.id)))
+            total = session.scalar(count) or 0
+        query = narrowed(_claim_rows(), page=True)
         # Claims still to review have no verdict to split on: their disagreement order is the
         # reading order, which ix_claims_queue gives without walking the reviewed claims.
         if flt.sort == "disagreement" and flt.state != "to_review":
@@ -154,17 +278,22 @@ def list_claims(
         # OFFSET walks the index entries before the page: the first pages, where people
         # work, cost the same at any size; page n costs n x page_size index entries.
         rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+        ids_shown = [claim.id for claim in rows]
         return ClaimPage(
             items=[claim_out(claim) for claim in rows],
             total=total,
             page=page,
             page_size=page_size,
+            k=k,
+            more=more,
+            reviews=row_reviews(session, ids_shown, actor.id, sees_all=sees_all),
         )
 
 
 def next_claim_id(engine: Engine, flt: ClaimFilter, after: int | None) -> int | None:
     """The claim to open after ``after`` in queue order: the next one still to review."""
-    todo = flt.model_copy(update={"state": "to_review"})
+    # Claims still to review have no reviews to narrow by: those terms are left out.
+    todo = flt.model_copy(update={"state": "to_review", **NO_REVIEW_TERMS})
     with unit_of_work(engine) as session:
         sqlite = session.get_bind().dialect.name == "sqlite"
         query = _filtered(select(Claim.id), todo, sqlite=sqlite, page=True)
@@ -382,7 +511,7 @@ def review_out(review: Review) -> ReviewOut:
     )
 
 
-def _state_total(session: Session, flt: ClaimFilter) -> int | None:
+def _state_total(session: Session, flt: ClaimFilter, k: int = 1) -> int | None:
     """How many claims a filter by review state alone shows, from the kept totals (no count
     over the claims); None for a filter narrowed further."""
     narrowed = (
@@ -394,6 +523,15 @@ def _state_total(session: Session, flt: ClaimFilter) -> int | None:
     if narrowed:
         return None
     counts = stats.totals(session)
+    if flt.state in ("needs_more", "complete"):
+        # The partly reviewed claims: a range of ix_claims_queue (status, verdicts).
+        partly = session.scalar(
+            select(func.count()).where(
+                Claim.status == ClaimStatus.open.value, Claim.verdicts > 0, Claim.verdicts < k
+            )
+        )
+        partly = partly or 0
+        return partly if flt.state == "needs_more" else counts.reviewed - partly
     return {
         "to_review": counts.to_review,
         "reviewed": counts.reviewed,

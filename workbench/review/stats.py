@@ -7,6 +7,10 @@ they all agree and under two verdicts). The queue's review states and its disagr
 the adjudication queue and the assignment's walk over claims with a free slot read them
 through indexes (``ix_claims_queue``, ``ix_claims_disagreement``, ``ix_claims_assign_score``).
 
+Per decided review, ``reviews.open_verdicts``: its claim's ``verdicts`` while the claim is
+open (NULL otherwise), so the sidebar counts a reviewer's claims still under k from their own
+index entries (``ix_reviews_reviewer_open_verdicts``).
+
 Over all claims, in ``claim_counts``: how many open claims are reviewed and how many are out
 of the queue, as rows of changes that :func:`totals` sums (the sidebar's progress, the queue's
 totals); with the number of claims, counted once per process each time claims are added.
@@ -60,6 +64,7 @@ from workbench.schemas import ClaimStatus, Verdict
 
 _CLAIMS = Base.metadata.tables[Claim.__tablename__]
 _COUNTS = Base.metadata.tables[ClaimCount.__tablename__]
+_REVIEWS = Base.metadata.tables[Review.__tablename__]
 _CHUNK = 2000  # ids per UPDATE ... WHERE id IN (...)
 # Rows of changes a reader folds into one: summing this many costs next to nothing.
 FOLD_AT = 100
@@ -100,6 +105,8 @@ def store(session: Session, claim_id: int, verdicts: Sequence[str | None]) -> No
         session.execute(
             update(Claim).where(Claim.id == claim_id).values(verdicts=n, disagreement=share)
         )
+    # The count on the claim's decided reviews, the one whose verdict changed among them.
+    _copy_to_reviews(session, claim_id, n if status == OPEN else None)
     if status == OPEN and (before > 0) != (n > 0):
         _change(session, reviewed=1 if n > 0 else -1)
 
@@ -115,9 +122,28 @@ def status_changed(session: Session, claim_id: int, new_status: ClaimStatus) -> 
     before, verdicts = row
     if before != new_status.value:
         session.execute(update(Claim).where(Claim.id == claim_id).values(status=new_status.value))
+        _copy_to_reviews(session, claim_id, verdicts if new_status == ClaimStatus.open else None)
         leaving = 1 if new_status == ClaimStatus.not_a_claim else -1
         _change(session, reviewed=-leaving if verdicts > 0 else 0, not_a_claim=leaving)
     return str(before)
+
+
+def _copy_to_reviews(session: Session, claim_id: int, open_verdicts: int | None) -> None:
+    """``reviews.open_verdicts`` of the claim's reviews: ``open_verdicts`` on those with a
+    verdict (None: the claim is not open), None on the others. A few rows, by ix_reviews_claim_id.
+    """
+    reviews = _REVIEWS.c
+    session.execute(
+        update(_REVIEWS)
+        .where(reviews.claim_id == claim_id)
+        .values(
+            open_verdicts=case((reviews.verdict.is_not(None), open_verdicts), else_=None)
+            if open_verdicts is not None
+            else None,
+            # A figure of the claim's, not a change to the review: its time stays.
+            updated_at=reviews.updated_at,
+        )
+    )
 
 
 def _change(session: Session, *, reviewed: int = 0, not_a_claim: int = 0) -> None:
@@ -240,6 +266,21 @@ def _recount() -> Update:
     return update(_CLAIMS).values(verdicts=count, disagreement=func.coalesce(share, 0.0))
 
 
+def _recount_reviews() -> Update:
+    """``reviews.open_verdicts`` from the claims' figures (see :func:`_copy_to_reviews`)."""
+    claims = _CLAIMS.c
+    count = (
+        select(claims.verdicts)
+        .where(claims.id == _REVIEWS.c.claim_id, claims.status == OPEN)
+        .correlate(_REVIEWS)
+        .scalar_subquery()
+    )
+    return update(_REVIEWS).values(
+        open_verdicts=case((_REVIEWS.c.verdict.is_not(None), count), else_=None),
+        updated_at=_REVIEWS.c.updated_at,
+    )
+
+
 def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) -> None:
     """Recompute from the reviews the figures of ``claim_ids`` (or of every claim), then count
     the totals again: for rows inserted in bulk, in the caller's transaction.
@@ -247,12 +288,16 @@ def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) 
     It takes no claim locks: run it while nobody reviews (after building a corpus, a restore).
     """
     statement = _recount()
+    copy = _recount_reviews()
     if claim_ids is None:
         bind.execute(statement)
+        bind.execute(copy)
     else:
         ids = sorted(set(claim_ids))
         for start in range(0, len(ids), _CHUNK):
-            bind.execute(statement.where(_CLAIMS.c.id.in_(ids[start : start + _CHUNK])))
+            chunk = ids[start : start + _CHUNK]
+            bind.execute(statement.where(_CLAIMS.c.id.in_(chunk)))
+            bind.execute(copy.where(_REVIEWS.c.claim_id.in_(chunk)))
     claims = _CLAIMS.c
     reviewed, dismissed = bind.execute(
         select(

@@ -1,8 +1,14 @@
 """Queue: filter the claims, page through them, open one in the Review page.
 
-Those who may see every review (admins) can also sort by disagreement, the claims whose
-reviewers split most first, and see that share in the table; a blind reviewer gets neither,
-as the order alone would tell them where others disagreed (the service refuses it too).
+Every reader filters by review state against k (unreviewed, needs more reviews, fully
+reviewed, not a claim) and by a verdict given, and sees each claim's state. Those who may
+see every review (admins) also filter by final verdict and its source, by reviewer and by
+disagreement, sort by disagreement (the claims whose reviewers split most first, with that
+share as a column), and see each claim's verdicts and final verdict. A blind reviewer gets
+none of those: the verdict filter and column are their own verdict's, since a final verdict,
+another's verdict, who reviewed what or the order by disagreement would tell them what others
+said before they decide (the service refuses those filters too). The filter is kept in the
+session, as before.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import streamlit as st
 from workbench.app import frame, render, state
 from workbench.app.selection import (
     DISAGREEMENT,
+    FINAL,
     PAGE_SIZE,
+    STATE,
     claims_frame,
     clamp_page,
     default_choice,
@@ -26,6 +34,8 @@ from workbench.review.queue import (
     OPTION_LIMIT,
     REVIEW_STATES,
     ClaimFilter,
+    FinalChoice,
+    FinalFrom,
     QueueSort,
     ReviewState,
     corpus_marks,
@@ -36,6 +46,8 @@ from workbench.review.queue import (
     list_claims,
     speaker_options,
 )
+from workbench.review.queue_rows import reviewer_names
+from workbench.schemas import Verdict
 
 F_STATE = "qf_state"
 F_DOCUMENT = "qf_document"
@@ -43,7 +55,44 @@ F_SPEAKER = "qf_speaker"
 F_SCORE = "qf_score"
 F_SEARCH = "qf_search"
 F_SORT = "qf_sort"
-FILTER_KEYS = (F_STATE, F_DOCUMENT, F_SPEAKER, F_SCORE, F_SEARCH, F_SORT)
+F_VERDICT = "qf_verdict"
+F_FINAL = "qf_final"
+F_FINAL_FROM = "qf_final_from"
+F_REVIEWER = "qf_reviewer"
+F_SPLIT = "qf_split"
+FILTER_KEYS = (
+    F_STATE,
+    F_DOCUMENT,
+    F_SPEAKER,
+    F_SCORE,
+    F_SEARCH,
+    F_SORT,
+    F_VERDICT,
+    F_FINAL,
+    F_FINAL_FROM,
+    F_REVIEWER,
+    F_SPLIT,
+)
+FINALS: dict[FinalChoice, str] = {
+    "any": "Any",
+    "none": "None yet",
+    "verified": "verified",
+    "disputed": "disputed",
+    "unsupported": "unsupported",
+}
+FINAL_FROM: dict[FinalFrom, str] = {
+    "any": "Any",
+    "automatic": "Agreed (automatic)",
+    "adjudicated": "Adjudicated",
+}
+# What the filters by reviews reset to when a role no longer allows them.
+ALL_REVIEWS_DEFAULTS = {
+    "sort": "reading",
+    "final": "any",
+    "final_from": "any",
+    "reviewer": None,
+    "split": False,
+}
 SORTS: dict[QueueSort, str] = {
     "reading": "Reading order",
     "disagreement": "Most disagreement first",
@@ -62,15 +111,26 @@ def _filter_from_widgets() -> None:
     current = state.current_filter()
     document = _typed_document(st.session_state.get(F_DOCUMENT), current.document_id)
     speaker = _typed_speaker(st.session_state.get(F_SPEAKER), current.speaker)
+    by_reviews: dict[str, object] = {"verdict": st.session_state.get(F_VERDICT)}
+    if _may_sort():  # the filters only those who see every review get
+        by_reviews |= {
+            "final": st.session_state.get(F_FINAL, "any"),
+            "final_from": st.session_state.get(F_FINAL_FROM, "any"),
+            "reviewer": st.session_state.get(F_REVIEWER),
+            "split": bool(st.session_state.get(F_SPLIT, False)),
+        }
     try:
-        flt = ClaimFilter(
-            state=st.session_state[F_STATE],
-            document_id=document,
-            speaker=speaker,
-            min_score=float(low),
-            max_score=float(high),
-            search=search,
-            sort=sort,
+        flt = ClaimFilter.model_validate(
+            {
+                "state": st.session_state[F_STATE],
+                "document_id": document,
+                "speaker": speaker,
+                "min_score": float(low),
+                "max_score": float(high),
+                "search": search,
+                "sort": sort,
+                **by_reviews,
+            }
         )
     except ValueError as exc:  # the widgets only offer valid values; say so if one is not
         state.flash("queue", "error", f"That filter cannot be used: {exc}")
@@ -211,6 +271,7 @@ def _filters(flt: ClaimFilter) -> None:
             help="Most disagreement first: the claims whose verdicts differ most (the share "
             "of pairs of verdicts that differ), then the rest in reading order.",
         )
+    _review_filters(flt, sorting)
     bottom = st.columns([2, 3, 1], vertical_alignment="bottom")
     bottom[0].slider(
         "Check-worthiness score",
@@ -237,12 +298,72 @@ def _filters(flt: ClaimFilter) -> None:
     )
 
 
+def _review_filters(flt: ClaimFilter, sees_all: bool) -> None:
+    """The filters by what the reviews say: a verdict given (for a blind reviewer, their
+    own), and for those who see every review the final verdict, its source, the reviewer
+    and disagreement."""
+    verdicts: list[Verdict | None] = [None, *Verdict]
+    row = st.columns([1, 1, 1, 1, 1] if sees_all else [1, 4], vertical_alignment="bottom")
+    row[0].selectbox(
+        "Verdict given" if sees_all else "Your verdict",
+        verdicts,
+        index=verdicts.index(flt.verdict),
+        format_func=lambda v: "Any" if v is None else v.value,
+        key=F_VERDICT,
+        on_change=_filter_from_widgets,
+        help="Claims with a review giving this verdict"
+        if sees_all
+        else "Claims you gave this verdict (others' verdicts stay hidden until you decide)",
+    )
+    if not sees_all:
+        return
+    finals: list[FinalChoice] = list(FINALS)
+    row[1].selectbox(
+        "Final verdict",
+        finals,
+        index=finals.index(flt.final),
+        format_func=lambda f: FINALS[f],
+        key=F_FINAL,
+        on_change=_filter_from_widgets,
+    )
+    sources: list[FinalFrom] = list(FINAL_FROM)
+    row[2].selectbox(
+        "Final from",
+        sources,
+        index=sources.index(flt.final_from),
+        format_func=lambda f: FINAL_FROM[f],
+        key=F_FINAL_FROM,
+        on_change=_filter_from_widgets,
+        help="Agreed: the reviewers' verdicts agreed (before any saw another's); "
+        "adjudicated: an admin decided on the Adjudication page.",
+    )
+    names: list[str | None] = [None, *reviewer_names(state.engine(), state.require_actor())]
+    if flt.reviewer is not None and flt.reviewer not in names:
+        names.append(flt.reviewer)
+    row[3].selectbox(
+        "Reviewer",
+        names,
+        index=names.index(flt.reviewer),
+        format_func=lambda n: "Anyone" if n is None else n,
+        key=F_REVIEWER,
+        on_change=_filter_from_widgets,
+        help="Claims this account gave a verdict on",
+    )
+    row[4].checkbox(
+        "Reviewers disagree",
+        value=flt.split,
+        key=F_SPLIT,
+        on_change=_filter_from_widgets,
+        help="Claims whose verdicts differ (disagreement above 0)",
+    )
+
+
 def main() -> None:
     engine, actor = frame.start()
     st.title("Queue")
     flt = state.current_filter()
-    if flt.sort != "reading" and not _may_sort():  # a role changed since the sort was chosen
-        flt = flt.model_copy(update={"sort": "reading"})
+    if flt.needs_all_reviews and not _may_sort():  # a role changed since they were chosen
+        flt = flt.model_copy(update=ALL_REVIEWS_DEFAULTS)
         state.set_filter(flt)
     _filters(flt)
     state.show_flash("queue")
@@ -259,10 +380,14 @@ def main() -> None:
         return
 
     by_disagreement = flt.sort == "disagreement"
+    count = (
+        f"more than {result.total} claims"
+        if result.more
+        else (f"{result.total} claim{'' if result.total == 1 else 's'}")
+    )
     st.caption(
-        f"{result.total} claim{'' if result.total == 1 else 's'} · "
-        f"page {result.page} of {result.pages} · "
-        f"{PAGE_SIZE} a page · "
+        f"{count} · page {result.page} of {result.pages}{'+' if result.more else ''} · "
+        f"{PAGE_SIZE} a page · k = {result.k} reviews per claim · "
         + (
             "most disagreement first, then reading order · the Review page's next claim "
             "follows this filter in reading order"
@@ -282,10 +407,17 @@ def main() -> None:
 
     # Admins see the disagreement in team mode, where several people review a claim, and
     # whenever they sort by it (single-user mode with imported reviews).
-    show_split = _may_sort() and (state.signed_in_with_password() or by_disagreement)
+    sees_all = _may_sort()
+    show_split = sees_all and (state.signed_in_with_password() or by_disagreement or flt.split)
     scope = hashlib.sha1(flt.model_dump_json().encode(), usedforsecurity=False).hexdigest()[:10]
     event = st.dataframe(
-        claims_frame(result.items, disagreement=show_split),
+        claims_frame(
+            result.items,
+            disagreement=show_split,
+            reviews=result.reviews,
+            k=result.k,
+            sees_all=sees_all,
+        ),
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
@@ -301,6 +433,12 @@ def main() -> None:
                 width="small",
                 help="Share of pairs of this claim's verdicts that differ (0: all agree; "
                 "empty: fewer than two verdicts)",
+            ),
+            STATE: st.column_config.TextColumn(
+                STATE, help=f"Against k = {result.k} reviews per claim"
+            ),
+            FINAL: st.column_config.TextColumn(
+                FINAL, help="agreed: the reviewers agreed; adjudicated: an admin decided"
             ),
         },
     )
@@ -321,7 +459,7 @@ def main() -> None:
     pager[1].number_input(
         "Page",
         min_value=1,
-        max_value=result.pages,
+        max_value=None if result.more else result.pages,
         value=result.page,
         step=1,
         key=page_input,
@@ -333,7 +471,8 @@ def main() -> None:
         key="page_next",
         on_click=_go_to_page,
         args=(result.page + 1,),
-        disabled=result.page >= result.pages,
+        # Past a capped count the pages go on while they are full.
+        disabled=result.page >= result.pages and not (result.more and len(ids) == PAGE_SIZE),
         width="stretch",
     )
 

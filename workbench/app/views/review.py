@@ -66,6 +66,14 @@ def _fragment_rerun() -> bool:
 
 @st.fragment(key=FRAGMENT)
 def claim_view(counts: DeltaGenerator) -> None:
+    """The claim view, then the sidebar's counts: drawn after the claim is chosen, so that
+    "assigned to you" counts the lease the view has just taken."""
+    _claim_view()
+    with counts:
+        sidebar.progress_counts(state.engine())
+
+
+def _claim_view() -> None:
     """The open claim, its source, the decision, note, URLs, similar claims and history."""
     if _fragment_rerun():
         # A full run checks the account in frame.start(); a click in here checks it too
@@ -78,8 +86,6 @@ def claim_view(counts: DeltaGenerator) -> None:
     engine = state.engine()
     actor = state.require_actor()
     reviewer = actor.name
-    with counts:
-        sidebar.progress_counts(engine)
     flt = state.current_filter()
     team = state.team_reviewing()
 

@@ -1,0 +1,152 @@
+"""The queue's review side: its filters by what the reviews say, what a row shows of a claim's
+reviews as its reader may see them (blind review), and the accounts its "Reviewer" filter
+lists. ``workbench.review.queue`` holds the filter (``ClaimFilter``) and the pages."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine, Select, exists, func, select
+from sqlalchemy.orm import Session
+
+from workbench.auth.policy import Action, Caller, authorize
+from workbench.db.models import Claim, FinalVerdict, Review, User
+from workbench.db.session import unit_of_work
+from workbench.schemas import ClaimStatus, FinalSource, Role, Verdict
+
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
+
+
+class Terms(Protocol):
+    """The filters by reviews of a ``queue.ClaimFilter``."""
+
+    @property
+    def verdict(self) -> Verdict | None: ...
+    @property
+    def final(self) -> str: ...
+    @property
+    def final_from(self) -> str: ...
+    @property
+    def reviewer(self) -> str | None: ...
+    @property
+    def split(self) -> bool: ...
+
+
+def review_terms(query: Q, flt: Terms, reader: int | None) -> Q:
+    """``query`` (over claims) narrowed by ``flt``'s verdict given (``reader``'s own when not
+    None), reviewer and final verdict: one seek per claim looked at (ix_reviews_claim_id, the
+    final verdicts' unique claim_id)."""
+    if flt.verdict is not None:
+        given = exists().where(Review.claim_id == Claim.id, Review.verdict == flt.verdict.value)
+        if reader is not None:
+            given = given.where(Review.reviewer_id == reader)
+        query = query.where(given)
+    if flt.reviewer is not None:
+        query = query.where(
+            exists().where(
+                Review.claim_id == Claim.id,
+                Review.verdict.is_not(None),
+                Review.reviewer_id
+                == select(User.id).where(User.name == flt.reviewer).scalar_subquery(),
+            )
+        )
+    if flt.final == "none":
+        query = query.where(~exists().where(FinalVerdict.claim_id == Claim.id))
+    elif flt.final != "any" or flt.final_from != "any":
+        final = exists().where(FinalVerdict.claim_id == Claim.id)
+        if flt.final != "any":
+            final = final.where(FinalVerdict.verdict == flt.final)
+        if flt.final_from == "adjudicated":
+            final = final.where(FinalVerdict.source == FinalSource.adjudicated.value)
+        elif flt.final_from == "automatic":
+            final = final.where(FinalVerdict.source != FinalSource.adjudicated.value)
+        query = query.where(final)
+    return query
+
+
+def few_claims(session: Session, flt: Terms, reader: int | None, limit: int) -> Select[int] | None:
+    """The ids of the claims one of ``flt``'s filters by reviews allows, if it allows no more
+    than ``limit`` (counted on that filter's own index: a verdict, a reviewer's reviews,
+    the final verdicts, the split claims); None when each allows more (then the queue's order
+    is walked, and dense matches fill a page quickly)."""
+    candidates: list[Select[int]] = []
+    if flt.verdict is not None:
+        given = select(Review.claim_id).where(Review.verdict == flt.verdict.value)
+        if reader is not None:
+            given = given.where(Review.reviewer_id == reader)
+        candidates.append(given)
+    if flt.reviewer is not None:
+        who = select(User.id).where(User.name == flt.reviewer).scalar_subquery()
+        candidates.append(
+            select(Review.claim_id).where(Review.reviewer_id == who, Review.verdict.is_not(None))
+        )
+    if flt.final not in ("any", "none") or flt.final_from != "any":
+        finals = select(FinalVerdict.claim_id)
+        if flt.final not in ("any", "none"):
+            finals = finals.where(FinalVerdict.verdict == flt.final)
+        if flt.final_from == "adjudicated":
+            finals = finals.where(FinalVerdict.source == FinalSource.adjudicated.value)
+        elif flt.final_from == "automatic":
+            finals = finals.where(FinalVerdict.source != FinalSource.adjudicated.value)
+        candidates.append(finals)
+    if flt.split:  # ix_claims_disagreement: (status, disagreement) leads it
+        candidates.append(
+            select(Claim.id).where(Claim.status == ClaimStatus.open.value, Claim.disagreement > 0)
+        )
+    for candidate in candidates:
+        bounded = candidate.limit(limit + 1).subquery()
+        if (session.scalar(select(func.count()).select_from(bounded)) or 0) <= limit:
+            return candidate
+    return None
+
+
+class RowReviews(BaseModel):
+    """What a queue row shows of a claim's reviews, as its reader may see them."""
+
+    verdicts: list[Verdict] = Field(default_factory=list)  # every decided verdict (see all)
+    final: Verdict | None = None  # (those who see all)
+    final_source: FinalSource | None = None
+    mine: Verdict | None = None  # the reader's own verdict
+
+
+def row_reviews(
+    session: Session, claim_ids: list[int], reader: int | None, *, sees_all: bool
+) -> dict[int, RowReviews]:
+    """The reviews a page's rows show: every verdict and the final one for those who see all,
+    the reader's own verdict for everyone. Two reads by claim id (a page's worth)."""
+    if not claim_ids:
+        return {}
+    found = {claim_id: RowReviews() for claim_id in claim_ids}
+    reviews = session.execute(
+        select(Review.claim_id, Review.reviewer_id, Review.verdict)
+        .where(Review.claim_id.in_(claim_ids), Review.verdict.is_not(None))
+        .order_by(Review.claim_id, Review.id)
+    )
+    for claim_id, reviewer_id, verdict in reviews:
+        row = found[claim_id]
+        if reviewer_id == reader:
+            row.mine = Verdict(str(verdict))
+        if sees_all:
+            row.verdicts.append(Verdict(str(verdict)))
+    if sees_all:
+        finals = session.execute(
+            select(FinalVerdict.claim_id, FinalVerdict.verdict, FinalVerdict.source).where(
+                FinalVerdict.claim_id.in_(claim_ids)
+            )
+        )
+        for claim_id, verdict, source in finals:
+            found[claim_id].final = Verdict(verdict)
+            found[claim_id].final_source = FinalSource(source)
+    return found
+
+
+def reviewer_names(engine: Engine, actor: Caller) -> list[str]:
+    """The accounts that may give verdicts, by name: the queue's "Reviewer" filter (for those
+    who may see every review: who reviewed what is others' work)."""
+    with unit_of_work(engine) as session:
+        authorize(session, actor, Action.see_all_reviews)
+        roles = (Role.admin.value, Role.reviewer.value)
+        return list(
+            session.scalars(select(User.name).where(User.role.in_(roles)).order_by(User.name))
+        )

@@ -1,0 +1,115 @@
+"""The sidebar's figures: what is left for the person reviewing, and for the project.
+
+A bar of "claims with at least one verdict / claims" is full as soon as every claim has one
+verdict, while with k reviews per claim (the project's ``reviews_per_claim``) reviewers are
+still being handed claims. These figures take k into account:
+
+* for the reviewer: their decisions today, the claims leased to them now, and the claims they
+  could still be handed (open, fewer than k verdicts, none of them theirs);
+* for the project: the claims with a final verdict, and the open claims that need more
+  reviews (fewer than k verdicts).
+
+They are counts an index serves, so the sidebar, drawn on every page, costs the same at any
+corpus size as far as a count can: the open claims below k are those without a verdict (the
+totals ``stats`` keeps) and the partly reviewed ones (a range of ``ix_claims_queue``); the
+reviewer's own among them a range of ``ix_reviews_reviewer_open_verdicts``
+(``reviews.open_verdicts``, the claim's verdict count copied onto its decided reviews while
+it is open); today's decisions a range of ``ix_reviews_reviewer_decided``; the leases are
+the reviewer's few rows. The project's two counts are reused until a change moves one of
+``stats.marks`` (a verdict, a status, a final verdict, new claims): counted once per change.
+
+No permission check beyond the caller's own account: a reviewer sees their own figures and
+counts the whole project has (no other reviewer's verdict is in them).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from workbench.db.models import Claim, FinalVerdict, Lease, Review
+from workbench.db.session import unit_of_work
+from workbench.review import stats
+from workbench.review.writes import reviews_per_claim
+from workbench.schemas import Actor, ClaimStatus
+
+OPEN = ClaimStatus.open.value
+
+
+@dataclass(frozen=True)
+class Mine:
+    """The reviewer's own figures."""
+
+    today: int  # verdicts they gave since midnight (UTC)
+    assigned: int  # claims leased to them now, not yet decided
+    left: int  # claims they could still be handed: open, under k verdicts, none of theirs
+
+
+@dataclass(frozen=True)
+class Workload:
+    k: int  # reviews per claim
+    final: int  # claims with a final verdict
+    need_more: int  # open claims with fewer than k verdicts
+    mine: Mine | None  # None: nobody reviewing in this session (or a viewer)
+
+
+def workload(engine: Engine, actor: Actor | None, *, now: datetime | None = None) -> Workload:
+    """The project's figures, and ``actor``'s own when given (someone who may review)."""
+    now = now or datetime.now(UTC)
+    with unit_of_work(engine) as session:
+        k = reviews_per_claim(session)
+        final, need_more = _project(session, k)
+        mine = None
+        if actor is not None:
+            # Their decided reviews on open claims still under k (reviews.open_verdicts).
+            mine_below_k = session.scalar(
+                select(func.count()).where(Review.reviewer_id == actor.id, Review.open_verdicts < k)
+            )
+            midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            today = session.scalar(
+                select(func.count()).where(
+                    Review.reviewer_id == actor.id,
+                    Review.decided_at >= midnight,
+                    Review.verdict.is_not(None),
+                )
+            )
+            assigned = session.scalar(
+                select(func.count()).where(Lease.user_id == actor.id, Lease.expires_at > now)
+            )
+            mine = Mine(
+                today=today or 0, assigned=assigned or 0, left=need_more - (mine_below_k or 0)
+            )
+    return Workload(k=k, final=final, need_more=need_more, mine=mine)
+
+
+# Per database URL: (the marks and k they were counted at, (final, need more)). The sidebar is
+# drawn on every page of every session; the project's two counts change only when a verdict,
+# a status, a final verdict or the claims do, and each of those moves a mark (a history entry,
+# a new row), so a process counts them once per change, not once per page drawn.
+_counted: dict[str, tuple[tuple[stats.Marks, int], tuple[int, int]]] = {}
+_counted_lock = threading.Lock()
+
+
+def _project(session: Session, k: int) -> tuple[int, int]:
+    """(claims with a final verdict, open claims with fewer than k verdicts)."""
+    key = (stats.marks(session), k)
+    url = str(session.get_bind().engine.url)
+    with _counted_lock:
+        known = _counted.get(url)
+    if known is not None and known[0] == key:
+        return known[1]
+    # The claims without a verdict come from the kept totals (no claim read); those with
+    # some but fewer than k are the partly reviewed ones, a range of ix_claims_queue.
+    need_more = stats.totals(session).to_review
+    if k > 1:
+        partly = (Claim.status == OPEN, Claim.verdicts >= 1, Claim.verdicts < k)
+        need_more += session.scalar(select(func.count()).where(*partly)) or 0
+    # count(*) of a whole table: SQLite counts the pages of its smallest index.
+    final = session.scalar(select(func.count()).select_from(FinalVerdict)) or 0
+    with _counted_lock:
+        _counted[url] = (key, (final, need_more))
+    return final, need_more
