@@ -25,6 +25,8 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from workbench.app.session_routes import ROUTES
+
 # Answered with 404 under any base path (server.baseUrlPath), with or without a final slash.
 HIDDEN_ENDPOINTS = ("_stcore/metrics",)
 
@@ -50,4 +52,9 @@ def hidden(path: str) -> bool:
     )
 
 
-app = st.App(Path(__file__).with_name("Home.py"), middleware=[Middleware(HideEndpoints)])
+# The sign-in cookie's routes (session_routes.py): a script cannot set an HttpOnly cookie.
+app = st.App(
+    Path(__file__).with_name("Home.py"),
+    routes=ROUTES,
+    middleware=[Middleware(HideEndpoints)],
+)

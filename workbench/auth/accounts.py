@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from workbench.audit import Change, Entity, record
 from workbench.auth.passwords import hash_password, needs_rehash, verify_password
 from workbench.auth.policy import Action, Caller, actor_of, authorize
+from workbench.auth.sessions import end_all
 from workbench.auth.throttle import (
     CLIENTS,
     FREE_ATTEMPTS,
@@ -262,6 +263,7 @@ def add_user(
             before = _snapshot(user)
             user.role = role.value
             user.password_hash = hashed
+            end_all(session, user.id)  # the name's single-user sessions sign in no one now
             session.flush()
         log_user(session, actor, user, before)
         return user_out(user)
@@ -294,6 +296,8 @@ def set_disabled(engine: Engine, actor: Caller, name: str, disabled: bool = True
         if disabled and user.role == Role.admin.value:
             _keep_an_admin(session, user)
         user.disabled = disabled
+        if disabled:
+            end_all(session, user.id)  # signed out everywhere, in this transaction
         session.flush()
         log_user(session, actor, user, before)
         return user_out(user)
@@ -309,6 +313,9 @@ def set_password(engine: Engine, actor: Caller, name: str, password: str) -> Use
         user.password_hash = hashed
         user.failed_logins = 0
         user.locked_until = None
+        # A new password (one's own, or an admin's reset) ends every sign-in with the old
+        # one: whoever knew it is signed out too. The one changing their own signs in again.
+        end_all(session, user.id)
         session.flush()
         # A reset leaves the snapshot as it was (a password before and after): say it changed,
         # or the history would not show it at all. Never the hash itself.
