@@ -7,7 +7,6 @@ import http.client
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -32,9 +31,7 @@ class Reply:
         return self.headers.get_all("set-cookie") or []
 
 
-def request(
-    base: str, method: str, path: str, headers: dict[str, str] | None = None
-) -> Reply:
+def request(base: str, method: str, path: str, headers: dict[str, str] | None = None) -> Reply:
     """One request, redirects not followed (their Location is what is checked)."""
     parts = urlsplit(base)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)

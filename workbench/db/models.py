@@ -193,7 +193,7 @@ class User(Base):
 
 
 class BrowserSession(Base):
-    """A signed-in browser: the cookie's token, stored only as its SHA-256 (workbench.auth.sessions).
+    """A signed-in browser: its cookie's token, stored only as a SHA-256 (auth/sessions.py).
 
     A row starts as a sign-in *ticket* (``ticket_hash`` set, ``token_hash`` NULL): the app
     hands the browser the ticket, a route exchanges it once for the cookie's token. The row

@@ -132,7 +132,9 @@ def lease_claim(
         if held is not None:  # our own expired lease: taken again, from now
             held.started_at, held.expires_at = now, expires
         else:
-            session.add(Lease(claim_id=claim_id, user_id=user_id, started_at=now, expires_at=expires))
+            session.add(
+                Lease(claim_id=claim_id, user_id=user_id, started_at=now, expires_at=expires)
+            )
         return True
 
 

@@ -37,8 +37,5 @@ def recent_claims(engine: Engine, actor: Actor, *, limit: int = RECENT_LIMIT) ->
 def before(recent: Sequence[int], current: int | None) -> int | None:
     """The claim Previous opens from ``current`` when this visit's history is empty: the one
     reviewed just before it, or the latest if ``current`` is not among them (a new claim)."""
-    if current in recent:
-        rest = list(recent[recent.index(current) + 1 :])
-    else:
-        rest = list(recent)
+    rest = list(recent[recent.index(current) + 1 :]) if current in recent else list(recent)
     return rest[0] if rest else None
