@@ -6,19 +6,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from tests.app.support import sidebar_text, sign_in
-from tests.app.test_login import PASSWORD, log_in, on_login_page, plain, team  # noqa: F401
+from tests.app.test_login import log_in, on_login_page, plain
+from tests.app.test_login import team as team  # the fixture
 from workbench.app import access
 from workbench.auth import accounts, sessions
 from workbench.auth.policy import SYSTEM
 
 App = Callable[[], AppTest]
-TICKET = re.compile(r'encodeURIComponent\("([A-Za-z0-9_-]+)"\)')
+TICKET = re.compile(r"/_wb/session\?ticket=([A-Za-z0-9_-]+)")
 
 
 def with_cookie(monkeypatch: pytest.MonkeyPatch, token: str | None) -> None:
@@ -27,8 +29,8 @@ def with_cookie(monkeypatch: pytest.MonkeyPatch, token: str | None) -> None:
 
 
 def cookie_of(at: AppTest, engine: Engine) -> str:
-    """What the sign-in route would set: the ticket the page sends the browser off with,
-    traded for the cookie's token."""
+    """What the sign-in route would set: the ticket the page's script fetches the route
+    with, traded for the cookie's token."""
     bodies = "\n".join(str(h.proto.body) for h in at.html)
     assert "/_wb/session?ticket=" in bodies, "no sign-in navigation on the page"
     match = TICKET.search(bodies)
@@ -106,7 +108,7 @@ def test_an_expired_session_shows_the_login_page(
 ) -> None:
     with_cookie(monkeypatch, cookie_of(log_in(app(), "Rui"), team))
     # Idle past the timeout (the service tests cover both limits with a clock).
-    monkeypatch.setattr(sessions, "idle_timeout", lambda: sessions.timedelta(0))
+    monkeypatch.setattr(sessions, "idle_timeout", lambda: timedelta(0))
     assert on_login_page(app().run(timeout=30))
 
 

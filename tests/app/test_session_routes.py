@@ -101,6 +101,13 @@ def test_a_ticket_sets_the_cookie_and_goes_back_to_the_page(served: Served) -> N
     assert "secure" not in flags  # plain http
 
 
+def test_the_apps_own_fetch_gets_the_cookie_and_no_redirect(served: Served) -> None:
+    reply = request(served.one, "GET", f"/_wb/session?ticket={quote(ticket_for(served))}")
+    assert reply.status == 204
+    assert "location" not in reply.headers
+    assert "httponly" in reply.cookies[0].lower()
+
+
 def test_the_cookie_is_secure_behind_an_https_proxy(served: Served) -> None:
     # uvicorn believes X-Forwarded-Proto from 127.0.0.1 only: a proxy on this machine.
     path = f"/_wb/session?ticket={quote(ticket_for(served))}&next=/"

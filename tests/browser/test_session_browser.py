@@ -78,6 +78,16 @@ def _signed_in(page: Any, expect: Any) -> None:
     _wait_for_app_run(page)
 
 
+def _wait_for_cookie(page: Any, context: Any, *, present: bool) -> Any:
+    """The session cookie once the page's background request has set (or cleared) it."""
+    for _ in range(100):  # a bounded poll of the browser's cookie jar (no event tells it)
+        found = [c for c in context.cookies() if c["name"] == "workbench_session"]
+        if bool(found) == present:
+            return found[0] if found else None
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the session cookie was {'never set' if present else 'not cleared'}")
+
+
 def _on_login_page(page: Any, expect: Any) -> None:
     expect(page.get_by_text(LOGIN_TEXT)).to_be_visible()
     _wait_for_app_run(page)
@@ -107,11 +117,11 @@ def test_sign_in_survives_reload_new_tab_link_and_second_server(
             page.get_by_label("Name", exact=True).fill("ann")
             page.get_by_label("Password", exact=True).fill(PASSWORD)
             page.get_by_role("button", name="Log in", exact=True).click()
-            page.wait_for_url(f"{two_servers.one}/review?claim={linked}")
             _signed_in(page, expect)
             expect(page.locator("h3").filter(has_text="Claim #")).to_have_text(f"Claim #{linked}")
-
-            cookie = next(c for c in context.cookies() if c["name"] == "workbench_session")
+            # The page fetched the sign-in route in the background: the tab did not move.
+            assert page.url == f"{two_servers.one}/review?claim={linked}"
+            cookie = _wait_for_cookie(page, context, present=True)
             assert cookie["httpOnly"] is True
             assert cookie["sameSite"] == "Strict"
             assert cookie["path"] == "/"
@@ -137,9 +147,8 @@ def test_sign_in_survives_reload_new_tab_link_and_second_server(
 
             # Log out in the first tab: the session is deleted and the cookie cleared.
             tab.get_by_role("button", name="Log out").click()
-            tab.wait_for_url(f"{two_servers.one}/")  # the logout route answered, then "/"
             _on_login_page(tab, expect)
-            assert not [c for c in context.cookies() if c["name"] == "workbench_session"]
+            _wait_for_cookie(tab, context, present=False)  # the logout route cleared it
             tab.reload()
             _on_login_page(tab, expect)
             # The other tab is signed out at its next click: its session is gone.

@@ -18,7 +18,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.app import state
-from workbench.app.session_routes import COOKIE, LOGOUT_PATH, SESSION_PATH, session_url
+from workbench.app.session_routes import COOKIE, LOGOUT_PATH, SESSION_PATH
 from workbench.auth import sessions
 from workbench.auth.accounts import MAX_NAME_CHARS, current_actor, login
 from workbench.auth.passwords import MAX_LENGTH
@@ -124,34 +124,25 @@ def log_out() -> None:
 
 
 def run_navigation() -> None:
-    """Send the browser where a sign-in or logout of the last run asked (once).
+    """Have the browser set or clear the cookie a sign-in or logout of the last run asked for.
 
-    ``st.html`` runs the script in the app's own page (not an iframe), so it can move the
-    whole tab: to the sign-in route, which sets the cookie and comes back to the page the
-    user is on (path and query, so a claim link stays open), or through the logout route
-    back to the start. A link is shown as well, for a browser that runs no script.
+    ``st.html`` runs the script in the app's own page (not an iframe), so a same-origin
+    ``fetch`` reaches the cookie's routes and the browser stores the HttpOnly cookie from
+    the answer; the tab stays where it is (no reload: nothing typed meanwhile is lost, and
+    this Streamlit session is signed in already). The next reload, tab or link then finds the
+    cookie. (A link to the same route with ``next`` also works, as a top-level navigation.)
     """
     target = state.take_navigation()
     if target is None:
         return
     kind, ticket = target
     if kind == "sign-in":
-        script = (
-            f"const next = window.location.pathname + window.location.search;"
-            f"window.location.replace({json.dumps(SESSION_PATH + '?ticket=')} + "
-            f"encodeURIComponent({json.dumps(ticket)}) + '&next=' + encodeURIComponent(next));"
-        )
-        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
-        st.caption(
-            f"Signing you in… If this page stays, [continue]({session_url(ticket, '/')}) "
-            "to keep the sign-in for other tabs and reloads."
-        )
-    elif kind == "log-out":
-        script = (
-            f"fetch({json.dumps(LOGOUT_PATH)}, {{method: 'POST', credentials: 'same-origin'}})"
-            ".finally(() => window.location.replace('/'));"
-        )
-        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+        url = f"{SESSION_PATH}?ticket={ticket}"  # token_urlsafe: nothing to escape
+        script = f"fetch({json.dumps(url)}, {{credentials: 'same-origin', cache: 'no-store'}});"
+    else:
+        options = "{method: 'POST', credentials: 'same-origin'}"
+        script = f"fetch({json.dumps(LOGOUT_PATH)}, {options});"
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 @dataclass(frozen=True)

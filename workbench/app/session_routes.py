@@ -2,9 +2,10 @@
 
 A Streamlit script talks to the browser over a WebSocket and cannot set an HttpOnly cookie;
 these routes can. The login form checks the password, makes the session and its one-time
-ticket (workbench.auth.sessions), and sends the browser to :data:`SESSION_PATH`, which trades
-the ticket for the cookie and redirects to the page the user was on. Logging out deletes the
-session from the script, then asks :data:`LOGOUT_PATH` to clear the cookie.
+ticket (workbench.auth.sessions), and the page fetches :data:`SESSION_PATH` with it (a
+same-origin request from the app's own page, so the tab does not move), which trades the
+ticket for the cookie. Logging out deletes the session from the script, then the page posts
+to :data:`LOGOUT_PATH` to clear the cookie.
 
 The cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page or form
 sends it; a link from elsewhere still opens signed in, because the app's page then connects
@@ -66,25 +67,26 @@ def safe_next(raw: str | None) -> str:
     return raw
 
 
-def session_url(ticket: str, next_path: str) -> str:
-    """The address that trades ``ticket`` for the cookie and then opens ``next_path``."""
-    from urllib.parse import urlencode
-
-    return f"{SESSION_PATH}?{urlencode({'ticket': ticket, 'next': safe_next(next_path)})}"
-
-
 def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
 def start_session(request: Request) -> Response:
-    """GET /_wb/session?ticket=...&next=...: the ticket, once, for the session cookie."""
+    """GET /_wb/session?ticket=...[&next=...]: the ticket, once, for the session cookie;
+    204 for the app's fetch, 303 to ``next`` for a navigation."""
     ticket = request.query_params.get("ticket", "")
     token = sessions.redeem(engine(), ticket)
     if token is None:
         return PlainTextResponse(USED_TICKET, status_code=400, headers=_no_store())
-    response = RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
-    response.headers.update(_no_store())
+    next_path = request.query_params.get("next")
+    # The app's own fetch asks without a next: the cookie is all it needs. A navigation
+    # (a link with next) is sent on to the page.
+    response: Response
+    if next_path is None:
+        response = Response(status_code=204, headers=_no_store())
+    else:
+        response = RedirectResponse(safe_next(next_path), status_code=303)
+        response.headers.update(_no_store())
     response.set_cookie(
         COOKIE,
         token,
