@@ -93,6 +93,20 @@ class Settings(BaseSettings):
         description="`workbench train-extractor`'s public data: the folder with the "
         "CheckThat! 2024 English TSV files (ClaimBuster's CSV files in `claimbuster` beside it).",
     )
+    # A team lives in the app all day: a lunch break must not sign anyone out, a night does.
+    session_idle_minutes: int = Field(
+        default=480,
+        ge=1,
+        description="Minutes a signed-in browser may stay idle before it must sign in again "
+        "(its session is refused and deleted); the last use is stored at most once a minute.",
+    )
+    session_lifetime_hours: int = Field(
+        default=168,
+        ge=1,
+        description="Hours a browser sign-in lasts at most, however active (the cookie's "
+        "Max-Age too); then the login form again.",
+    )
+
     # Single sign-on (OpenID Connect through Streamlit's st.login; docs/security.md).
     oidc_server_metadata_url: str | None = Field(
         default=None,

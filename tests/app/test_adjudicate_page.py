@@ -198,3 +198,34 @@ def test_agreement_reached_after_the_reveal_waits_here_with_its_reason(
     at = submit(at, disputed, "verified", "Rui's report holds; Rita's doubt was answered")
     final = final_verdict(seeded, disputed)
     assert final is not None and final.source == FinalSource.adjudicated
+
+
+def test_the_address_follows_the_claim_picked_and_a_reload_reopens_it(
+    seeded: Engine, disputed: int, app: App
+) -> None:
+    other = next(
+        c.id
+        for c in queue.list_claims(seeded, queue.ClaimFilter(), page_size=500, actor=SYSTEM).items
+        if c.id != disputed
+    )
+    decisions.set_verdict(seeded, other, actor(seeded, "Rui"), Verdict.unsupported)
+    decisions.set_verdict(seeded, other, actor(seeded, "Rita"), Verdict.verified)
+    at = open_page(app)
+    shown = int(str(at.subheader[0].value).removeprefix("Claim #"))
+    assert at.query_params["claim"] == str(shown)  # the first claim, named at once
+
+    picked = other if shown == disputed else disputed
+    at.selectbox[0].select_index(1)
+    at = at.run(timeout=30)
+    assert at.subheader[0].value == f"Claim #{picked}"
+    assert at.query_params["claim"] == str(picked)
+    assert "Opened from a link" not in plain(at.caption)  # the page's own pick, not a link
+
+    # A reload (a new session at the same address) opens the claim picked.
+    again = app()
+    again.query_params["claim"] = str(picked)
+    again = log_in(again, "Ada")
+    again.switch_page(PAGE)
+    again.query_params["claim"] = str(picked)
+    again = again.run(timeout=30)
+    assert again.subheader[0].value == f"Claim #{picked}"

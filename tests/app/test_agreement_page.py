@@ -377,10 +377,12 @@ def test_a_link_opens_its_claim_on_the_adjudication_page(seeded_team: Seeded, ap
     assert options[0].startswith(f"#{seeded_team.consensus} — ")
     assert any(o.startswith(f"#{seeded_team.split} — ") for o in options[1:])
 
-    # Closing the link drops it from the address; the disputed queue remains.
+    # Closing the link drops it; the disputed queue remains, and the address names the claim
+    # now on screen.
     at.button(key="adjudicate_close_link").click()
     at = at.run(timeout=30)
-    assert "claim" not in at.query_params
+    assert at.query_params["claim"] != str(seeded_team.consensus)
+    assert at.subheader[0].value == f"Claim #{at.query_params['claim']}"
     assert "Opened from a link" not in captions(at)
     options = at.selectbox[0].options
     assert not any(o.startswith(f"#{seeded_team.consensus} — ") for o in options)

@@ -91,8 +91,39 @@ def test_a_reload_shows_the_claim_in_the_address(seeded: Engine, app: App) -> No
     again.query_params.update(address)
     again = sign_in(again)
     assert shown_claim(again) == f"Claim #{third}"
-    # The session's own history is gone with the reload: nothing to go back to yet.
+    # The session's own history is gone with the reload; Previous still leads back, to the
+    # claims the reviewer's stored reviews name (the latest first).
+    assert not again.button(key="previous").disabled
+    again.button(key="previous").click()
+    again.run(timeout=30)
+    assert shown_claim(again) == f"Claim #{second}"
+    assert again.query_params[state.LINK] == str(second)
+
+
+def test_previous_after_a_reload_walks_back_through_the_stored_reviews(
+    seeded: Engine, app: App
+) -> None:
+    first, second, third = claim_ids(seeded, 3)
+    at = sign_in(linked(app, str(first)))
+    for verdict in ("verified", "disputed"):  # first, then second
+        at.button(key=f"verdict_{verdict}").click()
+        at.run(timeout=30)
+    assert shown_claim(at) == f"Claim #{third}"
+
+    again = sign_in(linked(app, str(third)))  # a reload: a new session, no history
+    again.button(key="previous").click()
+    again.run(timeout=30)
+    assert shown_claim(again) == f"Claim #{second}"  # the latest reviewed
+    again.button(key="previous").click()
+    again.run(timeout=30)
+    assert shown_claim(again) == f"Claim #{first}"  # then the one before it
+    # Nothing before the first: the button says so rather than bouncing between the two.
     assert again.button(key="previous").disabled
+
+
+def test_previous_stays_disabled_for_a_reviewer_with_no_reviews(seeded: Engine, app: App) -> None:
+    at = sign_in(app(), "Someone New")
+    assert at.button(key="previous").disabled
 
 
 @pytest.mark.parametrize(

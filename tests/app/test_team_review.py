@@ -183,3 +183,34 @@ def test_single_user_mode_keeps_the_queue_order(seeded: Engine, app: App) -> Non
     at.run(timeout=30)
     reviews = queue.get_claim(seeded, first or 0, actor=SYSTEM).reviews
     assert [r.verdict for r in reviews] == [Verdict.verified]
+
+
+def worst_claim(engine: Engine) -> int:
+    page = queue.list_claims(engine, queue.ClaimFilter(), page_size=1000, actor=SYSTEM)
+    return min(page.items, key=lambda c: (c.score, -c.id)).id
+
+
+def test_a_claim_link_takes_the_lease_when_a_slot_is_free(seeded: Engine, app: App) -> None:
+    people = accounts(seeded)
+    target = worst_claim(seeded)  # the last one assignment would hand out
+    at = app()
+    at.query_params[state.LINK] = str(target)
+    ana = log_in(at, "Ana")
+    assert shown_claim(ana) == target
+    assert assign.lease_of(seeded, people["Ana"], target) is not None
+    assert "Reserved for you until" in captions(ana)
+    # k = 1: assignment now hands the linked claim to no one else.
+    assert assign.next_claim(seeded, people["Ben"]) != target
+
+
+def test_a_claim_link_leaves_someone_elses_lease_alone(seeded: Engine, app: App) -> None:
+    people = accounts(seeded)
+    best = best_claim(seeded)
+    assert assign.next_claim(seeded, people["Ben"]) == best  # Ben holds the only slot (k = 1)
+    at = app()
+    at.query_params[state.LINK] = str(best)
+    ana = log_in(at, "Ana")
+    assert shown_claim(ana) == best  # the link still opens it, to read
+    assert assign.lease_of(seeded, people["Ana"], best) is None
+    assert assign.lease_of(seeded, people["Ben"], best) is not None
+    assert "review slots are all taken" in "\n".join(str(i.value) for i in ana.info)

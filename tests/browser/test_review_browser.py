@@ -253,11 +253,11 @@ def test_a_claim_link_opens_it_and_the_address_follows_the_claim(
             expect(page).to_have_url(re.compile(rf"/review\?claim={third}$"))
             _wait_for_app_run(page)
 
-            # A reload opens the claim the address names (the name is asked again first).
+            # A reload opens the claim the address names, and the name is remembered (the
+            # session cookie: single-user mode keeps the name across reloads and tabs).
             page.reload()
             _wait_for_app_run(page)
-            sidebar.get_by_label("Your name", exact=True).fill("Ana")
-            sidebar.get_by_role("button", name="Start reviewing").click()
+            expect(sidebar.get_by_text("Reviewer: Ana", exact=True)).to_be_visible()
             expect(heading).to_have_text(f"Claim #{third}")
             expect(page).to_have_url(re.compile(rf"/review\?claim={third}$"))
             _wait_for_app_run(page)

@@ -328,3 +328,52 @@ def test_leases_expire_on_the_server_clock_we_pass(engine: Engine) -> None:
     assert assign.next_claim(engine, cy, now=T0) == a
     # An hour on, Ana's and Ben's leases have expired: the best claim is free again.
     assert assign.next_claim(engine, cy, now=T0 + timedelta(hours=1)) == b
+
+
+# --- a link to a claim takes its lease, if a slot is free -------------------------------------
+
+
+def leases(engine: Engine) -> list[tuple[int, int]]:
+    with unit_of_work(engine) as session:
+        rows = session.execute(select(Lease.claim_id, Lease.user_id)).all()
+        return sorted((claim_id, user_id) for claim_id, user_id in rows)
+
+
+def test_a_link_leases_a_free_claim_so_assignment_hands_it_to_no_one_else(engine: Engine) -> None:
+    a, b = add_claims(engine, [0.9, 0.5])
+    ana, ben = (add_user(engine, n) for n in ("Ana", "Ben"))
+    assert assign.lease_claim(engine, ana, b, now=T0)  # the lower one, by its link
+    assert leases(engine) == [(b, ana.id)]
+    assert assign.next_claim(engine, ben, now=T0) == a  # k = 1: b is Ana's
+    assert assign.next_claim(engine, ana, now=T0) == b  # her lease comes first for her
+
+
+def test_a_link_never_takes_a_slot_someone_else_holds(engine: Engine) -> None:
+    (a,) = add_claims(engine, [0.9])
+    ana, ben = (add_user(engine, n) for n in ("Ana", "Ben"))
+    assert assign.next_claim(engine, ben, now=T0) == a
+    assert not assign.lease_claim(engine, ana, a, now=T0)
+    assert leases(engine) == [(a, ben.id)]
+    # Once Ben's lease has expired the slot is free again, and the link takes it.
+    later = T0 + timedelta(minutes=31)
+    assert assign.lease_claim(engine, ana, a, now=later)
+    assert (a, ana.id) in leases(engine)
+
+
+def test_a_link_renews_our_own_lease_and_needs_none_once_decided(engine: Engine) -> None:
+    (a,) = add_claims(engine, [0.9])
+    ana = add_user(engine, "Ana")
+    assert assign.lease_claim(engine, ana, a, now=T0)
+    assert assign.lease_claim(engine, ana, a, now=T0 + timedelta(minutes=10))
+    assert assign.lease_of(engine, ana, a) == T0 + timedelta(minutes=40)
+    decisions.set_verdict(engine, a, ana, Verdict.verified)
+    assert assign.lease_claim(engine, ana, a)  # decided: no slot needed
+    assert leases(engine) == []
+
+
+def test_a_link_to_a_closed_claim_leases_nothing(engine: Engine) -> None:
+    (a,) = add_claims(engine, [0.9])
+    ana = add_user(engine, "Ana")
+    decisions.mark_not_a_claim(engine, a, ana)
+    assert not assign.lease_claim(engine, ana, a, now=T0)
+    assert leases(engine) == []

@@ -11,11 +11,15 @@ its own (``AppTest.from_file`` on a view, a future entry point) still shows the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import streamlit as st
+from sqlalchemy import Engine
 
 from workbench.app import sso, state
+from workbench.app.session_routes import COOKIE, LOGOUT_PATH, SESSION_PATH
+from workbench.auth import sessions
 from workbench.auth.accounts import MAX_NAME_CHARS, current_actor, login
 from workbench.auth.passwords import MAX_LENGTH
 from workbench.auth.policy import Action, allowed
@@ -30,26 +34,132 @@ AREA = "login"
 def check() -> tuple[bool, Actor | None]:
     """(team mode?, the session's actor as stored now); signs out an account gone bad.
 
-    One short transaction per call: a role change applies at the next click, and a disabled
-    account is signed out at its next click rather than when its browser session ends.
+    One short transaction per call: a role change applies at the next click, and a logout
+    in another tab, a disabled account or a new password signs this tab out at its next
+    click. Who the actor is comes from, in turn: the browser session this Streamlit session
+    signed in with (its id in session state); the session cookie, on a fresh Streamlit
+    session (a reload, a new tab, a link: workbench.auth.sessions); and an actor put in
+    session state without a browser session (tests that set it directly).
     """
+    engine = state.engine()
     held = state.actor()
-    team, fresh = current_actor(state.engine(), held)
-    # With single sign-on configured the app is in team mode even before any account has a
-    # password: never "type a name and act as an admin" on a server the provider guards.
-    team = team or sso.enabled()
+    session_id = state.session_id()
+    if session_id is not None:
+        found = sessions.current(engine, session_id)
+        # With single sign-on configured the app is in team mode even before any account has
+        # a password: never "type a name and act as an admin" on a server the provider guards.
+        team = found.team or sso.enabled()
+        if found.actor is None:
+            _signed_out(engine, team, held)
+            return team, None
+        if found.actor != held:  # an admin changed the role: the pages follow at once
+            state.set_actor(found.actor, with_password=team, session_id=session_id)
+        return team, found.actor
     if held is None:
-        return team, (sso.adopt() if team else None)
+        found = sessions.resume(engine, cookie())
+        team = found.team or sso.enabled()
+        if found.actor is not None:
+            state.set_actor(found.actor, with_password=team, session_id=found.session_id)
+            return team, found.actor
+        adopted = sso.adopt() if team else None
+        if adopted is not None:  # the provider's fresh sign-in: a browser session as a password's
+            signed_in(adopted, with_password=True)
+            sso.mark_signed_in()
+        return team, adopted
+    team, fresh = current_actor(engine, held)
+    team = team or sso.enabled()
     if fresh is None or (team and not state.signed_in_with_password()):
         # Disabled or deleted meanwhile, or named in single-user mode before accounts existed.
         state.sign_out()
         if fresh is None:
-            area = AREA if team else "reviewer"  # where the next page shows messages
-            state.flash(area, "warning", f"The account {held.name} is disabled: signed out.")
+            state.flash(_area(team), "warning", f"The account {held.name} is disabled: signed out.")
         return team, None
-    if fresh != held:  # an admin changed the role: the pages follow at once
+    if fresh != held:
         state.set_actor(fresh, with_password=state.signed_in_with_password())
     return team, fresh
+
+
+def _area(team: bool) -> str:
+    return AREA if team else "reviewer"  # where the next page shows messages
+
+
+def _signed_out(engine: Engine, team: bool, held: Actor | None) -> None:
+    """This Streamlit session's browser session has ended: forget the actor, and say why."""
+    state.sign_out()
+    if held is None:
+        return
+    _, fresh = current_actor(engine, held)
+    if fresh is None:
+        message = f"The account {held.name} is disabled: signed out."
+    else:
+        message = (
+            "Your sign-in has ended (logged out in another tab, idle too long, or the "
+            "password was changed): sign in again."
+        )
+    state.flash(_area(team), "warning", message)
+
+
+def cookie() -> str | None:
+    """The session cookie the browser sent when this Streamlit session connected (AppTest
+    has none)."""
+    try:
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser context (a bare script run)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def signed_in(actor: Actor, *, with_password: bool) -> None:
+    """A sign-in just succeeded in this Streamlit session (the form, or a name): the
+    browser session and its ticket, and the navigation that trades it for the cookie."""
+    engine = state.engine()
+    before = state.session_id()
+    if before is not None:  # a new name in single-user mode: the old name's session ends
+        sessions.end(engine, before)
+    ticket = sessions.start(engine, actor)
+    if with_password:
+        state.sign_out()  # nothing from before the login carries over into the account
+    state.set_actor(actor, with_password=with_password, session_id=ticket.session_id)
+    state.navigate(("sign-in", ticket.ticket))
+
+
+def log_out() -> None:
+    """The Log out button: the session deleted here (so the cookie opens nothing, in any
+    process), this Streamlit session forgets the account, and the browser clears the cookie.
+
+    Signed in through the provider, Streamlit's identity cookie ends too (``st.logout``),
+    which would otherwise sign the browser straight back in.
+    """
+    through_provider = sso.signed_in_through_provider()
+    current = state.session_id()
+    if current is not None:
+        sessions.end(state.engine(), current)
+    state.sign_out()
+    state.navigate(("log-out", ""))
+    if through_provider:
+        st.logout()
+
+
+def run_navigation() -> None:
+    """Have the browser set or clear the cookie a sign-in or logout of the last run asked for.
+
+    ``st.html`` runs the script in the app's own page (not an iframe), so a same-origin
+    ``fetch`` reaches the cookie's routes and the browser stores the HttpOnly cookie from
+    the answer; the tab stays where it is (no reload: nothing typed meanwhile is lost, and
+    this Streamlit session is signed in already). The next reload, tab or link then finds the
+    cookie. (A link to the same route with ``next`` also works, as a top-level navigation.)
+    """
+    target = state.take_navigation()
+    if target is None:
+        return
+    kind, ticket = target
+    if kind == "sign-in":
+        url = f"{SESSION_PATH}?ticket={ticket}"  # token_urlsafe: nothing to escape
+        script = f"fetch({json.dumps(url)}, {{credentials: 'same-origin', cache: 'no-store'}});"
+    else:
+        options = "{method: 'POST', credentials: 'same-origin'}"
+        script = f"fetch({json.dumps(LOGOUT_PATH)}, {options});"
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 @dataclass(frozen=True)
@@ -116,8 +226,7 @@ def _log_in() -> None:
     except WorkbenchError as exc:
         state.flash(AREA, "error", str(exc))
         return
-    state.sign_out()  # nothing from before the login carries over into the account
-    state.set_actor(actor, with_password=True)
+    signed_in(actor, with_password=True)
 
 
 def client() -> str:

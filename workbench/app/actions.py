@@ -18,7 +18,7 @@ from workbench.app.selection import pop_history
 from workbench.db.session import retry_busy
 from workbench.errors import InvalidInput, StaleEdit, WorkbenchError
 from workbench.review import adjudicate as adjudication
-from workbench.review import assign, decisions, similar
+from workbench.review import assign, decisions, recent, similar
 from workbench.review.queue import next_claim_id
 from workbench.schemas import Actor, ClaimStatus, FinalVerdictOut, ReviewOut, Verdict
 from workbench.similarity.query import similar_claims
@@ -245,10 +245,22 @@ def skip(claim_id: int) -> None:
 def previous() -> None:
     back, rest = pop_history(state.history())
     if back is None:
-        state.flash(DECISION, "info", "This is the first claim you opened in this session.")
-        return
+        # This visit's history is empty (a reload, a new tab): the claims reviewed before,
+        # from the database.
+        back = stored_previous(state.claim_id())
+        if back is None:
+            state.flash(DECISION, "info", "There is no claim you reviewed before this one.")
+            return
     state.set_history(rest)
     state.open_claim(back, remember=False)
+
+
+def stored_previous(current: int | None) -> int | None:
+    """The claim reviewed before ``current``, from the reviewer's stored reviews."""
+    try:
+        return recent.before(recent.recent_claims(state.engine(), _reviewer()), current)
+    except WorkbenchError:
+        return None
 
 
 def save_note(claim_id: int) -> None:

@@ -25,7 +25,7 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from workbench.app import downloads
+from workbench.app import downloads, session_routes
 from workbench.app.sso import streamlit_secrets
 from workbench.config import current_settings
 
@@ -54,10 +54,11 @@ def hidden(path: str) -> bool:
     )
 
 
-# downloads.ROUTES: the Export page's files, streamed from disk by a one-time link.
+# The sign-in cookie's routes (a script cannot set an HttpOnly cookie) and the Export page's
+# files, streamed from disk by a one-time link.
 app = st.App(
     Path(__file__).with_name("Home.py"),
-    routes=downloads.ROUTES,
+    routes=[*session_routes.ROUTES, *downloads.ROUTES],
     middleware=[Middleware(HideEndpoints)],
     # Single sign-on: Streamlit's [auth] section from the WORKBENCH_OIDC_* settings, held in
     # memory rather than written to a secrets file (None without single sign-on).

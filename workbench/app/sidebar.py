@@ -6,7 +6,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench.app import sso, state
+from workbench.app import access, state
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import Action
 from workbench.errors import WorkbenchError
@@ -63,7 +63,7 @@ def _account() -> None:
     st.text(f"Signed in as {current.name} ({current.role.value})")
     if not state.may(Action.review):
         st.caption(READ_ONLY_NOTE)
-    st.button("Log out", key="log_out", on_click=sso.log_out, icon=":material/logout:")
+    st.button("Log out", key="log_out", on_click=access.log_out, icon=":material/logout:")
 
 
 def _reviewer() -> None:
@@ -95,7 +95,8 @@ def _save_name() -> None:
     except WorkbenchError as exc:
         state.flash("reviewer", "error", str(exc))
         return
-    state.set_actor(actor)
+    # A browser session too, so the name survives a reload and a new tab (access.py).
+    access.signed_in(actor, with_password=False)
     st.session_state[state.CHANGING_NAME] = False
 
 

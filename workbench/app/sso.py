@@ -11,8 +11,8 @@ HttpOnly cookie that ``st.user`` reads when a browser session starts. This modul
 * turns a fresh ``st.user`` into the workbench account with that verified e-mail, through
   :func:`workbench.auth.oidc.sso_login` (:func:`adopt`, called by ``access.check``);
 * draws "Sign in with <provider>" on the login page (:func:`sign_in_button`);
-* signs out of both at once (:func:`log_out`): the workbench session and Streamlit's
-  identity cookie, which would otherwise sign the browser straight back in.
+* says whether a logout must end Streamlit's identity cookie too
+  (:func:`signed_in_through_provider`; ``access.log_out`` does both).
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ def streamlit_secrets(settings: Settings) -> dict[str, Any] | None:
 
 
 def adopt() -> Actor | None:
-    """Sign this session in as the account the provider's fresh identity maps to, if any.
+    """The account the provider's fresh identity maps to, if any (``access.check`` then
+    signs the session in with it, cookie and all, as after a password).
 
     Called while the session has no account. A refusal (no such e-mail, unverified, the
     account disabled) is kept to show on the login page, and nothing is created; an old
@@ -94,11 +95,13 @@ def adopt() -> Actor | None:
     except LoginFailed as exc:
         st.session_state[REFUSED] = f"Not signed in: {exc}."
         return None
-    state.sign_out()  # nothing from before the sign-in carries over into the account
-    # "with_password": signed in as an account (team mode), not named in single-user mode.
-    state.set_actor(actor, with_password=True)
-    st.session_state[SIGNED_IN] = True
     return actor
+
+
+def mark_signed_in() -> None:
+    """Remember that this session's account came from the provider (after the sign-in has
+    cleared the session state): its logout must end Streamlit's identity cookie too."""
+    st.session_state[SIGNED_IN] = True
 
 
 def _sign_in() -> None:
@@ -133,12 +136,9 @@ def sign_in_button() -> None:
         )
 
 
-def log_out() -> None:
-    """The sidebar's "Log out": the workbench session, and Streamlit's identity cookie with
-    it (``st.logout`` also signs out at the provider when it offers an end-session page)."""
-    through_provider = (
-        st.session_state.get(SIGNED_IN) is True or st.user.get("is_logged_in") is True
+def signed_in_through_provider() -> bool:
+    """Whether a logout must also end Streamlit's identity cookie (and the provider's
+    sign-in, when it offers an end-session page)."""
+    return st.session_state.get(SIGNED_IN) is True or (
+        enabled() and st.user.get("is_logged_in") is True
     )
-    state.sign_out()
-    if through_provider:
-        st.logout()

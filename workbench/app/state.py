@@ -52,6 +52,11 @@ ADJUDICATE_PAGE = "views/adjudicate.py"
 AGREEMENT_PAGE = "views/agreement.py"
 # True once this session's actor was signed in with a password (team mode), not by name.
 SIGNED_IN = "signed_in_with_password"
+# The id of the browser session (workbench.auth.sessions) this Streamlit session signed in
+# with or resumed from the cookie: every run checks it is still valid.
+SESSION_ID = "browser_session_id"
+# A browser navigation the next run starts (the sign-in route with its ticket, or the logout).
+NAVIGATE = "navigate"
 
 Level = Literal["success", "info", "warning", "error"]
 
@@ -82,9 +87,30 @@ def actor() -> Actor | None:
     return value if isinstance(value, Actor) else None
 
 
-def set_actor(value: Actor | None, *, with_password: bool = False) -> None:
+def set_actor(
+    value: Actor | None, *, with_password: bool = False, session_id: int | None = None
+) -> None:
     st.session_state[REVIEWER] = value
     st.session_state[SIGNED_IN] = with_password and value is not None
+    if session_id is not None or value is None:
+        st.session_state[SESSION_ID] = session_id
+
+
+def session_id() -> int | None:
+    """The browser session this Streamlit session is signed in with (None: none yet)."""
+    value = st.session_state.get(SESSION_ID)
+    return value if isinstance(value, int) else None
+
+
+def navigate(target: tuple[str, str]) -> None:
+    """Have the next run send the browser to ``target`` ((kind, value); see access.py)."""
+    st.session_state[NAVIGATE] = target
+
+
+def take_navigation() -> tuple[str, str] | None:
+    """The navigation waiting for this run, once."""
+    value = st.session_state.pop(NAVIGATE, None)
+    return value if isinstance(value, tuple) and len(value) == 2 else None
 
 
 def signed_in_with_password() -> bool:
@@ -100,7 +126,7 @@ def sign_out() -> None:
     account), so the login opens it.
     """
     for key in list(st.session_state):
-        if key not in (CLIENT_TOKEN, PENDING_LINK):
+        if key not in (CLIENT_TOKEN, PENDING_LINK, NAVIGATE):
             del st.session_state[key]
 
 

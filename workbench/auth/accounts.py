@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from workbench.audit import Change, Entity, record
 from workbench.auth.passwords import hash_password, needs_rehash, verify_password
 from workbench.auth.policy import Action, Caller, actor_of, authorize
+from workbench.auth.sessions import end_all
+from workbench.auth.team import in_team_mode, may_sign_in
 from workbench.auth.throttle import (
     CLIENTS,
     FREE_ATTEMPTS,
@@ -86,7 +88,7 @@ def user_out(user: User) -> UserOut:
         role=Role(user.role),
         disabled=user.disabled,
         # A password, or an e-mail single sign-on maps to this account.
-        can_log_in=(user.password_hash is not None or user.email is not None) and not user.disabled,
+        can_log_in=may_sign_in(user) and not user.disabled,
         created_at=user.created_at,
         email=user.email,
     )
@@ -99,8 +101,7 @@ def team_mode(engine: Engine) -> bool:
 
 
 def _team_mode(session: Session) -> bool:
-    credential = or_(User.password_hash.is_not(None), User.email.is_not(None))
-    return session.scalar(select(User.id).where(credential).limit(1)) is not None
+    return in_team_mode(session)
 
 
 def local_actor(engine: Engine, name: str) -> Actor:
@@ -300,6 +301,7 @@ def add_user(
             user.password_hash = hashed
             if address is not None:
                 user.email = address
+            end_all(session, user.id)  # the name's single-user sessions sign in no one now
             session.flush()
         log_user(session, actor, user, before)
         return user_out(user)
@@ -332,6 +334,8 @@ def set_disabled(engine: Engine, actor: Caller, name: str, disabled: bool = True
         if disabled and user.role == Role.admin.value:
             _keep_an_admin(session, user)
         user.disabled = disabled
+        if disabled:
+            end_all(session, user.id)  # signed out everywhere, in this transaction
         session.flush()
         log_user(session, actor, user, before)
         return user_out(user)
@@ -347,6 +351,9 @@ def set_password(engine: Engine, actor: Caller, name: str, password: str) -> Use
         user.password_hash = hashed
         user.failed_logins = 0
         user.locked_until = None
+        # A new password (one's own, or an admin's reset) ends every sign-in with the old
+        # one: whoever knew it is signed out too. The one changing their own signs in again.
+        end_all(session, user.id)
         session.flush()
         # A reset leaves the snapshot as it was (a password before and after): say it changed,
         # or the history would not show it at all. Never the hash itself.

@@ -197,6 +197,28 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class BrowserSession(Base):
+    """A signed-in browser: its cookie's token, stored only as a SHA-256 (auth/sessions.py).
+
+    A row starts as a sign-in *ticket* (``ticket_hash`` set, ``token_hash`` NULL): the app
+    hands the browser the ticket, a route exchanges it once for the cookie's token. The row
+    is deleted at logout, and with every other row of its account when the account is
+    disabled or its password changes.
+    """
+
+    __tablename__ = "browser_sessions"
+    __table_args__ = (Index("ix_browser_sessions_expires_at", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    ticket_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the absolute lifetime's end
+
+
 class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (

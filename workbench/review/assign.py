@@ -97,6 +97,52 @@ def next_claim(
         return None
 
 
+def lease_claim(
+    engine: Engine, actor: Actor, claim_id: int, *, now: datetime | None = None
+) -> bool:
+    """Lease ``claim_id`` to ``actor`` if a slot is free for them (a link to the claim).
+
+    A link opens the claim whoever holds it, but the lease follows the same rule as
+    :func:`next_claim`: a slot is leased only while the claim's verdicts plus others' live
+    leases are below k, so a link never takes a slot someone else was handed. True when the
+    actor holds a live lease on it afterwards (renewed if they held one), or needs none (they
+    have decided it); False when the claim is closed or its slots are all taken.
+    """
+    now = now or datetime.now(UTC)
+    with unit_of_work(engine) as session:
+        user_id = _reviewer(session, actor).id
+        settings = settings_in(session)
+        expires = now + timedelta(minutes=settings.lease_minutes)
+        # The claim row is the lock that guards its slots (see the module docstring).
+        status = session.scalar(select(Claim.status).where(Claim.id == claim_id).with_for_update())
+        if status != ClaimStatus.open.value:
+            return False
+        decided = session.scalar(
+            select(Review.id).where(
+                Review.claim_id == claim_id,
+                Review.reviewer_id == user_id,
+                Review.verdict.is_not(None),
+            )
+        )
+        if decided is not None:
+            return True
+        held = session.scalar(
+            select(Lease).where(Lease.claim_id == claim_id, Lease.user_id == user_id)
+        )
+        if held is not None and held.expires_at > now:
+            held.expires_at = expires
+            return True
+        if _taken(session, claim_id, user_id, now) >= settings.reviews_per_claim:
+            return False
+        if held is not None:  # our own expired lease: taken again, from now
+            held.started_at, held.expires_at = now, expires
+        else:
+            session.add(
+                Lease(claim_id=claim_id, user_id=user_id, started_at=now, expires_at=expires)
+            )
+        return True
+
+
 def release(engine: Engine, actor: Actor, claim_id: int) -> None:
     """Give back ``actor``'s lease on a claim (a skip), so someone else can take the slot."""
     with unit_of_work(engine) as session:

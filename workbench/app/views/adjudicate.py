@@ -30,6 +30,10 @@ PAGE_SIZE = 10
 PAGE = "adjudication_page"
 # The query parameter of a link to one claim (``?claim=<id>``, from the Agreement page).
 LINK = "claim"
+# The address's claim this session last wrote or acted on (the address follows the claim
+# picked, so a reload or a copied address reopens it), and the claim a link opened.
+SEEN = "adjudicate_link_seen"
+LINKED = "adjudicate_linked"
 VERDICTS = [v.value for v in Verdict]
 
 
@@ -80,6 +84,7 @@ def main() -> None:
     if not result.items:
         st.success("No disputed claim is waiting for a final verdict.")
         if linked is None:
+            _show_in_address(None)
             return
 
     # A claim opened by a link comes first, whether or not it waits in the queue.
@@ -101,6 +106,7 @@ def main() -> None:
     )
     _pager(result.page, result.pages)
     item = by_id[int(chosen) if chosen is not None else first]
+    _show_in_address(item.claim.id)
     _claim(item)
     _reviews(item.reviews)
     discussion.adjudication_section(item.claim.id, [s.review.reviewer for s in item.reviews])
@@ -117,32 +123,60 @@ def _waits(item: DisputedClaim) -> bool:
 
 
 def _linked_claim(engine: Engine, actor: Actor) -> DisputedClaim | None:
-    """The claim a link names (``?claim=<id>``), or None with a warning if it names none."""
+    """The claim a link named (``?claim=<id>``), or None with a warning if it names none.
+
+    A value this page wrote itself (the claim picked) is not a new link: the claim a link
+    opened stays listed first until the link is closed or another arrives.
+    """
     raw = st.query_params.get(LINK)
-    if raw is None:
+    if raw is None:  # opened from the navigation: no link
+        st.session_state.pop(LINKED, None)
+        st.session_state.pop(SEEN, None)
         return None
-    claim_id = state.parse_claim_id(str(raw))
-    if claim_id is None:
-        st.warning(
-            render.md_escape(
-                f"The link names “{render.shorten(str(raw), 40)}”, which is not a claim id: "
-                "showing the disputed claims instead."
+    if str(raw) != st.session_state.get(SEEN):  # pasted, reloaded, followed: a new link
+        st.session_state[SEEN] = str(raw)
+        st.session_state.pop(LINKED, None)
+        claim_id = state.parse_claim_id(str(raw))
+        if claim_id is None:
+            st.warning(
+                render.md_escape(
+                    f"The link names “{render.shorten(str(raw), 40)}”, which is not a claim "
+                    "id: showing the disputed claims instead."
+                )
             )
-        )
+            return None
+        st.session_state[LINKED] = claim_id
+    linked = st.session_state.get(LINKED)
+    if not isinstance(linked, int):
         return None
     try:
-        return adjudication_item(engine, actor, claim_id)
+        return adjudication_item(engine, actor, linked)
     except NotFound:
         st.warning(
-            f"Claim #{claim_id} does not exist (the link may be out of date): showing the "
+            f"Claim #{linked} does not exist (the link may be out of date): showing the "
             "disputed claims instead."
         )
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
+    st.session_state.pop(LINKED, None)
     return None
 
 
+def _show_in_address(claim_id: int | None) -> None:
+    """Make the address name the claim on screen (None: none), as the Review page does."""
+    value = None if claim_id is None else str(claim_id)
+    if value is None:
+        st.session_state.pop(SEEN, None)
+        st.query_params.pop(LINK, None)
+        return
+    st.session_state[SEEN] = value
+    if st.query_params.get(LINK) != value:
+        st.query_params[LINK] = value
+
+
 def _close_link() -> None:
+    st.session_state.pop(LINKED, None)
+    st.session_state.pop(SEEN, None)
     st.query_params.pop(LINK, None)
 
 

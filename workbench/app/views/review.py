@@ -167,6 +167,15 @@ def _open_link(engine: Engine, actor: Actor) -> None:
             actions.DECISION, "warning", f"You may not see claim #{target} ({exc}): {instead}"
         )
         return
+    # In team mode the link takes the claim's lease, as "next claim" would, but only if a
+    # slot is free: a link must not take the slot someone else was handed.
+    if state.team_reviewing() and not assign.lease_claim(engine, actor, target):
+        state.flash(
+            actions.DECISION,
+            "info",
+            f"Claim #{target} is closed or its review slots are all taken by other reviewers: "
+            "you can read it, and your next claim comes from the queue.",
+        )
     state.open_claim(target)
 
 
@@ -298,7 +307,8 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
         shortcut="P",
         icon=":material/arrow_back:",
         width="stretch",
-        disabled=not state.history(),
+        # After a reload this visit's history is empty; the stored reviews still lead back.
+        disabled=not state.history() and actions.stored_previous(claim_id) is None,
     )
     nav[1].button(
         "Skip",

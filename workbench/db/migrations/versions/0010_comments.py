@@ -1,7 +1,7 @@
 """comments: a discussion on a claim between its reviewers and the adjudicator
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 
 One table, ``comments``: a reviewer's comment for the adjudicator, an admin's question that
 sends the claim back to one reviewer (open until ``resolved_at``), and that reviewer's answer
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0009'
-down_revision: str | None = '0008'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

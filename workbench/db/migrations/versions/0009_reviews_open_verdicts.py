@@ -1,7 +1,7 @@
 """reviews.open_verdicts and two indexes per reviewer: the sidebar's figures stay cheap
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 
 The sidebar shows each reviewer their decisions today and the claims left for them (open,
 fewer than k verdicts, none of them theirs). Counting those over the reviews of every claim
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008'
-down_revision: str | None = '0007'
+revision: str = '0009'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,192 @@
+"""The sign-in cookie's routes over real `workbench serve` processes: the ticket trade, the
+cookie's flags, open redirects refused, logout, and two processes sharing one database."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from tests.live_server import serving
+from workbench.app.session_routes import COOKIE, safe_next
+from workbench.auth import sessions
+from workbench.auth.policy import SYSTEM
+from workbench.schemas import Actor
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: Message
+    body: str
+
+    @property
+    def cookies(self) -> list[str]:
+        return self.headers.get_all("set-cookie") or []
+
+
+def request(base: str, method: str, path: str, headers: dict[str, str] | None = None) -> Reply:
+    """One request, redirects not followed (their Location is what is checked)."""
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+    try:
+        connection.request(method, path, headers=headers or {})
+        response = connection.getresponse()
+        return Reply(response.status, response.msg, response.read().decode(errors="replace"))
+    finally:
+        connection.close()
+
+
+@dataclass(frozen=True)
+class Served:
+    one: str
+    two: str
+    db_url: str
+    rui: Actor
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Two `workbench serve` processes on one SQLite file, in team mode (the routes are the
+    same on PostgreSQL; the service tests run on both)."""
+    from workbench.auth.accounts import add_user
+    from workbench.db.open import open_database
+    from workbench.db.session import dispose_all
+    from workbench.schemas import Role
+
+    tmp = tmp_path_factory.mktemp("routes")
+    db_url = f"sqlite:///{tmp / 'workbench.sqlite'}"
+    user = add_user(open_database(db_url), SYSTEM, "Rui", Role.reviewer, PASSWORD)
+    dispose_all()
+    (tmp / "one").mkdir()
+    (tmp / "two").mkdir()
+    with serving(db_url, tmp / "one") as one, serving(db_url, tmp / "two") as two:
+        yield Served(one, two, db_url, Actor(id=user.id, name=user.name, role=user.role))
+    dispose_all()
+
+
+def ticket_for(served: Served) -> str:
+    from workbench.db.open import open_database
+
+    return sessions.start(open_database(served.db_url), served.rui).ticket
+
+
+def sign_in(served: Served, base: str, next_path: str = "/review?claim=5") -> Reply:
+    path = f"/_wb/session?ticket={quote(ticket_for(served))}&next={quote(next_path)}"
+    return request(base, "GET", path)
+
+
+def token_of(reply: Reply) -> str:
+    cookie = next(c for c in reply.cookies if c.startswith(f"{COOKIE}="))
+    return cookie.split(";", 1)[0].split("=", 1)[1]
+
+
+def test_a_ticket_sets_the_cookie_and_goes_back_to_the_page(served: Served) -> None:
+    reply = sign_in(served, served.one)
+    assert reply.status == 303
+    assert reply.headers["location"] == "/review?claim=5"
+    assert reply.headers["cache-control"] == "no-store"
+    [cookie] = reply.cookies
+    flags = [part.strip().lower() for part in cookie.split(";")[1:]]
+    assert "httponly" in flags
+    assert "samesite=strict" in flags
+    assert "path=/" in flags
+    assert f"max-age={7 * 24 * 3600}" in flags
+    assert "secure" not in flags  # plain http
+
+
+def test_the_apps_own_fetch_gets_the_cookie_and_no_redirect(served: Served) -> None:
+    reply = request(served.one, "GET", f"/_wb/session?ticket={quote(ticket_for(served))}")
+    assert reply.status == 204
+    assert "location" not in reply.headers
+    assert "httponly" in reply.cookies[0].lower()
+
+
+def test_the_cookie_is_secure_behind_an_https_proxy(served: Served) -> None:
+    # uvicorn believes X-Forwarded-Proto from 127.0.0.1 only: a proxy on this machine.
+    path = f"/_wb/session?ticket={quote(ticket_for(served))}&next=/"
+    reply = request(served.one, "GET", path, {"X-Forwarded-Proto": "https"})
+    assert reply.status == 303
+    assert "secure" in [p.strip().lower() for p in reply.cookies[0].split(";")]
+
+
+def test_a_ticket_cannot_be_used_twice(served: Served) -> None:
+    ticket = ticket_for(served)
+    first = request(served.one, "GET", f"/_wb/session?ticket={quote(ticket)}&next=/")
+    assert first.status == 303 and first.cookies
+    # Again, on the other process too: the ticket is spent in the database.
+    for base in (served.one, served.two):
+        again = request(base, "GET", f"/_wb/session?ticket={quote(ticket)}&next=/")
+        assert again.status == 400
+        assert not again.cookies
+        assert "used or has expired" in again.body
+
+
+@pytest.mark.parametrize("ticket", ["", "garbage", "x" * 5000])
+def test_a_forged_ticket_sets_no_cookie(served: Served, ticket: str) -> None:
+    reply = request(served.one, "GET", f"/_wb/session?ticket={quote(ticket)}&next=/")
+    assert reply.status == 400 and not reply.cookies
+
+
+@pytest.mark.parametrize(
+    "next_path",
+    [
+        "https://evil.example/",
+        "//evil.example/review",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "review",
+        "/review\r\nSet-Cookie: x=1",
+    ],
+)
+def test_next_leaves_the_site_never(served: Served, next_path: str) -> None:
+    reply = sign_in(served, served.one, next_path)
+    assert reply.status == 303
+    assert reply.headers["location"] == "/"
+
+
+def test_next_keeps_a_path_and_query_of_the_site() -> None:
+    assert safe_next("/adjudication?claim=12") == "/adjudication?claim=12"
+    assert safe_next("/") == "/"
+    assert safe_next(None) == "/"
+
+
+def test_a_session_made_on_one_process_is_ended_on_the_other(served: Served) -> None:
+    from workbench.db.open import open_database
+
+    engine = open_database(served.db_url)
+    token = token_of(sign_in(served, served.one))
+    assert sessions.resume(engine, token).actor == served.rui
+    cookie = {"Cookie": f"{COOKIE}={token}"}
+    # A page elsewhere cannot sign anyone out.
+    for hostile in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}, {}):
+        refused = request(served.two, "POST", "/_wb/logout", cookie | hostile)
+        assert refused.status == 403
+    assert sessions.resume(engine, token).actor == served.rui
+    host = urlsplit(served.two).netloc
+    reply = request(
+        served.two, "POST", "/_wb/logout", cookie | {"Origin": f"http://{host}", "Host": host}
+    )
+    assert reply.status == 204
+    [cleared] = reply.cookies
+    assert cleared.startswith(f'{COOKIE}=""') or cleared.startswith(f"{COOKIE}=;")
+    assert "max-age=0" in cleared.lower()
+    assert sessions.resume(engine, token).actor is None
+
+
+def test_a_get_of_the_logout_address_signs_no_one_out(served: Served) -> None:
+    # A link or an image elsewhere could make a GET: only a POST from our pages logs out.
+    from workbench.db.open import open_database
+
+    token = token_of(sign_in(served, served.one))
+    reply = request(served.one, "GET", "/_wb/logout", {"Cookie": f"{COOKIE}={token}"})
+    assert not [c for c in reply.cookies if c.startswith(COOKIE)]
+    assert sessions.resume(open_database(served.db_url), token).actor == served.rui
