@@ -155,11 +155,11 @@ def test_an_admin_gets_export_and_users(team: Engine, app: App) -> None:
     assert "Signed in as Ada (admin)" in sidebar_text(at)
     assert reachable(at, EXPORT)
     at.run(timeout=30)
-    assert [b.label for b in at.download_button] == [
-        "Download CSV",
-        "Download JSONL",
-        "Download Parquet",
-        "Download ClaimReview",
+    assert [b.label for b in at.button if b.label.startswith("Prepare")] == [
+        "Prepare CSV",
+        "Prepare JSONL",
+        "Prepare Parquet",
+        "Prepare ClaimReview",
     ]
     assert reachable(at, USERS)
     at.run(timeout=30)
