@@ -135,8 +135,10 @@ def test_every_claim_and_its_decision_fit_the_first_screen(
                         assert (name, view) == (SAMPLE_003, "Whole paragraph")
                         continue
                     option.click()
+                    # The view's own box, not the one before the rerun.
+                    shown = ".wb-whole" if view == "Whole paragraph" else ".wb-document"
+                    expect(page.locator(f"{shown} mark.wb-claim")).to_be_visible()
                     _wait_for_app_run(page)
-                    expect(page.locator("mark.wb-claim")).to_be_visible()
                     assert _bottom(page, "verdict_verified") < SCREEN["height"], (claim_id, view)
             page.screenshot(path=str(SCREENSHOT))
         except Exception:

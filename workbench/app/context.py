@@ -138,7 +138,8 @@ def context_html(text: str, start: int, end: int, context: ClaimContext) -> str:
     style = f"{SOURCE_STYLE}; max-height: {CONTEXT_MAX_HEIGHT}; overflow-y: auto"
     return "".join(
         (
-            f'<div class="wb-source wb-context" style="{style}">',
+            f'<div class="wb-source wb-context{" wb-whole" if context.whole else ""}" '
+            f'style="{style}">',
             f"{ELLIPSIS} " if context.cut_before else "",
             _marked(text, start, end, (context.start, context.end)),
             f" {ELLIPSIS}" if context.cut_after else "",
