@@ -8,8 +8,9 @@ folder given by an absolute path is named from that folder's own name on
 (``articles/a.txt``), and a file given by an absolute path by its file name. What a JSONL or
 CSV source adds after the path (``#L12``) is kept, and a record's URL is its source, as before.
 
-The error and warning lines of the run still name the full path: they are for whoever ran it,
-on their own terminal.
+Lines about reading a file (not found, not text, over the size limit) still name the path in
+full, for whoever ran the command; lines about a document once read (its extraction, the claims
+bound, the database refusing it) name it by its source, as the app will.
 """
 
 from __future__ import annotations
