@@ -21,7 +21,8 @@ from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench.app import access, actions, context, frame, render, sidebar, state
+from workbench.app import access, actions, frame, render, sidebar, state
+from workbench.app.context import ClaimContext, claim_context, context_html, document_html
 from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change
 from workbench.auth.policy import Action
@@ -229,7 +230,7 @@ def _claim(detail: ClaimDetail) -> None:
     claim = detail.claim
     text, start, end = detail.document_text, claim.char_start, claim.char_end
     paragraph = (detail.paragraph_start, detail.paragraph_end)
-    bounded = context.claim_context(text, start, end, paragraph)
+    bounded = claim_context(text, start, end, paragraph)
     views = [AROUND_CLAIM, *([WHOLE_PARAGRAPH] if not bounded.whole else []), WHOLE_DOCUMENT]
     # The heading and the choice of view share a row: a row less above the buttons.
     heading, choice = st.columns([1, 2], vertical_alignment="bottom")
@@ -247,11 +248,11 @@ def _claim(detail: ClaimDetail) -> None:
         st.warning("This claim was marked “not a check-worthy claim”: it is out of the queue.")
     st.html(render.claim_meta_html(claim, detail.document_source))
     if view == WHOLE_DOCUMENT:
-        st.html(context.document_html(text, start, end, paragraph))
+        st.html(document_html(text, start, end, paragraph))
     else:
-        whole = context.ClaimContext(*paragraph, cut_before=False, cut_after=False)
+        whole = ClaimContext(*paragraph, cut_before=False, cut_after=False)
         shown = whole if view == WHOLE_PARAGRAPH else bounded
-        st.html(context.context_html(text, start, end, shown))
+        st.html(context_html(text, start, end, shown))
 
 
 def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
