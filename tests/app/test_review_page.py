@@ -246,10 +246,13 @@ def test_other_reviewers_reviews_are_listed(seeded: Engine, app: App) -> None:
 def test_the_claim_is_highlighted_in_its_paragraph_and_document(seeded: Engine, app: App) -> None:
     claim = queue.get_claim(seeded, first_claim(seeded), actor=SYSTEM).claim
     at = sign_in(app())
-    bodies = [h.value for h in at.html]
-    marked = [b for b in bodies if "<mark" in b]
-    assert len(marked) == 2  # the paragraph, and the whole document in the expander
-    assert "Whole document" in [e.label for e in at.expander]
+    marked = [h.value for h in at.html if "<mark" in h.value]
+    view = at.segmented_control(key=f"source_view_{claim.id}")
+    assert view.value == "Around the claim" and "Whole document" in view.options
+    view.set_value("Whole document").run(timeout=30)
+    marked += [h.value for h in at.html if "<mark" in h.value]
+    assert len(marked) == 2  # around the claim, then in the whole document
+    assert "wb-document" in marked[1]
     assert all("white-space: pre-wrap" in b for b in marked)
     assert all(f"{render.escape(claim.text)}</mark>" in b for b in marked)
 

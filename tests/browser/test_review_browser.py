@@ -188,15 +188,12 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
             assert counts["scripts"] == 0
             assert counts["onerror"] == 0
             assert counts["htmlBlocks"] >= 2 and counts["escaped"]
-            page.get_by_text("Whole document").click()
-            whole = page.locator("mark.wb-claim").nth(1)
+            page.get_by_role("radio", name="Whole document", exact=True).click()
+            whole = page.locator(".wb-document mark.wb-claim")
             expect(whole).to_be_visible()
             expect(whole).to_contain_text("<script>alert(1)")
             page.screenshot(path=str(SCREENSHOT), full_page=True)
-            # The claim view has a History expander too: pick the document's.
-            page.get_by_test_id("stMainBlockContainer").get_by_test_id("stExpander").filter(
-                has_text="Whole document"
-            ).screenshot(path=str(DOCUMENT_SCREENSHOT))
+            page.locator(".wb-document").screenshot(path=str(DOCUMENT_SCREENSHOT))
             assert dialogs == []
         except Exception:
             page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.extract.segment import (
+    LINE_PARAGRAPH_CHARS,
     MAX_SENTENCE_CHARS,
     paragraph_span,
     paragraphs,
@@ -76,6 +79,73 @@ def test_paragraph_span_gives_the_surrounding_paragraph() -> None:
     start = text.index("Another")
     s, e = paragraph_span(text, start, start + len("Another one."))
     assert text[s:e] == "One sentence. Another one.\nSame paragraph."
+
+
+def test_a_document_of_one_paragraph_a_line_gets_a_paragraph_a_line() -> None:
+    # Web pages saved as text: no blank line anywhere, each paragraph on its own long line.
+    first = "The mayor said the bridge would reopen in May. " * 5
+    second = "Officials confirmed the date. " * 2
+    third = "Residents were not convinced, and said so at the meeting. " * 4
+    text = f"{first.strip()}\n{second.strip()}\n{third.strip()}\n"
+    assert max(len(line) for line in text.splitlines()) > LINE_PARAGRAPH_CHARS
+    assert [text[s:e] for s, e in paragraphs(text)] == [
+        first.strip(),
+        second.strip(),
+        third.strip(),
+    ]
+    start = text.index("Officials")
+    s, e = paragraph_span(text, start, start + len("Officials confirmed the date."))
+    assert text[s:e] == second.strip()
+
+
+def test_hard_wrapped_paragraphs_stay_whole() -> None:
+    line = "The minister said the budget would rise by five percent next"
+    text = f"{line}\nyear, and that\nthe hospitals would get most of it.\n\nNext paragraph."
+    assert [text[s:e] for s, e in paragraphs(text)] == [
+        f"{line}\nyear, and that\nthe hospitals would get most of it.",
+        "Next paragraph.",
+    ]
+
+
+def test_a_title_then_lines_of_paragraphs_split_the_body_only_by_line() -> None:
+    body = ["A long paragraph on one line, as a web page saved it. " * 4, "A short one."]
+    text = "Headline\n\n" + "\n".join(p.strip() for p in body)
+    assert [text[s:e] for s, e in paragraphs(text)] == ["Headline", *(p.strip() for p in body)]
+
+
+def test_the_sample_article_without_blank_lines_has_one_paragraph_a_line() -> None:
+    text = (files("workbench") / "sample_data" / "003_ebb6b6b0f14d11f9.txt").read_text("utf-8")
+    assert "\n\n" not in text
+    found = [text[s:e] for s, e in paragraphs(text)]
+    assert found == [line.strip() for line in text.splitlines() if line.strip()]
+    assert max(len(p) for p in found) < 1000  # the article was one 4,085-character paragraph
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="ab .\n\r\u2028\u00a0", min_size=1, max_size=40),
+            st.just("z" * (LINE_PARAGRAPH_CHARS + 1)),
+            st.just("\n\n"),
+        ),
+        max_size=14,
+    )
+)
+def test_paragraphs_are_stripped_ordered_and_hold_every_sentence(parts: list[str]) -> None:
+    text = "".join(parts)
+    spans = paragraphs(text)
+    last = 0
+    for start, end in spans:
+        assert last <= start < end <= len(text)
+        assert text[start:end] == text[start:end].strip()
+        assert not any(line.strip() == "" for line in text[start:end].splitlines())
+        last = end
+    # Every sentence lies inside a paragraph, or across several: the context shown with a
+    # claim (paragraph_span) always holds the claim.
+    for start, end in sentences(text):
+        s, e = paragraph_span(text, start, end)
+        assert s <= start < end <= e
 
 
 def test_sample_article_lines_are_not_merged(sample_text: str) -> None:

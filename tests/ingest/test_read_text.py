@@ -47,9 +47,9 @@ def test_a_markdown_title_loses_its_heading_marks(tmp_path: Path) -> None:
     assert document.text.startswith("## Flood relief ##")
 
 
-def test_a_long_first_line_is_cut_to_300_characters_for_the_title(tmp_path: Path) -> None:
+def test_a_long_first_line_gives_a_title_of_a_headline_length(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("word " * 200)
-    assert len(read_one(tmp_path / "a.txt").title) <= 300
+    assert len(read_one(tmp_path / "a.txt").title) <= 150
 
 
 def test_an_empty_or_blank_file_is_an_error(tmp_path: Path) -> None:

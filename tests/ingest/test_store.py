@@ -98,4 +98,4 @@ def test_a_document_with_an_unsafe_url_is_stored_without_it_and_warned_about(
     assert report.summary().endswith("0 failed, 1 warning")
     with unit_of_work(engine) as session:
         row = session.scalars(select(Document)).one()
-        assert (row.url, row.source) == (None, f"{tmp_path / 'a.jsonl'}#L1")
+        assert (row.url, row.source) == (None, "a.jsonl#L1")  # no path of this machine

@@ -59,14 +59,31 @@ def highlight_html(text: str, start: int, end: int, context: tuple[int, int] | N
     )
 
 
+# The most of a document's title the claim's details show: one line at 1280 pixels. Titles
+# are headlines since ingest keeps them short; one stored before may be a whole paragraph.
+TITLE_SHOWN_CHARS = 110
+# A path from the root of a disk: "/srv/...", "C:\\..." or "\\\\server\\share".
+_ABSOLUTE_PATH = re.compile(r"^(?:/|[A-Za-z]:[\\/]|\\\\)")
+
+
+def source_label(source: str) -> str:
+    """A document's source as the app shows it: a URL or a path as the user gave it, as
+    stored; an absolute path of the server's disk (stored by an ingest before sources were
+    kept as given) by its file name only, with a record's ``#L12`` kept."""
+    if _ABSOLUTE_PATH.match(source):
+        return re.split(r"[\\/]", source)[-1] or source
+    return source
+
+
 def claim_meta_html(claim: ClaimOut, document_source: str) -> str:
     """The claim's speaker, score and document as escaped HTML (all of it is source text)."""
     speaker = claim.speaker or "unknown speaker"
+    title = claim.document_title or f"document {claim.document_id}"
     rows = [
         ("Speaker", speaker),
         ("Score", f"{claim.score:.2f}"),
-        ("Document", claim.document_title or f"document {claim.document_id}"),
-        ("Source", document_source),
+        ("Document", shorten(title, TITLE_SHOWN_CHARS)),
+        ("Source", source_label(document_source)),
     ]
     cells = "".join(
         f'<div style="opacity: 0.65">{escape(label)}</div><div>{escape(value)}</div>'

@@ -54,6 +54,7 @@ from workbench.ingest.readers import (
     expand_paths,
     read_file,
 )
+from workbench.ingest.sources import named, source_name
 from workbench.ingest.store import Ready, sha256_of, store_batch, stored_digests
 from workbench.reports import Report
 from workbench.schemas import DocumentIn
@@ -355,7 +356,11 @@ def ingest_paths(
     follow_links: bool = False,
 ) -> IngestReport:
     files, errors = expand_paths(paths, follow_links=follow_links)
-    documents = chain.from_iterable(read_file(path, max_bytes=max_bytes) for path in files)
+    # Sources as given, never an absolute path of this machine (see workbench.ingest.sources).
+    documents = chain.from_iterable(
+        named(read_file(path, max_bytes=max_bytes), path, source_name(path, paths))
+        for path in files
+    )
     return ingest_documents(
         engine,
         chain(errors, documents),

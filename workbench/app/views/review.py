@@ -22,6 +22,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from workbench.app import access, actions, discussion, frame, render, sidebar, state
+from workbench.app.context import ClaimContext, claim_context, context_html, document_html
 from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change
 from workbench.auth.policy import Action
@@ -47,6 +48,16 @@ VERDICT_BUTTONS: list[tuple[Verdict, str, str]] = [
     (Verdict.disputed, "Disputed", "2"),
     (Verdict.unsupported, "Unsupported", "3"),
 ]
+# What the claim's box shows (see _claim).
+AROUND_CLAIM = "Around the claim"
+WHOLE_PARAGRAPH = "Whole paragraph"
+WHOLE_DOCUMENT = "Whole document"
+# What the verdict buttons do, under them (see _decision); the sidebar's "Verdicts and keys"
+# says what each verdict means.
+DECISION_HELP = (
+    "A verdict is saved and the next claim opens. “Not a check-worthy claim” is for a bad "
+    "extraction: it leaves the queue without a verdict."
+)
 # The fragment's key: `st.rerun(FRAGMENT)` from elsewhere would rerun it alone.
 FRAGMENT = "review_claim"
 
@@ -229,21 +240,35 @@ def _all_done(flt: ClaimFilter, *, team: bool = False) -> None:
 
 
 def _claim(detail: ClaimDetail) -> None:
+    """The claim in its source, in one box of bounded height whatever is shown in it: a
+    sentence or two around the claim (see workbench.app.context), its whole paragraph, or the
+    whole document opened at the claim. So the decision below stays on the first screen."""
     claim = detail.claim
-    st.subheader(f"Claim #{claim.id}")
+    text, start, end = detail.document_text, claim.char_start, claim.char_end
+    paragraph = (detail.paragraph_start, detail.paragraph_end)
+    bounded = claim_context(text, start, end, paragraph)
+    views = [AROUND_CLAIM, *([WHOLE_PARAGRAPH] if not bounded.whole else []), WHOLE_DOCUMENT]
+    # The heading and the choice of view share a row: a row less above the buttons.
+    heading, choice = st.columns([1, 2], vertical_alignment="bottom")
+    heading.subheader(f"Claim #{claim.id}")
+    with choice.container(horizontal_alignment="right"):
+        view = st.segmented_control(
+            "Show",
+            views,
+            default=AROUND_CLAIM,
+            required=True,
+            key=f"source_view_{claim.id}",
+            label_visibility="collapsed",
+        )
     if claim.status == ClaimStatus.not_a_claim:
         st.warning("This claim was marked “not a check-worthy claim”: it is out of the queue.")
     st.html(render.claim_meta_html(claim, detail.document_source))
-    st.html(
-        render.highlight_html(
-            detail.document_text,
-            claim.char_start,
-            claim.char_end,
-            context=(detail.paragraph_start, detail.paragraph_end),
-        )
-    )
-    with st.expander("Whole document"):
-        st.html(render.highlight_html(detail.document_text, claim.char_start, claim.char_end))
+    if view == WHOLE_DOCUMENT:
+        st.html(document_html(text, start, end, paragraph))
+    else:
+        whole = ClaimContext(*paragraph, cut_before=False, cut_after=False)
+        shown = whole if view == WHOLE_PARAGRAPH else bounded
+        st.html(context_html(text, start, end, shown))
 
 
 def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
@@ -286,7 +311,6 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
                 shortcut=key,
                 type="primary" if current == verdict else "secondary",
                 width="stretch",
-                help=f"Save “{verdict.value}” and open the next claim (key {key})",
                 disabled=read_only,
             )
         st.button(
@@ -296,7 +320,6 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
             args=(claim_id,),
             shortcut="X",
             width="stretch",
-            help="A bad extraction: take it out of the queue without a verdict (key X)",
             disabled=read_only,
         )
     nav = st.columns(2)
@@ -319,6 +342,10 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
         icon=":material/arrow_forward:",
         width="stretch",
     )
+    if not read_only and detail.claim.status == ClaimStatus.open:
+        # A caption, not the buttons' tooltips: a tooltip opened above "Not a check-worthy
+        # claim" covered the verdict row while the pointer rested there, and blocked a click.
+        st.caption(DECISION_HELP)
 
 
 def _note(claim_id: int, mine: ReviewOut | None, *, open_: bool) -> None:
@@ -373,14 +400,15 @@ def _group_offer(showing: int) -> None:
     cols = st.columns([5, 2, 1], vertical_alignment="center")
     cols[0].text(
         f"Claim #{offer.claim_id}, which you marked “{offer.verdict.value}”, has "
-        f"{offer.waiting} similar {many} in other documents without your verdict."
+        f"{offer.waiting} similar {many} in other documents without your verdict "
+        "(each gets a review of its own; verdicts you already gave stay)."
     )
+    # No tooltip on these buttons: none may cover another control (the claim below).
     cols[1].button(
         f"Apply “{offer.verdict.value}” to them",
         key="apply_offer",
         on_click=actions.apply_to_similar,
         args=(offer.claim_id, offer.verdict),
-        help="Each similar claim gets its own review from you; verdicts you already gave stay.",
     )
     cols[2].button("Dismiss", key="dismiss_offer", on_click=actions.dismiss_offer, type="tertiary")
 
@@ -414,10 +442,13 @@ def _similar(detail: ClaimDetail, mine: ReviewOut | None, others: list[SimilarCl
             on_click=actions.apply_to_similar,
             args=(claim_id, verdict),
             disabled=not can_apply,
-            help="Each similar claim gets its own review from you; verdicts you already gave "
+        )
+        # A caption rather than a tooltip, which would cover the expander's header.
+        st.caption(
+            "Each similar claim gets its own review from you; verdicts you already gave "
             "there stay as they are."
             if can_apply
-            else "Give this claim a verdict first.",
+            else "Give this claim a verdict first."
         )
         for other in others:
             st.html(render.similar_claim_html(other))

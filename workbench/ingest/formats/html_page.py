@@ -33,6 +33,7 @@ from workbench.ingest.formats.common import (
     ReadWarning,
     bom_codec,
     read_whole_text,
+    short_title,
     title_from,
 )
 from workbench.ingest.formats.records import checked_url
@@ -76,7 +77,7 @@ def read_html(path: Path, *, max_bytes: int) -> Iterator[DocumentIn | ReadError]
         url = None
     yield DocumentIn(
         text=text,
-        title=(found.title or "").strip()[:300] or title_from(text),
+        title=short_title(found.title or "") or title_from(text),
         source=source,
         url=url,
         published=_published(_metadata_date(html)),
