@@ -15,7 +15,15 @@ from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
 from workbench.review import stats
-from workbench.schemas import ClaimOut, ClaimStatus, EvidenceOut, Page, ReviewOut, Verdict
+from workbench.schemas import (
+    ClaimOrigin,
+    ClaimOut,
+    ClaimStatus,
+    EvidenceOut,
+    Page,
+    ReviewOut,
+    Verdict,
+)
 
 ReviewState = Literal["to_review", "reviewed", "not_a_claim", "all"]
 # "reading": documents in ingest order, claims in reading order. "disagreement": the claims
@@ -424,6 +432,7 @@ def claim_out(claim: Claim, *, review_count: int | None = None) -> ClaimOut:
         score=claim.score,
         extractor=claim.extractor,
         status=ClaimStatus(claim.status),
+        origin=ClaimOrigin(claim.origin),
         review_count=verdicts,
         # Under two verdicts there is nothing to disagree on: no figure rather than 0.
         disagreement=round(claim.disagreement, 3) if claim.verdicts >= 2 else None,
