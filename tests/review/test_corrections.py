@@ -427,3 +427,38 @@ def test_twelve_reviewers_correcting_one_claim_at_once_make_one_correction(
         assert retirements == 1
         assert stats.totals(session).superseded == 1
     assert_offsets_hold(engine)
+
+
+# --- training data -------------------------------------------------------------------------
+
+
+def test_corrections_and_added_claims_enter_the_extractors_training_set(
+    doc: tuple[Engine, int, dict[str, int]],
+) -> None:
+    """`workbench train-extractor` learns from corrections: the spans reviewers cut or added
+    are positives; "not a claim" and spans a correction replaced are negatives, except a span
+    its replacement contains (a merge or an extension: its words are still in a claim)."""
+    from workbench.extract.train_linear import workbench_examples
+
+    engine, document_id, ids = doc
+    ana = add_user(engine, "Ana")
+    before = workbench_examples(engine)
+    assert before.examples == []  # nothing decided yet
+    split = corrections.split_claim(engine, ids["s2"], ana, S2[0] + 12)  # "Unemployment" | ...
+    added = corrections.add_claim(engine, document_id, ana, *S1)
+    extended = corrections.adjust_claim(engine, ids["s4"], ana, S4[0], S5[1])
+    decisions.mark_not_a_claim(engine, ids["s3"], ana)
+    found = workbench_examples(engine)
+    labels = dict(found.examples)
+    assert labels == {
+        "Unemployment": 1,
+        "fell to 4.1 percent last year.": 1,
+        span_text(S1): 1,
+        extended.created[0].text: 1,
+        span_text(S2): 0,  # split: the span was cut wrong
+        span_text(S3): 0,  # not a claim
+    }
+    assert span_text(S4) not in labels  # extended: its words are still in a claim
+    assert (found.positives, found.corrected, found.negatives, found.retired) == (4, 4, 2, 1)
+    assert [c.text for c in split.created] == ["Unemployment", "fell to 4.1 percent last year."]
+    assert added.created[0].text == span_text(S1)

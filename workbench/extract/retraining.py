@@ -33,10 +33,18 @@ class Retrained(Report):
 
     def summary(self) -> str:
         report, reviewed = self.report, self.reviewed
+        # Corrections of the extractor (workbench.review.corrections) are named only when
+        # there are some, so the line reads as before for a workbench without them.
+        cut = (
+            f"; {reviewed.corrected} of the positives corrected or added by reviewers, "
+            f"{reviewed.retired} of the negatives spans a correction replaced"
+            if reviewed.corrected or reviewed.retired
+            else ""
+        )
         lines = [
             f"workbench examples: {report.workbench_added} added ({reviewed.positives} with a "
-            f"verdict, {reviewed.negatives} not a claim; {reviewed.conflicting} with both left "
-            "out"
+            f"verdict, {reviewed.negatives} not a claim{cut}; {reviewed.conflicting} with both "
+            "left out"
             + (
                 f"; {report.dropped_overlap} also in dev-test left out"
                 if report.dropped_overlap
