@@ -211,12 +211,12 @@ class ExportRecord(BaseModel):
     status: ClaimStatus
     document: DocumentRef
     reviews: list[ReviewOut]
-    origin: ClaimOrigin = ClaimOrigin.extracted
-    corrected_from: list[int] = Field(default_factory=list)
     final_verdict: Verdict | None = None
     final_source: FinalSource | None = None
     final_reason: str | None = None
     final_decided_at: datetime | None = None
+    origin: ClaimOrigin = ClaimOrigin.extracted
+    corrected_from: list[int] = Field(default_factory=list)
 
 
 class UserOut(BaseModel):

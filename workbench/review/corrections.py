@@ -121,7 +121,8 @@ class Corrected(BaseModel):
 
 
 class Sentence(BaseModel):
-    """A sentence of the paragraph, and the open claim that overlaps it (if any)."""
+    """A sentence of the paragraph, and the claim that holds it: an open claim overlapping it,
+    or one marked "not a claim" with exactly its span (None: the extractor missed it)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -157,10 +158,23 @@ def correction_context(engine: Engine, claim_id: int, actor: Actor) -> Correctio
         text = document.text
         start, end = paragraph_span(text, claim.char_start, claim.char_end)
         open_claims = _open_claims(session, document.id, start, end)
+        dismissed = {
+            (c_start, c_end): c_id
+            for c_id, c_start, c_end in session.execute(
+                select(Claim.id, Claim.char_start, Claim.char_end).where(
+                    Claim.document_id == document.id,
+                    Claim.status == ClaimStatus.not_a_claim.value,
+                    Claim.char_start >= start,
+                    Claim.char_end <= end,
+                )
+            )
+        }
         found = []
         for s_start, s_end in sentences(text[start:end]):
             lo, hi = start + s_start, start + s_end
             owner = next((c.id for c in open_claims if c.char_start < hi and c.char_end > lo), None)
+            if owner is None:
+                owner = dismissed.get((lo, hi))
             found.append(Sentence(char_start=lo, char_end=hi, claim_id=owner))
         after = [c for c in open_claims if c.char_start >= claim.char_end and c.id != claim.id]
         return CorrectionContext(
@@ -212,7 +226,7 @@ def sentence_boundaries(context: CorrectionContext) -> list[int]:
 
 
 def missed_sentences(context: CorrectionContext) -> list[Sentence]:
-    """The paragraph's sentences no open claim covers: what a reviewer may add."""
+    """The paragraph's sentences no claim holds: what a reviewer may add."""
     return [s for s in context.sentences if s.claim_id is None]
 
 
