@@ -144,6 +144,7 @@ class CorrectionContext(BaseModel):
     sentences: list[Sentence]
     next_claim: ClaimSpan | None  # the open claim after this one in its paragraph
     verdicts_by_others: int  # verdicts a correction would leave behind (asks to confirm)
+    replaced_by: list[int]  # the claims a correction replaced it with (when superseded)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -186,6 +187,9 @@ def correction_context(engine: Engine, claim_id: int, actor: Actor) -> Correctio
             sentences=found,
             next_claim=_span(after[0]) if after else None,
             verdicts_by_others=_verdicts_by_others(session, [claim.id], actor.id),
+            replaced_by=_replaced_by(session, claim.id)
+            if claim.status == ClaimStatus.superseded
+            else [],
         )
 
 
@@ -571,17 +575,24 @@ def _check_open(session: Session, claim: Claim) -> None:
             f"claim {claim.id} is marked 'not a claim'; put it back in the queue to correct "
             "it, or add the sentence you mean from its paragraph"
         )
-    into = session.scalars(
-        select(Claim.id)
-        .where(or_(Claim.corrected_from_id == claim.id, Claim.merged_from_id == claim.id))
-        .order_by(Claim.id)
-    ).all()
+    into = _replaced_by(session, claim.id)
     who = session.get(User, claim.status_changed_by_id) if claim.status_changed_by_id else None
     raise StaleEdit(
         f"claim {claim.id} (now claim {', '.join(f'#{i}' for i in into) or 'gone'})",
         changed_by=who.name if who else "someone",
         changed_at=claim.status_changed_at or datetime.now(UTC),
         current=list(into),
+    )
+
+
+def _replaced_by(session: Session, claim_id: int) -> list[int]:
+    """The claims corrections cut from this one (it may since have been put back)."""
+    return list(
+        session.scalars(
+            select(Claim.id)
+            .where(or_(Claim.corrected_from_id == claim_id, Claim.merged_from_id == claim_id))
+            .order_by(Claim.id)
+        )
     )
 
 

@@ -22,6 +22,7 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from workbench.app import access, actions, frame, render, sidebar, state
+from workbench.app.corrections import panel as correct_extraction
 from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change
 from workbench.auth.policy import Action
@@ -117,6 +118,7 @@ def claim_view(counts: DeltaGenerator) -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         _decision(detail, mine)
+        correct_extraction(detail)  # collapsed: the verdicts stay on the first screen
     with right:
         # Viewers see the boxes disabled; the service would refuse their writes anyway.
         writable = detail.claim.status == ClaimStatus.open and state.may(Action.review)
