@@ -98,6 +98,7 @@ def test_adding_a_missed_sentence_from_the_paragraph(seeded: Engine, app: App) -
     assert shown_claim(at) == target
     choice = at.selectbox(key=f"correct_add_choice_{target}")
     span = choice.value
+    assert span is not None
     at.button(key=f"correct_add_{target}").click()
     at.run(timeout=30)
     added = queue.get_claim(seeded, shown_claim(at), SYSTEM)
