@@ -14,7 +14,7 @@ from workbench.app import state
 from workbench.app.corrections import expander_key
 from workbench.auth.accounts import add_user, local_actor
 from workbench.auth.policy import SYSTEM
-from workbench.review import corrections, decisions, queue
+from workbench.review import correction_form, decisions, queue
 from workbench.schemas import ClaimOrigin, ClaimStatus, Role, Verdict
 
 App = Callable[[], AppTest]
@@ -46,7 +46,9 @@ def claim_with_a_missed_sentence(engine: Engine) -> int:
     ana = local_actor(engine, "Ana")
     page = queue.list_claims(engine, queue.ClaimFilter(), page_size=500, actor=SYSTEM)
     for item in page.items:
-        if corrections.missed_sentences(corrections.correction_context(engine, item.id, ana)):
+        if correction_form.missed_sentences(
+            correction_form.correction_context(engine, item.id, ana)
+        ):
             return item.id
     raise AssertionError("the sample corpus has a paragraph with a missed sentence")
 

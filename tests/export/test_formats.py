@@ -521,7 +521,7 @@ def test_a_merge_lists_both_claims_it_came_from_in_every_format(
     reviewed: Reviewed, tmp_path: Path
 ) -> None:
     from workbench.auth.accounts import local_actor
-    from workbench.review import corrections
+    from workbench.review import correction_form, corrections
 
     engine = reviewed.engine
     ana = local_actor(engine, "Ana")
@@ -537,7 +537,7 @@ def test_a_merge_lists_both_claims_it_came_from_in_every_format(
         )
     merged = None
     for claim_id in pairs:
-        context = corrections.correction_context(engine, claim_id, ana)
+        context = correction_form.correction_context(engine, claim_id, ana)
         if context.next_claim is not None:
             merged = corrections.merge_with_next(engine, claim_id, ana, confirm=True)
             break

@@ -16,7 +16,7 @@ from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, ClaimSketch, Document, HistoryEntry, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
-from workbench.review import corrections, decisions, queue, stats
+from workbench.review import correction_form, corrections, decisions, queue, stats
 from workbench.review.corrections import CorrectionKind, NeedsConfirmation
 from workbench.review.history import visible_claim_history
 from workbench.schemas import Actor, ClaimOrigin, ClaimStatus, Role, Verdict
@@ -215,14 +215,14 @@ def test_the_context_lists_the_paragraph_sentences_and_what_can_be_added(
 ) -> None:
     engine, _, ids = doc
     ana = add_user(engine, "Ana")
-    context = corrections.correction_context(engine, ids["s2"], ana)
+    context = correction_form.correction_context(engine, ids["s2"], ana)
     assert (context.paragraph_start, context.paragraph_end) == (0, S3[1])
     assert [(s.char_start, s.char_end) for s in context.sentences] == [S1, S2, S3]
-    assert [s.char_start for s in corrections.missed_sentences(context)] == [S1[0]]
+    assert [s.char_start for s in correction_form.missed_sentences(context)] == [S1[0]]
     assert context.next_claim is not None and context.next_claim.id == ids["s3"]
-    assert corrections.extend_to_next_sentence(context) == (S2[0], S3[1])
-    assert corrections.extend_to_previous_sentence(context) == (S1[0], S2[1])
-    assert corrections.drop_last_sentence(context) is None
+    assert correction_form.extend_to_next_sentence(context) == (S2[0], S3[1])
+    assert correction_form.extend_to_previous_sentence(context) == (S1[0], S2[1])
+    assert correction_form.drop_last_sentence(context) is None
 
 
 # --- what is kept, and who may -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from workbench.db.models import Claim, Document, HistoryEntry, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, StaleEdit
 from workbench.extract.segment import sentences
-from workbench.review import corrections, stats
+from workbench.review import correction_form, corrections, stats
 from workbench.schemas import Actor, Role
 
 # Non-ASCII letters, an emoji (one code point, four UTF-8 bytes), CR LF line ends and a blank
@@ -122,7 +122,7 @@ def test_any_valid_correction_keeps_text_equal_to_the_documents_slice(
         outcome = "done"
         try:
             if what == "adjust":  # a span around the claim's own start, so it often fits
-                start = corrections.correction_context(engine, claim_id, ana).claim.char_start
+                start = correction_form.correction_context(engine, claim_id, ana).claim.char_start
                 corrections.adjust_claim(
                     engine, claim_id, ana, start + a % 7 - 3, start + length, confirm=True
                 )
@@ -133,9 +133,9 @@ def test_any_valid_correction_keeps_text_equal_to_the_documents_slice(
             elif what == "add":
                 corrections.add_claim(engine, document_id, ana, a, b)
             else:
-                context = corrections.correction_context(engine, claim_id, ana)
-                span = corrections.extend_to_next_sentence(context) or (
-                    corrections.drop_last_sentence(context)
+                context = correction_form.correction_context(engine, claim_id, ana)
+                span = correction_form.extend_to_next_sentence(context) or (
+                    correction_form.drop_last_sentence(context)
                 )
                 if span is not None:
                     corrections.adjust_claim(engine, claim_id, ana, *span, confirm=True)

@@ -20,8 +20,9 @@ from workbench.app import actions, render, state
 from workbench.auth.policy import Action
 from workbench.db.session import retry_busy
 from workbench.errors import InvalidInput, WorkbenchError
-from workbench.review import corrections
-from workbench.review.corrections import Corrected, CorrectionContext, NeedsConfirmation, Span
+from workbench.review import correction_form, corrections
+from workbench.review.correction_form import CorrectionContext, Span
+from workbench.review.corrections import Corrected, NeedsConfirmation
 from workbench.review.queue import ClaimDetail
 from workbench.schemas import Actor, ClaimStatus
 
@@ -58,7 +59,7 @@ def panel(detail: ClaimDetail) -> None:
 def _body(detail: ClaimDetail) -> None:
     state.show_flash(AREA)
     try:
-        context = corrections.correction_context(state.engine(), detail.claim.id, _actor())
+        context = correction_form.correction_context(state.engine(), detail.claim.id, _actor())
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
         return
@@ -108,10 +109,10 @@ def _by_sentence(context: CorrectionContext, confirm: bool) -> None:
     st.caption("By sentence")
     claim_id = context.claim.id
     choices: list[tuple[str, str, Span | None]] = [
-        ("prev", "+ Previous sentence", corrections.extend_to_previous_sentence(context)),
-        ("next", "+ Next sentence", corrections.extend_to_next_sentence(context)),
-        ("first", "− First sentence", corrections.drop_first_sentence(context)),
-        ("last", "− Last sentence", corrections.drop_last_sentence(context)),
+        ("prev", "+ Previous sentence", correction_form.extend_to_previous_sentence(context)),
+        ("next", "+ Next sentence", correction_form.extend_to_next_sentence(context)),
+        ("first", "− First sentence", correction_form.drop_first_sentence(context)),
+        ("last", "− Last sentence", correction_form.drop_last_sentence(context)),
     ]
     for row in (choices[:2], choices[2:]):
         cols = st.columns(2)
@@ -164,7 +165,7 @@ def _split(context: CorrectionContext, text: str, confirm: bool) -> None:
     claim = context.claim
     if claim.char_end - claim.char_start < 2:
         return
-    boundaries = corrections.sentence_boundaries(context)
+    boundaries = correction_form.sentence_boundaries(context)
     options = [*boundaries, CUSTOM]
     chosen = st.selectbox(
         "Split in two",
@@ -197,7 +198,7 @@ def _split(context: CorrectionContext, text: str, confirm: bool) -> None:
 
 
 def _add(context: CorrectionContext, text: str) -> None:
-    missed = corrections.missed_sentences(context)
+    missed = correction_form.missed_sentences(context)
     if not missed:
         st.caption("Every sentence of this paragraph is a claim already.")
         return

@@ -186,9 +186,7 @@ def _fold(session: Session) -> None:
     delete each row once (the second waits for the first's row locks, then skips them).
     """
     gone = session.execute(
-        delete(_COUNTS).returning(
-            _COUNTS.c.reviewed, _COUNTS.c.not_a_claim, _COUNTS.c.superseded
-        )
+        delete(_COUNTS).returning(_COUNTS.c.reviewed, _COUNTS.c.not_a_claim, _COUNTS.c.superseded)
     )
     reviewed = dismissed = superseded = 0
     for r, d, s in gone:
@@ -292,7 +290,5 @@ def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) 
     bind.execute(delete(_COUNTS))
     if reviewed or dismissed or superseded:
         bind.execute(
-            insert(_COUNTS).values(
-                reviewed=reviewed, not_a_claim=dismissed, superseded=superseded
-            )
+            insert(_COUNTS).values(reviewed=reviewed, not_a_claim=dismissed, superseded=superseded)
         )
