@@ -183,7 +183,7 @@ def _split(context: CorrectionContext, text: str, confirm: bool) -> None:
             "Split before character",
             min_value=claim.char_start + 1,
             max_value=claim.char_end - 1,
-            value=(claim.char_start + claim.char_end) // 2,
+            value=_middle_space(text, claim.char_start, claim.char_end),
             step=1,
             key=f"correct_split_at_{claim.id}",
         )
@@ -195,6 +195,14 @@ def _split(context: CorrectionContext, text: str, confirm: bool) -> None:
         args=(claim.id, int(at), confirm),
         width="stretch",
     )
+
+
+def _middle_space(text: str, start: int, end: int) -> int:
+    """Where to offer a split by character first: after the word nearest the middle (a cut
+    inside a word is never what is meant), else the middle itself."""
+    middle = (start + end) // 2
+    spaces = [i for i in range(start + 1, end - 1) if text[i].isspace()]
+    return min(spaces, key=lambda i: abs(i - middle)) if spaces else middle
 
 
 def _add(context: CorrectionContext, text: str) -> None:
