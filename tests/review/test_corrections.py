@@ -462,3 +462,46 @@ def test_corrections_and_added_claims_enter_the_extractors_training_set(
     assert (found.positives, found.corrected, found.negatives, found.retired) == (4, 4, 2, 1)
     assert [c.text for c in split.created] == ["Unemployment", "fell to 4.1 percent last year."]
     assert added.created[0].text == span_text(S1)
+
+
+def test_train_extractor_hands_corrections_to_the_refit_and_says_so(
+    doc: tuple[Engine, int, dict[str, int]],
+    tmp_path: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`workbench train-extractor`'s library call: what it passes to the refit, and its line."""
+    from pathlib import Path
+
+    from workbench.config import Settings
+    from workbench.extract import retraining, train_linear
+    from workbench.extract.evaluation import Evaluation
+
+    engine, document_id, ids = doc
+    ana = add_user(engine, "Ana")
+    corrections.add_claim(engine, document_id, ana, *S1)
+    corrections.split_claim(engine, ids["s2"], ana, S2[0] + 12)
+    given: list[tuple[str, int]] = []
+
+    def fake_retrain(folder: Path, out: Path, *, extra: list[tuple[str, int]], **_: object):  # type: ignore[no-untyped-def]
+        given.extend(extra)
+        same = Evaluation(precision=0.5, recall=0.5, f1=0.5)
+        return train_linear.RetrainReport(
+            path=out,
+            before=same,
+            after=same,
+            public_examples=10,
+            workbench_added=len(extra),
+            dropped_overlap=0,
+            threshold=0.5,
+        )
+
+    monkeypatch.setattr(train_linear, "retrain", fake_retrain)
+    out = Path(str(tmp_path)) / "m.npz"
+    done = retraining.retrain_with_reviews(engine, Settings(), Path("."), out, folds=0)
+    assert (span_text(S1), 1) in given and (span_text(S2), 0) in given
+    assert ("Unemployment", 1) in given
+    assert (
+        "workbench examples: 4 added (3 with a verdict or cut by a reviewer (3 corrected or "
+        "added), 1 not a claim or replaced by a correction (1 replaced); "
+        "0 with both left out)" in done.summary()
+    )

@@ -35,16 +35,15 @@ class Retrained(Report):
         report, reviewed = self.report, self.reviewed
         # Corrections of the extractor (workbench.review.corrections) are named only when
         # there are some, so the line reads as before for a workbench without them.
-        cut = (
-            f"; {reviewed.corrected} of the positives corrected or added by reviewers, "
-            f"{reviewed.retired} of the negatives spans a correction replaced"
-            if reviewed.corrected or reviewed.retired
-            else ""
-        )
+        positive = f"{reviewed.positives} with a verdict"
+        if reviewed.corrected:
+            positive += f" or cut by a reviewer ({reviewed.corrected} corrected or added)"
+        negative = f"{reviewed.negatives} not a claim"
+        if reviewed.retired:
+            negative += f" or replaced by a correction ({reviewed.retired} replaced)"
         lines = [
-            f"workbench examples: {report.workbench_added} added ({reviewed.positives} with a "
-            f"verdict, {reviewed.negatives} not a claim{cut}; {reviewed.conflicting} with both "
-            "left out"
+            f"workbench examples: {report.workbench_added} added ({positive}, {negative}; "
+            f"{reviewed.conflicting} with both left out"
             + (
                 f"; {report.dropped_overlap} also in dev-test left out"
                 if report.dropped_overlap
