@@ -26,6 +26,8 @@ class Entity(enum.StrEnum):
     user = "user"
     setting = "setting"
     claim_status = "claim_status"
+    # A claim a reviewer made: a correction of extracted claims, or a sentence they added.
+    claim = "claim"
     comment = "comment"  # a comment, question or answer on a claim (review.discussion)
 
 

@@ -50,6 +50,17 @@ class Actor(BaseModel):
 class ClaimStatus(enum.StrEnum):
     open = "open"
     not_a_claim = "not_a_claim"  # a bad extraction, taken out of the queue without a verdict
+    # Replaced by a reviewer's correction (workbench.review.corrections): out of the queue,
+    # kept with its reviews so that what was decided on it stays auditable.
+    superseded = "superseded"
+
+
+class ClaimOrigin(enum.StrEnum):
+    """Where a claim's span came from."""
+
+    extracted = "extracted"  # the extractor
+    corrected = "corrected"  # a reviewer moved, split or merged extracted (or corrected) claims
+    added = "added"  # a reviewer added a sentence the extractor missed
 
 
 class DocumentIn(BaseModel):
@@ -154,6 +165,7 @@ class ClaimOut(BaseModel):
     score: float
     extractor: str
     status: ClaimStatus
+    origin: ClaimOrigin = ClaimOrigin.extracted
     review_count: int = 0
     disagreement: float | None = Field(
         default=None, description="share of pairs of its verdicts that differ (2+ verdicts)"
@@ -181,9 +193,14 @@ class ExportRecord(BaseModel):
     Version 4 added the reviews' ``blind_verdict`` and ``changed_after_reveal`` (blind
     review, ``workbench.review.blind``); read from an older file they default to none and
     false, and an importer takes the verdict as the blind one.
+    Version 5 added the claim's ``origin`` (``extracted``, ``corrected`` or ``added``) and
+    ``corrected_from`` (the ids of the claims a correction replaced, oldest first; empty for
+    an extracted claim), and the status ``superseded`` of a claim a correction replaced
+    (``workbench.review.corrections``); read from an older file they are ``extracted`` and
+    empty.
     """
 
-    schema_version: int = 4
+    schema_version: int = 5
     claim_id: int
     text: str
     char_start: int
@@ -198,6 +215,8 @@ class ExportRecord(BaseModel):
     final_source: FinalSource | None = None
     final_reason: str | None = None
     final_decided_at: datetime | None = None
+    origin: ClaimOrigin = ClaimOrigin.extracted
+    corrected_from: list[int] = Field(default_factory=list)
 
 
 class UserOut(BaseModel):

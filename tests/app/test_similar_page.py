@@ -44,6 +44,7 @@ def test_similar_claims_are_listed_as_text(group: tuple[int, int, int, int], app
     assert at.subheader[0].value == f"Claim #{quote}"
     assert [e.label for e in at.main.expander] == [
         "Whole document",
+        "Correct extraction",
         "2 similar claims in other documents",
         "History (0)",
     ]
@@ -117,5 +118,9 @@ def test_a_similar_claim_opens_and_previous_comes_back(
 def test_no_expander_without_similar_claims(engine: Engine, app: App) -> None:
     store(engine, "alone", UNRELATED)
     at = sign_in(app())
-    assert [e.label for e in at.main.expander] == ["Whole document", "History (0)"]
+    assert [e.label for e in at.main.expander] == [
+        "Whole document",
+        "Correct extraction",
+        "History (0)",
+    ]
     assert not at.exception

@@ -33,7 +33,7 @@ from workbench.export.service import (
 from workbench.extract import default_extractor
 from workbench.ingest.store import store_document
 from workbench.project import get_project_settings, set_project_setting
-from workbench.review import adjudicate, decisions, discussion, queue
+from workbench.review import adjudicate, corrections, decisions, discussion, queue
 from workbench.review.progress import reviewer_progress
 from workbench.schemas import Actor, DocumentIn, ReviewOut, Role, UserOut, Verdict
 from workbench.transfer import import_reviews
@@ -146,6 +146,7 @@ def test_the_table_names_every_action_and_admins_may_do_everything() -> None:
         set(Action)
         - {
             Action.review,
+            Action.correct_claims,
             Action.adjudicate,
             Action.change_own_password,
             Action.comment,
@@ -201,6 +202,12 @@ def _url(w: World, a: Actor) -> object:
 def _not_a_claim(w: World, a: Actor) -> object:
     decisions.mark_not_a_claim(w.engine, w.claim_id, a)
     return None
+
+
+def _correct(w: World, a: Actor) -> object:
+    claim = queue.get_claim(w.engine, w.claim_id, SYSTEM).claim
+    at = claim.char_start + claim.text.index(" ")  # split after its first word
+    return corrections.split_claim(w.engine, w.claim_id, a, at, confirm=True)
 
 
 def _adjudicate(w: World, a: Actor) -> object:
@@ -303,6 +310,7 @@ CALLS: dict[str, tuple[Callable[[World, Actor], object], Action]] = {
     "review: note": (_note, Action.review),
     "review: URL": (_url, Action.review),
     "review: not a claim": (_not_a_claim, Action.review),
+    "correct: split a claim": (_correct, Action.correct_claims),
     "adjudicate": (_adjudicate, Action.adjudicate),
     "adjudicate: queue": (_adjudication_queue, Action.adjudicate),
     "adjudicate: one claim": (_adjudication_item, Action.adjudicate),
@@ -331,7 +339,13 @@ EXPECTED = {
     Role.reviewer: {
         name
         for name, (_, action) in CALLS.items()
-        if action in {Action.review, Action.change_own_password, Action.comment}
+        if action
+        in {
+            Action.review,
+            Action.correct_claims,
+            Action.change_own_password,
+            Action.comment,
+        }
     },
     Role.viewer: {"users: own password"},
 }

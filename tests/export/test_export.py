@@ -75,7 +75,7 @@ def test_exports_carry_the_final_verdict_and_its_source(seeded: Engine) -> None:
     decisions.set_verdict(seeded, ids[2], local_actor(seeded, "Ana"), Verdict.unsupported)
     adjudicate(seeded, local_actor(seeded, "Ana"), ids[0], Verdict.disputed, "Ben's source holds")
     records = {r.claim_id: r for r in iter_records(seeded)}
-    assert {r.schema_version for r in records.values()} == {4}
+    assert {r.schema_version for r in records.values()} == {5}
     assert (
         records[ids[0]].final_verdict,
         records[ids[0]].final_source,

@@ -31,6 +31,7 @@ from workbench.export.rows import RowBatch, iter_batches, iter_records, iter_row
 from workbench.files.csv_safety import neutralise
 from workbench.review.queue import review_out
 from workbench.schemas import (
+    ClaimOrigin,
     ClaimStatus,
     DocumentRef,
     ExportRecord,
@@ -83,6 +84,10 @@ def orm_records(engine: Engine) -> Iterator[ExportRecord]:
                 final_source=FinalSource(final.source) if final else None,
                 final_reason=final.reason if final else None,
                 final_decided_at=final.decided_at if final else None,
+                origin=ClaimOrigin(claim.origin),
+                corrected_from=[
+                    i for i in (claim.corrected_from_id, claim.merged_from_id) if i is not None
+                ],
             )
 
 
@@ -114,7 +119,7 @@ def test_parquet_reads_back_to_the_jsonl_export(reviewed: Reviewed, tmp_path: Pa
     # And straight from pyarrow, without our reader: one row per claim, the fixed schema.
     table = pq.read_table(tmp_path / "x.parquet")
     assert table.schema.equals(SCHEMA, check_metadata=False)
-    assert table.schema.metadata[b"workbench.schema_version"] == b"4"
+    assert table.schema.metadata[b"workbench.schema_version"] == b"5"
     rows = {row["claim_id"]: row for row in table.to_pylist()}
     assert len(rows) == reviewed.total
     disputed = rows[reviewed.disputed]
@@ -406,7 +411,7 @@ def test_every_format_carries_the_blind_verdict_beside_the_current_one(
     jsonl = tmp_path / "claims.jsonl"
     export_to_file(reviewed.engine, ExportFormat.jsonl, jsonl, actor=SYSTEM)
     records = {r.claim_id: r for r in jsonl_records(jsonl)}
-    assert {r.schema_version for r in records.values()} == {4}
+    assert {r.schema_version for r in records.values()} == {5}
     ana, ben = records[reviewed.disputed].reviews
     assert (ana.verdict, ana.blind_verdict, ana.changed_after_reveal) == (
         Verdict.disputed,
@@ -431,8 +436,12 @@ def test_every_format_carries_the_blind_verdict_beside_the_current_one(
         )
     )
     header, body = rows[0], rows[1:]
-    assert header == [*V3_CSV_COLUMNS, "review_blind_verdict", "review_changed_after_reveal"]
-    by_review = {(r[0], r[13]): r[-2:] for r in body}
+    assert header[:28] == [
+        *V3_CSV_COLUMNS,
+        "review_blind_verdict",
+        "review_changed_after_reveal",
+    ]
+    by_review = {(r[0], r[13]): r[26:28] for r in body}
     assert by_review[(str(reviewed.disputed), "Ana")] == ["verified", "true"]
     assert by_review[(str(reviewed.disputed), "Ben")] == ["disputed", "false"]
     assert by_review[(str(reviewed.note_only), "Ana")] == ["", ""]
@@ -449,6 +458,108 @@ def test_the_csv_columns_before_the_new_ones_are_unchanged(reviewed: Reviewed) -
     )
     assert rows[0][: len(V3_CSV_COLUMNS)] == V3_CSV_COLUMNS
     body = rows[1:]
-    assert all(len(row) == len(V3_CSV_COLUMNS) + 2 for row in body)
+    assert all(len(row) == len(V3_CSV_COLUMNS) + 4 for row in body)
     ben = next(r for r in body if r[0] == str(reviewed.verified))
-    assert ben[14] == "verified" and ben[-2:] == ["verified", "false"]
+    assert ben[14] == "verified" and ben[26:28] == ["verified", "false"]
+    # Version 5's two cells: an extracted claim, corrected from nothing.
+    assert all(row[-2:] == ["extracted", ""] for row in body)
+
+
+# --- schema version 5: corrections of the extractor --------------------------------------------
+
+
+def test_every_format_says_where_a_claim_came_from(reviewed: Reviewed, tmp_path: Path) -> None:
+    """A corrected claim is ``corrected`` from the claim it replaced, which stays in the
+    export as ``superseded`` with its reviews; an added one is ``added`` from nothing."""
+    from workbench.auth.accounts import local_actor
+    from workbench.review import corrections
+
+    engine = reviewed.engine
+    ana = local_actor(engine, "Ana")
+    with unit_of_work(engine) as session:
+        old = session.get_one(Claim, reviewed.unsupported)
+        start, end, document_id = old.char_start, old.char_end, old.document_id
+        cut = session.get_one(Document, document_id).text.rfind(" ", start, end)
+    # The claim loses its last word, which a reviewer then adds as a claim of its own.
+    corrected = corrections.adjust_claim(engine, old.id, ana, start, cut).created[0]
+    added = corrections.add_claim(engine, document_id, ana, cut, end).created[0]
+
+    jsonl = tmp_path / "claims.jsonl"
+    export_to_file(engine, ExportFormat.jsonl, jsonl, actor=SYSTEM)
+    records = {r.claim_id: r for r in jsonl_records(jsonl)}
+    assert (records[corrected.id].origin, records[corrected.id].corrected_from) == (
+        ClaimOrigin.corrected,
+        [old.id],
+    )
+    assert (records[added.id].origin, records[added.id].corrected_from) == (ClaimOrigin.added, [])
+    assert records[old.id].status == ClaimStatus.superseded
+    assert [r.verdict for r in records[old.id].reviews] == [Verdict.unsupported]
+    assert records[reviewed.verified].origin == ClaimOrigin.extracted
+    for record in (records[corrected.id], records[added.id]):
+        assert record.text == record_text(engine, record)
+    assert list(iter_records(engine)) == list(orm_records(engine))
+
+    parquet = tmp_path / "claims.parquet"
+    export_to_file(engine, ExportFormat.parquet, parquet, actor=SYSTEM)
+    assert list(read_records(parquet)) == list(records.values())
+    assert SCHEMA.field("corrected_from").type.value_type.equals(SCHEMA.field("claim_id").type)
+
+    rows = list(
+        csv.DictReader(io.StringIO(render_export(engine, ExportFormat.csv, actor=SYSTEM).decode()))
+    )
+    by_claim = {r["claim_id"]: r for r in rows}
+    assert (
+        by_claim[str(corrected.id)]["claim_origin"],
+        by_claim[str(corrected.id)]["corrected_from"],
+    ) == ("corrected", str(old.id))
+    assert by_claim[str(added.id)]["claim_origin"] == "added"
+    assert by_claim[str(old.id)]["claim_status"] == "superseded"
+    assert COLUMNS[-2:] == ["claim_origin", "corrected_from"]
+
+
+def test_a_merge_lists_both_claims_it_came_from_in_every_format(
+    reviewed: Reviewed, tmp_path: Path
+) -> None:
+    from workbench.auth.accounts import local_actor
+    from workbench.review import correction_form, corrections
+
+    engine = reviewed.engine
+    ana = local_actor(engine, "Ana")
+    with unit_of_work(engine) as session:
+        pairs = (
+            session.execute(
+                select(Claim.id)
+                .where(Claim.status == "open")
+                .order_by(Claim.document_id, Claim.char_start)
+            )
+            .scalars()
+            .all()
+        )
+    merged = None
+    for claim_id in pairs:
+        context = correction_form.correction_context(engine, claim_id, ana)
+        if context.next_claim is not None:
+            merged = corrections.merge_with_next(engine, claim_id, ana, confirm=True)
+            break
+    assert merged is not None, "the sample corpus has two claims in one paragraph"
+    new = merged.created[0].id
+    records = {r.claim_id: r for r in iter_records(engine)}
+    assert records[new].corrected_from == merged.retired
+    rows = [
+        r
+        for r in csv.DictReader(
+            io.StringIO(render_export(engine, ExportFormat.csv, actor=SYSTEM).decode())
+        )
+        if r["claim_id"] == str(new)
+    ]
+    assert rows[0]["corrected_from"] == " ".join(str(i) for i in merged.retired)
+    parquet = tmp_path / "claims.parquet"
+    export_to_file(engine, ExportFormat.parquet, parquet, actor=SYSTEM)
+    back = {r.claim_id: r for r in read_records(parquet)}
+    assert back[new].corrected_from == merged.retired
+
+
+def record_text(engine: Engine, record: ExportRecord) -> str:
+    with unit_of_work(engine) as session:
+        text = session.get_one(Document, record.document.id).text
+    return text[record.char_start : record.char_end]

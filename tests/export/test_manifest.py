@@ -50,7 +50,7 @@ def test_the_manifest_describes_the_file(
     assert manifest["bytes"] == len(data)
     assert manifest["file"] == path.name
     assert manifest["format"] == fmt.value
-    assert manifest["schema_version"] == 4
+    assert manifest["schema_version"] == 5
     assert manifest["software"] == {
         "name": "factcheck-workbench",
         "version": importlib.metadata.version("factcheck-workbench"),

@@ -352,7 +352,7 @@ def with_review(**fields: Any) -> dict[str, Any]:
         (with_review(note="a\u0000b"), "reviews[0].note", "NUL"),
         (with_review(reviewer=""), "reviews[0].reviewer", "enter your name"),
         ({**LINE, "document": {"sha256": "xyz"}}, "document.sha256", "64 hexadecimal"),
-        ({**LINE, "schema_version": 9}, "schema_version", "(1 to 4)"),
+        ({**LINE, "schema_version": 9}, "schema_version", "(1 to 5)"),
         ({**LINE, "char_start": 5, "char_end": 5}, "char_end", "greater than char_start"),
         ({**LINE, "final_source": "adjudicated"}, "final_verdict", "is missing"),
         ({**LINE, "final_source": "voted"}, "final_source", "single, consensus, adjudicated"),
@@ -671,7 +671,7 @@ def test_blind_verdicts_and_changes_after_the_reveal_survive_export_and_import(
     decisions.set_verdict(seeded, claim_id, ben, Verdict.verified)  # after seeing Ana's
     path = tmp_path / "reviews.jsonl"
     export_to_file(seeded, ExportFormat.jsonl, path, actor=SYSTEM)
-    assert json.loads(path.read_text().splitlines()[0])["schema_version"] == 4
+    assert json.loads(path.read_text().splitlines()[0])["schema_version"] == 5
 
     report = import_reviews(other, path, actor=SYSTEM)
 

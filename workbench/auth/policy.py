@@ -36,6 +36,7 @@ from workbench.schemas import Actor, Role
 class Action(enum.StrEnum):
     read = "read claims and reviews"
     review = "review claims"
+    correct_claims = "correct the extractor's claims"
     adjudicate = "adjudicate disputed claims"
     manage_users = "manage users"
     change_own_password = "change their own password"
@@ -55,6 +56,7 @@ _ADMINS = frozenset({Role.admin})
 MAY: Mapping[Action, frozenset[Role]] = {
     Action.read: _EVERYONE,
     Action.review: frozenset({Role.admin, Role.reviewer}),
+    Action.correct_claims: frozenset({Role.admin, Role.reviewer}),
     Action.adjudicate: _ADMINS,
     Action.manage_users: _ADMINS,
     Action.change_own_password: _EVERYONE,
@@ -68,9 +70,11 @@ MAY: Mapping[Action, frozenset[Role]] = {
 }
 
 # What the command line may do: everything but what needs an account to sign it (a verdict,
-# an adjudication and a password are some person's, and the system is no one).
+# a correction of a claim, an adjudication and a password are some person's, and the system
+# is no one).
 SYSTEM_MAY: frozenset[Action] = frozenset(Action) - {
     Action.review,
+    Action.correct_claims,
     Action.adjudicate,
     Action.change_own_password,
     Action.comment,  # a comment is someone's word: the command line is no one

@@ -94,7 +94,8 @@ class Claim(Base):
     __table_args__ = (
         CheckConstraint("char_start >= 0 AND char_end > char_start", name="offsets"),
         CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
-        CheckConstraint("status IN ('open', 'not_a_claim')", name="status"),
+        CheckConstraint("status IN ('open', 'not_a_claim', 'superseded')", name="status"),
+        CheckConstraint("origin IN ('extracted', 'corrected', 'added')", name="origin"),
         UniqueConstraint("document_id", "char_start", "char_end", name="uq_claims_span"),
         Index("ix_claims_status_score", "status", "score"),
         Index("ix_claims_speaker", "speaker"),
@@ -115,6 +116,21 @@ class Claim(Base):
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Where the span came from (workbench.review.corrections): the extractor, a reviewer's
+    # correction of an extracted claim (its boundaries moved, split, merged), or a reviewer who
+    # added a sentence the extractor missed. A corrected claim replaces the claims it came from,
+    # which are kept, with their reviews, as ``superseded``: ``corrected_from_id`` names the
+    # claim it was cut from, and ``merged_from_id`` the second claim of a merge. Both point to
+    # older claims, so a restore that inserts claims in id order never meets a missing parent.
+    # (No Python-side default: an INSERT that does not name it, as every extractor's does, lets
+    # the database fill it in, so code written before the column still stores claims.)
+    origin: Mapped[str] = mapped_column(String(20), server_default="extracted")
+    corrected_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), index=True
+    )
+    merged_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), index=True
+    )
     # Figures that follow from the claim's reviews, kept here so the queue, the assignment and
     # the adjudication queue filter and sort through an index instead of aggregating every
     # review on each page view. workbench.review.stats keeps them: in the transaction of every
@@ -170,6 +186,8 @@ class ClaimCount(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reviewed: Mapped[int] = mapped_column(Integer, default=0)  # open claims with a verdict
     not_a_claim: Mapped[int] = mapped_column(Integer, default=0)  # claims out of the queue
+    # Claims replaced by their correction (status superseded): out of the queue too.
+    superseded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class User(Base):

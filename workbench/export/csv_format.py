@@ -50,6 +50,9 @@ COLUMNS = [
     # schema version 4: blind review (workbench.review.blind)
     "review_blind_verdict",
     "review_changed_after_reveal",
+    # schema version 5: corrections of the extractor (workbench.review.corrections)
+    "claim_origin",
+    "corrected_from",
 ]
 # The cells a claim without reviews leaves empty.
 REVIEW_COLUMNS = [
@@ -74,6 +77,8 @@ def rows(record: PlainRecord) -> Iterable[list[Any]]:
     final_reason = _text(record["final_reason"])
     document_url = _text(document["url"])
     final_decided_at = record["final_decided_at"] or ""
+    # Ids, space-separated as the URLs are: "12 13" for a merge of claims 12 and 13.
+    correction = [record["origin"], " ".join(str(i) for i in record["corrected_from"])]
     claim = [
         record["claim_id"],
         _text(record["text"]),
@@ -102,6 +107,7 @@ def rows(record: PlainRecord) -> Iterable[list[Any]]:
             final_decided_at,
             "",
             "",
+            *correction,
         ]
         return
     for review in reviews:
@@ -128,6 +134,7 @@ def rows(record: PlainRecord) -> Iterable[list[Any]]:
             ("true" if review["changed_after_reveal"] else "false")
             if review["blind_verdict"]
             else "",
+            *correction,
         ]
 
 

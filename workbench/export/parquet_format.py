@@ -32,6 +32,7 @@ from workbench.export.rows import (
     SCHEMA_VERSION,
     URL_COLUMNS,
     RowBatch,
+    corrected_from,
     sqlite_iso,
 )
 from workbench.schemas import ExportRecord
@@ -61,6 +62,7 @@ REVIEW = pa.struct(
     ]
 )
 REVIEWS = pa.list_(pa.field("item", REVIEW, nullable=False))
+CLAIM_IDS = pa.list_(pa.field("item", pa.int64(), nullable=False))
 SCHEMA = pa.schema(
     [
         pa.field("claim_id", pa.int64(), nullable=False),
@@ -82,6 +84,9 @@ SCHEMA = pa.schema(
         pa.field("final_source", pa.string()),
         pa.field("final_reason", pa.string()),
         pa.field("final_decided_at", TIMESTAMP),
+        # schema version 5: corrections of the extractor (workbench.review.corrections)
+        pa.field("origin", pa.string(), nullable=False),
+        pa.field("corrected_from", CLAIM_IDS, nullable=False),
     ],
     metadata={
         "workbench.schema_version": str(SCHEMA_VERSION),
@@ -148,6 +153,9 @@ def record_batch(batch: RowBatch) -> pa.RecordBatch:
         if field.name == "reviews":
             offsets = _offsets(reviews["claim_id"], claims["claim_id"])
             columns.append(pa.ListArray.from_arrays(offsets, review_values, type=REVIEWS))
+        elif field.name == "corrected_from":
+            pairs = zip(claims["corrected_from_id"], claims["merged_from_id"], strict=True)
+            columns.append(pa.array([corrected_from(a, b) for a, b in pairs], CLAIM_IDS))
         elif field.type == TIMESTAMP:
             columns.append(_timestamps(claims[field.name], batch.sqlite))
         else:

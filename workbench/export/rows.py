@@ -56,6 +56,10 @@ CLAIM_COLUMNS = (
     "final_source",
     "final_reason",
     "final_decided_at",
+    # schema version 5: corrections of the extractor (workbench.review.corrections)
+    "origin",
+    "corrected_from_id",
+    "merged_from_id",
 )
 REVIEW_COLUMNS = (
     "claim_id",
@@ -181,6 +185,9 @@ def _claims_query(flt: ExportFilter, ts: Callable[[Any], Any], after: int, batch
             FinalVerdict.source,
             FinalVerdict.reason,
             ts(FinalVerdict.decided_at),
+            Claim.origin,
+            Claim.corrected_from_id,
+            Claim.merged_from_id,
         )
         .join(Document, Document.id == Claim.document_id)
         .outerjoin(FinalVerdict, FinalVerdict.claim_id == Claim.id)
@@ -291,6 +298,8 @@ def _plain(
             "final_source": final_source,
             "final_reason": final_reason,
             "final_decided_at": iso(final_decided_at),
+            "origin": origin,
+            "corrected_from": corrected_from(corrected_from_id, merged_from_id),
         }
         for (
             claim_id,
@@ -311,5 +320,14 @@ def _plain(
             final_source,
             final_reason,
             final_decided_at,
+            origin,
+            corrected_from_id,
+            merged_from_id,
         ) in claims
     ]
+
+
+def corrected_from(corrected_from_id: int | None, merged_from_id: int | None) -> list[int]:
+    """The claims a correction replaced with this one, in the order they were read: the one it
+    was cut from, then the one merged into it (empty for an extracted claim)."""
+    return [i for i in (corrected_from_id, merged_from_id) if i is not None]

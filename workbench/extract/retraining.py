@@ -33,10 +33,17 @@ class Retrained(Report):
 
     def summary(self) -> str:
         report, reviewed = self.report, self.reviewed
+        # Corrections of the extractor (workbench.review.corrections) are named only when
+        # there are some, so the line reads as before for a workbench without them.
+        positive = f"{reviewed.positives} with a verdict"
+        if reviewed.corrected:
+            positive += f" or cut by a reviewer ({reviewed.corrected} corrected or added)"
+        negative = f"{reviewed.negatives} not a claim"
+        if reviewed.retired:
+            negative += f" or replaced by a correction ({reviewed.retired} replaced)"
         lines = [
-            f"workbench examples: {report.workbench_added} added ({reviewed.positives} with a "
-            f"verdict, {reviewed.negatives} not a claim; {reviewed.conflicting} with both left "
-            "out"
+            f"workbench examples: {report.workbench_added} added ({positive}, {negative}; "
+            f"{reviewed.conflicting} with both left out"
             + (
                 f"; {report.dropped_overlap} also in dev-test left out"
                 if report.dropped_overlap

@@ -374,37 +374,60 @@ class WorkbenchExamples:
     """Claims reviewers decided on, as training pairs."""
 
     examples: list[tuple[str, int]]
-    positives: int  # claims with a verdict from at least one reviewer
-    negatives: int  # claims marked "not a check-worthy claim"
-    conflicting: int  # marked not a claim although someone gave a verdict: left out
+    positives: int  # claims with a verdict, or cut or added by a reviewer (still open)
+    negatives: int  # claims marked "not a check-worthy claim", or replaced by a correction
+    conflicting: int  # both at once (e.g. not a claim although someone gave a verdict): left out
+    # Of the positives, claims a reviewer corrected or added (workbench.review.corrections).
+    corrected: int = 0
+    # Of the negatives, spans a correction replaced (status superseded).
+    retired: int = 0
 
 
 def workbench_examples(engine: Any) -> WorkbenchExamples:
-    """Reviewed claims: a verdict from anyone makes a claim check-worthy; "not a claim" not.
+    """The workbench's decisions as labelled sentences.
 
-    A claim with both is left out: the reviewers disagree and neither label can be trusted.
+    Positive: a claim with a verdict from anyone, and a claim a reviewer corrected (moved,
+    split, merged) or added, while it is open: a reviewer cut that span as a claim.
+    Negative: a claim marked "not a claim", and a span a correction replaced (it was cut
+    wrong), unless its replacement contains it (a merge or an extension keeps its words in a
+    claim: only its boundaries were too narrow, not its content wrong).
+    A claim with both labels is left out: the reviewers disagree and neither can be trusted.
     """
     # The database layer is imported here so that training from files needs no database code.
-    from sqlalchemy import exists, select
+    from sqlalchemy import and_, exists, or_, select
+    from sqlalchemy.orm import aliased
 
     from workbench.db.models import Claim, Review
     from workbench.db.session import unit_of_work
 
     has_verdict = exists().where(Review.claim_id == Claim.id, Review.verdict.is_not(None))
-    query = select(Claim.text, Claim.status == "not_a_claim", has_verdict).order_by(Claim.id)
+    replacement = aliased(Claim)
+    kept_inside = exists().where(
+        or_(replacement.corrected_from_id == Claim.id, replacement.merged_from_id == Claim.id),
+        and_(replacement.char_start <= Claim.char_start, replacement.char_end >= Claim.char_end),
+    )
+    query = select(Claim.text, Claim.status, Claim.origin, has_verdict, kept_inside).order_by(
+        Claim.id
+    )
     examples: list[tuple[str, int]] = []
-    positives = negatives = conflicting = 0
+    positives = negatives = conflicting = corrected = retired = 0
     with unit_of_work(engine) as session:
-        for text, not_a_claim, verdict in session.execute(query):
-            if not_a_claim and verdict:
+        for text, status, origin, verdict, inside in session.execute(query):
+            cut = origin != "extracted" and status == "open"
+            superseded = status == "superseded" and not inside
+            positive = bool(verdict) or cut
+            negative = status == "not_a_claim" or superseded
+            if positive and negative:
                 conflicting += 1
-            elif verdict:
+            elif positive:
                 positives += 1
+                corrected += cut
                 examples.append((text, 1))
-            elif not_a_claim:
+            elif negative:
                 negatives += 1
+                retired += superseded
                 examples.append((text, 0))
-    return WorkbenchExamples(examples, positives, negatives, conflicting)
+    return WorkbenchExamples(examples, positives, negatives, conflicting, corrected, retired)
 
 
 class GroupedCV(BaseModel):

@@ -147,6 +147,12 @@ def _set_status(engine: Engine, claim_id: int, actor: Actor, status: ClaimStatus
     with unit_of_work(engine) as session:
         claim = _claim(session, claim_id)
         user = _user(session, actor)
+        # Read again under the row lock: a correction may have replaced it meanwhile.
+        session.refresh(claim, with_for_update=True)
+        if claim.status == ClaimStatus.superseded:
+            # Its correction is the claim now: reopening the original would put the same
+            # statement in the queue twice.
+            raise InvalidInput(_superseded(claim_id))
         # Under the claim's row lock, and counted in the queue's totals (review.stats).
         before = stats.status_changed(session, claim_id, status)
         record(
@@ -170,6 +176,13 @@ def _claim(session: Session, claim_id: int) -> Claim:
     return claim
 
 
+def _superseded(claim_id: int) -> str:
+    return (
+        f"claim {claim_id} was replaced by a correction of its text and is out of the queue; "
+        "review the corrected claim instead"
+    )
+
+
 def _user(session: Session, actor: Actor) -> User:
     """The actor's account, checked again here: a role or an account can change mid-session."""
     return session.get_one(User, authorize(session, actor, Action.review).id)
@@ -180,6 +193,8 @@ def _own_review(
 ) -> Review:
     """The caller's own review of a claim, created on first touch, checked for staleness."""
     claim = _claim(session, claim_id)
+    if claim.status == ClaimStatus.superseded:
+        raise InvalidInput(_superseded(claim_id))
     if claim.status != ClaimStatus.open:
         raise InvalidInput(
             f"claim {claim_id} is marked 'not a claim'; put it back in the queue to review it"

@@ -21,7 +21,8 @@ def visible_claim_history(engine: Engine, actor: Actor, claim_id: int) -> list[H
     """A claim's history as ``actor`` may see it (blind review).
 
     Admins, and anyone who has submitted their own verdict on the claim, see all of it. Before
-    that, a reviewer sees only their own changes and the claim's status changes: other
+    that, a reviewer sees only their own changes, the claim's status changes and the
+    corrections that made or replaced it (``workbench.review.corrections``): other
     reviewers' verdicts, notes and URLs, and the final verdict that follows from them, stay
     hidden, in the history as everywhere else.
     """
@@ -39,7 +40,7 @@ def visible_claim_history(engine: Engine, actor: Actor, claim_id: int) -> list[H
             query = query.where(
                 or_(
                     HistoryEntry.actor_id == actor.id,
-                    HistoryEntry.entity == Entity.claim_status.value,
+                    HistoryEntry.entity.in_([Entity.claim_status.value, Entity.claim.value]),
                 )
             )
         rows = session.scalars(

@@ -18,6 +18,7 @@ from workbench.review import stats
 from workbench.review.queue_rows import RowReviews, few_claims, review_terms, row_reviews
 from workbench.review.writes import reviews_per_claim
 from workbench.schemas import (
+    ClaimOrigin,
     ClaimOut,
     ClaimStatus,
     EvidenceOut,
@@ -562,6 +563,7 @@ def claim_out(claim: Claim, *, review_count: int | None = None) -> ClaimOut:
         score=claim.score,
         extractor=claim.extractor,
         status=ClaimStatus(claim.status),
+        origin=ClaimOrigin(claim.origin),
         review_count=verdicts,
         # Under two verdicts there is nothing to disagree on: no figure rather than 0.
         disagreement=round(claim.disagreement, 3) if claim.verdicts >= 2 else None,

@@ -70,6 +70,7 @@ _CHUNK = 2000  # ids per UPDATE ... WHERE id IN (...)
 FOLD_AT = 100
 OPEN = ClaimStatus.open.value
 NOT_A_CLAIM = ClaimStatus.not_a_claim.value
+SUPERSEDED = ClaimStatus.superseded.value
 
 
 # --- per claim ---------------------------------------------------------------------------------
@@ -123,8 +124,17 @@ def status_changed(session: Session, claim_id: int, new_status: ClaimStatus) -> 
     if before != new_status.value:
         session.execute(update(Claim).where(Claim.id == claim_id).values(status=new_status.value))
         _copy_to_reviews(session, claim_id, verdicts if new_status == ClaimStatus.open else None)
-        leaving = 1 if new_status == ClaimStatus.not_a_claim else -1
-        _change(session, reviewed=-leaving if verdicts > 0 else 0, not_a_claim=leaving)
+        # Each status has its own count (an open claim counts among the reviewed ones while
+        # it has a verdict): one out, one in.
+        change = dict.fromkeys(("reviewed", "not_a_claim", "superseded"), 0)
+        for status, sign in ((before, -1), (new_status.value, 1)):
+            if status == OPEN:
+                change["reviewed"] += sign if verdicts > 0 else 0
+            elif status == NOT_A_CLAIM:
+                change["not_a_claim"] += sign
+            elif status == SUPERSEDED:
+                change["superseded"] += sign
+        _change(session, **change)
     return str(before)
 
 
@@ -146,8 +156,12 @@ def _copy_to_reviews(session: Session, claim_id: int, open_verdicts: int | None)
     )
 
 
-def _change(session: Session, *, reviewed: int = 0, not_a_claim: int = 0) -> None:
-    session.execute(insert(_COUNTS).values(reviewed=reviewed, not_a_claim=not_a_claim))
+def _change(
+    session: Session, *, reviewed: int = 0, not_a_claim: int = 0, superseded: int = 0
+) -> None:
+    session.execute(
+        insert(_COUNTS).values(reviewed=reviewed, not_a_claim=not_a_claim, superseded=superseded)
+    )
 
 
 # --- over all claims ---------------------------------------------------------------------------
@@ -158,10 +172,11 @@ class Totals:
     claims: int  # every claim
     reviewed: int  # open claims with at least one verdict
     not_a_claim: int  # claims taken out of the queue
+    superseded: int = 0  # claims replaced by a correction (workbench.review.corrections)
 
     @property
     def open(self) -> int:
-        return self.claims - self.not_a_claim
+        return self.claims - self.not_a_claim - self.superseded
 
     @property
     def to_review(self) -> int:
@@ -171,16 +186,22 @@ class Totals:
 def totals(session: Session) -> Totals:
     """The counts, read in the caller's transaction: a sum over a few rows of changes, and the
     number of claims (counted once per process and database each time claims are added)."""
-    rows, reviewed, dismissed = session.execute(
+    rows, reviewed, dismissed, superseded = session.execute(
         select(
             func.count(),
             func.coalesce(func.sum(_COUNTS.c.reviewed), 0),
             func.coalesce(func.sum(_COUNTS.c.not_a_claim), 0),
+            func.coalesce(func.sum(_COUNTS.c.superseded), 0),
         )
     ).one()
     if rows > FOLD_AT:
         _fold(session)
-    return Totals(claims=_claims(session), reviewed=int(reviewed), not_a_claim=int(dismissed))
+    return Totals(
+        claims=_claims(session),
+        reviewed=int(reviewed),
+        not_a_claim=int(dismissed),
+        superseded=int(superseded),
+    )
 
 
 def _fold(session: Session) -> None:
@@ -190,13 +211,16 @@ def _fold(session: Session) -> None:
     COMMITTED) and stay, so nothing is counted twice or lost; two readers folding at once
     delete each row once (the second waits for the first's row locks, then skips them).
     """
-    gone = session.execute(delete(_COUNTS).returning(_COUNTS.c.reviewed, _COUNTS.c.not_a_claim))
-    reviewed = dismissed = 0
-    for r, d in gone:
+    gone = session.execute(
+        delete(_COUNTS).returning(_COUNTS.c.reviewed, _COUNTS.c.not_a_claim, _COUNTS.c.superseded)
+    )
+    reviewed = dismissed = superseded = 0
+    for r, d, s in gone:
         reviewed += r
         dismissed += d
-    if reviewed or dismissed:
-        _change(session, reviewed=reviewed, not_a_claim=dismissed)
+        superseded += s
+    if reviewed or dismissed or superseded:
+        _change(session, reviewed=reviewed, not_a_claim=dismissed, superseded=superseded)
 
 
 _claim_counts: dict[str, tuple[int, int]] = {}  # database URL -> (newest claim id, claims)
@@ -299,14 +323,17 @@ def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) 
             bind.execute(statement.where(_CLAIMS.c.id.in_(chunk)))
             bind.execute(copy.where(_REVIEWS.c.claim_id.in_(chunk)))
     claims = _CLAIMS.c
-    reviewed, dismissed = bind.execute(
+    reviewed, dismissed, superseded = bind.execute(
         select(
             func.coalesce(
                 func.sum(case((and_(claims.status == OPEN, claims.verdicts > 0), 1), else_=0)), 0
             ),
             func.coalesce(func.sum(case((claims.status == NOT_A_CLAIM, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((claims.status == SUPERSEDED, 1), else_=0)), 0),
         )
     ).one()
     bind.execute(delete(_COUNTS))
-    if reviewed or dismissed:
-        bind.execute(insert(_COUNTS).values(reviewed=reviewed, not_a_claim=dismissed))
+    if reviewed or dismissed or superseded:
+        bind.execute(
+            insert(_COUNTS).values(reviewed=reviewed, not_a_claim=dismissed, superseded=superseded)
+        )

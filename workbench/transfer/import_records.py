@@ -36,7 +36,7 @@ from workbench.schemas import FinalSource, Verdict
 from workbench.storable import INT_MAX, int_problem, seconds_problem, time_problem, unstorable
 from workbench.urls import normalise_url
 
-SCHEMA_VERSIONS = (1, 2, 3, 4)  # the ExportRecord versions this reads
+SCHEMA_VERSIONS = (1, 2, 3, 4, 5)  # the ExportRecord versions this reads
 MAX_LINE_BYTES = 64 * 1024 * 1024  # one record; a longer line is refused without being read
 
 

@@ -23,6 +23,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from workbench.app import access, actions, discussion, frame, render, sidebar, state
 from workbench.app.context import ClaimContext, claim_context, context_html, document_html
+from workbench.app.corrections import panel as correct_extraction
 from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change
 from workbench.auth.policy import Action
@@ -134,6 +135,7 @@ def _claim_view() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         _decision(detail, mine)
+        correct_extraction(detail)  # collapsed: the verdicts stay on the first screen
     with right:
         # Viewers see the boxes disabled; the service would refuse their writes anyway.
         writable = detail.claim.status == ClaimStatus.open and state.may(Action.review)
