@@ -391,3 +391,16 @@ class HistoryEntry(Base):
     after: Mapped[Any] = mapped_column(JSONType, nullable=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+class AgreementSnapshot(Base):
+    """The Agreement page's figures for one choice of verdicts and scope, as computed at one
+    version of the data (``workbench.agreement.snapshot``): shared by every session and every
+    process on the database, recomputed when the version read at an open differs."""
+
+    __tablename__ = "agreement_snapshots"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # "blind:all", "current:12"
+    version: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed JSON
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
