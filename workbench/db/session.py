@@ -77,24 +77,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 # How often a transaction waiting for SQLite's write lock tries again: see _sqlite_begin.
 SQLITE_POLL_SECONDS = 0.002
-# The same, once this process's own writers have been queued (see _sqlite_begin): the lock is
-# then held by another process, or by our previous writer in the middle of its COMMIT.
-SQLITE_QUEUED_POLL_SECONDS = 0.0005
 # Execution option: the transaction only reads (unit_of_work(read_only=True)).
 READ_ONLY = "workbench_read_only"
-# connection.info key: this connection's transaction holds its engine's writer queue.
-_QUEUED = "workbench_sqlite_writer_queue"
-
-
-def _writer_queue(engine: Engine) -> threading.Lock:
-    """The lock that queues the write transactions of this process's threads on a SQLite
-    engine (one per pool: an engine with other execution options shares its engine's)."""
-    with _writer_queues_lock:
-        return _writer_queues.setdefault(id(engine.pool), threading.Lock())
-
-
-_writer_queues: dict[int, threading.Lock] = {}
-_writer_queues_lock = threading.Lock()
 
 
 def _sqlite_begin(connection: Any) -> None:
@@ -112,28 +96,12 @@ def _sqlite_begin(connection: Any) -> None:
     # no way to install a busy handler, hence the busy timeout set to 0 for the tries (one
     # failed try costs microseconds) and put back for the statements of the transaction
     # (which hold the lock then; the timeout still covers a checkpoint or a WAL recovery).
-    #
-    # Threads of this process (the app's sessions: 20 reviewers are 20 threads of one
-    # Streamlit process) first queue on a Python lock, held until the transaction ends
-    # (_sqlite_end): they wait blocked, in turn, instead of 20 pollers waking every 2 ms to
-    # fight for the GIL and the file lock, where one unlucky writer could lose many rounds
-    # (save p95 441 ms, p99 1.4 s with 20 reviewers: BENCHMARKS.md "Concurrent review").
-    # Only writers of other processes (an import, the command line) are met by the polling.
     raw = connection.connection.dbapi_connection
     if connection.get_execution_options().get(READ_ONLY):
-        raw.execute("BEGIN")  # deferred: a snapshot of the WAL, no lock, no queue
+        raw.execute("BEGIN")  # deferred: a snapshot of the WAL, no write lock
         return
     (timeout_ms,) = raw.execute("PRAGMA busy_timeout").fetchone()
     deadline = time.monotonic() + timeout_ms / 1000
-    info = connection.connection.info
-    pause = SQLITE_POLL_SECONDS
-    # Bounded by the busy timeout: past it, try SQLite as before, which then fails with
-    # "database is locked" (DatabaseBusy) rather than waiting for ever.
-    if not info.get(_QUEUED) and _writer_queue(connection.engine).acquire(
-        timeout=timeout_ms / 1000
-    ):
-        info[_QUEUED] = connection.engine
-        pause = SQLITE_QUEUED_POLL_SECONDS
     raw.execute("PRAGMA busy_timeout=0")
     try:
         while True:
@@ -143,31 +111,11 @@ def _sqlite_begin(connection: Any) -> None:
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() >= deadline:
                     break
-            time.sleep(pause)
+            time.sleep(SQLITE_POLL_SECONDS)
         # Once more through SQLAlchemy, which turns the error into its own (for is_busy).
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            _sqlite_release(info)  # no transaction began: no end event will come
-            raise
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
         raw.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
-
-
-def _sqlite_end(connection: Any) -> None:
-    """After a commit or a rollback: the next writer of this process may go."""
-    _sqlite_release(connection.connection.info)
-
-
-def _sqlite_checkin(_dbapi_connection: Any, record: Any) -> None:
-    # A safety net: a connection going back to the pool never keeps the queue.
-    _sqlite_release(record.info)
-
-
-def _sqlite_release(info: dict[Any, Any]) -> None:
-    engine = info.pop(_QUEUED, None)
-    if engine is not None:
-        _writer_queue(engine).release()
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -223,11 +171,6 @@ def create(url: str) -> Engine:
         engine = create_engine(parsed, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
-        # The "commit" event comes just before SQLite's COMMIT: the next writer's first try
-        # may find the lock still held, and tries again after SQLITE_QUEUED_POLL_SECONDS.
-        event.listen(engine, "commit", _sqlite_end)
-        event.listen(engine, "rollback", _sqlite_end)
-        event.listen(engine, "checkin", _sqlite_checkin)
         return engine
     try:
         # One connection per concurrent session: 20 reviewers are 20 threads of one app
