@@ -8,8 +8,7 @@ on first open in a server process (issue 13). They are now stored once computed,
 choice of verdicts and scope, with the version of the data they were computed at
 (``workbench.db.snapshots``); the Progress page's per-reviewer sums likewise. Any process
 on the database reuses them while the version is unchanged, and recomputes them when it is
-not. The table holds derived data only: dropping
-it (downgrade) loses nothing but time.
+not. The table holds derived data only: dropping it (downgrade) loses nothing but time.
 
 Index ``ix_reviews_claim_updated`` (claim_id, updated_at): the Adjudication page asks, for
 each of the claims an admin decided (45,000 in the 100,000-claim synthetic corpus), whether a
@@ -37,8 +36,6 @@ def upgrade() -> None:
         sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_figure_snapshots')),
     )
-
-
     op.create_index('ix_reviews_claim_updated', 'reviews', ['claim_id', 'updated_at'])
 
 
