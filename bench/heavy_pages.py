@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -49,7 +49,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from workbench.auth.accounts import add_user, login  # noqa: E402
 from workbench.auth.policy import SYSTEM  # noqa: E402
-from workbench.db.models import Claim, Document, FigureSnapshot, User  # noqa: E402
+from workbench.db.models import Claim, Document, FigureSnapshot, Review, User  # noqa: E402
 from workbench.db.open import open_database  # noqa: E402
 from workbench.db.session import unit_of_work  # noqa: E402
 from workbench.review import decisions  # noqa: E402
@@ -143,12 +143,19 @@ def forget_stored(engine: Engine) -> None:
 
 
 def change_a_review(engine: Engine, turn: int) -> None:
-    """The admin's verdict on the first open claim, changed: a new version of the data."""
+    """The admin's verdict on the first claim, changed (never saved the same again, which
+    changes nothing): a new version of the data."""
     admin = login(engine, ADMIN, PASSWORD)
     with unit_of_work(engine) as session:
         claim_id = session.scalar(select(Claim.id).order_by(Claim.id).limit(1))
-    assert claim_id is not None
-    verdict = (Verdict.verified, Verdict.disputed, Verdict.unsupported)[turn % 3]
+        assert claim_id is not None
+        current = session.scalar(
+            select(Review.verdict).where(
+                Review.claim_id == claim_id, Review.reviewer_id == admin.id
+            )
+        )
+    choices = [v for v in (Verdict.verified, Verdict.disputed, Verdict.unsupported)]
+    verdict = [v for v in choices if v.value != current][turn % 2]
     decisions.set_verdict(engine, claim_id, admin, verdict)
 
 
@@ -164,10 +171,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     engine = prepare(args.db, args.documents)
     with unit_of_work(engine) as session:
-        from sqlalchemy import func
-
-        from workbench.db.models import Review
-
         claims = session.scalar(select(func.count(Claim.id))) or 0
         reviews = session.scalar(select(func.count(Review.id))) or 0
     load = os.getloadavg()[0]
