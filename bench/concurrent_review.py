@@ -2,6 +2,13 @@
 
     python bench/concurrent_review.py --db sqlite:// --reviewers 20 --verdicts 200
     python bench/concurrent_review.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test
+    python bench/concurrent_review.py --db sqlite:// --reviewers 20 --verdicts 200 --claims 10000
+
+``--claims 10000`` is the usual day: reviewers rarely meet on a claim (by default the corpus
+has just enough claims for the verdicts, so all compete for the same few). ``--think-ms``
+makes each reviewer pause before each action (by default none: a stress test where 20
+threads save back to back, so a save waits for the others' CPU; ``cpu_ms_per_call`` says how
+much each costs).
 
 It builds what it needs in the database it is given: on PostgreSQL a schema of its own
 (dropped at the end), on SQLite a temporary file (or the path given, which must not exist yet,
@@ -32,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import sys
 import tempfile
@@ -182,6 +190,12 @@ class Run:
     stale_refusals: int = 0
     stale_accepted: int = 0
     slot_refusals: int = 0
+    think: float = 0.0  # mean seconds a reviewer pauses before each action
+
+    def pause(self, rng: random.Random) -> None:
+        """A reviewer reading the claim, or the page it saved to: none by default."""
+        if self.think > 0:
+            time.sleep(rng.expovariate(1 / self.think))
 
     def reserve(self) -> bool:
         with self.lock:
@@ -219,6 +233,7 @@ def reviewer(run: Run, name: str, seed: int, start: threading.Barrier) -> None:
         start.wait()
         mine: list[int] = []  # claims this reviewer decided, for later edits
         while run.reserve():
+            run.pause(rng)
             direct = rng.random() < 0.1
             if direct:
                 # Opened from the queue, no lease: refused once the k slots are taken.
@@ -230,6 +245,7 @@ def reviewer(run: Run, name: str, seed: int, start: threading.Barrier) -> None:
                 run.unreserve()
                 break
             shown_at = datetime.now(UTC)
+            run.pause(rng)
             try:
                 if rng.random() < 0.3:
                     save(run, actor, claim_id, partial(add_url, engine, actor, claim_id, rng))
@@ -360,16 +376,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reviewers", type=int, default=20)
     parser.add_argument("--verdicts", type=int, default=200)
     parser.add_argument("--k", type=int, default=2, help="reviews per claim")
+    parser.add_argument(
+        "--claims",
+        type=int,
+        default=0,
+        help="claims in the corpus (default: just enough for the verdicts, ceil(verdicts / k), "
+        "so that every reviewer competes for the same few; 10000 is the usual day, where "
+        "reviewers rarely meet on a claim)",
+    )
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="mean pause of a reviewer before each action (exponential; default 0: every "
+        "reviewer saves as fast as the machine allows, a stress test)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
-    claims = math.ceil(args.verdicts / args.k)
+    claims = max(args.claims, math.ceil(args.verdicts / args.k))
     with scratch_database(args.db) as url:
         engine = open_database(url)
         names = build(engine, args.reviewers, claims, args.k)
         with unit_of_work(engine) as session:
             claim_ids = list(session.scalars(select(Claim.id)))
-        run = Run(engine=engine, target=args.verdicts, k=args.k, claim_ids=claim_ids)
+        run = Run(
+            engine=engine,
+            target=args.verdicts,
+            k=args.k,
+            claim_ids=claim_ids,
+            think=args.think_ms / 1000,
+        )
         # Everyone logs in first, then all start at once (this thread too, for the clock).
         start = threading.Barrier(len(names) + 1)
         threads = [
@@ -381,9 +418,11 @@ def main(argv: list[str] | None = None) -> int:
         with suppress(threading.BrokenBarrierError):  # counted by the reviewer who broke it
             start.wait()
         began = time.perf_counter()
+        cpu = time.process_time()
         for thread in threads:
             thread.join()
         seconds = time.perf_counter() - began
+        cpu = time.process_time() - cpu
         verdicts = sum(1 for a in run.acked.values() if a.review.verdict is not None)
         result = {
             "backend": make_url(url).get_backend_name(),
@@ -403,6 +442,11 @@ def main(argv: list[str] | None = None) -> int:
             "assign_p50_ms": percentile(run.assign_ms, 50),
             "assign_p95_ms": percentile(run.assign_ms, 95),
             "seconds": round(seconds, 2),
+            # This process's CPU (every reviewer thread, the GIL's one core at most) per save
+            # or assignment: the floor of a save's time when 20 threads queue for it.
+            "cpu_ms_per_call": round(cpu * 1000 / max(1, len(run.save_ms) + len(run.assign_ms)), 2),
+            "think_ms": args.think_ms,
+            "load_average": round(os.getloadavg()[0], 2),
         }
     for error in run.errors[:10]:
         print(error, file=sys.stderr)

@@ -13,12 +13,11 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.elements.widgets import button as button_module
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import HOME
@@ -284,23 +283,21 @@ def test_reviewers_and_viewers_do_not_get_the_page(tiny_team: Seeded, app: App, 
 
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
-    """The bytes of every file the app hands to a download button, by file id."""
+    """The bytes of every file the app hands to a download button, by the button's label.
+
+    The CSV is built on the click (a callable, run by the server in a thread of its own);
+    AppTest has no server to run it, so it is called here, as a click would.
+    """
     stored: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
+    original = button_module.ButtonMixin._download_button
 
-    def keep(
-        self: MemoryMediaFileStorage,
-        path_or_data: str | bytes,
-        mimetype: str,
-        kind: Any,
-        filename: str | None = None,
-    ) -> str:
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        if isinstance(path_or_data, bytes):
-            stored[file_id] = path_or_data
-        return file_id
+    def keep(self: Any, *args: Any, **kwargs: Any) -> Any:
+        data = kwargs["data"]
+        made = data() if callable(data) else data
+        stored[kwargs["label"]] = made.encode("utf-8") if isinstance(made, str) else made
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    monkeypatch.setattr(button_module.ButtonMixin, "_download_button", keep)
     yield stored
 
 
@@ -310,8 +307,7 @@ def test_the_raw_table_downloads_as_csv_one_row_per_verdict(
     at = open_page(app, AGREEMENT)
     (button,) = at.download_button
     assert button.label == "Download the raw table (CSV)"
-    file_id = Path(button.proto.url).stem
-    rows = list(csv.DictReader(io.StringIO(downloads[file_id].decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(downloads[button.label].decode("utf-8"))))
     assert len(rows) == 3 * CLAIMS
     assert set(rows[0]) == {"claim_id", "document_id", "reviewer", "verdict", "final_verdict"}
     assert {int(r["claim_id"]) for r in rows} == set(seeded_team.claim_ids)

@@ -65,7 +65,7 @@ def plans(engine: Engine, call: Callable[[], object]) -> list[str]:
 # the adjudicated ones).
 BOUNDED = re.compile(
     r"SEARCH claims USING (COVERING )?INDEX \w+ \((speaker|status)=\?\)"
-    r"|SEARCH reviews USING INDEX ix_reviews_claim_id \(claim_id=\?\)"
+    r"|SEARCH reviews USING INDEX ix_reviews_claim_(id|updated) \(claim_id=\?\)"
     r"|UNION USING TEMP B-TREE"
 )
 

@@ -73,6 +73,11 @@ class VerdictTable:
         return 0 if self.changed is None else int(self.changed.sum())
 
     @property
+    def verdicts(self) -> int:
+        """The verdicts in the table (its CSV's rows)."""
+        return int(np.count_nonzero(~np.isnan(self.ratings)))
+
+    @property
     def n_claims(self) -> int:
         return int(self.ratings.shape[0])
 
@@ -145,7 +150,8 @@ def load_table(
     )
     if document_id is not None:
         query = query.where(Claim.document_id == document_id)
-    with unit_of_work(engine) as session:
+    # Read-only: on SQLite a long read must not hold the write lock (every save would wait).
+    with unit_of_work(engine, read_only=True) as session:
         rows = session.execute(query).all()
         claim_ids = np.unique(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
         texts: dict[int, str] = {}

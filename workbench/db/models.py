@@ -249,6 +249,9 @@ class Review(Base):
             "blind_verdict IS NULL OR blind_verdict IN ('verified', 'disputed', 'unsupported')",
             name="blind_verdict",
         ),
+        # The adjudication queue's "a review changed after the admin decided": max(updated_at)
+        # of a claim's reviews, one seek per decided claim (migration 0007).
+        Index("ix_reviews_claim_updated", "claim_id", "updated_at"),
         # The adjudication queue finds the claims whose agreement came after the reveal here:
         # few reviews are ever flagged, so it reads a short range, not every review.
         Index("ix_reviews_changed_after_reveal", "changed_after_reveal"),
@@ -479,3 +482,17 @@ class HistoryEntry(Base):
     after: Mapped[Any] = mapped_column(JSONType, nullable=True)
 
     actor: Mapped[User | None] = relationship()
+
+
+class FigureSnapshot(Base):
+    """A page's figures as computed at one version of the data (``workbench.db.snapshots``):
+    the Agreement page's per choice of verdicts and scope, the Progress page's per-reviewer
+    sums. Shared by every session and every process on the database; recomputed when the
+    version read at an open differs. Derived data only: losing a row loses nothing but time."""
+
+    __tablename__ = "figure_snapshots"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)  # "agreement:blind:all"
+    version: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[bytes] = mapped_column(LargeBinary)  # zlib-compressed JSON
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -11,9 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from pydantic import TypeAdapter
 from sqlalchemy import Engine, func, select
 
 from workbench.auth.policy import Action, authorize
+from workbench.db import snapshots
 from workbench.db.models import Lease, Review, User
 from workbench.db.session import unit_of_work
 from workbench.schemas import Actor, ReviewerProgress, Role
@@ -35,6 +37,29 @@ class Decided:
     last: datetime | None
 
 
+_STORED = TypeAdapter(dict[int, Decided])
+
+
+def data_version(engine: Engine) -> str:
+    """The version :func:`stored_decisions` takes (``workbench.db.snapshots.version``)."""
+    return snapshots.version(engine)
+
+
+SNAPSHOT_KEY = "progress:decisions"
+
+
+def stored_decisions(engine: Engine, version: str) -> dict[int, Decided]:
+    """:func:`decisions` as of ``version`` (``workbench.db.snapshots.version``, read by the
+    caller before): the stored sums when they were computed at that version, else read again
+    and stored, so a server just started does not read a million reviews to open the page."""
+    stored = snapshots.load(engine, SNAPSHOT_KEY, version)
+    if stored is not None:
+        return _STORED.validate_json(stored)
+    made = decisions(engine)
+    snapshots.store(engine, SNAPSHOT_KEY, version, _STORED.dump_json(made))
+    return made
+
+
 def decisions(engine: Engine) -> dict[int, Decided]:
     """Per reviewer id, their decisions summed up: one read of every decided review.
 
@@ -44,7 +69,8 @@ def decisions(engine: Engine) -> dict[int, Decided]:
     """
     done: dict[int, int] = defaultdict(int)
     timed: dict[int, list[tuple[datetime, float | None]]] = defaultdict(list)
-    with unit_of_work(engine) as session:
+    # Read-only: on SQLite a long read must not hold the write lock (every save would wait).
+    with unit_of_work(engine, read_only=True) as session:
         rows = session.execute(
             select(Review.reviewer_id, Review.decided_at, Review.seconds_spent).where(
                 Review.verdict.is_not(None)

@@ -232,6 +232,16 @@ def synthesize(
         if on_document is not None:
             for art in made:
                 on_document(art.index)
+    if engine.dialect.name == "postgresql":
+        # What autovacuum would do after a bulk load, when it gets to it (never, where it is
+        # off): without statistics the planner takes the million reviews for a few hundred
+        # rows and picks plans that read them all (the Adjudication page: 1.1 s, JIT 0.4 s);
+        # without the visibility map an index-only scan reads the table anyway (0.38 s
+        # instead of 0.14 s for the same query).
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+                "VACUUM ANALYZE"
+            )
     report.seconds = time.perf_counter() - began
     return report
 

@@ -1,9 +1,10 @@
 """Agreement (admins): how far reviewers agree, what each figure rests on, where they split.
 
 The figures come from workbench.agreement.report, computed on one read of the claim × reviewer
-table, the same table the CSV download holds, so the file and the numbers never disagree; that
-read and the report are made once per process and reused by every rerun and every admin's
-session until a review, a final verdict, a claim or an account changes (``stats.Marks``).
+table, the same table the CSV download holds (built when the download is asked for), so the file
+and the numbers never disagree. They are computed once per version of the data and stored
+(``workbench.agreement.snapshot``): every rerun, every admin's session and every server process
+reuses them until a review, a final verdict, a claim or an account changes.
 Each figure says how many claims and verdicts it rests on; one resting on too little is
 withheld or flagged in words rather than shown as a precise-looking number.
 
@@ -18,14 +19,15 @@ says which it shows, and how many reviews changed after the reveal, above the fi
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import Engine
 
+from workbench.agreement import snapshot
 from workbench.agreement.report import (
     MIN_CLAIMS,
     RELIABLE,
@@ -33,14 +35,14 @@ from workbench.agreement.report import (
     AgreementReport,
     Coefficients,
     GroupAgreement,
-    build_report,
 )
-from workbench.agreement.table import VERDICTS_USED, VerdictsUsed, VerdictTable, load_table
+from workbench.agreement.table import VERDICTS_USED, VerdictsUsed
 from workbench.app import agreement_charts as charts
 from workbench.app import frame, render, state
 from workbench.auth.policy import Action, allowed, authorize
 from workbench.errors import WorkbenchError
-from workbench.review.queue import OPTION_LIMIT, corpus_marks
+from workbench.review.queue import OPTION_LIMIT
+from workbench.schemas import Actor
 
 SCOPE = "agreement_scope"
 USE = "agreement_use"
@@ -50,7 +52,7 @@ USE_LABELS: dict[VerdictsUsed, str] = {
 }
 PAIR_A = "agreement_pair_a"
 PAIR_B = "agreement_pair_b"
-SAMPLES = 1000  # bootstrap resamples of alpha's 95% interval
+SAMPLES = snapshot.SAMPLES  # bootstrap resamples of alpha's 95% interval
 CSV_NAME = "agreement-table.csv"
 # The claim a link opens on the Adjudication page (read there as ``?claim=<id>``).
 LINK = "claim"
@@ -83,25 +85,27 @@ def main() -> None:
     try:
         authorize(engine, actor, Action.audit_agreement)  # the stored role, not the session's
         # What every figure comes from changes only with the reviews, finals, claims and
-        # accounts: a rerun that changes none of them reuses the figures computed before.
-        found = corpus_marks(engine)  # (leases do not matter here: left out of the key)
-        marks = (found.documents, found.claims, found.reviews, found.finals, found.history)
+        # accounts: an open that changes none of them reuses the figures computed before.
+        version = snapshot.version(engine)
         use = _use()
-        whole = _table(state.database_url(), marks, use)
+        whole = _figures(state.database_url(), version, use, None, actor)
+        if whole.claims == 0:
+            st.info("No verdict yet: agreement figures appear once claims have been reviewed.")
+            return
+        document_id = _scope(whole)
+        figures = (
+            whole
+            if document_id is None
+            else _figures(state.database_url(), version, use, document_id, actor)
+        )
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
         return
-    if whole.table.n_claims == 0:
-        st.info("No verdict yet: agreement figures appear once claims have been reviewed.")
-        return
-
-    document_id = _scope(whole)
-    figures = _figures(state.database_url(), marks, document_id, use)
     report = figures.report
 
     _verdicts_used(report)
     _headline(report)
-    _download(figures)
+    _download(engine, actor, figures, use, document_id)
     _notes(report)
     _pairs(report)
     _reviewers(report)
@@ -112,62 +116,22 @@ def main() -> None:
     _disputed(report)
 
 
-@dataclass(frozen=True)
-class Whole:
-    """The claim × reviewer table of every document, and the documents it has verdicts on."""
-
-    table: VerdictTable
-    documents: list[int]  # by title
-
-
-@dataclass(frozen=True)
-class Figures:
-    """A scope's report and its raw table as the CSV download holds it."""
-
-    report: AgreementReport
-    csv: bytes
-    rows: int
-
-
-# Shared by every admin's session and never changed once made (read-only use): computed once
-# per process for each reading of ``stats.Marks``, whatever the number of reruns.
-@st.cache_resource(ttl=3600, max_entries=4, show_spinner="Reading the verdicts…")
-def _table(url: str, marks: tuple[int, ...], use: VerdictsUsed = "blind") -> Whole:
-    table = load_table(state.engine(), use=use)
-    titles = table.document_titles
-    documents = sorted(
-        {int(d) for d in table.document_ids.tolist()},
-        key=lambda d: (titles.get(d, "").casefold(), d),
-    )
-    return Whole(table=table, documents=documents)
-
-
+# Per process, for reruns: the stored figures of one version read and parsed once. The
+# actor is not part of the key (main() checked the stored role before).
 @st.cache_resource(ttl=3600, max_entries=16, show_spinner="Computing the agreement figures…")
 def _figures(
-    url: str, marks: tuple[int, ...], document_id: int | None, use: VerdictsUsed = "blind"
-) -> Figures:
-    table = _table(url, marks, use).table
-    if document_id is not None:
-        table = table.rows(table.document_ids == document_id)
-        scope = table.document_titles.get(document_id, f"document {document_id}")
-    else:
-        scope = "all documents"
-    out = io.StringIO()
-    rows = table.write_csv(out)
-    return Figures(
-        report=build_report(table, scope=scope, samples=SAMPLES),
-        csv=out.getvalue().encode("utf-8"),
-        rows=rows,
-    )
+    url: str, version: str, use: VerdictsUsed, document_id: int | None, _actor: Actor
+) -> snapshot.Figures:
+    return snapshot.figures(state.engine(), _actor, use=use, document_id=document_id, known=version)
 
 
-def _scope(whole: Whole) -> int | None:
+def _scope(whole: snapshot.Figures) -> int | None:
     """All documents, or one of those with verdicts (titles shown as plain option text).
 
     The first ``OPTION_LIMIT`` documents by title are listed, and the one chosen; another is
     typed (#id, or words of its title), so the page sends the same few options at any size.
     """
-    titles = whole.table.document_titles
+    titles = whole.titles
     current = st.session_state.get(SCOPE)
     if current is not None and not isinstance(current, int):
         current = _typed_scope(whole, str(current))
@@ -196,14 +160,14 @@ def _scope(whole: Whole) -> int | None:
     return chosen if isinstance(chosen, int) else None
 
 
-def _typed_scope(whole: Whole, typed: str) -> int | None:
+def _typed_scope(whole: snapshot.Figures, typed: str) -> int | None:
     """The reviewed document ``typed`` names (#id, an id, or words of its title)."""
     number = typed.strip().removeprefix("#")
     reviewed = set(whole.documents)
     if number.isascii() and number.isdigit() and int(number) in reviewed:
         return int(number)
     words = typed.casefold().split()
-    titles = whole.table.document_titles
+    titles = whole.titles
     for document_id in whole.documents:
         title = titles.get(document_id, "").casefold()
         if words and all(word in title for word in words):
@@ -306,11 +270,18 @@ def _reading(c: Coefficients) -> None:
         st.warning(f"**Reading:** {words}")
 
 
-def _download(figures: Figures) -> None:
+def _download(
+    engine: Engine,
+    actor: Actor,
+    figures: snapshot.Figures,
+    use: VerdictsUsed,
+    document_id: int | None,
+) -> None:
     rows = figures.rows
     st.download_button(
         "Download the raw table (CSV)",
-        data=figures.csv,
+        # Built on the click, in a thread of its own: a million rows take seconds.
+        data=partial(snapshot.csv_bytes, engine, actor, use=use, document_id=document_id),
         file_name=CSV_NAME,
         mime="text/csv",
         key="agreement_csv",

@@ -12,24 +12,29 @@ import streamlit as st
 from workbench.app import frame, render, state
 from workbench.errors import WorkbenchError
 from workbench.project import get_project_settings
-from workbench.review.progress import BREAK, Decided, decisions, reviewer_progress
-from workbench.review.queue import corpus_marks
+from workbench.review.progress import (
+    BREAK,
+    Decided,
+    data_version,
+    reviewer_progress,
+    stored_decisions,
+)
 
 
 # Reading every decided review is the part that grows with the corpus: it is done again
-# only when a review changed (a new review, or any change, which writes a history entry),
-# once per process for every admin's session; leases and accounts are read on every run.
+# only when the data's version moves (a new review, or any change, which writes a history
+# entry), once for every process and session (stored: workbench.db.snapshots); leases and
+# accounts are read on every run.
 @st.cache_resource(ttl=3600, max_entries=8, show_spinner=False)
-def _decisions(url: str, newest_review: int, newest_history: int) -> dict[int, Decided]:
-    return decisions(state.engine())
+def _decisions(url: str, version: str) -> dict[int, Decided]:
+    return stored_decisions(state.engine(), version)
 
 
 def main() -> None:
     engine, current = frame.start()
     st.title("Progress")
     try:
-        marks = corpus_marks(engine)
-        decided = _decisions(state.database_url(), marks.reviews, marks.history)
+        decided = _decisions(state.database_url(), data_version(engine))
         figures = reviewer_progress(engine, current, decided=decided)
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
