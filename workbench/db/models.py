@@ -250,7 +250,7 @@ class Review(Base):
             name="blind_verdict",
         ),
         # The adjudication queue's "a review changed after the admin decided": max(updated_at)
-        # of a claim's reviews, one seek per decided claim (migration 0007).
+        # of a claim's reviews, one seek per decided claim (migration 0012).
         Index("ix_reviews_claim_updated", "claim_id", "updated_at"),
         # The adjudication queue finds the claims whose agreement came after the reveal here:
         # few reviews are ever flagged, so it reads a short range, not every review.
