@@ -229,3 +229,38 @@ def test_the_address_follows_the_claim_picked_and_a_reload_reopens_it(
     again.query_params["claim"] = str(picked)
     again = again.run(timeout=30)
     assert again.subheader[0].value == f"Claim #{picked}"
+
+
+def test_a_claim_in_a_long_paragraph_is_shown_with_a_bounded_context(
+    disputed: int, seeded: Engine, app: App
+) -> None:
+    """A paragraph of thousands of characters (a page saved as one line) shows a sentence or
+    two around the claim, the rest one click away: the reviews and the form stay in view."""
+    from workbench.extract import default_extractor
+    from workbench.ingest.store import store_document
+    from workbench.schemas import DocumentIn
+
+    filler = " ".join(f"Residents of ward {n} met on Tuesday evening." for n in range(80))
+    claim = "The ministry said 4,200 homes lost power in 2023."
+    text = f"{filler} {claim} {filler}"
+    store_document(
+        seeded, DocumentIn(text=text, title="Outage", source="outage.txt"), default_extractor()
+    )
+    claim_id = next(
+        c.id
+        for c in queue.list_claims(
+            seeded, queue.ClaimFilter(state="all"), page_size=500, actor=SYSTEM
+        ).items
+        if c.text == claim
+    )
+    decisions.set_verdict(seeded, claim_id, actor(seeded, "Rui"), Verdict.verified)
+    decisions.set_verdict(seeded, claim_id, actor(seeded, "Rita"), Verdict.unsupported)
+    adjudicate(seeded, actor(seeded, "Bo"), disputed, Verdict.verified, "settled")
+
+    at = open_page(app)
+    assert at.subheader[0].value == f"Claim #{claim_id}"
+    # On the page: the claim around its sentences; in the (closed) expander: the paragraph.
+    shown, whole = [h.value for h in at.html if claim in h.value and "wb-context" in h.value]
+    assert len(shown) < 1_500 < len(text) < len(whole)
+    (expander,) = [e for e in at.expander if e.label == "Whole paragraph"]
+    assert [h.value for h in expander.get("html")] == [whole]

@@ -16,6 +16,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.app import actions, discussion, frame, render, state
+from workbench.app.context import ClaimContext, claim_context, context_html
 from workbench.auth.policy import Action, allowed
 from workbench.errors import NotFound, WorkbenchError
 from workbench.review.adjudicate import (
@@ -209,9 +210,18 @@ def _pager(page: int, pages: int) -> None:
 
 
 def _claim(item: DisputedClaim) -> None:
+    """The claim with a sentence or two around it, as on the Review page (a stored paragraph
+    may be thousands of characters, which would push the reviews and the verdict form far
+    down); the whole paragraph is one click away."""
     st.subheader(f"Claim #{item.claim.id}")
     st.html(render.claim_meta_html(item.claim, item.document_source))
-    st.html(render.highlight_html(item.paragraph, item.claim_start, item.claim_end))
+    text, start, end = item.paragraph, item.claim_start, item.claim_end
+    bounded = claim_context(text, start, end, (0, len(text)))
+    st.html(context_html(text, start, end, bounded))
+    if not bounded.whole:
+        with st.expander("Whole paragraph"):
+            whole = ClaimContext(0, len(text), cut_before=False, cut_after=False)
+            st.html(context_html(text, start, end, whole))
 
 
 def _reviews(sides: list[ReviewSide]) -> None:
