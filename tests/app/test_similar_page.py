@@ -44,6 +44,7 @@ def test_similar_claims_are_listed_as_text(group: tuple[int, int, int, int], app
     assert at.subheader[0].value == f"Claim #{quote}"
     assert [e.label for e in at.main.expander] == [
         "Correct extraction",
+        "Discussion",
         "2 similar claims in other documents",
         "History (0)",
     ]
@@ -119,6 +120,7 @@ def test_no_expander_without_similar_claims(engine: Engine, app: App) -> None:
     at = sign_in(app())
     assert [e.label for e in at.main.expander] == [
         "Correct extraction",
+        "Discussion",
         "History (0)",
     ]
     assert not at.exception
