@@ -135,13 +135,14 @@ def _claim_view() -> None:
     left, right = st.columns([3, 2], gap="large")
     with left:
         _decision(detail, mine)
+        # Under the verdicts, beside the note: a question sent back is on the first screen.
+        discussion.review_section(claim_id)
         correct_extraction(detail)  # collapsed: the verdicts stay on the first screen
     with right:
         # Viewers see the boxes disabled; the service would refuse their writes anyway.
         writable = detail.claim.status == ClaimStatus.open and state.may(Action.review)
         _note(claim_id, mine, open_=writable)
         _urls(claim_id, mine, open_=writable)
-    discussion.review_section(claim_id)
     _similar(detail, mine, _blind(similar_claims(engine, claim_id)))
     _others(detail, reviewer)
     _history(engine, claim_id)
