@@ -83,6 +83,11 @@ class ClaimCandidate(BaseModel):
     speaker: str | None
     score: float = Field(ge=0.0, le=1.0)
     extractor: str = Field(description="name@version of the extractor that found it")
+    # Ingest only (left out of what ``workbench extract`` prints): the scorer whose score this
+    # is when it is provisional (None: ``extractor``'s), and whether the sentence scored
+    # below the threshold and is stored out of the queue, for the re-scorer to judge again.
+    scored_by: str | None = Field(default=None, exclude=True)
+    below_threshold: bool = Field(default=False, exclude=True)
 
 
 class ExtractedClaim(ClaimCandidate):

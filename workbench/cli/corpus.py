@@ -33,7 +33,7 @@ from workbench.cli.serve import run_streamlit
 from workbench.config import Settings
 from workbench.db.open import display_url
 from workbench.db.session import forget
-from workbench.extract import default_extractor
+from workbench.extract import default_extractor, ingest_extractor
 from workbench.ingest.preview import claims_in_files
 from workbench.ingest.readers import ReadError, ReadWarning
 from workbench.ingest.service import (
@@ -43,6 +43,7 @@ from workbench.ingest.service import (
     default_workers,
     ingest_paths,
 )
+from workbench.review import rescore as rescoring
 from workbench.review.queue import list_documents
 from workbench.schemas import DocumentIn
 from workbench.terminal import printable
@@ -125,7 +126,8 @@ def _ingest(
         return ingest_paths(
             engine,
             paths,
-            default_extractor(settings.claim_threshold, settings.scorer, settings.scorer_model),
+            # A two-stage scorer's first stage only; the rest is re-scored in the background.
+            ingest_extractor(settings.claim_threshold, settings.scorer, settings.scorer_model),
             max_bytes=settings.max_file_bytes,
             on_item=on_item,
             workers=workers or default_workers(),
@@ -242,6 +244,11 @@ def demo(
     with user_errors(), as_file(files("workbench") / "sample_data") as samples:
         engine = open_named(url, create=True)
         report = _ingest(engine, [Path(samples)], settings, progress=True)
+        # A few hundred sentences: the full model's scores now (a second or two), so the
+        # demo opens on its final ranking rather than the provisional one.
+        found = rescoring.stages(settings)
+        if found is not None:
+            rescoring.rescore(engine, found)
     print_report(report, where=f"demo database {DEMO_DB_PATH}")
     if serve_app:
-        raise typer.Exit(code=run_streamlit(url, port, host))
+        raise typer.Exit(code=run_streamlit(url, port, host, engine))

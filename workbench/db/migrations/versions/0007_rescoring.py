@@ -1,0 +1,43 @@
+"""claims.scored_by, rescore_token, rescore_claimed_at: provisional scores re-scored later
+
+Revision ID: 0007
+Revises: 0006
+
+With a two-stage scorer (``onnx``: linear@1, then a fine-tuned MiniLM) ingest stores the
+linear score at once and a background worker (workbench.review.rescore) replaces it with the
+transformer's. ``scored_by`` names the scorer of the stored score (the queue shows it);
+existing rows get their ``extractor``, which scored them. ``rescore_token`` and
+``rescore_claimed_at`` are a worker's hold on a claim while it scores it.
+
+Plain ALTER TABLE ADD COLUMN on SQLite (no batch mode, which copies and drops the table and
+with foreign keys on would delete the reviews through ON DELETE CASCADE; see 0006).
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0007'
+down_revision: str | None = '0006'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+INDEX = 'ix_claims_scored_by'
+
+
+def upgrade() -> None:
+    op.add_column('claims', sa.Column('scored_by', sa.String(length=100), nullable=True))
+    op.add_column('claims', sa.Column('rescore_token', sa.String(length=32), nullable=True))
+    op.add_column(
+        'claims', sa.Column('rescore_claimed_at', sa.DateTime(timezone=True), nullable=True)
+    )
+    op.execute('UPDATE claims SET scored_by = extractor')
+    op.create_index(INDEX, 'claims', ['scored_by'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(INDEX, table_name='claims')
+    op.drop_column('claims', 'rescore_claimed_at')
+    op.drop_column('claims', 'rescore_token')
+    op.drop_column('claims', 'scored_by')
