@@ -159,10 +159,21 @@ class ClaimOut(BaseModel):
     score: float
     extractor: str
     status: ClaimStatus
+    # The scorer of ``score`` when it is not ``extractor`` (None: it is): a provisional score
+    # from a two-stage scorer's first stage, until workbench.review.rescore replaces it.
+    scored_by: str | None = None
     review_count: int = 0
     disagreement: float | None = Field(
         default=None, description="share of pairs of its verdicts that differ (2+ verdicts)"
     )
+
+    @property
+    def score_label(self) -> str:
+        """Whose score ``score`` is, for the queue and the review page: the extractor's, or
+        a provisional first-stage score waiting for the full model."""
+        if self.scored_by is None or self.scored_by == self.extractor:
+            return self.extractor
+        return f"{self.scored_by}, provisional"
 
 
 class FinalVerdictOut(BaseModel):

@@ -64,7 +64,7 @@ def claim_meta_html(claim: ClaimOut, document_source: str) -> str:
     speaker = claim.speaker or "unknown speaker"
     rows = [
         ("Speaker", speaker),
-        ("Score", f"{claim.score:.2f}"),
+        ("Score", f"{claim.score:.2f} ({claim.score_label})"),
         ("Document", claim.document_title or f"document {claim.document_id}"),
         ("Source", document_source),
     ]

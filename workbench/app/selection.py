@@ -16,6 +16,7 @@ PAGE_SIZE = 25
 MAX_HISTORY = 50
 TABLE_COLUMNS = ["id", "claim", "speaker", "score", "document", "reviews"]
 DISAGREEMENT = "disagreement"
+SCORED_BY = "scored by"
 
 
 def claims_frame(items: Sequence[ClaimOut], *, disagreement: bool = False) -> pd.DataFrame:
@@ -33,6 +34,10 @@ def claims_frame(items: Sequence[ClaimOut], *, disagreement: bool = False) -> pd
         "reviews": [c.review_count for c in items],
     }
     columns = list(TABLE_COLUMNS)
+    if any(c.score_label != c.extractor for c in items):
+        # Some scores on the page are provisional (issue 16): say whose each score is.
+        data[SCORED_BY] = [c.score_label for c in items]
+        columns.insert(columns.index("score") + 1, SCORED_BY)
     if disagreement:
         data[DISAGREEMENT] = [c.disagreement for c in items]
         columns.append(DISAGREEMENT)
