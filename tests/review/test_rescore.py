@@ -82,7 +82,7 @@ def rows(engine: Engine) -> list[tuple[int, str, float, str | None, str, str | N
                     Claim.id,
                     Claim.text,
                     Claim.score,
-                    Claim.scored_by,
+                    func.coalesce(Claim.scored_by, Claim.extractor),  # whose score it is
                     Claim.status,
                     Claim.rescore_token,
                 ).order_by(Claim.id)
@@ -336,3 +336,20 @@ def test_the_rescore_command(
     result = runner.invoke(app, ["rescore", "--db", db_url])
     assert result.exit_code == 0
     assert "nothing to re-score: the linear scorer has a single stage" in result.stdout
+
+
+@pytest.mark.backends("sqlite")
+def test_a_corpus_ingested_with_linear_alone_is_rescored_too(
+    engine: Engine, sample_dir: Path
+) -> None:
+    linear = default_extractor(scorer="linear")
+    ingest_paths(engine, [sample_dir], linear, max_bytes=10**7)
+    with unit_of_work(engine) as session:  # single-stage: no provisional marker stored
+        assert session.scalar(select(func.count()).where(Claim.scored_by.is_not(None))) == 0
+    n = len(rows(engine))
+    assert rs.pending(engine, "linear@1") == n
+    page = queue.list_claims(engine, queue.ClaimFilter(), actor=SYSTEM)
+    assert {c.score_label for c in page.items} == {"linear@1"}  # linear's own: not provisional
+    assert rs.rescore(engine, fake_stages(value=1.0)).scored == n
+    assert {by for *_, by, _, _ in rows(engine)} == {"fake-full@1"}
+    assert rs.pending(engine, "linear@1") == 0

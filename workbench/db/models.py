@@ -113,7 +113,8 @@ class Claim(Base):
     # The scorer whose score ``score`` is (issue 16). With a two-stage scorer (``onnx``) ingest
     # stores the fast linear@1 score at once and the background re-scorer
     # (workbench.review.rescore) replaces it with the transformer's, so claims appear without
-    # waiting for the slow model; the queue says which score it shows. None: ``extractor``.
+    # waiting for the slow model; the queue says which score it shows. None: ``extractor``
+    # (every claim of a single-stage scorer, and those stored before migration 0007).
     scored_by: Mapped[str | None] = mapped_column(String(100))
     # A re-scorer's hold on the claim while it scores it: a token and when it was taken. Set
     # by a conditional UPDATE (only when unheld or held too long), so two workers, in one
@@ -152,8 +153,9 @@ Index(
     Claim.char_start,
     Claim.char_end,
 )
-# The re-scorer's lookup of claims still holding a provisional score.
-Index("ix_claims_scored_by", Claim.scored_by)
+# The re-scorer's lookup of claims still holding a provisional score (scored_by names it, or
+# is NULL and the extractor does).
+Index("ix_claims_scored_by", Claim.scored_by, Claim.extractor)
 # The assignment's walk by check-worthiness: best first, ties by id.
 Index("ix_claims_assign_score", Claim.status, Claim.verdicts, Claim.score.desc(), Claim.id)
 # The queue sorted by disagreement (admins), and the adjudication queue (disagreement > 0).

@@ -385,13 +385,16 @@ def workbench_examples(engine: Any) -> WorkbenchExamples:
     A claim with both is left out: the reviewers disagree and neither label can be trusted.
     """
     # The database layer is imported here so that training from files needs no database code.
-    from sqlalchemy import exists, select
+    from sqlalchemy import and_, exists, select
 
     from workbench.db.models import Claim, Review
     from workbench.db.session import unit_of_work
 
     has_verdict = exists().where(Review.claim_id == Claim.id, Review.verdict.is_not(None))
-    query = select(Claim.text, Claim.status == "not_a_claim", has_verdict).order_by(Claim.id)
+    # "Not a claim" counts when a person said so: a sentence the model itself kept out of the
+    # queue (a two-stage scorer's, status set by nobody) would teach it its own decisions.
+    dismissed = and_(Claim.status == "not_a_claim", Claim.status_changed_by_id.is_not(None))
+    query = select(Claim.text, dismissed, has_verdict).order_by(Claim.id)
     examples: list[tuple[str, int]] = []
     positives = negatives = conflicting = 0
     with unit_of_work(engine) as session:

@@ -74,8 +74,9 @@ def _claim_row(candidate: ClaimCandidate) -> Claim:
         speaker=candidate.speaker,
         score=candidate.score,
         extractor=candidate.extractor,
-        scored_by=candidate.scored_by or candidate.extractor,
         status=_status(candidate),
+        # Set only when provisional (None: the extractor's score); see _claim_values.
+        **({"scored_by": candidate.scored_by} if candidate.scored_by else {}),
     )
 
 
@@ -166,6 +167,12 @@ def store_batch(
         for r, document_id in zip(new, document_ids, strict=True)
         for candidate in r.extracted.candidates
     ]
+    # ``scored_by`` only when some score is provisional (a two-stage scorer's first stage):
+    # NULL means the extractor's own, and the column is left out of the statement otherwise.
+    if any(c.scored_by for r in new for c in r.extracted.candidates):
+        scorers = (c.scored_by for r in new for c in r.extracted.candidates)
+        for values, scored_by in zip(claim_values, scorers, strict=True):
+            values["scored_by"] = scored_by
     # One plain multi-row insert, then the new ids read back by each claim's unique span:
     # RETURNING in parameter order costs SQLite one statement per row.
     claim_id: dict[tuple[int, int, int], int] = {}
@@ -215,7 +222,6 @@ def _claim_values(candidate: ClaimCandidate, document_id: int, now: datetime) ->
         "speaker": candidate.speaker,
         "score": candidate.score,
         "extractor": candidate.extractor,
-        "scored_by": candidate.scored_by or candidate.extractor,
         "status": _status(candidate),
         "created_at": now,
     }

@@ -5,9 +5,11 @@ linear model; run whole at ingest it made 10,000 articles take ~15 minutes inste
 So ingest (``workbench.extract.ingest_extractor``) stores linear@1's score at once, in the
 queue when it passes linear@1's threshold and out of it (status ``not_a_claim``, nobody's
 name on it) when it only passes the cascade's lower cut, and this module gives every such
-claim the full model's score later. ``claims.scored_by`` says whose score a claim shows.
+claim the full model's score later. ``claims.scored_by`` names the first stage while a
+claim's score is provisional (NULL once it is the extractor's own), so the queue can say so.
 
-A claim is re-scored once: its score and ``scored_by`` are replaced, and, unless a person
+A claim is re-scored once: its score is replaced and it becomes the full model's claim
+(``extractor`` its name, ``scored_by`` NULL), and, unless a person
 has touched it (a status someone set, a review, a live lease), it is put in the queue or
 taken out of it by the full model's threshold, with a history entry without an actor. A
 person's decision is never overridden; the score still is, since it is only a ranking.
@@ -96,9 +98,15 @@ class Rescored:
 def _free(provisional: str, now: datetime) -> ColumnElement[bool]:
     stale = now - timedelta(seconds=HOLD_SECONDS)
     return and_(
-        Claim.scored_by == provisional,
+        _provisional(provisional),
         or_(Claim.rescore_claimed_at.is_(None), Claim.rescore_claimed_at < stale),
     )
+
+
+def _provisional(name: str) -> ColumnElement[bool]:
+    """Claims whose score is ``name``'s: ingested by a two-stage scorer, or by ``name`` itself
+    (a corpus ingested with ``linear`` before ``onnx`` was chosen); both via ix_claims_scored_by."""
+    return or_(Claim.scored_by == name, and_(Claim.scored_by.is_(None), Claim.extractor == name))
 
 
 def take(engine: Engine, provisional: str, limit: int, token: str) -> list[tuple[int, str]]:
@@ -159,8 +167,11 @@ def settle(engine: Engine, stages_: Stages, token: str, scores: dict[int, float]
                 update(Claim)
                 .where(Claim.id == claim_id)
                 .values(
+                    # The full model's claim now in every respect, score and place in the
+                    # queue: its extractor, with no separate scorer (NULL: the extractor's).
                     score=value,
-                    scored_by=stages_.scorer.name,
+                    extractor=stages_.scorer.name,
+                    scored_by=None,
                     rescore_token=None,
                     rescore_claimed_at=None,
                 )
@@ -215,7 +226,7 @@ def pending(engine: Engine, provisional: str) -> int:
     """How many claims still show a ``provisional`` score."""
     with unit_of_work(engine) as session:
         found = session.scalar(
-            select(func.count()).select_from(Claim).where(Claim.scored_by == provisional)
+            select(func.count()).select_from(Claim).where(_provisional(provisional))
         )
     return int(found or 0)
 

@@ -5,8 +5,8 @@ Revises: 0006
 
 With a two-stage scorer (``onnx``: linear@1, then a fine-tuned MiniLM) ingest stores the
 linear score at once and a background worker (workbench.review.rescore) replaces it with the
-transformer's. ``scored_by`` names the scorer of the stored score (the queue shows it);
-existing rows get their ``extractor``, which scored them. ``rescore_token`` and
+transformer's. ``scored_by`` names the scorer of the stored score when it is not the
+``extractor`` (NULL: the extractor's, as for every row stored before). ``rescore_token`` and
 ``rescore_claimed_at`` are a worker's hold on a claim while it scores it.
 
 Plain ALTER TABLE ADD COLUMN on SQLite (no batch mode, which copies and drops the table and
@@ -32,8 +32,7 @@ def upgrade() -> None:
     op.add_column(
         'claims', sa.Column('rescore_claimed_at', sa.DateTime(timezone=True), nullable=True)
     )
-    op.execute('UPDATE claims SET scored_by = extractor')
-    op.create_index(INDEX, 'claims', ['scored_by'], unique=False)
+    op.create_index(INDEX, 'claims', ['scored_by', 'extractor'], unique=False)
 
 
 def downgrade() -> None:
