@@ -43,7 +43,6 @@ from workbench.ingest.service import (
     default_workers,
     ingest_paths,
 )
-from workbench.review import rescore as rescoring
 from workbench.review.queue import list_documents
 from workbench.schemas import DocumentIn
 from workbench.terminal import printable
@@ -110,6 +109,7 @@ def _ingest(
     workers: int | None = None,
     batch: int = BATCH_DOCUMENTS,
     follow_links: bool = False,
+    whole_model: bool = False,
 ) -> IngestReport:
     # delay: the bar appears only once a batch has taken more than a moment.
     total = count_documents(paths, follow_links=follow_links)
@@ -126,8 +126,11 @@ def _ingest(
         return ingest_paths(
             engine,
             paths,
-            # A two-stage scorer's first stage only; the rest is re-scored in the background.
-            ingest_extractor(settings.claim_threshold, settings.scorer, settings.scorer_model),
+            # A two-stage scorer's first stage only, the rest re-scored in the background;
+            # ``whole_model`` (a few articles) scores them for good at once.
+            (default_extractor if whole_model else ingest_extractor)(
+                settings.claim_threshold, settings.scorer, settings.scorer_model
+            ),
             max_bytes=settings.max_file_bytes,
             on_item=on_item,
             workers=workers or default_workers(),
@@ -243,12 +246,9 @@ def demo(
     settings = settings_for(url)
     with user_errors(), as_file(files("workbench") / "sample_data") as samples:
         engine = open_named(url, create=True)
-        report = _ingest(engine, [Path(samples)], settings, progress=True)
-        # A few hundred sentences: the full model's scores now (a second or two), so the
-        # demo opens on its final ranking rather than the provisional one.
-        found = rescoring.stages(settings)
-        if found is not None:
-            rescoring.rescore(engine, found)
+        # Five articles: the whole model at once (a second or two), so the demo opens on its
+        # final ranking, with nothing waiting to be re-scored.
+        report = _ingest(engine, [Path(samples)], settings, progress=True, whole_model=True)
     print_report(report, where=f"demo database {DEMO_DB_PATH}")
     if serve_app:
         raise typer.Exit(code=run_streamlit(url, port, host, engine))

@@ -57,7 +57,7 @@ def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -
             link_claims(
                 session, row.id, [(c.id, s) for c, s in zip(claims, claim_sketches, strict=True)]
             )
-            return len(candidates)
+            return _in_queue(candidates)
     except IntegrityError:
         # Another process stored the same text between our check and our insert.
         with unit_of_work(engine) as session:
@@ -84,6 +84,12 @@ def _status(candidate: ClaimCandidate) -> str:
     # A sentence below the threshold (a provisional extractor's) is stored out of the queue,
     # as "not a claim" with nobody's name on it, until the re-scorer judges it.
     return ClaimStatus.not_a_claim.value if candidate.below_threshold else ClaimStatus.open.value
+
+
+def _in_queue(candidates: Sequence[ClaimCandidate]) -> int:
+    """The claims a document adds to the queue: what ingest reports (sentences stored below
+    the threshold, for the re-scorer, are not claims yet)."""
+    return sum(1 for c in candidates if not c.below_threshold)
 
 
 def _count_out_of_queue(session: Session, candidates: Sequence[ClaimCandidate]) -> None:
@@ -146,7 +152,7 @@ def store_batch(
             continue
         known.add(ready.digest)
         new.append(ready)
-        outcomes.append(len(ready.extracted.candidates))
+        outcomes.append(_in_queue(ready.extracted.candidates))
     if not new:
         return outcomes
     if session.get_bind().dialect.name == "sqlite":
