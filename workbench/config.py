@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         "bytes; a larger one is reported and skipped.",
     )
     scorer: ScorerName = Field(
-        default="onnx",
+        default="linear",
         description="The extractor's sentence scorer: linear, heuristic, blend, minilm (the "
         "`ml` extra) or onnx.",
     )

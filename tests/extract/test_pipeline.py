@@ -1,9 +1,8 @@
 """The whole extractor on the five sample articles: offsets, furniture, and the claims it finds.
 
-The default extractor scores with ``minilm-onnx@3`` (a fine-tuned MiniLM blended with the
-linear model, issue 16); ``linear@1`` (the linear model alone, trained on debate transcripts),
-``heuristic@1`` (rules) and ``blend`` (linear, plus the rules for reported speech) run the
-same checks. Where a scorer misses a statement of the product promise (every
+The default extractor scores with the linear model (``linear@1``), trained on debate
+transcripts; ``heuristic@1`` (rules) and ``blend`` (linear, plus the rules for reported
+speech) run the same checks. Where a scorer misses a statement of the product promise (every
 factual statement with a number, a date or a named actor), the miss is listed in ``MISSES``
 and expected to fail (strict xfail), so a better model shows up as an XPASS to update here.
 """
@@ -16,13 +15,7 @@ from typing import Any
 import pytest
 
 from tests.extract.support import sample
-from workbench.extract import (
-    Extractor,
-    HeuristicExtractor,
-    SentenceExtractor,
-    default_extractor,
-    ingest_extractor,
-)
+from workbench.extract import Extractor, HeuristicExtractor, SentenceExtractor, default_extractor
 from workbench.extract.linear_features import normalise
 from workbench.extract.linear_model import LinearCheckworthiness
 from workbench.extract.pipeline import BOILERPLATE, KEPT, LOW_SCORE, explain
@@ -167,7 +160,7 @@ def test_every_claim_is_an_exact_stripped_slice_of_its_document(
         assert claim.char_end > claim.char_start
         assert claim.text == claim.text.strip()
         assert load_scorer().threshold <= claim.score <= 1.0
-        assert claim.extractor == "minilm-onnx@3"  # the default scorer (issue 16)
+        assert claim.extractor == "linear@1"
 
 
 @pytest.mark.parametrize("name", ARTICLES)
@@ -205,7 +198,7 @@ def test_pure_opinion_is_dropped(
 
 
 def test_explain_gives_every_sentence_a_decision_and_a_reason() -> None:
-    decisions = explain(article("001"), scorer="linear")  # the scorer that explains its score
+    decisions = explain(article("001"))
     assert {KEPT, LOW_SCORE} <= {d.decision for d in decisions}
     assert all(
         d.decision in (KEPT, LOW_SCORE) or d.decision.startswith(BOILERPLATE) for d in decisions
@@ -217,7 +210,7 @@ def test_explain_gives_every_sentence_a_decision_and_a_reason() -> None:
     # adjustment adds the cues it found, "stance:<cue>" ("+" for a fact cue).
     grams = [f for f in lavrov.features if not f.startswith("stance:")]
     assert lavrov.kept and grams
-    linear = load_scorer("linear")
+    linear = load_scorer()
     assert isinstance(linear, LinearCheckworthiness)
     assert all(gram in normalise(lavrov.text, linear.config) for gram in grams)
     assert "stance:+date" in lavrov.features
@@ -260,10 +253,7 @@ def test_text_without_sentences_gives_no_claims(extractor: Extractor) -> None:
     assert extractor.extract(" \n\n\t") == []
 
 
-def test_thousands_of_sentences_per_second_at_ingest() -> None:
-    # What ingest runs: the default (onnx) scorer's linear stage; the transformer re-scores
-    # the claims later, in the background (workbench.review.rescore).
-    extractor = ingest_extractor()
+def test_thousands_of_sentences_per_second(extractor: Extractor) -> None:
     text = "\n\n".join(sample(name) for name in ARTICLES) * 4
     count = len(explain(text))
     started = time.perf_counter()

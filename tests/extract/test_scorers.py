@@ -30,10 +30,8 @@ SCORE_DATA = Path(__file__).resolve().parents[1] / "data" / "score"
 SENTENCES = ["The unemployment rate fell to 3.5% in 2019.", "Thank you very much."]
 
 
-def test_onnx_is_the_default_and_linear_is_loaded_once() -> None:
-    assert load_scorer().name == "minilm-onnx@3"  # issue 16: the default scorer
-    assert load_scorer() is load_scorer("onnx")
-    scorer = load_scorer("linear")
+def test_linear_is_the_default_and_is_loaded_once() -> None:
+    scorer = load_scorer()
     assert isinstance(scorer, LinearCheckworthiness)
     assert isinstance(scorer, SentenceScorer)
     assert scorer.name == "linear@1"
@@ -49,8 +47,7 @@ def test_model_path_replaces_the_shipped_weights(tmp_path: Path) -> None:
     from_path = load_scorer("linear", copy)
     assert from_path is not load_scorer("linear")
     assert from_path is load_scorer("linear", tmp_path / "." / "copy.npz")
-    shipped_scores = load_scorer("linear").score_many(SENTENCES)
-    assert list(from_path.score_many(SENTENCES)) == list(shipped_scores)
+    assert list(from_path.score_many(SENTENCES)) == list(load_scorer().score_many(SENTENCES))
 
 
 def test_heuristic_wraps_the_rule_score() -> None:
@@ -98,7 +95,7 @@ def test_minilm_without_the_extra_says_how_to_install_it() -> None:
 
 
 def test_the_settings_choose_the_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert default_extractor().name == "minilm-onnx@3"  # onnx by default (issue 16)
+    assert default_extractor().name == "linear@1"
     assert default_extractor().threshold == load_scorer().threshold
     monkeypatch.setenv("WORKBENCH_SCORER", "heuristic")
     monkeypatch.setenv("WORKBENCH_CLAIM_THRESHOLD", "0.7")
