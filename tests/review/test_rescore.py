@@ -31,11 +31,12 @@ from workbench.cli import app
 from workbench.config import Settings
 from workbench.db.models import Claim, Document, HistoryEntry
 from workbench.db.session import unit_of_work
+from workbench.export.rows import iter_records
 from workbench.extract import default_extractor, ingest_extractor
 from workbench.ingest.service import ingest_paths
 from workbench.review import decisions, queue
 from workbench.review import rescore as rs
-from workbench.schemas import Verdict
+from workbench.schemas import ClaimStatus, Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,6 +71,8 @@ def provisional(engine: Engine, sample_dir: Path) -> Engine:
     """The sample articles ingested as `workbench ingest` does with WORKBENCH_SCORER=onnx."""
     report = ingest_paths(engine, [sample_dir], ingest_extractor(scorer="onnx"), max_bytes=10**7)
     assert report.added == 5 and not report.errors
+    # The report counts the claims put in the queue, not the sentences kept out of it.
+    assert report.claims == queue.progress(engine).total
     return engine
 
 
@@ -353,3 +356,13 @@ def test_a_corpus_ingested_with_linear_alone_is_rescored_too(
     assert rs.rescore(engine, fake_stages(value=1.0)).scored == n
     assert {by for *_, by, _, _ in rows(engine)} == {"fake-full@1"}
     assert rs.pending(engine, "linear@1") == 0
+
+
+@pytest.mark.backends("sqlite")
+def test_export_leaves_out_what_the_extractor_keeps_out_of_the_queue(provisional: Engine) -> None:
+    records = list(iter_records(provisional))
+    assert len(records) == queue.progress(provisional).total  # the open claims only
+    some = next(i for i, *_, status, _ in rows(provisional) if status == "open")
+    decisions.mark_not_a_claim(provisional, some, local_actor(provisional, "Ana"))
+    marked = [r for r in iter_records(provisional) if r.claim_id == some]
+    assert [r.status for r in marked] == [ClaimStatus.not_a_claim]  # a person's: exported
