@@ -366,3 +366,14 @@ def test_export_leaves_out_what_the_extractor_keeps_out_of_the_queue(provisional
     decisions.mark_not_a_claim(provisional, some, local_actor(provisional, "Ana"))
     marked = [r for r in iter_records(provisional) if r.claim_id == some]
     assert [r.status for r in marked] == [ClaimStatus.not_a_claim]  # a person's: exported
+
+
+@pytest.mark.backends("sqlite")
+def test_train_extractor_learns_only_from_peoples_not_a_claim(provisional: Engine) -> None:
+    from workbench.extract.train_linear import workbench_examples
+
+    assert workbench_examples(provisional).negatives == 0  # the held-out candidates: nobody's
+    some = next(i for i, *_, status, _ in rows(provisional) if status == "not_a_claim")
+    decisions.reopen_claim(provisional, some, local_actor(provisional, "Ana"))
+    decisions.mark_not_a_claim(provisional, some, local_actor(provisional, "Ana"))
+    assert workbench_examples(provisional).negatives == 1
