@@ -94,6 +94,11 @@ class ClaimCandidate(BaseModel):
     speaker: str | None
     score: float = Field(ge=0.0, le=1.0)
     extractor: str = Field(description="name@version of the extractor that found it")
+    # Ingest only (left out of what ``workbench extract`` prints): the scorer whose score this
+    # is when it is provisional (None: ``extractor``'s), and whether the sentence scored
+    # below the threshold and is stored out of the queue, for the re-scorer to judge again.
+    scored_by: str | None = Field(default=None, exclude=True)
+    below_threshold: bool = Field(default=False, exclude=True)
 
 
 class ExtractedClaim(ClaimCandidate):
@@ -166,10 +171,21 @@ class ClaimOut(BaseModel):
     extractor: str
     status: ClaimStatus
     origin: ClaimOrigin = ClaimOrigin.extracted
+    # The scorer of ``score`` when it is not ``extractor`` (None: it is): a provisional score
+    # from a two-stage scorer's first stage, until workbench.review.rescore replaces it.
+    scored_by: str | None = None
     review_count: int = 0
     disagreement: float | None = Field(
         default=None, description="share of pairs of its verdicts that differ (2+ verdicts)"
     )
+
+    @property
+    def score_label(self) -> str:
+        """Whose score ``score`` is, for the queue and the review page: the extractor's, or
+        a provisional first-stage score waiting for the full model."""
+        if self.scored_by is None or self.scored_by == self.extractor:
+            return self.extractor
+        return f"{self.scored_by}, provisional"
 
 
 class FinalVerdictOut(BaseModel):

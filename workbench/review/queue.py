@@ -564,6 +564,7 @@ def claim_out(claim: Claim, *, review_count: int | None = None) -> ClaimOut:
         extractor=claim.extractor,
         status=ClaimStatus(claim.status),
         origin=ClaimOrigin(claim.origin),
+        scored_by=claim.scored_by,
         review_count=verdicts,
         # Under two verdicts there is nothing to disagree on: no figure rather than 0.
         disagreement=round(claim.disagreement, 3) if claim.verdicts >= 2 else None,
