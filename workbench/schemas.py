@@ -53,6 +53,11 @@ class ClaimStatus(enum.StrEnum):
     # Replaced by a reviewer's correction (workbench.review.corrections): out of the queue,
     # kept with its reviews so that what was decided on it stays auditable.
     superseded = "superseded"
+    # A sentence the extractor itself keeps out of the queue: a two-stage scorer's candidate
+    # below its threshold, stored at ingest for the background re-scorer
+    # (workbench.review.rescore) to judge with the full model. Not a claim yet, and not a
+    # person's "not a claim": out of the queue, the counts, agreement, exports and training.
+    held_out = "held_out"
 
 
 class ClaimOrigin(enum.StrEnum):

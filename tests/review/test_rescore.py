@@ -9,6 +9,7 @@ mid-batch leaves nothing half-written.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -34,7 +35,7 @@ from workbench.db.session import unit_of_work
 from workbench.export.rows import iter_records
 from workbench.extract import default_extractor, ingest_extractor
 from workbench.ingest.service import ingest_paths
-from workbench.review import decisions, queue
+from workbench.review import decisions, queue, stats
 from workbench.review import rescore as rs
 from workbench.schemas import ClaimStatus, Verdict
 
@@ -100,14 +101,24 @@ def test_ingest_stores_first_stage_scores_and_keeps_the_cascades_candidates_out_
     linear = ingest_extractor(scorer="onnx")
     assert {by for *_, by, _, _ in found} == {"linear@1"}
     opened = [score for _, _, score, _, status, _ in found if status == "open"]
-    hidden = [score for _, _, score, _, status, _ in found if status == "not_a_claim"]
-    assert opened and hidden
+    hidden = [score for _, _, score, _, status, _ in found if status == "held_out"]
+    assert opened and hidden and len(opened) + len(hidden) == len(found)
     assert min(opened) >= linear.threshold > max(hidden)
     with unit_of_work(provisional) as session:
         assert (
             session.scalar(select(func.count()).where(Claim.status_changed_by_id.is_not(None))) == 0
         )
         assert {e for e in session.scalars(select(Claim.extractor))} == {"minilm-onnx@3"}
+        totals = stats.totals(session)
+    # Held out is the extractor's own decision, not a person's "not a claim": in no count of
+    # claims, not in the "Not a claim" filter, not among "All" claims or a document's claims.
+    assert (totals.claims, totals.not_a_claim, totals.held_out) == (len(opened), 0, len(hidden))
+    assert queue.progress(provisional).not_a_claim == 0
+    for state, expected in [("not_a_claim", 0), ("all", len(opened))]:
+        flt = queue.ClaimFilter(state=state)
+        page = queue.list_claims(provisional, flt, page_size=1000, actor=SYSTEM)
+        assert page.total == len(page.items) == expected, state
+    assert sum(d.claims for d in queue.list_documents(provisional)) == len(opened)
     assert_kept(provisional)  # the hidden ones are counted out of the queue
     assert rs.pending(provisional, "linear@1") == len(found)
 
@@ -152,6 +163,40 @@ def test_a_persons_decision_stands_and_only_the_score_changes(provisional: Engin
     assert sum(status == "open" for *_, status in after.values()) == 1
     rs.rescore(provisional, fake_stages(value=1.0))  # nothing left at linear@1: no change
     assert after == {i: (s, b, st) for i, _, s, b, st, _ in rows(provisional)}
+    assert_kept(provisional)
+
+
+def test_the_rescorer_moves_claims_between_open_and_held_out_only(provisional: Engine) -> None:
+    found = rows(provisional)
+    opened = [i for i, *_, status, _ in found if status == "open"]
+    held = [i for i, *_, status, _ in found if status == "held_out"]
+    ana = local_actor(provisional, "Ana")
+    decisions.mark_not_a_claim(provisional, held[0], ana)  # a person's, on a held-out one
+    decisions.reopen_claim(provisional, held[1], ana)  # a person put one in the queue
+    done = rs.rescore(provisional, fake_stages(value=0.0))  # the full model drops everything
+    after = {i: status for i, *_, status, _ in rows(provisional)}
+    assert done.out_of_queue == len(opened) and done.into_queue == 0
+    assert {after[i] for i in opened} == {"held_out"}  # demoted: not "not a claim"
+    assert (after[held[0]], after[held[1]]) == ("not_a_claim", "open")  # people's stand
+    assert queue.progress(provisional).not_a_claim == 1  # Ana's only
+    assert_kept(provisional)
+
+
+def test_an_imported_review_puts_a_held_out_sentence_in_the_queue(
+    provisional: Engine, tmp_path: Path
+) -> None:
+    from workbench.transfer.import_reviews import import_reviews
+
+    held = next(i for i, *_, status, _ in rows(provisional) if status == "held_out")
+    line = {"claim_id": held, "reviews": [{"reviewer": "Ana", "verdict": "verified"}]}
+    source = tmp_path / "reviews.jsonl"
+    source.write_text(json.dumps(line) + "\n")
+    local_actor(provisional, "Ana")  # the reviewer has an account here
+    report = import_reviews(provisional, source, actor=SYSTEM)
+    assert report.reviews_added == 1, report
+    assert {i: status for i, *_, status, _ in rows(provisional)}[held] == "open"
+    rs.rescore(provisional, fake_stages(value=0.0))  # a person reviewed it: it stays
+    assert {i: status for i, *_, status, _ in rows(provisional)}[held] == "open"
     assert_kept(provisional)
 
 
@@ -373,7 +418,7 @@ def test_train_extractor_learns_only_from_peoples_not_a_claim(provisional: Engin
     from workbench.extract.train_linear import workbench_examples
 
     assert workbench_examples(provisional).negatives == 0  # the held-out candidates: nobody's
-    some = next(i for i, *_, status, _ in rows(provisional) if status == "not_a_claim")
+    some = next(i for i, *_, status, _ in rows(provisional) if status == "held_out")
     decisions.reopen_claim(provisional, some, local_actor(provisional, "Ana"))
     decisions.mark_not_a_claim(provisional, some, local_actor(provisional, "Ana"))
     assert workbench_examples(provisional).negatives == 1

@@ -94,7 +94,9 @@ class Claim(Base):
     __table_args__ = (
         CheckConstraint("char_start >= 0 AND char_end > char_start", name="offsets"),
         CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
-        CheckConstraint("status IN ('open', 'not_a_claim', 'superseded')", name="status"),
+        CheckConstraint(
+            "status IN ('open', 'not_a_claim', 'superseded', 'held_out')", name="status"
+        ),
         CheckConstraint("origin IN ('extracted', 'corrected', 'added')", name="origin"),
         UniqueConstraint("document_id", "char_start", "char_end", name="uq_claims_span"),
         Index("ix_claims_status_score", "status", "score"),
@@ -203,6 +205,9 @@ class ClaimCount(Base):
     not_a_claim: Mapped[int] = mapped_column(Integer, default=0)  # claims out of the queue
     # Claims replaced by their correction (status superseded): out of the queue too.
     superseded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Sentences the extractor keeps out of the queue (status held_out, migration 0013): not
+    # claims, so the totals leave them out of every count.
+    held_out: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class User(Base):

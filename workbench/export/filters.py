@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import Engine, Select, exists, or_, select
+from sqlalchemy import Engine, Select, exists, select
 
 from workbench.db.models import Claim, Document, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
@@ -95,11 +95,9 @@ Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 def apply(query: Q, flt: ExportFilter) -> Q:
     """``query`` (over ``Claim``, outer-joined to ``FinalVerdict``) narrowed by ``flt``."""
     # Sentences the extractor itself keeps out of the queue (a two-stage scorer's candidates
-    # below its threshold, status "not a claim" set by no one: workbench.review.rescore) are
-    # not claims; a person's "not a claim" is exported with its status.
-    query = query.where(
-        or_(Claim.status == ClaimStatus.open.value, Claim.status_changed_by_id.is_not(None))
-    )
+    # below its threshold, status held_out: workbench.review.rescore) are not claims; a
+    # person's "not a claim" is exported with its status.
+    query = query.where(Claim.status != ClaimStatus.held_out.value)
     if flt.document_id:
         query = query.where(Claim.document_id.in_(flt.document_id))
     if flt.min_score is not None:

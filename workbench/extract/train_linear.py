@@ -406,20 +406,20 @@ def workbench_examples(engine: Any) -> WorkbenchExamples:
         or_(replacement.corrected_from_id == Claim.id, replacement.merged_from_id == Claim.id),
         and_(replacement.char_start <= Claim.char_start, replacement.char_end >= Claim.char_end),
     )
-    # "Not a claim" counts when a person said so: a sentence the model itself kept out of the
-    # queue (a two-stage scorer's, status set by nobody) would teach it its own decisions.
-    dismissed = and_(Claim.status == "not_a_claim", Claim.status_changed_by_id.is_not(None))
-    query = select(
-        Claim.text, Claim.status, Claim.origin, has_verdict, kept_inside, dismissed
-    ).order_by(Claim.id)
+    # "Not a claim" is a person's decision. The sentences the model itself holds out of the
+    # queue (status held_out, workbench.review.rescore) are neither label: they would teach
+    # it its own decisions.
+    query = select(Claim.text, Claim.status, Claim.origin, has_verdict, kept_inside).order_by(
+        Claim.id
+    )
     examples: list[tuple[str, int]] = []
     positives = negatives = conflicting = corrected = retired = 0
     with unit_of_work(engine) as session:
-        for text, status, origin, verdict, inside, not_a_claim in session.execute(query):
+        for text, status, origin, verdict, inside in session.execute(query):
             cut = origin != "extracted" and status == "open"
             superseded = status == "superseded" and not inside
             positive = bool(verdict) or cut
-            negative = bool(not_a_claim) or superseded
+            negative = status == "not_a_claim" or superseded
             if positive and negative:
                 conflicting += 1
             elif positive:

@@ -82,8 +82,8 @@ def _claim_row(candidate: ClaimCandidate) -> Claim:
 
 def _status(candidate: ClaimCandidate) -> str:
     # A sentence below the threshold (a provisional extractor's) is stored out of the queue,
-    # as "not a claim" with nobody's name on it, until the re-scorer judges it.
-    return ClaimStatus.not_a_claim.value if candidate.below_threshold else ClaimStatus.open.value
+    # held out (not a person's "not a claim"), until the re-scorer judges it.
+    return ClaimStatus.held_out.value if candidate.below_threshold else ClaimStatus.open.value
 
 
 def _in_queue(candidates: Sequence[ClaimCandidate]) -> int:
@@ -93,11 +93,12 @@ def _in_queue(candidates: Sequence[ClaimCandidate]) -> int:
 
 
 def _count_out_of_queue(session: Session, candidates: Sequence[ClaimCandidate]) -> None:
-    """Count the claims stored out of the queue in the queue's totals (the rows that
-    workbench.review.stats sums; ingest sits beside review and cannot call it)."""
+    """Count the held-out rows in the totals' rows of changes (workbench.review.stats sums
+    them, and leaves them out of the number of claims; ingest sits beside review and cannot
+    call it)."""
     hidden = sum(1 for c in candidates if c.below_threshold)
     if hidden:
-        session.execute(insert(_COUNTS).values(reviewed=0, not_a_claim=hidden))
+        session.execute(insert(_COUNTS).values(reviewed=0, not_a_claim=0, held_out=hidden))
 
 
 def _document_row(document: DocumentIn, digest: str, claims: list[Claim]) -> Document:

@@ -3,9 +3,9 @@
 Why: the ``onnx`` scorer (linear@1, then a fine-tuned MiniLM) is ~50 times slower than the
 linear model; run whole at ingest it made 10,000 articles take ~15 minutes instead of ~105 s.
 So ingest (``workbench.extract.ingest_extractor``) stores linear@1's score at once, in the
-queue when it passes linear@1's threshold and out of it (status ``not_a_claim``, nobody's
-name on it) when it only passes the cascade's lower cut, and this module gives every such
-claim the full model's score later. ``claims.scored_by`` names the first stage while a
+queue when it passes linear@1's threshold and out of it (status ``held_out``, which is not
+a person's "not a claim") when it only passes the cascade's lower cut, and this module gives
+every such claim the full model's score later. ``claims.scored_by`` names the first stage while a
 claim's score is provisional (NULL once it is the extractor's own), so the queue can say so.
 
 A claim is re-scored once: its score is replaced and it becomes the full model's claim
@@ -180,7 +180,9 @@ def settle(engine: Engine, stages_: Stages, token: str, scores: dict[int, float]
             done.scored += 1
             if changed_by is not None or claim_id in touched:
                 continue  # a person's decision stands
-            wanted = ClaimStatus.open if value >= stages_.threshold else ClaimStatus.not_a_claim
+            if status not in (ClaimStatus.open, ClaimStatus.held_out):
+                continue  # a status only a person or a correction sets (already excluded above)
+            wanted = ClaimStatus.open if value >= stages_.threshold else ClaimStatus.held_out
             if wanted.value == status:
                 continue
             stats.status_changed(session, claim_id, wanted)
