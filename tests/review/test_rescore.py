@@ -32,6 +32,7 @@ from workbench.cli import app
 from workbench.config import Settings
 from workbench.db.models import Claim, Document, HistoryEntry
 from workbench.db.session import unit_of_work
+from workbench.errors import InvalidInput
 from workbench.export.rows import iter_records
 from workbench.extract import default_extractor, ingest_extractor
 from workbench.ingest.service import ingest_paths
@@ -171,6 +172,8 @@ def test_the_rescorer_moves_claims_between_open_and_held_out_only(provisional: E
     opened = [i for i, *_, status, _ in found if status == "open"]
     held = [i for i, *_, status, _ in found if status == "held_out"]
     ana = local_actor(provisional, "Ana")
+    with pytest.raises(InvalidInput, match="held out of the queue by the extractor"):
+        decisions.set_verdict(provisional, held[0], ana, Verdict.verified)
     decisions.mark_not_a_claim(provisional, held[0], ana)  # a person's, on a held-out one
     decisions.reopen_claim(provisional, held[1], ana)  # a person put one in the queue
     done = rs.rescore(provisional, fake_stages(value=0.0))  # the full model drops everything
