@@ -185,6 +185,34 @@ def test_the_rescorer_moves_claims_between_open_and_held_out_only(provisional: E
     assert_kept(provisional)
 
 
+def test_a_reviewer_adding_a_held_out_sentence_puts_it_in_the_queue(provisional: Engine) -> None:
+    from workbench.review import corrections
+
+    held, document_id, start, end = next(
+        (i, d, a, b) for i, d, a, b, status in _spans(provisional) if status == "held_out"
+    )
+    done = corrections.add_claim(
+        provisional, document_id, local_actor(provisional, "Ana"), start, end
+    )
+    assert [c.id for c in done.created] == [held]  # the same row, not a second one
+    assert {i: status for i, *_, status, _ in rows(provisional)}[held] == "open"
+    rs.rescore(provisional, fake_stages(value=0.0))  # a person put it there: it stays
+    assert {i: status for i, *_, status, _ in rows(provisional)}[held] == "open"
+    assert_kept(provisional)
+
+
+def _spans(engine: Engine) -> list[tuple[int, int, int, int, str]]:
+    with unit_of_work(engine) as session:
+        return [
+            (int(i), int(d), int(a), int(b), str(s))
+            for i, d, a, b, s in session.execute(
+                select(
+                    Claim.id, Claim.document_id, Claim.char_start, Claim.char_end, Claim.status
+                ).order_by(Claim.id)
+            )
+        ]
+
+
 def test_an_imported_review_puts_a_held_out_sentence_in_the_queue(
     provisional: Engine, tmp_path: Path
 ) -> None:
