@@ -43,7 +43,7 @@ import sentencex
 
 from workbench.db.open import open_database
 from workbench.db.session import forget
-from workbench.extract import default_extractor, segment
+from workbench.extract import default_extractor, ingest_extractor, segment
 from workbench.extract.pipeline import furniture_rules
 from workbench.extract.speaker import attribute
 from workbench.ingest.extraction import extract_texts
@@ -82,7 +82,9 @@ def ingest_once(folder: Path, url: str | None, workers: int, batch: int) -> dict
     with tempfile.TemporaryDirectory(prefix="wb-ingest-db-") as scratch:
         target = url or f"sqlite:///{Path(scratch) / 'bench.sqlite'}"
         engine = open_database(target)
-        extractor = default_extractor()
+        # What `workbench ingest` runs: a two-stage scorer's first stage only (the rest is
+        # re-scored in the background, workbench.review.rescore).
+        extractor = ingest_extractor()
         load_before = os.getloadavg()
         main_before, children_before = _cpu()
         start = time.perf_counter()

@@ -200,6 +200,10 @@ LATER_COLUMNS: dict[tuple[str, str], object] = {
     ("claims", "origin"): "extracted",
     ("claims", "corrected_from_id"): None,
     ("claims", "merged_from_id"): None,
+    # 0013: provisional scores (workbench.review.rescore); synthetic claims are scored for good.
+    ("claims", "scored_by"): None,
+    ("claims", "rescore_token"): None,
+    ("claims", "rescore_claimed_at"): None,
 }
 
 
@@ -212,7 +216,7 @@ def _digest_rows(engine: Engine) -> str:
             digest.update(name.encode())
         for model in (Document, Claim, Review, Evidence, FinalVerdict):
             table = Base.metadata.tables[model.__tablename__]
-            # Columns added after the pin (0011: where a claim came from) are checked to hold
+            # Columns added after the pin (0011: where a claim came from; 0013) are checked to hold
             # their defaults instead: the corpus is the same, the table wider.
             later = [c for c in table.columns if (table.name, c.name) in LATER_COLUMNS]
             for column in later:

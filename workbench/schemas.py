@@ -53,6 +53,11 @@ class ClaimStatus(enum.StrEnum):
     # Replaced by a reviewer's correction (workbench.review.corrections): out of the queue,
     # kept with its reviews so that what was decided on it stays auditable.
     superseded = "superseded"
+    # A sentence the extractor itself keeps out of the queue: a two-stage scorer's candidate
+    # below its threshold, stored at ingest for the background re-scorer
+    # (workbench.review.rescore) to judge with the full model. Not a claim yet, and not a
+    # person's "not a claim": out of the queue, the counts, agreement, exports and training.
+    held_out = "held_out"
 
 
 class ClaimOrigin(enum.StrEnum):
@@ -94,6 +99,11 @@ class ClaimCandidate(BaseModel):
     speaker: str | None
     score: float = Field(ge=0.0, le=1.0)
     extractor: str = Field(description="name@version of the extractor that found it")
+    # Ingest only (left out of what ``workbench extract`` prints): the scorer whose score this
+    # is when it is provisional (None: ``extractor``'s), and whether the sentence scored
+    # below the threshold and is stored out of the queue, for the re-scorer to judge again.
+    scored_by: str | None = Field(default=None, exclude=True)
+    below_threshold: bool = Field(default=False, exclude=True)
 
 
 class ExtractedClaim(ClaimCandidate):
@@ -166,10 +176,21 @@ class ClaimOut(BaseModel):
     extractor: str
     status: ClaimStatus
     origin: ClaimOrigin = ClaimOrigin.extracted
+    # The scorer of ``score`` when it is not ``extractor`` (None: it is): a provisional score
+    # from a two-stage scorer's first stage, until workbench.review.rescore replaces it.
+    scored_by: str | None = None
     review_count: int = 0
     disagreement: float | None = Field(
         default=None, description="share of pairs of its verdicts that differ (2+ verdicts)"
     )
+
+    @property
+    def score_label(self) -> str:
+        """Whose score ``score`` is, for the queue and the review page: the extractor's, or
+        a provisional first-stage score waiting for the full model."""
+        if self.scored_by is None or self.scored_by == self.extractor:
+            return self.extractor
+        return f"{self.scored_by}, provisional"
 
 
 class FinalVerdictOut(BaseModel):

@@ -34,9 +34,12 @@ VERDICTS = [Verdict.verified, Verdict.disputed, Verdict.unsupported]
 
 def recomputed(engine: Engine) -> tuple[dict[int, tuple[int, float]], tuple[int, int, int]]:
     """(per claim (verdicts, disagreement), (claims, reviewed open, not a claim)), from the
-    reviews and statuses themselves."""
+    reviews and statuses themselves. The extractor's held-out sentences (status held_out,
+    workbench.review.rescore) are not claims: in no total."""
     with unit_of_work(engine) as session:
-        claims = dict(session.execute(select(Claim.id, Claim.status)).all())
+        claims = dict(
+            session.execute(select(Claim.id, Claim.status).where(Claim.status != "held_out")).all()
+        )
         given: dict[int, list[str]] = {claim_id: [] for claim_id in claims}
         for claim_id, verdict in session.execute(select(Review.claim_id, Review.verdict)):
             if verdict is not None:
@@ -58,7 +61,9 @@ def _figures(verdicts: list[str]) -> tuple[int, float]:
 
 def kept(engine: Engine) -> tuple[dict[int, tuple[int, float]], tuple[int, int, int]]:
     with unit_of_work(engine) as session:
-        rows = session.execute(select(Claim.id, Claim.verdicts, Claim.disagreement)).all()
+        rows = session.execute(
+            select(Claim.id, Claim.verdicts, Claim.disagreement).where(Claim.status != "held_out")
+        ).all()
         totals = stats.totals(session)
     per_claim = {claim_id: (n, share) for claim_id, n, share in rows}
     return per_claim, (totals.claims, totals.reviewed, totals.not_a_claim)

@@ -81,7 +81,7 @@ def claim_meta_html(claim: ClaimOut, document_source: str) -> str:
     title = claim.document_title or f"document {claim.document_id}"
     rows = [
         ("Speaker", speaker),
-        ("Score", f"{claim.score:.2f}"),
+        ("Score", f"{claim.score:.2f} ({claim.score_label})"),
         ("Document", shorten(title, TITLE_SHOWN_CHARS)),
         ("Source", source_label(document_source)),
     ]

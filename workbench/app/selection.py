@@ -21,6 +21,7 @@ STATE = "state"
 VERDICTS = "verdicts"
 FINAL = "final"
 MINE = "your verdict"
+SCORED_BY = "scored by"
 
 
 def claims_frame(
@@ -49,6 +50,10 @@ def claims_frame(
         "reviews": [c.review_count for c in items],
     }
     columns = list(TABLE_COLUMNS)
+    if any(c.score_label != c.extractor for c in items):
+        # Some scores on the page are provisional (issue 16): say whose each score is.
+        data[SCORED_BY] = [c.score_label for c in items]
+        columns.insert(columns.index("score") + 1, SCORED_BY)
     if disagreement:
         data[DISAGREEMENT] = [c.disagreement for c in items]
         columns.insert(columns.index("claim") + 1, DISAGREEMENT)

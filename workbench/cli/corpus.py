@@ -33,7 +33,7 @@ from workbench.cli.serve import run_streamlit
 from workbench.config import Settings
 from workbench.db.open import display_url
 from workbench.db.session import forget
-from workbench.extract import default_extractor
+from workbench.extract import default_extractor, ingest_extractor
 from workbench.ingest.preview import claims_in_files
 from workbench.ingest.readers import ReadError, ReadWarning
 from workbench.ingest.service import (
@@ -109,6 +109,7 @@ def _ingest(
     workers: int | None = None,
     batch: int = BATCH_DOCUMENTS,
     follow_links: bool = False,
+    whole_model: bool = False,
 ) -> IngestReport:
     # delay: the bar appears only once a batch has taken more than a moment.
     total = count_documents(paths, follow_links=follow_links)
@@ -125,7 +126,11 @@ def _ingest(
         return ingest_paths(
             engine,
             paths,
-            default_extractor(settings.claim_threshold, settings.scorer, settings.scorer_model),
+            # A two-stage scorer's first stage only, the rest re-scored in the background;
+            # ``whole_model`` (a few articles) scores them for good at once.
+            (default_extractor if whole_model else ingest_extractor)(
+                settings.claim_threshold, settings.scorer, settings.scorer_model
+            ),
             max_bytes=settings.max_file_bytes,
             on_item=on_item,
             workers=workers or default_workers(),
@@ -241,7 +246,9 @@ def demo(
     settings = settings_for(url)
     with user_errors(), as_file(files("workbench") / "sample_data") as samples:
         engine = open_named(url, create=True)
-        report = _ingest(engine, [Path(samples)], settings, progress=True)
+        # Five articles: the whole model at once (a second or two), so the demo opens on its
+        # final ranking, with nothing waiting to be re-scored.
+        report = _ingest(engine, [Path(samples)], settings, progress=True, whole_model=True)
     print_report(report, where=f"demo database {DEMO_DB_PATH}")
     if serve_app:
-        raise typer.Exit(code=run_streamlit(url, port, host))
+        raise typer.Exit(code=run_streamlit(url, port, host, engine))

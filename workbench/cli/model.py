@@ -25,12 +25,13 @@ from workbench.extract import default_extractor
 from workbench.extract.evaluation import FileEvaluation
 from workbench.extract.retraining import retrain_with_reviews, training_data
 from workbench.extract.scorers import read_sentence_file
+from workbench.review import rescore as rescoring
 
 ScorerOption = Annotated[
     str | None,
     typer.Option(
         "--scorer",
-        help="linear, heuristic, blend or minilm (default: $WORKBENCH_SCORER, else linear).",
+        help="linear, onnx, heuristic, blend or minilm (default: $WORKBENCH_SCORER, else linear).",
         show_default=False,
     ),
 ]
@@ -153,3 +154,32 @@ def train_extractor(
         engine = open_named(settings.database_url, migrate=False)
         retrained = retrain_with_reviews(engine, settings, folder, out, limit=limit, folds=folds)
     print_report(retrained)
+
+
+def rescore(
+    db: DbOption = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="Re-score at most N claims (default: all that wait)."),
+    ] = None,
+) -> None:
+    """Give claims ingest scored with a two-stage scorer's fast first stage (onnx: linear@1)
+    the full model's score now, in the foreground; `serve` and `demo` do it in the background.
+
+    Each claim is put in the queue or taken out of it by the full model's threshold, unless
+    a person has reviewed it, leased it or set its status.
+    """
+    settings = settings_for(db)
+    with user_errors():
+        engine = open_named(settings.database_url)
+        found = rescoring.stages(settings)
+    if found is None:
+        echo(f"nothing to re-score: the {settings.scorer} scorer has a single stage")
+        return
+    echo(f"re-scoring with {found.scorer.name} (threshold {found.threshold:.4f})", err=True)
+    done = rescoring.rescore(engine, found, limit=limit)
+    left = rescoring.pending(engine, found.provisional)
+    echo(
+        f"{done.scored} claims re-scored: {done.into_queue} put in the queue, "
+        f"{done.out_of_queue} taken out; {left} still scored by {found.provisional}"
+    )

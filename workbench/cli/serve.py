@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
+from sqlalchemy import Engine
 
 from workbench.cli.common import (
     DbOption,
@@ -31,6 +32,7 @@ from workbench.cli.common import (
     user_errors,
 )
 from workbench.process import set_parent_death_signal
+from workbench.review.rescore import BackgroundRescorer
 
 GRACE = 10.0  # seconds Streamlit has to stop before its group is killed
 
@@ -43,17 +45,21 @@ def serve(
     """Open the review app in the browser (Streamlit)."""
     settings = settings_for(db)
     with user_errors():
-        open_named(settings.database_url)
-    raise typer.Exit(code=run_streamlit(settings.database_url, port, host))
+        engine = open_named(settings.database_url)
+    raise typer.Exit(code=run_streamlit(settings.database_url, port, host, engine))
 
 
-def run_streamlit(database_url: str, port: int, host: str) -> int:
+def run_streamlit(database_url: str, port: int, host: str, engine: Engine | None = None) -> int:
     """Run Streamlit until it ends or this process is told to stop, then stop all of it.
 
     Streamlit runs in a process group of its own, so stopping it reaches whatever it starts
     too. A SIGTERM, SIGINT (Ctrl+C) or SIGHUP to this process is passed on to that group:
     before, this process died of a SIGTERM at once and left Streamlit serving the data on the
     port. If Streamlit has not ended within GRACE seconds the group is killed.
+
+    With ``engine``, this process re-scores claims in the background meanwhile
+    (workbench.review.rescore): here rather than in Streamlit's process, so the transformer
+    never competes with a page for Streamlit's interpreter.
     """
     # server.py serves Home.py as an st.App that answers /_stcore/metrics with 404: the
     # metrics need no sign-in and show which pages are used (docs/security.md).
@@ -95,6 +101,8 @@ def run_streamlit(database_url: str, port: int, host: str) -> int:
         start_new_session=True,
         preexec_fn=set_parent_death_signal if single else None,
     )
+    # Started after the fork above (which wants this process single-threaded).
+    rescorer = BackgroundRescorer(engine).start() if engine is not None else None
     stopping: list[int] = []
 
     def forward(signum: int, _frame: object) -> None:
@@ -114,6 +122,8 @@ def run_streamlit(database_url: str, port: int, host: str) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         stop_group(process.pid, signal.SIGTERM)
+        if rescorer is not None:
+            rescorer.stop()
     if stopping:  # stopped on request: the usual status of a process ended by that signal
         return 0 if stopping[0] == signal.SIGINT else 128 + stopping[0]
     return code if code >= 0 else 128 - code

@@ -94,7 +94,9 @@ class Claim(Base):
     __table_args__ = (
         CheckConstraint("char_start >= 0 AND char_end > char_start", name="offsets"),
         CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
-        CheckConstraint("status IN ('open', 'not_a_claim', 'superseded')", name="status"),
+        CheckConstraint(
+            "status IN ('open', 'not_a_claim', 'superseded', 'held_out')", name="status"
+        ),
         CheckConstraint("origin IN ('extracted', 'corrected', 'added')", name="origin"),
         UniqueConstraint("document_id", "char_start", "char_end", name="uq_claims_span"),
         Index("ix_claims_status_score", "status", "score"),
@@ -111,6 +113,18 @@ class Claim(Base):
     speaker: Mapped[str | None] = mapped_column(String(200))
     score: Mapped[float] = mapped_column(Float)
     extractor: Mapped[str] = mapped_column(String(100))
+    # The scorer whose score ``score`` is (issue 16). With a two-stage scorer (``onnx``) ingest
+    # stores the fast linear@1 score at once and the background re-scorer
+    # (workbench.review.rescore) replaces it with the transformer's, so claims appear without
+    # waiting for the slow model; the queue says which score it shows. None: ``extractor``
+    # (every claim of a single-stage scorer, and those stored before migration 0013).
+    scored_by: Mapped[str | None] = mapped_column(String(100))
+    # A re-scorer's hold on the claim while it scores it: a token and when it was taken. Set
+    # by a conditional UPDATE (only when unheld or held too long), so two workers, in one
+    # process or in several servers on one database, never take the same claim; a worker
+    # killed mid-batch leaves a hold that expires (workbench.review.rescore.HOLD_SECONDS).
+    rescore_token: Mapped[str | None] = mapped_column(String(32))
+    rescore_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20), default="open")
     # Who took it out of the queue, so a later extractor can learn from the decision.
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -157,6 +171,9 @@ Index(
     Claim.char_start,
     Claim.char_end,
 )
+# The re-scorer's lookup of claims still holding a provisional score (scored_by names it, or
+# is NULL and the extractor does).
+Index("ix_claims_scored_by", Claim.scored_by, Claim.extractor)
 # The assignment's walk by check-worthiness: best first, ties by id.
 Index("ix_claims_assign_score", Claim.status, Claim.verdicts, Claim.score.desc(), Claim.id)
 # The queue sorted by disagreement (admins), and the adjudication queue (disagreement > 0).
@@ -188,6 +205,9 @@ class ClaimCount(Base):
     not_a_claim: Mapped[int] = mapped_column(Integer, default=0)  # claims out of the queue
     # Claims replaced by their correction (status superseded): out of the queue too.
     superseded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Sentences the extractor keeps out of the queue (status held_out, migration 0013): not
+    # claims, so the totals leave them out of every count.
+    held_out: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class User(Base):

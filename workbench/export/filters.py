@@ -29,7 +29,7 @@ from sqlalchemy import Engine, Select, exists, select
 from workbench.db.models import Claim, Document, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
-from workbench.schemas import FinalSource, Verdict
+from workbench.schemas import ClaimStatus, FinalSource, Verdict
 
 
 class ExportFilter(BaseModel):
@@ -94,6 +94,10 @@ Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 def apply(query: Q, flt: ExportFilter) -> Q:
     """``query`` (over ``Claim``, outer-joined to ``FinalVerdict``) narrowed by ``flt``."""
+    # Sentences the extractor itself keeps out of the queue (a two-stage scorer's candidates
+    # below its threshold, status held_out: workbench.review.rescore) are not claims; a
+    # person's "not a claim" is exported with its status.
+    query = query.where(Claim.status != ClaimStatus.held_out.value)
     if flt.document_id:
         query = query.where(Claim.document_id.in_(flt.document_id))
     if flt.min_score is not None:

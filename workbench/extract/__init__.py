@@ -5,6 +5,7 @@ from workbench.extract.pipeline import (
     HeuristicExtractor,
     SentenceExtractor,
     default_extractor,
+    ingest_extractor,
 )
 from workbench.extract.scorers import SentenceScorer, load_scorer
 
@@ -14,5 +15,6 @@ __all__ = [
     "SentenceExtractor",
     "SentenceScorer",
     "default_extractor",
+    "ingest_extractor",
     "load_scorer",
 ]

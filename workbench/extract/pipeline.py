@@ -33,6 +33,9 @@ from workbench.schemas import ClaimCandidate
 
 KEPT = "kept"
 LOW_SCORE = "dropped:low_score"
+# Under the threshold, but the scorer's score reaches ``keep_from``: kept out of the queue for
+# the re-scorer to judge again (a provisional extractor, see ``ingest_extractor``).
+CANDIDATE = "candidate:below_threshold"
 BOILERPLATE = "dropped:boilerplate:"  # followed by the rule name
 
 
@@ -142,14 +145,26 @@ class SentenceExtractor:
     """Segment, drop page furniture, score every remaining sentence, keep those above the cut."""
 
     def __init__(
-        self, scorer: SentenceScorer | None = None, threshold: float | None = None
+        self,
+        scorer: SentenceScorer | None = None,
+        threshold: float | None = None,
+        *,
+        keep_from: float | None = None,
+        name: str | None = None,
     ) -> None:
         self.scorer = scorer if scorer is not None else load_scorer()
         # None: the scorer's own threshold, the one it was tuned with.
         self.threshold = self.scorer.threshold if threshold is None else threshold
         if not 0.0 <= self.threshold <= 1.0:
             raise InvalidInput(f"threshold must be within [0, 1], got {self.threshold}")
-        self.name = self.scorer.name
+        # A provisional extractor (ingest with a two-stage scorer) also returns the sentences
+        # whose scorer score, before the stance adjustment, reaches ``keep_from``, marked
+        # below the threshold: the second stage may find claims among them.
+        self.keep_from = keep_from
+        # The extractor named on its claims (the final scorer's name for a provisional one)
+        # and the scorer of the scores it gives them.
+        self.name = name or self.scorer.name
+        self.scored_by = self.scorer.name
 
     def explain(self, text: str, *, with_features: bool = True) -> list[SentenceDecision]:
         """Every sentence with its decision, reason, score and speaker."""
@@ -167,7 +182,8 @@ class SentenceExtractor:
             for text, p in zip(texts, prepared, strict=True)
             for start, end in p.article
         ]
-        scores = iter(stance.adjust_many(score_bounded(self.scorer, batch), batch))
+        raw = score_bounded(self.scorer, batch)
+        scores = iter(zip(stance.adjust_many(raw, batch), raw, strict=True))
         explainer = getattr(self.scorer, "features", None) if with_features else None
         result: list[list[SentenceDecision]] = []
         for text, p in zip(texts, prepared, strict=True):
@@ -179,8 +195,11 @@ class SentenceExtractor:
                         SentenceDecision(start, end, sentence, BOILERPLATE + rule, None, (), None)
                     )
                     continue
-                value = float(next(scores))
+                adjusted, unadjusted = next(scores)
+                value = float(adjusted)
                 decision = KEPT if value >= self.threshold else LOW_SCORE
+                if decision == LOW_SCORE and self.keep_from is not None:
+                    decision = CANDIDATE if unadjusted >= self.keep_from else LOW_SCORE
                 features: tuple[str, ...] = tuple(explainer(sentence)) if explainer else ()
                 if with_features:
                     features += tuple(f"stance:{cue}" for cue in stance.cues(sentence))
@@ -207,9 +226,11 @@ class SentenceExtractor:
                     speaker=d.speaker,
                     score=d.score if d.score is not None else 0.0,
                     extractor=self.name,
+                    scored_by=self.scored_by if self.scored_by != self.name else None,
+                    below_threshold=not d.kept,
                 )
                 for d in decisions
-                if d.kept
+                if d.kept or d.decision == CANDIDATE
             ]
             for decisions in self._explain_many(texts, with_features=False)
         ]
@@ -258,6 +279,30 @@ def default_extractor(
     path = model_path if model_path is not None else settings.scorer_model
     cut = threshold if threshold is not None else settings.claim_threshold
     return SentenceExtractor(load_scorer(name, path), cut)
+
+
+def ingest_extractor(
+    threshold: float | None = None,
+    scorer: str | None = None,
+    model_path: Path | None = None,
+) -> SentenceExtractor:
+    """The extractor ingest uses: ``default_extractor``'s, except for a two-stage scorer.
+
+    A scorer with a fast first stage (``onnx``: its ``linear`` part and ``cascade_threshold``)
+    is too slow to run whole at ingest (about 15 minutes for 10,000 articles against 105 s).
+    Ingest then scores with the first stage alone at its own threshold, so claims appear at
+    once, and also stores, out of the queue, the sentences the cascade would have shown the
+    transformer (first-stage score at least ``cascade_threshold``): the background re-scorer
+    (``workbench.review.rescore``) gives every one of them the full model's score and puts it
+    in or out of the queue by the full model's threshold. The final result is then the
+    cascaded full model's, as ``default_extractor`` would have given.
+    """
+    full = default_extractor(threshold, scorer, model_path)
+    first = getattr(full.scorer, "linear", None)
+    cut = getattr(full.scorer, "cascade_threshold", None)
+    if first is None or cut is None:
+        return full
+    return SentenceExtractor(first, None, keep_from=float(cut), name=full.name)
 
 
 def explain(

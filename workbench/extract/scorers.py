@@ -9,7 +9,8 @@
   when asked for, so the base package never pays for torch.
 - ``onnx``: the same kind of fine-tuned MiniLM as int8 ONNX, run with onnxruntime (base
   dependencies, no torch), blended with and cascaded behind ``linear``
-  (``workbench.extract.onnx_model``).
+  (``workbench.extract.onnx_model``). Ingest runs its ``linear`` stage alone and the
+  transformer re-scores the claims afterwards (``workbench.review.rescore``).
 
 A scorer is loaded once per (name, weights file) and process: loading the weights is the slow
 part, and the app and the CLI ask for the default scorer many times.

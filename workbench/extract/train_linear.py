@@ -406,6 +406,9 @@ def workbench_examples(engine: Any) -> WorkbenchExamples:
         or_(replacement.corrected_from_id == Claim.id, replacement.merged_from_id == Claim.id),
         and_(replacement.char_start <= Claim.char_start, replacement.char_end >= Claim.char_end),
     )
+    # "Not a claim" is a person's decision. The sentences the model itself holds out of the
+    # queue (status held_out, workbench.review.rescore) are neither label: they would teach
+    # it its own decisions.
     query = select(Claim.text, Claim.status, Claim.origin, has_verdict, kept_inside).order_by(
         Claim.id
     )

@@ -18,11 +18,11 @@ from sqlalchemy import Engine, Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workbench.db.models import Base, Claim, Document
+from workbench.db.models import Base, Claim, ClaimCount, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
 from workbench.ingest.extraction import Extracted
-from workbench.schemas import ClaimCandidate, DocumentIn
+from workbench.schemas import ClaimCandidate, ClaimStatus, DocumentIn
 from workbench.similarity.cache import SketchCache
 from workbench.similarity.link import link_claims, link_documents
 from workbench.similarity.measure import sketches
@@ -53,10 +53,11 @@ def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -
             row = _document_row(document, digest, claims)
             session.add(row)
             session.flush()
+            _count_out_of_queue(session, candidates)
             link_claims(
                 session, row.id, [(c.id, s) for c, s in zip(claims, claim_sketches, strict=True)]
             )
-            return len(candidates)
+            return _in_queue(candidates)
     except IntegrityError:
         # Another process stored the same text between our check and our insert.
         with unit_of_work(engine) as session:
@@ -73,7 +74,31 @@ def _claim_row(candidate: ClaimCandidate) -> Claim:
         speaker=candidate.speaker,
         score=candidate.score,
         extractor=candidate.extractor,
+        status=_status(candidate),
+        # Set only when provisional (None: the extractor's score); see _claim_values.
+        **({"scored_by": candidate.scored_by} if candidate.scored_by else {}),
     )
+
+
+def _status(candidate: ClaimCandidate) -> str:
+    # A sentence below the threshold (a provisional extractor's) is stored out of the queue,
+    # held out (not a person's "not a claim"), until the re-scorer judges it.
+    return ClaimStatus.held_out.value if candidate.below_threshold else ClaimStatus.open.value
+
+
+def _in_queue(candidates: Sequence[ClaimCandidate]) -> int:
+    """The claims a document adds to the queue: what ingest reports (sentences stored below
+    the threshold, for the re-scorer, are not claims yet)."""
+    return sum(1 for c in candidates if not c.below_threshold)
+
+
+def _count_out_of_queue(session: Session, candidates: Sequence[ClaimCandidate]) -> None:
+    """Count the held-out rows in the totals' rows of changes (workbench.review.stats sums
+    them, and leaves them out of the number of claims; ingest sits beside review and cannot
+    call it)."""
+    hidden = sum(1 for c in candidates if c.below_threshold)
+    if hidden:
+        session.execute(insert(_COUNTS).values(reviewed=0, not_a_claim=0, held_out=hidden))
 
 
 def _document_row(document: DocumentIn, digest: str, claims: list[Claim]) -> Document:
@@ -106,6 +131,7 @@ def stored_digests(session: Session, digests: Sequence[str]) -> set[str]:
 
 _DOCUMENTS: Table = Base.metadata.tables[Document.__tablename__]
 _CLAIMS: Table = Base.metadata.tables[Claim.__tablename__]
+_COUNTS: Table = Base.metadata.tables[ClaimCount.__tablename__]
 
 
 def store_batch(
@@ -127,7 +153,7 @@ def store_batch(
             continue
         known.add(ready.digest)
         new.append(ready)
-        outcomes.append(len(ready.extracted.candidates))
+        outcomes.append(_in_queue(ready.extracted.candidates))
     if not new:
         return outcomes
     if session.get_bind().dialect.name == "sqlite":
@@ -148,11 +174,18 @@ def store_batch(
         for r, document_id in zip(new, document_ids, strict=True)
         for candidate in r.extracted.candidates
     ]
+    # ``scored_by`` only when some score is provisional (a two-stage scorer's first stage):
+    # NULL means the extractor's own, and the column is left out of the statement otherwise.
+    if any(c.scored_by for r in new for c in r.extracted.candidates):
+        scorers = (c.scored_by for r in new for c in r.extracted.candidates)
+        for values, scored_by in zip(claim_values, scorers, strict=True):
+            values["scored_by"] = scored_by
     # One plain multi-row insert, then the new ids read back by each claim's unique span:
     # RETURNING in parameter order costs SQLite one statement per row.
     claim_id: dict[tuple[int, int, int], int] = {}
     if claim_values:
         session.execute(insert(_CLAIMS), claim_values)
+        _count_out_of_queue(session, [c for r in new for c in r.extracted.candidates])
         spans = select(Claim.document_id, Claim.char_start, Claim.char_end, Claim.id).where(
             Claim.document_id.in_(document_ids)
         )
@@ -196,6 +229,6 @@ def _claim_values(candidate: ClaimCandidate, document_id: int, now: datetime) ->
         "speaker": candidate.speaker,
         "score": candidate.score,
         "extractor": candidate.extractor,
-        "status": "open",
+        "status": _status(candidate),
         "created_at": now,
     }

@@ -294,7 +294,9 @@ def _revive(
     now: datetime,
 ) -> None:
     """Put back a claim a correction had replaced, when a later one asks for its span again
-    (a merge split back): the claim, with the reviews it had, rather than a copy of it."""
+    (a merge split back), or a sentence the extractor held out (workbench.review.rescore) that
+    a reviewer adds: the claim, with what it had, rather than a copy of it."""
+    before = claim.status
     stats.status_changed(session, claim.id, ClaimStatus.open)
     claim.status = ClaimStatus.open.value
     claim.status_changed_by_id = actor.id
@@ -305,7 +307,7 @@ def _revive(
         entity=Entity.claim_status,
         entity_id=claim.id,
         action=Change.update,
-        before={"status": ClaimStatus.superseded.value},
+        before={"status": before},
         after={"status": ClaimStatus.open.value, "correction": kind.value, "replaces": replaces},
         claim_id=claim.id,
     )
@@ -338,7 +340,8 @@ def _check_free(
     session: Session, document_id: int, spans: Sequence[Span], retired: set[int]
 ) -> dict[Span, Claim]:
     """No other open claim may overlap a new span, and no claim may already have one, except
-    a claim an earlier correction replaced: that one is put back (returned by span, locked)."""
+    a claim an earlier correction replaced or a sentence the extractor held out: that one is
+    put back in the queue (returned by span, locked)."""
     revive: dict[Span, Claim] = {}
     for start, end in spans:
         clash = session.scalars(
@@ -360,7 +363,7 @@ def _check_free(
             if other.id in retired:
                 continue
             if (other.char_start, other.char_end) == (start, end):
-                if other.status == ClaimStatus.superseded:
+                if other.status in (ClaimStatus.superseded, ClaimStatus.held_out):
                     revive[(start, end)] = other
                     continue
                 raise InvalidInput(_same_span(other))
@@ -429,6 +432,11 @@ def _check_open(session: Session, claim: Claim) -> None:
         raise InvalidInput(
             f"claim {claim.id} is marked 'not a claim'; put it back in the queue to correct "
             "it, or add the sentence you mean from its paragraph"
+        )
+    if claim.status == ClaimStatus.held_out:
+        raise InvalidInput(
+            f"claim {claim.id} is held out of the queue by the extractor; put it in the queue "
+            "to correct it, or add the sentence you mean from its paragraph"
         )
     into = replaced_by(session, claim.id)
     who = session.get(User, claim.status_changed_by_id) if claim.status_changed_by_id else None

@@ -195,6 +195,11 @@ def _own_review(
     claim = _claim(session, claim_id)
     if claim.status == ClaimStatus.superseded:
         raise InvalidInput(_superseded(claim_id))
+    if claim.status == ClaimStatus.held_out:
+        raise InvalidInput(
+            f"claim {claim_id} is held out of the queue by the extractor (scored below its "
+            "threshold); put it in the queue to review it"
+        )
     if claim.status != ClaimStatus.open:
         raise InvalidInput(
             f"claim {claim_id} is marked 'not a claim'; put it back in the queue to review it"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Engine, Select, func, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from workbench.auth.policy import Action, Caller, authorize, may
@@ -195,6 +195,10 @@ def _filtered(
         query = query.where(status == ClaimStatus.open.value, verdicts >= k)
     elif flt.state == "not_a_claim":
         query = query.where(status == ClaimStatus.not_a_claim.value)
+    else:
+        # "All": every claim, but not the sentences the extractor holds out of the queue until
+        # it re-scores them (workbench.review.rescore): those are not claims yet.
+        query = query.where(status != ClaimStatus.held_out.value)
     if flt.document_id is not None:
         query = query.where(Claim.document_id == flt.document_id)
     if flt.speaker:
@@ -342,7 +346,14 @@ def list_documents(engine: Engine) -> list[DocumentSummary]:
     with unit_of_work(engine) as session:
         rows = session.execute(
             select(Document.id, Document.title, Document.source, func.count(Claim.id))
-            .outerjoin(Claim)
+            # Held-out sentences (workbench.review.rescore) are not the document's claims.
+            .outerjoin(
+                Claim,
+                and_(
+                    Claim.document_id == Document.id,
+                    Claim.status != ClaimStatus.held_out.value,
+                ),
+            )
             .group_by(Document.id)
             .order_by(Document.id)
         ).all()
@@ -564,6 +575,7 @@ def claim_out(claim: Claim, *, review_count: int | None = None) -> ClaimOut:
         extractor=claim.extractor,
         status=ClaimStatus(claim.status),
         origin=ClaimOrigin(claim.origin),
+        scored_by=claim.scored_by,
         review_count=verdicts,
         # Under two verdicts there is nothing to disagree on: no figure rather than 0.
         disagreement=round(claim.disagreement, 3) if claim.verdicts >= 2 else None,

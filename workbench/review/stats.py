@@ -13,7 +13,9 @@ index entries (``ix_reviews_reviewer_open_verdicts``).
 
 Over all claims, in ``claim_counts``: how many open claims are reviewed and how many are out
 of the queue, as rows of changes that :func:`totals` sums (the sidebar's progress, the queue's
-totals); with the number of claims, counted once per process each time claims are added.
+totals); with the number of claims, counted once per process each time claims are added. Rows
+of status ``held_out`` (sentences the extractor keeps out of the queue until it re-scores
+them, workbench.review.rescore) are counted apart and are not claims in any of the totals.
 
 Three ways keep them right, each in the transaction of the change:
 
@@ -22,7 +24,8 @@ Three ways keep them right, each in the transaction of the change:
   changes a verdict (a reviewer's save, "apply to similar claims", ``workbench import``) goes
   through ``refresh_final``;
 - :func:`status_changed`, when a claim is marked "not a claim" or put back
-  (``decisions.mark_not_a_claim`` / ``reopen_claim``);
+  (``decisions.mark_not_a_claim`` / ``reopen_claim``), superseded by a correction, or put in
+  or out of the queue by the re-scorer (``held_out``);
 - :func:`recount`, for rows written in bulk without the service layer (a synthetic corpus, a
   restore): one UPDATE recomputes the per-claim figures from the reviews, and the totals are
   counted again. Migration 0004 ran the same statements on the rows it found.
@@ -71,6 +74,7 @@ FOLD_AT = 100
 OPEN = ClaimStatus.open.value
 NOT_A_CLAIM = ClaimStatus.not_a_claim.value
 SUPERSEDED = ClaimStatus.superseded.value
+HELD_OUT = ClaimStatus.held_out.value
 
 
 # --- per claim ---------------------------------------------------------------------------------
@@ -126,7 +130,7 @@ def status_changed(session: Session, claim_id: int, new_status: ClaimStatus) -> 
         _copy_to_reviews(session, claim_id, verdicts if new_status == ClaimStatus.open else None)
         # Each status has its own count (an open claim counts among the reviewed ones while
         # it has a verdict): one out, one in.
-        change = dict.fromkeys(("reviewed", "not_a_claim", "superseded"), 0)
+        change = dict.fromkeys(("reviewed", "not_a_claim", "superseded", "held_out"), 0)
         for status, sign in ((before, -1), (new_status.value, 1)):
             if status == OPEN:
                 change["reviewed"] += sign if verdicts > 0 else 0
@@ -134,6 +138,8 @@ def status_changed(session: Session, claim_id: int, new_status: ClaimStatus) -> 
                 change["not_a_claim"] += sign
             elif status == SUPERSEDED:
                 change["superseded"] += sign
+            elif status == HELD_OUT:
+                change["held_out"] += sign
         _change(session, **change)
     return str(before)
 
@@ -157,10 +163,17 @@ def _copy_to_reviews(session: Session, claim_id: int, open_verdicts: int | None)
 
 
 def _change(
-    session: Session, *, reviewed: int = 0, not_a_claim: int = 0, superseded: int = 0
+    session: Session,
+    *,
+    reviewed: int = 0,
+    not_a_claim: int = 0,
+    superseded: int = 0,
+    held_out: int = 0,
 ) -> None:
     session.execute(
-        insert(_COUNTS).values(reviewed=reviewed, not_a_claim=not_a_claim, superseded=superseded)
+        insert(_COUNTS).values(
+            reviewed=reviewed, not_a_claim=not_a_claim, superseded=superseded, held_out=held_out
+        )
     )
 
 
@@ -169,10 +182,11 @@ def _change(
 
 @dataclass(frozen=True)
 class Totals:
-    claims: int  # every claim
+    claims: int  # every claim (not the extractor's held-out sentences, which are not claims)
     reviewed: int  # open claims with at least one verdict
     not_a_claim: int  # claims taken out of the queue
     superseded: int = 0  # claims replaced by a correction (workbench.review.corrections)
+    held_out: int = 0  # rows the extractor keeps out of the queue, left out of ``claims``
 
     @property
     def open(self) -> int:
@@ -186,21 +200,23 @@ class Totals:
 def totals(session: Session) -> Totals:
     """The counts, read in the caller's transaction: a sum over a few rows of changes, and the
     number of claims (counted once per process and database each time claims are added)."""
-    rows, reviewed, dismissed, superseded = session.execute(
+    rows, reviewed, dismissed, superseded, held_out = session.execute(
         select(
             func.count(),
             func.coalesce(func.sum(_COUNTS.c.reviewed), 0),
             func.coalesce(func.sum(_COUNTS.c.not_a_claim), 0),
             func.coalesce(func.sum(_COUNTS.c.superseded), 0),
+            func.coalesce(func.sum(_COUNTS.c.held_out), 0),
         )
     ).one()
     if rows > FOLD_AT:
         _fold(session)
     return Totals(
-        claims=_claims(session),
+        claims=_claims(session) - int(held_out),
         reviewed=int(reviewed),
         not_a_claim=int(dismissed),
         superseded=int(superseded),
+        held_out=int(held_out),
     )
 
 
@@ -211,16 +227,22 @@ def _fold(session: Session) -> None:
     COMMITTED) and stay, so nothing is counted twice or lost; two readers folding at once
     delete each row once (the second waits for the first's row locks, then skips them).
     """
+    c = _COUNTS.c
     gone = session.execute(
-        delete(_COUNTS).returning(_COUNTS.c.reviewed, _COUNTS.c.not_a_claim, _COUNTS.c.superseded)
+        delete(_COUNTS).returning(c.reviewed, c.not_a_claim, c.superseded, c.held_out)
     )
-    reviewed = dismissed = superseded = 0
-    for r, d, s in gone:
-        reviewed += r
-        dismissed += d
-        superseded += s
-    if reviewed or dismissed or superseded:
-        _change(session, reviewed=reviewed, not_a_claim=dismissed, superseded=superseded)
+    sums = [0, 0, 0, 0]
+    for row in gone:
+        sums = [a + b for a, b in zip(sums, row, strict=True)]
+    reviewed, dismissed, superseded, held_out = sums
+    if any(sums):
+        _change(
+            session,
+            reviewed=reviewed,
+            not_a_claim=dismissed,
+            superseded=superseded,
+            held_out=held_out,
+        )
 
 
 _claim_counts: dict[str, tuple[int, int]] = {}  # database URL -> (newest claim id, claims)
@@ -323,17 +345,24 @@ def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) 
             bind.execute(statement.where(_CLAIMS.c.id.in_(chunk)))
             bind.execute(copy.where(_REVIEWS.c.claim_id.in_(chunk)))
     claims = _CLAIMS.c
-    reviewed, dismissed, superseded = bind.execute(
+    reviewed, dismissed, superseded, held_out = bind.execute(
         select(
             func.coalesce(
                 func.sum(case((and_(claims.status == OPEN, claims.verdicts > 0), 1), else_=0)), 0
             ),
-            func.coalesce(func.sum(case((claims.status == NOT_A_CLAIM, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((claims.status == SUPERSEDED, 1), else_=0)), 0),
+            *(
+                func.coalesce(func.sum(case((claims.status == status, 1), else_=0)), 0)
+                for status in (NOT_A_CLAIM, SUPERSEDED, HELD_OUT)
+            ),
         )
     ).one()
     bind.execute(delete(_COUNTS))
-    if reviewed or dismissed or superseded:
+    if reviewed or dismissed or superseded or held_out:
         bind.execute(
-            insert(_COUNTS).values(reviewed=reviewed, not_a_claim=dismissed, superseded=superseded)
+            insert(_COUNTS).values(
+                reviewed=reviewed,
+                not_a_claim=dismissed,
+                superseded=superseded,
+                held_out=held_out,
+            )
         )

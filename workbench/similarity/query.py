@@ -28,6 +28,8 @@ def similar_claims(engine: Engine, claim_id: int) -> list[SimilarClaim]:
             .join(ClaimSimilarity, ClaimSimilarity.similar_id == Claim.id)
             .join(Document, Document.id == Claim.document_id)
             .where(ClaimSimilarity.claim_id == claim_id)
+            # Not the sentences the extractor holds out of the queue (workbench.review.rescore).
+            .where(Claim.status != ClaimStatus.held_out.value)
             .order_by(ClaimSimilarity.score.desc(), Claim.id)
         ).all()
         verdicts: dict[int, list[ReviewerVerdict]] = defaultdict(list)

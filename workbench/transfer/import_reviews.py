@@ -64,6 +64,7 @@ from workbench.db.models import Claim, Document, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import DatabaseBusy
 from workbench.reports import Report
+from workbench.review import stats
 from workbench.review.writes import (
     add_review,
     final_row,
@@ -71,7 +72,7 @@ from workbench.review.writes import (
     record_adjudication,
     refresh_final,
 )
-from workbench.schemas import FinalSource, Role
+from workbench.schemas import ClaimStatus, FinalSource, Role
 from workbench.transfer.bulk_lock import bulk_lock
 from workbench.transfer.import_records import ImportRecord, ImportReview, read_records
 
@@ -228,6 +229,10 @@ class _Importer:
             added = self._review(session, number, claim.id, review) or added
         if item.adjudicated:
             self._final(session, number, claim.id, item)
+        if added and claim.status == ClaimStatus.held_out:
+            # A sentence the extractor held out (workbench.review.rescore) that a person
+            # reviewed elsewhere: a claim, in the queue, which the re-scorer then leaves be.
+            stats.status_changed(session, claim.id, ClaimStatus.open)
         if added:
             # After the adjudicated final (if any): refresh_final leaves an adjudicated final be.
             refresh_final(session, claim.id)

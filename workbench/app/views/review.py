@@ -265,6 +265,11 @@ def _claim(detail: ClaimDetail) -> None:
         )
     if claim.status == ClaimStatus.not_a_claim:
         st.warning("This claim was marked “not a check-worthy claim”: it is out of the queue.")
+    elif claim.status == ClaimStatus.held_out:
+        # Reached by a link only: the queue never lists these (workbench.review.rescore).
+        st.warning(
+            "The extractor scored this sentence below its threshold: it is out of the queue."
+        )
     st.html(render.claim_meta_html(claim, detail.document_source))
     if view == WHOLE_DOCUMENT:
         st.html(document_html(text, start, end, paragraph))
@@ -281,7 +286,7 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
     read_only = not state.may(Action.review)
     if read_only:
         st.info(READ_ONLY_NOTE)
-    if detail.claim.status == ClaimStatus.not_a_claim:
+    if detail.claim.status in (ClaimStatus.not_a_claim, ClaimStatus.held_out):
         st.button(
             "Put back in the queue",
             key="reopen",
