@@ -175,6 +175,11 @@ class Decision:
     changed: bool
     decided_at: datetime | None
     seconds_spent: float | None
+    # What take_slot read under the claim's lock, so the save does not read them again: the
+    # claim's status (None: no such claim) and the actor's review of it (None: none yet, or
+    # the claim is not open and it was not looked for).
+    claim_status: str | None = None
+    review: Review | None = None
 
     def stamp(self, review: Review) -> None:
         # Saving the same verdict again is not a new decision: keep the first one's timing
@@ -206,18 +211,26 @@ def take_slot(
     status = session.scalar(select(Claim.status).where(Claim.id == claim_id).with_for_update())
     if status != ClaimStatus.open.value:
         # Not ours to explain: the caller's own checks say the claim is missing or closed.
-        return Decision(changed=False, decided_at=None, seconds_spent=None)
+        return Decision(changed=False, decided_at=None, seconds_spent=None, claim_status=status)
     user = reviewer_in(session, actor)
-    previous = session.scalar(
-        select(Review.verdict).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
+    # The whole row (one read for the save: decisions._own_review takes it from here).
+    review = session.scalar(
+        select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
     )
+    previous = None if review is None else review.verdict
     new = verdict.value if verdict else None
     changed = previous != new
     lease = session.scalar(
         select(Lease).where(Lease.claim_id == claim_id, Lease.user_id == user.id)
     )
     if verdict is None:
-        return Decision(changed=changed, decided_at=None, seconds_spent=None)
+        return Decision(
+            changed=changed,
+            decided_at=None,
+            seconds_spent=None,
+            claim_status=status,
+            review=review,
+        )
 
     live = lease is not None and lease.expires_at > now
     if previous is None and not live and user.role != Role.admin.value:
@@ -231,7 +244,13 @@ def take_slot(
     seconds = max(0.0, (now - started).total_seconds()) if started is not None else None
     if lease is not None:
         session.delete(lease)
-    return Decision(changed=changed, decided_at=now, seconds_spent=seconds)
+    return Decision(
+        changed=changed,
+        decided_at=now,
+        seconds_spent=seconds,
+        claim_status=status,
+        review=review,
+    )
 
 
 # --- shared pieces -------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def record_verdict(
     decided at once and all or none of the verdicts are stored."""
     # Before the review row is written: it locks the claim and checks the k slots.
     decision = assign.take_slot(session, claim_id, actor, verdict, shown_at=shown_at)
-    review, before = _own_review(session, claim_id, actor, expected_version)
+    review, before = _own_review(session, claim_id, actor, expected_version, decision)
     new = verdict.value if verdict else None
     writes.change_verdict(session, review, new, decision, actor_id=actor.id, before=before)
     if decision.changed and new is not None:  # a changed verdict answers a sent-back claim
@@ -186,13 +186,23 @@ def _user(session: Session, actor: Actor) -> User:
 
 
 def _own_review(
-    session: Session, claim_id: int, actor: Actor, expected_version: int | None
+    session: Session,
+    claim_id: int,
+    actor: Actor,
+    expected_version: int | None,
+    slot: assign.Decision | None = None,
 ) -> tuple[Review, dict[str, Any] | None]:
     """The caller's own review of a claim, created on first touch, checked for staleness,
     with its history state before the change (:func:`writes.review_state`; None: created
-    now). One read of the review serves both."""
+    now). One read of the review serves both.
+
+    ``slot``: what :func:`assign.take_slot` read in this transaction, under the claim's lock
+    (a verdict's save), so the claim's status and the review are not read twice."""
     # The status alone: loading the whole claim (its text) is work a save does not need.
-    status = session.scalar(select(Claim.status).where(Claim.id == claim_id))
+    if slot is not None:
+        status = slot.claim_status
+    else:
+        status = session.scalar(select(Claim.status).where(Claim.id == claim_id))
     if status is None:
         raise NotFound(f"claim {claim_id} does not exist")
     if status == ClaimStatus.superseded:
@@ -202,9 +212,12 @@ def _own_review(
             f"claim {claim_id} is marked 'not a claim'; put it back in the queue to review it"
         )
     user = _user(session, actor)
-    review = session.scalar(
-        select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
-    )
+    if slot is not None:
+        review = slot.review
+    else:
+        review = session.scalar(
+            select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
+        )
     if review is None:
         if expected_version not in (None, 0):
             raise NotFound(f"your review of claim {claim_id} was deleted after you opened it")
