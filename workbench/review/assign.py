@@ -51,7 +51,7 @@ def next_claim(
     """
     now = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
-        user_id = _reviewer(session, actor).id
+        user_id = reviewer_in(session, actor).id
         settings = settings_in(session)
         expires = now + timedelta(minutes=settings.lease_minutes)
         # Our own expired leases go now; others' are ignored by every count and removed by
@@ -110,7 +110,7 @@ def lease_claim(
     """
     now = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
-        user_id = _reviewer(session, actor).id
+        user_id = reviewer_in(session, actor).id
         settings = settings_in(session)
         expires = now + timedelta(minutes=settings.lease_minutes)
         # The claim row is the lock that guards its slots (see the module docstring).
@@ -175,6 +175,11 @@ class Decision:
     changed: bool
     decided_at: datetime | None
     seconds_spent: float | None
+    # What take_slot read under the claim's lock, so the save does not read them again: the
+    # claim's status (None: no such claim) and the actor's review of it (None: none yet, or
+    # the claim is not open and it was not looked for).
+    claim_status: str | None = None
+    review: Review | None = None
 
     def stamp(self, review: Review) -> None:
         # Saving the same verdict again is not a new decision: keep the first one's timing
@@ -206,18 +211,26 @@ def take_slot(
     status = session.scalar(select(Claim.status).where(Claim.id == claim_id).with_for_update())
     if status != ClaimStatus.open.value:
         # Not ours to explain: the caller's own checks say the claim is missing or closed.
-        return Decision(changed=False, decided_at=None, seconds_spent=None)
-    user = _reviewer(session, actor)
-    previous = session.scalar(
-        select(Review.verdict).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
+        return Decision(changed=False, decided_at=None, seconds_spent=None, claim_status=status)
+    user = reviewer_in(session, actor)
+    # The whole row (one read for the save: decisions._own_review takes it from here).
+    review = session.scalar(
+        select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
     )
+    previous = None if review is None else review.verdict
     new = verdict.value if verdict else None
     changed = previous != new
     lease = session.scalar(
         select(Lease).where(Lease.claim_id == claim_id, Lease.user_id == user.id)
     )
     if verdict is None:
-        return Decision(changed=changed, decided_at=None, seconds_spent=None)
+        return Decision(
+            changed=changed,
+            decided_at=None,
+            seconds_spent=None,
+            claim_status=status,
+            review=review,
+        )
 
     live = lease is not None and lease.expires_at > now
     if previous is None and not live and user.role != Role.admin.value:
@@ -231,7 +244,13 @@ def take_slot(
     seconds = max(0.0, (now - started).total_seconds()) if started is not None else None
     if lease is not None:
         session.delete(lease)
-    return Decision(changed=changed, decided_at=now, seconds_spent=seconds)
+    return Decision(
+        changed=changed,
+        decided_at=now,
+        seconds_spent=seconds,
+        claim_status=status,
+        review=review,
+    )
 
 
 # --- shared pieces -------------------------------------------------------------------------
@@ -248,9 +267,24 @@ def settings_in(session: Session) -> ProjectSettings:
     return ProjectSettings.model_validate(known)
 
 
-def _reviewer(session: Session, actor: Actor) -> User:
-    """The actor's account as stored now: a role or an account can change mid-session."""
-    return session.get_one(User, authorize(session, actor, Action.review).id)
+def reviewer_in(session: Session, actor: Actor) -> User:
+    """The actor's account as stored now: a role or an account can change mid-session.
+
+    Checked once per transaction (one service call): a verdict's save asks for it three
+    times (its slot, its review, the review's reviewer name), and each ask used to read the
+    account again, as the session keeps only weak references to rows nobody holds. The row
+    is held in ``session.info`` for the rest of the transaction, so later asks, and
+    ``review.reviewer``, find it in the session without a statement.
+    """
+    key = ("reviewer", actor.id)
+    held = session.info.get(key)
+    if isinstance(held, User):
+        return held
+    user = session.get(User, actor.id)  # held here, so authorize's own read finds it
+    stored = authorize(session, actor, Action.review)
+    user = user if user is not None and user.id == stored.id else session.get_one(User, stored.id)
+    session.info[key] = user
+    return user
 
 
 def _decided_by(
@@ -275,19 +309,22 @@ def _others_leases(user_id: int, now: datetime) -> ScalarSelect[int]:
 
 def _taken(session: Session, claim_id: int, user_id: int, now: datetime) -> int:
     """Slots of a claim taken by others: verdicts plus their live leases."""
-    verdicts = session.scalar(
-        select(func.count(Review.id)).where(
+    # One statement for both counts: each round trip costs CPU a busy team shares.
+    verdicts = (
+        select(func.count(Review.id))
+        .where(
             Review.claim_id == claim_id,
             Review.reviewer_id != user_id,
             Review.verdict.is_not(None),
         )
+        .scalar_subquery()
     )
-    leases = session.scalar(
-        select(func.count(Lease.id)).where(
-            Lease.claim_id == claim_id, Lease.user_id != user_id, Lease.expires_at > now
-        )
+    leases = (
+        select(func.count(Lease.id))
+        .where(Lease.claim_id == claim_id, Lease.user_id != user_id, Lease.expires_at > now)
+        .scalar_subquery()
     )
-    return (verdicts or 0) + (leases or 0)
+    return session.scalar(select(verdicts + leases)) or 0
 
 
 def _lock_candidate(

@@ -18,7 +18,6 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
-from workbench.auth.policy import Action, authorize
 from workbench.db.models import Claim, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
@@ -71,8 +70,7 @@ def record_verdict(
     decided at once and all or none of the verdicts are stored."""
     # Before the review row is written: it locks the claim and checks the k slots.
     decision = assign.take_slot(session, claim_id, actor, verdict, shown_at=shown_at)
-    before = _review_before(session, claim_id, actor)
-    review = _own_review(session, claim_id, actor, expected_version)
+    review, before = _own_review(session, claim_id, actor, expected_version, decision)
     new = verdict.value if verdict else None
     writes.change_verdict(session, review, new, decision, actor_id=actor.id, before=before)
     if decision.changed and new is not None:  # a changed verdict answers a sent-back claim
@@ -94,8 +92,7 @@ def set_note(
     if problem is not None:
         raise InvalidInput(f"the note {problem}")
     with unit_of_work(engine) as session:
-        before = _review_before(session, claim_id, actor)
-        review = _own_review(session, claim_id, actor, expected_version)
+        review, before = _own_review(session, claim_id, actor, expected_version)
         writes.change_note(session, review, note, actor_id=actor.id, before=before)
         return review_out(review)
 
@@ -111,8 +108,7 @@ def add_url(
     """Attach a corroborating URL; adding one already there changes nothing."""
     url = normalise_url(raw_url)
     with unit_of_work(engine) as session:
-        before = _review_before(session, claim_id, actor)
-        review = _own_review(session, claim_id, actor, expected_version)
+        review, before = _own_review(session, claim_id, actor, expected_version)
         writes.add_url(session, review, url, actor_id=actor.id, before=before)
         return review_out(review)
 
@@ -126,7 +122,7 @@ def remove_url(
     expected_version: int | None = None,
 ) -> ReviewOut:
     with unit_of_work(engine) as session:
-        review = _own_review(session, claim_id, actor, expected_version)
+        review, _ = _own_review(session, claim_id, actor, expected_version)
         if all(e.url != url for e in review.evidence):
             raise NotFound(f"{url} is not among your URLs for claim {claim_id}")
         writes.remove_url(session, review, url, actor_id=actor.id)
@@ -184,34 +180,53 @@ def _superseded(claim_id: int) -> str:
 
 
 def _user(session: Session, actor: Actor) -> User:
-    """The actor's account, checked again here: a role or an account can change mid-session."""
-    return session.get_one(User, authorize(session, actor, Action.review).id)
+    """The actor's account, checked again here (once per transaction, as
+    :func:`assign.take_slot` checks it): a role or an account can change mid-session."""
+    return assign.reviewer_in(session, actor)
 
 
 def _own_review(
-    session: Session, claim_id: int, actor: Actor, expected_version: int | None
-) -> Review:
-    """The caller's own review of a claim, created on first touch, checked for staleness."""
-    claim = _claim(session, claim_id)
-    if claim.status == ClaimStatus.superseded:
+    session: Session,
+    claim_id: int,
+    actor: Actor,
+    expected_version: int | None,
+    slot: assign.Decision | None = None,
+) -> tuple[Review, dict[str, Any] | None]:
+    """The caller's own review of a claim, created on first touch, checked for staleness,
+    with its history state before the change (:func:`writes.review_state`; None: created
+    now). One read of the review serves both.
+
+    ``slot``: what :func:`assign.take_slot` read in this transaction, under the claim's lock
+    (a verdict's save), so the claim's status and the review are not read twice."""
+    # The status alone: loading the whole claim (its text) is work a save does not need.
+    if slot is not None:
+        status = slot.claim_status
+    else:
+        status = session.scalar(select(Claim.status).where(Claim.id == claim_id))
+    if status is None:
+        raise NotFound(f"claim {claim_id} does not exist")
+    if status == ClaimStatus.superseded:
         raise InvalidInput(_superseded(claim_id))
-    if claim.status == ClaimStatus.held_out:
+    if status == ClaimStatus.held_out:
         raise InvalidInput(
             f"claim {claim_id} is held out of the queue by the extractor (scored below its "
             "threshold); put it in the queue to review it"
         )
-    if claim.status != ClaimStatus.open:
+    if status != ClaimStatus.open:
         raise InvalidInput(
             f"claim {claim_id} is marked 'not a claim'; put it back in the queue to review it"
         )
     user = _user(session, actor)
-    review = session.scalar(
-        select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
-    )
+    if slot is not None:
+        review = slot.review
+    else:
+        review = session.scalar(
+            select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
+        )
     if review is None:
         if expected_version not in (None, 0):
             raise NotFound(f"your review of claim {claim_id} was deleted after you opened it")
-        return writes.new_review(session, claim_id, user.id)
+        return writes.new_review(session, claim_id, user.id), None
     if expected_version is not None and review.version != expected_version:
         raise StaleEdit(
             f"your review of claim {claim_id}",
@@ -219,15 +234,4 @@ def _own_review(
             changed_at=review.updated_at,
             current=review_out(review),
         )
-    return review
-
-
-# --- history: what each change records is in workbench.review.writes ----------------------
-
-
-def _review_before(session: Session, claim_id: int, actor: Actor) -> dict[str, Any] | None:
-    """The actor's review of a claim as it is before a change (None: there is none yet)."""
-    review = session.scalar(
-        select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == actor.id)
-    )
-    return None if review is None else review_state(review)
+    return review, review_state(review)

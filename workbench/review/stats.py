@@ -37,6 +37,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import (
     Connection,
@@ -90,18 +91,34 @@ def figures(verdicts: Sequence[str | None]) -> tuple[int, float]:
     return n, 1.0 - agreeing / (n * (n - 1))
 
 
-def store(session: Session, claim_id: int, verdicts: Sequence[str | None]) -> None:
-    """Set a claim's figures from its verdicts as they stand in this transaction, and count
-    it among the reviewed claims, or no longer, if its first verdict came or its last went.
+Figures = tuple[str, int, float]  # a claim's status, verdicts and disagreement
 
-    The claim's row is read locked (the caller, ``refresh_final``, already holds the lock),
-    so its state before the change is the committed one, whatever the session loaded earlier.
-    """
+
+def lock(session: Session, claim_id: int) -> Figures | None:
+    """Lock the claim's row for the rest of the transaction and read what :func:`store`
+    starts from (None: no such claim). Locked, so the state is the committed one, whatever
+    the session loaded earlier; one statement serves as the lock and the read."""
     row = session.execute(
         select(Claim.status, Claim.verdicts, Claim.disagreement)
         .where(Claim.id == claim_id)
         .with_for_update()
     ).one_or_none()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def store(
+    session: Session,
+    claim_id: int,
+    verdicts: Sequence[str | None],
+    locked: Figures | Literal[False] | None = False,
+) -> None:
+    """Set a claim's figures from its verdicts as they stand in this transaction, and count
+    it among the reviewed claims, or no longer, if its first verdict came or its last went.
+
+    ``locked``: what :func:`lock` returned earlier in this transaction (read here, locked,
+    when not given).
+    """
+    row = lock(session, claim_id) if locked is False else locked
     if row is None:
         return
     status, before, share_before = row

@@ -123,7 +123,8 @@ def record_final(
 def new_review(session: Session, claim_id: int, reviewer_id: int) -> Review:
     """A reviewer's empty review of a claim, created on their first touch (no history entry
     of its own: the change that follows, a verdict, a note or a URL, records it)."""
-    review = Review(claim_id=claim_id, reviewer_id=reviewer_id, note="")
+    # evidence=[]: a new review has no URLs, and saying so spares a read of them.
+    review = Review(claim_id=claim_id, reviewer_id=reviewer_id, note="", evidence=[])
     session.add(review)
     session.flush()
     return review
@@ -299,7 +300,8 @@ def refresh_final(session: Session, claim_id: int, k: int | None = None) -> None
 
     Every change of a verdict ends here. ``k`` defaults to the stored ``reviews_per_claim``.
     """
-    lock_claim(session, claim_id)
+    # The claim's row lock (see lock_claim), and what its figures were, in one statement.
+    locked = stats.lock(session, claim_id)
     pairs: list[blind.VerdictPair] = [
         (str(verdict), blind_verdict)
         for verdict, blind_verdict in session.execute(
@@ -309,7 +311,7 @@ def refresh_final(session: Session, claim_id: int, k: int | None = None) -> None
         )
     ]
     verdicts = [verdict for verdict, _ in pairs]
-    stats.store(session, claim_id, verdicts)
+    stats.store(session, claim_id, verdicts, locked)
     k = reviews_per_claim(session) if k is None else k
     final = final_row(session, claim_id)
     if final is not None and final.source == FinalSource.adjudicated:

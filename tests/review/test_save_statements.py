@@ -1,0 +1,76 @@
+"""What one save sends to the database (issue 13: 20 reviewers queue for each save's CPU).
+
+Every statement costs a busy team CPU under the GIL and, on PostgreSQL, a round trip. These
+pin the reads a save once repeated: the account (four reads per verdict and next claim), the
+review (three), the claim (three). Runs on SQLite and, when a server answers, PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from tests.review.test_assign import add_claims, add_user, set_k
+from workbench.review import assign, decisions
+from workbench.schemas import Verdict
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    sent: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def reads_of(sent: list[str], table: str) -> int:
+    return sum(1 for s in sent if s.startswith("SELECT") and f" FROM {table} " in f"{s} ")
+
+
+def test_a_verdict_reads_the_account_the_claim_and_the_review_once(engine: Engine) -> None:
+    set_k(engine, 2)
+    add_claims(engine, [0.9, 0.8])
+    actor = add_user(engine, "ann")
+    claim_id = assign.next_claim(engine, actor)
+    assert claim_id is not None
+    with statements(engine) as sent:
+        out = decisions.set_verdict(engine, claim_id, actor, Verdict.verified)
+    assert out.reviewer == "ann" and out.verdict == Verdict.verified and out.urls == []
+    assert reads_of(sent, "users") == 1  # the one permission check; review.reviewer reuses it
+    assert sum(1 for s in sent if s.startswith("SELECT reviews.id,")) == 1
+    assert reads_of(sent, "evidence") == 0  # a new review has no URLs to read back
+    assert len(sent) <= 16, "\n".join(sent)
+
+
+def test_next_claim_reads_the_account_once(engine: Engine) -> None:
+    set_k(engine, 2)
+    add_claims(engine, [0.9, 0.8])
+    actor = add_user(engine, "ann")
+    with statements(engine) as sent:
+        assert assign.next_claim(engine, actor) is not None
+    assert reads_of(sent, "users") == 1
+    assert len(sent) <= 10, "\n".join(sent)
+
+
+def test_a_note_and_a_url_read_the_review_once(engine: Engine) -> None:
+    add_claims(engine, [0.9])
+    actor = add_user(engine, "ann")
+    first = decisions.set_verdict(engine, 1, actor, Verdict.disputed)
+    saves: list[Callable[[], Any]] = [
+        lambda: decisions.set_note(engine, 1, actor, "seen", expected_version=first.version),
+        lambda: decisions.add_url(engine, 1, actor, "https://example.org/a"),
+    ]
+    for save in saves:
+        with statements(engine) as sent:
+            save()
+        assert reads_of(sent, "users") == 1
+        assert sum(1 for s in sent if s.startswith("SELECT reviews.id,")) == 1
