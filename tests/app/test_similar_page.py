@@ -43,8 +43,8 @@ def test_similar_claims_are_listed_as_text(group: tuple[int, int, int, int], app
     at = sign_in(app())
     assert at.subheader[0].value == f"Claim #{quote}"
     assert [e.label for e in at.main.expander] == [
-        "Correct extraction",
         "Discussion",
+        "Correct extraction",
         "2 similar claims in other documents",
         "History (0)",
     ]
@@ -119,8 +119,8 @@ def test_no_expander_without_similar_claims(engine: Engine, app: App) -> None:
     store(engine, "alone", UNRELATED)
     at = sign_in(app())
     assert [e.label for e in at.main.expander] == [
-        "Correct extraction",
         "Discussion",
+        "Correct extraction",
         "History (0)",
     ]
     assert not at.exception
