@@ -336,7 +336,7 @@ def test_a_bootstrap_replicate_is_the_weighted_sum_of_item_coincidences() -> Non
     ratings = ratings[(~np.isnan(ratings)).sum(axis=1) >= 2]
     drawn = np.random.default_rng(0).integers(0, len(ratings), size=len(ratings))
     weights = np.bincount(drawn, minlength=len(ratings)).astype(float)
-    per_item = metrics._item_coincidences(metrics._category_counts(ratings, 3))
+    per_item = metrics._item_coincidences(metrics.category_counts(ratings, 3))
     np.testing.assert_allclose(
         (weights @ per_item).reshape(3, 3), coincidences(ratings[drawn], 3), atol=1e-9
     )
