@@ -93,8 +93,10 @@ def changed_claims(engine: Engine, since: str, now: str) -> set[int] | None:
     if len(before) != 5 or len(after) != 5:
         return None
     documents, claims, reviews, finals, history = before
-    if after[0] != documents or after[1] != claims or any(
-        b > a for b, a in zip(before, after, strict=True)
+    if (
+        after[0] != documents
+        or after[1] != claims
+        or any(b > a for b, a in zip(before, after, strict=True))
     ):
         return None
     with unit_of_work(engine, read_only=True) as session:
