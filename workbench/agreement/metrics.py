@@ -271,6 +271,12 @@ def cohen_kappa(a: FloatArray, b: FloatArray, n_categories: int) -> float:
     table = np.bincount(
         codes_x * n_categories + codes_y, minlength=n_categories * n_categories
     ).reshape(n_categories, n_categories)
+    return cohen_kappa_of(table)
+
+
+def cohen_kappa_of(table: IntArray) -> float:
+    """:func:`cohen_kappa` from the two raters' contingency table (``K × K``, rows: a's
+    category, columns: b's, over the items both rated), for a caller that has it already."""
     kappa = _kappa_from_tables(
         np.asarray(np.trace(table), dtype=np.float64),
         table.sum(axis=1).astype(np.float64),

@@ -292,7 +292,7 @@ def pair_agreement(table: VerdictTable) -> list[PairAgreement]:
                     b=table.reviewers[j],
                     claims=shared,
                     observed=_round(float(np.trace(confusion)) / shared) if shared else None,
-                    kappa=_round(metrics.cohen_kappa(left, right, k)) if enough else None,
+                    kappa=_round(metrics.cohen_kappa_of(confusion)) if enough else None,
                     confusion=confusion.tolist(),
                 )
             )
