@@ -12,6 +12,7 @@ below 0.667 the data are too unreliable to conclude anything.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypeVar, cast
@@ -406,16 +407,18 @@ def _week_figures(
     return claims, observed, alpha
 
 
-# Figures of small parts of the table (a document's claims, a week's), by the exact bytes of
-# their ratings: a change of one verdict leaves all but one document as it was, and their
+# Figures of parts of the table (a document's claims, a week's), by the SHA-256 of the bytes
+# of their ratings: a change of one verdict leaves all but one document as it was, and their
 # figures need not be computed again. Keyed by content, so never stale; a function of the
-# ratings alone (pure), so the same figures as computing them. Cleared when full.
+# ratings alone (pure), so the same figures as computing them. A digest, not the bytes, so
+# that a week of 100,000 claims costs 32 bytes of key; cleared when full.
 _MEMO: dict[tuple[str, tuple[int, ...], bytes], Any] = {}
-_MEMO_LIMIT = 100_000
+_MEMO_LIMIT = 20_000
 
 
 def _remembered(ratings: NDArray[np.float64], compute: Callable[[NDArray[np.float64]], T]) -> T:
-    key = (compute.__name__, ratings.shape, np.ascontiguousarray(ratings).tobytes())
+    digest = hashlib.sha256(np.ascontiguousarray(ratings).tobytes()).digest()
+    key = (compute.__name__, ratings.shape, digest)
     try:
         return cast(T, _MEMO[key])
     except KeyError:
