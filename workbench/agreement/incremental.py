@@ -13,7 +13,8 @@ verdicts and history), and at the next version re-reads only the claims changed 
 Anything else re-reads the whole table: a new document or claim (imports, corrections), a
 history entry naming no claim (an account renamed), more than :data:`MOST_CHANGED` claims.
 
-The claims re-read replace their rows whole, so a change landing while the table is read
+The claims re-read replace their rows whole (in place when they are the same claims, the
+usual change of a verdict), so a change landing while the table is read
 (after its version was) is simply read twice. The result is the table :func:`load_table`
 would read, array for array (``tests/agreement/test_incremental.py`` checks it on random
 changes, on both backends).
@@ -130,6 +131,8 @@ def _patched(engine: Engine, held: _Held, version: str, use: VerdictsUsed) -> Ve
         return None  # a reviewer's first verdict: a new column, read whole
     keep = ~np.isin(old.claim_ids, np.fromiter(changed, np.int64, len(changed)))
     columns = [old.reviewers.index(name) for name in part.reviewers]
+    if np.array_equal(old.claim_ids[~keep], part.claim_ids):
+        return _in_place(old, part, np.flatnonzero(~keep), columns)
 
     def widened(values: np.ndarray) -> np.ndarray:
         wide = np.full((len(part.claim_ids), len(old.reviewers)), np.nan)
@@ -158,4 +161,41 @@ def _patched(engine: Engine, held: _Held, version: str, use: VerdictsUsed) -> Ve
         document_titles=part.document_titles,
         use=use,
         changed=np.concatenate([old_changed[keep], part_changed])[order],
+    )
+
+
+def _in_place(
+    old: VerdictTable, part: VerdictTable, rows: np.ndarray, columns: list[int]
+) -> VerdictTable | None:
+    """The usual change (verdicts of claims already in the table, still in it): their rows
+    replaced where they are, without re-ordering 100,000 claims."""
+    matrices = []
+    for name in ("ratings", "seconds", "decided"):
+        values = getattr(old, name).copy()
+        values[rows] = np.nan
+        values[np.ix_(rows, np.asarray(columns, dtype=np.int64))] = getattr(part, name)
+        matrices.append(values)
+    ratings, seconds, decided = matrices
+    if (np.isnan(ratings).all(axis=0)).any():
+        return None  # a reviewer's last verdict gone: their column goes, read whole
+    document_ids, final = old.document_ids.copy(), old.final.copy()
+    document_ids[rows], final[rows] = part.document_ids, part.final
+    changed = old.changed.copy() if old.changed is not None else np.zeros(old.n_claims, np.int64)
+    if part.changed is not None:
+        changed[rows] = part.changed
+    texts = list(old.claim_texts)
+    for row, text in zip(rows.tolist(), part.claim_texts, strict=True):
+        texts[row] = text
+    return VerdictTable(
+        claim_ids=old.claim_ids,
+        document_ids=document_ids,
+        reviewers=old.reviewers,
+        ratings=ratings,
+        seconds=seconds,
+        decided=decided,
+        final=final,
+        claim_texts=texts,
+        document_titles=part.document_titles,
+        use=old.use,
+        changed=changed,
     )
