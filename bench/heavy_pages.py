@@ -16,15 +16,20 @@ median of ``--repeats`` runs of:
   the database's, not the process's);
 - ``warm``: a rerun of the same page in the same session, nothing changed;
 
-and for the Agreement page two more (the first for Progress too):
+and for the Agreement page more (the first for Progress too):
 
-- ``after a change``: the first open after one review changed (the stored figures are out of
-  date and computed again: the cost every change puts on the next open);
+- ``after one change``: the first open after one review changed (the stored figures are out
+  of date and computed again: the cost every change puts on the next open); the Agreement
+  page re-reads only the changed claim into the table the process holds
+  (``workbench.agreement.incremental``), printed as "Agreement after one change";
+- ``change, not held``: the same in a process that holds no table (a server just started,
+  or another server process than the one that computed last): the table is read whole;
 - ``nothing stored``: the first open with the stored figures deleted too (what 0006 did at
   every first open in a process).
 
 The Queue is timed with the filter "Reviewed", sorted by disagreement. Targets (issue 13):
-every figure under 1 s except "after a change" and "nothing stored", which are reported.
+every figure under 1 s, "Agreement after one change" included; "change, not held" and
+"nothing stored" (reads of the whole table) and Progress after a change are reported.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from workbench.agreement import incremental  # noqa: E402
 from workbench.auth.accounts import add_user, login  # noqa: E402
 from workbench.auth.policy import SYSTEM  # noqa: E402
 from workbench.db.models import Claim, Document, FigureSnapshot, Review, User  # noqa: E402
@@ -208,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         restart()
         return open_page(args.db, "agreement")[0]
 
+    def change_not_held(turn: int) -> float:
+        change_a_review(engine, turn)
+        restart()
+        incremental.forget()
+        return open_page(args.db, "agreement")[0]
+
     def progress_after_change(turn: int) -> float:
         change_a_review(engine, turn)
         restart()
@@ -216,20 +228,30 @@ def main(argv: list[str] | None = None) -> int:
     def nothing_stored(_: int) -> float:
         restart()
         forget_stored(engine)
+        incremental.forget()
         return open_page(args.db, "agreement")[0]
 
-    rows.append(("agreement", "after a change", median_of(args.repeats, after_change)))
+    # Once, untimed: the process holds the table of the current version, as a running
+    # server does once anyone opened the page.
+    open_page(args.db, "agreement")
+    rows.append(("agreement", "after one change", median_of(args.repeats, after_change)))
+    rows.append(("agreement", "change, not held", median_of(args.repeats, change_not_held)))
     rows.append(("agreement", "nothing stored", median_of(args.repeats, nothing_stored)))
     rows.append(("progress", "after a change", median_of(args.repeats, progress_after_change)))
 
     print(f"\n{'page':<24} {'open':<16} {'seconds':>8}  target < {TARGET_S:.0f} s")
     met = True
     for name, kind, seconds in rows:
-        judged = kind in ("first open", "warm")
+        judged = kind in ("first open", "warm") or (name, kind) == ("agreement", "after one change")
         ok = seconds < TARGET_S
         met &= ok or not judged
         verdict = ("yes" if ok else "NO") if judged else "(reported)"
-        print(f"{name:<24} {kind:<16} {seconds:>8.2f}  {verdict}")
+        label = (
+            "Agreement after one change"
+            if (name, kind) == ("agreement", "after one change")
+            else f"{name:<24} {kind}"
+        )
+        print(f"{label:<41} {seconds:>8.2f}  {verdict}")
     print(f"load average {os.getloadavg()[0]:.2f} after; targets met: {'yes' if met else 'no'}")
     return 0 if met else 1
 

@@ -336,7 +336,7 @@ def test_a_bootstrap_replicate_is_the_weighted_sum_of_item_coincidences() -> Non
     ratings = ratings[(~np.isnan(ratings)).sum(axis=1) >= 2]
     drawn = np.random.default_rng(0).integers(0, len(ratings), size=len(ratings))
     weights = np.bincount(drawn, minlength=len(ratings)).astype(float)
-    per_item = metrics._item_coincidences(metrics._category_counts(ratings, 3))
+    per_item = metrics._item_coincidences(metrics.category_counts(ratings, 3))
     np.testing.assert_allclose(
         (weights @ per_item).reshape(3, 3), coincidences(ratings[drawn], 3), atol=1e-9
     )
@@ -522,3 +522,28 @@ def test_other_malformed_input_raises() -> None:
 def test_integer_input_is_accepted() -> None:
     ratings = ratings_from_counts(FLEISS_1971).astype(np.int64)
     assert fleiss_kappa(ratings, 5) == pytest.approx(0.430, abs=1e-3)  # type: ignore[arg-type]
+
+
+def test_count_patterns_are_numpy_unique_rows_in_the_same_order() -> None:
+    # The bootstrap's draw depends on the order of the distinct rows: it must be unique's.
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        counts = rng.integers(
+            0, rng.integers(1, 12), size=(rng.integers(0, 60), rng.integers(2, 5))
+        )
+        expected = np.unique(counts, axis=0, return_counts=True)
+        patterns, frequency = metrics._count_patterns(counts.astype(np.int64))
+        np.testing.assert_array_equal(patterns, expected[0])
+        np.testing.assert_array_equal(frequency, expected[1])
+
+
+def test_alpha_from_counts_is_alpha_from_ratings_to_the_bit() -> None:
+    rng = np.random.default_rng(6)
+    for _ in range(50):
+        ratings = rng.integers(0, 3, size=(40, 5)).astype(np.float64)
+        ratings[rng.random(ratings.shape) < 0.4] = np.nan
+        counts = metrics.checked_counts(ratings, 3)
+        expected = krippendorff.alpha(
+            reliability_data=ratings.T, level_of_measurement="nominal", value_domain=[0, 1, 2]
+        )
+        assert metrics.krippendorff_alpha_of(counts) == float(expected)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests.review.test_assign import add_claims, add_user, set_k
-from workbench.agreement import snapshot
+from workbench.agreement import incremental, snapshot
 from workbench.agreement import table as tables
 from workbench.db.models import FigureSnapshot
 from workbench.db.session import unit_of_work
@@ -36,9 +36,16 @@ def team(engine: Engine) -> tuple[Actor, list[Actor], list[int]]:
 
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Each read of the claim × reviewer table and of the decided reviews, by name."""
+    """Each read of the claim × reviewer table (whole, or the changed claims' rows) and of
+    the decided reviews, by name."""
     calls: list[str] = []
     load_table, decided = tables.load_table, progress.decisions
+    load_claims = tables.load_claims
+    incremental.forget()
+
+    def counting_claims(*args: object, **kwargs: object) -> tables.VerdictTable:
+        calls.append("claims")
+        return load_claims(*args, **kwargs)  # type: ignore[arg-type]
 
     def counting_table(*args: object, **kwargs: object) -> tables.VerdictTable:
         calls.append("table")
@@ -49,6 +56,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return decided(engine)
 
     monkeypatch.setattr(tables, "load_table", counting_table)
+    monkeypatch.setattr(tables, "load_claims", counting_claims)
     monkeypatch.setattr(progress, "decisions", counting_decisions)
     return calls
 
@@ -63,10 +71,11 @@ def test_agreement_figures_are_stored_and_follow_a_changed_verdict(
     assert reads == ["table"]  # the second open read the stored figures, not the reviews
     assert again.report == first.report and again.version == first.version
 
-    # One reviewer changes a verdict: the next open computes again and shows it.
+    # One reviewer changes a verdict: the next open computes again and shows it, from the
+    # table held in memory with that claim's rows read again.
     decisions.set_verdict(engine, claims[1], reviewers[2], Verdict.unsupported)
     after = snapshot.figures(engine, admin)
-    assert reads == ["table", "table"]
+    assert reads == ["table", "claims"]
     assert after.version != first.version
     # The blind figures keep the verdict as first given, and count the change after the reveal.
     assert (first.report.changed_after_reveal, after.report.changed_after_reveal) == (0, 1)
@@ -97,7 +106,7 @@ def test_a_change_that_is_not_a_verdict_moves_the_version_too(
     decisions.set_note(engine, claims[0], reviewers[0], "checked the source")
     assert snapshot.version(engine) != before
     snapshot.figures(engine, admin)
-    assert reads == ["table", "table"]
+    assert reads == ["table", "claims"]
 
 
 def test_each_choice_of_verdicts_and_scope_is_stored_apart(
@@ -114,10 +123,14 @@ def test_each_choice_of_verdicts_and_scope_is_stored_apart(
         "agreement:blind:all",
         f"agreement:blind:{whole.documents[0]}",
         "agreement:current:all",
+        # the tokens of the tables held in memory (workbench.agreement.incremental)
+        "agreement-table:blind",
+        "agreement-table:current",
     }
     for _ in range(2):
         snapshot.figures(engine, admin, document_id=whole.documents[0])
-    assert reads == ["table"] * 3
+    # One whole read per choice of verdicts: the document's scope is cut from the held table.
+    assert reads == ["table"] * 2
 
 
 def test_stored_figures_of_an_older_version_are_never_shown(

@@ -12,10 +12,10 @@ below 0.667 the data are too unreliable to conclude anything.
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,6 +45,8 @@ OVERUSE_MIN_REVIEWS = 20
 DISPUTED_LIMIT = 20
 BOOTSTRAP_SAMPLES = 1000
 DIGITS = 3
+
+T = TypeVar("T")
 
 NoteKind = Literal["few_claims", "rare_label", "dominant_label", "label_overuse", "outlier"]
 
@@ -205,7 +207,15 @@ def coefficients(
     ratings: NDArray[np.float64], n_categories: int, *, samples: int = BOOTSTRAP_SAMPLES
 ) -> Coefficients:
     """All coefficients of one table, withheld or flagged when they rest on too little."""
-    claims, reviews = metrics.pairable(ratings)
+    return coefficients_of(metrics.checked_counts(ratings, n_categories), samples=samples)
+
+
+def coefficients_of(counts: NDArray[np.int64], *, samples: int = BOOTSTRAP_SAMPLES) -> Coefficients:
+    """:func:`coefficients` from the table's category counts (``metrics.category_counts``):
+    every coefficient is a function of them, so the table is counted once, not per figure."""
+    per_claim = counts.sum(axis=1)
+    kept = per_claim >= 2
+    claims, reviews = int(kept.sum()), int(per_claim[kept].sum())
     if claims < MIN_CLAIMS:
         return Coefficients(
             claims=claims,
@@ -220,10 +230,10 @@ def coefficients(
                 f"reviewers: at least {MIN_CLAIMS} are needed for a coefficient"
             ),
         )
-    alpha = _round(metrics.krippendorff_alpha(ratings, n_categories))
+    alpha = _round(metrics.krippendorff_alpha_of(counts))
     low = high = None
     if alpha is not None and samples > 0:
-        low_raw, high_raw = metrics.alpha_bootstrap(ratings, n_categories, samples=samples)
+        low_raw, high_raw = metrics.alpha_bootstrap_of(counts, samples=samples)
         low, high = _round(low_raw), _round(high_raw)
     warning = None
     if claims < FEW_CLAIMS:
@@ -232,15 +242,16 @@ def coefficients(
             "read it as a rough indication"
             + (f"; alpha's 95% interval is {low:.2f} to {high:.2f}" if low is not None else "")
         )
+    agreement = metrics.agreement_of(counts)
     return Coefficients(
         claims=claims,
         reviews=reviews,
-        observed=_round(metrics.observed_agreement(ratings, n_categories)),
-        fleiss_kappa=_round(metrics.fleiss_kappa(ratings, n_categories)),
+        observed=_round(agreement[1]),
+        fleiss_kappa=_round(metrics.fleiss_kappa_of(*agreement)),
         alpha=alpha,
         alpha_low=low,
         alpha_high=high,
-        ac1=_round(metrics.gwet_ac1(ratings, n_categories)),
+        ac1=_round(metrics.gwet_ac1_of(*agreement)),
         reading=reading(alpha, low, high),
         warning=warning,
     )
@@ -273,8 +284,8 @@ def pair_agreement(table: VerdictTable) -> list[PairAgreement]:
             left, right = table.ratings[:, i], table.ratings[:, j]
             both = ~np.isnan(left) & ~np.isnan(right)
             shared = int(both.sum())
-            confusion = np.zeros((k, k), dtype=np.int64)
-            np.add.at(confusion, (left[both].astype(int), right[both].astype(int)), 1)
+            codes = left[both].astype(np.int64) * k + right[both].astype(np.int64)
+            confusion = np.bincount(codes, minlength=k * k).reshape(k, k)
             enough = shared >= MIN_CLAIMS
             result.append(
                 PairAgreement(
@@ -282,7 +293,7 @@ def pair_agreement(table: VerdictTable) -> list[PairAgreement]:
                     b=table.reviewers[j],
                     claims=shared,
                     observed=_round(float(np.trace(confusion)) / shared) if shared else None,
-                    kappa=_round(metrics.cohen_kappa(left, right, k)) if enough else None,
+                    kappa=_round(metrics.cohen_kappa_of(confusion)) if enough else None,
                     confusion=confusion.tolist(),
                 )
             )
@@ -293,11 +304,15 @@ def label_agreement(
     table: VerdictTable, *, samples: int = BOOTSTRAP_SAMPLES
 ) -> list[GroupAgreement]:
     """Each verdict against the rest: do reviewers agree on *this* label?"""
+    counts = metrics.checked_counts(table.ratings, len(LABELS))
+    per_claim = counts.sum(axis=1)
     result = []
     for code, label in enumerate(LABELS):
-        binary = np.where(np.isnan(table.ratings), np.nan, (table.ratings == code).astype(float))
+        # The counts of the label against the rest: the same integers as counting the table
+        # recoded to 1 (this label) and 0 (any other), without recoding it.
+        binary = np.stack([per_claim - counts[:, code], counts[:, code]], axis=1)
         result.append(
-            GroupAgreement(key=label.value, coefficients=coefficients(binary, 2, samples=samples))
+            GroupAgreement(key=label.value, coefficients=coefficients_of(binary, samples=samples))
         )
     return result
 
@@ -310,7 +325,7 @@ def document_agreement(table: VerdictTable) -> list[GroupAgreement]:
     bounds = [*starts.tolist(), len(order)]
     for n, doc_id in enumerate(ids.tolist()):
         rows = order[bounds[n] : bounds[n + 1]]
-        figures = coefficients(table.ratings[rows], len(LABELS), samples=0)
+        figures = _remembered(table.ratings[rows], _document_figures)
         title = table.document_titles.get(doc_id, f"document {doc_id}")
         result.append(GroupAgreement(key=title, id=doc_id, coefficients=figures))
     result.sort(key=lambda g: (g.coefficients.alpha is None, g.coefficients.alpha or 0.0, g.key))
@@ -361,26 +376,58 @@ def agreement_over_time(table: VerdictTable) -> list[PeriodAgreement]:
     timed = np.isfinite(last)
     if not timed.any():
         return []
-    weeks = np.full(table.n_claims, "", dtype=object)
-    for row in np.flatnonzero(timed).tolist():
-        day = datetime.fromtimestamp(float(last[row]), UTC).date()
-        weeks[row] = (day - timedelta(days=day.weekday())).isoformat()
+    # The Monday of each claim's week as days since 1970-01-01 (a Thursday, weekday 3), as
+    # datetime.fromtimestamp(..., UTC).date() would give it, without a Python loop.
+    days = np.floor(np.where(timed, last, 0.0) / 86400.0).astype(np.int64)
+    mondays = np.where(timed, days - (days + 3) % 7, np.iinfo(np.int64).min)
     result = []
-    for week in sorted(set(weeks[timed].tolist())):
-        ratings = table.ratings[weeks == week]
-        claims, _ = metrics.pairable(ratings)
-        if claims == 0:
+    for monday in np.unique(mondays[timed]).tolist():
+        figures = _remembered(table.ratings[mondays == monday], _week_figures)
+        if figures is None:
             continue
-        enough = claims >= MIN_CLAIMS
-        result.append(
-            PeriodAgreement(
-                week=week,
-                claims=claims,
-                observed=_round(metrics.observed_agreement(ratings, len(LABELS))),
-                alpha=_round(metrics.krippendorff_alpha(ratings, len(LABELS))) if enough else None,
-            )
-        )
+        claims, observed, alpha = figures
+        week = str(np.datetime64(monday, "D"))
+        result.append(PeriodAgreement(week=week, claims=claims, observed=observed, alpha=alpha))
     return result
+
+
+def _document_figures(ratings: NDArray[np.float64]) -> Coefficients:
+    return coefficients(ratings, len(LABELS), samples=0)
+
+
+def _week_figures(
+    ratings: NDArray[np.float64],
+) -> tuple[int, float | None, float | None] | None:
+    claims, _ = metrics.pairable(ratings)
+    if claims == 0:
+        return None
+    enough = claims >= MIN_CLAIMS
+    observed = _round(metrics.observed_agreement(ratings, len(LABELS)))
+    alpha = _round(metrics.krippendorff_alpha(ratings, len(LABELS))) if enough else None
+    return claims, observed, alpha
+
+
+# Figures of parts of the table (a document's claims, a week's), by the SHA-256 of the bytes
+# of their ratings: a change of one verdict leaves all but one document as it was, and their
+# figures need not be computed again. Keyed by content, so never stale; a function of the
+# ratings alone (pure), so the same figures as computing them. A digest, not the bytes, so
+# that a week of 100,000 claims costs 32 bytes of key; cleared when full.
+_MEMO: dict[tuple[str, tuple[int, ...], bytes], Any] = {}
+_MEMO_LIMIT = 20_000
+
+
+def _remembered(ratings: NDArray[np.float64], compute: Callable[[NDArray[np.float64]], T]) -> T:
+    digest = hashlib.sha256(np.ascontiguousarray(ratings).tobytes()).digest()
+    key = (compute.__name__, ratings.shape, digest)
+    try:
+        return cast(T, _MEMO[key])
+    except KeyError:
+        pass
+    value = compute(ratings)
+    if len(_MEMO) >= _MEMO_LIMIT:
+        _MEMO.clear()
+    _MEMO[key] = value
+    return value
 
 
 def claim_disagreement(ratings: NDArray[np.float64], n_categories: int) -> NDArray[np.float64]:

@@ -17,6 +17,7 @@ import io
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from workbench.agreement import incremental
 from workbench.agreement import table as tables
 from workbench.agreement.report import AgreementReport, build_report
 from workbench.agreement.table import VerdictsUsed, VerdictTable
@@ -67,8 +68,9 @@ def figures(
 
 
 def compute(engine: Engine, *, use: VerdictsUsed, document_id: int | None, version: str) -> Figures:
-    """The figures from the database as it is now (the slow path)."""
-    whole = tables.load_table(engine, use=use)
+    """The figures from the database as it is now (the slow path), on the table as held in
+    memory and brought up to date by the claims changed since (``incremental``)."""
+    whole = incremental.current_table(engine, use=use, version=version)
     titles = whole.document_titles
     documents = sorted(
         {int(d) for d in whole.document_ids.tolist()},

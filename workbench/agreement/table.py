@@ -15,7 +15,7 @@ its verdict in both views.
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -132,6 +132,22 @@ def load_table(
 ) -> VerdictTable:
     """Every decided review of an open claim (of one document, if given), as a table of
     their blind verdicts, or of their current ones (``use``)."""
+    return _load(engine, use=use, document_id=document_id)
+
+
+def load_claims(engine: Engine, claim_ids: Collection[int], *, use: VerdictsUsed) -> VerdictTable:
+    """:func:`load_table` narrowed to the claims ``claim_ids`` (those of them that have a
+    decided review and are open): the rows a change of those claims can have changed."""
+    return _load(engine, use=use, only=sorted(claim_ids))
+
+
+def _load(
+    engine: Engine,
+    *,
+    use: VerdictsUsed,
+    document_id: int | None = None,
+    only: Sequence[int] | None = None,
+) -> VerdictTable:
     blind = func.coalesce(Review.blind_verdict, Review.verdict)
     query = (
         select(
@@ -150,6 +166,8 @@ def load_table(
     )
     if document_id is not None:
         query = query.where(Claim.document_id == document_id)
+    if only is not None:
+        query = query.where(Review.claim_id.in_(only))
     # Read-only: on SQLite a long read must not hold the write lock (every save would wait).
     with unit_of_work(engine, read_only=True) as session:
         rows = session.execute(query).all()
@@ -163,6 +181,9 @@ def load_table(
             wanted = set(claim_ids.tolist())
             claim_query = select(Claim.id, Claim.text).where(Claim.status == ClaimStatus.open.value)
             final_query = select(FinalVerdict.claim_id, FinalVerdict.verdict)
+            if only is not None:  # a few claims: looked up, not scanned
+                claim_query = claim_query.where(Claim.id.in_(only))
+                final_query = final_query.where(FinalVerdict.claim_id.in_(only))
             if document_id is not None:
                 claim_query = claim_query.where(Claim.document_id == document_id)
                 final_query = final_query.join(Claim, Claim.id == FinalVerdict.claim_id).where(
@@ -170,6 +191,8 @@ def load_table(
                 )
             texts = {cid: text for cid, text in session.execute(claim_query) if cid in wanted}
             finals = {cid: v for cid, v in session.execute(final_query) if cid in wanted}
+            titles = dict(session.execute(select(Document.id, Document.title)).all())
+        elif only is not None:  # a patch of the whole table, which holds every title
             titles = dict(session.execute(select(Document.id, Document.title)).all())
     return _assemble(rows, claim_ids, texts, finals, titles, use)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import zlib
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from workbench.db.models import (
@@ -69,3 +69,12 @@ def store(engine: Engine, key: str, at: str, payload: bytes) -> None:
             session.execute(insert(FigureSnapshot).values(key=key, version=at, payload=packed))
     except IntegrityError:
         pass  # another process stored the same key at the same moment: theirs is as good
+
+
+def forget_all(connection: Connection) -> None:
+    """Drop every stored figure, in the caller's transaction.
+
+    For a restore: it writes rows with their original ids, so the ids :func:`version` reads
+    can come out as they were before with other data behind them (a backup of this very
+    database, restored after it was emptied), and stored figures would pass for current."""
+    connection.execute(delete(FigureSnapshot))

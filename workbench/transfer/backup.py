@@ -58,6 +58,7 @@ from sqlalchemy import Connection, Engine, Table, func, select, tuple_
 from sqlalchemy.exc import DBAPIError
 
 from workbench.auth.policy import Action, Caller, authorize
+from workbench.db import snapshots
 from workbench.db.migrate import current_revision
 from workbench.db.session import is_busy
 from workbench.errors import DatabaseBusy
@@ -224,6 +225,8 @@ def _restore(
                 restorer.finish_merge()
             # The per-claim figures and totals the pages read are derived: rebuild them.
             recount(connection)
+            # Stored figures are keyed by the newest ids, which restored rows can repeat.
+            snapshots.forget_all(connection)
             transaction.commit()
             report.written = True
         else:
