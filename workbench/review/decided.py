@@ -214,6 +214,24 @@ def of_claims(reviews: DecidedReviews, claim_ids: Collection[int]) -> NDArray[np
     return np.isin(reviews.claim_ids, np.fromiter(claim_ids, np.int64, len(claim_ids)))
 
 
+def by_reviewer(reviews: DecidedReviews) -> dict[int, list[tuple[int, int, int]]]:
+    """Each reviewer's reviews among ``reviews`` as (claim, decided, the bits of the seconds
+    spent: NaN equal to itself), sorted: to tell whose reviews a change touched."""
+    result: dict[int, list[tuple[int, int, int]]] = {}
+    rows = zip(
+        reviews.reviewer_ids.tolist(),
+        reviews.claim_ids.tolist(),
+        reviews.decided_us.tolist(),
+        reviews.seconds.view(np.int64).tolist(),
+        strict=True,
+    )
+    for reviewer, *row in rows:
+        result.setdefault(reviewer, []).append((row[0], row[1], row[2]))
+    for mine in result.values():
+        mine.sort()
+    return result
+
+
 def summed(
     reviews: DecidedReviews, *, now: datetime | None = None, only: Collection[int] | None = None
 ) -> dict[int, Decided]:

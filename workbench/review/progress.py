@@ -2,6 +2,12 @@
 
 Admins only (``Action.manage_users``): the figures are about people, how fast each one works,
 which is the team lead's business and not other reviewers'.
+
+The sums of the decided reviews (``workbench.review.decided``) are the part that grows with
+the corpus. They are stored per version of the data for every process
+(:func:`stored_decisions`), and a process keeps the reviews it read as arrays and patches
+them claim by claim after a change (:func:`current_decisions`): the page opens in a fraction
+of a second after a change at a million reviews (BENCHMARKS.md, "Progress after one change").
 """
 
 from __future__ import annotations
@@ -132,9 +138,14 @@ def _patched(
         return None
     part = reviews.read_claims(engine, changed)
     dropped = reviews.of_claims(held.reviews, changed)
-    # Whose sums can have moved: the reviewers of the rows dropped and of the rows read.
-    touched = set(held.reviews.reviewer_ids[dropped].tolist())
-    touched.update(part.reviewer_ids.tolist())
+    # Whose sums can have moved: the reviewers whose rows of these claims differ. Not every
+    # reviewer of the claims: one verdict changed on a claim ten people reviewed would sum
+    # ten reviewers' hundred thousand reviews again.
+    before = reviews.by_reviewer(held.reviews.masked(dropped))
+    after = reviews.by_reviewer(part)
+    touched = {r for r in before.keys() | after.keys() if before.get(r) != after.get(r)}
+    if not touched:  # a note, a URL, a final verdict: the same reviews
+        return held.reviews, held.sums
     patched = reviews.concatenated([held.reviews.masked(~dropped), part])
     sums = {r: d for r, d in held.sums.items() if r not in touched}
     sums.update(reviews.summed(patched, only=touched))
@@ -194,7 +205,10 @@ def _figures(user: User, decided: Decided | None, in_progress: int) -> ReviewerP
 
 
 def active_time(decided: list[tuple[datetime, float | None]]) -> timedelta:
-    """The union of the decisions' spans, gaps shorter than :data:`BREAK` filled in."""
+    """The union of the decisions' spans, gaps of at most :data:`BREAK` filled in.
+
+    The definition, on one reviewer's decisions as datetimes: the page sums on arrays
+    (``workbench.review.decided``), which the tests hold to this to the microsecond."""
     spans = sorted((at - timedelta(seconds=seconds or 0.0), at) for at, seconds in decided)
     total = timedelta()
     current: tuple[datetime, datetime] | None = None
