@@ -85,8 +85,10 @@ def decisions(engine: Engine) -> dict[int, Decided]:
 # and at the next version re-reads only the claims changed since (the ones
 # workbench.agreement.incremental.changed_claims names, as for the Agreement table: a review
 # added or changed, a claim's status, a final verdict...), and sums again only the reviewers
-# whose reviews those claims hold. Anything else (a new document or claim, an account
-# changed, a restore, too many claims) reads the whole again.
+# whose rows of those claims differ. Anything else (a new document or claim, an account
+# changed, a restore, too many claims) reads the whole again. The other reviewers' sums are
+# the ones computed before: their times were checked against that moment's clock ("no later
+# than tomorrow"), which only a time stamped in the future could tell apart.
 
 
 @dataclass(frozen=True)
