@@ -7,6 +7,8 @@ after any change a figure could show, never stale.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pytest
 from sqlalchemy import Engine, select
 
@@ -15,7 +17,7 @@ from workbench.agreement import incremental, snapshot
 from workbench.agreement import table as tables
 from workbench.db.models import FigureSnapshot
 from workbench.db.session import unit_of_work
-from workbench.review import decisions, progress
+from workbench.review import decided, decisions, progress
 from workbench.schemas import Actor, Role, Verdict
 
 
@@ -37,11 +39,13 @@ def team(engine: Engine) -> tuple[Actor, list[Actor], list[int]]:
 @pytest.fixture
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Each read of the claim × reviewer table (whole, or the changed claims' rows) and of
-    the decided reviews, by name."""
+    the decided reviews (whole: "decisions", or the changed claims': "decided claims"), by
+    name."""
     calls: list[str] = []
-    load_table, decided = tables.load_table, progress.decisions
-    load_claims = tables.load_claims
+    load_table, read_all = tables.load_table, decided.read_all
+    load_claims, read_claims = tables.load_claims, decided.read_claims
     incremental.forget()
+    progress.forget()
 
     def counting_claims(*args: object, **kwargs: object) -> tables.VerdictTable:
         calls.append("claims")
@@ -51,13 +55,18 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append("table")
         return load_table(*args, **kwargs)  # type: ignore[arg-type]
 
-    def counting_decisions(engine: Engine) -> dict[int, progress.Decided]:
+    def counting_decisions(engine: Engine) -> decided.DecidedReviews:
         calls.append("decisions")
-        return decided(engine)
+        return read_all(engine)
+
+    def counting_decided_claims(engine: Engine, claims: Collection[int]) -> decided.DecidedReviews:
+        calls.append("decided claims")
+        return read_claims(engine, claims)
 
     monkeypatch.setattr(tables, "load_table", counting_table)
     monkeypatch.setattr(tables, "load_claims", counting_claims)
-    monkeypatch.setattr(progress, "decisions", counting_decisions)
+    monkeypatch.setattr(decided, "read_all", counting_decisions)
+    monkeypatch.setattr(decided, "read_claims", counting_decided_claims)
     return calls
 
 
@@ -173,7 +182,8 @@ def test_progress_sums_are_stored_and_follow_a_new_verdict(
     moved = progress.data_version(engine)
     assert moved != version
     after = progress.stored_decisions(engine, moved)
-    assert reads == ["decisions", "decisions"]
+    # Read again: only the changed claim's reviews, into the reviews this process holds.
+    assert reads == ["decisions", "decided claims"]
     assert after[admin.id].done == 1
     figures = progress.reviewer_progress(engine, admin, decided=after)
     assert {f.reviewer: f.done for f in figures}["Ada"] == 1

@@ -199,7 +199,8 @@ def team_session(seeded: Engine, app: App, page: str) -> tuple[AppTest, Actor]:
         # The Agreement table is read whole once, then patched from the claims a change
         # touched (workbench.agreement.incremental): either read counts.
         ("views/agreement.py", "workbench.agreement.table", ("load_table", "load_claims")),
-        ("views/progress.py", "workbench.review.progress", ("decisions",)),
+        # The decided reviews likewise (workbench.review.progress.current_decisions).
+        ("views/progress.py", "workbench.review.decided", ("read_all", "read_claims")),
     ],
 )
 def test_a_rerun_that_changes_nothing_reuses_the_figures(

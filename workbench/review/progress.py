@@ -2,40 +2,44 @@
 
 Admins only (``Action.manage_users``): the figures are about people, how fast each one works,
 which is the team lead's business and not other reviewers'.
+
+The sums of the decided reviews (``workbench.review.decided``) are the part that grows with
+the corpus. They are stored per version of the data for every process
+(:func:`stored_decisions`), and a process keeps the reviews it read as arrays and patches
+them claim by claim after a change (:func:`current_decisions`): the page opens in a fraction
+of a second after a change at a million reviews (BENCHMARKS.md, "Progress after one change").
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
+import threading
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import TypeAdapter
 from sqlalchemy import Engine, func, select
 
+from workbench.agreement.incremental import changed_claims
 from workbench.auth.policy import Action, authorize
 from workbench.db import snapshots
-from workbench.db.models import Lease, Review, User
+from workbench.db.models import Lease, User
 from workbench.db.session import unit_of_work
+from workbench.review import decided as reviews
+from workbench.review.decided import BREAK, Decided, DecidedReviews
 from workbench.schemas import Actor, ReviewerProgress, Role
-from workbench.storable import seconds_problem, time_problem
 
-# Two decisions further apart than this (from one decision to the next claim being shown)
-# are separated by a break: the time between them is not counted as work.
-BREAK = timedelta(minutes=15)
-
-
-@dataclass(frozen=True)
-class Decided:
-    """One reviewer's decisions summed up: what their figures need from the reviews."""
-
-    done: int  # reviews with a verdict
-    timed: int  # of those, with a decision time (the others say nothing about pace)
-    active: timedelta
-    median_seconds: float | None
-    last: datetime | None
-
+__all__ = [
+    "BREAK",
+    "Decided",
+    "active_time",
+    "current_decisions",
+    "data_version",
+    "decisions",
+    "forget",
+    "reviewer_progress",
+    "stored_decisions",
+]
 
 _STORED = TypeAdapter(dict[int, Decided])
 
@@ -46,59 +50,108 @@ def data_version(engine: Engine) -> str:
 
 
 SNAPSHOT_KEY = "progress:decisions"
+# The token of the reviews held in this process (see current_decisions): a restore empties
+# figure_snapshots, and the held arrays are not used once it is gone.
+HELD_KEY = "progress:held"
 
 
 def stored_decisions(engine: Engine, version: str) -> dict[int, Decided]:
     """:func:`decisions` as of ``version`` (``workbench.db.snapshots.version``, read by the
-    caller before): the stored sums when they were computed at that version, else read again
-    and stored, so a server just started does not read a million reviews to open the page."""
+    caller before): the stored sums when they were computed at that version (by any process),
+    else :func:`current_decisions`, stored for the others."""
     stored = snapshots.load(engine, SNAPSHOT_KEY, version)
     if stored is not None:
         return _STORED.validate_json(stored)
-    made = decisions(engine)
+    made = current_decisions(engine, version)
     snapshots.store(engine, SNAPSHOT_KEY, version, _STORED.dump_json(made))
     return made
 
 
 def decisions(engine: Engine) -> dict[int, Decided]:
-    """Per reviewer id, their decisions summed up: one read of every decided review.
+    """Per reviewer id, their decisions summed up: one read of every decided review
+    (``workbench.review.decided``: numbers into arrays, about 1 s at a million reviews).
 
     The part of the figures that grows with the reviews; it changes only when a review does
     (``stats.marks`` tells), so the Progress page reuses it between changes. No permission
     check here: the figures reach people through :func:`reviewer_progress` only.
     """
-    done: dict[int, int] = defaultdict(int)
-    timed: dict[int, list[tuple[datetime, float | None]]] = defaultdict(list)
-    # Read-only: on SQLite a long read must not hold the write lock (every save would wait).
-    with unit_of_work(engine, read_only=True) as session:
-        rows = session.execute(
-            select(Review.reviewer_id, Review.decided_at, Review.seconds_spent).where(
-                Review.verdict.is_not(None)
-            )
-        )
-        now = datetime.now(UTC)
-        for reviewer_id, decided_at, seconds in rows:
-            done[reviewer_id] += 1
-            # Reviews imported or written before decision times were kept have no decided_at:
-            # they count as done, but say nothing about pace. Nor do times no reviewer could
-            # have produced, stored by a version that did not check its imports (a decision
-            # in year 1, 1e308 seconds spent): they would end the page in an OverflowError.
-            if decided_at is not None and time_problem(decided_at, now=now) is None:
-                if seconds is not None and seconds_problem(seconds) is not None:
-                    seconds = None
-                timed[reviewer_id].append((decided_at, seconds))
-    result: dict[int, Decided] = {}
-    for reviewer_id, count in done.items():
-        decided = timed[reviewer_id]
-        spent = [s for _, s in decided if s is not None]
-        result[reviewer_id] = Decided(
-            done=count,
-            timed=len(decided),
-            active=active_time(decided),
-            median_seconds=round(statistics.median(spent), 1) if spent else None,
-            last=max((at for at, _ in decided), default=None),
-        )
-    return result
+    return reviews.summed(reviews.read_all(engine))
+
+
+# --- the reviews held by this process, patched claim by claim -------------------------------
+#
+# After a change, reading every review again took seconds at a million reviews, for a change
+# of one claim. A process keeps the arrays it read (and their sums) with the data's version,
+# and at the next version re-reads only the claims changed since (the ones
+# workbench.agreement.incremental.changed_claims names, as for the Agreement table: a review
+# added or changed, a claim's status, a final verdict...), and sums again only the reviewers
+# whose rows of those claims differ. Anything else (a new document or claim, an account
+# changed, a restore, too many claims) reads the whole again. The other reviewers' sums are
+# the ones computed before: their times were checked against that moment's clock ("no later
+# than tomorrow"), which only a time stamped in the future could tell apart.
+
+
+@dataclass(frozen=True)
+class _Held:
+    version: str
+    token: str
+    reviews: DecidedReviews
+    sums: dict[int, Decided]
+
+
+_held: dict[str, _Held] = {}
+_lock = threading.Lock()
+
+
+def current_decisions(engine: Engine, version: str) -> dict[int, Decided]:
+    """:func:`decisions` as of ``version`` or later (read after it): patched from the reviews
+    this process holds when that is possible, else read whole. ``version`` is read by the
+    caller before calling, as ``workbench.db.snapshots`` requires."""
+    key = engine.url.render_as_string(hide_password=True)
+    with _lock:  # one reader per database: two sessions opening at once share the work
+        held = _held.get(key)
+        made: tuple[DecidedReviews, dict[int, Decided]] | None = None
+        if held is not None and snapshots.load(engine, HELD_KEY, held.version) == (
+            held.token.encode()
+        ):
+            if held.version == version:
+                return held.sums
+            made = _patched(engine, held, version)
+        if made is None:
+            whole = reviews.read_all(engine)
+            made = whole, reviews.summed(whole)
+        token = uuid.uuid4().hex
+        snapshots.store(engine, HELD_KEY, version, token.encode())
+        _held[key] = _Held(version, token, *made)
+        return made[1]
+
+
+def forget() -> None:
+    """Drop the reviews held in this process (tests, benchmarks)."""
+    with _lock:
+        _held.clear()
+
+
+def _patched(
+    engine: Engine, held: _Held, version: str
+) -> tuple[DecidedReviews, dict[int, Decided]] | None:
+    changed = changed_claims(engine, held.version, version)
+    if changed is None:
+        return None
+    part = reviews.read_claims(engine, changed)
+    dropped = reviews.of_claims(held.reviews, changed)
+    # Whose sums can have moved: the reviewers whose rows of these claims differ. Not every
+    # reviewer of the claims: one verdict changed on a claim ten people reviewed would sum
+    # ten reviewers' hundred thousand reviews again.
+    before = reviews.by_reviewer(held.reviews.masked(dropped))
+    after = reviews.by_reviewer(part)
+    touched = {r for r in before.keys() | after.keys() if before.get(r) != after.get(r)}
+    if not touched:  # a note, a URL, a final verdict: the same reviews
+        return held.reviews, held.sums
+    patched = reviews.concatenated([held.reviews.masked(~dropped), part])
+    sums = {r: d for r, d in held.sums.items() if r not in touched}
+    sums.update(reviews.summed(patched, only=touched))
+    return patched, sums
 
 
 def reviewer_progress(
@@ -154,7 +207,10 @@ def _figures(user: User, decided: Decided | None, in_progress: int) -> ReviewerP
 
 
 def active_time(decided: list[tuple[datetime, float | None]]) -> timedelta:
-    """The union of the decisions' spans, gaps shorter than :data:`BREAK` filled in."""
+    """The union of the decisions' spans, gaps of at most :data:`BREAK` filled in.
+
+    The definition, on one reviewer's decisions as datetimes: the page sums on arrays
+    (``workbench.review.decided``), which the tests hold to this to the microsecond."""
     spans = sorted((at - timedelta(seconds=seconds or 0.0), at) for at, seconds in decided)
     total = timedelta()
     current: tuple[datetime, datetime] | None = None
