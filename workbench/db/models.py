@@ -157,10 +157,10 @@ class Claim(Base):
     # The claim waits for an admin's final verdict (the Adjudication page): open, and its
     # verdicts disagree or agree only after the reveal and no admin decided, or an admin
     # decided and a review changed since. Kept by workbench.review.awaiting in the transaction
-    # of every change that can move it, so the page counts and pages an index range.
-    awaits_adjudication: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    # of every change that can move it, so the page counts and pages an index range. (No
+    # Python-side default, as ``origin``: an INSERT that does not name it, as ingest's, lets
+    # the database fill it in, so ingest works on a schema from before the column too.)
+    awaits_adjudication: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     document: Mapped[Document] = relationship(back_populates="claims")
     reviews: Mapped[list[Review]] = relationship(
