@@ -23,16 +23,15 @@ from pathlib import Path
 
 sys.path.append(str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from workbench.auth.accounts import add_user  # noqa: E402
-from workbench.auth.policy import SYSTEM  # noqa: E402
-from workbench.db.models import User  # noqa: E402
-from workbench.db.open import open_database  # noqa: E402
-from workbench.db.session import get_engine  # noqa: E402
-from workbench.db.session import unit_of_work  # noqa: E402
-from workbench.review.adjudicate import adjudication_queue  # noqa: E402
-from workbench.schemas import Actor, Role  # noqa: E402
+from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
+from workbench.db.models import User
+from workbench.db.open import open_database
+from workbench.db.session import get_engine, unit_of_work
+from workbench.review.adjudicate import adjudication_queue
+from workbench.schemas import Actor, Role
 
 ADMIN = "Bench Admin"
 PASSWORD = "bench password, long enough"

@@ -130,10 +130,11 @@ def test_few_matches_are_found_by_id_and_counted_exactly(
 def test_none_yet_over_all_claims_is_counted_from_the_final_verdicts(
     engine: Engine, people: dict[str, Actor], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """"No final verdict yet" over every claim: the claims less those with a final verdict
-    (a decided sentence the re-scorer held out is in neither), the same claims as walking
-    them finds; and when every claim is decided, no statement walks the claims to find none
-    (it once looked up every claim's final verdict, twice: 0.6-1.1 s at 100,000 under load)."""
+    """The filter "no final verdict yet" over every claim: the claims less those with a final
+    verdict (a decided sentence the re-scorer held out is in neither), the same claims as
+    walking them finds; and when every claim is decided, no statement walks the claims to find
+    none (it once looked up every claim's final verdict, twice: 0.6-1.1 s at 100,000 under
+    load)."""
     monkeypatch.setattr(queue, "SPARSE", -1)  # the claims walked, as at 100,000
     c = add_claims(engine, [0.9, 0.8, 0.7, 0.6, 0.5])
     set_k(engine, 1)
