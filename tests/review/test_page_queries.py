@@ -112,6 +112,7 @@ FILTERS = {
     "a verdict given": queue.ClaimFilter(state="all", verdict=Verdict.disputed),
     "a final verdict": queue.ClaimFilter(state="complete", final="verified"),
     "no final verdict": queue.ClaimFilter(state="complete", final="none"),
+    "no final verdict, all": queue.ClaimFilter(state="all", final="none"),
     "adjudicated": queue.ClaimFilter(state="all", final_from="adjudicated"),
     "a reviewer": queue.ClaimFilter(state="all", reviewer="Ben"),
     "split": queue.ClaimFilter(state="reviewed", split=True),
@@ -204,6 +205,10 @@ def test_few_matches_are_found_through_an_index_not_by_walking(corpus: Engine, n
     flt = SPARSE_FILTERS[name]
     ada = add_user(corpus, "Ada", Role.admin)
     found = plans(corpus, lambda: queue.list_claims(corpus, flt, actor=ada))
+    if queue.list_claims(corpus, flt, actor=ada).total == 0:
+        # Counted none: no page is read (nobody adjudicated in this corpus).
+        assert not any("SELECT claims.id, claims.document_id" in p for p in found), found
+        return
     page = next(p for p in found if "SELECT claims.id, claims.document_id" in p)
     assert not FULL_SCAN.search(page), page
     assert re.search(

@@ -48,7 +48,9 @@ def test_a_verdict_reads_the_account_the_claim_and_the_review_once(engine: Engin
     assert reads_of(sent, "users") == 1  # the one permission check; review.reviewer reuses it
     assert sum(1 for s in sent if s.startswith("SELECT reviews.id,")) == 1
     assert reads_of(sent, "evidence") == 0  # a new review has no URLs to read back
-    assert len(sent) <= 16, "\n".join(sent)
+    # 17: with the claim's "waits for an admin" flag (workbench.review.awaiting), one UPDATE
+    # that writes only when the flag changes (0.26 CPU-ms on SQLite at 100,000 claims).
+    assert len(sent) <= 17, "\n".join(sent)
 
 
 def test_next_claim_reads_the_account_once(engine: Engine) -> None:

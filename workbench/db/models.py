@@ -154,6 +154,13 @@ class Claim(Base):
     # The share of pairs of those verdicts that differ (0 when they all agree, and under two
     # verdicts, where there is nothing to disagree on: ``verdicts`` tells the two apart).
     disagreement: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # The claim waits for an admin's final verdict (the Adjudication page): open, and its
+    # verdicts disagree or agree only after the reveal and no admin decided, or an admin
+    # decided and a review changed since. Kept by workbench.review.awaiting in the transaction
+    # of every change that can move it, so the page counts and pages an index range. (No
+    # Python-side default, as ``origin``: an INSERT that does not name it, as ingest's, lets
+    # the database fill it in, so ingest works on a schema from before the column too.)
+    awaits_adjudication: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     document: Mapped[Document] = relationship(back_populates="claims")
     reviews: Mapped[list[Review]] = relationship(
@@ -185,6 +192,14 @@ Index(
     Claim.document_id,
     Claim.char_start,
     Claim.char_end,
+)
+# The adjudication queue, oldest claim first: only the waiting claims have an entry, so the
+# page's count and its page of ids read that many entries, not every claim's.
+Index(
+    "ix_claims_awaiting",
+    Claim.id,
+    sqlite_where=Claim.awaits_adjudication.is_(True),
+    postgresql_where=Claim.awaits_adjudication.is_(True),
 )
 
 

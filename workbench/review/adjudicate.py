@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, exists, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.audit import Entity
@@ -29,13 +29,12 @@ from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, Rev
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.extract.segment import paragraph_span
-from workbench.review import blind
+from workbench.review import awaiting, blind
 from workbench.review.queue import claim_out, review_out
 from workbench.review.writes import final_row, lock_claim, record_adjudication
 from workbench.schemas import (
     Actor,
     ClaimOut,
-    ClaimStatus,
     FinalSource,
     FinalVerdictOut,
     Page,
@@ -126,9 +125,10 @@ def adjudication_queue(
     page = max(1, page)
     with unit_of_work(engine) as session:
         authorize(session, actor, Action.adjudicate)
-        waiting = _waiting(session)
-        total = len(waiting)
-        ids = waiting[(page - 1) * page_size : page * page_size]
+        # The waiting claims are kept flagged (workbench.review.awaiting): a count and a page
+        # of ids over their partial index, whatever the size of the queue.
+        total = awaiting.count(session)
+        ids = awaiting.page(session, (page - 1) * page_size, page_size)
         claims = session.scalars(
             select(Claim)
             .where(Claim.id.in_(ids))
@@ -191,78 +191,6 @@ def final_out(final: FinalVerdict, decided_by: str | None = None) -> FinalVerdic
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _waiting(session: Session) -> list[int]:
-    """The ids of the claims waiting for an admin, in order: open, and either their verdicts
-    disagree or agree only after the reveal and no admin decided, or an admin decided and a
-    review changed afterwards.
-
-    Three sets, each read through its own index, never by a pass over every claim: the split
-    claims are a range of ix_claims_disagreement (status, disagreement > 0: the verdicts are
-    not all the same, kept per claim by workbench.review.stats), the claims an admin decided
-    a range of ix_final_verdicts_source, the reviews changed after the reveal a range of
-    ix_reviews_changed_after_reveal. The work grows with those sets (what the page is
-    about), not with the corpus. Two queries rather than one: joined, PostgreSQL's
-    planner would hash every open claim to check the status of a few decided ones.
-    """
-    adjudicated = exists().where(
-        FinalVerdict.claim_id == Claim.id, FinalVerdict.source == FinalSource.adjudicated.value
-    )
-    split = session.scalars(
-        select(Claim.id).where(
-            Claim.status == ClaimStatus.open.value, Claim.disagreement > 0, ~adjudicated
-        )
-    ).all()
-    # The newest review change of each decided claim, as an aggregate scalar subquery: one
-    # index range (ix_reviews_claim_id) per decided claim. As EXISTS, PostgreSQL would make it
-    # a join and hash every review.
-    latest = (
-        select(func.max(Review.updated_at))
-        .where(Review.claim_id == FinalVerdict.claim_id)
-        .scalar_subquery()
-    )
-    changed = session.scalars(
-        select(FinalVerdict.claim_id).where(
-            FinalVerdict.source == FinalSource.adjudicated.value,
-            latest > FinalVerdict.decided_at,
-        )
-    ).all()
-    # Claims whose verdicts agree only after the reveal (workbench.review.blind): a review
-    # whose verdict is no longer its blind one was changed after the reveal, so it is flagged,
-    # and the flagged reviews are a short range of ix_reviews_changed_after_reveal (made
-    # distinct here: DISTINCT in SQL would sort them).
-    after_reveal = sorted(
-        set(
-            session.scalars(
-                select(Review.claim_id).where(
-                    Review.changed_after_reveal.is_(True),
-                    Review.verdict.is_not(None),
-                    Review.verdict != Review.blind_verdict,
-                )
-            ).all()
-        )
-    )
-    unadjudicated = set(after_reveal)
-    for start in range(0, len(after_reveal), 1000):
-        unadjudicated -= set(
-            session.scalars(
-                select(FinalVerdict.claim_id).where(
-                    FinalVerdict.claim_id.in_(after_reveal[start : start + 1000]),
-                    FinalVerdict.source == FinalSource.adjudicated.value,
-                )
-            ).all()
-        )
-    still_open: list[int] = []
-    pending = sorted({*changed, *unadjudicated})
-    for start in range(0, len(pending), 1000):
-        still_open += session.scalars(
-            select(Claim.id).where(
-                Claim.id.in_(pending[start : start + 1000]),
-                Claim.status == ClaimStatus.open.value,
-            )
-        ).all()
-    return sorted({*split, *still_open})
 
 
 def _disputed(claim: Claim, final: FinalVerdict | None) -> DisputedClaim:

@@ -15,7 +15,13 @@ from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
 from workbench.review import stats
-from workbench.review.queue_rows import RowReviews, few_claims, review_terms, row_reviews
+from workbench.review.queue_rows import (
+    RowReviews,
+    few_claims,
+    review_terms,
+    row_reviews,
+    without_final,
+)
 from workbench.review.writes import reviews_per_claim
 from workbench.schemas import (
     ClaimOrigin,
@@ -264,10 +270,12 @@ def list_claims(
             total = session.scalar(count) or 0
         elif total is None and flt.by_reviews:
             # Counted up to the cap: past it, "more than" (the same cost at any size).
-            ids = narrowed(select(Claim.id)).limit(COUNT_CAP + 1).subquery()
-            total = session.scalar(select(func.count()).select_from(ids)) or 0
-            more = total > COUNT_CAP
-            total = min(total, COUNT_CAP)
+            known = without_final(session, flt, in_state) if flt.state == "all" else None
+            if known is None:
+                ids = narrowed(select(Claim.id)).limit(COUNT_CAP + 1).subquery()
+                known = session.scalar(select(func.count()).select_from(ids)) or 0
+            more = known > COUNT_CAP
+            total = min(known, COUNT_CAP)
         elif total is None:  # narrowed by a document, speaker, score or words: counted
             count = narrowed(select(func.count(Claim.id)))
             total = session.scalar(count) or 0
@@ -282,7 +290,10 @@ def list_claims(
             query = query.order_by(*_ORDER)
         # OFFSET walks the index entries before the page: the first pages, where people
         # work, cost the same at any size; page n costs n x page_size index entries.
-        rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
+        rows: Sequence[Claim] = []
+        # Counted none (by the reviews): the page would walk every claim in range to find none.
+        if not (flt.by_reviews and total == 0):
+            rows = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
         ids_shown = [claim.id for claim in rows]
         return ClaimPage(
             items=[claim_out(claim) for claim in rows],

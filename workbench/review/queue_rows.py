@@ -101,6 +101,32 @@ def few_claims(session: Session, flt: Terms, reader: int | None, limit: int) -> 
     return None
 
 
+def without_final(session: Session, flt: Terms, in_state: int | None) -> int | None:
+    """How many claims have no final verdict yet, when that is all ``flt`` narrows by over
+    every claim (state "All", ``in_state`` its count of claims: not narrowed by a document,
+    speaker, score or words): the claims less those with a final verdict, two counts of
+    index entries. None for any other filter.
+
+    Counted by walking the claims instead, "none yet" costs a seek into the final verdicts
+    per claim until the count's cap is reached: when few or no claims lack one (a project
+    whose claims are all decided), that is every claim, twice (the count, then the page),
+    0.2 s at 100,000 claims on either backend, 0.6-1.1 s under load (issue 13).
+    """
+    others = flt.verdict is not None or flt.reviewer is not None or flt.split
+    if flt.final != "none" or others or in_state is None:
+        return None
+    finals = session.scalar(select(func.count()).select_from(FinalVerdict)) or 0
+    # Final verdicts of held-out sentences (out of "All"; none unless a person decided one
+    # before the re-scorer held it out): the held-out claims are a range of ix_claims_status_score.
+    held_out = session.scalar(
+        select(func.count())
+        .select_from(FinalVerdict)
+        .join(Claim, Claim.id == FinalVerdict.claim_id)
+        .where(Claim.status == ClaimStatus.held_out.value)
+    )
+    return max(0, in_state - (finals - (held_out or 0)))
+
+
 class RowReviews(BaseModel):
     """What a queue row shows of a claim's reviews, as its reader may see them."""
 

@@ -64,6 +64,7 @@ from workbench.db.models import (
     Lease,
     Review,
 )
+from workbench.review import awaiting
 from workbench.schemas import ClaimStatus, Verdict
 
 _CLAIMS = Base.metadata.tables[Claim.__tablename__]
@@ -144,6 +145,7 @@ def status_changed(session: Session, claim_id: int, new_status: ClaimStatus) -> 
     before, verdicts = row
     if before != new_status.value:
         session.execute(update(Claim).where(Claim.id == claim_id).values(status=new_status.value))
+        awaiting.refresh(session, claim_id)  # only open claims wait for an admin
         _copy_to_reviews(session, claim_id, verdicts if new_status == ClaimStatus.open else None)
         # Each status has its own count (an open claim counts among the reviewed ones while
         # it has a verdict): one out, one in.
@@ -361,6 +363,7 @@ def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) 
             chunk = ids[start : start + _CHUNK]
             bind.execute(statement.where(_CLAIMS.c.id.in_(chunk)))
             bind.execute(copy.where(_REVIEWS.c.claim_id.in_(chunk)))
+    awaiting.recount(bind, claim_ids if claim_ids is None else ids)
     claims = _CLAIMS.c
     reviewed, dismissed, superseded, held_out = bind.execute(
         select(

@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from workbench.audit import Change, Entity, record
 from workbench.db.models import Claim, Evidence, FinalVerdict, ProjectSetting, Review
 from workbench.project import ProjectSettings
-from workbench.review import assign, blind, stats
+from workbench.review import assign, awaiting, blind, stats
 from workbench.schemas import FinalSource
 
 # --- history: what each change records ------------------------------------------------------
@@ -158,6 +158,7 @@ def change_note(
     review.note = note
     session.flush()
     log_review(session, actor_id, review, before)
+    awaiting.refresh(session, review.claim_id)  # a review changed: after an admin decided?
 
 
 def add_url(
@@ -173,6 +174,7 @@ def add_url(
     log_review(session, actor_id, review, before)
     if added is not None:
         log_url(session, actor_id, review, added, Change.create)
+    awaiting.refresh(session, review.claim_id)  # a review changed: after an admin decided?
 
 
 def remove_url(session: Session, review: Review, url: str, *, actor_id: int) -> None:
@@ -183,6 +185,7 @@ def remove_url(session: Session, review: Review, url: str, *, actor_id: int) -> 
     session.flush()
     for evidence in removed:
         log_url(session, actor_id, review, evidence, Change.delete)
+    awaiting.refresh(session, review.claim_id)  # a review changed: after an admin decided?
 
 
 def add_review(
@@ -269,6 +272,7 @@ def record_adjudication(
         session.add(final)
         session.flush()
         record_final(session, actor_id, claim_id, Change.create, None, final_snapshot(final))
+        awaiting.refresh(session, claim_id)  # decided: out of the adjudication queue
         return final
     before = final_snapshot(final)
     final.verdict = verdict
@@ -278,6 +282,7 @@ def record_adjudication(
     final.decided_at = now
     session.flush()
     record_final(session, actor_id, claim_id, Change.update, before, final_snapshot(final))
+    awaiting.refresh(session, claim_id)  # decided: out of the adjudication queue
     return final
 
 
@@ -312,6 +317,7 @@ def refresh_final(session: Session, claim_id: int, k: int | None = None) -> None
     ]
     verdicts = [verdict for verdict, _ in pairs]
     stats.store(session, claim_id, verdicts, locked)
+    awaiting.refresh(session, claim_id)  # automatic finals leave the rule's inputs as they are
     k = reviews_per_claim(session) if k is None else k
     final = final_row(session, claim_id)
     if final is not None and final.source == FinalSource.adjudicated:
