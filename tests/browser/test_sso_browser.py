@@ -10,6 +10,7 @@ whole path is the real one: st.login, the provider's redirect, Streamlit's /oaut
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,12 +63,18 @@ def sso_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Sso
     """The provider (three people) and `workbench serve` set up to sign in through it."""
     oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
+    from importlib.resources import as_file, files
+
     from workbench.auth.accounts import add_user
     from workbench.db.open import open_database
     from workbench.db.session import dispose_all
+    from workbench.extract import default_extractor
+    from workbench.ingest.service import ingest_paths
     from workbench.schemas import Role
 
     engine = open_database(db_url)
+    with as_file(files("workbench") / "sample_data") as samples:
+        ingest_paths(engine, [Path(samples)], default_extractor(), max_bytes=10**7)
     # Ana's account: an e-mail, no password (she signs in only through the provider), typed
     # by the admin in another case than the provider spells it.
     add_user(engine, SYSTEM, "ana", Role.reviewer, email="Ana@Example.org")
@@ -171,6 +178,52 @@ def test_sign_in_through_the_provider_maps_the_email_to_the_account(
             ).to_be_visible()
             expect(page.get_by_text("Signed in as")).to_have_count(0)
             assert accounts() == before
+        except Exception:
+            page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def test_a_claim_link_survives_the_round_trip_to_the_provider(
+    sso_server: Sso, playwright_api: Any
+) -> None:
+    """Opened signed out, a claim link shows the login page; signed in through the provider
+    (which always comes back to the app's root), the browser lands on the same link, as after
+    a password. Before, it landed on the Review page without the claim."""
+    from workbench.db.open import open_database
+    from workbench.review import queue
+
+    engine = open_database(sso_server.db_url)
+    claims = queue.list_claims(engine, queue.ClaimFilter(), page_size=5, actor=SYSTEM).items
+    linked = claims[-1].id
+    expect = playwright_api.expect
+    expect.set_options(timeout=TIMEOUT_MS)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        try:
+            page.goto(f"{sso_server.base}/review?claim={linked}")
+            _wait_for_app_run(page)
+            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
+
+            _sign_in_at_provider(page, expect, "ana")
+            expect(page).to_have_url(re.compile(rf"/review\?claim={linked}$"))
+            _wait_for_app_run(page)
+            sidebar = page.get_by_test_id("stSidebar")
+            expect(sidebar.get_by_text("Signed in as ana (reviewer)", exact=True)).to_be_visible()
+            expect(page.locator("h3").filter(has_text="Claim #")).to_have_text(f"Claim #{linked}")
+            # The kept address was used up by the sign-in; the session cookie is set.
+            names = {cookie["name"] for cookie in context.cookies()}
+            assert "workbench_next" not in names
+            assert "workbench_session" in names
+
+            # A reload opens the same claim, still signed in (the cookie, not the provider).
+            page.reload()
+            _wait_for_app_run(page)
+            expect(sidebar.get_by_text("Signed in as ana (reviewer)", exact=True)).to_be_visible()
+            expect(page.locator("h3").filter(has_text="Claim #")).to_have_text(f"Claim #{linked}")
         except Exception:
             page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
             raise
