@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.live_server import free_port, serving
+from workbench.app.paths import under_base
 from workbench.app.session_routes import COOKIE, NEXT_COOKIE, NEXT_MAX_AGE, safe_next
 from workbench.app.sso import return_to
 from workbench.auth import sessions
@@ -284,3 +285,47 @@ def test_any_sign_in_uses_up_the_kept_address(served: Served) -> None:
     [cleared] = _next_cookie(reply)
     assert "max-age=0" in cleared.lower()
     assert any(c.startswith(f"{COOKIE}=") for c in reply.cookies)
+
+
+# --- under a base path (Streamlit's server.baseUrlPath) ------------------------------------
+
+
+def test_a_route_is_named_under_the_base_path() -> None:
+    assert under_base("/_wb/session", "") == "/_wb/session"
+    assert under_base("/_wb/session", "team") == "/team/_wb/session"
+    assert under_base("/_wb/session", "/team/") == "/team/_wb/session"
+    assert under_base("/_wb/session", "a//b/") == "/a/b/_wb/session"
+
+
+@pytest.fixture(scope="module")
+def based(tmp_path_factory: pytest.TempPathFactory, served: Served) -> Iterator[str]:
+    """`workbench serve` with server.baseUrlPath "team", on the same database as ``served``;
+    yields the app's address (``http://127.0.0.1:PORT/team``)."""
+    tmp = tmp_path_factory.mktemp("based")
+    with serving(served.db_url, tmp, base_path="team") as base:
+        yield base
+
+
+def test_the_routes_follow_the_base_path(based: str, served: Served) -> None:
+    # The page asks /team/_wb/session: before, only /_wb/session answered, so the sign-in
+    # set no cookie and a reload landed on the login form.
+    ticket = quote(ticket_for(served))
+    reply = request(based, "GET", f"/team/_wb/session?ticket={ticket}&next=/team/review?claim=5")
+    assert reply.status == 303
+    assert reply.headers["location"] == "/team/review?claim=5"
+    token = token_of(reply)
+    from workbench.db.open import open_database
+
+    engine = open_database(served.db_url)
+    assert sessions.resume(engine, token).actor == served.rui
+    host = urlsplit(based).netloc
+    logout = request(
+        based,
+        "POST",
+        "/team/_wb/logout",
+        {"Cookie": f"{COOKIE}={token}", "Origin": f"http://{host}", "Host": host},
+    )
+    assert logout.status == 204
+    assert sessions.resume(engine, token).actor is None
+    # Without single sign-on its route is absent under the base path too.
+    assert request(based, "GET", "/team/_wb/sso?next=/team/").status == 404

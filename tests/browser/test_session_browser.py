@@ -160,3 +160,62 @@ def test_sign_in_survives_reload_new_tab_link_and_second_server(
             raise
         finally:
             browser.close()
+
+
+@pytest.fixture
+def based_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Servers]:
+    """One `workbench serve` with server.baseUrlPath "team" (the app at /team/)."""
+    from importlib.resources import as_file, files
+
+    from workbench.auth.accounts import add_user
+    from workbench.db.open import open_database
+    from workbench.db.session import dispose_all
+    from workbench.extract import default_extractor
+    from workbench.ingest.service import ingest_paths
+    from workbench.schemas import Role
+
+    engine = open_database(db_url)
+    with as_file(files("workbench") / "sample_data") as samples:
+        ingest_paths(engine, [Path(samples)], default_extractor(), max_bytes=10**7)
+    ann = add_user(engine, SYSTEM, "ann", Role.reviewer, PASSWORD)
+    dispose_all()
+    with serving(db_url, tmp_path, base_path="team") as base:
+        yield Servers(one=base, two=base, db_url=db_url, ann_id=ann.id)
+
+
+@pytest.mark.backends("sqlite")
+def test_sign_in_and_logout_under_a_base_path(based_server: Servers, playwright_api: Any) -> None:
+    """The page asks the cookie's routes under the base path. Behind a proxy that forwards
+    only /team/ to the app, /_wb/session from the site's root never reaches it: before, the
+    sign-in set no cookie there, a reload landed on the login form, and logout left the
+    cookie."""
+    expect = playwright_api.expect
+    expect.set_options(timeout=TIMEOUT_MS)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        # The proxy: only what is under the base path reaches the app.
+        origin = based_server.one.removesuffix("/team")
+        context.route(
+            lambda url: url.startswith(origin) and not url.startswith(f"{origin}/team/"),
+            lambda route: route.abort(),
+        )
+        page = context.new_page()
+        try:
+            page.goto(f"{based_server.one}/review")
+            _on_login_page(page, expect)
+            page.get_by_label("Name", exact=True).fill("ann")
+            page.get_by_label("Password", exact=True).fill(PASSWORD)
+            page.get_by_role("button", name="Log in", exact=True).click()
+            _signed_in(page, expect)
+            _wait_for_cookie(page, context, present=True)
+            page.reload()
+            _signed_in(page, expect)
+            page.get_by_role("button", name="Log out").click()
+            _on_login_page(page, expect)
+            _wait_for_cookie(page, context, present=False)
+        except Exception:
+            page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
+            raise
+        finally:
+            browser.close()

@@ -19,6 +19,7 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.app import sso, state
+from workbench.app.paths import under_base
 from workbench.app.session_routes import COOKIE, LOGOUT_PATH, NEXT_COOKIE, SESSION_PATH
 from workbench.auth import sessions
 from workbench.auth.accounts import MAX_NAME_CHARS, current_actor, login
@@ -130,7 +131,7 @@ def signed_in(actor: Actor, *, with_password: bool, then: str | None = None) -> 
         state.navigate(("sign-in", ticket.ticket))
     else:
         query = urlencode({"ticket": ticket.ticket, "next": then})
-        state.navigate(("go", f"{SESSION_PATH}?{query}"))
+        state.navigate(("go", f"{under_base(SESSION_PATH)}?{query}"))
 
 
 def log_out() -> None:
@@ -167,11 +168,11 @@ def run_navigation() -> bool:
     if kind == "go":  # the sign-in route as a navigation: the cookie, then its `next`
         script = f"window.location.replace({json.dumps(ticket)});"
     elif kind == "sign-in":
-        url = f"{SESSION_PATH}?ticket={ticket}"  # token_urlsafe: nothing to escape
+        url = f"{under_base(SESSION_PATH)}?ticket={ticket}"  # token_urlsafe: nothing to escape
         script = f"fetch({json.dumps(url)}, {{credentials: 'same-origin', cache: 'no-store'}});"
     else:
         options = "{method: 'POST', credentials: 'same-origin'}"
-        script = f"fetch({json.dumps(LOGOUT_PATH)}, {options});"
+        script = f"fetch({json.dumps(under_base(LOGOUT_PATH))}, {options});"
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
     return kind == "go"
 

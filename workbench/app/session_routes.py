@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
+from workbench.app.paths import both
 from workbench.app.sso import provider_login_url
 from workbench.auth import sessions
 from workbench.config import current_settings
@@ -189,8 +189,9 @@ def _no_store() -> dict[str, str]:
     return {"Cache-Control": "no-store"}
 
 
+# At the root and under any base path (server.baseUrlPath); the page names them under its own.
 ROUTES = [
-    Route(SESSION_PATH, start_session, methods=["GET"]),
-    Route(LOGOUT_PATH, end_session, methods=["POST"]),
-    Route(SSO_PATH, start_sso, methods=["GET"]),
+    *both(SESSION_PATH, start_session, ["GET"]),
+    *both(LOGOUT_PATH, end_session, ["POST"]),
+    *both(SSO_PATH, start_sso, ["GET"]),
 ]

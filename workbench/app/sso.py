@@ -28,6 +28,7 @@ from streamlit.auth_util import validate_auth_credentials
 from streamlit.user_info import generate_login_redirect_url
 
 from workbench.app import state
+from workbench.app.paths import under_base
 from workbench.auth.oidc import StaleSignIn, sso_login
 from workbench.config import Settings, current_settings
 from workbench.errors import LoginFailed
@@ -145,7 +146,7 @@ def _leave_for_provider() -> None:
     from workbench.app.session_routes import SSO_PATH
 
     script = (
-        f"window.location.assign({json.dumps(SSO_PATH + '?next=')}"
+        f"window.location.assign({json.dumps(under_base(SSO_PATH) + '?next=')}"
         " + encodeURIComponent(window.location.pathname + window.location.search));"
     )
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
