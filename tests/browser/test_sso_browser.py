@@ -19,12 +19,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.browser.test_review_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.browser.helpers import (
+    LAPTOP,
     TIMEOUT_MS,
-    _unavailable,
-    _wait_for_app_run,
+    chromium,
+    claim_heading,
+    expect_login_page,
+    expect_signed_in,
+    linked_claim,
+    screenshot_on_failure,
+    seed_samples,
+    wait_for_app_run,
 )
 from tests.live_server import free_port, serving
 from workbench.auth.policy import SYSTEM
@@ -47,34 +52,18 @@ class Sso:
     db_url: str
 
 
-@pytest.fixture(scope="module")
-def playwright_api() -> Any:
-    try:
-        import playwright.sync_api as api
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is not installed")
-    return api
-
-
 @pytest.fixture
 def sso_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Sso]:
     """The provider (three people) and `workbench serve` set up to sign in through it."""
     oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
-    from importlib.resources import as_file, files
-
     from workbench.auth.accounts import add_user
     from workbench.db.open import open_database
     from workbench.db.session import dispose_all
-    from workbench.extract import default_extractor
-    from workbench.ingest.service import ingest_paths
     from workbench.schemas import Role
 
     engine = open_database(db_url)
-    with as_file(files("workbench") / "sample_data") as samples:
-        ingest_paths(engine, [Path(samples)], default_extractor(), max_bytes=10**7)
+    seed_samples(engine)
     # Ana's account: an e-mail, no password (she signs in only through the provider), typed
     # by the admin in another case than the provider spells it.
     add_user(engine, SYSTEM, "ana", Role.reviewer, email="Ana@Example.org")
@@ -114,7 +103,7 @@ def _sign_in_at_provider(page: Any, expect: Any, who: str) -> None:
     page.wait_for_url("**/oauth2/authorize**", timeout=TIMEOUT_MS)
     page.get_by_role("button", name=who, exact=True).click()
     page.wait_for_url(lambda url: "/oauth2" not in url and "/auth/" not in url)
-    _wait_for_app_run(page)
+    wait_for_app_run(page)
 
 
 def test_sign_in_through_the_provider_maps_the_email_to_the_account(
@@ -131,20 +120,17 @@ def test_sign_in_through_the_provider_maps_the_email_to_the_account(
             return int(session.scalar(select(func.count(User.id))) or 0)
 
     expect = playwright_api.expect
-    expect.set_options(timeout=TIMEOUT_MS)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-        try:
+    with chromium(playwright_api) as browser:
+        page = browser.new_context(viewport=LAPTOP).new_page()
+        with screenshot_on_failure([page], FAILURE_SCREENSHOT):
             page.goto(sso_server.base)
-            _wait_for_app_run(page)
             # Team mode (an account has an e-mail): the login page, with both ways in.
-            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
+            expect_login_page(page, expect)
             expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
 
             _sign_in_at_provider(page, expect, "ana")
+            expect_signed_in(page, expect, "ana", "reviewer")
             sidebar = page.get_by_test_id("stSidebar")
-            expect(sidebar.get_by_text("Signed in as ana (reviewer)", exact=True)).to_be_visible()
             nav = page.get_by_test_id("stSidebarNav")
             expect(nav.get_by_text("Review", exact=True)).to_be_visible()
             expect(nav.get_by_text("Users", exact=True)).to_have_count(0)  # a reviewer's pages
@@ -155,11 +141,9 @@ def test_sign_in_through_the_provider_maps_the_email_to_the_account(
             page.wait_for_url("**/oauth2/end_session**", timeout=TIMEOUT_MS)
             page.get_by_role("button", name="End session").click()
             page.wait_for_url(lambda url: "/oauth2/" not in url)
-            _wait_for_app_run(page)
-            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
+            expect_login_page(page, expect)
             page.reload()
-            _wait_for_app_run(page)
-            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
+            expect_login_page(page, expect)
             expect(page.get_by_text("Signed in as ana")).to_have_count(0)
 
             # A verified address that no account has: refused, and nothing is created.
@@ -178,11 +162,6 @@ def test_sign_in_through_the_provider_maps_the_email_to_the_account(
             ).to_be_visible()
             expect(page.get_by_text("Signed in as")).to_have_count(0)
             assert accounts() == before
-        except Exception:
-            page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
-            raise
-        finally:
-            browser.close()
 
 
 def test_a_claim_link_survives_the_round_trip_to_the_provider(
@@ -192,28 +171,20 @@ def test_a_claim_link_survives_the_round_trip_to_the_provider(
     (which always comes back to the app's root), the browser lands on the same link, as after
     a password. Before, it landed on the Review page without the claim."""
     from workbench.db.open import open_database
-    from workbench.review import queue
 
-    engine = open_database(sso_server.db_url)
-    claims = queue.list_claims(engine, queue.ClaimFilter(), page_size=5, actor=SYSTEM).items
-    linked = claims[-1].id
+    linked = linked_claim(open_database(sso_server.db_url))
     expect = playwright_api.expect
-    expect.set_options(timeout=TIMEOUT_MS)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
+    with chromium(playwright_api) as browser:
+        context = browser.new_context(viewport=LAPTOP)
         page = context.new_page()
-        try:
+        with screenshot_on_failure([page], FAILURE_SCREENSHOT):
             page.goto(f"{sso_server.base}/review?claim={linked}")
-            _wait_for_app_run(page)
-            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
+            expect_login_page(page, expect)
 
             _sign_in_at_provider(page, expect, "ana")
             expect(page).to_have_url(re.compile(rf"/review\?claim={linked}$"))
-            _wait_for_app_run(page)
-            sidebar = page.get_by_test_id("stSidebar")
-            expect(sidebar.get_by_text("Signed in as ana (reviewer)", exact=True)).to_be_visible()
-            expect(page.locator("h3").filter(has_text="Claim #")).to_have_text(f"Claim #{linked}")
+            expect_signed_in(page, expect, "ana", "reviewer")
+            expect(claim_heading(page)).to_have_text(f"Claim #{linked}")
             # The kept address was used up by the sign-in; the session cookie is set.
             names = {cookie["name"] for cookie in context.cookies()}
             assert "workbench_next" not in names
@@ -221,11 +192,5 @@ def test_a_claim_link_survives_the_round_trip_to_the_provider(
 
             # A reload opens the same claim, still signed in (the cookie, not the provider).
             page.reload()
-            _wait_for_app_run(page)
-            expect(sidebar.get_by_text("Signed in as ana (reviewer)", exact=True)).to_be_visible()
-            expect(page.locator("h3").filter(has_text="Claim #")).to_have_text(f"Claim #{linked}")
-        except Exception:
-            page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
-            raise
-        finally:
-            browser.close()
+            expect_signed_in(page, expect, "ana", "reviewer")
+            expect(claim_heading(page)).to_have_text(f"Claim #{linked}")
