@@ -188,9 +188,12 @@ def top_claim(engine: Engine) -> int:
 
 @contextmanager
 def chromium_page(api: Any, failure: Path, viewport: Mapping[str, int] = VIEWPORT) -> Iterator[Any]:
-    """One page in a new chromium for the block; a screenshot to ``failure`` if it fails."""
+    """One page in a new chromium for the block; a screenshot to ``failure`` if it fails.
+
+    The page has a browser context of its own (``page.context``), in which the block may
+    open more tabs (``browser.new_page`` would make one that refuses them)."""
     with chromium(api) as browser:
-        page = browser.new_page(viewport=dict(viewport))
+        page = browser.new_context(viewport=dict(viewport)).new_page()
         with screenshot_on_failure([page], failure):
             yield page
 
@@ -207,3 +210,19 @@ def enter_name(page: Any, name: str = "Ana") -> None:
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_label("Your name", exact=True).fill(name)
     sidebar.get_by_role("button", name="Start reviewing").click()
+
+
+@contextmanager
+def chromium_pages(api: Any, failure: Path) -> Iterator[tuple[Any, list[Any]]]:
+    """A chromium and a list for the pages the block opens in it (one browser context a
+    person); if the block fails, a screenshot of the last page to ``failure``."""
+    pages: list[Any] = []
+    with chromium(api) as browser, screenshot_on_failure(pages, failure):
+        yield browser, pages
+
+
+def open_page(page: Any, expect: Any, title: str) -> None:
+    """Click ``title`` in the sidebar's navigation, and wait for that page."""
+    page.get_by_test_id("stSidebar").get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    wait_for_app_run(page)

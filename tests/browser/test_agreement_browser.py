@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from tests.browser.helpers import (
-    chromium,
+    chromium_pages,
     claim_heading,
     log_in,
-    screenshot_on_failure,
+    open_page,
     seed_team,
     wait_for_app_run,
 )
@@ -89,13 +89,10 @@ def test_the_admin_reads_alpha_and_opens_a_disputed_claim(
 ) -> None:
     expect = playwright_api.expect
     split = audit_server.split
-    pages: list[Any] = []
-    with chromium(playwright_api) as browser, screenshot_on_failure(pages, FAILURE_SCREENSHOT):
+    with chromium_pages(playwright_api, FAILURE_SCREENSHOT) as (browser, pages):
         page = log_in(browser, expect, audit_server.base, "ada", "admin")
         pages.append(page)
-        page.get_by_test_id("stSidebar").get_by_role("link", name="Agreement").click()
-        expect(page.get_by_role("heading", name="Agreement", exact=True)).to_be_visible()
-        wait_for_app_run(page)
+        open_page(page, expect, "Agreement")
 
         alpha = page.get_by_test_id("stMetric").filter(has_text="Krippendorff's α")
         expect(alpha.get_by_test_id("stMetricValue")).to_have_text(audit_server.alpha)

@@ -13,15 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import (
-    Team,
-    chromium,
-    claim_heading,
-    log_in,
-    screenshot_on_failure,
-    top_claim,
-    wait_for_app_run,
-)
+from tests.browser.helpers import Team, chromium_pages, claim_heading, log_in, open_page, top_claim
 
 pytestmark = pytest.mark.browser
 
@@ -46,12 +38,10 @@ def test_a_claim_sent_back_is_answered_in_the_browser(
     discussion.comment(engine, people["bob"], best, MARKUP)
 
     expect = playwright_api.expect
-    pages: list[Any] = []
-    with chromium(playwright_api) as browser, screenshot_on_failure(pages, FAILURE_SCREENSHOT):
+    with chromium_pages(playwright_api, FAILURE_SCREENSHOT) as (browser, pages):
         ada = log_in(browser, expect, team_server.base, "ada", "admin")
         pages.append(ada)
-        ada.get_by_test_id("stSidebar").get_by_role("link", name="Adjudication").click()
-        wait_for_app_run(ada)
+        open_page(ada, expect, "Adjudication")
         expect(claim_heading(ada)).to_have_text(f"Claim #{best}")
         form = ada.get_by_test_id("stForm").filter(has_text="Send back to ann")
         form.get_by_label("Question", exact=True).fill(QUESTION)

@@ -15,13 +15,11 @@ from typing import Any
 import pytest
 
 from tests.browser.helpers import (
-    VIEWPORT,
-    chromium,
+    chromium_page,
     claim_heading,
     expect_login_page,
     expect_signed_in,
     linked_claim,
-    screenshot_on_failure,
     seed_team,
     serve_team,
     sign_in,
@@ -76,50 +74,48 @@ def test_sign_in_survives_reload_new_tab_link_and_second_server(
     engine = open_database(two_servers.db_url)
     linked = linked_claim(engine)
     expect = playwright_api.expect
-    with chromium(playwright_api) as browser:
-        context = browser.new_context(viewport=VIEWPORT)
-        page = context.new_page()
-        with screenshot_on_failure([page], FAILURE_SCREENSHOT):
-            # Signed in from a claim link: the sign-in round trip comes back to it.
-            page.goto(f"{two_servers.one}/review?claim={linked}")
-            sign_in(page, expect, "ann", "reviewer")
-            expect(claim_heading(page)).to_have_text(f"Claim #{linked}")
-            # The page fetched the sign-in route in the background: the tab did not move.
-            assert page.url == f"{two_servers.one}/review?claim={linked}"
-            cookie = _wait_for_cookie(page, context, present=True)
-            assert cookie["httpOnly"] is True
-            assert cookie["sameSite"] == "Strict"
-            assert cookie["path"] == "/"
-            assert cookie["secure"] is False  # plain http here; https sets it
+    with chromium_page(playwright_api, FAILURE_SCREENSHOT) as page:
+        context = page.context
+        # Signed in from a claim link: the sign-in round trip comes back to it.
+        page.goto(f"{two_servers.one}/review?claim={linked}")
+        sign_in(page, expect, "ann", "reviewer")
+        expect(claim_heading(page)).to_have_text(f"Claim #{linked}")
+        # The page fetched the sign-in route in the background: the tab did not move.
+        assert page.url == f"{two_servers.one}/review?claim={linked}"
+        cookie = _wait_for_cookie(page, context, present=True)
+        assert cookie["httpOnly"] is True
+        assert cookie["sameSite"] == "Strict"
+        assert cookie["path"] == "/"
+        assert cookie["secure"] is False  # plain http here; https sets it
 
-            page.reload()
-            _signed_in(page, expect)
+        page.reload()
+        _signed_in(page, expect)
 
-            tab = context.new_page()  # a new tab at a typed address
-            tab.goto(f"{two_servers.one}/review")
-            _signed_in(tab, expect)
+        tab = context.new_page()  # a new tab at a typed address
+        tab.goto(f"{two_servers.one}/review")
+        _signed_in(tab, expect)
 
-            # A link clicked on another site's page (here a blank page of no origin): the
-            # app's page connects its WebSocket from its own origin, so SameSite=Strict
-            # still sends the cookie.
-            elsewhere = context.new_page()
-            elsewhere.set_content(f'<a id="go" href="{two_servers.two}/review">the claim</a>')
-            elsewhere.click("#go")
-            elsewhere.wait_for_url(f"{two_servers.two}/review*")
-            # ...and it was the *other* server process: the session is in the database.
-            _signed_in(elsewhere, expect)
-            elsewhere.close()
+        # A link clicked on another site's page (here a blank page of no origin): the
+        # app's page connects its WebSocket from its own origin, so SameSite=Strict
+        # still sends the cookie.
+        elsewhere = context.new_page()
+        elsewhere.set_content(f'<a id="go" href="{two_servers.two}/review">the claim</a>')
+        elsewhere.click("#go")
+        elsewhere.wait_for_url(f"{two_servers.two}/review*")
+        # ...and it was the *other* server process: the session is in the database.
+        _signed_in(elsewhere, expect)
+        elsewhere.close()
 
-            # Log out in the first tab: the session is deleted and the cookie cleared.
-            tab.get_by_role("button", name="Log out").click()
-            expect_login_page(tab, expect)
-            _wait_for_cookie(tab, context, present=False)  # the logout route cleared it
-            tab.reload()
-            expect_login_page(tab, expect)
-            # The other tab is signed out at its next click: its session is gone.
-            page.reload()
-            expect_login_page(page, expect)
-            assert sessions.live_sessions(engine, two_servers.ann_id) == 0
+        # Log out in the first tab: the session is deleted and the cookie cleared.
+        tab.get_by_role("button", name="Log out").click()
+        expect_login_page(tab, expect)
+        _wait_for_cookie(tab, context, present=False)  # the logout route cleared it
+        tab.reload()
+        expect_login_page(tab, expect)
+        # The other tab is signed out at its next click: its session is gone.
+        page.reload()
+        expect_login_page(page, expect)
+        assert sessions.live_sessions(engine, two_servers.ann_id) == 0
 
 
 @pytest.mark.backends("sqlite")
@@ -133,22 +129,19 @@ def test_sign_in_and_logout_under_a_base_path(
     expect = playwright_api.expect
     with (
         serve_team(db_url, tmp_path, ANN, base_path="team") as team,
-        chromium(playwright_api) as browser,
+        chromium_page(playwright_api, FAILURE_SCREENSHOT) as page,
     ):
-        context = browser.new_context(viewport=VIEWPORT)
         # The proxy: only what is under the base path reaches the app.
         origin = team.base.removesuffix("/team")
-        context.route(
+        page.context.route(
             lambda url: url.startswith(origin) and not url.startswith(f"{origin}/team/"),
             lambda route: route.abort(),
         )
-        page = context.new_page()
-        with screenshot_on_failure([page], FAILURE_SCREENSHOT):
-            page.goto(f"{team.base}/review")
-            sign_in(page, expect, "ann", "reviewer")
-            _wait_for_cookie(page, context, present=True)
-            page.reload()
-            _signed_in(page, expect)
-            page.get_by_role("button", name="Log out").click()
-            expect_login_page(page, expect)
-            _wait_for_cookie(page, context, present=False)
+        page.goto(f"{team.base}/review")
+        sign_in(page, expect, "ann", "reviewer")
+        _wait_for_cookie(page, page.context, present=True)
+        page.reload()
+        _signed_in(page, expect)
+        page.get_by_role("button", name="Log out").click()
+        expect_login_page(page, expect)
+        _wait_for_cookie(page, page.context, present=False)

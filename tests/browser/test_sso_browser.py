@@ -22,12 +22,11 @@ from sqlalchemy import func, select
 from tests.browser.helpers import (
     LAPTOP,
     TIMEOUT_MS,
-    chromium,
+    chromium_page,
     claim_heading,
     expect_login_page,
     expect_signed_in,
     linked_claim,
-    screenshot_on_failure,
     seed_samples,
     wait_for_app_run,
 )
@@ -120,48 +119,44 @@ def test_sign_in_through_the_provider_maps_the_email_to_the_account(
             return int(session.scalar(select(func.count(User.id))) or 0)
 
     expect = playwright_api.expect
-    with chromium(playwright_api) as browser:
-        page = browser.new_context(viewport=LAPTOP).new_page()
-        with screenshot_on_failure([page], FAILURE_SCREENSHOT):
-            page.goto(sso_server.base)
-            # Team mode (an account has an e-mail): the login page, with both ways in.
-            expect_login_page(page, expect)
-            expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
+    with chromium_page(playwright_api, FAILURE_SCREENSHOT, LAPTOP) as page:
+        page.goto(sso_server.base)
+        # Team mode (an account has an e-mail): the login page, with both ways in.
+        expect_login_page(page, expect)
+        expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
 
-            _sign_in_at_provider(page, expect, "ana")
-            expect_signed_in(page, expect, "ana", "reviewer")
-            sidebar = page.get_by_test_id("stSidebar")
-            nav = page.get_by_test_id("stSidebarNav")
-            expect(nav.get_by_text("Review", exact=True)).to_be_visible()
-            expect(nav.get_by_text("Users", exact=True)).to_have_count(0)  # a reviewer's pages
+        _sign_in_at_provider(page, expect, "ana")
+        expect_signed_in(page, expect, "ana", "reviewer")
+        sidebar = page.get_by_test_id("stSidebar")
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_text("Review", exact=True)).to_be_visible()
+        expect(nav.get_by_text("Users", exact=True)).to_have_count(0)  # a reviewer's pages
 
-            # Log out ends the workbench session and the provider's cookie: the mock's
-            # end-session page, then back to the login page, not signed straight back in.
-            sidebar.get_by_role("button", name="Log out").click()
-            page.wait_for_url("**/oauth2/end_session**", timeout=TIMEOUT_MS)
-            page.get_by_role("button", name="End session").click()
-            page.wait_for_url(lambda url: "/oauth2/" not in url)
-            expect_login_page(page, expect)
-            page.reload()
-            expect_login_page(page, expect)
-            expect(page.get_by_text("Signed in as ana")).to_have_count(0)
+        # Log out ends the workbench session and the provider's cookie: the mock's
+        # end-session page, then back to the login page, not signed straight back in.
+        sidebar.get_by_role("button", name="Log out").click()
+        page.wait_for_url("**/oauth2/end_session**", timeout=TIMEOUT_MS)
+        page.get_by_role("button", name="End session").click()
+        page.wait_for_url(lambda url: "/oauth2/" not in url)
+        expect_login_page(page, expect)
+        page.reload()
+        expect_login_page(page, expect)
+        expect(page.get_by_text("Signed in as ana")).to_have_count(0)
 
-            # A verified address that no account has: refused, and nothing is created.
-            before = accounts()
-            _sign_in_at_provider(page, expect, "eve")
-            expect(
-                page.get_by_text("no account here has the e-mail eve@example.org")
-            ).to_be_visible()
-            expect(page.get_by_text("Signed in as")).to_have_count(0)
-            assert accounts() == before
+        # A verified address that no account has: refused, and nothing is created.
+        before = accounts()
+        _sign_in_at_provider(page, expect, "eve")
+        expect(page.get_by_text("no account here has the e-mail eve@example.org")).to_be_visible()
+        expect(page.get_by_text("Signed in as")).to_have_count(0)
+        assert accounts() == before
 
-            # Ana's address, but not verified by the provider: refused too.
-            _sign_in_at_provider(page, expect, "mallory")
-            expect(
-                page.get_by_text(f"{PROVIDER} has not verified the e-mail ana@example.org")
-            ).to_be_visible()
-            expect(page.get_by_text("Signed in as")).to_have_count(0)
-            assert accounts() == before
+        # Ana's address, but not verified by the provider: refused too.
+        _sign_in_at_provider(page, expect, "mallory")
+        expect(
+            page.get_by_text(f"{PROVIDER} has not verified the e-mail ana@example.org")
+        ).to_be_visible()
+        expect(page.get_by_text("Signed in as")).to_have_count(0)
+        assert accounts() == before
 
 
 def test_a_claim_link_survives_the_round_trip_to_the_provider(
@@ -174,23 +169,21 @@ def test_a_claim_link_survives_the_round_trip_to_the_provider(
 
     linked = linked_claim(open_database(sso_server.db_url))
     expect = playwright_api.expect
-    with chromium(playwright_api) as browser:
-        context = browser.new_context(viewport=LAPTOP)
-        page = context.new_page()
-        with screenshot_on_failure([page], FAILURE_SCREENSHOT):
-            page.goto(f"{sso_server.base}/review?claim={linked}")
-            expect_login_page(page, expect)
+    with chromium_page(playwright_api, FAILURE_SCREENSHOT, LAPTOP) as page:
+        context = page.context
+        page.goto(f"{sso_server.base}/review?claim={linked}")
+        expect_login_page(page, expect)
 
-            _sign_in_at_provider(page, expect, "ana")
-            expect(page).to_have_url(re.compile(rf"/review\?claim={linked}$"))
-            expect_signed_in(page, expect, "ana", "reviewer")
-            expect(claim_heading(page)).to_have_text(f"Claim #{linked}")
-            # The kept address was used up by the sign-in; the session cookie is set.
-            names = {cookie["name"] for cookie in context.cookies()}
-            assert "workbench_next" not in names
-            assert "workbench_session" in names
+        _sign_in_at_provider(page, expect, "ana")
+        expect(page).to_have_url(re.compile(rf"/review\?claim={linked}$"))
+        expect_signed_in(page, expect, "ana", "reviewer")
+        expect(claim_heading(page)).to_have_text(f"Claim #{linked}")
+        # The kept address was used up by the sign-in; the session cookie is set.
+        names = {cookie["name"] for cookie in context.cookies()}
+        assert "workbench_next" not in names
+        assert "workbench_session" in names
 
-            # A reload opens the same claim, still signed in (the cookie, not the provider).
-            page.reload()
-            expect_signed_in(page, expect, "ana", "reviewer")
-            expect(claim_heading(page)).to_have_text(f"Claim #{linked}")
+        # A reload opens the same claim, still signed in (the cookie, not the provider).
+        page.reload()
+        expect_signed_in(page, expect, "ana", "reviewer")
+        expect(claim_heading(page)).to_have_text(f"Claim #{linked}")

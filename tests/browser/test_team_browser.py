@@ -15,10 +15,10 @@ import pytest
 
 from tests.browser.helpers import (
     Team,
-    chromium,
+    chromium_pages,
     claim_heading,
     log_in,
-    screenshot_on_failure,
+    open_page,
     top_claim,
     wait_for_app_run,
 )
@@ -50,8 +50,7 @@ def test_two_reviewers_share_a_claim_and_the_admin_adjudicates(
     best = top_claim(engine)
 
     expect = playwright_api.expect
-    pages: list[Any] = []
-    with chromium(playwright_api) as browser, screenshot_on_failure(pages, FAILURE_SCREENSHOT):
+    with chromium_pages(playwright_api, FAILURE_SCREENSHOT) as (browser, pages):
         # Two reviewers sign in, each in a context of their own: with k = 2 both are
         # handed the top claim, each holding one of its two slots.
         ann = log_in(browser, expect, team_server.base, "ann", "reviewer")
@@ -76,9 +75,7 @@ def test_two_reviewers_share_a_claim_and_the_admin_adjudicates(
         # The admin opens Adjudication, sees both reviews, and records the final verdict.
         ada = log_in(browser, expect, team_server.base, "ada", "admin")
         pages.append(ada)
-        ada.get_by_test_id("stSidebar").get_by_role("link", name="Adjudication").click()
-        expect(ada.get_by_role("heading", name="Adjudication", exact=True)).to_be_visible()
-        wait_for_app_run(ada)
+        open_page(ada, expect, "Adjudication")
         expect(ada.get_by_text("1 claim waiting", exact=False)).to_be_visible()
         expect(claim_heading(ada)).to_have_text(f"Claim #{best}")
         main = ada.get_by_test_id("stMainBlockContainer")
