@@ -66,15 +66,20 @@ def serving(
     *,
     env: dict[str, str] | None = None,
     port: int | None = None,
+    base_path: str = "",
 ) -> Iterator[str]:
     """`workbench serve --db db_url` until the block ends; yields its base URL.
 
     Its output goes to ``log_dir/serve.log``, shown when it fails to start. ``env``: more
     variables for the server (settings); ``port``: a port chosen beforehand (a free one if
-    None), for settings that must name the address before the server starts.
+    None), for settings that must name the address before the server starts; ``base_path``:
+    Streamlit's ``server.baseUrlPath`` (``team``: the app at ``/team/``, in the URL yielded).
     """
     port = port or free_port()
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}" + (f"/{base_path.strip('/')}" if base_path else "")
+    if base_path:
+        # What a team sets in .streamlit/config.toml or the environment (serve passes it on).
+        env = (env or {}) | {"STREAMLIT_SERVER_BASE_URL_PATH": base_path}
     log = log_dir / "serve.log"
     command = [str(Path(sys.executable).parent / "workbench"), "serve", "--db", db_url]
     env = (

@@ -20,8 +20,8 @@ from workbench.agreement.report import (
     claim_disagreement,
     reading,
 )
-from workbench.agreement.table import LABELS, load_table
-from workbench.auth.accounts import add_user
+from workbench.agreement.table import LABELS, audited_table, load_table
+from workbench.auth.accounts import add_user, set_disabled
 from workbench.auth.policy import SYSTEM
 from workbench.errors import PermissionDenied
 from workbench.project import set_project_setting
@@ -220,8 +220,20 @@ def test_a_document_scope(panel: Panel) -> None:
 @pytest.mark.parametrize("role", [Role.reviewer, Role.viewer])
 def test_only_admins_may_audit_agreement(panel: Panel, role: Role) -> None:
     engine, _, _ = panel
+    someone = account(engine, f"someone-{role.value}", role)
     with pytest.raises(PermissionDenied):
-        agreement_report(engine, account(engine, f"someone-{role.value}", role))
+        agreement_report(engine, someone)
+    # Nor the raw table behind it (the command line's --csv goes through the same check).
+    with pytest.raises(PermissionDenied):
+        audited_table(engine, someone)
+
+
+def test_the_command_line_audits_as_system_through_the_check(panel: Panel) -> None:
+    engine, _, people = panel
+    assert audited_table(engine, SYSTEM).ratings.tolist() == load_table(engine).ratings.tolist()
+    set_disabled(engine, SYSTEM, "Ada", True)
+    with pytest.raises(PermissionDenied):  # the account as stored now, not the caller's copy
+        audited_table(engine, people["Ada"])
 
 
 def test_the_queue_sorts_by_disagreement_for_admins_only(panel: Panel) -> None:

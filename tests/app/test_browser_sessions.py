@@ -16,6 +16,7 @@ from tests.app.support import sidebar_text, sign_in
 from tests.app.test_login import log_in, on_login_page, plain
 from tests.app.test_login import team as team  # the fixture
 from workbench.app import access
+from workbench.app.session_routes import COOKIE
 from workbench.auth import accounts, sessions
 from workbench.auth.policy import SYSTEM
 
@@ -25,7 +26,7 @@ TICKET = re.compile(r"/_wb/session\?ticket=([A-Za-z0-9_-]+)")
 
 def with_cookie(monkeypatch: pytest.MonkeyPatch, token: str | None) -> None:
     """The session cookie the next AppTests' browser would send."""
-    monkeypatch.setattr(access, "cookie", lambda: token)
+    monkeypatch.setattr(access, "cookie", lambda name: token if name == COOKIE else None)
 
 
 def cookie_of(at: AppTest, engine: Engine) -> str:

@@ -1,8 +1,7 @@
 """The Agreement page in a real browser: the admin reads α and follows a disputed claim's link.
 
-The same set-up as test_team_browser.py (whose helpers this reuses): `workbench serve` on a
-free port against the test's own database, Debian's chromium driven by Playwright, and only
-waits for a condition with a deadline. The verdicts are seeded through the service layer, and
+The set-up and waits of tests/browser/helpers.py: `workbench serve` on a free port against the
+test's own database, in team mode. The verdicts are seeded through the service layer, and
 the figure the page must show is computed by the report service on the same database.
 """
 
@@ -16,14 +15,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_review_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    TIMEOUT_MS,
-    _unavailable,
-    _wait_for_app_run,
+from tests.browser.helpers import (
+    chromium_pages,
+    claim_heading,
+    log_in,
+    open_page,
+    seed_team,
+    wait_for_app_run,
 )
-from tests.browser.test_team_browser import PASSWORD, _claim_heading, _log_in
 from tests.live_server import serving
 from workbench.auth.policy import SYSTEM
 
@@ -42,48 +41,28 @@ class Audit:
     split: int  # the claim whose three reviewers gave three verdicts
 
 
-@pytest.fixture(scope="module")
-def playwright_api() -> Any:
-    try:
-        import playwright.sync_api as api
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is not installed")
-    return api
-
-
 @pytest.fixture
 def audit_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Audit]:
     """`workbench serve` in team mode: 30 claims each reviewed by three reviewers, one split."""
-    from importlib.resources import as_file, files
-
     from workbench.agreement.report import agreement_report
-    from workbench.auth.accounts import add_user
     from workbench.db.open import open_database
     from workbench.db.session import dispose_all, unit_of_work
-    from workbench.extract import default_extractor
-    from workbench.ingest.service import ingest_paths
-    from workbench.project import set_project_setting
     from workbench.review import queue
     from workbench.review.decisions import record_verdict
-    from workbench.schemas import Actor, Role, Verdict
+    from workbench.schemas import Role, Verdict
 
-    engine = open_database(db_url)
-    with as_file(files("workbench") / "sample_data") as samples:
-        report = ingest_paths(engine, [Path(samples)], default_extractor(), max_bytes=10**7)
-    assert report.added == 5
-    made = [
-        add_user(engine, SYSTEM, name, role, PASSWORD)
-        for name, role in [
+    people = seed_team(
+        db_url,
+        [
             ("ann", Role.reviewer),
             ("bob", Role.reviewer),
             ("cy", Role.reviewer),
             ("ada", Role.admin),
-        ]
-    ]
-    ann, bob, cy, _ = (Actor(id=u.id, name=u.name, role=u.role) for u in made)
-    set_project_setting(engine, SYSTEM, "reviews_per_claim", 3)
+        ],
+        settings={"reviews_per_claim": 3},
+    )
+    ann, bob, cy = people["ann"], people["bob"], people["cy"]
+    engine = open_database(db_url)
     items = queue.list_claims(
         engine, queue.ClaimFilter(state="all"), page_size=500, actor=SYSTEM
     ).items
@@ -109,41 +88,30 @@ def test_the_admin_reads_alpha_and_opens_a_disputed_claim(
     audit_server: Audit, playwright_api: Any
 ) -> None:
     expect = playwright_api.expect
-    expect.set_options(timeout=TIMEOUT_MS)
     split = audit_server.split
-    page: Any = None
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = _log_in(browser, expect, audit_server.base, "ada", "admin")
-            page.get_by_test_id("stSidebar").get_by_role("link", name="Agreement").click()
-            expect(page.get_by_role("heading", name="Agreement", exact=True)).to_be_visible()
-            _wait_for_app_run(page)
+    with chromium_pages(playwright_api, FAILURE_SCREENSHOT) as (browser, pages):
+        page = log_in(browser, expect, audit_server.base, "ada", "admin")
+        pages.append(page)
+        open_page(page, expect, "Agreement")
 
-            alpha = page.get_by_test_id("stMetric").filter(has_text="Krippendorff's α")
-            expect(alpha.get_by_test_id("stMetricValue")).to_have_text(audit_server.alpha)
-            main = page.get_by_test_id("stMainBlockContainer")
-            expect(
-                main.get_by_text(f"Rests on {CLAIMS} claims reviewed by two or more")
-            ).to_be_visible()
-            page.screenshot(path=str(AGREEMENT_SCREENSHOT), full_page=True)
+        alpha = page.get_by_test_id("stMetric").filter(has_text="Krippendorff's α")
+        expect(alpha.get_by_test_id("stMetricValue")).to_have_text(audit_server.alpha)
+        main = page.get_by_test_id("stMainBlockContainer")
+        expect(
+            main.get_by_text(f"Rests on {CLAIMS} claims reviewed by two or more")
+        ).to_be_visible()
+        page.screenshot(path=str(AGREEMENT_SCREENSHOT), full_page=True)
 
-            # The most disputed claim comes first; its link opens it on Adjudication.
-            link = main.get_by_test_id("stPageLink").filter(has_text=f"#{split} — ").first
-            link.scroll_into_view_if_needed()
-            link.get_by_role("link").click()
-            expect(page.get_by_role("heading", name="Adjudication", exact=True)).to_be_visible()
-            expect(page).to_have_url(re.compile(rf"[?&]claim={split}(&|$)"))
-            _wait_for_app_run(page)
-            expect(_claim_heading(page)).to_have_text(f"Claim #{split}")
-            expect(
-                main.get_by_text(f"Opened from a link: claim #{split} is listed first")
-            ).to_be_visible()
-            for line in ("Verdict: verified", "Verdict: disputed", "Verdict: unsupported"):
-                expect(main.get_by_text(line, exact=True)).to_be_visible()
-        except Exception:
-            if page is not None:
-                page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
-            raise
-        finally:
-            browser.close()
+        # The most disputed claim comes first; its link opens it on Adjudication.
+        link = main.get_by_test_id("stPageLink").filter(has_text=f"#{split} — ").first
+        link.scroll_into_view_if_needed()
+        link.get_by_role("link").click()
+        expect(page.get_by_role("heading", name="Adjudication", exact=True)).to_be_visible()
+        expect(page).to_have_url(re.compile(rf"[?&]claim={split}(&|$)"))
+        wait_for_app_run(page)
+        expect(claim_heading(page)).to_have_text(f"Claim #{split}")
+        expect(
+            main.get_by_text(f"Opened from a link: claim #{split} is listed first")
+        ).to_be_visible()
+        for line in ("Verdict: verified", "Verdict: disputed", "Verdict: unsupported"):
+            expect(main.get_by_text(line, exact=True)).to_be_visible()

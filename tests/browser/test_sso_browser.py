@@ -10,6 +10,7 @@ whole path is the real one: st.login, the provider's redirect, Streamlit's /oaut
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +19,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from tests.browser.test_review_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.browser.helpers import (
+    LAPTOP,
     TIMEOUT_MS,
-    _unavailable,
-    _wait_for_app_run,
+    chromium_page,
+    claim_heading,
+    expect_login_page,
+    expect_signed_in,
+    linked_claim,
+    seed_samples,
+    wait_for_app_run,
 )
 from tests.live_server import free_port, serving
 from workbench.auth.policy import SYSTEM
@@ -46,17 +51,6 @@ class Sso:
     db_url: str
 
 
-@pytest.fixture(scope="module")
-def playwright_api() -> Any:
-    try:
-        import playwright.sync_api as api
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is not installed")
-    return api
-
-
 @pytest.fixture
 def sso_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Sso]:
     """The provider (three people) and `workbench serve` set up to sign in through it."""
@@ -68,6 +62,7 @@ def sso_server(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[Sso
     from workbench.schemas import Role
 
     engine = open_database(db_url)
+    seed_samples(engine)
     # Ana's account: an e-mail, no password (she signs in only through the provider), typed
     # by the admin in another case than the provider spells it.
     add_user(engine, SYSTEM, "ana", Role.reviewer, email="Ana@Example.org")
@@ -107,7 +102,7 @@ def _sign_in_at_provider(page: Any, expect: Any, who: str) -> None:
     page.wait_for_url("**/oauth2/authorize**", timeout=TIMEOUT_MS)
     page.get_by_role("button", name=who, exact=True).click()
     page.wait_for_url(lambda url: "/oauth2" not in url and "/auth/" not in url)
-    _wait_for_app_run(page)
+    wait_for_app_run(page)
 
 
 def test_sign_in_through_the_provider_maps_the_email_to_the_account(
@@ -124,55 +119,71 @@ def test_sign_in_through_the_provider_maps_the_email_to_the_account(
             return int(session.scalar(select(func.count(User.id))) or 0)
 
     expect = playwright_api.expect
-    expect.set_options(timeout=TIMEOUT_MS)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-        try:
-            page.goto(sso_server.base)
-            _wait_for_app_run(page)
-            # Team mode (an account has an e-mail): the login page, with both ways in.
-            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
-            expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
+    with chromium_page(playwright_api, FAILURE_SCREENSHOT, LAPTOP) as page:
+        page.goto(sso_server.base)
+        # Team mode (an account has an e-mail): the login page, with both ways in.
+        expect_login_page(page, expect)
+        expect(page.get_by_role("button", name="Log in", exact=True)).to_be_visible()
 
-            _sign_in_at_provider(page, expect, "ana")
-            sidebar = page.get_by_test_id("stSidebar")
-            expect(sidebar.get_by_text("Signed in as ana (reviewer)", exact=True)).to_be_visible()
-            nav = page.get_by_test_id("stSidebarNav")
-            expect(nav.get_by_text("Review", exact=True)).to_be_visible()
-            expect(nav.get_by_text("Users", exact=True)).to_have_count(0)  # a reviewer's pages
+        _sign_in_at_provider(page, expect, "ana")
+        expect_signed_in(page, expect, "ana", "reviewer")
+        sidebar = page.get_by_test_id("stSidebar")
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav.get_by_text("Review", exact=True)).to_be_visible()
+        expect(nav.get_by_text("Users", exact=True)).to_have_count(0)  # a reviewer's pages
 
-            # Log out ends the workbench session and the provider's cookie: the mock's
-            # end-session page, then back to the login page, not signed straight back in.
-            sidebar.get_by_role("button", name="Log out").click()
-            page.wait_for_url("**/oauth2/end_session**", timeout=TIMEOUT_MS)
-            page.get_by_role("button", name="End session").click()
-            page.wait_for_url(lambda url: "/oauth2/" not in url)
-            _wait_for_app_run(page)
-            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
-            page.reload()
-            _wait_for_app_run(page)
-            expect(page.get_by_text("Team mode: sign in with the account")).to_be_visible()
-            expect(page.get_by_text("Signed in as ana")).to_have_count(0)
+        # Log out ends the workbench session and the provider's cookie: the mock's
+        # end-session page, then back to the login page, not signed straight back in.
+        sidebar.get_by_role("button", name="Log out").click()
+        page.wait_for_url("**/oauth2/end_session**", timeout=TIMEOUT_MS)
+        page.get_by_role("button", name="End session").click()
+        page.wait_for_url(lambda url: "/oauth2/" not in url)
+        expect_login_page(page, expect)
+        page.reload()
+        expect_login_page(page, expect)
+        expect(page.get_by_text("Signed in as ana")).to_have_count(0)
 
-            # A verified address that no account has: refused, and nothing is created.
-            before = accounts()
-            _sign_in_at_provider(page, expect, "eve")
-            expect(
-                page.get_by_text("no account here has the e-mail eve@example.org")
-            ).to_be_visible()
-            expect(page.get_by_text("Signed in as")).to_have_count(0)
-            assert accounts() == before
+        # A verified address that no account has: refused, and nothing is created.
+        before = accounts()
+        _sign_in_at_provider(page, expect, "eve")
+        expect(page.get_by_text("no account here has the e-mail eve@example.org")).to_be_visible()
+        expect(page.get_by_text("Signed in as")).to_have_count(0)
+        assert accounts() == before
 
-            # Ana's address, but not verified by the provider: refused too.
-            _sign_in_at_provider(page, expect, "mallory")
-            expect(
-                page.get_by_text(f"{PROVIDER} has not verified the e-mail ana@example.org")
-            ).to_be_visible()
-            expect(page.get_by_text("Signed in as")).to_have_count(0)
-            assert accounts() == before
-        except Exception:
-            page.screenshot(path=str(FAILURE_SCREENSHOT), full_page=True)
-            raise
-        finally:
-            browser.close()
+        # Ana's address, but not verified by the provider: refused too.
+        _sign_in_at_provider(page, expect, "mallory")
+        expect(
+            page.get_by_text(f"{PROVIDER} has not verified the e-mail ana@example.org")
+        ).to_be_visible()
+        expect(page.get_by_text("Signed in as")).to_have_count(0)
+        assert accounts() == before
+
+
+def test_a_claim_link_survives_the_round_trip_to_the_provider(
+    sso_server: Sso, playwright_api: Any
+) -> None:
+    """Opened signed out, a claim link shows the login page; signed in through the provider
+    (which always comes back to the app's root), the browser lands on the same link, as after
+    a password. Before, it landed on the Review page without the claim."""
+    from workbench.db.open import open_database
+
+    linked = linked_claim(open_database(sso_server.db_url))
+    expect = playwright_api.expect
+    with chromium_page(playwright_api, FAILURE_SCREENSHOT, LAPTOP) as page:
+        context = page.context
+        page.goto(f"{sso_server.base}/review?claim={linked}")
+        expect_login_page(page, expect)
+
+        _sign_in_at_provider(page, expect, "ana")
+        expect(page).to_have_url(re.compile(rf"/review\?claim={linked}$"))
+        expect_signed_in(page, expect, "ana", "reviewer")
+        expect(claim_heading(page)).to_have_text(f"Claim #{linked}")
+        # The kept address was used up by the sign-in; the session cookie is set.
+        names = {cookie["name"] for cookie in context.cookies()}
+        assert "workbench_next" not in names
+        assert "workbench_session" in names
+
+        # A reload opens the same claim, still signed in (the cookie, not the provider).
+        page.reload()
+        expect_signed_in(page, expect, "ana", "reviewer")
+        expect(claim_heading(page)).to_have_text(f"Claim #{linked}")

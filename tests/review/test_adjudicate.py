@@ -5,20 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, func, select
 
-from workbench.auth.accounts import add_user, set_role
+from tests.review.support import account
+from workbench.auth.accounts import set_role
 from workbench.auth.policy import SYSTEM
 from workbench.db.models import HistoryEntry
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
-from workbench.project import set_project_setting
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate, adjudication_queue, final_verdict
 from workbench.schemas import Actor, FinalSource, Role, Verdict
-
-
-def account(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
-    user = add_user(engine, SYSTEM, name, role)
-    return Actor(id=user.id, name=user.name, role=user.role)
 
 
 def claims(engine: Engine, n: int = 1) -> list[int]:
@@ -49,12 +44,6 @@ def team(seeded: Engine) -> dict[str, Actor]:
         "ben": account(seeded, "Ben"),
         "vic": account(seeded, "Vic", Role.viewer),
     }
-
-
-@pytest.fixture
-def k2(seeded: Engine) -> Engine:
-    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
-    return seeded
 
 
 def disputed(engine: Engine, team: dict[str, Actor]) -> int:

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import Engine, select
 
-from workbench.auth.accounts import add_user
-from workbench.auth.policy import SYSTEM
+from tests.review.support import first_claim
 from workbench.db.models import HistoryEntry, Review
 from workbench.db.session import unit_of_work
-from workbench.project import set_project_setting
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate, adjudication_queue, final_verdict
-from workbench.schemas import Actor, FinalSource, Role, Verdict
-
-
-def account(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
-    user = add_user(engine, SYSTEM, name, role)
-    return Actor(id=user.id, name=user.name, role=user.role)
-
-
-def first_claim(engine: Engine) -> int:
-    return queue.list_claims(engine, queue.ClaimFilter(), page_size=1, actor=SYSTEM).items[0].id
+from workbench.schemas import Actor, FinalSource, Verdict
 
 
 def review_of(engine: Engine, claim_id: int, actor: Actor) -> tuple[str | None, str | None, bool]:
@@ -31,21 +19,6 @@ def review_of(engine: Engine, claim_id: int, actor: Actor) -> tuple[str | None, 
             select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == actor.id)
         ).one()
         return row.verdict, row.blind_verdict, row.changed_after_reveal
-
-
-@pytest.fixture
-def k2(seeded: Engine) -> Engine:
-    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
-    return seeded
-
-
-@pytest.fixture
-def people(seeded: Engine) -> dict[str, Actor]:
-    return {
-        "ana": account(seeded, "Ana"),
-        "ben": account(seeded, "Ben"),
-        "ada": account(seeded, "Ada", Role.admin),
-    }
 
 
 def test_a_change_after_seeing_the_others_is_recorded_and_the_blind_verdict_kept(

@@ -10,26 +10,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from workbench.auth.accounts import add_user
+from tests.review.support import first_claim
 from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, Comment, HistoryEntry
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied
 from workbench.export.service import export_history_to_file
-from workbench.project import set_project_setting
-from workbench.review import assign, decisions, discussion, queue
+from workbench.review import assign, decisions, discussion
 from workbench.review.discussion import MAX_COMMENT_CHARS, CommentKind
 from workbench.review.history import visible_claim_history
 from workbench.schemas import Actor, Role, Verdict
-
-
-def account(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
-    user = add_user(engine, SYSTEM, name, role)
-    return Actor(id=user.id, name=user.name, role=user.role)
-
-
-def first_claim(engine: Engine) -> int:
-    return queue.list_claims(engine, queue.ClaimFilter(), page_size=1, actor=SYSTEM).items[0].id
 
 
 def counts(engine: Engine) -> tuple[int, int]:
@@ -38,22 +28,6 @@ def counts(engine: Engine) -> tuple[int, int]:
         comments = session.scalar(select(func.count(Comment.id))) or 0
         history = session.scalar(select(func.count(HistoryEntry.id))) or 0
         return comments, history
-
-
-@pytest.fixture
-def k2(seeded: Engine) -> Engine:
-    set_project_setting(seeded, SYSTEM, "reviews_per_claim", 2)
-    return seeded
-
-
-@pytest.fixture
-def people(seeded: Engine) -> dict[str, Actor]:
-    return {
-        "ana": account(seeded, "Ana"),
-        "ben": account(seeded, "Ben"),
-        "ada": account(seeded, "Ada", Role.admin),
-        "vic": account(seeded, "Vic", Role.viewer),
-    }
 
 
 def bodies(engine: Engine, reader: Actor, claim_id: int) -> list[str]:

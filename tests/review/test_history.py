@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, event, select
 from typer.testing import CliRunner
 
+from tests.review.support import account
 from workbench.audit import claim_history, describe_change
-from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.db.models import HistoryEntry
@@ -25,11 +25,6 @@ from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate
 from workbench.review.history import visible_claim_history
 from workbench.schemas import Actor, HistoryOut, Role, Verdict
-
-
-def account(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
-    user = add_user(engine, SYSTEM, name, role)
-    return Actor(id=user.id, name=user.name, role=user.role)
 
 
 @pytest.fixture

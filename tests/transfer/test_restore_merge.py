@@ -28,6 +28,7 @@ from workbench.db.session import unit_of_work
 from workbench.errors import InputFileError, LoginFailed
 from workbench.review import decisions, discussion
 from workbench.review.adjudicate import adjudication_queue, final_verdict
+from workbench.review.writes import review_state
 from workbench.schemas import Actor, Role, Verdict
 from workbench.transfer.backup import export_backup, restore_backup
 
@@ -151,22 +152,33 @@ def test_a_merge_restores_none_of_the_backups_history(seeded: Engine, tmp_path: 
         assert session.get(HistoryEntry, 9999) is None
 
 
-def test_a_merge_recomputes_the_final_verdicts_of_the_claims_it_touched(
-    seeded: Engine, tmp_path: Path
-) -> None:
+def bens_review_of_the_first_claim(
+    seeded: Engine, tmp_path: Path, **changes: Any
+) -> tuple[int, Actor, Path, int]:
+    """Ana verified the first claim (a single final), Ben disputed the second; the file to
+    merge holds Ben's review of the first claim too (his row, with ``changes``).
+
+    Returns (the first claim, the admin Ada, the file, the id of Ben's review in it)."""
     first, second = open_claims(seeded, 2)
     ana, ben = local_actor(seeded, "Ana"), local_actor(seeded, "Ben")  # before team mode
-    decisions.set_verdict(seeded, first, ana, Verdict.verified)  # a single final: verified
+    decisions.set_verdict(seeded, first, ana, Verdict.verified)
     decisions.set_verdict(seeded, second, ben, Verdict.disputed)
     ada = admin(seeded)
     lines = backup_lines(seeded, tmp_path)
     bens = next(r for r in rows(lines, "reviews") if r["row"]["reviewer_id"] == ben.id)
     with unit_of_work(seeded) as session:
-        top = session.scalar(select(func.max(Review.id))) or 0
-    # Ben disputes the first claim too, in the file: the claim now has two disagreeing verdicts.
-    disputing = forge(bens, id=top + 100, claim_id=first)
+        review_id = (session.scalar(select(func.max(Review.id))) or 0) + 100
+    merged = forge(bens, id=review_id, claim_id=first, **changes)
     parents = [*rows(lines, "users"), *rows(lines, "documents"), *rows(lines, "claims")]
-    path = write(tmp_path / "merge.jsonl", [lines[0], *parents, disputing])
+    path = write(tmp_path / "merge.jsonl", [lines[0], *parents, merged])
+    return first, ada, path, review_id
+
+
+def test_a_merge_recomputes_the_final_verdicts_of_the_claims_it_touched(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    # Ben disputes the first claim too, in the file: the claim now has two disagreeing verdicts.
+    first, ada, path, _ = bens_review_of_the_first_claim(seeded, tmp_path)
 
     report = restore_backup(seeded, path, add_missing=True, actor=ada)
 
@@ -178,6 +190,30 @@ def test_a_merge_recomputes_the_final_verdicts_of_the_claims_it_touched(
     assert history[-2:] == [("Ada", "review", "create"), (None, "final_verdict", "delete")]
     restored = claim_history(seeded, first)[-2]
     assert restored.after == {"verdict": "disputed", "note": ""}
+
+
+def test_a_merged_review_changed_after_the_reveal_is_marked_in_its_history_as_a_save_marks_it(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    # In the file, Ben disputed the first claim blind, then came round to Ana's verdict.
+    first, ada, path, review_id = bens_review_of_the_first_claim(
+        seeded, tmp_path, verdict="verified", blind_verdict="disputed", changed_after_reveal=True
+    )
+
+    report = restore_backup(seeded, path, add_missing=True, actor=ada)
+
+    assert report.inserted == {"reviews": 1}
+    entry = next(
+        e for e in claim_history(seeded, first) if e.entity == "review" and e.actor == "Ada"
+    )
+    # Before, the mark a save writes was missing from the merge's entry.
+    assert entry.after == {"verdict": "verified", "note": "", "changed_after_reveal": True}
+    with unit_of_work(seeded) as session:
+        merged = session.get(Review, review_id)
+        assert merged is not None and merged.changed_after_reveal
+        assert entry.after == review_state(merged)  # the services' own shape
+    # The verdicts agree, but not blind: no automatic final, as after the services' save.
+    assert final_verdict(seeded, first) is None
 
 
 # --- values out of range, found in the first pass ----------------------------------------------

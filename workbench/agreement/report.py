@@ -23,8 +23,8 @@ from pydantic import BaseModel, Field, PrivateAttr
 from sqlalchemy import Engine
 
 from workbench.agreement import metrics
-from workbench.agreement.table import LABELS, VerdictsUsed, VerdictTable, load_table
-from workbench.auth.policy import Action, Caller, authorize
+from workbench.agreement.table import LABELS, VerdictsUsed, VerdictTable, audited_table, scope_of
+from workbench.auth.policy import Caller
 from workbench.reports import Report
 
 # Below this many claims reviewed at least twice, a coefficient is withheld: its interval
@@ -171,12 +171,8 @@ def agreement_report(
 
     Figures about people, and every reviewer's verdicts: not for reviewers (blind review).
     """
-    authorize(engine, actor, Action.audit_agreement)
-    table = load_table(engine, document_id=document_id, use=use)
-    scope = "all documents"
-    if document_id is not None:
-        scope = table.document_titles.get(document_id, f"document {document_id}")
-    return build_report(table, scope=scope, samples=samples)
+    table = audited_table(engine, actor, document_id=document_id, use=use)
+    return build_report(table, scope=scope_of(table, document_id), samples=samples)
 
 
 def build_report(

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from workbench.agreement import incremental
 from workbench.agreement import table as tables
 from workbench.agreement.report import AgreementReport, build_report
-from workbench.agreement.table import VerdictsUsed, VerdictTable
+from workbench.agreement.table import VerdictsUsed, VerdictTable, scope_of
 from workbench.auth.policy import Action, Caller, authorize
 from workbench.db import snapshots
 
@@ -100,6 +100,5 @@ def csv_bytes(
 
 def _scoped(whole: VerdictTable, document_id: int | None) -> tuple[VerdictTable, str]:
     if document_id is None:
-        return whole, "all documents"
-    table = whole.rows(whole.document_ids == document_id)
-    return table, whole.document_titles.get(document_id, f"document {document_id}")
+        return whole, scope_of(whole, None)
+    return whole.rows(whole.document_ids == document_id), scope_of(whole, document_id)

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Engine, func, select
 
+from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, Document, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
 from workbench.files.atomic import atomic_text_file
@@ -243,3 +244,23 @@ def _assemble(
         use=use,
         changed=changed,
     )
+
+
+def audited_table(
+    engine: Engine,
+    actor: Caller,
+    *,
+    document_id: int | None = None,
+    use: VerdictsUsed = "blind",
+) -> VerdictTable:
+    """The claim × reviewer → verdict table the report rests on, for those who may audit
+    agreement (``SYSTEM``: the command line, which also writes it out with ``--csv``)."""
+    authorize(engine, actor, Action.audit_agreement)
+    return load_table(engine, document_id=document_id, use=use)
+
+
+def scope_of(table: VerdictTable, document_id: int | None) -> str:
+    """What a report covers, as its heading says: all documents, or the one's title."""
+    if document_id is None:
+        return "all documents"
+    return table.document_titles.get(document_id, f"document {document_id}")

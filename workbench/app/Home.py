@@ -28,7 +28,9 @@ def main() -> None:
         st.error(render.md_escape(f"The review app cannot open its database: {exc}"))
         st.stop()
         return
-    access.run_navigation()  # after a sign-in or logout: the cookie's route
+    if access.run_navigation():  # after a sign-in or logout: the cookie's route
+        st.stop()  # the browser is leaving for another address (after single sign-on)
+        return
     if team and actor is None:
         state.keep_link_through_login()  # a claim link opens once the user has signed in
         login = st.Page(state.LOGIN_PAGE, title="Log in", icon=":material/login:", default=True)

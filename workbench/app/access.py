@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.app import sso, state
-from workbench.app.session_routes import COOKIE, LOGOUT_PATH, SESSION_PATH
+from workbench.app.paths import under_base
+from workbench.app.session_routes import COOKIE, LOGOUT_PATH, NEXT_COOKIE, SESSION_PATH
 from workbench.auth import sessions
 from workbench.auth.accounts import MAX_NAME_CHARS, current_actor, login
 from workbench.auth.passwords import MAX_LENGTH
@@ -56,14 +58,15 @@ def check() -> tuple[bool, Actor | None]:
             state.set_actor(found.actor, with_password=team, session_id=session_id)
         return team, found.actor
     if held is None:
-        found = sessions.resume(engine, cookie())
+        found = sessions.resume(engine, cookie(COOKIE))
         team = found.team or sso.enabled()
         if found.actor is not None:
             state.set_actor(found.actor, with_password=team, session_id=found.session_id)
             return team, found.actor
         adopted = sso.adopt() if team else None
         if adopted is not None:  # the provider's fresh sign-in: a browser session as a password's
-            signed_in(adopted, with_password=True)
+            # The provider came back to "/": on to the address the sign-in started from.
+            signed_in(adopted, with_password=True, then=sso.return_to(cookie(NEXT_COOKIE)))
             sso.mark_signed_in()
         return team, adopted
     team, fresh = current_actor(engine, held)
@@ -99,19 +102,23 @@ def _signed_out(engine: Engine, team: bool, held: Actor | None) -> None:
     state.flash(_area(team), "warning", message)
 
 
-def cookie() -> str | None:
-    """The session cookie the browser sent when this Streamlit session connected (AppTest
+def cookie(name: str) -> str | None:
+    """The cookie ``name`` the browser sent when this Streamlit session connected (AppTest
     has none)."""
     try:
-        value = st.context.cookies.get(COOKIE)
+        value = st.context.cookies.get(name)
     except Exception:  # no browser context (a bare script run)
         return None
     return value if isinstance(value, str) and value else None
 
 
-def signed_in(actor: Actor, *, with_password: bool) -> None:
-    """A sign-in just succeeded in this Streamlit session (the form, or a name): the
-    browser session and its ticket, and the navigation that trades it for the cookie."""
+def signed_in(actor: Actor, *, with_password: bool, then: str | None = None) -> None:
+    """A sign-in just succeeded in this Streamlit session (the form, a name, the provider):
+    the browser session and its ticket, and the navigation that trades it for the cookie.
+
+    ``then``: a path on this site (already checked) the browser is to open with the cookie
+    set, leaving this page (after single sign-on, which came back to ``/``); None: stay.
+    """
     engine = state.engine()
     before = state.session_id()
     if before is not None:  # a new name in single-user mode: the old name's session ends
@@ -120,7 +127,11 @@ def signed_in(actor: Actor, *, with_password: bool) -> None:
     if with_password:
         state.sign_out()  # nothing from before the login carries over into the account
     state.set_actor(actor, with_password=with_password, session_id=ticket.session_id)
-    state.navigate(("sign-in", ticket.ticket))
+    if then is None:
+        state.navigate(("sign-in", ticket.ticket))
+    else:
+        query = urlencode({"ticket": ticket.ticket, "next": then})
+        state.navigate(("go", f"{under_base(SESSION_PATH)}?{query}"))
 
 
 def log_out() -> None:
@@ -140,8 +151,9 @@ def log_out() -> None:
         st.logout()
 
 
-def run_navigation() -> None:
-    """Have the browser set or clear the cookie a sign-in or logout of the last run asked for.
+def run_navigation() -> bool:
+    """Have the browser set or clear the cookie a sign-in or logout of the last run asked for;
+    True if the browser is leaving this page (nothing more to draw).
 
     ``st.html`` runs the script in the app's own page (not an iframe), so a same-origin
     ``fetch`` reaches the cookie's routes and the browser stores the HttpOnly cookie from
@@ -151,15 +163,18 @@ def run_navigation() -> None:
     """
     target = state.take_navigation()
     if target is None:
-        return
+        return False
     kind, ticket = target
-    if kind == "sign-in":
-        url = f"{SESSION_PATH}?ticket={ticket}"  # token_urlsafe: nothing to escape
+    if kind == "go":  # the sign-in route as a navigation: the cookie, then its `next`
+        script = f"window.location.replace({json.dumps(ticket)});"
+    elif kind == "sign-in":
+        url = f"{under_base(SESSION_PATH)}?ticket={ticket}"  # token_urlsafe: nothing to escape
         script = f"fetch({json.dumps(url)}, {{credentials: 'same-origin', cache: 'no-store'}});"
     else:
         options = "{method: 'POST', credentials: 'same-origin'}"
-        script = f"fetch({json.dumps(LOGOUT_PATH)}, {options});"
+        script = f"fetch({json.dumps(under_base(LOGOUT_PATH))}, {options});"
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+    return kind == "go"
 
 
 @dataclass(frozen=True)

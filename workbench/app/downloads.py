@@ -31,7 +31,9 @@ from pathlib import Path
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
+
+from workbench.app.paths import both, under_base
 
 # The route's last two parts: /<ROUTE>/<token>, under any base path (server.baseUrlPath).
 ROUTE = "workbench-download"
@@ -84,8 +86,7 @@ def offer(path: Path, folder: Path, *, filename: str, mime: str) -> str:
 def link(token: str, base_path: str = "") -> str:
     """The address of the download, relative to the server's root (``base_path``: Streamlit's
     ``server.baseUrlPath``)."""
-    base = "/".join(part for part in base_path.split("/") if part)
-    return f"/{base}/{ROUTE}/{token}" if base else f"/{ROUTE}/{token}"
+    return under_base(f"/{ROUTE}/{token}", base_path)
 
 
 def take(token: str) -> Offer | None:
@@ -140,7 +141,4 @@ async def download(request: Request) -> Response:
     )
 
 
-ROUTES: list[BaseRoute] = [
-    Route(f"/{ROUTE}/{{token}}", download, methods=["GET"]),
-    Route(f"/{{base:path}}/{ROUTE}/{{token}}", download, methods=["GET"]),
-]
+ROUTES: list[BaseRoute] = both(f"/{ROUTE}/{{token}}", download, ["GET"])

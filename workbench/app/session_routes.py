@@ -7,6 +7,14 @@ same-origin request from the app's own page, so the tab does not move), which tr
 ticket for the cookie. Logging out deletes the session from the script, then the page posts
 to :data:`LOGOUT_PATH` to clear the cookie.
 
+Single sign-on leaves the site and comes back to the app's root (Streamlit's /oauth2callback
+always answers with a redirect to ``/``), so the address the person opened (a claim link,
+``/review?claim=5``) would be lost on the way. The sign-in button therefore goes through
+:data:`SSO_PATH`, which keeps that address in a short-lived cookie (:data:`NEXT_COOKIE`)
+before sending the browser on to the provider; back in the app, the sign-in navigates to
+:data:`SESSION_PATH` with ``next`` set to it, which sets the session cookie, clears this
+one, and redirects there.
+
 The cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's page or form
 sends it; a link from elsewhere still opens signed in, because the app's page then connects
 its WebSocket from our own origin), Path=/, Max-Age the session's lifetime, and Secure when
@@ -22,8 +30,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
 
+from workbench.app.paths import both
+from workbench.app.sso import provider_login_url
 from workbench.auth import sessions
 from workbench.config import current_settings
 from workbench.db.open import open_database
@@ -31,6 +40,14 @@ from workbench.db.open import open_database
 COOKIE = "workbench_session"
 SESSION_PATH = "/_wb/session"
 LOGOUT_PATH = "/_wb/logout"
+SSO_PATH = "/_wb/sso"
+# Where a single sign-on was going (a path on this site with its query), kept across the
+# provider's round trip. HttpOnly (no script reads or plants it), SameSite=Lax (a link from
+# elsewhere to SSO_PATH still starts a sign-in that keeps its target); the value is only a
+# path on this site, and is checked again when read.
+NEXT_COOKIE = "workbench_next"
+# Long enough for a sign-in at the provider (a password, a second factor), no longer.
+NEXT_MAX_AGE = 600
 MAX_NEXT_CHARS = 2000
 USED_TICKET = (
     "This sign-in link has been used or has expired (it works once, for a minute). "
@@ -96,7 +113,46 @@ def start_session(request: Request) -> Response:
         httponly=True,
         samesite="strict",
     )
+    # Any sign-in (password or provider) uses up where a single sign-on was going: a later
+    # sign-in must not be sent to an old link.
+    if NEXT_COOKIE in request.cookies:
+        _clear_next(response, request)
     return response
+
+
+def start_sso(request: Request) -> Response:
+    """GET /_wb/sso?next=...: remember ``next`` (a path on this site, else nothing), then on to
+    the identity provider's sign-in (what ``st.login`` would send the browser to).
+
+    Nothing here signs anyone in: the provider's answer still goes through Streamlit's
+    callback and :func:`workbench.auth.oidc.sso_login`. A link to this address from elsewhere
+    only starts a sign-in the person completes themselves, and can name no other site.
+    """
+    login_url = provider_login_url()
+    if login_url is None:
+        return PlainTextResponse("Not Found", status_code=404)
+    response = RedirectResponse(login_url, status_code=303)
+    response.headers.update(_no_store())
+    target = safe_next(request.query_params.get("next"))
+    if target == "/":  # nowhere in particular (or refused): forget an older target
+        _clear_next(response, request)
+    else:
+        response.set_cookie(
+            NEXT_COOKIE,
+            target,
+            max_age=NEXT_MAX_AGE,
+            path="/",
+            secure=_secure(request),
+            httponly=True,
+            samesite="lax",
+        )
+    return response
+
+
+def _clear_next(response: Response, request: Request) -> None:
+    response.delete_cookie(
+        NEXT_COOKIE, path="/", secure=_secure(request), httponly=True, samesite="lax"
+    )
 
 
 def end_session(request: Request) -> Response:
@@ -133,7 +189,9 @@ def _no_store() -> dict[str, str]:
     return {"Cache-Control": "no-store"}
 
 
+# At the root and under any base path (server.baseUrlPath); the page names them under its own.
 ROUTES = [
-    Route(SESSION_PATH, start_session, methods=["GET"]),
-    Route(LOGOUT_PATH, end_session, methods=["POST"]),
+    *both(SESSION_PATH, start_session, ["GET"]),
+    *both(LOGOUT_PATH, end_session, ["POST"]),
+    *both(SSO_PATH, start_sso, ["GET"]),
 ]

@@ -10,19 +10,25 @@ HttpOnly cookie that ``st.user`` reads when a browser session starts. This modul
   file is written anywhere);
 * turns a fresh ``st.user`` into the workbench account with that verified e-mail, through
   :func:`workbench.auth.oidc.sso_login` (:func:`adopt`, called by ``access.check``);
-* draws "Sign in with <provider>" on the login page (:func:`sign_in_button`);
+* draws "Sign in with <provider>" on the login page (:func:`sign_in_button`), which goes
+  to the provider through ``session_routes.SSO_PATH`` so that the address the person opened
+  (a claim link) survives the round trip (:func:`provider_login_url`, :func:`return_to`);
 * says whether a logout must end Streamlit's identity cookie too
   (:func:`signed_in_through_provider`; ``access.log_out`` does both).
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
 import streamlit as st
+from streamlit.auth_util import validate_auth_credentials
+from streamlit.user_info import generate_login_redirect_url
 
 from workbench.app import state
+from workbench.app.paths import under_base
 from workbench.auth.oidc import StaleSignIn, sso_login
 from workbench.config import Settings, current_settings
 from workbench.errors import LoginFailed
@@ -35,6 +41,8 @@ PROVIDER = "workbench"
 SIGNED_IN = "signed_in_with_sso"
 # Why the provider's sign-in was refused, shown on the login page until the next attempt.
 REFUSED = "sso_refused"
+# Set by the sign-in button: this run sends the browser to the provider (once).
+LEAVING = "sso_leaving"
 
 
 def enabled() -> bool:
@@ -104,9 +112,44 @@ def mark_signed_in() -> None:
     st.session_state[SIGNED_IN] = True
 
 
+def provider_login_url() -> str | None:
+    """The address ``st.login`` would send the browser to (Streamlit's ``/auth/login`` with a
+    signed, short-lived provider token); None without single sign-on.
+
+    Called by the ``SSO_PATH`` route, which first keeps where the person was going: ``st.login``
+    itself navigates at once and the provider's answer always comes back to ``/``. The same
+    Streamlit function ``st.login`` calls, so the token and path are Streamlit's own.
+    """
+    if not enabled():
+        return None
+    validate_auth_credentials(PROVIDER)
+    return generate_login_redirect_url(PROVIDER)
+
+
+def return_to(raw: str | None) -> str | None:
+    """Where a sign-in through the provider was going (the kept cookie's value), if it was
+    going anywhere on this site but the root; anything else is ignored."""
+    from workbench.app.session_routes import safe_next  # (that module imports this one)
+
+    target = safe_next(raw)
+    return None if target == "/" else target
+
+
 def _sign_in() -> None:
     st.session_state.pop(REFUSED, None)
-    st.login(PROVIDER)
+    st.session_state[LEAVING] = True
+
+
+def _leave_for_provider() -> None:
+    """Send the browser to the provider through ``SSO_PATH``, with the address it shows now
+    (path and query: a claim link) as where to come back to."""
+    from workbench.app.session_routes import SSO_PATH
+
+    script = (
+        f"window.location.assign({json.dumps(under_base(SSO_PATH) + '?next=')}"
+        " + encodeURIComponent(window.location.pathname + window.location.search));"
+    )
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def _sign_out_of_provider() -> None:
@@ -128,6 +171,8 @@ def sign_in_button() -> None:
         icon=":material/key:",
         on_click=_sign_in,
     )
+    if st.session_state.pop(LEAVING, None) is True:
+        _leave_for_provider()
     if isinstance(refused, str) and st.user.get("is_logged_in") is True:
         # The provider's cookie still names the refused address: let the person leave it,
         # to sign in there as someone else.

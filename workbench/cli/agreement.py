@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from workbench.auth.policy import SYSTEM
 from workbench.cli.common import DbOption, echo, open_named, print_report, settings_for, user_errors
 from workbench.errors import WorkbenchError
 
@@ -52,19 +53,18 @@ def agreement(
 ) -> None:
     """How far reviewers agree: Krippendorff's α (95% CI), Fleiss' κ, Gwet's AC1, Cohen's κ."""
     from workbench.agreement.report import build_report
-    from workbench.agreement.table import load_table
+    from workbench.agreement.table import audited_table, scope_of
 
     with user_errors():
         engine = open_named(settings_for(db).database_url, migrate=False)
-        table = load_table(engine, document_id=document, use=use.value)
+        # As every command: through the service's permission check, as SYSTEM (whoever runs
+        # it holds the database); the table is read once for the figures and the CSV.
+        table = audited_table(engine, SYSTEM, document_id=document, use=use.value)
         if table_csv is not None:
             try:
                 rows = table.save_csv(table_csv)
             except OSError as exc:
                 raise WorkbenchError(f"cannot write {table_csv}: {exc.strerror or exc}") from exc
             echo(f"wrote {rows} verdicts to {table_csv}", err=True)
-        scope = "all documents"
-        if document is not None:
-            scope = table.document_titles.get(document, f"document {document}")
-        report = build_report(table, scope=scope, samples=samples)
+        report = build_report(table, scope=scope_of(table, document), samples=samples)
     print_report(report.broken_down(by.value if by else None), as_json=as_json)

@@ -50,11 +50,16 @@ from workbench.schemas import FinalSource
 
 
 def review_state(review: Review) -> dict[str, Any]:
-    """The part of a review its history shows; URLs have entries of their own. A change
+    """The part of a review its history shows; URLs have entries of their own."""
+    return review_state_of(review.verdict, review.note, review.changed_after_reveal)
+
+
+def review_state_of(verdict: str | None, note: str, changed_after_reveal: bool) -> dict[str, Any]:
+    """:func:`review_state` from the columns (a restore's rows are not ORM objects). A change
     after the reveal (``workbench.review.blind``) is marked; the key is left out otherwise,
     so entries of reviews that never changed after it read as they always did."""
-    state: dict[str, Any] = {"verdict": review.verdict, "note": review.note}
-    if review.changed_after_reveal:
+    state: dict[str, Any] = {"verdict": verdict, "note": note}
+    if changed_after_reveal:
         state["changed_after_reveal"] = True
     return state
 

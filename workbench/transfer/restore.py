@@ -14,11 +14,11 @@ into an empty database the backup *is* the database, rows, ids and history verba
 going row by row through the services would renumber ids, re-stamp times and write a
 second history. A merge (``add_missing`` into a database that holds data) copies the
 missing rows the same way, then writes its own history entries for them, in bulk too, in
-the shapes the services write (a review's entry, a URL's, a final verdict's; one difference
-kept as it was: a merged review's entry does not carry the ``changed_after_reveal`` mark
-that ``writes.review_state`` adds), and recomputes each touched claim's automatic final with
-``writes.refresh_final``, the services' own; the figures of ``workbench.review.stats`` are
-rebuilt by ``stats.recount`` as for any bulk write.
+the shapes the services write (a review's entry, with the ``changed_after_reveal`` mark
+of ``writes.review_state`` when the row has it; a URL's; a final verdict's), and
+recomputes each touched claim's automatic final with ``writes.refresh_final``, the
+services' own; the figures of ``workbench.review.stats`` are rebuilt by ``stats.recount``
+as for any bulk write.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from workbench.audit import Change, Entity
 from workbench.errors import InputFileError
 from workbench.reports import SpacedJsonReport
-from workbench.review.writes import refresh_final, reviews_per_claim
+from workbench.review.writes import refresh_final, review_state_of, reviews_per_claim
 from workbench.transfer.backup_file import (
     BATCH,
     PARENTS,
@@ -249,7 +249,10 @@ class Restorer:
                 entity, key, after = Entity.setting, row["key"], {row["key"]: row["value"]}
             elif name == "reviews":
                 entity, key, claim_id = Entity.review, row["id"], row["claim_id"]
-                after = {"verdict": row["verdict"], "note": row["note"]}
+                # As a save writes it: marked when the review changed after the reveal.
+                after = review_state_of(
+                    row["verdict"], row["note"], bool(row.get("changed_after_reveal"))
+                )
             elif name == "evidence":
                 entity, key, claim_id = Entity.url, row["id"], claim_of.get(row["review_id"])
                 after = {"url": row["url"], "review_id": row["review_id"]}

@@ -14,8 +14,11 @@ session, as before.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from typing import TypeVar
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from workbench.app import frame, render, state
 from workbench.app.selection import (
@@ -37,7 +40,6 @@ from workbench.review.queue import (
     FinalChoice,
     FinalFrom,
     QueueSort,
-    ReviewState,
     corpus_marks,
     document_options,
     document_titles,
@@ -97,6 +99,8 @@ SORTS: dict[QueueSort, str] = {
     "reading": "Reading order",
     "disagreement": "Most disagreement first",
 }
+# A value a labelled filter picks: a review state, a sort, a final verdict or its source.
+Choice = TypeVar("Choice", bound=str)
 
 
 def _may_sort() -> bool:
@@ -218,18 +222,10 @@ def _filters(flt: ClaimFilter) -> None:
     speaker_options_: list[str | None] = [None, *speakers]
     if flt.speaker is not None and flt.speaker not in speakers:
         speaker_options_.insert(1, flt.speaker)
-    states: list[ReviewState] = list(REVIEW_STATES)
 
     sorting = _may_sort()
     top = st.columns([1, 2, 2, 1] if sorting else [1, 2, 2], vertical_alignment="bottom")
-    top[0].selectbox(
-        "Review state",
-        states,
-        index=states.index(flt.state),
-        format_func=lambda s: REVIEW_STATES[s],
-        key=F_STATE,
-        on_change=_filter_from_widgets,
-    )
+    _labelled_choice(top[0], "Review state", REVIEW_STATES, flt.state, F_STATE)
     top[1].selectbox(
         "Document",
         document_options_,
@@ -260,14 +256,12 @@ def _filters(flt: ClaimFilter) -> None:
         help=f"The first {OPTION_LIMIT} speakers A–Z are listed; type a name to pick any other.",
     )
     if sorting:
-        sorts: list[QueueSort] = list(SORTS)
-        top[3].selectbox(
+        _labelled_choice(
+            top[3],
             "Sort",
-            sorts,
-            index=sorts.index(flt.sort),
-            format_func=lambda s: SORTS[s],
-            key=F_SORT,
-            on_change=_filter_from_widgets,
+            SORTS,
+            flt.sort,
+            F_SORT,
             help="Most disagreement first: the claims whose verdicts differ most (the share "
             "of pairs of verdicts that differ), then the rest in reading order.",
         )
@@ -298,6 +292,29 @@ def _filters(flt: ClaimFilter) -> None:
     )
 
 
+def _labelled_choice(
+    column: DeltaGenerator,
+    label: str,
+    labels: Mapping[Choice, str],
+    current: Choice,
+    key: str,
+    *,
+    help: str | None = None,
+) -> None:
+    """A filter that picks one of ``labels``' keys, each shown as its label (review state,
+    sort, final verdict, its source); a change becomes the session's filter."""
+    options = list(labels)
+    column.selectbox(
+        label,
+        options,
+        index=options.index(current),
+        format_func=lambda value: labels[value],
+        key=key,
+        on_change=_filter_from_widgets,
+        help=help,
+    )
+
+
 def _review_filters(flt: ClaimFilter, sees_all: bool) -> None:
     """The filters by what the reviews say: a verdict given (for a blind reviewer, their
     own), and for those who see every review the final verdict, its source, the reviewer
@@ -317,23 +334,13 @@ def _review_filters(flt: ClaimFilter, sees_all: bool) -> None:
     )
     if not sees_all:
         return
-    finals: list[FinalChoice] = list(FINALS)
-    row[1].selectbox(
-        "Final verdict",
-        finals,
-        index=finals.index(flt.final),
-        format_func=lambda f: FINALS[f],
-        key=F_FINAL,
-        on_change=_filter_from_widgets,
-    )
-    sources: list[FinalFrom] = list(FINAL_FROM)
-    row[2].selectbox(
+    _labelled_choice(row[1], "Final verdict", FINALS, flt.final, F_FINAL)
+    _labelled_choice(
+        row[2],
         "Final from",
-        sources,
-        index=sources.index(flt.final_from),
-        format_func=lambda f: FINAL_FROM[f],
-        key=F_FINAL_FROM,
-        on_change=_filter_from_widgets,
+        FINAL_FROM,
+        flt.final_from,
+        F_FINAL_FROM,
         help="Agreed: the reviewers' verdicts agreed (before any saw another's); "
         "adjudicated: an admin decided on the Adjudication page.",
     )
