@@ -23,13 +23,15 @@ and for the Agreement page more (the first for Progress too):
   page re-reads only the changed claim into the table the process holds
   (``workbench.agreement.incremental``), printed as "Agreement after one change";
 - ``change, not held``: the same in a process that holds no table (a server just started,
-  or another server process than the one that computed last): the table is read whole;
-- ``nothing stored``: the first open with the stored figures deleted too (what 0006 did at
-  every first open in a process).
+  or another server process than the one that computed last): it loads the table and the
+  per-document figures stored in the database (``workbench.agreement.copies``) and patches
+  them from the changed claims;
+- ``nothing stored``: the first open with the stored figures, table and memo deleted too
+  (what 0006 did at every first open in a process): the table is read whole.
 
 The Queue is timed with the filter "Reviewed", sorted by disagreement. Targets (issue 13):
-every figure under 1 s, "Agreement after one change" included; "change, not held" and
-"nothing stored" (reads of the whole table) and Progress after a change are reported.
+every figure under 1 s, "Agreement after one change" and "change, not held" included;
+"nothing stored" (a read of the whole table) and Progress after a change are reported.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from workbench.agreement import incremental  # noqa: E402
+from workbench.agreement import snapshot  # noqa: E402
 from workbench.auth.accounts import add_user, login  # noqa: E402
 from workbench.auth.policy import SYSTEM  # noqa: E402
 from workbench.db.models import Claim, Document, FigureSnapshot, Review, User  # noqa: E402
@@ -145,7 +147,8 @@ def restart() -> None:
 
 def forget_stored(engine: Engine) -> None:
     with unit_of_work(engine) as session:
-        session.execute(delete(FigureSnapshot).where(FigureSnapshot.key.like("agreement:%")))
+        # The figures, the stored tables and memo, and their token
+        session.execute(delete(FigureSnapshot).where(FigureSnapshot.key.like("agreement%")))
 
 
 def change_a_review(engine: Engine, turn: int) -> None:
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     def change_not_held(turn: int) -> float:
         change_a_review(engine, turn)
         restart()
-        incremental.forget()
+        snapshot.forget()  # a process just started: no table, no remembered figures
         return open_page(args.db, "agreement")[0]
 
     def progress_after_change(turn: int) -> float:
@@ -228,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     def nothing_stored(_: int) -> float:
         restart()
         forget_stored(engine)
-        incremental.forget()
+        snapshot.forget()
         return open_page(args.db, "agreement")[0]
 
     # Once, untimed: the process holds the table of the current version, as a running
@@ -242,7 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'page':<24} {'open':<16} {'seconds':>8}  target < {TARGET_S:.0f} s")
     met = True
     for name, kind, seconds in rows:
-        judged = kind in ("first open", "warm") or (name, kind) == ("agreement", "after one change")
+        judged = kind in ("first open", "warm") or (name, kind) in (
+            ("agreement", "after one change"),
+            ("agreement", "change, not held"),
+        )
         ok = seconds < TARGET_S
         met &= ok or not judged
         verdict = ("yes" if ok else "NO") if judged else "(reported)"

@@ -473,6 +473,11 @@ def _remembered(
     return value
 
 
+def forget_memo() -> None:
+    """Forget every remembered figure (tests, benchmarks: a process just started)."""
+    _MEMO.clear()
+
+
 def memo_clears() -> int:
     """How often this process's memo was emptied (it was full)."""
     return _memo_clears

@@ -108,6 +108,15 @@ _memo_loaded: set[tuple[str, VerdictsUsed, int]] = set()
 _memo_lock = threading.Lock()
 
 
+def forget() -> None:
+    """Drop what this process holds for the figures (the tables, the remembered per-document
+    figures): what a process just started holds (tests, benchmarks)."""
+    incremental.forget()
+    reports.forget_memo()
+    with _memo_lock:
+        _memo_loaded.clear()
+
+
 def _memo_key(use: VerdictsUsed) -> str:
     return f"agreement-memo:{use}:{reports.memo_code()}"
 
