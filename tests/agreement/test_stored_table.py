@@ -395,3 +395,30 @@ def test_the_token_is_made_once_and_survives_until_a_restore(engine: Engine) -> 
     with engine.begin() as connection:
         snapshots.forget_all(connection)
     assert snapshots.token(engine, copies.TOKEN_KEY) != first
+
+
+def test_a_consensus_undone_is_patched_not_read_whole(
+    engine: Engine, whole_reads: list[str]
+) -> None:
+    # The newest final verdict deleted lowers the version's final-verdict id: the held or
+    # stored table is patched (the final verdicts compared whole), not read again.
+    set_k(engine, 2)
+    claims = add_claims(engine, [0.9, 0.8, 0.7], docs=1)
+    rui, rita = add_user(engine, "Rui"), add_user(engine, "Rita")
+    for claim_id in claims:
+        decisions.set_verdict(engine, claim_id, rui, Verdict.verified)
+        decisions.set_verdict(engine, claim_id, rita, Verdict.verified)  # consensus
+    before = snapshot.version(engine)
+    current(engine)
+    decisions.set_verdict(engine, claims[-1], rita, Verdict.disputed)  # the newest undone
+    after = snapshot.version(engine)
+    assert int(after.split(".")[3]) < int(before.split(".")[3])
+    for fresh in (False, True):
+        if fresh:
+            decisions.set_verdict(engine, claims[-1], rita, Verdict.verified)
+            decisions.set_verdict(engine, claims[-1], rita, Verdict.unsupported)
+            a_fresh_process()
+        table = current(engine)
+        assert whole_reads == ["table"]
+        assert_same(table, _load_table(engine, use="blind"))
+        assert np.isnan(table.final[-1])

@@ -130,9 +130,12 @@ def changed_claims(engine: Engine, since: str, now: str) -> set[int] | None:
     if (
         after[0] != documents
         or after[1] != claims
-        or any(b > a for b, a in zip(before, after, strict=True))
+        or any(b > a for n, (b, a) in enumerate(zip(before, after, strict=True)) if n != 3)
     ):
         return None
+    # The newest final verdict can go (a consensus undone): ids below it may then be given
+    # again, so new final verdicts are not all above the old newest (see _patched).
+    finals = min(finals, after[3])
     with unit_of_work(engine, read_only=True) as session:
         found: set[int] = set(
             session.scalars(select(Review.claim_id).where(Review.id > reviews)).all()
@@ -162,8 +165,36 @@ def _patched(
     changed = changed_claims(engine, since, version)
     if changed is None:
         return None
+    if _finals_went_back(since, version):
+        changed |= _finals_changed(engine, old)
+        if len(changed) > MOST_CHANGED:
+            return None
     table = _with_claims(engine, old, changed)
     return None if table is None else (table, len(changed))
+
+
+def _finals_went_back(since: str, version: str) -> bool:
+    return int(since.split(".")[3]) > int(version.split(".")[3])
+
+
+def _finals_changed(engine: Engine, old: VerdictTable) -> set[int]:
+    """The claims of ``old`` whose final verdict is not the one it holds, by reading every
+    final verdict (tens of thousands of short rows): once the newest final verdict was
+    deleted, a new one can reuse an id at or below the version's, and only a comparison
+    finds it, whatever wrote it."""
+    from workbench.agreement.table import CODE
+
+    now = np.full(old.n_claims, np.nan)
+    with unit_of_work(engine, read_only=True) as session:
+        rows = session.execute(select(FinalVerdict.claim_id, FinalVerdict.verdict)).all()
+    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+    codes = np.fromiter((CODE.get(str(r[1]), np.nan) for r in rows), np.float64, len(rows))
+    at = np.searchsorted(old.claim_ids, ids)
+    inside = at < old.n_claims
+    inside[inside] = old.claim_ids[at[inside]] == ids[inside]
+    now[at[inside]] = codes[inside]
+    differs = ~((now == old.final) | (np.isnan(now) & np.isnan(old.final)))
+    return {int(c) for c in old.claim_ids[differs].tolist()}
 
 
 def _with_claims(engine: Engine, old: VerdictTable, changed: set[int]) -> VerdictTable | None:
