@@ -10,6 +10,10 @@ verdicts and history), and at the next version re-reads only the claims changed 
 * a review, URL, final verdict or claim status changed: the change appended a history entry
   (``workbench.review.writes``, ``workbench.audit``) above the version's, naming the claim.
 
+A consensus undone deletes the claim's final verdict (and writes a history entry naming
+it); when that was the newest, the version's final-verdict id goes back, and as a new one
+may then reuse an id, every final verdict is read (short rows) and compared with the table's.
+
 Anything else re-reads the whole table: a new document or claim (imports, corrections), a
 history entry naming no claim (an account renamed), more than :data:`MOST_CHANGED` claims.
 
@@ -186,7 +190,9 @@ def _finals_changed(engine: Engine, old: VerdictTable) -> set[int]:
 
     now = np.full(old.n_claims, np.nan)
     with unit_of_work(engine, read_only=True) as session:
-        rows = session.execute(select(FinalVerdict.claim_id, FinalVerdict.verdict)).all()
+        # Core rows (the session's connection): the ORM's row handling doubled the cost.
+        query = select(FinalVerdict.claim_id, FinalVerdict.verdict)
+        rows = session.connection().execute(query).all()
     ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
     codes = np.fromiter((CODE.get(str(r[1]), np.nan) for r in rows), np.float64, len(rows))
     at = np.searchsorted(old.claim_ids, ids)
