@@ -25,14 +25,16 @@ and for the Agreement page more (the first two for Progress too):
   Progress page likewise into the decided reviews it holds
   (``workbench.review.progress.current_decisions``), "Progress after one change";
 - ``change, not held``: the same in a process that holds no table (a server just started,
-  or another server process than the one that computed last): the table (the decided
-  reviews) is read whole;
-- ``nothing stored``: the first open with the stored figures deleted too (what 0006 did at
-  every first open in a process).
+  or another server process than the one that computed last): Agreement loads the table
+  and the per-document figures stored in the database (``workbench.agreement.copies``) and
+  patches them from the changed claims; Progress reads the decided reviews whole;
+- ``nothing stored``: the first open with the stored figures, table and memo deleted too
+  (what 0006 did at every first open in a process): the table is read whole.
 
 The Queue is timed with the filter "Reviewed", sorted by disagreement. Targets (issue 13):
-every figure under 1 s, "Agreement after one change" and "Progress after one change"
-included; "change, not held" and "nothing stored" (reads of the whole table) are reported.
+every figure under 1 s, "after one change" (Agreement and Progress) and Agreement's "change,
+not held" included; "nothing stored" and Progress's "change, not held" (reads of the whole
+table) are reported.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ sys.path.insert(0, str(ROOT))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from workbench.agreement import incremental  # noqa: E402
+from workbench.agreement import snapshot  # noqa: E402
 from workbench.auth.accounts import add_user, login  # noqa: E402
 from workbench.auth.policy import SYSTEM  # noqa: E402
 from workbench.db.models import Claim, Document, FigureSnapshot, Review, User  # noqa: E402
@@ -157,7 +159,8 @@ def restart() -> None:
 
 def forget_stored(engine: Engine) -> None:
     with unit_of_work(engine) as session:
-        session.execute(delete(FigureSnapshot).where(FigureSnapshot.key.like("agreement:%")))
+        # The figures, the stored tables and memo, and their token
+        session.execute(delete(FigureSnapshot).where(FigureSnapshot.key.like("agreement%")))
 
 
 def change_a_review(engine: Engine, turn: int) -> None:
@@ -228,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     def change_not_held(turn: int) -> Timing:
         change_a_review(engine, turn)
         restart()
-        incremental.forget()
+        snapshot.forget()  # a process just started: no table, no remembered figures
         return open_page(args.db, "agreement")[0]
 
     def progress_after_change(turn: int) -> Timing:
@@ -245,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     def nothing_stored(_: int) -> Timing:
         restart()
         forget_stored(engine)
-        incremental.forget()
+        snapshot.forget()
         return open_page(args.db, "agreement")[0]
 
     # Once, untimed: the process holds the table of the current version, as a running
@@ -262,7 +265,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'page':<24} {'open':<16} {'seconds':>8} {'CPU s':>6}  target < {TARGET_S:.0f} s")
     met = True
     for name, kind, (seconds, cpu) in rows:
-        judged = kind in ("first open", "warm", "after one change")
+        judged = kind in ("first open", "warm", "after one change") or (name, kind) == (
+            "agreement",
+            "change, not held",
+        )
         ok = seconds < TARGET_S
         met &= ok or not judged
         verdict = ("yes" if ok else "NO") if judged else "(reported)"

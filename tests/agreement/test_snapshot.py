@@ -132,9 +132,11 @@ def test_each_choice_of_verdicts_and_scope_is_stored_apart(
         "agreement:blind:all",
         f"agreement:blind:{whole.documents[0]}",
         "agreement:current:all",
-        # the tokens of the tables held in memory (workbench.agreement.incremental)
-        "agreement-table:blind",
-        "agreement-table:current",
+        # the tables, for a process that holds none (workbench.agreement.copies), and
+        # the database's token they were read under (a restore deletes it)
+        "agreement-table-copy:blind",
+        "agreement-table-copy:current",
+        "agreement-token",
     }
     for _ in range(2):
         snapshot.figures(engine, admin, document_id=whole.documents[0])

@@ -10,6 +10,10 @@ verdicts and history), and at the next version re-reads only the claims changed 
 * a review, URL, final verdict or claim status changed: the change appended a history entry
   (``workbench.review.writes``, ``workbench.audit``) above the version's, naming the claim.
 
+A consensus undone deletes the claim's final verdict (and writes a history entry naming
+it); when that was the newest, the version's final-verdict id goes back, and as a new one
+may then reuse an id, every final verdict is read (short rows) and compared with the table's.
+
 Anything else re-reads the whole table: a new document or claim (imports, corrections), a
 history entry naming no claim (an account renamed), more than :data:`MOST_CHANGED` claims.
 
@@ -19,20 +23,26 @@ usual change of a verdict), so a change landing while the table is read
 would read, array for array (``tests/agreement/test_incremental.py`` checks it on random
 changes, on both backends).
 
-A restore can bring back older ids with other data behind them: the table held here is used
-only while the database still holds the token stored with it (``figure_snapshots``, which a
-restore empties), so a restored database is read whole.
+A process that holds no table (just started, another replica) loads the copy stored in the
+database (:mod:`workbench.agreement.copies`) and patches it from the copy's version the same
+way. A copy is stored after every whole read, and again once the claims patched since the last
+one exceed :data:`STORE_AFTER`, so that the claims a fresh process re-reads stay few.
+
+A restore can bring back older ids with other data behind them: a table held here or stored
+is used only while the database still holds the token it was read under
+(``copies.TOKEN_KEY`` in ``figure_snapshots``, which a restore empties), so a restored
+database is read whole.
 """
 
 from __future__ import annotations
 
 import threading
-import uuid
 from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Engine, select
 
+from workbench.agreement import copies
 from workbench.agreement import table as tables
 from workbench.agreement.table import VerdictsUsed, VerdictTable
 from workbench.audit import Entity
@@ -43,6 +53,10 @@ from workbench.db.session import unit_of_work
 # Above this many changed claims the whole table is read: a long IN list is no faster, and
 # SQLite bounds the number of bound parameters of one statement.
 MOST_CHANGED = 500
+# A new copy is stored once this many claims were patched since the last (an over-count:
+# a claim changed twice counts twice): storing costs ~0.2 s at 100,000 claims, re-reading a
+# hundred claims in a fresh process a few hundredths.
+STORE_AFTER = 100
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class _Held:
     version: str
     token: str
     table: VerdictTable
+    unstored: int  # claims patched since the stored copy (over-counted)
 
 
 _held: dict[tuple[str, VerdictsUsed], _Held] = {}
@@ -58,26 +73,48 @@ _lock = threading.Lock()
 
 def current_table(engine: Engine, *, use: VerdictsUsed, version: str) -> VerdictTable:
     """The whole table as of ``version`` or later (read after it): patched from the one held
-    in memory when that is possible, else read whole. ``version`` is read by the caller
-    before calling, as ``workbench.db.snapshots`` requires."""
+    in memory, or else from the copy stored in the database, when that is possible, else read
+    whole. ``version`` is read by the caller before calling, as ``workbench.db.snapshots``
+    requires."""
     key = (engine.url.render_as_string(hide_password=True), use)
-    marker = f"agreement-table:{use}"
     with _lock:  # one reader per table: two sessions opening at once share the work
+        # Read before the data, as the version is: a restore landing after this leaves
+        # what is read now under a token that no longer exists.
+        token = snapshots.token(engine, copies.TOKEN_KEY)
         held = _held.get(key)
-        table = None
+        if held is not None and held.token != token:
+            held = None  # restored since it was read
         if held is not None and held.version == version:
-            if snapshots.load(engine, marker, version) == held.token.encode():
-                return held.table
-        elif held is not None and snapshots.load(engine, marker, held.version) == (
-            held.token.encode()
-        ):
-            table = _patched(engine, held, version, use)
-        if table is None:
-            table = tables.load_table(engine, use=use)
-        token = uuid.uuid4().hex
-        snapshots.store(engine, marker, version, token.encode())
-        _held[key] = _Held(version, token, table)
+            return held.table
+        patched = None if held is None else _patched(engine, held.table, held.version, version)
+        if patched is not None and held is not None:
+            table, unstored = patched[0], held.unstored + patched[1]
+        else:
+            table, unstored = _from_stored(engine, use, token, version)
+        if unstored > STORE_AFTER:
+            try:
+                copies.store(engine, table, version=version, token=token)
+                unstored = 0
+            except ValueError:
+                pass  # a table this format cannot hold: the next fresh process reads whole
+        _held[key] = _Held(version, token, table, unstored)
         return table
+
+
+def _from_stored(
+    engine: Engine, use: VerdictsUsed, token: str, version: str
+) -> tuple[VerdictTable, int]:
+    """The table from the copy stored in the database, patched to ``version``, else read
+    whole; and the claims patched since the copy (over :data:`STORE_AFTER`: store one)."""
+    stored = copies.load(engine, use=use, token=token)
+    if stored is not None:
+        since, table = stored
+        if since == version:
+            return table, 0
+        patched = _patched(engine, table, since, version)
+        if patched is not None:
+            return patched
+    return tables.load_table(engine, use=use), STORE_AFTER + 1
 
 
 def forget() -> None:
@@ -97,9 +134,12 @@ def changed_claims(engine: Engine, since: str, now: str) -> set[int] | None:
     if (
         after[0] != documents
         or after[1] != claims
-        or any(b > a for b, a in zip(before, after, strict=True))
+        or any(b > a for n, (b, a) in enumerate(zip(before, after, strict=True)) if n != 3)
     ):
         return None
+    # The newest final verdict can go (a consensus undone): ids below it may then be given
+    # again, so new final verdicts are not all above the old newest (see _patched).
+    finals = min(finals, after[3])
     with unit_of_work(engine, read_only=True) as session:
         found: set[int] = set(
             session.scalars(select(Review.claim_id).where(Review.id > reviews)).all()
@@ -121,11 +161,50 @@ def changed_claims(engine: Engine, since: str, now: str) -> set[int] | None:
     return found if len(found) <= MOST_CHANGED else None
 
 
-def _patched(engine: Engine, held: _Held, version: str, use: VerdictsUsed) -> VerdictTable | None:
-    changed = changed_claims(engine, held.version, version)
+def _patched(
+    engine: Engine, old: VerdictTable, since: str, version: str
+) -> tuple[VerdictTable, int] | None:
+    """``old`` (read at ``since``) brought to ``version``, and the claims re-read; None when
+    it must be read whole."""
+    changed = changed_claims(engine, since, version)
     if changed is None:
         return None
-    old = held.table
+    if _finals_went_back(since, version):
+        changed |= _finals_changed(engine, old)
+        if len(changed) > MOST_CHANGED:
+            return None
+    table = _with_claims(engine, old, changed)
+    return None if table is None else (table, len(changed))
+
+
+def _finals_went_back(since: str, version: str) -> bool:
+    return int(since.split(".")[3]) > int(version.split(".")[3])
+
+
+def _finals_changed(engine: Engine, old: VerdictTable) -> set[int]:
+    """The claims of ``old`` whose final verdict is not the one it holds, by reading every
+    final verdict (tens of thousands of short rows): once the newest final verdict was
+    deleted, a new one can reuse an id at or below the version's, and only a comparison
+    finds it, whatever wrote it."""
+    from workbench.agreement.table import CODE
+
+    now = np.full(old.n_claims, np.nan)
+    with unit_of_work(engine, read_only=True) as session:
+        # Core rows (the session's connection): the ORM's row handling doubled the cost.
+        query = select(FinalVerdict.claim_id, FinalVerdict.verdict)
+        rows = session.connection().execute(query).all()
+    ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+    codes = np.fromiter((CODE.get(str(r[1]), np.nan) for r in rows), np.float64, len(rows))
+    at = np.searchsorted(old.claim_ids, ids)
+    inside = at < old.n_claims
+    inside[inside] = old.claim_ids[at[inside]] == ids[inside]
+    now[at[inside]] = codes[inside]
+    differs = ~((now == old.final) | (np.isnan(now) & np.isnan(old.final)))
+    return {int(c) for c in old.claim_ids[differs].tolist()}
+
+
+def _with_claims(engine: Engine, old: VerdictTable, changed: set[int]) -> VerdictTable | None:
+    use = old.use
     part = tables.load_claims(engine, changed, use=use)
     if not set(part.reviewers) <= set(old.reviewers):
         return None  # a reviewer's first verdict: a new column, read whole

@@ -13,8 +13,13 @@ below 0.667 the data are too unreliable to conclude anything.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import math
+import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
@@ -176,8 +181,14 @@ def agreement_report(
 
 
 def build_report(
-    table: VerdictTable, *, scope: str = "all documents", samples: int = BOOTSTRAP_SAMPLES
+    table: VerdictTable,
+    *,
+    scope: str = "all documents",
+    samples: int = BOOTSTRAP_SAMPLES,
+    noted: MemoUse | None = None,
 ) -> AgreementReport:
+    """The report of ``table``; ``noted``, if given, collects the remembered figures it used
+    (:func:`memo_json`)."""
     overall = coefficients(table.ratings, len(LABELS), samples=samples)
     pairs = pair_agreement(table)
     by_label = label_agreement(table, samples=samples)
@@ -193,8 +204,8 @@ def build_report(
         pairs=pairs,
         by_label=by_label,
         by_reviewer=by_reviewer,
-        by_document=document_agreement(table),
-        over_time=agreement_over_time(table),
+        by_document=document_agreement(table, noted),
+        over_time=agreement_over_time(table, noted),
         most_disputed=most_disputed(table),
     )
 
@@ -274,14 +285,14 @@ def reading(alpha: float | None, low: float | None = None, high: float | None = 
 def pair_agreement(table: VerdictTable) -> list[PairAgreement]:
     """Cohen's κ, observed agreement and the confusion matrix of every pair of reviewers."""
     k = len(LABELS)
+    rated, codes = _columns(table.ratings)
     result = []
     for i, a in enumerate(table.reviewers):
         for j in range(i + 1, len(table.reviewers)):
-            left, right = table.ratings[:, i], table.ratings[:, j]
-            both = ~np.isnan(left) & ~np.isnan(right)
+            both = rated[i] & rated[j]
             shared = int(both.sum())
-            codes = left[both].astype(np.int64) * k + right[both].astype(np.int64)
-            confusion = np.bincount(codes, minlength=k * k).reshape(k, k)
+            confusion = np.bincount(codes[i][both] * k + codes[j][both], minlength=k * k)
+            confusion = confusion.reshape(k, k)
             enough = shared >= MIN_CLAIMS
             result.append(
                 PairAgreement(
@@ -294,6 +305,14 @@ def pair_agreement(table: VerdictTable) -> list[PairAgreement]:
                 )
             )
     return result
+
+
+def _columns(ratings: NDArray[np.float64]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Per reviewer (a row each, contiguous: a column of the table is strided), which claims
+    they rated and the codes (0 where none): what every per-reviewer figure starts from."""
+    columns = np.ascontiguousarray(ratings.T)
+    rated = ~np.isnan(columns)
+    return rated, np.where(rated, columns, 0).astype(np.int64)
 
 
 def label_agreement(
@@ -313,15 +332,17 @@ def label_agreement(
     return result
 
 
-def document_agreement(table: VerdictTable) -> list[GroupAgreement]:
+def document_agreement(table: VerdictTable, noted: MemoUse | None = None) -> list[GroupAgreement]:
     """Per document, without bootstrap intervals (thousands of documents, each small)."""
     result = []
     order = np.argsort(table.document_ids, kind="stable")
     ids, starts = np.unique(table.document_ids[order], return_index=True)
     bounds = [*starts.tolist(), len(order)]
+    # Re-ordered once, so that each document's ratings are a contiguous slice (the same bytes
+    # as indexing them out one document at a time, thousands of copies fewer).
+    grouped = table.ratings[order]
     for n, doc_id in enumerate(ids.tolist()):
-        rows = order[bounds[n] : bounds[n + 1]]
-        figures = _remembered(table.ratings[rows], _document_figures)
+        figures = _remembered(grouped[bounds[n] : bounds[n + 1]], _document_figures, noted)
         title = table.document_titles.get(doc_id, f"document {doc_id}")
         result.append(GroupAgreement(key=title, id=doc_id, coefficients=figures))
     result.sort(key=lambda g: (g.coefficients.alpha is None, g.coefficients.alpha or 0.0, g.key))
@@ -330,16 +351,22 @@ def document_agreement(table: VerdictTable) -> list[GroupAgreement]:
 
 def reviewer_stats(table: VerdictTable, pairs: Sequence[PairAgreement]) -> list[ReviewerStats]:
     k = len(LABELS)
+    rated_by, codes_by = _columns(table.ratings)
+    spent_by = np.ascontiguousarray(table.seconds.T)
+    has_final = ~np.isnan(table.final)
+    final_codes = np.where(has_final, table.final, 0).astype(np.int64)
     result = []
     for col, name in enumerate(table.reviewers):
-        column = table.ratings[:, col]
-        rated = ~np.isnan(column)
-        counts = np.bincount(column[rated].astype(int), minlength=k)
-        spent = table.seconds[:, col]
+        rated, codes = rated_by[col], codes_by[col]
+        counts = np.bincount(codes[rated], minlength=k)
+        spent = spent_by[col]
         spent = spent[~np.isnan(spent)]
         kappas = [p.kappa for p in pairs if name in (p.a, p.b) and p.kappa is not None]
-        with_final = rated & ~np.isnan(table.final)
+        with_final = rated & has_final
         final_claims = int(with_final.sum())
+        mine, final = codes[with_final], final_codes[with_final]
+        # The table metrics.cohen_kappa counts, counted here without re-checking the codes.
+        confusion = np.bincount(mine * k + final, minlength=k * k).reshape(k, k)
         result.append(
             ReviewerStats(
                 reviewer=name,
@@ -348,13 +375,9 @@ def reviewer_stats(table: VerdictTable, pairs: Sequence[PairAgreement]) -> list[
                 median_seconds=_round(float(np.median(spent)), 1) if len(spent) else None,
                 mean_kappa=_round(float(np.mean(kappas))) if kappas else None,
                 final_claims=final_claims,
-                agrees_with_final=(
-                    _round(float(np.mean(column[with_final] == table.final[with_final])))
-                    if final_claims
-                    else None
-                ),
+                agrees_with_final=(_round(float(np.mean(mine == final))) if final_claims else None),
                 kappa_with_final=(
-                    _round(metrics.cohen_kappa(column, table.final, k))
+                    _round(metrics.cohen_kappa_of(confusion))
                     if final_claims >= MIN_CLAIMS
                     else None
                 ),
@@ -363,7 +386,7 @@ def reviewer_stats(table: VerdictTable, pairs: Sequence[PairAgreement]) -> list[
     return result
 
 
-def agreement_over_time(table: VerdictTable) -> list[PeriodAgreement]:
+def agreement_over_time(table: VerdictTable, noted: MemoUse | None = None) -> list[PeriodAgreement]:
     """Per ISO week of a claim's last decision: is the team converging as it goes?"""
     if table.n_claims == 0:
         return []
@@ -378,7 +401,7 @@ def agreement_over_time(table: VerdictTable) -> list[PeriodAgreement]:
     mondays = np.where(timed, days - (days + 3) % 7, np.iinfo(np.int64).min)
     result = []
     for monday in np.unique(mondays[timed]).tolist():
-        figures = _remembered(table.ratings[mondays == monday], _week_figures)
+        figures = _remembered(table.ratings[mondays == monday], _week_figures, noted)
         if figures is None:
             continue
         claims, observed, alpha = figures
@@ -408,22 +431,113 @@ def _week_figures(
 # figures need not be computed again. Keyed by content, so never stale; a function of the
 # ratings alone (pure), so the same figures as computing them. A digest, not the bytes, so
 # that a week of 100,000 claims costs 32 bytes of key; cleared when full.
-_MEMO: dict[tuple[str, tuple[int, ...], bytes], Any] = {}
+MemoKey = tuple[str, tuple[int, ...], bytes]
+_MEMO: dict[MemoKey, Any] = {}
 _MEMO_LIMIT = 20_000
+_memo_clears = 0  # how often it was cleared: a process reloads the stored memo after one
 
 
-def _remembered(ratings: NDArray[np.float64], compute: Callable[[NDArray[np.float64]], T]) -> T:
+@dataclass
+class MemoUse:
+    """The remembered figures one report used, and how many of them it had to compute."""
+
+    keys: list[MemoKey] = field(default_factory=list)
+    computed: int = 0
+
+
+def _remembered(
+    ratings: NDArray[np.float64],
+    compute: Callable[[NDArray[np.float64]], T],
+    noted: MemoUse | None = None,
+) -> T:
+    global _memo_clears
     digest = hashlib.sha256(np.ascontiguousarray(ratings).tobytes()).digest()
     key = (compute.__name__, ratings.shape, digest)
+    if noted is not None:
+        noted.keys.append(key)
     try:
         return cast(T, _MEMO[key])
     except KeyError:
         pass
     value = compute(ratings)
+    if noted is not None:
+        noted.computed += 1
     if len(_MEMO) >= _MEMO_LIMIT:
         _MEMO.clear()
+        _memo_clears += 1
     _MEMO[key] = value
     return value
+
+
+def forget_memo() -> None:
+    """Forget every remembered figure (tests, benchmarks: a process just started)."""
+    _MEMO.clear()
+
+
+def memo_clears() -> int:
+    """How often this process's memo was emptied (it was full)."""
+    return _memo_clears
+
+
+# The memo as stored in the database (``workbench.agreement.snapshot``), for a process that
+# starts with an empty one: (rows, columns, SHA-256 in hex, figures) per document and week.
+# JSON, validated on the way in; the digest of this module's and the metrics' source is part
+# of the key it is stored under, so figures computed by other code are never reused.
+_StoredDocuments = list[tuple[int, int, str, Coefficients]]
+_StoredWeeks = list[tuple[int, int, str, tuple[int, float | None, float | None] | None]]
+
+
+class _StoredMemo(BaseModel):
+    documents: _StoredDocuments
+    weeks: _StoredWeeks
+
+
+def memo_json(keys: Sequence[MemoKey]) -> bytes:
+    """The remembered figures of ``keys`` (those still remembered), as JSON."""
+    documents: _StoredDocuments = []
+    weeks: _StoredWeeks = []
+    for memo_key in dict.fromkeys(keys):  # in order, once each
+        name, shape, digest = memo_key
+        if memo_key not in _MEMO or len(shape) != 2:
+            continue
+        entry = (shape[0], shape[1], digest.hex(), _MEMO[memo_key])
+        if name == _document_figures.__name__:
+            documents.append(entry)
+        elif name == _week_figures.__name__:
+            weeks.append(entry)
+    return _StoredMemo(documents=documents, weeks=weeks).model_dump_json().encode()
+
+
+def remember_json(payload: bytes) -> int:
+    """Remember the figures :func:`memo_json` stored; how many. Raises ``ValueError`` on
+    anything else (nothing is remembered then)."""
+    stored = _StoredMemo.model_validate_json(payload)
+    entries: list[tuple[MemoKey, Any]] = []
+    for rows, columns, digest, figures in stored.documents:
+        entries.append(((_document_figures.__name__, (rows, columns), _digest(digest)), figures))
+    for rows, columns, digest, week in stored.weeks:
+        entries.append(((_week_figures.__name__, (rows, columns), _digest(digest)), week))
+    if len(_MEMO) + len(entries) > _MEMO_LIMIT:
+        return 0
+    _MEMO.update(entries)
+    return len(entries)
+
+
+def _digest(text: str) -> bytes:
+    digest = bytes.fromhex(text)
+    if len(digest) != hashlib.sha256().digest_size:
+        raise ValueError(f"not a SHA-256 digest: {text!r}")
+    return digest
+
+
+@cache
+def memo_code() -> str:
+    """The source the remembered figures are a function of (this module and the metrics,
+    and the library behind alpha): stored figures of other code are not reused."""
+    digest = hashlib.sha256(f"krippendorff {importlib.metadata.version('krippendorff')}".encode())
+    for module in (metrics, sys.modules[__name__]):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def claim_disagreement(ratings: NDArray[np.float64], n_categories: int) -> NDArray[np.float64]:
