@@ -36,7 +36,7 @@ use the blind verdicts unless asked for the current ones (``workbench.agreement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,12 +51,30 @@ VerdictPair = tuple[str, str | None]
 def apply(session: Session, review: Review, verdict: str | None) -> None:
     """Update ``review``'s blind verdict and flag for a save of ``verdict``, before the
     review's own verdict is changed (same transaction, under the claim's row lock)."""
+    review.blind_verdict, review.changed_after_reveal = after_save(
+        review.blind_verdict,
+        review.changed_after_reveal,
+        verdict,
+        lambda: revealed(session, review.claim_id, review.reviewer_id),
+    )
+
+
+def after_save(
+    blind_verdict: str | None,
+    changed_after_reveal: bool,
+    verdict: str | None,
+    seen: Callable[[], bool],
+) -> tuple[str | None, bool]:
+    """A review's (blind verdict, changed-after-reveal flag) once ``verdict`` is saved over
+    the ones given. ``seen()`` says whether another reviewer has decided the claim (asked
+    only when it matters)."""
     if verdict is None:
-        return  # taking a verdict back: nothing is decided, nothing to record
-    if review.blind_verdict is None or not revealed(session, review.claim_id, review.reviewer_id):
-        review.blind_verdict = verdict
-    elif verdict != review.blind_verdict:
-        review.changed_after_reveal = True
+        return blind_verdict, changed_after_reveal  # taking a verdict back: nothing decided
+    if blind_verdict is None or not seen():
+        return verdict, changed_after_reveal
+    if verdict != blind_verdict:
+        return blind_verdict, True
+    return blind_verdict, changed_after_reveal
 
 
 def revealed(session: Session, claim_id: int, reviewer_id: int) -> bool:
