@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Engine,
     Integer,
@@ -83,9 +84,7 @@ def next_claim(
             # by their owner's next call (deleting them here could deadlock with that call).
             session.execute(_DROP_EXPIRED, params)
         if start.held is not None:
-            session.execute(
-                _RENEW, {"claim": start.held, "user": user_id, "expires": expires}
-            )
+            session.execute(_RENEW, {"claim": start.held, "user": user_id, "expires": expires})
             return int(start.held)
         # A claim an admin sent back with a question comes back to its reviewer first.
         if start.asked is not None:
@@ -330,7 +329,8 @@ def _start(excluding: bool) -> Select[Any]:
     30 ms at 100,000 claims on SQLite), the open claim with a question sent back to them
     (``asked``), and whether they have expired leases to delete."""
     leases, claims = _LEASES.c, _CLAIMS.c
-    user, now = bindparam("user_id"), bindparam("now")
+    user: BindParameter[int] = bindparam("user_id")
+    now: BindParameter[datetime] = bindparam("now")
     held = (
         select(leases.claim_id)
         .where(
@@ -479,11 +479,12 @@ def _first_free(
     params: dict[str, Any] = {"user_id": user_id, "now": now}
     if excluded:
         params["exclude"] = excluded
-    return session.scalar(query, params)
+    found: int | None = session.scalar(query, params)
+    return found
 
 
 @functools.cache
-def _free_query(k: int, by_score: bool, excluding: bool) -> Select[tuple[int]]:
+def _free_query(k: int, by_score: bool, excluding: bool) -> Select[Any]:
     """:func:`_first_free`'s statement, built once per k, order and exclusion.
 
     One index seek per number of verdicts below k (ix_claims_queue or ix_claims_assign_score:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
@@ -170,7 +171,7 @@ def answered_by_verdict(session: Session, claim_id: int, user_id: int, verdict: 
         _resolve(session, question, user_id, f"verdict changed to {verdict}")
 
 
-def question_first(user_id: ColumnElement[int], *, excluding: bool) -> Select[tuple[int]]:
+def question_first(user_id: ColumnElement[int], *, excluding: bool) -> Select[Any]:
     """The open claim with the oldest open question to ``user_id``, as a query (Core
     tables: ``assign.next_claim`` runs it inside its first read). ``excluding``: the claims
     of an expanding ``exclude`` parameter are left out."""

@@ -33,7 +33,7 @@ replaced by :func:`refresh_final`: only by another adjudication.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,7 +42,8 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from workbench.audit import Change, Entity, entry, insert_entries, record
+from workbench.audit import Change, Entity, entry, record
+from workbench.audit import insert_entries as insert_entries
 from workbench.db.models import (
     Base,
     Claim,
@@ -365,8 +366,9 @@ def final_row(session: Session, claim_id: int) -> FinalVerdict | None:
 # and writes them with Core statements built once here (bound parameters; SQLAlchemy keeps
 # their compiled form), and sends as few as the rules allow: the claim's lock, one read of
 # everything the rules look at, then only the writes that change something. It stores the
-# same rows and history entries as the ORM path it replaced (tests/review/test_verdict_rows.py
-# compares them). Notes and URLs keep the ORM path above.
+# same rows and history entries as the ORM path it replaced (compared row by row on both
+# backends when it came; tests/transfer/test_same_rows.py compares it with an import's
+# rows, which the ORM functions above write). Notes and URLs keep the ORM path above.
 
 _CLAIMS = Base.metadata.tables[Claim.__tablename__]
 _REVIEWS = Base.metadata.tables[Review.__tablename__]
@@ -505,9 +507,7 @@ def read_claim(session: Session, claim_id: int, user_id: int, now: datetime) -> 
         return ClaimState(claim_id, status=status)
     rows = session.execute(_STATE, {"claim_id": claim_id, "user_id": user_id, "now": now}).all()
     first = rows[0]
-    reviews = [
-        ReviewRow(*(row[-len(_REVIEW_COLUMNS) :])) for row in rows if row.id is not None
-    ]
+    reviews = [ReviewRow(*(row[-len(_REVIEW_COLUMNS) :])) for row in rows if row.id is not None]
     return ClaimState(
         claim_id,
         status=status,
@@ -533,7 +533,7 @@ def read_claim(session: Session, claim_id: int, user_id: int, now: datetime) -> 
     )
 
 
-_NEW_REVIEW = insert(_REVIEWS)
+_NEW_REVIEW = insert(_REVIEWS).returning(_REVIEWS.c.id)
 _CHANGE_REVIEW = (
     update(_REVIEWS)
     .where(_REVIEWS.c.id == bindparam("review_id"), _REVIEWS.c.version == bindparam("old"))
@@ -621,36 +621,24 @@ def save_verdict(
         decided_at, seconds = before.decided_at, before.seconds_spent
     now = utcnow()
     if before is None:
-        # The version and times the ORM gave a review created by a verdict (an INSERT, then
-        # an UPDATE when the verdict changed a column), so versions read as they always did.
-        version = 1 if verdict is None else 2
-        values = {
-            "claim_id": claim_id,
-            "reviewer_id": reviewer.id,
-            "verdict": verdict,
-            "blind_verdict": blind_verdict,
-            "changed_after_reveal": flag,
-            "note": "",
-            "decided_at": decided_at if verdict is not None else None,
-            "seconds_spent": seconds if verdict is not None else None,
-            "version": version,
-            "created_at": now,
-            "updated_at": now,
-        }
-        review_id = session.execute(_NEW_REVIEW, values).inserted_primary_key[0]
         after = ReviewRow(
-            id=review_id,
+            id=0,  # given by the INSERT
             reviewer_id=reviewer.id,
             verdict=verdict,
             blind_verdict=blind_verdict,
             changed_after_reveal=flag,
             note="",
-            version=version,
+            # The version the ORM path gave a review created by a save of its verdict (an
+            # INSERT, then an UPDATE of the verdict, taken back or not): versions read as
+            # they did.
+            version=2,
             created_at=now,
             updated_at=now,
-            decided_at=values["decided_at"],
-            seconds_spent=values["seconds_spent"],
+            decided_at=decided_at,
+            seconds_spent=seconds,
         )
+        values = {name: getattr(after, name) for name in _REVIEW_COLUMNS if name != "id"}
+        after = replace(after, id=session.scalar(_NEW_REVIEW, {**values, "claim_id": claim_id}))
         urls: list[EvidenceOut] = []
     else:
         after = ReviewRow(
@@ -667,9 +655,7 @@ def save_verdict(
             seconds_spent=seconds,
         )
         if after != before:  # as the ORM: no UPDATE, and no new version, when nothing changed
-            after = ReviewRow(
-                **{**after.__dict__, "version": before.version + 1, "updated_at": now}
-            )
+            after = replace(after, version=before.version + 1, updated_at=now)
             changed = session.execute(
                 _CHANGE_REVIEW,
                 {
