@@ -7,9 +7,11 @@ Nothing outside this module adds, changes or removes a ``Review``, ``Evidence`` 
 ``FinalVerdict`` row one at a time, or writes their history:
 
 * the app's edits of a reviewer's own review (``workbench.review.decisions`` checks who may
-  change what, then calls :func:`new_review`, :func:`change_verdict`, :func:`change_note`,
-  :func:`add_url`, :func:`remove_url`); every change of a verdict ends in
-  :func:`refresh_final`;
+  change what, then calls :func:`new_review`, :func:`change_note`, :func:`add_url`,
+  :func:`remove_url`); a verdict, the call a busy team makes most, is :func:`read_claim`
+  then :func:`save_verdict`, on rows rather than ORM objects (see there), and ends with
+  the figures and the automatic final as :func:`refresh_final` does (the rule of which is
+  :func:`wanted_final`, shared);
 * a review made elsewhere (``workbench import``) is stored whole by :func:`add_review`, with
   the times the file gives;
 * an admin's final verdict, typed on the Adjudication page or imported, is
@@ -434,7 +436,7 @@ class ClaimState:
         return (str(self.status), self.verdicts, self.disagreement)
 
     def revealed(self) -> bool:
-        """Another reviewer has decided (blind.revealed, from the rows read)."""
+        """The reveal (workbench.review.blind): another review has a blind verdict."""
         return any(r.blind_verdict is not None for r in self.others)
 
     def taken(self) -> int:
