@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.review.support import account
@@ -21,7 +22,7 @@ from workbench.db.models import HistoryEntry
 from workbench.db.session import unit_of_work
 from workbench.errors import StaleEdit
 from workbench.project import set_project_setting
-from workbench.review import decisions, queue
+from workbench.review import decisions, queue, writes
 from workbench.review.adjudicate import adjudicate
 from workbench.review.history import visible_claim_history
 from workbench.schemas import Actor, HistoryOut, Role, Verdict
@@ -192,11 +193,15 @@ def test_a_change_that_fails_after_its_entry_is_written_leaves_neither(
 ) -> None:
     before = all_rows(seeded)
 
-    def broken(*_: object, **__: object) -> None:
+    written = writes.insert_entries
+
+    def broken(session: Session, entries: list[dict[str, Any] | None]) -> None:
+        written(session, entries)
         raise RuntimeError("the database went away mid-transaction")
 
-    # refresh_final runs after the review and its history entry are flushed.
-    monkeypatch.setattr("workbench.review.writes.refresh_final", broken)
+    # The verdict's history entries are its last write: the review, its figures and its
+    # final are already sent when they are.
+    monkeypatch.setattr("workbench.review.writes.insert_entries", broken)
     with pytest.raises(RuntimeError):
         decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)
     assert all_rows(seeded) == before

@@ -14,21 +14,41 @@ the claim row first and counts again under the lock.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Engine, ScalarSelect, delete, exists, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Engine,
+    Integer,
+    ScalarSelect,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import Session
 
 from workbench.auth.policy import Action, authorize
-from workbench.db.models import Claim, Lease, ProjectSetting, Review, User
+from workbench.db.models import Base, Claim, Lease, ProjectSetting, Review, User, UTCDateTime
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
 from workbench.project import ProjectSettings
 from workbench.review import discussion
 from workbench.schemas import Actor, ClaimStatus, Role, Verdict
+
+if TYPE_CHECKING:
+    from workbench.review.writes import ClaimState
 
 # How many candidates one call looks at before giving up: each one we pass was filled by
 # someone else between our read and our lock, which takes a crowd far larger than a team.
@@ -50,50 +70,40 @@ def next_claim(
     plus others' live leases are below k. ``exclude`` lists claims not to offer (a skip).
     """
     now = now or datetime.now(UTC)
+    excluded = list(exclude)
     with unit_of_work(engine) as session:
-        user_id = reviewer_in(session, actor).id
-        settings = settings_in(session)
+        user_id = account_in(session, actor).id
+        params: dict[str, Any] = {"user_id": user_id, "now": now}
+        if excluded:
+            params["exclude"] = excluded
+        start = session.execute(_START[bool(excluded)], params).one()
+        settings = _settings(start.k, start.lease_minutes, start.assignment_order)
         expires = now + timedelta(minutes=settings.lease_minutes)
-        # Our own expired leases go now; others' are ignored by every count and removed by
-        # their owner's next call (deleting them here could deadlock with that call).
-        session.execute(delete(Lease).where(Lease.user_id == user_id, Lease.expires_at <= now))
-
-        # Driven from the actor's few leases (ix_leases_user_id); a join from claims would
-        # let the planner walk the open claims instead (30 ms at 100,000 claims on SQLite).
-        mine = (
-            select(Lease)
-            .where(
-                Lease.user_id == user_id,
-                exists().where(Claim.id == Lease.claim_id, Claim.status == ClaimStatus.open.value),
-                ~_decided_by(user_id, Lease.claim_id),
-            )
-            .order_by(Lease.started_at, Lease.id)
-            .limit(1)
-        )
-        if exclude:
-            mine = mine.where(Lease.claim_id.not_in(list(exclude)))
-        held = session.scalar(mine)
-        if held is not None:
-            held.expires_at = expires
-            return held.claim_id
+        if start.expired:
+            # Our own expired leases go now; others' are ignored by every count and removed
+            # by their owner's next call (deleting them here could deadlock with that call).
+            session.execute(_DROP_EXPIRED, params)
+        if start.held is not None:
+            session.execute(_RENEW, {"claim": start.held, "user": user_id, "expires": expires})
+            return int(start.held)
         # A claim an admin sent back with a question comes back to its reviewer first.
-        asked = discussion.next_question_claim(session, user_id, exclude)
-        if asked is not None:
-            return asked
+        if start.asked is not None:
+            return int(start.asked)
 
-        tried = list(exclude)
+        tried = excluded
+        lease = {"user": user_id, "at": now, "expires": expires}
         for _ in range(MAX_CANDIDATES):
             claim_id = _lock_candidate(session, user_id, settings, now, tried)
             if claim_id is None:
                 return None
-            # Counted again under the lock: the candidate query ran before the lock was ours,
-            # and a slot may have been taken in between.
-            if _taken(session, claim_id, user_id, now) < settings.reviews_per_claim:
-                session.add(
-                    Lease(claim_id=claim_id, user_id=user_id, started_at=now, expires_at=expires)
-                )
+            # Counted again under the lock, in the INSERT itself: the candidate query ran
+            # before the lock was ours, and a slot may have been taken in between.
+            added = session.scalar(
+                _LEASE_IF_FREE, {**lease, "claim": claim_id, "k": settings.reviews_per_claim}
+            )
+            if added is not None:
                 return claim_id
-            tried.append(claim_id)
+            tried = [*tried, claim_id]
         return None
 
 
@@ -165,92 +175,56 @@ def lease_of(engine: Engine, actor: Actor, claim_id: int) -> datetime | None:
         )
 
 
-# --- the verdict side: used by decisions.set_verdict inside its transaction ----------------
+# --- the verdict side: used by decisions.record_verdict inside its transaction -------------
 
 
 @dataclass(frozen=True)
 class Decision:
-    """When a verdict was given and how long it took; applied to the review once it exists."""
+    """Whether a save changes the verdict, and when it was given and how long it took."""
 
     changed: bool
     decided_at: datetime | None
     seconds_spent: float | None
-    # What take_slot read under the claim's lock, so the save does not read them again: the
-    # claim's status (None: no such claim) and the actor's review of it (None: none yet, or
-    # the claim is not open and it was not looked for).
-    claim_status: str | None = None
-    review: Review | None = None
-
-    def stamp(self, review: Review) -> None:
-        # Saving the same verdict again is not a new decision: keep the first one's timing
-        # (and the version, which any column change would bump).
-        if self.changed:
-            review.decided_at = self.decided_at
-            review.seconds_spent = self.seconds_spent
 
 
 def take_slot(
     session: Session,
-    claim_id: int,
-    actor: Actor,
+    state: ClaimState,
+    reviewer: Actor,
     verdict: Verdict | None,
     *,
     shown_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Decision:
-    """Check that ``actor`` may give a verdict on ``claim_id`` now, and end their lease.
+    """Check that ``reviewer`` may give a verdict on an open claim now, and end their lease.
 
-    Call before the review row is written: the claim row is locked first so that, on
-    PostgreSQL, this and :func:`next_claim` count the claim's slots one at a time (locking
-    after inserting the review would deadlock two reviewers, whose inserts each hold a key
-    share lock on the claim). A reviewer without a live lease and without a verdict of their
-    own may only decide while a slot is free: opening a claim from the queue directly must
-    not make it over-assigned. Admins are not capped: they review beside the team.
+    ``state`` is the claim as ``writes.read_claim`` read it after locking its row, before the
+    review row is written: on PostgreSQL this and :func:`next_claim` count the claim's slots
+    one at a time (locking after inserting the review would deadlock two reviewers, whose
+    inserts each hold a key share lock on the claim). A reviewer without a live lease and
+    without a verdict of their own may only decide while a slot is free: opening a claim from
+    the queue directly must not make it over-assigned. Admins are not capped: they review
+    beside the team.
     """
     now = now or datetime.now(UTC)
-    status = session.scalar(select(Claim.status).where(Claim.id == claim_id).with_for_update())
-    if status != ClaimStatus.open.value:
-        # Not ours to explain: the caller's own checks say the claim is missing or closed.
-        return Decision(changed=False, decided_at=None, seconds_spent=None, claim_status=status)
-    user = reviewer_in(session, actor)
-    # The whole row (one read for the save: decisions._own_review takes it from here).
-    review = session.scalar(
-        select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
-    )
-    previous = None if review is None else review.verdict
-    new = verdict.value if verdict else None
-    changed = previous != new
-    lease = session.scalar(
-        select(Lease).where(Lease.claim_id == claim_id, Lease.user_id == user.id)
-    )
+    previous = None if state.mine is None else state.mine.verdict
+    changed = previous != (verdict.value if verdict else None)
+    lease = state.lease
     if verdict is None:
-        return Decision(
-            changed=changed,
-            decided_at=None,
-            seconds_spent=None,
-            claim_status=status,
-            review=review,
-        )
-
+        return Decision(changed=changed, decided_at=None, seconds_spent=None)
     live = lease is not None and lease.expires_at > now
-    if previous is None and not live and user.role != Role.admin.value:
-        k = settings_in(session).reviews_per_claim
-        if _taken(session, claim_id, user.id, now) >= k:
+    if previous is None and not live and reviewer.role != Role.admin:
+        k = state.k
+        if state.taken() >= k:
             raise InvalidInput(
-                f"claim {claim_id} already has its {k} review{'s' if k > 1 else ''} "
+                f"claim {state.claim_id} already has its {k} review{'s' if k > 1 else ''} "
                 "(or they are taken by other reviewers); take the next claim instead"
             )
     started = shown_at or (lease.started_at if lease is not None else None)
     seconds = max(0.0, (now - started).total_seconds()) if started is not None else None
     if lease is not None:
-        session.delete(lease)
-    return Decision(
-        changed=changed,
-        decided_at=now,
-        seconds_spent=seconds,
-        claim_status=status,
-        review=review,
-    )
+        session.execute(_END_LEASE, {"lease_id": lease.id})
+    return Decision(changed=changed, decided_at=now, seconds_spent=seconds)
 
 
 # --- shared pieces -------------------------------------------------------------------------
@@ -267,13 +241,26 @@ def settings_in(session: Session) -> ProjectSettings:
     return ProjectSettings.model_validate(known)
 
 
+def account_in(session: Session, actor: Actor) -> Actor:
+    """The actor as stored now, allowed to review: one ``authorize`` per transaction (a role
+    or an account can change mid-session), its answer kept in ``session.info`` for the
+    transaction's later asks."""
+    key = ("account", actor.id)
+    held = session.info.get(key)
+    if isinstance(held, Actor):
+        return held
+    stored = authorize(session, actor, Action.review)
+    session.info[key] = stored
+    return stored
+
+
 def reviewer_in(session: Session, actor: Actor) -> User:
     """The actor's account as stored now: a role or an account can change mid-session.
 
-    Checked once per transaction (one service call): a verdict's save asks for it three
-    times (its slot, its review, the review's reviewer name), and each ask used to read the
-    account again, as the session keeps only weak references to rows nobody holds. The row
-    is held in ``session.info`` for the rest of the transaction, so later asks, and
+    Checked once per transaction (one service call): a save asks for it more than once (its
+    review, the review's reviewer name), and each ask used to read the account again, as the
+    session keeps only weak references to rows nobody holds. The row is held in
+    ``session.info`` for the rest of the transaction, so later asks, and
     ``review.reviewer``, find it in the session without a statement.
     """
     key = ("reviewer", actor.id)
@@ -284,47 +271,173 @@ def reviewer_in(session: Session, actor: Actor) -> User:
     stored = authorize(session, actor, Action.review)
     user = user if user is not None and user.id == stored.id else session.get_one(User, stored.id)
     session.info[key] = user
+    session.info[("account", actor.id)] = stored
     return user
-
-
-def _decided_by(
-    user_id: int, claim_id: InstrumentedAttribute[int] | None = None
-) -> ColumnElement[bool]:
-    """Whether the user has a verdict on the claim (``claims.id`` unless another column)."""
-    return exists().where(
-        Review.claim_id == (Claim.id if claim_id is None else claim_id),
-        Review.reviewer_id == user_id,
-        Review.verdict.is_not(None),
-    )
-
-
-def _others_leases(user_id: int, now: datetime) -> ScalarSelect[int]:
-    return (
-        select(func.count(Lease.id))
-        .where(Lease.claim_id == Claim.id, Lease.user_id != user_id, Lease.expires_at > now)
-        .correlate(Claim)
-        .scalar_subquery()
-    )
 
 
 def _taken(session: Session, claim_id: int, user_id: int, now: datetime) -> int:
     """Slots of a claim taken by others: verdicts plus their live leases."""
-    # One statement for both counts: each round trip costs CPU a busy team shares.
-    verdicts = (
-        select(func.count(Review.id))
+    return session.scalar(_TAKEN, {"claim_id": claim_id, "user_id": user_id, "now": now}) or 0
+
+
+# --- next_claim's statements ----------------------------------------------------------------
+#
+# Built once, with bound parameters: 20 reviewers queue for one process's CPU (issue 13),
+# and building a statement per call (its clauses, then its cache key) cost more CPU than
+# running it. Core tables, not ORM entities: the rows are read as values, nobody needs them
+# as objects, and an ORM statement pays for the ORM's execution and loading on every call.
+
+_CLAIMS = Base.metadata.tables[Claim.__tablename__]
+_LEASES = Base.metadata.tables[Lease.__tablename__]
+_REVIEWS = Base.metadata.tables[Review.__tablename__]
+_SETTINGS = Base.metadata.tables[ProjectSetting.__tablename__]
+_OPEN = ClaimStatus.open.value
+
+
+def _decided(claim_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the user (``:user_id``) has a verdict on ``claim_id``."""
+    reviews = _REVIEWS.c
+    return exists().where(
+        reviews.claim_id == claim_id,
+        reviews.reviewer_id == bindparam("user_id"),
+        reviews.verdict.is_not(None),
+    )
+
+
+def _others_leases(claim_id: ColumnElement[int]) -> ScalarSelect[int]:
+    """Live leases on ``claim_id`` of other users than ``:user_id`` at ``:now``."""
+    leases = _LEASES.c
+    return (
+        select(func.count(leases.id))
         .where(
-            Review.claim_id == claim_id,
-            Review.reviewer_id != user_id,
-            Review.verdict.is_not(None),
+            leases.claim_id == claim_id,
+            leases.user_id != bindparam("user_id"),
+            leases.expires_at > bindparam("now"),
         )
         .scalar_subquery()
     )
-    leases = (
-        select(func.count(Lease.id))
-        .where(Lease.claim_id == claim_id, Lease.user_id != user_id, Lease.expires_at > now)
+
+
+def _setting(key: str) -> ScalarSelect[Any]:
+    return select(_SETTINGS.c.value).where(_SETTINGS.c.key == key).scalar_subquery()
+
+
+def _start(excluding: bool) -> Select[Any]:
+    """next_claim's first read, one row: the settings, the actor's live lease on an open
+    claim they have not decided (``held``; driven from the actor's few leases by
+    ix_leases_user_id: a join from claims would let the planner walk the open claims,
+    30 ms at 100,000 claims on SQLite), the open claim with a question sent back to them
+    (``asked``), and whether they have expired leases to delete."""
+    leases, claims = _LEASES.c, _CLAIMS.c
+    user: BindParameter[int] = bindparam("user_id")
+    now: BindParameter[datetime] = bindparam("now")
+    held = (
+        select(leases.claim_id)
+        .where(
+            leases.user_id == user,
+            leases.expires_at > now,
+            exists().where(claims.id == leases.claim_id, claims.status == _OPEN),
+            ~_decided(leases.claim_id),
+        )
+        .order_by(leases.started_at, leases.id)
+        .limit(1)
+    )
+    if excluding:
+        held = held.where(leases.claim_id.not_in(bindparam("exclude", expanding=True)))
+    expired = select(func.count()).where(leases.user_id == user, leases.expires_at <= now)
+    return select(
+        _setting("reviews_per_claim").label("k"),
+        _setting("lease_minutes").label("lease_minutes"),
+        _setting("assignment_order").label("assignment_order"),
+        held.scalar_subquery().label("held"),
+        discussion.question_first(user, excluding=excluding).scalar_subquery().label("asked"),
+        expired.scalar_subquery().label("expired"),
+    )
+
+
+_START = {excluding: _start(excluding) for excluding in (False, True)}
+_DROP_EXPIRED = delete(_LEASES).where(
+    _LEASES.c.user_id == bindparam("user_id"), _LEASES.c.expires_at <= bindparam("now")
+)
+# (A parameter of an INSERT or UPDATE may not bear a column's name: "claim", "user".)
+_RENEW = (
+    update(_LEASES)
+    .where(_LEASES.c.claim_id == bindparam("claim"), _LEASES.c.user_id == bindparam("user"))
+    .values(expires_at=bindparam("expires"))
+)
+_END_LEASE = delete(_LEASES).where(_LEASES.c.id == bindparam("lease_id"))
+
+
+def _taken_expression(claim: str, user: str, now: str) -> ColumnElement[int]:
+    """Slots of a claim taken by others than a user: verdicts plus live leases (parameter
+    names given, as an INSERT's may not be its columns')."""
+    reviews, leases = _REVIEWS.c, _LEASES.c
+    verdicts = (
+        select(func.count(reviews.id))
+        .where(
+            reviews.claim_id == bindparam(claim),
+            reviews.reviewer_id != bindparam(user),
+            reviews.verdict.is_not(None),
+        )
         .scalar_subquery()
     )
-    return session.scalar(select(verdicts + leases)) or 0
+    live = (
+        select(func.count(leases.id))
+        .where(
+            leases.claim_id == bindparam(claim),
+            leases.user_id != bindparam(user),
+            leases.expires_at > bindparam(now),
+        )
+        .scalar_subquery()
+    )
+    return verdicts + live
+
+
+_TAKEN = select(_taken_expression("claim_id", "user_id", "now"))
+# The lease, inserted only while a slot is free: the count and the insert in one statement,
+# which runs after the claim's lock is ours (a new snapshot on PostgreSQL). RETURNING says
+# whether a row went in (psycopg reports no row count for an INSERT ... SELECT).
+_LEASE_IF_FREE = (
+    insert(_LEASES)
+    .from_select(
+        ["claim_id", "user_id", "started_at", "expires_at"],
+        select(
+            bindparam("claim", type_=Integer),
+            bindparam("user", type_=Integer),
+            bindparam("at", type_=UTCDateTime()),
+            bindparam("expires", type_=UTCDateTime()),
+        ).where(_taken_expression("claim", "user", "at") < bindparam("k", type_=Integer)),
+    )
+    .returning(_LEASES.c.id)
+)
+_LOCK = select(_CLAIMS.c.id).where(_CLAIMS.c.id == bindparam("claim_id")).with_for_update()
+_TRY_LOCK = (
+    select(_CLAIMS.c.id)
+    .where(_CLAIMS.c.id == bindparam("claim_id"))
+    .with_for_update(skip_locked=True)
+)
+
+
+def _settings(k: Any, lease_minutes: Any, order: Any) -> ProjectSettings:
+    """The settings from their stored values (None: not set), as ``settings_in`` reads them."""
+    stored = {"reviews_per_claim": k, "lease_minutes": lease_minutes, "assignment_order": order}
+    try:
+        cached = _SETTINGS_SEEN.get((k, lease_minutes, order))
+    except TypeError:  # a hand-edited value that is not hashable: validated below
+        cached = None
+    if cached is not None:
+        return cached
+    settings = ProjectSettings.model_validate(
+        {key: value for key, value in stored.items() if value is not None}
+    )
+    with contextlib.suppress(TypeError):  # not hashable: not kept
+        _SETTINGS_SEEN[(k, lease_minutes, order)] = settings
+    return settings
+
+
+# Validated settings by their stored values: a model validation per call costs more than
+# the dictionary look-up, and the values rarely change (a new entry when they do).
+_SETTINGS_SEEN: dict[tuple[Any, Any, Any], ProjectSettings] = {}
 
 
 def _lock_candidate(
@@ -336,17 +449,19 @@ def _lock_candidate(
     next free one; only when nothing else is free do we wait for it, since the other reviewer
     may leave a slot free.
     """
+    # SQLite runs one write transaction at a time (BEGIN IMMEDIATE) and has no row locks:
+    # the candidate is as good as locked, and a statement to say so would be CPU for nothing.
+    serial = session.get_bind().dialect.name == "sqlite"
     busy: list[int] = []
     for _ in range(MAX_CANDIDATES):
         candidate = _first_free(session, user_id, settings, now, [*tried, *busy])
         if candidate is None:
             break
-        lock = select(Claim.id).where(Claim.id == candidate).with_for_update(skip_locked=True)
-        if session.scalar(lock) is not None:
+        if serial or session.scalar(_TRY_LOCK, {"claim_id": candidate}) is not None:
             return candidate
         busy.append(candidate)
     if busy:
-        return session.scalar(select(Claim.id).where(Claim.id == busy[0]).with_for_update())
+        return session.scalar(_LOCK, {"claim_id": busy[0]})
     return None
 
 
@@ -357,37 +472,60 @@ def _first_free(
     now: datetime,
     excluded: list[int],
 ) -> int | None:
-    """The first open claim, in the project's order, with a slot free for the user.
+    """The first open claim, in the project's order, with a slot free for the user."""
+    query = _free_query(
+        settings.reviews_per_claim, settings.assignment_order == "score", bool(excluded)
+    )
+    params: dict[str, Any] = {"user_id": user_id, "now": now}
+    if excluded:
+        params["exclude"] = excluded
+    found: int | None = session.scalar(query, params)
+    return found
+
+
+@functools.cache
+def _free_query(k: int, by_score: bool, excluding: bool) -> Select[Any]:
+    """:func:`_first_free`'s statement, built once per k, order and exclusion.
 
     One index seek per number of verdicts below k (ix_claims_queue or ix_claims_assign_score:
-    status, verdicts, then the order), the first of those k claims wins. Each seek stops at
-    the first claim of its range the user has not decided and others' live leases leave a
-    slot on, so the claims already fully reviewed are never walked, however many they are;
-    what a seek passes over is the user's own claims still waiting for others, and claims
-    leased to others right now.
+    status, verdicts, then the order), in one statement (UNION ALL), the first of those k
+    claims wins. Each seek stops at the first claim of its range the user has not decided
+    and others' live leases leave a slot on, so the claims already fully reviewed are never
+    walked, however many they are; what a seek passes over is the user's own claims still
+    waiting for others, and claims leased to others right now.
     """
-    k = settings.reviews_per_claim
-    by_score = settings.assignment_order == "score"
-    order: tuple[Any, ...] = (
-        (Claim.score.desc(), Claim.id)
+    claims = _CLAIMS.c
+    order = (
+        (claims.score.desc(), claims.id)
         if by_score
-        else (Claim.document_id, Claim.char_start, Claim.char_end)
+        else (claims.document_id, claims.char_start, claims.char_end)
     )
-    found: list[tuple[tuple[Any, ...], int]] = []
+    seeks = []
     for verdicts in range(k):
-        query = select(Claim.id, Claim.score, Claim.document_id, Claim.char_start, Claim.char_end)
-        query = query.where(
-            Claim.status == ClaimStatus.open.value,
-            Claim.verdicts == verdicts,
-            _others_leases(user_id, now) < k - verdicts,
+        seek = select(
+            claims.id, claims.score, claims.document_id, claims.char_start, claims.char_end
+        ).where(
+            claims.status == _OPEN,
+            claims.verdicts == verdicts,
+            _others_leases(claims.id) < k - verdicts,
         )
         if verdicts > 0:  # without a verdict the claim has none of ours either
-            query = query.where(~_decided_by(user_id))
-        if excluded:
-            query = query.where(Claim.id.not_in(excluded))
-        row = session.execute(query.order_by(*order).limit(1)).first()
-        if row is not None:
-            claim_id, score, document_id, char_start, char_end = row
-            key = (-score, claim_id) if by_score else (document_id, char_start, char_end)
-            found.append((key, claim_id))
-    return min(found)[1] if found else None
+            seek = seek.where(~_decided(claims.id))
+        if excluding:
+            seek = seek.where(claims.id.not_in(bindparam("exclude", expanding=True)))
+        seeks.append(seek.order_by(*order).limit(1))
+    if k == 1:
+        return select(seeks[0].subquery().c.id)
+    first = union_all(*(select(seek.subquery()) for seek in seeks)).subquery()
+    found = first.c
+    return (
+        select(found.id)
+        .order_by(
+            *(
+                (found.score.desc(), found.id)
+                if by_score
+                else (found.document_id, found.char_start, found.char_end)
+            )
+        )
+        .limit(1)
+    )

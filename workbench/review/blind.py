@@ -36,42 +36,30 @@ use the blind verdicts unless asked for the current ones (``workbench.agreement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from workbench.db.models import Review
+from collections.abc import Callable, Sequence
 
 # (current verdict, blind verdict) of one decided review. A blind verdict of None (a review
 # from before blind verdicts were kept, with nothing to recover it from) reads as the verdict.
 VerdictPair = tuple[str, str | None]
 
 
-def apply(session: Session, review: Review, verdict: str | None) -> None:
-    """Update ``review``'s blind verdict and flag for a save of ``verdict``, before the
-    review's own verdict is changed (same transaction, under the claim's row lock)."""
+def after_save(
+    blind_verdict: str | None,
+    changed_after_reveal: bool,
+    verdict: str | None,
+    seen: Callable[[], bool],
+) -> tuple[str | None, bool]:
+    """A review's (blind verdict, changed-after-reveal flag) once its reviewer saves
+    ``verdict`` over the ones given (same transaction, under the claim's row lock).
+    ``seen()`` says whether the reveal happened: another review of the claim has a blind
+    verdict (asked only when it matters)."""
     if verdict is None:
-        return  # taking a verdict back: nothing is decided, nothing to record
-    if review.blind_verdict is None or not revealed(session, review.claim_id, review.reviewer_id):
-        review.blind_verdict = verdict
-    elif verdict != review.blind_verdict:
-        review.changed_after_reveal = True
-
-
-def revealed(session: Session, claim_id: int, reviewer_id: int) -> bool:
-    """Whether another reviewer has decided ``claim_id`` (so, once this reviewer has decided,
-    they have been shown that verdict)."""
-    other = session.scalar(
-        select(Review.id)
-        .where(
-            Review.claim_id == claim_id,
-            Review.reviewer_id != reviewer_id,
-            Review.blind_verdict.is_not(None),
-        )
-        .limit(1)
-    )
-    return other is not None
+        return blind_verdict, changed_after_reveal  # taking a verdict back: nothing decided
+    if blind_verdict is None or not seen():
+        return verdict, changed_after_reveal
+    if verdict != blind_verdict:
+        return blind_verdict, True
+    return blind_verdict, changed_after_reveal
 
 
 def blind_of(pair: VerdictPair) -> str:

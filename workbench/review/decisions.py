@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
@@ -46,7 +46,7 @@ def set_verdict(
     measured from it; without it, from when their lease began).
     """
     with unit_of_work(engine) as session:
-        review = record_verdict(
+        return record_verdict(
             session,
             claim_id,
             actor,
@@ -54,7 +54,6 @@ def set_verdict(
             expected_version=expected_version,
             shown_at=shown_at,
         )
-        return review_out(review)
 
 
 def record_verdict(
@@ -65,17 +64,34 @@ def record_verdict(
     *,
     expected_version: int | None = None,
     shown_at: datetime | None = None,
-) -> Review:
+) -> ReviewOut:
     """:func:`set_verdict` inside the caller's transaction, so several claims can be
-    decided at once and all or none of the verdicts are stored."""
-    # Before the review row is written: it locks the claim and checks the k slots.
-    decision = assign.take_slot(session, claim_id, actor, verdict, shown_at=shown_at)
-    review, before = _own_review(session, claim_id, actor, expected_version, decision)
+    decided at once and all or none of the verdicts are stored.
+
+    Rows, not ORM objects (``writes.save_verdict`` says why): the account checked once, the
+    claim locked and its state read, then the writes."""
+    now = datetime.now(UTC)
+    reviewer = assign.account_in(session, actor)
+    # Before the review row is written: the claim's lock guards its k slots.
+    state = writes.read_claim(session, claim_id, reviewer.id, now)
+    _check_status(claim_id, state.status)
+    decision = assign.take_slot(session, state, reviewer, verdict, shown_at=shown_at, now=now)
+    mine = state.mine
+    if mine is None and expected_version not in (None, 0):
+        raise NotFound(f"your review of claim {claim_id} was deleted after you opened it")
+    if mine is not None and expected_version is not None and mine.version != expected_version:
+        raise StaleEdit(
+            f"your review of claim {claim_id}",
+            changed_by=reviewer.name,
+            changed_at=mine.updated_at,
+            current=writes.review_out_of(mine, reviewer.name, writes.urls_of(session, mine.id)),
+        )
     new = verdict.value if verdict else None
-    writes.change_verdict(session, review, new, decision, actor_id=actor.id, before=before)
-    if decision.changed and new is not None:  # a changed verdict answers a sent-back claim
-        discussion.answered_by_verdict(session, claim_id, review.reviewer_id, new)
-    return review
+    saved = writes.save_verdict(session, claim_id, state, reviewer, new, decision)
+    # A changed verdict answers a claim sent back to its reviewer.
+    if decision.changed and new is not None and state.open_questions:
+        discussion.answered_by_verdict(session, claim_id, reviewer.id, new)
+    return saved
 
 
 def set_note(
@@ -181,8 +197,17 @@ def _superseded(claim_id: int) -> str:
 
 def _user(session: Session, actor: Actor) -> User:
     """The actor's account, checked again here (once per transaction, as
-    :func:`assign.take_slot` checks it): a role or an account can change mid-session."""
+    :func:`assign.account_in` checks it): a role or an account can change mid-session."""
     return assign.reviewer_in(session, actor)
+
+
+# A note's and a URL's reads, built once (issue 13: building them per call cost more CPU than
+# running them). The status alone: loading the whole claim (its text) is work a save does
+# not need.
+_STATUS = select(Claim.status).where(Claim.id == bindparam("claim_id"))
+_OWN_REVIEW = select(Review).where(
+    Review.claim_id == bindparam("claim_id"), Review.reviewer_id == bindparam("reviewer_id")
+)
 
 
 def _own_review(
@@ -190,19 +215,29 @@ def _own_review(
     claim_id: int,
     actor: Actor,
     expected_version: int | None,
-    slot: assign.Decision | None = None,
 ) -> tuple[Review, dict[str, Any] | None]:
     """The caller's own review of a claim, created on first touch, checked for staleness,
     with its history state before the change (:func:`writes.review_state`; None: created
-    now). One read of the review serves both.
+    now). One read of the review serves both."""
+    _check_status(claim_id, session.scalar(_STATUS, {"claim_id": claim_id}))
+    user = _user(session, actor)
+    review = session.scalar(_OWN_REVIEW, {"claim_id": claim_id, "reviewer_id": user.id})
+    if review is None:
+        if expected_version not in (None, 0):
+            raise NotFound(f"your review of claim {claim_id} was deleted after you opened it")
+        return writes.new_review(session, claim_id, user.id), None
+    if expected_version is not None and review.version != expected_version:
+        raise StaleEdit(
+            f"your review of claim {claim_id}",
+            changed_by=user.name,
+            changed_at=review.updated_at,
+            current=review_out(review),
+        )
+    return review, review_state(review)
 
-    ``slot``: what :func:`assign.take_slot` read in this transaction, under the claim's lock
-    (a verdict's save), so the claim's status and the review are not read twice."""
-    # The status alone: loading the whole claim (its text) is work a save does not need.
-    if slot is not None:
-        status = slot.claim_status
-    else:
-        status = session.scalar(select(Claim.status).where(Claim.id == claim_id))
+
+def _check_status(claim_id: int, status: str | None) -> None:
+    """Refuse a review of a claim that is missing or out of the queue."""
     if status is None:
         raise NotFound(f"claim {claim_id} does not exist")
     if status == ClaimStatus.superseded:
@@ -216,22 +251,3 @@ def _own_review(
         raise InvalidInput(
             f"claim {claim_id} is marked 'not a claim'; put it back in the queue to review it"
         )
-    user = _user(session, actor)
-    if slot is not None:
-        review = slot.review
-    else:
-        review = session.scalar(
-            select(Review).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
-        )
-    if review is None:
-        if expected_version not in (None, 0):
-            raise NotFound(f"your review of claim {claim_id} was deleted after you opened it")
-        return writes.new_review(session, claim_id, user.id), None
-    if expected_version is not None and review.version != expected_version:
-        raise StaleEdit(
-            f"your review of claim {claim_id}",
-            changed_by=user.name,
-            changed_at=review.updated_at,
-            current=review_out(review),
-        )
-    return review, review_state(review)

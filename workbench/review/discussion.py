@@ -5,7 +5,7 @@ Three kinds of rows in ``comments`` (:class:`~workbench.db.models.Comment`):
 * a **comment**: a reviewer (or an admin) writes to the adjudicator about a claim;
 * a **question**: an admin sends the claim back to one of its reviewers. It is *open* until
   that reviewer answers; while open, the claim comes first in their assignment
-  (:func:`next_question_claim`, called by ``assign.next_claim``) and the Review page shows it;
+  (:func:`question_first`, read by ``assign.next_claim``) and the Review page shows it;
 * an **answer**: the reviewer's reply to the question (``reply_to_id``). Answering resolves
   the question; so does changing their verdict on the claim (:func:`answered_by_verdict`,
   called in the verdict's own transaction by ``decisions.record_verdict``): a changed verdict
@@ -29,22 +29,24 @@ Every change is one transaction with its history entry (``Entity.comment``): a c
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.audit import Change, Entity, record
 from workbench.auth.policy import Action, Caller, authorize, may
-from workbench.db.models import Claim, Comment, Review, User
+from workbench.db.models import Base, Claim, Comment, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied
 from workbench.schemas import Actor, ClaimStatus, Role
 from workbench.storable import unstorable
 
 MAX_COMMENT_CHARS = 4_000
+_COMMENTS = Base.metadata.tables[Comment.__tablename__]
+_CLAIMS = Base.metadata.tables[Claim.__tablename__]
 
 
 class CommentKind(enum.StrEnum):
@@ -169,24 +171,25 @@ def answered_by_verdict(session: Session, claim_id: int, user_id: int, verdict: 
         _resolve(session, question, user_id, f"verdict changed to {verdict}")
 
 
-def next_question_claim(
-    session: Session, user_id: int, exclude: Collection[int] = ()
-) -> int | None:
-    """The open claim with the oldest open question to ``user_id``, for their assignment."""
+def question_first(user_id: ColumnElement[int], *, excluding: bool) -> Select[Any]:
+    """The open claim with the oldest open question to ``user_id``, as a query (Core
+    tables: ``assign.next_claim`` runs it inside its first read). ``excluding``: the claims
+    of an expanding ``exclude`` parameter are left out."""
+    comments, claims = _COMMENTS.c, _CLAIMS.c
     query = (
-        select(Comment.claim_id)
-        .join(Claim, Claim.id == Comment.claim_id)
+        select(comments.claim_id)
+        .join(_CLAIMS, claims.id == comments.claim_id)
         .where(
-            Comment.addressed_to_id == user_id,
-            Comment.resolved_at.is_(None),
-            Claim.status == ClaimStatus.open.value,
+            comments.addressed_to_id == user_id,
+            comments.resolved_at.is_(None),
+            claims.status == ClaimStatus.open.value,
         )
-        .order_by(Comment.created_at, Comment.id)
+        .order_by(comments.created_at, comments.id)
         .limit(1)
     )
-    if exclude:
-        query = query.where(Comment.claim_id.not_in(list(exclude)))
-    return session.scalar(query)
+    if excluding:
+        query = query.where(comments.claim_id.not_in(bindparam("exclude", expanding=True)))
+    return query
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -20,9 +20,9 @@ them, workbench.review.rescore) are counted apart and are not claims in any of t
 Three ways keep them right, each in the transaction of the change:
 
 - :func:`store`, with every verdict change, under the claim's row lock:
-  ``writes.refresh_final`` calls it with the verdicts it has just read, and every path that
-  changes a verdict (a reviewer's save, "apply to similar claims", ``workbench import``) goes
-  through ``refresh_final``;
+  ``writes.refresh_final`` (``workbench import``, a restore's merge) and
+  ``writes.save_verdict`` (a reviewer's save, "apply to similar claims") call it with the
+  verdicts they have just read;
 - :func:`status_changed`, when a claim is marked "not a claim" or put back
   (``decisions.mark_not_a_claim`` / ``reopen_claim``), superseded by a correction, or put in
   or out of the queue by the re-scorer (``held_out``);
@@ -42,8 +42,10 @@ from typing import Literal
 from sqlalchemy import (
     Connection,
     Float,
+    Integer,
     Update,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -95,15 +97,45 @@ def figures(verdicts: Sequence[str | None]) -> tuple[int, float]:
 Figures = tuple[str, int, float]  # a claim's status, verdicts and disagreement
 
 
+# Statements of every verdict's save, built once: building one per call (its clauses, its
+# cache key) cost more CPU than running it, and 20 reviewers queue for that CPU (issue 13).
+_LOCK = (
+    select(_CLAIMS.c.status, _CLAIMS.c.verdicts, _CLAIMS.c.disagreement)
+    .where(_CLAIMS.c.id == bindparam("claim_id"))
+    .with_for_update()
+)
+_SET_FIGURES = (
+    update(_CLAIMS)
+    .where(_CLAIMS.c.id == bindparam("claim_id"))
+    .values(verdicts=bindparam("n"), disagreement=bindparam("share"))
+)
+# ``reviews.open_verdicts`` of a claim's reviews (see _copy_to_reviews; a parameter of an
+# UPDATE may not bear a column's name, hence "claim"). ``updated_at`` is set to itself: a
+# figure of the claim's, not a change to the review, so its time stays.
+_COPY_TO_REVIEWS = (
+    update(_REVIEWS)
+    .where(_REVIEWS.c.claim_id == bindparam("claim"))
+    .values(
+        open_verdicts=case(
+            (_REVIEWS.c.verdict.is_not(None), bindparam("open_verdicts", type_=Integer)),
+            else_=None,
+        ),
+        updated_at=_REVIEWS.c.updated_at,
+    )
+)
+_CLEAR_REVIEWS = (
+    update(_REVIEWS)
+    .where(_REVIEWS.c.claim_id == bindparam("claim"))
+    .values(open_verdicts=None, updated_at=_REVIEWS.c.updated_at)
+)
+_ADD_CHANGE = insert(_COUNTS)
+
+
 def lock(session: Session, claim_id: int) -> Figures | None:
     """Lock the claim's row for the rest of the transaction and read what :func:`store`
     starts from (None: no such claim). Locked, so the state is the committed one, whatever
     the session loaded earlier; one statement serves as the lock and the read."""
-    row = session.execute(
-        select(Claim.status, Claim.verdicts, Claim.disagreement)
-        .where(Claim.id == claim_id)
-        .with_for_update()
-    ).one_or_none()
+    row = session.execute(_LOCK, {"claim_id": claim_id}).first()
     return None if row is None else (row[0], row[1], row[2])
 
 
@@ -125,11 +157,11 @@ def store(
     status, before, share_before = row
     n, share = figures(verdicts)
     if (n, share) != (before, share_before):
-        session.execute(
-            update(Claim).where(Claim.id == claim_id).values(verdicts=n, disagreement=share)
-        )
-    # The count on the claim's decided reviews, the one whose verdict changed among them.
-    _copy_to_reviews(session, claim_id, n if status == OPEN else None)
+        session.execute(_SET_FIGURES, {"claim_id": claim_id, "n": n, "share": share})
+    # The count on the claim's decided reviews. Only when it changed: a verdict changed
+    # for another leaves every review's count as it was (the changed review's included).
+    if n != before:
+        _copy_to_reviews(session, claim_id, n if status == OPEN else None)
     if status == OPEN and (before > 0) != (n > 0):
         _change(session, reviewed=1 if n > 0 else -1)
 
@@ -167,18 +199,10 @@ def _copy_to_reviews(session: Session, claim_id: int, open_verdicts: int | None)
     """``reviews.open_verdicts`` of the claim's reviews: ``open_verdicts`` on those with a
     verdict (None: the claim is not open), None on the others. A few rows, by ix_reviews_claim_id.
     """
-    reviews = _REVIEWS.c
-    session.execute(
-        update(_REVIEWS)
-        .where(reviews.claim_id == claim_id)
-        .values(
-            open_verdicts=case((reviews.verdict.is_not(None), open_verdicts), else_=None)
-            if open_verdicts is not None
-            else None,
-            # A figure of the claim's, not a change to the review: its time stays.
-            updated_at=reviews.updated_at,
-        )
-    )
+    if open_verdicts is None:
+        session.execute(_CLEAR_REVIEWS, {"claim": claim_id})
+    else:
+        session.execute(_COPY_TO_REVIEWS, {"claim": claim_id, "open_verdicts": open_verdicts})
 
 
 def _change(
@@ -190,9 +214,13 @@ def _change(
     held_out: int = 0,
 ) -> None:
     session.execute(
-        insert(_COUNTS).values(
-            reviewed=reviewed, not_a_claim=not_a_claim, superseded=superseded, held_out=held_out
-        )
+        _ADD_CHANGE,
+        {
+            "reviewed": reviewed,
+            "not_a_claim": not_a_claim,
+            "superseded": superseded,
+            "held_out": held_out,
+        },
     )
 
 
