@@ -2,6 +2,7 @@
 
     python bench/save_cpu.py --db sqlite:// --saves 500
     python bench/save_cpu.py --db postgresql+psycopg://postgres@127.0.0.1:5432/test --saves 500
+    python bench/save_cpu.py --db sqlite:// --saves 500 --notes
 
 One reviewer loops "next claim, then a verdict on it" (what each reviewer of
 ``bench/concurrent_review.py`` does per verdict) in a scratch database built as that bench
@@ -9,6 +10,9 @@ builds it. Prints one JSON line: this process's CPU (``time.process_time``) per 
 and the SQL statements each sends (counted by an engine event listener). CPU time is what
 20 reviewer threads queue for under the GIL, and it is robust on a shared, loaded machine
 where the concurrent bench's percentiles are not.
+
+``--notes`` also times, per claim after its verdict, a note's save and a URL's add (the
+other saves of the concurrent bench's reviewers; ``set_note``, ``add_url``).
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--db", required=True, help="sqlite:// or a postgresql+psycopg:// URL")
     parser.add_argument("--saves", type=int, default=500)
+    parser.add_argument(
+        "--notes", action="store_true", help="also time a note and a URL saved per claim"
+    )
     args = parser.parse_args(argv)
     verdicts = list(Verdict)
     with bench.scratch_database(args.db) as url:
@@ -51,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         def count(*_: Any) -> None:
             statements[0] += 1
 
-        cpu = {"next_claim": 0.0, "set_verdict": 0.0}
-        sent = {"next_claim": 0, "set_verdict": 0}
+        calls = ["next_claim", "set_verdict"] + (["set_note", "add_url"] if args.notes else [])
+        cpu = dict.fromkeys(calls, 0.0)
+        sent = dict.fromkeys(calls, 0)
 
         def measured(name: str, call: Callable[[], Any]) -> Any:
             before, cpu_before = statements[0], time.process_time()
@@ -65,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             claim_id = assign.next_claim(engine, actor)
             assert claim_id is not None
             decisions.set_verdict(engine, claim_id, actor, verdicts[i % len(verdicts)])
+            if args.notes:
+                decisions.set_note(engine, claim_id, actor, f"warm-up {i}")
+                decisions.add_url(engine, claim_id, actor, f"https://example.org/w/{i}")
         cpu = dict.fromkeys(cpu, 0.0)
         sent = dict.fromkeys(sent, 0)
         for i in range(args.saves):
@@ -82,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
                     shown_at=datetime.now(UTC),
                 ),
             )
+            if args.notes:
+                note = f"checked against source {i}"
+                measured("set_note", partial(decisions.set_note, engine, claim_id, actor, note))
+                link = f"https://example.org/source/{i}"
+                measured("add_url", partial(decisions.add_url, engine, claim_id, actor, link))
     result: dict[str, Any] = {"db": url.split(":")[0], "saves": args.saves}
     for name in cpu:
         result[f"{name}_cpu_ms"] = round(cpu[name] * 1000 / args.saves, 2)

@@ -97,3 +97,31 @@ def test_a_note_and_a_url_read_the_review_once(engine: Engine) -> None:
             save()
         assert reads_of(sent, "users") == 1
         assert sum(1 for s in sent if s.startswith("SELECT reviews.id,")) == 1
+
+
+def test_notes_and_urls_send_what_a_verdict_sends(engine: Engine) -> None:
+    """A note or a URL, a third of a busy team's saves, on rows as a verdict is: the account,
+    the claim's lock (its status with it), the review with its URLs in one read, then only
+    the writes that change something (the review; the URL; the history in one statement;
+    the "waits for an admin" flag). Were 8-10 through ORM objects, the claim not locked."""
+    add_claims(engine, [0.9, 0.8])
+    actor = add_user(engine, "ann")
+    first = decisions.set_verdict(engine, 1, actor, Verdict.disputed)
+    url = "https://example.org/a"
+    saves: list[tuple[int, Callable[[], Any]]] = [
+        (6, lambda: decisions.set_note(engine, 1, actor, "seen", expected_version=first.version)),
+        (7, lambda: decisions.add_url(engine, 1, actor, url)),
+        (4, lambda: decisions.add_url(engine, 1, actor, url)),  # already there: no write
+        (7, lambda: decisions.remove_url(engine, 1, actor, url)),
+        (6, lambda: decisions.set_note(engine, 2, actor, "first touch")),  # creates the review
+        (7, lambda: decisions.add_url(engine, 2, actor, url)),
+    ]
+    for most, save in saves:
+        with statements(engine) as sent:
+            save()
+        assert reads_of(sent, "users") == 1, "\n".join(sent)
+        locks = [s for s in sent if s.startswith("SELECT claims.status")]
+        assert len(locks) == 1, "\n".join(sent)
+        if engine.dialect.name == "postgresql":
+            assert "FOR UPDATE" in locks[0]
+        assert len(sent) <= most, "\n".join(sent)

@@ -12,18 +12,15 @@ an import and the adjudication page share.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
-from workbench.db.models import Claim, Review, User
+from workbench.db.models import Claim, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.review import assign, discussion, stats, writes
-from workbench.review.queue import review_out
-from workbench.review.writes import review_state
 from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
 from workbench.storable import unstorable
 from workbench.urls import normalise_url
@@ -108,9 +105,8 @@ def set_note(
     if problem is not None:
         raise InvalidInput(f"the note {problem}")
     with unit_of_work(engine) as session:
-        review, before = _own_review(session, claim_id, actor, expected_version)
-        writes.change_note(session, review, note, actor_id=actor.id, before=before)
-        return review_out(review)
+        reviewer, own = _own_review(session, claim_id, actor, expected_version)
+        return writes.save_note(session, own, reviewer, note)
 
 
 def add_url(
@@ -124,9 +120,8 @@ def add_url(
     """Attach a corroborating URL; adding one already there changes nothing."""
     url = normalise_url(raw_url)
     with unit_of_work(engine) as session:
-        review, before = _own_review(session, claim_id, actor, expected_version)
-        writes.add_url(session, review, url, actor_id=actor.id, before=before)
-        return review_out(review)
+        reviewer, own = _own_review(session, claim_id, actor, expected_version)
+        return writes.save_url(session, own, reviewer, url)
 
 
 def remove_url(
@@ -138,11 +133,10 @@ def remove_url(
     expected_version: int | None = None,
 ) -> ReviewOut:
     with unit_of_work(engine) as session:
-        review, _ = _own_review(session, claim_id, actor, expected_version)
-        if all(e.url != url for e in review.evidence):
+        reviewer, own = _own_review(session, claim_id, actor, expected_version)
+        if all(u.url != url for u in own.urls):
             raise NotFound(f"{url} is not among your URLs for claim {claim_id}")
-        writes.remove_url(session, review, url, actor_id=actor.id)
-        return review_out(review)
+        return writes.drop_url(session, own, reviewer, url)
 
 
 def mark_not_a_claim(engine: Engine, claim_id: int, actor: Actor) -> None:
@@ -201,39 +195,31 @@ def _user(session: Session, actor: Actor) -> User:
     return assign.reviewer_in(session, actor)
 
 
-# A note's and a URL's reads, built once (issue 13: building them per call cost more CPU than
-# running them). The status alone: loading the whole claim (its text) is work a save does
-# not need.
-_STATUS = select(Claim.status).where(Claim.id == bindparam("claim_id"))
-_OWN_REVIEW = select(Review).where(
-    Review.claim_id == bindparam("claim_id"), Review.reviewer_id == bindparam("reviewer_id")
-)
-
-
 def _own_review(
     session: Session,
     claim_id: int,
     actor: Actor,
     expected_version: int | None,
-) -> tuple[Review, dict[str, Any] | None]:
-    """The caller's own review of a claim, created on first touch, checked for staleness,
-    with its history state before the change (:func:`writes.review_state`; None: created
-    now). One read of the review serves both."""
-    _check_status(claim_id, session.scalar(_STATUS, {"claim_id": claim_id}))
-    user = _user(session, actor)
-    review = session.scalar(_OWN_REVIEW, {"claim_id": claim_id, "reviewer_id": user.id})
-    if review is None:
+) -> tuple[Actor, writes.OwnReview]:
+    """The actor's account (the one permission check), then, the claim locked as a verdict
+    locks it, their review of it with its URLs (``mine`` None: none yet, created by the save),
+    checked for staleness: rows, not ORM objects (issue 13; ``writes.save_verdict``)."""
+    reviewer = assign.account_in(session, actor)
+    own = writes.read_own(session, claim_id, reviewer.id)
+    _check_status(claim_id, own.status)
+    mine = own.mine
+    if mine is None:
         if expected_version not in (None, 0):
             raise NotFound(f"your review of claim {claim_id} was deleted after you opened it")
-        return writes.new_review(session, claim_id, user.id), None
-    if expected_version is not None and review.version != expected_version:
+        return reviewer, own
+    if expected_version is not None and mine.version != expected_version:
         raise StaleEdit(
             f"your review of claim {claim_id}",
-            changed_by=user.name,
-            changed_at=review.updated_at,
-            current=review_out(review),
+            changed_by=reviewer.name,
+            changed_at=mine.updated_at,
+            current=writes.review_out_of(mine, reviewer.name, own.urls_out()),
         )
-    return review, review_state(review)
+    return reviewer, own
 
 
 def _check_status(claim_id: int, status: str | None) -> None:
