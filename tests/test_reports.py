@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from workbench.agreement.report import AgreementReport
+from workbench.agreement.figures import AgreementReport
 from workbench.export.service import ExportResult
 from workbench.extract.evaluation import FileEvaluation
 from workbench.extract.retraining import Retrained

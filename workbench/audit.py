@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from workbench.db.models import Base, HistoryEntry
+from workbench.db.models import Base, Document, FinalVerdict, HistoryEntry, Review
 from workbench.db.session import unit_of_work
 from workbench.schemas import HistoryOut
 
@@ -168,3 +168,54 @@ def describe_change(entry: HistoryOut) -> str:
             f"{k}: {describe_value(before.get(k))} → {describe_value(after.get(k))}" for k in keys
         )
     return f"{describe_value(before)} → {describe_value(after)}"
+
+
+# --- which claims changed between two versions of the data ----------------------------------
+
+# Above this many changed claims the whole table is read: a long IN list is no faster, and
+# SQLite bounds the number of bound parameters of one statement.
+MOST_CHANGED = 500
+
+
+def changed_claims(engine: Engine, since: str, now: str) -> set[int] | None:
+    """The claims whose rows may differ between versions ``since`` and ``now`` of the data
+    (``workbench.db.snapshots.version``); None when something else changed (or too much),
+    and what was read at ``since`` must be read whole.
+
+    For figures held in memory and patched claim by claim (the Agreement table, the
+    Progress page's decided reviews): every change to a review, a URL, a final verdict or a
+    claim's status appends a history entry naming its claim (this module), and new reviews
+    and final verdicts have higher ids."""
+    before = [int(part) for part in since.split(".")]
+    after = [int(part) for part in now.split(".")]
+    if len(before) != 5 or len(after) != 5:
+        return None
+    documents, claims, reviews, finals, history = before
+    if (
+        after[0] != documents
+        or after[1] != claims
+        or any(b > a for n, (b, a) in enumerate(zip(before, after, strict=True)) if n != 3)
+    ):
+        return None
+    # The newest final verdict can go (a consensus undone): ids below it may then be given
+    # again, so new final verdicts are not all above the old newest (see _patched).
+    finals = min(finals, after[3])
+    with unit_of_work(engine, read_only=True) as session:
+        found: set[int] = set(
+            session.scalars(select(Review.claim_id).where(Review.id > reviews)).all()
+        )
+        found.update(
+            session.scalars(select(FinalVerdict.claim_id).where(FinalVerdict.id > finals)).all()
+        )
+        entries = session.execute(
+            select(HistoryEntry.claim_id, HistoryEntry.entity).where(HistoryEntry.id > history)
+        ).all()
+        newest_document = session.scalar(select(Document.id).order_by(Document.id.desc()).limit(1))
+    if int(newest_document or 0) != documents:
+        return None
+    for claim_id, entity in entries:
+        if claim_id is not None:
+            found.add(int(claim_id))
+        elif entity != Entity.setting.value:  # settings do not enter the table
+            return None
+    return found if len(found) <= MOST_CHANGED else None

@@ -30,6 +30,7 @@ from tests.review.test_assign import add_claims, add_user, set_k
 from workbench.agreement import copies, incremental, snapshot
 from workbench.agreement import report as reports
 from workbench.agreement import table as tables
+from workbench.agreement.figures import Coefficients
 from workbench.agreement.report import build_report
 from workbench.db import snapshots
 from workbench.db.models import FigureSnapshot
@@ -326,7 +327,7 @@ def test_a_fresh_process_uses_the_stored_figures_of_documents(
     figures_of = reports._document_figures
 
     @functools.wraps(figures_of)  # the same name: the same key in the memo
-    def counting(ratings: Any) -> reports.Coefficients:
+    def counting(ratings: Any) -> Coefficients:
         computed.append(len(ratings))
         return figures_of(ratings)
 

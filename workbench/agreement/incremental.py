@@ -45,14 +45,11 @@ from sqlalchemy import Engine, select
 from workbench.agreement import copies
 from workbench.agreement import table as tables
 from workbench.agreement.table import VerdictsUsed, VerdictTable
-from workbench.audit import Entity
+from workbench.audit import MOST_CHANGED, changed_claims
 from workbench.db import snapshots
-from workbench.db.models import Document, FinalVerdict, HistoryEntry, Review
+from workbench.db.models import FinalVerdict
 from workbench.db.session import unit_of_work
 
-# Above this many changed claims the whole table is read: a long IN list is no faster, and
-# SQLite bounds the number of bound parameters of one statement.
-MOST_CHANGED = 500
 # A new copy is stored once this many claims were patched since the last (an over-count:
 # a claim changed twice counts twice): storing costs ~0.2 s at 100,000 claims, re-reading a
 # hundred claims in a fresh process a few hundredths.
@@ -121,44 +118,6 @@ def forget() -> None:
     """Drop the tables held in this process (tests, benchmarks)."""
     with _lock:
         _held.clear()
-
-
-def changed_claims(engine: Engine, since: str, now: str) -> set[int] | None:
-    """The claims whose rows may differ between versions ``since`` and ``now``; None when
-    something else changed (or too much), and the table must be read whole."""
-    before = [int(part) for part in since.split(".")]
-    after = [int(part) for part in now.split(".")]
-    if len(before) != 5 or len(after) != 5:
-        return None
-    documents, claims, reviews, finals, history = before
-    if (
-        after[0] != documents
-        or after[1] != claims
-        or any(b > a for n, (b, a) in enumerate(zip(before, after, strict=True)) if n != 3)
-    ):
-        return None
-    # The newest final verdict can go (a consensus undone): ids below it may then be given
-    # again, so new final verdicts are not all above the old newest (see _patched).
-    finals = min(finals, after[3])
-    with unit_of_work(engine, read_only=True) as session:
-        found: set[int] = set(
-            session.scalars(select(Review.claim_id).where(Review.id > reviews)).all()
-        )
-        found.update(
-            session.scalars(select(FinalVerdict.claim_id).where(FinalVerdict.id > finals)).all()
-        )
-        entries = session.execute(
-            select(HistoryEntry.claim_id, HistoryEntry.entity).where(HistoryEntry.id > history)
-        ).all()
-        newest_document = session.scalar(select(Document.id).order_by(Document.id.desc()).limit(1))
-    if int(newest_document or 0) != documents:
-        return None
-    for claim_id, entity in entries:
-        if claim_id is not None:
-            found.add(int(claim_id))
-        elif entity != Entity.setting.value:  # settings do not enter the table
-            return None
-    return found if len(found) <= MOST_CHANGED else None
 
 
 def _patched(

@@ -28,7 +28,8 @@ from sqlalchemy import Engine
 from workbench.agreement import copies, incremental
 from workbench.agreement import report as reports
 from workbench.agreement import table as tables
-from workbench.agreement.report import AgreementReport, MemoUse, build_report
+from workbench.agreement.figures import AgreementReport
+from workbench.agreement.report import MemoUse, build_report
 from workbench.agreement.table import VerdictsUsed, VerdictTable, scope_of
 from workbench.auth.policy import Action, Caller, authorize
 from workbench.db import snapshots

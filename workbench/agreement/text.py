@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from workbench.agreement.report import AgreementReport, Coefficients, GroupAgreement
+from workbench.agreement.figures import AgreementReport, Coefficients, GroupAgreement
 
 
 def _figure(value: float | None) -> str:

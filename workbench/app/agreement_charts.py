@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.agreement.report import RELIABLE, TENTATIVE, PairAgreement
+from workbench.agreement.figures import PairAgreement
+from workbench.agreement.report import RELIABLE, TENTATIVE
 
 # One colour per verdict, the same in every chart.
 VERDICT_COLOURS = {"verified": "#2e7d32", "disputed": "#c62828", "unsupported": "#9e9e9e"}

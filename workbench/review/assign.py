@@ -48,7 +48,7 @@ from workbench.review import discussion
 from workbench.schemas import Actor, ClaimStatus, Role, Verdict
 
 if TYPE_CHECKING:
-    from workbench.review.writes import ClaimState
+    from workbench.review.saves import ClaimState
 
 # How many candidates one call looks at before giving up: each one we pass was filled by
 # someone else between our read and our lock, which takes a crowd far larger than a team.
@@ -198,7 +198,7 @@ def take_slot(
 ) -> Decision:
     """Check that ``reviewer`` may give a verdict on an open claim now, and end their lease.
 
-    ``state`` is the claim as ``writes.read_claim`` read it after locking its row, before the
+    ``state`` is the claim as ``saves.read_claim`` read it after locking its row, before the
     review row is written: on PostgreSQL this and :func:`next_claim` count the claim's slots
     one at a time (locking after inserting the review would deadlock two reviewers, whose
     inserts each hold a key share lock on the claim). A reviewer without a live lease and

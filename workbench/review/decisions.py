@@ -20,7 +20,7 @@ from workbench.audit import Change, Entity, record
 from workbench.db.models import Claim, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
-from workbench.review import assign, discussion, stats, writes
+from workbench.review import assign, discussion, note_saves, saves, stats
 from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
 from workbench.storable import unstorable
 from workbench.urls import normalise_url
@@ -65,12 +65,12 @@ def record_verdict(
     """:func:`set_verdict` inside the caller's transaction, so several claims can be
     decided at once and all or none of the verdicts are stored.
 
-    Rows, not ORM objects (``writes.save_verdict`` says why): the account checked once, the
+    Rows, not ORM objects (``saves.save_verdict`` says why): the account checked once, the
     claim locked and its state read, then the writes."""
     now = datetime.now(UTC)
     reviewer = assign.account_in(session, actor)
     # Before the review row is written: the claim's lock guards its k slots.
-    state = writes.read_claim(session, claim_id, reviewer.id, now)
+    state = saves.read_claim(session, claim_id, reviewer.id, now)
     _check_status(claim_id, state.status)
     decision = assign.take_slot(session, state, reviewer, verdict, shown_at=shown_at, now=now)
     mine = state.mine
@@ -81,10 +81,10 @@ def record_verdict(
             f"your review of claim {claim_id}",
             changed_by=reviewer.name,
             changed_at=mine.updated_at,
-            current=writes.review_out_of(mine, reviewer.name, writes.urls_of(session, mine.id)),
+            current=saves.review_out_of(mine, reviewer.name, saves.urls_of(session, mine.id)),
         )
     new = verdict.value if verdict else None
-    saved = writes.save_verdict(session, claim_id, state, reviewer, new, decision)
+    saved = saves.save_verdict(session, claim_id, state, reviewer, new, decision)
     # A changed verdict answers a claim sent back to its reviewer.
     if decision.changed and new is not None and state.open_questions:
         discussion.answered_by_verdict(session, claim_id, reviewer.id, new)
@@ -106,7 +106,7 @@ def set_note(
         raise InvalidInput(f"the note {problem}")
     with unit_of_work(engine) as session:
         reviewer, own = _own_review(session, claim_id, actor, expected_version)
-        return writes.save_note(session, own, reviewer, note)
+        return note_saves.save_note(session, own, reviewer, note)
 
 
 def add_url(
@@ -121,7 +121,7 @@ def add_url(
     url = normalise_url(raw_url)
     with unit_of_work(engine) as session:
         reviewer, own = _own_review(session, claim_id, actor, expected_version)
-        return writes.save_url(session, own, reviewer, url)
+        return note_saves.save_url(session, own, reviewer, url)
 
 
 def remove_url(
@@ -136,7 +136,7 @@ def remove_url(
         reviewer, own = _own_review(session, claim_id, actor, expected_version)
         if all(u.url != url for u in own.urls):
             raise NotFound(f"{url} is not among your URLs for claim {claim_id}")
-        return writes.drop_url(session, own, reviewer, url)
+        return note_saves.drop_url(session, own, reviewer, url)
 
 
 def mark_not_a_claim(engine: Engine, claim_id: int, actor: Actor) -> None:
@@ -200,12 +200,12 @@ def _own_review(
     claim_id: int,
     actor: Actor,
     expected_version: int | None,
-) -> tuple[Actor, writes.OwnReview]:
+) -> tuple[Actor, note_saves.OwnReview]:
     """The actor's account (the one permission check), then, the claim locked as a verdict
     locks it, their review of it with its URLs (``mine`` None: none yet, created by the save),
-    checked for staleness: rows, not ORM objects (issue 13; ``writes.save_verdict``)."""
+    checked for staleness: rows, not ORM objects (issue 13; ``saves.save_verdict``)."""
     reviewer = assign.account_in(session, actor)
-    own = writes.read_own(session, claim_id, reviewer.id)
+    own = note_saves.read_own(session, claim_id, reviewer.id)
     _check_status(claim_id, own.status)
     mine = own.mine
     if mine is None:
@@ -217,7 +217,7 @@ def _own_review(
             f"your review of claim {claim_id}",
             changed_by=reviewer.name,
             changed_at=mine.updated_at,
-            current=writes.review_out_of(mine, reviewer.name, own.urls_out()),
+            current=saves.review_out_of(mine, reviewer.name, own.urls_out()),
         )
     return reviewer, own
 

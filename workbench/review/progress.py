@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import TypeAdapter
 from sqlalchemy import Engine, func, select
 
-from workbench.agreement.incremental import changed_claims
+from workbench.audit import changed_claims
 from workbench.auth.policy import Action, authorize
 from workbench.db import snapshots
 from workbench.db.models import Lease, User
@@ -83,7 +83,7 @@ def decisions(engine: Engine) -> dict[int, Decided]:
 # After a change, reading every review again took seconds at a million reviews, for a change
 # of one claim. A process keeps the arrays it read (and their sums) with the data's version,
 # and at the next version re-reads only the claims changed since (the ones
-# workbench.agreement.incremental.changed_claims names, as for the Agreement table: a review
+# workbench.audit.changed_claims names, as for the Agreement table: a review
 # added or changed, a claim's status, a final verdict...), and sums again only the reviewers
 # whose rows of those claims differ. Anything else (a new document or claim, an account
 # changed, a restore, too many claims) reads the whole again. The other reviewers' sums are

@@ -21,7 +21,7 @@ Three ways keep them right, each in the transaction of the change:
 
 - :func:`store`, with every verdict change, under the claim's row lock:
   ``writes.refresh_final`` (``workbench import``, a restore's merge) and
-  ``writes.save_verdict`` (a reviewer's save, "apply to similar claims") call it with the
+  ``saves.save_verdict`` (a reviewer's save, "apply to similar claims") call it with the
   verdicts they have just read;
 - :func:`status_changed`, when a claim is marked "not a claim" or put back
   (``decisions.mark_not_a_claim`` / ``reopen_claim``), superseded by a correction, or put in

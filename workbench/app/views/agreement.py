@@ -28,14 +28,8 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from workbench.agreement import snapshot
-from workbench.agreement.report import (
-    MIN_CLAIMS,
-    RELIABLE,
-    TENTATIVE,
-    AgreementReport,
-    Coefficients,
-    GroupAgreement,
-)
+from workbench.agreement.figures import AgreementReport, Coefficients, GroupAgreement
+from workbench.agreement.report import MIN_CLAIMS, RELIABLE, TENTATIVE
 from workbench.agreement.table import VERDICTS_USED, VerdictsUsed
 from workbench.app import agreement_charts as charts
 from workbench.app import frame, render, state
