@@ -22,7 +22,7 @@ from workbench.db.models import HistoryEntry
 from workbench.db.session import unit_of_work
 from workbench.errors import StaleEdit
 from workbench.project import set_project_setting
-from workbench.review import decisions, queue, writes
+from workbench.review import decisions, queue, saves
 from workbench.review.adjudicate import adjudicate
 from workbench.review.history import visible_claim_history
 from workbench.schemas import Actor, HistoryOut, Role, Verdict
@@ -193,7 +193,7 @@ def test_a_change_that_fails_after_its_entry_is_written_leaves_neither(
 ) -> None:
     before = all_rows(seeded)
 
-    written = writes.insert_entries
+    written = saves.insert_entries
 
     def broken(session: Session, entries: list[dict[str, Any] | None]) -> None:
         written(session, entries)
@@ -201,7 +201,7 @@ def test_a_change_that_fails_after_its_entry_is_written_leaves_neither(
 
     # The verdict's history entries are its last write: the review, its figures and its
     # final are already sent when they are.
-    monkeypatch.setattr("workbench.review.writes.insert_entries", broken)
+    monkeypatch.setattr("workbench.review.saves.insert_entries", broken)
     with pytest.raises(RuntimeError):
         decisions.set_verdict(seeded, claim_id, ana, Verdict.verified)
     assert all_rows(seeded) == before

@@ -15,8 +15,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from workbench.audit import Change, Entity, entry
-from workbench.audit import insert_entries as insert_entries
+from workbench.audit import Change, Entity, entry, insert_entries
 from workbench.db.models import (
     utcnow,
 )

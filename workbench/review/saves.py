@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from workbench.audit import Change, Entity, entry
+
+# Re-exported: the point tests patch to make a save fail after its history is written.
 from workbench.audit import insert_entries as insert_entries
 from workbench.db.models import (
     Base,

@@ -43,7 +43,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
-from workbench.audit import insert_entries as insert_entries
 from workbench.db.models import (
     Claim,
     Evidence,
