@@ -26,9 +26,9 @@ from workbench.review.saves import (
     _REVIEW_COLUMNS,
     _REVIEWS,
     ReviewRow,
+    review_entry,
     review_out_of,
 )
-from workbench.review.writes import review_state
 from workbench.schemas import Actor, EvidenceOut, ReviewOut
 
 # --- a reviewer's note and URLs, without ORM objects (issue 13) -----------------------------
@@ -156,21 +156,6 @@ def _bumped(session: Session, before: ReviewRow, note: str | None = None) -> Rev
     return after
 
 
-def _review_entry(
-    claim_id: int, actor_id: int, before: ReviewRow | None, after: ReviewRow
-) -> dict[str, Any] | None:
-    """log_review's entry."""
-    return entry(
-        actor_id=actor_id,
-        entity=Entity.review,
-        entity_id=after.id,
-        action=Change.create if before is None else Change.update,
-        before=None if before is None else review_state(before),
-        after=review_state(after),
-        claim_id=claim_id,
-    )
-
-
 def _url_entry(
     claim_id: int, actor_id: int, review_id: int, url_id: int, url: str, action: Change
 ) -> dict[str, Any] | None:
@@ -197,7 +182,7 @@ def save_note(session: Session, own: OwnReview, reviewer: Actor, note: str) -> R
         after = _bumped(session, before, note)
     else:
         after = before
-    insert_entries(session, [_review_entry(own.claim_id, reviewer.id, before, after)])
+    insert_entries(session, [review_entry(own.claim_id, reviewer.id, before, after)])
     awaiting.refresh(session, own.claim_id)  # a review changed: after an admin decided?
     return review_out_of(after, reviewer.name, own.urls_out())
 
@@ -206,7 +191,7 @@ def save_url(session: Session, own: OwnReview, reviewer: Actor, url: str) -> Rev
     """Attach a normalised URL to ``reviewer``'s review (created on first touch), with its
     history; one already there changes nothing."""
     before = own.mine
-    urls = list(own.urls_out())
+    urls = own.urls_out()
     if before is not None and any(u.url == url for u in own.urls):
         after = before
         entries = []
@@ -221,7 +206,7 @@ def save_url(session: Session, own: OwnReview, reviewer: Actor, url: str) -> Rev
         )
         urls.append(EvidenceOut(url=url, added_at=now))
         entries = [_url_entry(own.claim_id, reviewer.id, after.id, url_id, url, Change.create)]
-    entries.insert(0, _review_entry(own.claim_id, reviewer.id, before, after))
+    entries.insert(0, review_entry(own.claim_id, reviewer.id, before, after))
     insert_entries(session, entries)
     awaiting.refresh(session, own.claim_id)  # a review changed: after an admin decided?
     return review_out_of(after, reviewer.name, urls)
@@ -242,5 +227,5 @@ def drop_url(session: Session, own: OwnReview, reviewer: Actor, url: str) -> Rev
             )
     insert_entries(session, entries)
     awaiting.refresh(session, own.claim_id)  # a review changed: after an admin decided?
-    kept = [EvidenceOut(url=u.url, added_at=u.added_at) for u in own.urls if u.url != url]
+    kept = [u for u in own.urls_out() if u.url != url]
     return review_out_of(after, reviewer.name, kept)

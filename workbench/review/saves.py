@@ -33,6 +33,7 @@ from workbench.db.models import (
 )
 from workbench.review import assign, awaiting, blind, stats
 from workbench.review.writes import (
+    final_state,
     k_of,
     review_state,
     wanted_final,
@@ -353,17 +354,7 @@ def save_verdict(
             if getattr(changed, "rowcount", 1) != 1:  # what the ORM's version check raises
                 raise StaleDataError(f"review {before.id} changed while it was being saved")
         urls = urls_of(session, before.id)
-    entries = [
-        entry(
-            actor_id=reviewer.id,
-            entity=Entity.review,
-            entity_id=after.id,
-            action=Change.create if before is None else Change.update,
-            before=None if before is None else review_state(before),
-            after=review_state(after),
-            claim_id=claim_id,
-        )
-    ]
+    entries = [review_entry(claim_id, reviewer.id, before, after)]
     pairs: list[blind.VerdictPair] = [
         (r.verdict, r.blind_verdict) for r in (*state.others, after) if r.verdict is not None
     ]
@@ -384,14 +375,14 @@ def _follow_final(
     entry (None: nothing changed)."""
     if final is not None and final.source == FinalSource.adjudicated:
         return None  # an admin's decision is only ever replaced by an admin
-    before = None if final is None else _snapshot(final.verdict, final.source, final.reason)
+    before = None if final is None else final_state(final.verdict, final.source, final.reason)
     if wanted is None:
         if final is None:
             return None
         session.execute(_DROP_FINAL, {"final_id": final.id, "old": final.version})
         return _final_entry(claim_id, Change.delete, before, None)
     verdict, source = wanted
-    after = _snapshot(verdict, source.value, "")
+    after = final_state(verdict, source.value, "")
     if final is None:
         session.execute(
             _NEW_FINAL,
@@ -422,9 +413,20 @@ def _follow_final(
     return _final_entry(claim_id, Change.update, before, after)
 
 
-def _snapshot(verdict: str, source: str, reason: str) -> dict[str, Any]:
-    """final_snapshot of a row."""
-    return {"verdict": verdict, "source": source, "reason": reason}
+def review_entry(
+    claim_id: int, actor_id: int, before: ReviewRow | None, after: ReviewRow
+) -> dict[str, Any] | None:
+    """The history entry of a review saved on rows (``before`` None: just created), in the
+    shape ``writes.log_review`` records."""
+    return entry(
+        actor_id=actor_id,
+        entity=Entity.review,
+        entity_id=after.id,
+        action=Change.create if before is None else Change.update,
+        before=None if before is None else review_state(before),
+        after=review_state(after),
+        claim_id=claim_id,
+    )
 
 
 def _final_entry(

@@ -110,7 +110,12 @@ def log_url(
 
 
 def final_snapshot(final: FinalVerdict) -> dict[str, Any]:
-    return {"verdict": final.verdict, "source": final.source, "reason": final.reason}
+    return final_state(final.verdict, final.source, final.reason)
+
+
+def final_state(verdict: str, source: str, reason: str) -> dict[str, Any]:
+    """The part of a final verdict its history shows, from the columns (rows, not objects)."""
+    return {"verdict": verdict, "source": source, "reason": reason}
 
 
 def record_final(
