@@ -64,7 +64,7 @@ from workbench.db.models import Claim, Document, Review
 from workbench.db.open import open_database
 from workbench.db.session import forget, unit_of_work
 from workbench.errors import InvalidInput, StaleEdit
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import assign, decisions
 from workbench.schemas import Actor, ReviewOut, Role, Verdict
 
@@ -137,6 +137,7 @@ def build(engine: Engine, reviewers: int, claims: int, k: int) -> list[str]:
             ]
             body = " ".join(sentences)
             document = Document(
+                project_id=1,
                 title=f"Bench document {d}",
                 source=f"bench/{d}.txt",
                 text=body,

@@ -165,6 +165,7 @@ def build(path: Path, claims: int, per_claim: int, seed: int = 6) -> None:
                     "source": f"https://news.example.com/{document_id}",
                     "url": f"https://news.example.com/{document_id}",
                     "text": "\n".join(parts),
+                    "project_id": 1,
                     "sha256": f"{document_id:064x}",
                     "published": start + timedelta(hours=document_id),
                     "metadata_": {},

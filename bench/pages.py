@@ -75,7 +75,7 @@ from workbench.db.models import (  # noqa: E402
 )
 from workbench.db.open import open_database  # noqa: E402
 from workbench.db.session import forget, unit_of_work  # noqa: E402
-from workbench.project import set_project_setting  # noqa: E402
+from workbench.projects.settings import set_project_setting  # noqa: E402
 from workbench.review import assign, decisions, stats  # noqa: E402
 from workbench.review.history import visible_claim_history  # noqa: E402
 from workbench.review.queue import (  # noqa: E402
@@ -155,7 +155,7 @@ def _remove_sqlite(path: Path) -> None:
 
 def built(engine: Engine, size: int) -> bool:
     with unit_of_work(engine) as session:
-        mark = session.get(ProjectSetting, MARK)
+        mark = session.get(ProjectSetting, (1, MARK))
         return mark is not None and mark.value == {"claims": size}
 
 
@@ -199,6 +199,7 @@ def build(engine: Engine, size: int, seed: int = 6) -> float:
         document_rows.append(
             {
                 "id": d,
+                "project_id": 1,
                 "title": f"Report {d}: what was said on {rng.choice(speakers)}",
                 "source": f"bench/report-{d}.txt",
                 "url": None,
@@ -295,7 +296,12 @@ def build(engine: Engine, size: int, seed: int = 6) -> float:
                 )
         connection.execute(
             Base.metadata.tables[ProjectSetting.__tablename__].insert(),
-            {"key": MARK, "value": {"claims": size}, "updated_at": datetime.now(UTC)},
+            {
+                "project_id": 1,
+                "key": MARK,
+                "value": {"claims": size},
+                "updated_at": datetime.now(UTC),
+            },
         )
     _settle(engine)
     return time.perf_counter() - started

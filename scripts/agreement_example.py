@@ -22,7 +22,7 @@ from workbench.auth.policy import SYSTEM
 from workbench.db.open import open_database
 from workbench.extract import default_extractor
 from workbench.ingest.service import ingest_paths
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate, final_verdict
 from workbench.schemas import Actor, Role, Verdict

@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"db"},
     {"audit", "files"},
     {"auth"},
-    {"project", "extract"},
+    {"projects", "extract"},
     {"similarity"},
     {"ingest", "review"},
     {"agreement", "transfer", "synth"},

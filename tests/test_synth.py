@@ -16,7 +16,7 @@ from workbench.db.models import Base, Claim, Document, Evidence, FinalVerdict, R
 from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
-from workbench.project import get_project_settings
+from workbench.projects.settings import get_project_settings
 from workbench.similarity import measure
 from workbench.synth import ADMIN, EXTRACTOR, article, articles, latent_mix, synthesize
 
@@ -159,7 +159,9 @@ def test_the_command_prints_what_it_made(db_url: str) -> None:
     # The ids inserted explicitly leave the app's own inserts room (PostgreSQL sequences).
     with unit_of_work(engine) as session:
         session.add(User(name="after synth", role="reviewer"))
-        session.add(Document(title="t", source="s", text="after synth", sha256="0" * 64))
+        session.add(
+            Document(project_id=1, title="t", source="s", text="after synth", sha256="0" * 64)
+        )
 
 
 def test_articles_share_little_wording_but_some_report_the_same_statement() -> None:

@@ -29,6 +29,9 @@ class Entity(enum.StrEnum):
     # A claim a reviewer made: a correction of extracted claims, or a sentence they added.
     claim = "claim"
     comment = "comment"  # a comment, question or answer on a claim (review.discussion)
+    project = "project"  # a project's name, description or verdict scale (workbench.projects)
+    guidelines = "guidelines"  # a version of a project's guidelines
+    membership = "membership"  # a user's role in a project
 
 
 class Change(enum.StrEnum):

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         description="The database: a SQLAlchemy URL, sqlite:///path/to/file or "
         "postgresql+psycopg://user:password@host:port/dbname (the `--db` flag overrides it).",
     )
+    project: str | None = Field(
+        default=None,
+        description="The project commands act on (the `--project` flag overrides it); "
+        "needed only when the database holds several projects.",
+    )
     export_dir: Path = Field(
         default=Path("exports"),
         description="The folder `workbench export` writes into when no `--out` is given.",

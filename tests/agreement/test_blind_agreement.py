@@ -13,7 +13,7 @@ from workbench.agreement.table import load_table
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
 from workbench.cli import app
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions, queue
 from workbench.schemas import Actor, Role, Verdict
 

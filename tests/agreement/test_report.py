@@ -24,7 +24,7 @@ from workbench.agreement.table import LABELS, audited_table, load_table
 from workbench.auth.accounts import add_user, set_disabled
 from workbench.auth.policy import SYSTEM
 from workbench.errors import PermissionDenied
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions, queue
 from workbench.schemas import Actor, Role, Verdict
 

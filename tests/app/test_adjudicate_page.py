@@ -13,7 +13,7 @@ from tests.app.support import XSS_CLAIM, html_bodies, store_xss_document
 from workbench.app import actions
 from workbench.auth import accounts
 from workbench.auth.policy import SYSTEM
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions, queue
 from workbench.review.adjudicate import adjudicate, final_verdict
 from workbench.schemas import Actor, FinalSource, Role, Verdict

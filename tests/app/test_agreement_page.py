@@ -26,7 +26,7 @@ from workbench.agreement.table import load_table
 from workbench.auth import accounts
 from workbench.auth.policy import SYSTEM
 from workbench.db.session import unit_of_work
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import queue
 from workbench.review.decisions import record_verdict
 from workbench.schemas import Actor, Role, Verdict

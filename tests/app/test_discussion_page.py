@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from workbench.app import discussion as page
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions, discussion, queue
 from workbench.schemas import Actor, Role, Verdict
 

@@ -14,7 +14,7 @@ from workbench.app import state
 from workbench.auth import accounts
 from workbench.auth.policy import SYSTEM
 from workbench.db import session as db_session
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions, queue
 from workbench.schemas import Actor, Role, Verdict
 

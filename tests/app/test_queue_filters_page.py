@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.test_team_review import accounts, log_in
 from workbench.auth.policy import SYSTEM
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import adjudicate, decisions, queue
 from workbench.schemas import Actor, Verdict
 

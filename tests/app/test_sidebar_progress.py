@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from tests.app.support import sidebar_text
 from tests.app.test_team_review import accounts, log_in, shown_claim
 from workbench.auth.policy import SYSTEM
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import queue
 
 App = Callable[[], AppTest]

@@ -14,7 +14,7 @@ from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
 from workbench.db.models import Review
 from workbench.db.session import unit_of_work
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import assign, queue
 from workbench.schemas import Actor, Role, Verdict
 

@@ -32,7 +32,7 @@ from workbench.export.service import (
 )
 from workbench.extract import default_extractor
 from workbench.ingest.store import store_document
-from workbench.project import get_project_settings, set_project_setting
+from workbench.projects.settings import get_project_settings, set_project_setting
 from workbench.review import adjudicate, corrections, decisions, discussion, queue
 from workbench.review.progress import reviewer_progress
 from workbench.schemas import Actor, DocumentIn, ReviewOut, Role, UserOut, Verdict

@@ -117,7 +117,7 @@ def seed_team(
     project ``settings`` (``reviews_per_claim``, ...); the accounts by name."""
     from workbench.db.open import open_database
     from workbench.db.session import dispose_all
-    from workbench.project import set_project_setting
+    from workbench.projects.settings import set_project_setting
 
     engine = open_database(db_url)
     seed_samples(engine)

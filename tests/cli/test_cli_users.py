@@ -13,7 +13,7 @@ from workbench.auth.throttle import FREE_ATTEMPTS
 from workbench.cli import app
 from workbench.db.open import open_database
 from workbench.errors import LoginFailed
-from workbench.project import get_project_settings
+from workbench.projects.settings import get_project_settings
 from workbench.schemas import Role
 
 runner = CliRunner()

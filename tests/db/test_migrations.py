@@ -196,9 +196,11 @@ def test_0005_keeps_every_band_key_both_ways(db_url: str) -> None:
     from workbench.synth import article
 
     engine = get_engine(db_url)
-    upgrade(engine, "0004")
+    # Ingested by today's code (which needs the projects of 0015), then taken back to 0004.
+    upgrade(engine)
     documents = [article(5, index).document() for index in range(12)]
     service.ingest_documents(engine, documents, default_extractor())
+    command.downgrade(alembic_config(engine), "0004")
     before = _keys(engine)
     assert len(before) > 500
     upgrade(engine)

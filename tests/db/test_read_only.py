@@ -10,7 +10,7 @@ from tests.review.test_assign import add_claims
 from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, ProjectSetting
 from workbench.db.session import unit_of_work
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 
 
 def one_more_claim(engine: Engine) -> None:
@@ -46,7 +46,7 @@ def test_a_save_goes_through_while_a_long_read_is_open(engine: Engine, backend: 
         assert before == 2 and seen == (2 if backend == "sqlite" else 3)
     with unit_of_work(engine, read_only=True) as session:
         assert session.scalar(select(func.count(Claim.id))) == 3
-        assert session.get_one(ProjectSetting, "reviews_per_claim").value == 3
+        assert session.get_one(ProjectSetting, (1, "reviews_per_claim")).value == 3
 
 
 def test_writers_still_take_turns_after_read_only_work(engine: Engine) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from tests.review.support import account
 from workbench.auth.policy import SYSTEM
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.schemas import Actor, Role
 
 

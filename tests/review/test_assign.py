@@ -15,7 +15,7 @@ from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, Document, Lease, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import assign, decisions, queue
 from workbench.schemas import Actor, Role, Verdict
 
@@ -29,7 +29,11 @@ def add_claims(engine: Engine, scores: list[float], *, docs: int = 1) -> list[in
         documents = []
         for d in range(docs):
             document = Document(
-                title=f"doc {d}", source=f"doc{d}.txt", text="x" * 1000, sha256=f"{d:064d}"
+                project_id=1,
+                title=f"doc {d}",
+                source=f"doc{d}.txt",
+                text="x" * 1000,
+                sha256=f"{d:064d}",
             )
             session.add(document)
             documents.append(document)

@@ -70,7 +70,7 @@ def claim_row(document_id: int, span: tuple[int, int]) -> Claim:
 def doc(engine: Engine) -> tuple[Engine, int, dict[str, int]]:
     """One document, claims on S2, S3 and S4 (S1 and S5 are missed sentences)."""
     with unit_of_work(engine) as session:
-        document = Document(title="Test", source="t.txt", text=TEXT, sha256="a" * 64)
+        document = Document(project_id=1, title="Test", source="t.txt", text=TEXT, sha256="a" * 64)
         session.add(document)
         session.flush()
         claims = {name: claim_row(document.id, span) for name, span in (("s2", S2), ("s3", S3))}

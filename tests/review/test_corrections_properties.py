@@ -43,7 +43,7 @@ STEPS = st.lists(
 @pytest.fixture
 def corpus(engine: Engine) -> tuple[Engine, int, Actor]:
     with unit_of_work(engine) as session:
-        document = Document(title="P", source="p.txt", text=TEXT, sha256="b" * 64)
+        document = Document(project_id=1, title="P", source="p.txt", text=TEXT, sha256="b" * 64)
         user = User(name="Ana", role="reviewer")
         session.add_all([document, user])
         session.flush()

@@ -21,7 +21,7 @@ from workbench.cli import app
 from workbench.db.models import HistoryEntry
 from workbench.db.session import unit_of_work
 from workbench.errors import StaleEdit
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions, queue, saves
 from workbench.review.adjudicate import adjudicate
 from workbench.review.history import visible_claim_history

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, event, text
 from tests.review.test_assign import add_claims, add_user
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import adjudicate, assign, decisions, queue, workload
 from workbench.schemas import Role, Verdict
 

@@ -24,7 +24,7 @@ from workbench.auth.policy import SYSTEM
 from workbench.db.models import Base, Claim, ClaimCount, ClaimSimilarity, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import WorkbenchError
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions, queue, similar, stats
 from workbench.schemas import Actor, Verdict
 from workbench.transfer import import_reviews

@@ -20,7 +20,7 @@ from workbench.db.open import open_database
 from workbench.db.session import dispose_all
 from workbench.errors import InputFileError
 from workbench.files.manifest import manifest_path, verify
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions, discussion
 from workbench.review.adjudicate import adjudicate
 from workbench.schemas import Verdict

@@ -660,7 +660,7 @@ def blind_of(engine: Engine) -> set[tuple[Any, ...]]:
 def test_blind_verdicts_and_changes_after_the_reveal_survive_export_and_import(
     seeded: Engine, other: Engine, tmp_path: Path
 ) -> None:
-    from workbench.project import set_project_setting
+    from workbench.projects.settings import set_project_setting
 
     for engine in (seeded, other):
         set_project_setting(engine, SYSTEM, "reviews_per_claim", 2)

@@ -21,7 +21,7 @@ from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, Review
 from workbench.db.session import unit_of_work
-from workbench.project import set_project_setting
+from workbench.projects.settings import set_project_setting
 from workbench.review import decisions
 from workbench.review.adjudicate import adjudicate
 from workbench.schemas import Verdict

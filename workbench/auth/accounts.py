@@ -23,6 +23,7 @@ from sqlalchemy import Engine, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
+from workbench.auth.memberships import join_sole_project
 from workbench.auth.passwords import hash_password, needs_rehash, verify_password
 from workbench.auth.policy import Action, Caller, actor_of, authorize
 from workbench.auth.sessions import end_all
@@ -293,6 +294,7 @@ def add_user(
             user = User(name=clean, role=role.value, password_hash=hashed, email=address)
             session.add(user)
             session.flush()
+            join_sole_project(session, actor.id, user, role)
             before = None
         else:
             # A name known from single-user reviews or an import becomes a real account.
@@ -301,6 +303,7 @@ def add_user(
             user.password_hash = hashed
             if address is not None:
                 user.email = address
+            join_sole_project(session, actor.id, user, role)
             end_all(session, user.id)  # the name's single-user sessions sign in no one now
             session.flush()
         log_user(session, actor, user, before)
@@ -321,6 +324,7 @@ def set_role(engine: Engine, actor: Caller, name: str, role: Role) -> UserOut:
         if user.role == Role.admin.value and role != Role.admin:
             _keep_an_admin(session, user)
         user.role = role.value
+        join_sole_project(session, actor.id, user, role)
         session.flush()
         log_user(session, actor, user, before)
         return user_out(user)

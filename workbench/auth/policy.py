@@ -24,10 +24,10 @@ import enum
 from collections.abc import Mapping
 from typing import Final, final, overload
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from workbench.db.models import User
+from workbench.db.models import Membership, User
 from workbench.db.session import unit_of_work
 from workbench.errors import PermissionDenied
 from workbench.schemas import Actor, Role
@@ -47,6 +47,7 @@ class Action(enum.StrEnum):
     audit_agreement = "audit how far reviewers agree"
     comment = "comment on claims for the adjudicator"
     send_back = "send a claim back to a reviewer with a question"
+    manage_projects = "add projects and manage their members"
 
 
 _EVERYONE = frozenset(Role)
@@ -67,7 +68,11 @@ MAY: Mapping[Action, frozenset[Role]] = {
     Action.audit_agreement: _ADMINS,
     Action.comment: frozenset({Role.admin, Role.reviewer}),
     Action.send_back: _ADMINS,
+    Action.manage_projects: _ADMINS,
 }
+# Actions about the whole server, never one project's: only a site admin (``users.role``
+# admin) performs them, whatever their roles in projects.
+SITE_ACTIONS: frozenset[Action] = frozenset({Action.manage_users, Action.manage_projects})
 
 # What the command line may do: everything but what needs an account to sign it (a verdict,
 # a correction of a claim, an adjudication and a password are some person's, and the system
@@ -118,46 +123,68 @@ def allowed(actor: Actor, action: Action) -> bool:
 
 
 @overload
-def authorize(where: Session | Engine, actor: Actor, action: Action) -> Actor: ...
+def authorize(
+    where: Session | Engine, actor: Actor, action: Action, project: int | None = None
+) -> Actor: ...
 @overload
-def authorize(where: Session | Engine, actor: SystemActor, action: Action) -> SystemActor: ...
+def authorize(
+    where: Session | Engine, actor: SystemActor, action: Action, project: int | None = None
+) -> SystemActor: ...
 @overload
-def authorize(where: Session | Engine, actor: Caller, action: Action) -> Caller: ...
-def authorize(where: Session | Engine, actor: Caller, action: Action) -> Caller:
+def authorize(
+    where: Session | Engine, actor: Caller, action: Action, project: int | None = None
+) -> Caller: ...
+def authorize(
+    where: Session | Engine, actor: Caller, action: Action, project: int | None = None
+) -> Caller:
     """``actor`` as stored now if it may perform ``action``; :class:`PermissionDenied` if not.
 
     ``where``: the service's own session (the check and the work in one transaction), or an
     engine for a service that opens no transaction on accounts (a file export). The account
     is re-read: disabled or removed, it is refused whatever the action; its role is the
     stored one, not the caller's copy.
+
+    ``project``: the id of the project the action is about. The role is then the account's
+    role in that project (a site admin is admin of every project; an account that is not a
+    member has none, and is refused whatever it asks); the returned actor carries that role.
+    Without it, the account's own role (``users.role``), as before projects.
     """
     if isinstance(actor, SystemActor):
         if action not in SYSTEM_MAY:
             raise PermissionDenied(f"{actor.name} cannot {action.value}")
         return actor
     if isinstance(where, Session):
-        stored = _stored(where, actor)
+        stored = _stored(where, actor, None if action in SITE_ACTIONS else project)
     else:
         with unit_of_work(where) as session:
-            stored = _stored(session, actor)
+            stored = _stored(session, actor, None if action in SITE_ACTIONS else project)
     if not allowed(stored, action):
         raise PermissionDenied(f"{stored.name} is a {stored.role.value} and cannot {action.value}")
     return stored
 
 
-def may(session: Session, actor: Caller, action: Action) -> bool:
+def may(session: Session, actor: Caller, action: Action, project: int | None = None) -> bool:
     """Whether :func:`authorize` would let ``actor`` perform ``action``, for what a service
     shows rather than refuses (blind review: whose reviews a reader sees)."""
     try:
-        authorize(session, actor, action)
+        authorize(session, actor, action, project)
     except PermissionDenied:
         return False
     return True
 
 
-def _stored(session: Session, actor: Actor) -> Actor:
+def _stored(session: Session, actor: Actor, project: int | None = None) -> Actor:
     # A session may outlive a demotion or a disable: the account as the database has it now.
     user = session.get(User, actor.id)
     if user is None or user.disabled:
         raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
-    return actor_of(user)
+    if project is None or user.role == Role.admin.value:
+        return actor_of(user)
+    role = session.scalar(
+        select(Membership.role).where(
+            Membership.user_id == user.id, Membership.project_id == project
+        )
+    )
+    if role is None:
+        raise PermissionDenied(f"{user.name} is not a member of this project")
+    return Actor(id=user.id, name=user.name, role=Role(role))

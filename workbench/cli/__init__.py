@@ -5,7 +5,7 @@ calling one service and printing the result.
 - ``corpus``: init, ingest, extract, synth, demo, rebuild-similarity;
 - ``transfer``: export, import;
 - ``model``: score, train-extractor;
-- ``agreement``; ``users`` and ``settings`` (subcommand groups);
+- ``agreement``; ``users``, ``settings`` and ``projects`` (subcommand groups);
 - ``serve``: the review app, and the Streamlit process it runs.
 
 The commands are registered here, in the order `workbench --help` lists them.
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import typer
 
-from workbench.cli import agreement, corpus, model, serve, settings, transfer, users
+from workbench.cli import agreement, corpus, model, projects, serve, settings, transfer, users
 
 app = typer.Typer(
     help="Fact-check annotation workbench: ingest articles, extract claims, review, export.",
@@ -38,6 +38,7 @@ app.command("train-extractor")(model.train_extractor)
 app.command()(model.rescore)
 app.add_typer(users.app, name="users")
 app.add_typer(settings.app, name="settings")
+app.add_typer(projects.app, name="projects")
 app.command()(agreement.agreement)
 
 __all__ = ["app"]

@@ -34,6 +34,14 @@ DbOption = Annotated[
         show_default=False,
     ),
 ]
+ProjectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--project",
+        help="The project (default: $WORKBENCH_PROJECT, else the only one there is).",
+        show_default=False,
+    ),
+]
 PortOption = Annotated[int, typer.Option("--port", help="Port for the web app.")]
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on (0.0.0.0 to share on a network).")
@@ -61,11 +69,11 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(code=1) from None
 
 
-def settings_for(db: str | None) -> Settings:
-    """The settings, ``--db`` (when given) over $WORKBENCH_DATABASE_URL; a bad WORKBENCH_*
-    value is one line, not a traceback."""
+def settings_for(db: str | None, project: str | None = None) -> Settings:
+    """The settings, ``--db`` (when given) over $WORKBENCH_DATABASE_URL and ``--project`` over
+    $WORKBENCH_PROJECT; a bad WORKBENCH_* value is one line, not a traceback."""
     with user_errors():
-        return get_settings(database_url=db)
+        return get_settings(database_url=db, project=project)
 
 
 def echo(message: str, *, err: bool = False) -> None:

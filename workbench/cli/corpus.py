@@ -22,6 +22,7 @@ from workbench.cli.common import (
     HostOption,
     PathsArgument,
     PortOption,
+    ProjectOption,
     echo,
     echo_json,
     open_named,
@@ -43,6 +44,8 @@ from workbench.ingest.service import (
     default_workers,
     ingest_paths,
 )
+from workbench.projects.service import resolve_project
+from workbench.projects.settings import get_project_settings
 from workbench.review.queue import list_documents
 from workbench.schemas import DocumentIn
 from workbench.terminal import printable
@@ -81,9 +84,11 @@ def ingest(
         ),
     ] = BATCH_DOCUMENTS,
     follow_links: FollowLinksOption = False,
+    project: ProjectOption = None,
 ) -> None:
-    """Load documents, extract their claims and store both; duplicates are skipped."""
-    settings = settings_for(db)
+    """Load documents, extract their claims and store both; texts the project already holds
+    are skipped."""
+    settings = settings_for(db, project)
     with user_errors():
         engine = open_named(settings.database_url)
         report = _ingest(
@@ -111,6 +116,13 @@ def _ingest(
     follow_links: bool = False,
     whole_model: bool = False,
 ) -> IngestReport:
+    project = resolve_project(engine, settings.project)
+    # The project's own scorer and threshold, where it has them, over the server's.
+    chosen = get_project_settings(engine, project.id)
+    scorer = chosen.scorer or settings.scorer
+    threshold = (
+        chosen.claim_threshold if chosen.claim_threshold is not None else settings.claim_threshold
+    )
     # delay: the bar appears only once a batch has taken more than a moment.
     total = count_documents(paths, follow_links=follow_links)
     with tqdm(total=total, unit="doc", delay=1.0, disable=not progress, file=sys.stderr) as bar:
@@ -129,13 +141,14 @@ def _ingest(
             # A two-stage scorer's first stage only, the rest re-scored in the background;
             # ``whole_model`` (a few articles) scores them for good at once.
             (default_extractor if whole_model else ingest_extractor)(
-                settings.claim_threshold, settings.scorer, settings.scorer_model
+                threshold, scorer, settings.scorer_model
             ),
             max_bytes=settings.max_file_bytes,
             on_item=on_item,
             workers=workers or default_workers(),
             batch_documents=batch,
             follow_links=follow_links,
+            project=project.id,
         )
 
 

@@ -11,22 +11,27 @@ from workbench.auth.policy import SYSTEM
 from workbench.cli.common import (
     DbOption,
     JsonOption,
+    ProjectOption,
     echo,
     echo_json,
     open_named,
     settings_for,
     user_errors,
 )
-from workbench.project import ProjectSettings, get_project_settings, set_project_setting
+from workbench.projects.settings import ProjectSettings, get_project_settings, set_project_setting
 
 app = typer.Typer(help="Project settings shared by every reviewer.", no_args_is_help=True)
 
 
 @app.command("show")
-def settings_show(db: DbOption = None, as_json: JsonOption = False) -> None:
+def settings_show(
+    db: DbOption = None, as_json: JsonOption = False, project: ProjectOption = None
+) -> None:
     """The project settings and what each one means."""
+    settings = settings_for(db, project)
     with user_errors():
-        current = get_project_settings(open_named(settings_for(db).database_url, migrate=False))
+        engine = open_named(settings.database_url, migrate=False)
+        current = get_project_settings(engine, settings.project)
     if as_json:
         echo_json(current.model_dump_json())
         return
@@ -39,9 +44,11 @@ def settings_set(
     key: Annotated[str, typer.Argument(help=", ".join(ProjectSettings.model_fields))],
     value: Annotated[str, typer.Argument(help="The new value.")],
     db: DbOption = None,
+    project: ProjectOption = None,
 ) -> None:
     """Change one project setting; the change is kept in the history."""
+    settings = settings_for(db, project)
     with user_errors():
-        engine = open_named(settings_for(db).database_url)
-        current = set_project_setting(engine, SYSTEM, key, value)
+        engine = open_named(settings.database_url)
+        current = set_project_setting(engine, SYSTEM, key, value, settings.project)
     echo(f"{key} = {getattr(current, key)}")

@@ -33,6 +33,7 @@ from workbench.cli.common import (
     user_errors,
 )
 from workbench.errors import WorkbenchError
+from workbench.projects.membership import grant, revoke
 from workbench.schemas import Role
 from workbench.terminal import printable
 
@@ -198,3 +199,28 @@ def users_unlock(name: NameArgument, db: DbOption = None) -> None:
     with user_errors():
         user = unlock(_open_for_users(db, migrate=False), SYSTEM, name)
     echo(f"{user.name} may sign in again at once")
+
+
+@app.command("grant")
+def users_grant(
+    name: NameArgument,
+    project: Annotated[str, typer.Option("--project", help="The project's name.")],
+    role: Annotated[Role, typer.Option("--role", help="What the account may do there.")],
+    db: DbOption = None,
+) -> None:
+    """Make an account a member of a project with a role there (or change that role)."""
+    with user_errors():
+        member = grant(_open_for_users(db, migrate=True), SYSTEM, name, project, role)
+    echo(f"{member.user} is {member.role.value} of project {member.project}")
+
+
+@app.command("revoke")
+def users_revoke(
+    name: NameArgument,
+    project: Annotated[str, typer.Option("--project", help="The project's name.")],
+    db: DbOption = None,
+) -> None:
+    """Take an account out of a project: its reviews stay, its access there goes."""
+    with user_errors():
+        revoke(_open_for_users(db, migrate=False), SYSTEM, name, project)
+    echo(f"{name} is no longer a member of project {project}")

@@ -71,15 +71,54 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Document(Base):
-    __tablename__ = "documents"
+class Project(Base):
+    """A desk: its documents, settings, verdict scale and guidelines (workbench.projects).
+
+    ``verdict_scale``: the ordered verdicts, best first, as ``projects.scale.VerdictScale``
+    dumps them; ``guidelines_version`` counts the guidelines' changes (each in the history).
+    """
+
+    __tablename__ = "projects"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    verdict_scale: Mapped[Any] = mapped_column(JSONType)
+    guidelines: Mapped[str] = mapped_column(Text, default="")
+    guidelines_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Membership(Base):
+    """A user's role in one project; a site admin (``users.role`` admin) is admin of every one."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'reviewer', 'viewer')", name="role"),
+        Index("ix_memberships_project_id", "project_id"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    # The same text in two projects is two documents: unique per project.
+    __table_args__ = (UniqueConstraint("project_id", "sha256", name="uq_documents_project_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     title: Mapped[str] = mapped_column(String(500))
     source: Mapped[str] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime())
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -484,10 +523,13 @@ class Comment(Base):
 
 
 class ProjectSetting(Base):
-    """One project-wide setting (reviews_per_claim, lease_minutes, assignment_order)."""
+    """One setting of a project (reviews_per_claim, lease_minutes, assignment_order)."""
 
     __tablename__ = "project_settings"
 
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSONType)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

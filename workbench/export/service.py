@@ -103,6 +103,7 @@ def write_export(
     ``on_progress`` is told the number of claims written so far, after each batch."""
     flt = effective_filter(fmt, flt)
     check(engine, flt)
+    fmt = ExportFormat(fmt)  # a plain "csv" from an API caller, not only the enum
     counter = _Counter(on_progress)
     # A ClaimReview holds no reviews: they are not read.
     with_reviews = fmt is not ExportFormat.claimreview

@@ -56,6 +56,7 @@ from workbench.ingest.readers import (
 )
 from workbench.ingest.sources import named, source_name
 from workbench.ingest.store import Ready, sha256_of, store_batch, stored_digests
+from workbench.projects.service import resolve_project
 from workbench.reports import Report
 from workbench.schemas import DocumentIn
 from workbench.similarity.cache import SketchCache
@@ -135,8 +136,10 @@ class _Ingest:
         report: IngestReport,
         on_item: Callable[[DocumentIn | ReadError], None] | None,
         batch_documents: int,
+        project_id: int,
     ) -> None:
         self.engine = engine
+        self.project_id = project_id
         self.extractor = extractor
         self.report = report
         self.on_item = on_item
@@ -177,7 +180,7 @@ class _Ingest:
     def new_only(self, chunk: list[_Pending]) -> list[_Pending]:
         """``chunk`` less the texts already stored (counted as duplicates now)."""
         with unit_of_work(self.engine) as session:
-            known = stored_digests(session, [p.digest for p in chunk])
+            known = stored_digests(session, [p.digest for p in chunk], self.project_id)
         fresh: list[_Pending] = []
         for pending in chunk:
             if pending.digest in known:
@@ -220,7 +223,7 @@ class _Ingest:
         outcomes: list[int | ReadError | None]
         try:
             with unit_of_work(self.engine) as session:
-                outcomes = list(store_batch(session, batch, self.cache))
+                outcomes = list(store_batch(session, batch, self.cache, project_id=self.project_id))
         except (DataError, IntegrityError, StatementError) as exc:
             if not _rejected(exc):
                 raise
@@ -241,7 +244,7 @@ class _Ingest:
     def store_alone(self, ready: Ready) -> int | ReadError | None:
         try:
             with unit_of_work(self.engine) as session:
-                return store_batch(session, [ready], self.cache)[0]
+                return store_batch(session, [ready], self.cache, project_id=self.project_id)[0]
         except (DataError, IntegrityError, StatementError) as exc:
             if not _rejected(exc):
                 raise
@@ -266,16 +269,21 @@ def ingest_documents(
     *,
     workers: int = 1,
     batch_documents: int = BATCH_DOCUMENTS,
+    project: int | str | None = None,
 ) -> IngestReport:
     """Store every document of ``items``; errors are collected in the report, not raised.
+
+    ``project``: the project (id or name) the documents go into; None: the only one there is
+    (``projects.service.resolve_project``, which says so when there are several).
 
     ``workers`` > 1 extracts in that many worker processes once the input holds at least
     ``POOL_THRESHOLD`` documents (the extractor is pickled to them). ``on_item`` is called
     once per item, when it is stored, skipped or failed, and once per ``ReadWarning`` as it
     is read. See the module docstring for what is promised about failures.
     """
+    project_id = resolve_project(engine, project).id
     report = report or IngestReport()
-    run = _Ingest(engine, extractor, report, on_item, max(1, batch_documents))
+    run = _Ingest(engine, extractor, report, on_item, max(1, batch_documents), project_id)
     stream = iter(items)
     head = list(islice(stream, POOL_THRESHOLD)) if workers > 1 else []
     chunks = run.chunks(chain(head, stream))
@@ -354,6 +362,7 @@ def ingest_paths(
     workers: int = 1,
     batch_documents: int = BATCH_DOCUMENTS,
     follow_links: bool = False,
+    project: int | str | None = None,
 ) -> IngestReport:
     files, errors = expand_paths(paths, follow_links=follow_links)
     # Sources as given, never an absolute path of this machine (see workbench.ingest.sources).
@@ -368,6 +377,7 @@ def ingest_paths(
         on_item=on_item,
         workers=workers,
         batch_documents=batch_documents,
+        project=project,
     )
 
 

@@ -22,6 +22,7 @@ from workbench.db.models import Base, Claim, ClaimCount, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
 from workbench.ingest.extraction import Extracted
+from workbench.projects.service import resolve_project
 from workbench.schemas import ClaimCandidate, ClaimStatus, DocumentIn
 from workbench.similarity.cache import SketchCache
 from workbench.similarity.link import link_claims, link_documents
@@ -32,7 +33,9 @@ def sha256_of(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -> int | None:
+def store_document(
+    engine: Engine, document: DocumentIn, extractor: Extractor, project: int | str | None = None
+) -> int | None:
     """Store one document and its claims; ``None`` if the same text is already stored.
 
     Extraction and the claims' similarity sketches are computed before the transaction
@@ -42,15 +45,15 @@ def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -
     is the bulk path that reports them and goes on).
     """
     digest = sha256_of(document.text)
-    with unit_of_work(engine) as session:
-        if session.scalar(select(Document.id).where(Document.sha256 == digest)) is not None:
-            return None
+    project_id = resolve_project(engine, project).id
+    if _stored(engine, digest, project_id):
+        return None
     candidates = extractor.extract(document.text)
     claim_sketches = sketches([c.text for c in candidates])
     try:
         with unit_of_work(engine) as session:
             claims = [_claim_row(c) for c in candidates]
-            row = _document_row(document, digest, claims)
+            row = _document_row(document, digest, claims, project_id)
             session.add(row)
             session.flush()
             _count_out_of_queue(session, candidates)
@@ -60,10 +63,14 @@ def store_document(engine: Engine, document: DocumentIn, extractor: Extractor) -
             return _in_queue(candidates)
     except IntegrityError:
         # Another process stored the same text between our check and our insert.
-        with unit_of_work(engine) as session:
-            if session.scalar(select(Document.id).where(Document.sha256 == digest)) is not None:
-                return None
+        if _stored(engine, digest, project_id):
+            return None
         raise
+
+
+def _stored(engine: Engine, digest: str, project_id: int) -> bool:
+    with unit_of_work(engine) as session:
+        return bool(stored_digests(session, [digest], project_id))
 
 
 def _claim_row(candidate: ClaimCandidate) -> Claim:
@@ -101,8 +108,11 @@ def _count_out_of_queue(session: Session, candidates: Sequence[ClaimCandidate]) 
         session.execute(insert(_COUNTS).values(reviewed=0, not_a_claim=0, held_out=hidden))
 
 
-def _document_row(document: DocumentIn, digest: str, claims: list[Claim]) -> Document:
+def _document_row(
+    document: DocumentIn, digest: str, claims: list[Claim], project_id: int
+) -> Document:
     return Document(
+        project_id=project_id,
         title=document.title[:500],
         source=document.source,
         url=document.url,
@@ -123,10 +133,14 @@ class Ready:
     extracted: Extracted
 
 
-def stored_digests(session: Session, digests: Sequence[str]) -> set[str]:
+def stored_digests(session: Session, digests: Sequence[str], project_id: int) -> set[str]:
+    """Which of ``digests`` the project already holds (the same text may be in another)."""
     if not digests:
         return set()
-    return set(session.scalars(select(Document.sha256).where(Document.sha256.in_(digests))))
+    query = select(Document.sha256).where(
+        Document.project_id == project_id, Document.sha256.in_(digests)
+    )
+    return set(session.scalars(query))
 
 
 _DOCUMENTS: Table = Base.metadata.tables[Document.__tablename__]
@@ -135,7 +149,11 @@ _COUNTS: Table = Base.metadata.tables[ClaimCount.__tablename__]
 
 
 def store_batch(
-    session: Session, batch: Sequence[Ready], cache: SketchCache | None = None
+    session: Session,
+    batch: Sequence[Ready],
+    cache: SketchCache | None = None,
+    *,
+    project_id: int | None = None,
 ) -> list[int | None]:
     """Insert the new documents of ``batch`` with their claims and links, in ``session``.
 
@@ -144,7 +162,9 @@ def store_batch(
     statement per table for the whole batch: the ORM's per-object bookkeeping cost more than
     the rest of storing.
     """
-    known = stored_digests(session, [r.digest for r in batch])
+    if project_id is None:
+        project_id = resolve_project(session).id
+    known = stored_digests(session, [r.digest for r in batch], project_id)
     outcomes: list[int | None] = []
     new: list[Ready] = []
     for ready in batch:
@@ -164,7 +184,7 @@ def store_batch(
     document_ids = (
         session.execute(
             insert(_DOCUMENTS).returning(_DOCUMENTS.c.id, sort_by_parameter_order=True),
-            [_document_values(r.document, r.digest, now) for r in new],
+            [_document_values(r.document, r.digest, now, project_id) for r in new],
         )
         .scalars()
         .all()
@@ -207,8 +227,11 @@ def store_batch(
     return outcomes
 
 
-def _document_values(document: DocumentIn, digest: str, now: datetime) -> dict[str, Any]:
+def _document_values(
+    document: DocumentIn, digest: str, now: datetime, project_id: int
+) -> dict[str, Any]:
     return {
+        "project_id": project_id,
         "title": document.title[:500],
         "source": document.source,
         "url": document.url,

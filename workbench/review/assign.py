@@ -43,7 +43,7 @@ from workbench.auth.policy import Action, authorize
 from workbench.db.models import Base, Claim, Lease, ProjectSetting, Review, User, UTCDateTime
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
-from workbench.project import ProjectSettings
+from workbench.projects.settings import ProjectSettings
 from workbench.review import discussion
 from workbench.schemas import Actor, ClaimStatus, Role, Verdict
 

@@ -50,7 +50,7 @@ from workbench.db.models import (
     ProjectSetting,
     Review,
 )
-from workbench.project import ProjectSettings
+from workbench.projects.settings import ProjectSettings
 from workbench.review import awaiting, blind, stats
 from workbench.schemas import FinalSource
 

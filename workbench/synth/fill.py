@@ -30,7 +30,8 @@ from workbench.db.models import (
     User,
 )
 from workbench.errors import InvalidInput
-from workbench.project import ProjectSettings, set_project_setting
+from workbench.projects.service import resolve_project
+from workbench.projects.settings import ProjectSettings, set_project_setting
 from workbench.reports import Report
 from workbench.review.stats import recount
 from workbench.schemas import Role
@@ -158,8 +159,10 @@ def synthesize(
     agreement: float = DEFAULT_AGREEMENT,
     adjudicated: float = DEFAULT_ADJUDICATED,
     on_document: Callable[[int], None] | None = None,
+    project: int | str | None = None,
 ) -> SynthReport:
-    """Fill ``engine``'s database with a synthetic corpus (see the module docstring).
+    """Fill ``engine``'s database with a synthetic corpus (see the module docstring), in
+    ``project`` (id or name; None: the only one).
 
     Refuses a database that already holds documents unless ``append``: synthetic rows mixed
     into a real project by accident could not be told apart from real reviews afterwards. With
@@ -180,6 +183,7 @@ def synthesize(
         raise InvalidInput("agreement and the adjudicated share are probabilities, in [0, 1]")
     began = time.perf_counter()
     report = SynthReport()
+    project_id = resolve_project(engine, project).id
     with engine.connect() as connection:
         existing = connection.scalar(select(func.count()).select_from(_table(Document))) or 0
     if existing and not append:
@@ -192,7 +196,7 @@ def synthesize(
     report.reviewers = len(reviewer_ids)
     admin_id = _accounts(engine, [ADMIN], Role.admin)[0] if reviews_per_claim > 1 else None
     if not existing and 1 <= reviews_per_claim <= _max_k():
-        set_project_setting(engine, SYSTEM, "reviews_per_claim", reviews_per_claim)
+        set_project_setting(engine, SYSTEM, "reviews_per_claim", reviews_per_claim, project_id)
 
     weights_rng = np.random.default_rng([seed, 7])
     weights = np.exp(weights_rng.normal(0.0, 0.5, size=max(reviewers, 1)))[:reviewers]
@@ -204,7 +208,7 @@ def synthesize(
         made = [article(seed, i) for i in range(batch_start, batch_end)]
         with engine.begin() as connection:
             ids = _next_ids(connection)
-            rows = _Rows(ids)
+            rows = _Rows(ids, project_id)
             for art in made:
                 rows.add_article(
                     art,
@@ -272,8 +276,9 @@ def _max_k() -> int:
 class _Rows:
     """The rows of one batch of articles, with ids assigned from ``next_ids``."""
 
-    def __init__(self, next_ids: dict[str, int]) -> None:
+    def __init__(self, next_ids: dict[str, int], project_id: int) -> None:
         self.ids = next_ids
+        self.project_id = project_id
         self.documents: list[dict[str, Any]] = []
         self.claims: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
@@ -309,6 +314,7 @@ class _Rows:
         self.documents.append(
             {
                 "id": document_id,
+                "project_id": self.project_id,
                 "title": art.title[:500],
                 "source": art.source,
                 "url": art.url,

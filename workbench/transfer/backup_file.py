@@ -32,7 +32,9 @@ SCHEMA_VERSION = 1
 BATCH = 1000
 # Parents before children, so that a restore inserts in file order.
 TABLES = (
+    "projects",
     "users",
+    "memberships",
     "project_settings",
     "documents",
     "claims",
@@ -46,7 +48,7 @@ TABLES = (
     "claim_sketch_keys",
 )
 # The tables foreign keys refer to (comments: an answer names its question).
-PARENTS = ("users", "documents", "claims", "reviews", "comments")
+PARENTS = ("projects", "users", "documents", "claims", "reviews", "comments")
 CONTENT_TABLES = ("documents", "claims", "reviews", "users")  # "empty" means none of these
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from workbench.app import frame, render, state
 from workbench.errors import WorkbenchError
-from workbench.project import get_project_settings
+from workbench.projects.settings import get_project_settings
 from workbench.review.progress import (
     BREAK,
     Decided,

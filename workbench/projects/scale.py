@@ -1,0 +1,117 @@
+"""A project's verdict scale: its verdicts in order, best first.
+
+Each verdict has a name (what is stored in reviews and exports), a label for buttons, a
+description shown as help, a keyboard key, and its ClaimReview rating. "Not a claim" is not a
+verdict: it takes a claim out of the queue whatever the scale. The default is the scale every
+database had before projects (verified, disputed, unsupported), with the ClaimReview ratings
+the export has always given them, so an upgraded database exports what it exported before.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+# A verdict's name is stored in every review and export: lower case, no spaces, so it reads the
+# same in a URL, a CSV cell and a command line.
+VerdictName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_-]{0,39}$")
+]
+# Keys the Review page already binds to something else ("X" not a claim, "P" previous, "S" skip).
+RESERVED_KEYS = frozenset({"x", "p", "s"})
+
+
+class ScaleVerdict(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: VerdictName
+    label: str = Field(default="", max_length=60, description="button text; the name if empty")
+    description: str = Field(default="", max_length=500, description="help shown beside it")
+    key: str = Field(default="", max_length=1, description="keyboard shortcut; none if empty")
+    rating: int = Field(ge=1, le=100, description="ClaimReview ratingValue")
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+class VerdictScale(BaseModel):
+    """The verdicts, best first; ratings need not be consecutive but must fall with the order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdicts: tuple[ScaleVerdict, ...] = Field(min_length=2, max_length=12)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        names = [v.name for v in self.verdicts]
+        if len(set(names)) != len(names):
+            raise ValueError(f"a verdict appears twice: {', '.join(names)}")
+        if "not_a_claim" in names:
+            raise ValueError("'not_a_claim' is not a verdict: every project has it")
+        keys = [v.key.lower() for v in self.verdicts if v.key]
+        if len(set(keys)) != len(keys):
+            raise ValueError("two verdicts share a key")
+        if RESERVED_KEYS & set(keys):
+            raise ValueError(f"keys {', '.join(sorted(RESERVED_KEYS))} are taken by the page")
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self.verdicts)
+
+    @property
+    def best_rating(self) -> int:
+        return max(v.rating for v in self.verdicts)
+
+    @property
+    def worst_rating(self) -> int:
+        return min(v.rating for v in self.verdicts)
+
+    def get(self, name: str) -> ScaleVerdict | None:
+        return next((v for v in self.verdicts if v.name == name), None)
+
+
+DEFAULT_SCALE = VerdictScale(
+    verdicts=(
+        ScaleVerdict(
+            name="verified",
+            description="The evidence supports the claim as stated.",
+            key="1",
+            rating=3,
+        ),
+        ScaleVerdict(
+            name="disputed",
+            description="Credible evidence contradicts it, or it is contested.",
+            key="2",
+            rating=1,
+        ),
+        ScaleVerdict(
+            name="unsupported",
+            description="No evidence was found that would confirm it.",
+            key="3",
+            rating=2,
+        ),
+    )
+)
+
+
+def parse_scale(spec: str) -> VerdictScale:
+    """A scale from the command line's ``"best,...,worst"``: names in order, ratings n..1, keys
+    1..9; the default scale's descriptions and ratings where a name is one of its own."""
+    names = [part.strip() for part in re.split(r"[,\n]", spec) if part.strip()]
+    count = len(names)
+    verdicts: list[ScaleVerdict | dict[str, object]] = []
+    for position, name in enumerate(names):
+        known = DEFAULT_SCALE.get(name)
+        key = str(position + 1) if position < 9 else ""
+        if known is not None and names == list(DEFAULT_SCALE.names):
+            verdicts.append(known)
+            continue
+        description = known.description if known is not None else ""
+        verdicts.append(
+            {"name": name, "description": description, "key": key, "rating": count - position}
+        )
+    return VerdictScale.model_validate({"verdicts": verdicts})
