@@ -29,28 +29,41 @@ def initialised(db_url: str) -> str:
 def test_projects_add_list_and_ingest_into_each(initialised: str, sample_dir: Path) -> None:
     db = initialised
     code, out, err = run(
-        "projects", "add", "politifact", "--verdicts",
-        "true,mostly-true,half-true,mostly-false,false,pants-on-fire",
+        "projects", "add", "elections", "--verdicts", "disputed,unsupported,verified",
         "--description", "The election desk", "--db", db,
     )  # fmt: skip
     assert code == 0, err
-    assert "added project politifact: true, mostly-true" in out
+    assert "added project elections: disputed, unsupported, verified" in out
     # Two projects: a command that writes one's data must be told which.
     code, _, err = run("ingest", str(sample_dir), "--db", db)
-    assert code == 1 and "several projects (default, politifact)" in err
+    assert code == 1 and "several projects (default, elections)" in err
     assert "--project NAME or WORKBENCH_PROJECT" in err
-    assert run("ingest", str(sample_dir), "--db", db, "--project", "politifact")[0] == 0
+    assert run("ingest", str(sample_dir), "--db", db, "--project", "elections")[0] == 0
     code, _, _ = run("ingest", str(sample_dir), "--db", db, env={"WORKBENCH_PROJECT": "default"})
     assert code == 0
     code, out, _ = run("projects", "list", "--json", "--db", db)
     listed = {p["name"]: p for p in json.loads(out)}
-    assert listed["politifact"]["documents"] == listed["default"]["documents"] == 5
-    assert listed["politifact"]["verdicts"][-1] == "pants-on-fire"
-    assert listed["politifact"]["description"] == "The election desk"
+    assert listed["elections"]["documents"] == listed["default"]["documents"] == 5
+    assert listed["elections"]["verdicts"] == ["disputed", "unsupported", "verified"]
+    assert listed["elections"]["description"] == "The election desk"
     code, out, _ = run("projects", "list", "--db", db)
     assert out.splitlines()[0].split() == [
         "name", "documents", "claims", "reviews", "members", "verdicts"
     ]  # fmt: skip
+
+
+def test_a_scale_that_cannot_be_stored_or_parsed_is_one_line(initialised: str) -> None:
+    db = initialised
+    code, _, err = run("projects", "add", "x", "--verdicts", "true,false", "--db", db)
+    assert code == 1 and "stores only the verdicts verified, disputed, unsupported" in err
+    code, _, err = run("projects", "add", "x", "--verdicts", "verified,verified", "--db", db)
+    assert code == 1 and "appears twice" in err
+    code, _, err = run("projects", "set", "default", "verdicts", "[{", "--db", db)
+    assert code == 1 and "not JSON" in err
+    labels = '[{"name": "verified", "label": "True"}, {"name": "disputed", "label": "False"}]'
+    assert run("projects", "set", "default", "verdicts", labels, "--db", db)[0] == 0
+    code, out, _ = run("projects", "show", "default", "--db", db)
+    assert "[1] verified" not in out and "verified (rating 2)" in out
 
 
 def test_projects_set_changes_settings_and_description(initialised: str) -> None:

@@ -188,21 +188,36 @@ def test_a_bad_scale_is_refused(spec: str, problem: str) -> None:
         parse_scale(spec)
 
 
-def test_a_scale_may_grow_but_not_lose_a_verdict_in_use(seeded: Engine) -> None:
+def test_a_scale_may_change_but_not_lose_a_verdict_in_use(seeded: Engine) -> None:
     from workbench.review import assign, decisions
-
-    user = add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
     from workbench.schemas import Actor, Verdict
 
+    user = add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
     ana = Actor(id=user.id, name=user.name, role=Role.reviewer)
     claim = assign.next_claim(seeded, ana)
     assert claim is not None
     decisions.set_verdict(seeded, claim, ana, Verdict.disputed)
-    grown = parse_scale("verified,misleading,disputed,unsupported")
-    assert set_scale(seeded, SYSTEM, "default", grown).scale.names[1] == "misleading"
     with pytest.raises(InvalidInput, match="disputed are in use"):
-        set_scale(seeded, SYSTEM, "default", parse_scale("verified,false,unsupported"))
-    assert resolve_project(seeded).scale == grown  # nothing changed by the refusal
+        set_scale(seeded, SYSTEM, "default", parse_scale("verified,unsupported"))
+    assert resolve_project(seeded).scale == DEFAULT_SCALE  # nothing changed by the refusal
+    smaller = set_scale(seeded, SYSTEM, "default", parse_scale("verified,disputed"))
+    assert smaller.scale.names == ("verified", "disputed")  # unsupported was not in use
+    relabelled = parse_scale(
+        '[{"name": "disputed", "label": "False", "description": "Contradicted.", "key": "f"},'
+        ' {"name": "verified", "label": "True", "key": "t"}]'
+    )
+    changed = set_scale(seeded, SYSTEM, "default", relabelled)
+    assert [v.shown for v in changed.scale.verdicts] == ["False", "True"]
+    assert [v.rating for v in changed.scale.verdicts] == [2, 1]
+
+
+def test_a_verdict_this_release_cannot_store_is_refused_with_the_reason(engine: Engine) -> None:
+    politifact = parse_scale("true,mostly-true,half-true,mostly-false,false,pants-on-fire")
+    with pytest.raises(InvalidInput, match=r"verdict\(s\) true, mostly-true.*stores only"):
+        add_project(engine, SYSTEM, "elections", scale=politifact)
+    with pytest.raises(InvalidInput, match=r"verdict\(s\) misleading"):
+        set_scale(engine, SYSTEM, "default", parse_scale("verified,misleading,disputed"))
+    assert [p.name for p in list_projects(engine, SYSTEM)] == ["default"]
 
 
 def test_guidelines_are_versioned_in_the_history(engine: Engine) -> None:
@@ -223,10 +238,11 @@ def test_guidelines_are_versioned_in_the_history(engine: Engine) -> None:
 
 
 def test_projects_are_listed_with_their_counts(seeded: Engine) -> None:
-    add_project(seeded, SYSTEM, "health", scale=parse_scale("true,false"))
+    add_project(seeded, SYSTEM, "health", scale=parse_scale("verified,disputed"))
     listed = {p.name: p for p in list_projects(seeded, SYSTEM)}
     assert listed["default"].documents == 5 and listed["default"].claims > 0
-    assert listed["health"].documents == 0 and listed["health"].scale.names == ("true", "false")
+    assert listed["health"].documents == 0
+    assert listed["health"].scale.names == ("verified", "disputed")
 
 
 def test_a_stored_scale_round_trips(engine: Engine) -> None:

@@ -9,6 +9,7 @@ the export has always given them, so an upgraded database exports what it export
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Annotated, Self
 
@@ -17,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 # A verdict's name is stored in every review and export: lower case, no spaces, so it reads the
 # same in a URL, a CSV cell and a command line.
 VerdictName = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_-]{0,39}$")
+    # 20 characters: what reviews.verdict and final_verdicts.verdict hold.
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_-]{0,19}$")
 ]
 # Keys the Review page already binds to something else ("X" not a claim, "P" previous, "S" skip).
 RESERVED_KEYS = frozenset({"x", "p", "s"})
@@ -100,7 +102,14 @@ DEFAULT_SCALE = VerdictScale(
 
 def parse_scale(spec: str) -> VerdictScale:
     """A scale from the command line's ``"best,...,worst"``: names in order, ratings n..1, keys
-    1..9; the default scale's descriptions and ratings where a name is one of its own."""
+    1..9; the default scale's descriptions and ratings where a name is one of its own.
+
+    Or JSON, for labels, descriptions, keys and ratings of one's own: a list of objects
+    ``{"name", "label", "description", "key", "rating"}``, best first (a missing rating is
+    n..1 by position, as above). Raises ValueError (pydantic's) naming what is wrong.
+    """
+    if spec.lstrip().startswith(("[", "{")):
+        return _from_json(spec)
     names = [part.strip() for part in re.split(r"[,\n]", spec) if part.strip()]
     count = len(names)
     verdicts: list[ScaleVerdict | dict[str, object]] = []
@@ -115,3 +124,21 @@ def parse_scale(spec: str) -> VerdictScale:
             {"name": name, "description": description, "key": key, "rating": count - position}
         )
     return VerdictScale.model_validate({"verdicts": verdicts})
+
+
+def _from_json(spec: str) -> VerdictScale:
+    try:
+        value = json.loads(spec)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} at character {exc.pos}") from None
+    items = value.get("verdicts") if isinstance(value, dict) else value
+    if not isinstance(items, list):
+        raise ValueError("JSON: a list of verdicts, best first")
+    count = len(items)
+    filled = [
+        item | {"rating": count - position}
+        if isinstance(item, dict) and "rating" not in item
+        else item
+        for position, item in enumerate(items)
+    ]
+    return VerdictScale.model_validate({"verdicts": filled})

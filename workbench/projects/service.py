@@ -25,6 +25,10 @@ from workbench.projects.scale import DEFAULT_SCALE, VerdictScale
 from workbench.schemas import Role
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# The verdicts reviews and final verdicts can hold in this release (their columns' CHECK
+# constraints and schemas.Verdict): a scale may use some of them in its own order, labels,
+# descriptions, keys and ratings; other names wait for verdicts stored as the scale's strings.
+STORABLE = frozenset(DEFAULT_SCALE.names)
 DEFAULT_PROJECT = "default"  # the project an upgraded database's data moves into (0015)
 
 
@@ -82,6 +86,7 @@ def add_project(
     """A new, empty project (site admins, or the command line)."""
     clean = project_name(name)
     chosen = scale or DEFAULT_SCALE
+    _storable(chosen)
     with unit_of_work(engine) as session:
         authorize(session, actor, Action.manage_projects)
         if session.scalar(select(Project.id).where(Project.name == clean)) is not None:
@@ -239,6 +244,7 @@ def set_guidelines(engine: Engine, actor: Caller, name: str, markdown: str) -> P
 def set_scale(engine: Engine, actor: Caller, name: str, scale: VerdictScale) -> ProjectOut:
     """Change a project's verdict scale: verdicts may be added, reordered, described anew;
     a verdict that reviews or final verdicts use must stay (``projects map-verdicts`` first)."""
+    _storable(scale)
     with unit_of_work(engine) as session:
         row = find_project(session, name)
         authorize(session, actor, Action.change_settings, row.id)
@@ -254,6 +260,16 @@ def set_scale(engine: Engine, actor: Caller, name: str, scale: VerdictScale) -> 
         row.verdict_scale = scale.model_dump(mode="json")
         _log_update(session, actor, row, before)
         return project_out(row)
+
+
+def _storable(scale: VerdictScale) -> None:
+    other = [name for name in scale.names if name not in STORABLE]
+    if other:
+        raise InvalidInput(
+            f"verdict(s) {', '.join(other)}: this release stores only the verdicts "
+            f"{', '.join(DEFAULT_SCALE.names)}; a scale may use two or three of them, in its "
+            "own order, with its own labels, descriptions, keys and ClaimReview ratings"
+        )
 
 
 def verdicts_in_use(session: Session, project_id: int) -> set[str]:
