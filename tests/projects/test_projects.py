@@ -248,3 +248,38 @@ def test_projects_are_listed_with_their_counts(seeded: Engine) -> None:
 def test_a_stored_scale_round_trips(engine: Engine) -> None:
     scale = parse_scale("true,false")
     assert VerdictScale.model_validate(scale.model_dump(mode="json")) == scale
+
+
+def test_twelve_admins_adding_one_project_at_once_make_one(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def add() -> str:
+        try:
+            add_project(engine, SYSTEM, "health")
+        except InvalidInput as exc:
+            return str(exc)
+        return "added"
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = list(pool.map(lambda _: add(), range(12)))
+    assert outcomes.count("added") == 1
+    assert set(outcomes) - {"added"} == {"a project named 'health' already exists"}
+    assert [p.name for p in list_projects(engine, SYSTEM)] == ["default", "health"]
+
+
+def test_twelve_grants_of_one_membership_at_once_make_one_row(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    add_user(engine, SYSTEM, "Bo", Role.reviewer, PASSWORD)
+    add_project(engine, SYSTEM, "health")
+    roles = [Role.reviewer, Role.viewer, Role.admin] * 4
+    with ThreadPoolExecutor(12) as pool:
+        granted = list(pool.map(lambda r: grant(engine, SYSTEM, "Bo", "health", r), roles))
+    assert len(granted) == 12
+    (member,) = members(engine, SYSTEM, "health")
+    assert member.user == "Bo" and member.role in set(roles)
+
+
+def test_a_description_has_a_limit(engine: Engine) -> None:
+    with pytest.raises(InvalidInput, match="at most 2000 characters"):
+        add_project(engine, SYSTEM, "health", description="x" * 2001)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
@@ -29,6 +30,7 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # constraints and schemas.Verdict): a scale may use some of them in its own order, labels,
 # descriptions, keys and ratings; other names wait for verdicts stored as the scale's strings.
 STORABLE = frozenset(DEFAULT_SCALE.names)
+DESCRIPTION_MAX = 2000
 DEFAULT_PROJECT = "default"  # the project an upgraded database's data moves into (0015)
 
 
@@ -93,13 +95,17 @@ def add_project(
             raise InvalidInput(f"a project named {clean!r} already exists")
         row = Project(
             name=clean,
-            description=description,
+            description=_description(description),
             verdict_scale=chosen.model_dump(mode="json"),
             guidelines="",
             guidelines_version=0,
         )
         session.add(row)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:
+            # Another admin added the same name between our check and our insert.
+            raise InvalidInput(f"a project named {clean!r} already exists") from None
         record(
             session,
             actor_id=actor.id,
@@ -214,7 +220,7 @@ def set_description(engine: Engine, actor: Caller, name: str, description: str) 
         row = find_project(session, name)
         authorize(session, actor, Action.change_settings, row.id)
         before = _snapshot(row)
-        row.description = description
+        row.description = _description(description)
         _log_update(session, actor, row, before)
         return project_out(row)
 
@@ -299,6 +305,12 @@ def scale_of(session: Session, project_id: int) -> VerdictScale:
         return VerdictScale.model_validate(value)
     except ValidationError as exc:  # only a hand-edited database gets here
         raise InvalidInput(f"project {project_id}: its stored verdict scale is invalid") from exc
+
+
+def _description(text: str) -> str:
+    if len(text) > DESCRIPTION_MAX:
+        raise InvalidInput(f"a project's description is at most {DESCRIPTION_MAX} characters")
+    return text.strip()
 
 
 def _snapshot(row: Project) -> dict[str, object]:
