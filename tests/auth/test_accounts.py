@@ -351,3 +351,19 @@ def test_history_of_account_changes_never_holds_a_hash_or_password(engine: Engin
     text = json.dumps(rows)
     for secret in ("$argon2", PASSWORD, "rui password 1", "rui password 2"):
         assert secret not in text
+
+
+def test_twelve_admins_adding_one_name_at_once_make_one_account(engine: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def add(_: int) -> str:
+        try:
+            add_user(engine, SYSTEM, "Ana", Role.reviewer, "correct horse battery")
+        except InvalidInput as exc:
+            return str(exc)
+        return "added"
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = list(pool.map(add, range(12)))
+    assert outcomes.count("added") == 1
+    assert set(outcomes) - {"added"} == {"a user named 'Ana' already exists"}

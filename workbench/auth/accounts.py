@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Engine, case, func, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workbench.audit import Change, Entity, record
@@ -293,7 +294,12 @@ def add_user(
         if user is None:
             user = User(name=clean, role=role.value, password_hash=hashed, email=address)
             session.add(user)
-            session.flush()
+            try:
+                session.flush()
+            except IntegrityError:
+                # Another admin added the same name (or e-mail) between our check and insert.
+                taken = "" if address is None else f", or the e-mail {address} is taken"
+                raise InvalidInput(f"a user named {clean!r} already exists{taken}") from None
             join_sole_project(session, actor.id, user, role)
             before = None
         else:
