@@ -234,7 +234,7 @@ def test_unlock_ends_a_sign_in_pause(db_url: str) -> None:
             ("settings", "set", "colour", "blue"),
             None,
             "error: unknown setting 'colour'; the settings are: "
-            "reviews_per_claim, lease_minutes, assignment_order",
+            "reviews_per_claim, lease_minutes, assignment_order, scorer, claim_threshold",
         ),
     ],
 )
@@ -271,6 +271,8 @@ def test_settings_show_and_set(db_url: str) -> None:
         "reviews_per_claim",
         "lease_minutes",
         "assignment_order",
+        "scorer",
+        "claim_threshold",
     }
     assert run("settings", "set", "reviews_per_claim", "2", "--db", db_url)[:2] == (
         0,
@@ -282,6 +284,8 @@ def test_settings_show_and_set(db_url: str) -> None:
         "reviews_per_claim": 2,
         "lease_minutes": 30,
         "assignment_order": "document",
+        "scorer": None,
+        "claim_threshold": None,
     }
     settings = get_project_settings(open_database(db_url))
     assert (settings.reviews_per_claim, settings.assignment_order) == (2, "document")
