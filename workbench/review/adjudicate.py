@@ -29,7 +29,7 @@ from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, Rev
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.extract.segment import paragraph_span
-from workbench.review import awaiting, blind
+from workbench.review import awaiting, blind, scope
 from workbench.review.queue import claim_out, review_out
 from workbench.review.writes import final_row, lock_claim, record_adjudication
 from workbench.schemas import (
@@ -94,7 +94,7 @@ def adjudicate(
     current final verdict, and nothing is saved. ``None`` skips the check (the command line).
     """
     with unit_of_work(engine) as session:
-        user = authorize(session, actor, Action.adjudicate)
+        user = scope.authorize_claim(session, actor, Action.adjudicate, claim_id)
         reason = reason.strip()
         if not reason:
             raise InvalidInput("give a reason for the final verdict: it is kept with the decision")
@@ -156,7 +156,7 @@ def adjudication_item(engine: Engine, actor: Actor, claim_id: int) -> DisputedCl
     (a link from the agreement page; an admin overruling a consensus). Admins only;
     :class:`NotFound` if the claim does not exist."""
     with unit_of_work(engine) as session:
-        authorize(session, actor, Action.adjudicate)
+        scope.authorize_claim(session, actor, Action.adjudicate, claim_id)
         claim = session.scalar(
             select(Claim)
             .where(Claim.id == claim_id)

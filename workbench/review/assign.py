@@ -44,7 +44,7 @@ from workbench.db.models import Base, Claim, Lease, ProjectSetting, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
 from workbench.projects.settings import ProjectSettings
-from workbench.review import discussion
+from workbench.review import discussion, scope
 from workbench.schemas import Actor, ClaimStatus, Role, Verdict
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def lease_claim(
     """
     now = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
-        user_id = reviewer_in(session, actor).id
+        user_id = reviewer_in(session, actor, claim_id).id
         settings = settings_in(session)
         expires = now + timedelta(minutes=settings.lease_minutes)
         # The claim row is the lock that guards its slots (see the module docstring).
@@ -241,37 +241,44 @@ def settings_in(session: Session) -> ProjectSettings:
     return ProjectSettings.model_validate(known)
 
 
-def account_in(session: Session, actor: Actor) -> Actor:
-    """The actor as stored now, allowed to review: one ``authorize`` per transaction (a role
-    or an account can change mid-session), its answer kept in ``session.info`` for the
-    transaction's later asks."""
-    key = ("account", actor.id)
+def account_in(session: Session, actor: Actor, claim_id: int | None = None) -> Actor:
+    """The actor as stored now, allowed to review: one check per transaction (a role or an
+    account can change mid-session), its answer kept in ``session.info`` for the
+    transaction's later asks.
+
+    ``claim_id``: the claim acted on; the role is then the actor's role in the claim's
+    project (a non-member is refused), read with the account in one statement.
+    """
+    key = ("account", actor.id, claim_id)
     held = session.info.get(key)
     if isinstance(held, Actor):
         return held
-    stored = authorize(session, actor, Action.review)
+    if claim_id is None:
+        stored = authorize(session, actor, Action.review)
+    else:
+        stored = scope.account_for_claim(session, actor, Action.review, claim_id)
     session.info[key] = stored
     return stored
 
 
-def reviewer_in(session: Session, actor: Actor) -> User:
+def reviewer_in(session: Session, actor: Actor, claim_id: int | None = None) -> User:
     """The actor's account as stored now: a role or an account can change mid-session.
 
     Checked once per transaction (one service call): a save asks for it more than once (its
     review, the review's reviewer name), and each ask used to read the account again, as the
     session keeps only weak references to rows nobody holds. The row is held in
     ``session.info`` for the rest of the transaction, so later asks, and
-    ``review.reviewer``, find it in the session without a statement.
+    ``review.reviewer``, find it in the session without a statement. ``claim_id`` as for
+    :func:`account_in`.
     """
-    key = ("reviewer", actor.id)
+    key = ("reviewer", actor.id, claim_id)
     held = session.info.get(key)
     if isinstance(held, User):
         return held
     user = session.get(User, actor.id)  # held here, so authorize's own read finds it
-    stored = authorize(session, actor, Action.review)
+    stored = account_in(session, actor, claim_id)
     user = user if user is not None and user.id == stored.id else session.get_one(User, stored.id)
     session.info[key] = user
-    session.info[("account", actor.id)] = stored
     return user
 
 

@@ -14,7 +14,7 @@ from workbench.db.models import Claim, Document, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
-from workbench.review import stats
+from workbench.review import scope, stats
 from workbench.review.queue_rows import (
     RowReviews,
     few_claims,
@@ -481,6 +481,7 @@ def get_document_text(engine: Engine, document_id: int) -> tuple[str, str]:
 def get_claim(engine: Engine, claim_id: int, actor: Caller) -> ClaimDetail:
     """A claim and its reviews as ``actor`` may see them (``SYSTEM``, the CLI, sees all)."""
     with unit_of_work(engine) as session:
+        reader = scope.authorize_claim(session, actor, Action.read, claim_id)
         row = session.scalar(_claim_rows().where(Claim.id == claim_id))
         if row is None:
             raise NotFound(f"claim {claim_id} does not exist")
@@ -490,7 +491,7 @@ def get_claim(engine: Engine, claim_id: int, actor: Caller) -> ClaimDetail:
         reviews = session.scalars(
             select(Review).where(Review.claim_id == claim_id).order_by(Review.id)
         ).all()
-        shown = visible_reviews(session, actor, reviews)
+        shown = visible_reviews(session, reader, reviews, checked=True)
         return ClaimDetail(
             claim=claim,
             document_text=document.text,
@@ -502,14 +503,18 @@ def get_claim(engine: Engine, claim_id: int, actor: Caller) -> ClaimDetail:
         )
 
 
-def visible_reviews(session: Session, actor: Caller, reviews: Sequence[Review]) -> list[Review]:
+def visible_reviews(
+    session: Session, actor: Caller, reviews: Sequence[Review], *, checked: bool = False
+) -> list[Review]:
     """Blind review: until a reader has given their own verdict on a claim, they see only their
     own review of it, so other reviewers' verdicts, notes and URLs cannot anchor theirs.
 
     Those allowed to see all reviews (admins) and the command line (``SYSTEM``) see everything.
     The role is read from the stored account: a demoted admin stops seeing at once.
+    ``checked``: ``actor`` is already as stored, with its role in the claim's project
+    (``scope.authorize_claim``), so not read again.
     """
-    if may(session, actor, Action.see_all_reviews):
+    if scope.sees_all(actor) if checked else may(session, actor, Action.see_all_reviews):
         return list(reviews)
     own = [r for r in reviews if r.reviewer_id == actor.id]
     if any(r.verdict is not None for r in own):

@@ -1,0 +1,122 @@
+"""Which project a claim belongs to, and the permission check against it (issue 14).
+
+A reviewer of one desk can neither see nor change another desk's claims: every service that
+acts on one claim asks :func:`authorize_claim` (or, on the hot paths of a save, the one
+statement of :func:`account_for_claim`) with the claim's project, never the account's own
+role alone. A claim that does not exist has no project: the check then falls back to the
+account's own role, and the service's own ``NotFound`` follows.
+"""
+
+from __future__ import annotations
+
+from typing import overload
+
+from sqlalchemy import ScalarSelect, and_, bindparam, select
+from sqlalchemy.orm import Session
+
+from workbench.auth.policy import (
+    SYSTEM_MAY,
+    Action,
+    Caller,
+    SystemActor,
+    allowed,
+    authorize,
+    judge,
+)
+from workbench.db.models import Base, Claim, Comment, Document, Membership, User
+from workbench.schemas import Actor
+
+_CLAIMS = Base.metadata.tables[Claim.__tablename__]
+_DOCUMENTS = Base.metadata.tables[Document.__tablename__]
+_USERS = Base.metadata.tables[User.__tablename__]
+_MEMBERSHIPS = Base.metadata.tables[Membership.__tablename__]
+
+
+def _project_of(claim_id: object) -> ScalarSelect[int]:
+    return (
+        select(_DOCUMENTS.c.project_id)
+        .select_from(_CLAIMS.join(_DOCUMENTS, _DOCUMENTS.c.id == _CLAIMS.c.document_id))
+        .where(_CLAIMS.c.id == claim_id)
+        .scalar_subquery()
+    )
+
+
+_CLAIM_PROJECT = select(_project_of(bindparam("claim_id")))
+_DOCUMENT_PROJECT = select(_DOCUMENTS.c.project_id).where(
+    _DOCUMENTS.c.id == bindparam("document_id")
+)
+# The account, the claim's project and the account's role in it: one statement, one row
+# (none when the account does not exist).
+_PROJECT = _project_of(bindparam("claim_id"))
+_ACCOUNT_ON_CLAIM = select(
+    _USERS.c.name,
+    _USERS.c.role,
+    _USERS.c.disabled,
+    _PROJECT.label("project_id"),
+    select(_MEMBERSHIPS.c.role)
+    .where(
+        and_(
+            _MEMBERSHIPS.c.user_id == _USERS.c.id,
+            _MEMBERSHIPS.c.project_id == _project_of(bindparam("claim_id")),
+        )
+    )
+    .scalar_subquery()
+    .label("member_role"),
+).where(_USERS.c.id == bindparam("user_id"))
+
+
+def project_of_claim(session: Session, claim_id: int) -> int | None:
+    """The id of the claim's project; None when there is no such claim."""
+    found: int | None = session.scalar(_CLAIM_PROJECT, {"claim_id": claim_id})
+    return found
+
+
+def project_of_document(session: Session, document_id: int) -> int | None:
+    found: int | None = session.scalar(_DOCUMENT_PROJECT, {"document_id": document_id})
+    return found
+
+
+def project_of_question(session: Session, question_id: int) -> int | None:
+    claim_id = session.scalar(select(Comment.claim_id).where(Comment.id == question_id))
+    return None if claim_id is None else project_of_claim(session, claim_id)
+
+
+@overload
+def authorize_claim(session: Session, actor: Actor, action: Action, claim_id: int) -> Actor: ...
+@overload
+def authorize_claim(session: Session, actor: Caller, action: Action, claim_id: int) -> Caller: ...
+def authorize_claim(session: Session, actor: Caller, action: Action, claim_id: int) -> Caller:
+    """:func:`~workbench.auth.policy.authorize` against the claim's project."""
+    return authorize(session, actor, action, project_of_claim(session, claim_id))
+
+
+def may_on_claim(session: Session, actor: Caller, action: Action, claim_id: int) -> bool:
+    """Whether ``actor`` may perform ``action`` in the claim's project (a courtesy read)."""
+    if isinstance(actor, SystemActor):
+        return True
+    try:
+        authorize(session, actor, action, project_of_claim(session, claim_id))
+    except PermissionError:
+        return False
+    return True
+
+
+def sees_all(reader: Caller, action: Action = Action.see_all_reviews) -> bool:
+    """Whether a reader already checked (an actor as :func:`authorize_claim` returned it,
+    with their role in the claim's project) may ``action`` there: no second read."""
+    if isinstance(reader, SystemActor):
+        return action in SYSTEM_MAY
+    return allowed(reader, action)
+
+
+def account_for_claim(session: Session, actor: Actor, action: Action, claim_id: int) -> Actor:
+    """The actor as stored now, with their role in the claim's project, allowed ``action``:
+    the account and the membership read in one statement (the saves' hot path)."""
+    row = session.execute(_ACCOUNT_ON_CLAIM, {"user_id": actor.id, "claim_id": claim_id}).first()
+    return judge(
+        actor,
+        action,
+        account=None if row is None else (row.name, row.role, bool(row.disabled)),
+        member_role=None if row is None else row.member_role,
+        in_project=row is not None and row.project_id is not None,
+    )
