@@ -19,11 +19,12 @@ from workbench.auth import accounts
 from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, Comment, Document, HistoryEntry, Lease, Project
 from workbench.db.session import unit_of_work
-from workbench.errors import PermissionDenied
+from workbench.errors import InvalidInput, PermissionDenied
 from workbench.extract import default_extractor
 from workbench.ingest.service import ingest_documents
 from workbench.projects.membership import grant
 from workbench.projects.service import add_project
+from workbench.projects.settings import set_project_setting
 from workbench.review import (
     adjudicate,
     assign,
@@ -254,3 +255,93 @@ def test_a_desks_admin_is_only_a_reviewer_elsewhere(world: World) -> None:
     assert detail.hidden_reviews == 1 and detail.reviews == []
     health = world.desks["health"]
     assert queue.get_claim(world.engine, health.second, world.ada).hidden_reviews == 0
+
+
+# --- the queue, the assignment and their settings are the project's own ---------------------
+
+
+def test_next_claim_hands_out_only_the_projects_claims(world: World) -> None:
+    health, election = world.desks["health"], world.desks["election"]
+    # Rae belongs to health only: no project named, it is hers.
+    assert assign.next_claim(world.engine, world.rae) == health.first
+    with pytest.raises(PermissionDenied, match=r"^Rae is not a member of this project$"):
+        assign.next_claim(world.engine, world.rae, project="election")
+    # Eli is in both: each project's claims, by name or id.
+    assert assign.next_claim(world.engine, world.eli, project="election") == election.first
+    # On health Rae holds the first claim (k = 1) and Eli decided the second: none for him.
+    assert assign.next_claim(world.engine, world.eli, project=health.project_id) is None
+    with pytest.raises(InvalidInput, match="several projects"):
+        assign.next_claim(world.engine, world.eli)
+
+
+def test_reviews_per_claim_is_read_for_the_claims_project(world: World) -> None:
+    health, election = world.desks["health"], world.desks["election"]
+    set_project_setting(world.engine, SYSTEM, "reviews_per_claim", 2, "election")
+    grant(world.engine, SYSTEM, "Rae", "election", Role.reviewer)
+    # Election wants two reviews: its second claim, decided once by Eli, has a free slot;
+    # health keeps one, so its second claim is full.
+    assert assign.lease_claim(world.engine, world.rae, election.second)
+    assert not assign.lease_claim(world.engine, world.rae, health.second)
+    decisions.set_verdict(world.engine, election.second, world.rae, Verdict.disputed)
+    # Two agreeing verdicts of two wanted: a consensus final on election.
+    final = adjudicate.final_verdict(world.engine, election.second)
+    assert final is not None and final.source == "consensus"
+
+
+def test_the_queue_and_the_adjudication_queue_are_the_projects(world: World) -> None:
+    health, election = world.desks["health"], world.desks["election"]
+    page = queue.list_claims(world.engine, queue.ClaimFilter(state="all"), actor=world.rae)
+    assert {c.id for c in page.items} == {health.first, health.second}
+    assert page.total == 2
+    with pytest.raises(PermissionDenied, match="not a member"):
+        queue.list_claims(
+            world.engine,
+            queue.ClaimFilter(state="all", project_id=election.project_id),
+            actor=world.rae,
+        )
+    # A disagreement on each desk: each desk's admin sees their own.
+    for desk in (health, election):
+        set_project_setting(world.engine, SYSTEM, "reviews_per_claim", 2, desk.project_id)
+        decisions.set_verdict(world.engine, desk.second, world.boss, Verdict.verified)
+    waiting = adjudicate.adjudication_queue(world.engine, world.ada)
+    assert [i.claim.id for i in waiting.items] == [health.second] and waiting.total == 1
+    with pytest.raises(PermissionDenied, match="not a member"):
+        adjudicate.adjudication_queue(world.engine, world.ada, project="election")
+    both = adjudicate.adjudication_queue(world.engine, world.boss, project="election")
+    assert [i.claim.id for i in both.items] == [election.second]
+
+
+# --- agreement: the claim x reviewer table and its stored figures per project ---------------
+
+
+def test_agreement_is_the_projects_own(world: World) -> None:
+    from workbench.agreement import snapshot
+    from workbench.agreement.report import agreement_report
+    from workbench.agreement.table import audited_table
+    from workbench.db.models import FigureSnapshot
+
+    health, election = world.desks["health"], world.desks["election"]
+    for desk in (health, election):
+        set_project_setting(world.engine, SYSTEM, "reviews_per_claim", 2, desk.project_id)
+        decisions.set_verdict(world.engine, desk.second, world.boss, Verdict.verified)
+    table = audited_table(world.engine, world.ada, project="health")
+    assert table.claim_ids.tolist() == [health.second]
+    other = audited_table(world.engine, world.boss, project=election.project_id)
+    assert other.claim_ids.tolist() == [election.second]
+    with pytest.raises(PermissionDenied, match=r"^Ada is not a member of this project$"):
+        audited_table(world.engine, world.ada, project="election")
+    with pytest.raises(PermissionDenied, match=r"^Ada is not a member of this project$"):
+        snapshot.figures(world.engine, world.ada, project="election")
+    assert (
+        agreement_report(world.engine, world.ada, samples=0, project="health").overall.claims == 1
+    )
+    snapshot.forget()
+    mine = snapshot.figures(world.engine, world.ada, project="health")
+    assert mine.claims == 1
+    assert snapshot.figures(world.engine, world.boss).claims == 2  # every project's: a site's
+    with unit_of_work(world.engine) as session:
+        keys = set(session.scalars(select(FigureSnapshot.key)))
+    assert f"agreement:blind:all:project-{health.project_id}" in keys
+    assert "agreement:blind:all" in keys
+    csv = snapshot.csv_bytes(world.engine, world.ada, project="health").decode()
+    assert str(election.second) not in {line.split(",")[0] for line in csv.splitlines()[1:]}

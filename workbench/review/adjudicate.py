@@ -117,18 +117,25 @@ def final_verdict(engine: Engine, claim_id: int) -> FinalVerdictOut | None:
 
 
 def adjudication_queue(
-    engine: Engine, actor: Actor, *, page: int = 1, page_size: int = 10
+    engine: Engine,
+    actor: Actor,
+    *,
+    page: int = 1,
+    page_size: int = 10,
+    project: int | str | None = None,
 ) -> AdjudicationPage:
     """Open claims whose verdicts disagree, or agree only after the reveal, and that no admin
     has decided yet, and decided claims whose reviews changed after the decision; oldest
-    claim first. Admins only."""
+    claim first. Admins of the project only (``project``: id or name; None: the only one,
+    or the only one the actor belongs to)."""
     page = max(1, page)
     with unit_of_work(engine) as session:
-        authorize(session, actor, Action.adjudicate)
+        project_id = scope.project_for(session, project, actor)
+        authorize(session, actor, Action.adjudicate, project_id)
         # The waiting claims are kept flagged (workbench.review.awaiting): a count and a page
         # of ids over their partial index, whatever the size of the queue.
-        total = awaiting.count(session)
-        ids = awaiting.page(session, (page - 1) * page_size, page_size)
+        total = awaiting.count(session, project_id)
+        ids = awaiting.page(session, (page - 1) * page_size, page_size, project_id)
         claims = session.scalars(
             select(Claim)
             .where(Claim.id.in_(ids))

@@ -216,6 +216,7 @@ def _correct(
     created = [
         Claim(
             document_id=document.id,
+            project_id=document.project_id,
             text=text[start:end],
             char_start=start,
             char_end=end,

@@ -179,10 +179,13 @@ def answered_by_verdict(session: Session, claim_id: int, user_id: int, verdict: 
         _resolve(session, question, user_id, f"verdict changed to {verdict}")
 
 
-def question_first(user_id: ColumnElement[int], *, excluding: bool) -> Select[Any]:
+def question_first(
+    user_id: ColumnElement[int], *, excluding: bool, project: bool = False
+) -> Select[Any]:
     """The open claim with the oldest open question to ``user_id``, as a query (Core
     tables: ``assign.next_claim`` runs it inside its first read). ``excluding``: the claims
-    of an expanding ``exclude`` parameter are left out."""
+    of an expanding ``exclude`` parameter are left out; ``project``: only the claims of the
+    project the ``project_id`` parameter names."""
     comments, claims = _COMMENTS.c, _CLAIMS.c
     query = (
         select(comments.claim_id)
@@ -197,6 +200,8 @@ def question_first(user_id: ColumnElement[int], *, excluding: bool) -> Select[An
     )
     if excluding:
         query = query.where(comments.claim_id.not_in(bindparam("exclude", expanding=True)))
+    if project:
+        query = query.where(claims.project_id == bindparam("project_id"))
     return query
 
 

@@ -23,7 +23,8 @@ from workbench.auth.policy import (
     authorize,
     judge,
 )
-from workbench.db.models import Base, Claim, Comment, Document, Membership, User
+from workbench.db.models import Base, Claim, Comment, Document, Membership, Project, User
+from workbench.projects.service import resolve_project
 from workbench.schemas import Actor
 
 _CLAIMS = Base.metadata.tables[Claim.__tablename__]
@@ -63,6 +64,22 @@ _ACCOUNT_ON_CLAIM = select(
     .scalar_subquery()
     .label("member_role"),
 ).where(_USERS.c.id == bindparam("user_id"))
+
+
+def project_for(session: Session, project: int | str | None, actor: Caller) -> int:
+    """The id of the project a page or a call is about: ``project`` (id or name), or when
+    None the only project, or the only one ``actor`` belongs to (``resolve_project``)."""
+    if isinstance(project, int):
+        return project
+    return resolve_project(session, project, actor).id
+
+
+def sole_project(session: Session) -> int | None:
+    """The id of the only project; None when there are several (a figure over all of them).
+    The claim indexes lead with the project: a read that names it seeks, one that does not
+    walks."""
+    ids = session.scalars(select(Project.id).limit(2)).all()
+    return ids[0] if len(ids) == 1 else None
 
 
 def project_of_claim(session: Session, claim_id: int) -> int | None:
