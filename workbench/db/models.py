@@ -240,6 +240,12 @@ Index(
     Claim.char_start,
     Claim.char_end,
 )
+# A project's claims in reading order (the queue's pages whose state no index range gives):
+# uq_claims_span's order within one project, so a small project's page does not walk a big
+# one's claims.
+Index(
+    "ix_claims_project_span", Claim.project_id, Claim.document_id, Claim.char_start, Claim.char_end
+)
 # The re-scorer's lookup of claims still holding a provisional score (scored_by names it, or
 # is NULL and the extractor does).
 Index("ix_claims_scored_by", Claim.scored_by, Claim.extractor)

@@ -75,8 +75,8 @@ def next_claim(
     now = now or datetime.now(UTC)
     excluded = list(exclude)
     with unit_of_work(engine) as session:
-        project_id = scope.project_for(session, project, actor)
-        user_id = authorize(session, actor, Action.review, project_id).id
+        stored, project_id = scope.account_in_project(session, actor, Action.review, project)
+        user_id = stored.id
         params: dict[str, Any] = {"user_id": user_id, "now": now, "project_id": project_id}
         if excluded:
             params["exclude"] = excluded

@@ -191,8 +191,9 @@ def _filtered(
     verdicts: ColumnElement[int] = Claim.verdicts.expression
     score: ColumnElement[float] = Claim.score.expression
     disagreement: ColumnElement[float] = Claim.disagreement.expression
+    narrow = False
     if sqlite:
-        narrow = flt.speaker or (flt.document_id is not None and flt.state != "to_review")
+        narrow = bool(flt.speaker) or (flt.document_id is not None and flt.state != "to_review")
         narrow = narrow or among is not None
         in_order = page and not sparse and flt.state in ("reviewed", "needs_more", "complete")
         if narrow or (in_order and flt.sort == "reading"):
@@ -204,7 +205,10 @@ def _filtered(
         if narrow or (page and flt.sort == "reading"):
             disagreement = Claim.disagreement + 0.0
     if flt.project_id is not None:  # it leads every claim index the queue reads
-        query = query.where(Claim.project_id == flt.project_id)
+        project: ColumnElement[int] = Claim.project_id.expression
+        if sqlite and narrow:  # the speaker's or the document's index, not a project's
+            project = Claim.project_id + 0
+        query = query.where(project == flt.project_id)
     if flt.state == "to_review":
         # ix_claims_queue: (project, status, verdicts) leads it, then reading order.
         query = query.where(status == ClaimStatus.open.value, verdicts == 0)
@@ -356,7 +360,8 @@ def progress(
     """
     with unit_of_work(engine) as session:
         if document_id is None:
-            counts = stats.totals(session, project_id)
+            # One project's (the only one's when none is named: its totals and count).
+            counts = stats.totals(session, project_id or scope.sole_project(session))
             return Progress(
                 reviewed=counts.reviewed, total=counts.open, not_a_claim=counts.not_a_claim
             )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import overload
 
-from sqlalchemy import ScalarSelect, and_, bindparam, select
+from sqlalchemy import Integer, ScalarSelect, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from workbench.auth.policy import (
@@ -34,12 +34,8 @@ _MEMBERSHIPS = Base.metadata.tables[Membership.__tablename__]
 
 
 def _project_of(claim_id: object) -> ScalarSelect[int]:
-    return (
-        select(_DOCUMENTS.c.project_id)
-        .select_from(_CLAIMS.join(_DOCUMENTS, _DOCUMENTS.c.id == _CLAIMS.c.document_id))
-        .where(_CLAIMS.c.id == claim_id)
-        .scalar_subquery()
-    )
+    # claims.project_id (migration 0016): its document's, kept on the claim.
+    return select(_CLAIMS.c.project_id).where(_CLAIMS.c.id == claim_id).scalar_subquery()
 
 
 _CLAIM_PROJECT = select(_project_of(bindparam("claim_id")))
@@ -124,6 +120,57 @@ def sees_all(reader: Caller, action: Action = Action.see_all_reviews) -> bool:
     if isinstance(reader, SystemActor):
         return action in SYSTEM_MAY
     return allowed(reader, action)
+
+
+_PROJECTS = Base.metadata.tables[Project.__tablename__]
+_MINE = _MEMBERSHIPS.c.user_id == _USERS.c.id
+# The account, and what resolving "no project named" needs, in one statement: the first and
+# last project ids (equal: there is one), the first and last of the account's projects
+# (equal: it belongs to one), and its role in the named project, or in its first one.
+_ACCOUNT_IN_PROJECT = select(
+    _USERS.c.name,
+    _USERS.c.role,
+    _USERS.c.disabled,
+    select(func.min(_PROJECTS.c.id)).scalar_subquery().label("first"),
+    select(func.max(_PROJECTS.c.id)).scalar_subquery().label("last"),
+    select(func.min(_MEMBERSHIPS.c.project_id)).where(_MINE).scalar_subquery().label("m_first"),
+    select(func.max(_MEMBERSHIPS.c.project_id)).where(_MINE).scalar_subquery().label("m_last"),
+    select(_MEMBERSHIPS.c.role)
+    .where(
+        _MINE,
+        or_(
+            _MEMBERSHIPS.c.project_id == bindparam("project_id"),
+            bindparam("project_id", type_=Integer).is_(None),
+        ),
+    )
+    .order_by(_MEMBERSHIPS.c.project_id)
+    .limit(1)
+    .scalar_subquery()
+    .label("member_role"),
+).where(_USERS.c.id == bindparam("user_id"))
+
+
+def account_in_project(
+    session: Session, actor: Actor, action: Action, project: int | str | None
+) -> tuple[Actor, int]:
+    """The actor as stored now with their role in ``project`` (id or name; None: the only
+    project, or the only one they belong to), allowed ``action``, and the project's id: one
+    statement for an id or None (``assign.next_claim``'s hot path)."""
+    if isinstance(project, str):
+        project = resolve_project(session, project, actor).id
+    row = session.execute(_ACCOUNT_IN_PROJECT, {"user_id": actor.id, "project_id": project}).first()
+    account = None if row is None else (row.name, row.role, bool(row.disabled))
+    if row is not None and project is None:
+        if row.first is not None and row.first == row.last:
+            project = int(row.first)
+        elif row.m_first is not None and row.m_first == row.m_last and row.role != "admin":
+            project = int(row.m_first)
+    if project is None:  # several to choose from (or none): resolve_project's own words
+        judge(actor, action, account=account, member_role=None, in_project=False)
+        project = resolve_project(session, None, actor).id
+        return authorize(session, actor, action, project), project
+    member_role = None if row is None else row.member_role
+    return judge(actor, action, account=account, member_role=member_role, in_project=True), project
 
 
 def account_for_claim(session: Session, actor: Actor, action: Action, claim_id: int) -> Actor:

@@ -7,7 +7,8 @@ A claim belongs to its document's project (0015); the queue, the assignment and 
 adjudication queue must seek one project's claims, not walk every project's. So the claim
 carries its project (``claims.project_id``, filled here from its document, never changed),
 and it leads the indexes those pages read: ``ix_claims_queue``, ``ix_claims_assign_score``,
-``ix_claims_disagreement`` and the partial ``ix_claims_awaiting``. The rows of changes the
+``ix_claims_disagreement`` and the partial ``ix_claims_awaiting``, and a new
+``ix_claims_project_span`` gives one project's claims in reading order. The rows of changes the
 queue's totals sum (``claim_counts``) are per project too: they are replaced here by one row
 per project, counted from the claims as they are (the same figures the rows summed to, split
 by project).
@@ -93,6 +94,11 @@ def upgrade() -> None:
         _create(name, ['project_id', *columns], partial)
 
     _add_project_column('claim_counts', None)
+    op.create_index(
+        'ix_claims_project_span',
+        'claims',
+        ['project_id', 'document_id', 'char_start', 'char_end'],
+    )
     op.create_index('ix_claim_counts_project_id', 'claim_counts', ['project_id'])
     # The totals per project, from the claims themselves (what the rows summed to, split).
     op.execute('DELETE FROM claim_counts')
@@ -116,4 +122,5 @@ def downgrade() -> None:
     for name, columns, partial in INDEXES:
         op.drop_index(name, table_name='claims')
         _create(name, list(columns), partial)
+    op.drop_index('ix_claims_project_span', table_name='claims')
     op.drop_column('claims', 'project_id')
