@@ -150,6 +150,7 @@ def build(engine: Engine, reviewers: int, claims: int, k: int) -> list[str]:
                 session.add(
                     Claim(
                         document_id=document.id,
+                        project_id=1,
                         text=sentence,
                         char_start=at,
                         char_end=at + len(sentence),

@@ -105,6 +105,7 @@ def build(path: Path, claims: int, per_claim: int, seed: int = 6) -> None:
                 {
                     "id": claim_id,
                     "document_id": document_id,
+                    "project_id": 1,
                     "text": text,
                     "char_start": offset,
                     "char_end": offset + len(text),

@@ -184,6 +184,7 @@ def build(engine: Engine, size: int, seed: int = 6) -> float:
                 {
                     "id": len(claim_rows) + 1,
                     "document_id": d,
+                    "project_id": 1,
                     "text": sentence,
                     "char_start": offset,
                     "char_end": offset + len(sentence),

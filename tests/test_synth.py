@@ -206,6 +206,10 @@ LATER_COLUMNS: dict[tuple[str, str], object] = {
     ("claims", "scored_by"): None,
     ("claims", "rescore_token"): None,
     ("claims", "rescore_claimed_at"): None,
+    # 0015: every document belongs to a project; the synthetic corpus's to `default`.
+    ("documents", "project_id"): 1,
+    # 0016: the claim's project, its document's (the synthetic corpus goes into `default`).
+    ("claims", "project_id"): 1,
 }
 
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from workbench.auth.policy import SYSTEM
-from workbench.db.models import Claim, Document, Lease, Review, User
+from workbench.db.models import Claim, Document, Lease, Membership, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
 from workbench.projects.settings import set_project_setting
@@ -59,6 +59,8 @@ def add_user(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
         user = User(name=name, role=role.value)
         session.add(user)
         session.flush()
+        # A member of the one project, as accounts.add_user makes it (issue 14).
+        session.add(Membership(user_id=user.id, project_id=1, role=role.value))
         return Actor(id=user.id, name=name, role=role)
 
 

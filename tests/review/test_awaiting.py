@@ -246,12 +246,11 @@ def test_the_page_pages_the_flagged_claims_in_id_order(engine: Engine) -> None:
 @pytest.mark.backends("sqlite")
 def test_the_page_reads_the_partial_index(engine: Engine) -> None:
     with engine.connect() as connection:
+        # A project's waiting claims (issue 14): (project_id, id) keys of the partial index.
+        waiting = (Claim.project_id == 1, Claim.awaits_adjudication.is_(True))
         for statement in (
-            select(func.count()).select_from(Claim).where(Claim.awaits_adjudication.is_(True)),
-            select(Claim.id)
-            .where(Claim.awaits_adjudication.is_(True))
-            .order_by(Claim.id)
-            .limit(10),
+            select(func.count()).select_from(Claim).where(*waiting),
+            select(Claim.id).where(*waiting).order_by(Claim.project_id, Claim.id).limit(10),
         ):
             sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
             plan = " ".join(r[-1] for r in connection.execute(text(f"EXPLAIN QUERY PLAN {sql}")))

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from workbench.audit import claim_history
 from workbench.auth.policy import SYSTEM
-from workbench.db.models import Claim, ClaimSketch, Document, HistoryEntry, User
+from workbench.db.models import Claim, ClaimSketch, Document, HistoryEntry, Membership, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied, StaleEdit
 from workbench.review import correction_form, corrections, decisions, queue, stats
@@ -50,6 +50,8 @@ def add_user(engine: Engine, name: str, role: Role = Role.reviewer) -> Actor:
         user = User(name=name, role=role.value)
         session.add(user)
         session.flush()
+        # A member of the one project, as accounts.add_user makes it (issue 14).
+        session.add(Membership(user_id=user.id, project_id=1, role=role.value))
         return Actor(id=user.id, name=name, role=role)
 
 

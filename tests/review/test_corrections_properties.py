@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
-from workbench.db.models import Claim, Document, HistoryEntry, User
+from workbench.db.models import Claim, Document, HistoryEntry, Membership, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, StaleEdit
 from workbench.extract.segment import sentences
@@ -47,6 +47,7 @@ def corpus(engine: Engine) -> tuple[Engine, int, Actor]:
         user = User(name="Ana", role="reviewer")
         session.add_all([document, user])
         session.flush()
+        session.add(Membership(user_id=user.id, project_id=1, role="reviewer"))
         # The extractor's claims: every other sentence.
         for start, end in sentences(TEXT)[::2]:
             session.add(

@@ -56,8 +56,11 @@ _LEVEL = 1  # Zstandard's fastest: 20 MB of table in ~0.05 s, a quarter of the s
 _NONE = -1  # the int8 code of "no verdict"
 
 
-def key(use: VerdictsUsed) -> str:
-    return f"agreement-table-copy:{use}"
+def key(use: VerdictsUsed, project_id: int | None = None) -> str:
+    """The copy's key in ``figure_snapshots``: per choice of verdicts, and per project (none:
+    the table of every project's claims)."""
+    base = f"agreement-table-copy:{use}"
+    return base if project_id is None else f"{base}:project-{project_id}"
 
 
 @cache
@@ -238,16 +241,25 @@ def _table(arrays: dict[str, NDArray[Any]], use: VerdictsUsed) -> VerdictTable:
     )
 
 
-def store(engine: Engine, table: VerdictTable, *, version: str, token: str) -> None:
-    """Keep ``table`` (read at ``version``) for the processes that hold none."""
+def store(
+    engine: Engine,
+    table: VerdictTable,
+    *,
+    version: str,
+    token: str,
+    project_id: int | None = None,
+) -> None:
+    """Keep ``table`` (read at ``version``; the project's) for the processes that hold none."""
     snapshots.store_raw(
-        engine, key(table.use), version, encode(table, version=version, token=token)
+        engine, key(table.use, project_id), version, encode(table, version=version, token=token)
     )
 
 
-def load(engine: Engine, *, use: VerdictsUsed, token: str) -> tuple[str, VerdictTable] | None:
+def load(
+    engine: Engine, *, use: VerdictsUsed, token: str, project_id: int | None = None
+) -> tuple[str, VerdictTable] | None:
     """(version, table) of the stored copy, or None when there is none this code can use."""
-    stored = snapshots.load_raw(engine, key(use))
+    stored = snapshots.load_raw(engine, key(use, project_id))
     if stored is None:
         return None
     try:

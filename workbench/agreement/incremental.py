@@ -64,16 +64,19 @@ class _Held:
     unstored: int  # claims patched since the stored copy (over-counted)
 
 
-_held: dict[tuple[str, VerdictsUsed], _Held] = {}
+_held: dict[tuple[str, VerdictsUsed, int | None], _Held] = {}
 _lock = threading.Lock()
 
 
-def current_table(engine: Engine, *, use: VerdictsUsed, version: str) -> VerdictTable:
+def current_table(
+    engine: Engine, *, use: VerdictsUsed, version: str, project_id: int | None = None
+) -> VerdictTable:
     """The whole table as of ``version`` or later (read after it): patched from the one held
     in memory, or else from the copy stored in the database, when that is possible, else read
     whole. ``version`` is read by the caller before calling, as ``workbench.db.snapshots``
-    requires."""
-    key = (engine.url.render_as_string(hide_password=True), use)
+    requires. ``project_id``: the table of that project's claims (held and stored apart);
+    None: of every claim."""
+    key = (engine.url.render_as_string(hide_password=True), use, project_id)
     with _lock:  # one reader per table: two sessions opening at once share the work
         # Read before the data, as the version is: a restore landing after this leaves
         # what is read now under a token that no longer exists.
@@ -83,14 +86,18 @@ def current_table(engine: Engine, *, use: VerdictsUsed, version: str) -> Verdict
             held = None  # restored since it was read
         if held is not None and held.version == version:
             return held.table
-        patched = None if held is None else _patched(engine, held.table, held.version, version)
+        patched = (
+            None
+            if held is None
+            else _patched(engine, held.table, held.version, version, project_id)
+        )
         if patched is not None and held is not None:
             table, unstored = patched[0], held.unstored + patched[1]
         else:
-            table, unstored = _from_stored(engine, use, token, version)
+            table, unstored = _from_stored(engine, use, token, version, project_id)
         if unstored > STORE_AFTER:
             try:
-                copies.store(engine, table, version=version, token=token)
+                copies.store(engine, table, version=version, token=token, project_id=project_id)
                 unstored = 0
             except ValueError:
                 pass  # a table this format cannot hold: the next fresh process reads whole
@@ -99,19 +106,19 @@ def current_table(engine: Engine, *, use: VerdictsUsed, version: str) -> Verdict
 
 
 def _from_stored(
-    engine: Engine, use: VerdictsUsed, token: str, version: str
+    engine: Engine, use: VerdictsUsed, token: str, version: str, project_id: int | None = None
 ) -> tuple[VerdictTable, int]:
     """The table from the copy stored in the database, patched to ``version``, else read
     whole; and the claims patched since the copy (over :data:`STORE_AFTER`: store one)."""
-    stored = copies.load(engine, use=use, token=token)
+    stored = copies.load(engine, use=use, token=token, project_id=project_id)
     if stored is not None:
         since, table = stored
         if since == version:
             return table, 0
-        patched = _patched(engine, table, since, version)
+        patched = _patched(engine, table, since, version, project_id)
         if patched is not None:
             return patched
-    return tables.load_table(engine, use=use), STORE_AFTER + 1
+    return tables.load_table(engine, use=use, project_id=project_id), STORE_AFTER + 1
 
 
 def forget() -> None:
@@ -121,7 +128,7 @@ def forget() -> None:
 
 
 def _patched(
-    engine: Engine, old: VerdictTable, since: str, version: str
+    engine: Engine, old: VerdictTable, since: str, version: str, project_id: int | None = None
 ) -> tuple[VerdictTable, int] | None:
     """``old`` (read at ``since``) brought to ``version``, and the claims re-read; None when
     it must be read whole."""
@@ -132,7 +139,7 @@ def _patched(
         changed |= _finals_changed(engine, old)
         if len(changed) > MOST_CHANGED:
             return None
-    table = _with_claims(engine, old, changed)
+    table = _with_claims(engine, old, changed, project_id)
     return None if table is None else (table, len(changed))
 
 
@@ -162,9 +169,11 @@ def _finals_changed(engine: Engine, old: VerdictTable) -> set[int]:
     return {int(c) for c in old.claim_ids[differs].tolist()}
 
 
-def _with_claims(engine: Engine, old: VerdictTable, changed: set[int]) -> VerdictTable | None:
+def _with_claims(
+    engine: Engine, old: VerdictTable, changed: set[int], project_id: int | None = None
+) -> VerdictTable | None:
     use = old.use
-    part = tables.load_claims(engine, changed, use=use)
+    part = tables.load_claims(engine, changed, use=use, project_id=project_id)
     if not set(part.reviewers) <= set(old.reviewers):
         return None  # a reviewer's first verdict: a new column, read whole
     keep = ~np.isin(old.claim_ids, np.fromiter(changed, np.int64, len(changed)))

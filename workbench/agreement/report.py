@@ -70,13 +70,14 @@ def agreement_report(
     document_id: int | None = None,
     samples: int = BOOTSTRAP_SAMPLES,
     use: VerdictsUsed = "blind",
+    project: int | str | None = None,
 ) -> AgreementReport:
-    """The whole report (``SYSTEM``: the command line, which holds the database), on the
-    reviews' blind verdicts unless ``use`` asks for the current ones.
+    """The whole report (``SYSTEM``: the command line), on the reviews' blind verdicts unless
+    ``use`` asks for the current ones; of one ``project``'s claims if given.
 
     Figures about people, and every reviewer's verdicts: not for reviewers (blind review).
     """
-    table = audited_table(engine, actor, document_id=document_id, use=use)
+    table = audited_table(engine, actor, document_id=document_id, use=use, project=project)
     return build_report(table, scope=scope_of(table, document_id), samples=samples)
 
 

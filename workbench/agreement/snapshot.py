@@ -33,6 +33,7 @@ from workbench.agreement.report import MemoUse, build_report
 from workbench.agreement.table import VerdictsUsed, VerdictTable, scope_of
 from workbench.auth.policy import Action, Caller, authorize
 from workbench.db import snapshots
+from workbench.projects.service import resolve_project
 
 SAMPLES = 1000  # bootstrap resamples of alpha's 95% interval, as the page shows it
 # A report that computed more remembered figures than this stores them (a few changes
@@ -64,26 +65,39 @@ def figures(
     use: VerdictsUsed = "blind",
     document_id: int | None = None,
     known: str | None = None,
+    project: int | str | None = None,
 ) -> Figures:
     """The figures for ``use`` and the scope (``document_id``, None: all documents), as of
     now: the stored ones when the version has not moved since they were computed, else
     computed and stored. Admins only (the stored role is checked). ``known``: the version the
-    caller has just read, to save reading it twice."""
-    authorize(engine, caller, Action.audit_agreement)
+    caller has just read, to save reading it twice. ``project`` (id or name): that project's
+    claims, and the right to audit there (stored under a key of its own); None: every
+    claim's, as before projects."""
+    project_id = None if project is None else resolve_project(engine, project, caller).id
+    authorize(engine, caller, Action.audit_agreement, project_id)
     current = known or version(engine)
     key = f"agreement:{use}:{'all' if document_id is None else document_id}"
+    if project_id is not None:
+        key = f"{key}:project-{project_id}"
     stored = snapshots.load(engine, key, current)
     if stored is not None:
         return Figures.model_validate_json(stored)
-    made = compute(engine, use=use, document_id=document_id, version=current)
+    made = compute(engine, use=use, document_id=document_id, version=current, project_id=project_id)
     snapshots.store(engine, key, current, made.model_dump_json().encode("utf-8"))
     return made
 
 
-def compute(engine: Engine, *, use: VerdictsUsed, document_id: int | None, version: str) -> Figures:
+def compute(
+    engine: Engine,
+    *,
+    use: VerdictsUsed,
+    document_id: int | None,
+    version: str,
+    project_id: int | None = None,
+) -> Figures:
     """The figures from the database as it is now (the slow path), on the table as held in
     memory and brought up to date by the claims changed since (``incremental``)."""
-    whole = incremental.current_table(engine, use=use, version=version)
+    whole = incremental.current_table(engine, use=use, version=version, project_id=project_id)
     _load_memo(engine, use)
     noted = MemoUse()
     titles = whole.document_titles
@@ -149,11 +163,17 @@ def _store_memo(engine: Engine, use: VerdictsUsed, noted: MemoUse) -> None:
 
 
 def csv_bytes(
-    engine: Engine, caller: Caller, *, use: VerdictsUsed = "blind", document_id: int | None = None
+    engine: Engine,
+    caller: Caller,
+    *,
+    use: VerdictsUsed = "blind",
+    document_id: int | None = None,
+    project: int | str | None = None,
 ) -> bytes:
     """The raw table of the scope as the page's download holds it (read now)."""
-    authorize(engine, caller, Action.audit_agreement)
-    table, _ = _scoped(tables.load_table(engine, use=use), document_id)
+    project_id = None if project is None else resolve_project(engine, project, caller).id
+    authorize(engine, caller, Action.audit_agreement, project_id)
+    table, _ = _scoped(tables.load_table(engine, use=use, project_id=project_id), document_id)
     out = io.StringIO()
     table.write_csv(out)
     return out.getvalue().encode("utf-8")

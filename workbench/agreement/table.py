@@ -23,13 +23,14 @@ from typing import Literal, TextIO
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 
 from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, Document, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
 from workbench.files.atomic import atomic_text_file
 from workbench.files.csv_safety import neutralise
+from workbench.projects.service import resolve_project
 from workbench.schemas import ClaimStatus, Verdict
 
 # The category codes of the coefficients, in the order reports list the labels.
@@ -129,17 +130,29 @@ class VerdictTable:
 
 
 def load_table(
-    engine: Engine, *, document_id: int | None = None, use: VerdictsUsed = "blind"
+    engine: Engine,
+    *,
+    document_id: int | None = None,
+    use: VerdictsUsed = "blind",
+    project_id: int | None = None,
 ) -> VerdictTable:
-    """Every decided review of an open claim (of one document, if given), as a table of
-    their blind verdicts, or of their current ones (``use``)."""
-    return _load(engine, use=use, document_id=document_id)
+    """Every decided review of an open claim (of one document, if given; of one project's
+    claims, if given), as a table of their blind verdicts, or of their current ones
+    (``use``)."""
+    return _load(engine, use=use, document_id=document_id, project_id=project_id)
 
 
-def load_claims(engine: Engine, claim_ids: Collection[int], *, use: VerdictsUsed) -> VerdictTable:
+def load_claims(
+    engine: Engine,
+    claim_ids: Collection[int],
+    *,
+    use: VerdictsUsed,
+    project_id: int | None = None,
+) -> VerdictTable:
     """:func:`load_table` narrowed to the claims ``claim_ids`` (those of them that have a
-    decided review and are open): the rows a change of those claims can have changed."""
-    return _load(engine, use=use, only=sorted(claim_ids))
+    decided review and are open, in the project if given): the rows a change of those claims
+    can have changed."""
+    return _load(engine, use=use, only=sorted(claim_ids), project_id=project_id)
 
 
 def _load(
@@ -148,6 +161,7 @@ def _load(
     use: VerdictsUsed,
     document_id: int | None = None,
     only: Sequence[int] | None = None,
+    project_id: int | None = None,
 ) -> VerdictTable:
     blind = func.coalesce(Review.blind_verdict, Review.verdict)
     query = (
@@ -167,6 +181,8 @@ def _load(
     )
     if document_id is not None:
         query = query.where(Claim.document_id == document_id)
+    if project_id is not None:
+        query = query.where(Claim.project_id == project_id)
     if only is not None:
         query = query.where(Review.claim_id.in_(only))
     # Read-only: on SQLite a long read must not hold the write lock (every save would wait).
@@ -185,6 +201,8 @@ def _load(
             if only is not None:  # a few claims: looked up, not scanned
                 claim_query = claim_query.where(Claim.id.in_(only))
                 final_query = final_query.where(FinalVerdict.claim_id.in_(only))
+            if project_id is not None:
+                claim_query = claim_query.where(Claim.project_id == project_id)
             if document_id is not None:
                 claim_query = claim_query.where(Claim.document_id == document_id)
                 final_query = final_query.join(Claim, Claim.id == FinalVerdict.claim_id).where(
@@ -192,10 +210,15 @@ def _load(
                 )
             texts = {cid: text for cid, text in session.execute(claim_query) if cid in wanted}
             finals = {cid: v for cid, v in session.execute(final_query) if cid in wanted}
-            titles = dict(session.execute(select(Document.id, Document.title)).all())
+            titles = dict(session.execute(_titles(project_id)).all())
         elif only is not None:  # a patch of the whole table, which holds every title
-            titles = dict(session.execute(select(Document.id, Document.title)).all())
+            titles = dict(session.execute(_titles(project_id)).all())
     return _assemble(rows, claim_ids, texts, finals, titles, use)
+
+
+def _titles(project_id: int | None) -> Select[int, str]:
+    query = select(Document.id, Document.title)
+    return query if project_id is None else query.where(Document.project_id == project_id)
 
 
 def _assemble(
@@ -252,11 +275,15 @@ def audited_table(
     *,
     document_id: int | None = None,
     use: VerdictsUsed = "blind",
+    project: int | str | None = None,
 ) -> VerdictTable:
     """The claim × reviewer → verdict table the report rests on, for those who may audit
-    agreement (``SYSTEM``: the command line, which also writes it out with ``--csv``)."""
-    authorize(engine, actor, Action.audit_agreement)
-    return load_table(engine, document_id=document_id, use=use)
+    agreement (``SYSTEM``: the command line, which also writes it out with ``--csv``).
+    ``project`` (id or name): its claims only, and the right is the one in it; None: every
+    claim, as before projects (the account's own role)."""
+    project_id = None if project is None else resolve_project(engine, project, actor).id
+    authorize(engine, actor, Action.audit_agreement, project_id)
+    return load_table(engine, document_id=document_id, use=use, project_id=project_id)
 
 
 def scope_of(table: VerdictTable, document_id: int | None) -> str:

@@ -188,3 +188,32 @@ def _stored(session: Session, actor: Actor, project: int | None = None) -> Actor
     if role is None:
         raise PermissionDenied(f"{user.name} is not a member of this project")
     return Actor(id=user.id, name=user.name, role=Role(role))
+
+
+def judge(
+    actor: Actor,
+    action: Action,
+    *,
+    account: tuple[str, str, bool] | None,
+    member_role: str | None,
+    in_project: bool,
+) -> Actor:
+    """:func:`authorize`'s verdict on an account a service read itself, in a statement of its
+    own (a hot path reads the account and its role in the claim's project with the claim's
+    other rows): the same rules and the same words.
+
+    ``account``: the stored (name, role, disabled), None when there is no such account;
+    ``member_role``: its role in the project (None: not a member); ``in_project``: whether
+    the action is about a project (False: the account's own role, as without ``project``).
+    """
+    if account is None or account[2]:
+        raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
+    name, role = account[0], account[1]
+    if in_project and action not in SITE_ACTIONS and role != Role.admin.value:
+        if member_role is None:
+            raise PermissionDenied(f"{name} is not a member of this project")
+        role = member_role
+    stored = Actor(id=actor.id, name=name, role=Role(role))
+    if not allowed(stored, action):
+        raise PermissionDenied(f"{stored.name} is a {stored.role.value} and cannot {action.value}")
+    return stored

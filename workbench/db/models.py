@@ -22,6 +22,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -42,6 +43,21 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def document_project(context: Any) -> int:
+    """A claim's ``project_id`` when its INSERT does not name it: its document's project.
+
+    Every writer of claims in the application names it (ingest, corrections, the synthetic
+    corpus, the benchmarks); this keeps a claim built from its document alone (tests, older
+    scripts) in the right project rather than refusing it."""
+    document_id = context.get_current_parameters()["document_id"]
+    project: int | None = context.connection.scalar(
+        text("SELECT project_id FROM documents WHERE id = :id"), {"id": document_id}
+    )
+    if project is None:
+        raise ValueError(f"document {document_id} does not exist")
+    return project
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -146,6 +162,12 @@ class Claim(Base):
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), index=True
     )
+    # Its document's project, kept on the claim (migration 0016) so that the queue, the
+    # assignment and the adjudication queue seek one project's claims by index (it leads
+    # their indexes) and a permission check reads it without a join. Never changes.
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id"), default=document_project, server_default="1"
+    )
     text: Mapped[str] = mapped_column(Text)
     char_start: Mapped[int] = mapped_column(Integer)
     char_end: Mapped[int] = mapped_column(Integer)
@@ -211,20 +233,35 @@ class Claim(Base):
 # assignment's walk in reading order, one seek per verdict count below k.
 Index(
     "ix_claims_queue",
+    Claim.project_id,
     Claim.status,
     Claim.verdicts,
     Claim.document_id,
     Claim.char_start,
     Claim.char_end,
 )
+# A project's claims in reading order (the queue's pages whose state no index range gives):
+# uq_claims_span's order within one project, so a small project's page does not walk a big
+# one's claims.
+Index(
+    "ix_claims_project_span", Claim.project_id, Claim.document_id, Claim.char_start, Claim.char_end
+)
 # The re-scorer's lookup of claims still holding a provisional score (scored_by names it, or
 # is NULL and the extractor does).
 Index("ix_claims_scored_by", Claim.scored_by, Claim.extractor)
 # The assignment's walk by check-worthiness: best first, ties by id.
-Index("ix_claims_assign_score", Claim.status, Claim.verdicts, Claim.score.desc(), Claim.id)
+Index(
+    "ix_claims_assign_score",
+    Claim.project_id,
+    Claim.status,
+    Claim.verdicts,
+    Claim.score.desc(),
+    Claim.id,
+)
 # The queue sorted by disagreement (admins), and the adjudication queue (disagreement > 0).
 Index(
     "ix_claims_disagreement",
+    Claim.project_id,
     Claim.status,
     Claim.disagreement.desc(),
     Claim.verdicts.desc(),
@@ -236,6 +273,7 @@ Index(
 # page's count and its page of ids read that many entries, not every claim's.
 Index(
     "ix_claims_awaiting",
+    Claim.project_id,
     Claim.id,
     sqlite_where=Claim.awaits_adjudication.is_(True),
     postgresql_where=Claim.awaits_adjudication.is_(True),
@@ -255,6 +293,10 @@ class ClaimCount(Base):
     __tablename__ = "claim_counts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The project whose claims the change is about (migration 0016): the totals are per project.
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id"), index=True, server_default="1"
+    )
     reviewed: Mapped[int] = mapped_column(Integer, default=0)  # open claims with a verdict
     not_a_claim: Mapped[int] = mapped_column(Integer, default=0)  # claims out of the queue
     # Claims replaced by their correction (status superseded): out of the queue too.

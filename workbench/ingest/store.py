@@ -52,11 +52,11 @@ def store_document(
     claim_sketches = sketches([c.text for c in candidates])
     try:
         with unit_of_work(engine) as session:
-            claims = [_claim_row(c) for c in candidates]
+            claims = [_claim_row(c, project_id) for c in candidates]
             row = _document_row(document, digest, claims, project_id)
             session.add(row)
             session.flush()
-            _count_out_of_queue(session, candidates)
+            _count_out_of_queue(session, candidates, project_id)
             link_claims(
                 session, row.id, [(c.id, s) for c, s in zip(claims, claim_sketches, strict=True)]
             )
@@ -73,8 +73,9 @@ def _stored(engine: Engine, digest: str, project_id: int) -> bool:
         return bool(stored_digests(session, [digest], project_id))
 
 
-def _claim_row(candidate: ClaimCandidate) -> Claim:
+def _claim_row(candidate: ClaimCandidate, project_id: int) -> Claim:
     return Claim(
+        project_id=project_id,
         text=candidate.text,
         char_start=candidate.char_start,
         char_end=candidate.char_end,
@@ -99,13 +100,19 @@ def _in_queue(candidates: Sequence[ClaimCandidate]) -> int:
     return sum(1 for c in candidates if not c.below_threshold)
 
 
-def _count_out_of_queue(session: Session, candidates: Sequence[ClaimCandidate]) -> None:
+def _count_out_of_queue(
+    session: Session, candidates: Sequence[ClaimCandidate], project_id: int
+) -> None:
     """Count the held-out rows in the totals' rows of changes (workbench.review.stats sums
     them, and leaves them out of the number of claims; ingest sits beside review and cannot
     call it)."""
     hidden = sum(1 for c in candidates if c.below_threshold)
     if hidden:
-        session.execute(insert(_COUNTS).values(reviewed=0, not_a_claim=0, held_out=hidden))
+        session.execute(
+            insert(_COUNTS).values(
+                project_id=project_id, reviewed=0, not_a_claim=0, held_out=hidden
+            )
+        )
 
 
 def _document_row(
@@ -190,7 +197,7 @@ def store_batch(
         .all()
     )
     claim_values = [
-        _claim_values(candidate, document_id, now)
+        _claim_values(candidate, document_id, now, project_id)
         for r, document_id in zip(new, document_ids, strict=True)
         for candidate in r.extracted.candidates
     ]
@@ -205,7 +212,7 @@ def store_batch(
     claim_id: dict[tuple[int, int, int], int] = {}
     if claim_values:
         session.execute(insert(_CLAIMS), claim_values)
-        _count_out_of_queue(session, [c for r in new for c in r.extracted.candidates])
+        _count_out_of_queue(session, [c for r in new for c in r.extracted.candidates], project_id)
         spans = select(Claim.document_id, Claim.char_start, Claim.char_end, Claim.id).where(
             Claim.document_id.in_(document_ids)
         )
@@ -243,9 +250,12 @@ def _document_values(
     }
 
 
-def _claim_values(candidate: ClaimCandidate, document_id: int, now: datetime) -> dict[str, Any]:
+def _claim_values(
+    candidate: ClaimCandidate, document_id: int, now: datetime, project_id: int
+) -> dict[str, Any]:
     return {
         "document_id": document_id,
+        "project_id": project_id,
         "text": candidate.text,
         "char_start": candidate.char_start,
         "char_end": candidate.char_end,

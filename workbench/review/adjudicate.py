@@ -29,7 +29,7 @@ from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, Rev
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.extract.segment import paragraph_span
-from workbench.review import awaiting, blind
+from workbench.review import awaiting, blind, scope
 from workbench.review.queue import claim_out, review_out
 from workbench.review.writes import final_row, lock_claim, record_adjudication
 from workbench.schemas import (
@@ -94,7 +94,7 @@ def adjudicate(
     current final verdict, and nothing is saved. ``None`` skips the check (the command line).
     """
     with unit_of_work(engine) as session:
-        user = authorize(session, actor, Action.adjudicate)
+        user = scope.authorize_claim(session, actor, Action.adjudicate, claim_id)
         reason = reason.strip()
         if not reason:
             raise InvalidInput("give a reason for the final verdict: it is kept with the decision")
@@ -117,18 +117,25 @@ def final_verdict(engine: Engine, claim_id: int) -> FinalVerdictOut | None:
 
 
 def adjudication_queue(
-    engine: Engine, actor: Actor, *, page: int = 1, page_size: int = 10
+    engine: Engine,
+    actor: Actor,
+    *,
+    page: int = 1,
+    page_size: int = 10,
+    project: int | str | None = None,
 ) -> AdjudicationPage:
     """Open claims whose verdicts disagree, or agree only after the reveal, and that no admin
     has decided yet, and decided claims whose reviews changed after the decision; oldest
-    claim first. Admins only."""
+    claim first. Admins of the project only (``project``: id or name; None: the only one,
+    or the only one the actor belongs to)."""
     page = max(1, page)
     with unit_of_work(engine) as session:
-        authorize(session, actor, Action.adjudicate)
+        project_id = scope.project_for(session, project, actor)
+        authorize(session, actor, Action.adjudicate, project_id)
         # The waiting claims are kept flagged (workbench.review.awaiting): a count and a page
         # of ids over their partial index, whatever the size of the queue.
-        total = awaiting.count(session)
-        ids = awaiting.page(session, (page - 1) * page_size, page_size)
+        total = awaiting.count(session, project_id)
+        ids = awaiting.page(session, (page - 1) * page_size, page_size, project_id)
         claims = session.scalars(
             select(Claim)
             .where(Claim.id.in_(ids))
@@ -156,7 +163,7 @@ def adjudication_item(engine: Engine, actor: Actor, claim_id: int) -> DisputedCl
     (a link from the agreement page; an admin overruling a consensus). Admins only;
     :class:`NotFound` if the claim does not exist."""
     with unit_of_work(engine) as session:
-        authorize(session, actor, Action.adjudicate)
+        scope.authorize_claim(session, actor, Action.adjudicate, claim_id)
         claim = session.scalar(
             select(Claim)
             .where(Claim.id == claim_id)

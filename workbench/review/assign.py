@@ -44,7 +44,7 @@ from workbench.db.models import Base, Claim, Lease, ProjectSetting, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
 from workbench.projects.settings import ProjectSettings
-from workbench.review import discussion
+from workbench.review import discussion, scope
 from workbench.schemas import Actor, ClaimStatus, Role, Verdict
 
 if TYPE_CHECKING:
@@ -61,6 +61,7 @@ def next_claim(
     *,
     now: datetime | None = None,
     exclude: Collection[int] = (),
+    project: int | str | None = None,
 ) -> int | None:
     """The claim ``actor`` should review next, leased to them; ``None`` when none is free.
 
@@ -68,12 +69,15 @@ def next_claim(
     (a reload must not hand out a second claim). Otherwise the first open claim, by score or
     in reading order as the project says, that the actor has not decided and whose verdicts
     plus others' live leases are below k. ``exclude`` lists claims not to offer (a skip).
+    ``project`` (id or name): whose claims, settings and role; None: the only project, or
+    the only one the actor belongs to.
     """
     now = now or datetime.now(UTC)
     excluded = list(exclude)
     with unit_of_work(engine) as session:
-        user_id = account_in(session, actor).id
-        params: dict[str, Any] = {"user_id": user_id, "now": now}
+        stored, project_id = scope.account_in_project(session, actor, Action.review, project)
+        user_id = stored.id
+        params: dict[str, Any] = {"user_id": user_id, "now": now, "project_id": project_id}
         if excluded:
             params["exclude"] = excluded
         start = session.execute(_START[bool(excluded)], params).one()
@@ -93,7 +97,7 @@ def next_claim(
         tried = excluded
         lease = {"user": user_id, "at": now, "expires": expires}
         for _ in range(MAX_CANDIDATES):
-            claim_id = _lock_candidate(session, user_id, settings, now, tried)
+            claim_id = _lock_candidate(session, user_id, project_id, settings, now, tried)
             if claim_id is None:
                 return None
             # Counted again under the lock, in the INSERT itself: the candidate query ran
@@ -120,8 +124,8 @@ def lease_claim(
     """
     now = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
-        user_id = reviewer_in(session, actor).id
-        settings = settings_in(session)
+        user_id = reviewer_in(session, actor, claim_id).id
+        settings = settings_in(session, scope.project_of_claim(session, claim_id))
         expires = now + timedelta(minutes=settings.lease_minutes)
         # The claim row is the lock that guards its slots (see the module docstring).
         status = session.scalar(select(Claim.status).where(Claim.id == claim_id).with_for_update())
@@ -230,48 +234,59 @@ def take_slot(
 # --- shared pieces -------------------------------------------------------------------------
 
 
-def settings_in(session: Session) -> ProjectSettings:
-    """The project settings read inside an open transaction.
+def settings_in(session: Session, project_id: int | None = None) -> ProjectSettings:
+    """A project's settings read inside an open transaction (None: the first project's, a
+    database with one project).
 
     ``project.get_project_settings`` opens a transaction of its own; on SQLite, where every
     transaction holds the write lock, that second one would wait for ours and time out.
     """
-    stored = {row.key: row.value for row in session.scalars(select(ProjectSetting))}
+    query = select(ProjectSetting).order_by(ProjectSetting.project_id.desc())
+    if project_id is not None:
+        query = query.where(ProjectSetting.project_id == project_id)
+    stored = {row.key: row.value for row in session.scalars(query)}
     known: dict[str, Any] = {k: v for k, v in stored.items() if k in ProjectSettings.model_fields}
     return ProjectSettings.model_validate(known)
 
 
-def account_in(session: Session, actor: Actor) -> Actor:
-    """The actor as stored now, allowed to review: one ``authorize`` per transaction (a role
-    or an account can change mid-session), its answer kept in ``session.info`` for the
-    transaction's later asks."""
-    key = ("account", actor.id)
+def account_in(session: Session, actor: Actor, claim_id: int | None = None) -> Actor:
+    """The actor as stored now, allowed to review: one check per transaction (a role or an
+    account can change mid-session), its answer kept in ``session.info`` for the
+    transaction's later asks.
+
+    ``claim_id``: the claim acted on; the role is then the actor's role in the claim's
+    project (a non-member is refused), read with the account in one statement.
+    """
+    key = ("account", actor.id, claim_id)
     held = session.info.get(key)
     if isinstance(held, Actor):
         return held
-    stored = authorize(session, actor, Action.review)
+    if claim_id is None:
+        stored = authorize(session, actor, Action.review)
+    else:
+        stored = scope.account_for_claim(session, actor, Action.review, claim_id)
     session.info[key] = stored
     return stored
 
 
-def reviewer_in(session: Session, actor: Actor) -> User:
+def reviewer_in(session: Session, actor: Actor, claim_id: int | None = None) -> User:
     """The actor's account as stored now: a role or an account can change mid-session.
 
     Checked once per transaction (one service call): a save asks for it more than once (its
     review, the review's reviewer name), and each ask used to read the account again, as the
     session keeps only weak references to rows nobody holds. The row is held in
     ``session.info`` for the rest of the transaction, so later asks, and
-    ``review.reviewer``, find it in the session without a statement.
+    ``review.reviewer``, find it in the session without a statement. ``claim_id`` as for
+    :func:`account_in`.
     """
-    key = ("reviewer", actor.id)
+    key = ("reviewer", actor.id, claim_id)
     held = session.info.get(key)
     if isinstance(held, User):
         return held
     user = session.get(User, actor.id)  # held here, so authorize's own read finds it
-    stored = authorize(session, actor, Action.review)
+    stored = account_in(session, actor, claim_id)
     user = user if user is not None and user.id == stored.id else session.get_one(User, stored.id)
     session.info[key] = user
-    session.info[("account", actor.id)] = stored
     return user
 
 
@@ -319,7 +334,11 @@ def _others_leases(claim_id: ColumnElement[int]) -> ScalarSelect[int]:
 
 
 def _setting(key: str) -> ScalarSelect[Any]:
-    return select(_SETTINGS.c.value).where(_SETTINGS.c.key == key).scalar_subquery()
+    return (
+        select(_SETTINGS.c.value)
+        .where(_SETTINGS.c.key == key, _SETTINGS.c.project_id == bindparam("project_id"))
+        .scalar_subquery()
+    )
 
 
 def _start(excluding: bool) -> Select[Any]:
@@ -336,7 +355,11 @@ def _start(excluding: bool) -> Select[Any]:
         .where(
             leases.user_id == user,
             leases.expires_at > now,
-            exists().where(claims.id == leases.claim_id, claims.status == _OPEN),
+            exists().where(
+                claims.id == leases.claim_id,
+                claims.status == _OPEN,
+                claims.project_id == bindparam("project_id"),
+            ),
             ~_decided(leases.claim_id),
         )
         .order_by(leases.started_at, leases.id)
@@ -350,7 +373,9 @@ def _start(excluding: bool) -> Select[Any]:
         _setting("lease_minutes").label("lease_minutes"),
         _setting("assignment_order").label("assignment_order"),
         held.scalar_subquery().label("held"),
-        discussion.question_first(user, excluding=excluding).scalar_subquery().label("asked"),
+        discussion.question_first(user, excluding=excluding, project=True)
+        .scalar_subquery()
+        .label("asked"),
         expired.scalar_subquery().label("expired"),
     )
 
@@ -441,7 +466,12 @@ _SETTINGS_SEEN: dict[tuple[Any, Any, Any], ProjectSettings] = {}
 
 
 def _lock_candidate(
-    session: Session, user_id: int, settings: ProjectSettings, now: datetime, tried: list[int]
+    session: Session,
+    user_id: int,
+    project_id: int,
+    settings: ProjectSettings,
+    now: datetime,
+    tried: list[int],
 ) -> int | None:
     """The first free claim not in ``tried``, its row locked (PostgreSQL; SQLite is serial).
 
@@ -454,7 +484,7 @@ def _lock_candidate(
     serial = session.get_bind().dialect.name == "sqlite"
     busy: list[int] = []
     for _ in range(MAX_CANDIDATES):
-        candidate = _first_free(session, user_id, settings, now, [*tried, *busy])
+        candidate = _first_free(session, user_id, project_id, settings, now, [*tried, *busy])
         if candidate is None:
             break
         if serial or session.scalar(_TRY_LOCK, {"claim_id": candidate}) is not None:
@@ -468,6 +498,7 @@ def _lock_candidate(
 def _first_free(
     session: Session,
     user_id: int,
+    project_id: int,
     settings: ProjectSettings,
     now: datetime,
     excluded: list[int],
@@ -476,7 +507,7 @@ def _first_free(
     query = _free_query(
         settings.reviews_per_claim, settings.assignment_order == "score", bool(excluded)
     )
-    params: dict[str, Any] = {"user_id": user_id, "now": now}
+    params: dict[str, Any] = {"user_id": user_id, "now": now, "project_id": project_id}
     if excluded:
         params["exclude"] = excluded
     found: int | None = session.scalar(query, params)
@@ -505,6 +536,7 @@ def _free_query(k: int, by_score: bool, excluding: bool) -> Select[Any]:
         seek = select(
             claims.id, claims.score, claims.document_id, claims.char_start, claims.char_end
         ).where(
+            claims.project_id == bindparam("project_id"),  # it leads both indexes
             claims.status == _OPEN,
             claims.verdicts == verdicts,
             _others_leases(claims.id) < k - verdicts,

@@ -130,23 +130,26 @@ def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) 
         bind.execute(statement.where(_CLAIMS.c.id.in_(ids[start : start + _CHUNK])))
 
 
-def count(session: Session) -> int:
-    """How many claims wait: the entries of ``ix_claims_awaiting``."""
+def _in(project_id: int | None) -> ColumnElement[bool]:
+    waiting = _CLAIMS.c.awaits_adjudication.is_(True)
+    return waiting if project_id is None else and_(_CLAIMS.c.project_id == project_id, waiting)
+
+
+def count(session: Session, project_id: int | None = None) -> int:
+    """How many claims wait (in the project): the entries of ``ix_claims_awaiting``, whose
+    (project, id) keys give a project's range."""
     return int(
-        session.scalar(
-            select(func.count()).select_from(_CLAIMS).where(_CLAIMS.c.awaits_adjudication.is_(True))
-        )
-        or 0
+        session.scalar(select(func.count()).select_from(_CLAIMS).where(_in(project_id))) or 0
     )
 
 
-def page(session: Session, offset: int, limit: int) -> list[int]:
-    """The ids of ``limit`` waiting claims from ``offset`` on, oldest claim first."""
+def page(session: Session, offset: int, limit: int, project_id: int | None = None) -> list[int]:
+    """The ids of ``limit`` waiting claims (of the project) from ``offset`` on, oldest first."""
     return list(
         session.scalars(
             select(_CLAIMS.c.id)
-            .where(_CLAIMS.c.awaits_adjudication.is_(True))
-            .order_by(_CLAIMS.c.id)
+            .where(_in(project_id))
+            .order_by(_CLAIMS.c.project_id, _CLAIMS.c.id)
             .offset(offset)
             .limit(limit)
         )

@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 
-from workbench.auth.policy import Action, authorize
+from workbench.auth.policy import Action
 from workbench.db.models import Claim, Document, FinalVerdict, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span, sentences
+from workbench.review import scope
 from workbench.schemas import Actor, ClaimStatus, FinalSource
 
 Span = tuple[int, int]
@@ -65,7 +66,7 @@ class CorrectionContext(BaseModel):
 def correction_context(engine: Engine, claim_id: int, actor: Actor) -> CorrectionContext:
     """The claim, its paragraph, the paragraph's sentences and the next claim, for the form."""
     with unit_of_work(engine) as session:
-        authorize(session, actor, Action.read)
+        scope.authorize_claim(session, actor, Action.read, claim_id)
         claim = claim_row(session, claim_id)
         document = session.get_one(Document, claim.document_id)
         text = document.text

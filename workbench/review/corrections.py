@@ -61,7 +61,7 @@ from workbench.db.models import Claim, Document, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.extract.segment import MAX_SENTENCE_CHARS, paragraph_span
-from workbench.review import stats
+from workbench.review import scope, stats
 from workbench.review.correction_form import (
     ClaimSpan,
     Span,
@@ -176,7 +176,7 @@ def merge_with_next(
 def add_claim(engine: Engine, document_id: int, actor: Actor, start: int, end: int) -> Corrected:
     """Add ``document.text[start:end]`` (trimmed) as a claim the extractor missed."""
     with unit_of_work(engine) as session:
-        _authorize(session, actor)
+        _authorize(session, actor, scope.project_of_document(session, document_id))
         document = _lock_document(session, document_id)
         return _correct(session, actor, document, CorrectionKind.add, [], [(start, end)], False)
 
@@ -216,6 +216,7 @@ def _correct(
     created = [
         Claim(
             document_id=document.id,
+            project_id=document.project_id,
             text=text[start:end],
             char_start=start,
             char_end=end,
@@ -386,16 +387,18 @@ def _same_span(other: Claim) -> str:
 # --- locks and reads --------------------------------------------------------------------------
 
 
-def _authorize(session: Session, actor: Actor) -> None:
-    # The account as stored now: a demoted or disabled reviewer is refused at once. Reading
-    # the document is a right of its own (where a project would narrow what one may see).
-    authorize(session, actor, Action.correct_claims)
-    authorize(session, actor, Action.read)
+def _authorize(session: Session, actor: Actor, project: int | None) -> None:
+    # The account as stored now: a demoted or disabled reviewer is refused at once; the role
+    # is the one in the document's project (a non-member is refused). Reading the document
+    # is a right of its own.
+    stored = authorize(session, actor, Action.correct_claims, project)
+    if not scope.sees_all(stored, Action.read):
+        authorize(session, actor, Action.read, project)
 
 
 def _lock_claims(session: Session, actor: Actor, claim_id: int) -> tuple[Claim, Document]:
     """The claim to correct, under its document's lock, checked to be still open."""
-    _authorize(session, actor)
+    _authorize(session, actor, scope.project_of_claim(session, claim_id))
     found = session.scalar(select(Claim.document_id).where(Claim.id == claim_id))
     if found is None:
         raise NotFound(f"claim {claim_id} does not exist")

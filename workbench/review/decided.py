@@ -108,21 +108,27 @@ _SQLITE_ROW = np.dtype(
 _ROW = np.dtype([("claim", np.int64), ("reviewer", np.int64), ("at", np.int64), ("s", np.float64)])
 
 
-def read_all(engine: Engine) -> DecidedReviews:
-    """Every decided review: one read of the reviews table."""
-    return _read(engine, None)
+def read_all(engine: Engine, project_id: int | None = None) -> DecidedReviews:
+    """Every decided review (of the project's claims; None: of every project): one read of
+    the reviews table."""
+    return _read(engine, None, project_id)
 
 
-def read_claims(engine: Engine, claim_ids: Collection[int]) -> DecidedReviews:
+def read_claims(
+    engine: Engine, claim_ids: Collection[int], project_id: int | None = None
+) -> DecidedReviews:
     """The decided reviews of the claims ``claim_ids`` (a few hundred at most: they are
-    written into the statement)."""
-    return _read(engine, sorted(int(c) for c in claim_ids))
+    written into the statement), of the project's claims among them."""
+    return _read(engine, sorted(int(c) for c in claim_ids), project_id)
 
 
-def _read(engine: Engine, only: list[int] | None) -> DecidedReviews:
+def _read(engine: Engine, only: list[int] | None, project_id: int | None = None) -> DecidedReviews:
     sqlite = engine.dialect.name == "sqlite"
     table = Review.__tablename__
     where = "verdict IS NOT NULL"
+    if project_id is not None:
+        # An integer (int()), nothing a user typed; claims by ix_claims_queue's lead.
+        where += f" AND claim_id IN (SELECT id FROM claims WHERE project_id = {int(project_id)})"
     if only is not None:
         if not only:
             return _empty()

@@ -68,7 +68,7 @@ def record_verdict(
     Rows, not ORM objects (``saves.save_verdict`` says why): the account checked once, the
     claim locked and its state read, then the writes."""
     now = datetime.now(UTC)
-    reviewer = assign.account_in(session, actor)
+    reviewer = assign.account_in(session, actor, claim_id)
     # Before the review row is written: the claim's lock guards its k slots.
     state = saves.read_claim(session, claim_id, reviewer.id, now)
     _check_status(claim_id, state.status)
@@ -151,8 +151,8 @@ def reopen_claim(engine: Engine, claim_id: int, actor: Actor) -> None:
 
 def _set_status(engine: Engine, claim_id: int, actor: Actor, status: ClaimStatus) -> None:
     with unit_of_work(engine) as session:
+        user = _user(session, actor, claim_id)
         claim = _claim(session, claim_id)
-        user = _user(session, actor)
         # Read again under the row lock: a correction may have replaced it meanwhile.
         session.refresh(claim, with_for_update=True)
         if claim.status == ClaimStatus.superseded:
@@ -189,10 +189,10 @@ def _superseded(claim_id: int) -> str:
     )
 
 
-def _user(session: Session, actor: Actor) -> User:
+def _user(session: Session, actor: Actor, claim_id: int) -> User:
     """The actor's account, checked again here (once per transaction, as
     :func:`assign.account_in` checks it): a role or an account can change mid-session."""
-    return assign.reviewer_in(session, actor)
+    return assign.reviewer_in(session, actor, claim_id)
 
 
 def _own_review(
@@ -204,7 +204,7 @@ def _own_review(
     """The actor's account (the one permission check), then, the claim locked as a verdict
     locks it, their review of it with its URLs (``mine`` None: none yet, created by the save),
     checked for staleness: rows, not ORM objects (issue 13; ``saves.save_verdict``)."""
-    reviewer = assign.account_in(session, actor)
+    reviewer = assign.account_in(session, actor, claim_id)
     own = note_saves.read_own(session, claim_id, reviewer.id)
     _check_status(claim_id, own.status)
     mine = own.mine

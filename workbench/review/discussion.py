@@ -37,10 +37,12 @@ from sqlalchemy import ColumnElement, Engine, Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.audit import Change, Entity, record
-from workbench.auth.policy import Action, Caller, authorize, may
+from workbench.auth.memberships import role_in
+from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Base, Claim, Comment, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied
+from workbench.review import scope
 from workbench.schemas import Actor, ClaimStatus, Role
 from workbench.storable import unstorable
 
@@ -88,7 +90,7 @@ def comment(engine: Engine, actor: Actor, claim_id: int, body: str) -> CommentOu
     """``actor``'s comment for the adjudicator on ``claim_id``."""
     text = _body(body, "comment")
     with unit_of_work(engine) as session:
-        author = authorize(session, actor, Action.comment)
+        author = scope.authorize_claim(session, actor, Action.comment, claim_id)
         _claim(session, claim_id)
         row = _add(session, claim_id, author.id, CommentKind.comment, text)
         return _out(row)
@@ -104,7 +106,7 @@ def send_back(
     """
     text = _body(question, "question")
     with unit_of_work(engine) as session:
-        admin = authorize(session, actor, Action.send_back)
+        admin = scope.authorize_claim(session, actor, Action.send_back, claim_id)
         # Under the claim's row lock (PostgreSQL; SQLite writes one at a time anyway), as a
         # verdict is: two admins asking at once cannot both open a question, and a verdict
         # change that answers questions sees this one or none of it.
@@ -117,8 +119,12 @@ def send_back(
         user = session.scalar(select(User).where(User.name == reviewer))
         if user is None:
             raise NotFound(f"no account named {reviewer!r}")
-        if user.disabled or user.role == Role.viewer.value:
-            raise InvalidInput(f"{user.name} cannot review now (disabled, or a viewer)")
+        project = scope.project_of_claim(session, claim_id)
+        role = None if project is None else role_in(session, user.id, project)
+        if user.disabled or role in (None, Role.viewer):
+            raise InvalidInput(
+                f"{user.name} cannot review now (disabled, a viewer, or not in the project)"
+            )
         reviewed = session.scalar(
             select(Review.id).where(Review.claim_id == claim_id, Review.reviewer_id == user.id)
         )
@@ -137,7 +143,9 @@ def answer(engine: Engine, actor: Actor, question_id: int, body: str) -> Comment
     """``actor``'s answer to a question sent to them; it resolves the question."""
     text = _body(body, "answer")
     with unit_of_work(engine) as session:
-        author = authorize(session, actor, Action.comment)
+        author = authorize(
+            session, actor, Action.comment, scope.project_of_question(session, question_id)
+        )
         question = session.get(Comment, question_id)
         if question is None or question.kind != CommentKind.question.value:
             raise NotFound(f"question {question_id} does not exist")
@@ -171,10 +179,13 @@ def answered_by_verdict(session: Session, claim_id: int, user_id: int, verdict: 
         _resolve(session, question, user_id, f"verdict changed to {verdict}")
 
 
-def question_first(user_id: ColumnElement[int], *, excluding: bool) -> Select[Any]:
+def question_first(
+    user_id: ColumnElement[int], *, excluding: bool, project: bool = False
+) -> Select[Any]:
     """The open claim with the oldest open question to ``user_id``, as a query (Core
     tables: ``assign.next_claim`` runs it inside its first read). ``excluding``: the claims
-    of an expanding ``exclude`` parameter are left out."""
+    of an expanding ``exclude`` parameter are left out; ``project``: only the claims of the
+    project the ``project_id`` parameter names."""
     comments, claims = _COMMENTS.c, _CLAIMS.c
     query = (
         select(comments.claim_id)
@@ -189,6 +200,8 @@ def question_first(user_id: ColumnElement[int], *, excluding: bool) -> Select[An
     )
     if excluding:
         query = query.where(comments.claim_id.not_in(bindparam("exclude", expanding=True)))
+    if project:
+        query = query.where(claims.project_id == bindparam("project_id"))
     return query
 
 
@@ -198,14 +211,14 @@ def question_first(user_id: ColumnElement[int], *, excluding: bool) -> Select[An
 def claim_discussion(engine: Engine, actor: Caller, claim_id: int) -> ClaimDiscussion:
     """``claim_id``'s comments as ``actor`` may see them (blind review, see the module)."""
     with unit_of_work(engine) as session:
-        reader = authorize(session, actor, Action.read)
+        reader = scope.authorize_claim(session, actor, Action.read, claim_id)
         rows = session.scalars(
             select(Comment)
             .where(Comment.claim_id == claim_id)
             .order_by(Comment.created_at, Comment.id)
             .options(selectinload(Comment.author), selectinload(Comment.addressed_to))
         ).all()
-        if may(session, reader, Action.see_all_reviews) or _decided(session, claim_id, reader):
+        if scope.sees_all(reader) or _decided(session, claim_id, reader):
             shown = list(rows)
         else:
             shown = [r for r in rows if reader.id in (r.author_id, r.addressed_to_id)]

@@ -11,9 +11,10 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import selectinload
 
 from workbench.audit import Entity, history_out
-from workbench.auth.policy import Action, may
+from workbench.auth.policy import Action
 from workbench.db.models import HistoryEntry, Review
 from workbench.db.session import unit_of_work
+from workbench.review import scope
 from workbench.schemas import Actor, HistoryOut
 
 
@@ -27,6 +28,8 @@ def visible_claim_history(engine: Engine, actor: Actor, claim_id: int) -> list[H
     hidden, in the history as everywhere else.
     """
     with unit_of_work(engine) as session:
+        # A claim of a project the actor is not in is refused, as the claim itself is.
+        reader = scope.authorize_claim(session, actor, Action.read, claim_id)
         query = select(HistoryEntry).where(HistoryEntry.claim_id == claim_id)
         decided = session.scalar(
             select(Review.id).where(
@@ -36,7 +39,7 @@ def visible_claim_history(engine: Engine, actor: Actor, claim_id: int) -> list[H
             )
         )
         # The role as stored now, as for the reviews themselves: a demoted admin stops seeing.
-        if not may(session, actor, Action.see_all_reviews) and decided is None:
+        if not scope.sees_all(reader) and decided is None:
             query = query.where(
                 or_(
                     HistoryEntry.actor_id == actor.id,

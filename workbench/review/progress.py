@@ -23,9 +23,10 @@ from sqlalchemy import Engine, func, select
 from workbench.audit import changed_claims
 from workbench.auth.policy import Action, authorize
 from workbench.db import snapshots
-from workbench.db.models import Lease, User
+from workbench.db.models import Claim, Lease, User
 from workbench.db.session import unit_of_work
 from workbench.review import decided as reviews
+from workbench.review import scope
 from workbench.review.decided import BREAK, Decided, DecidedReviews
 from workbench.schemas import Actor, ReviewerProgress, Role
 
@@ -55,19 +56,27 @@ SNAPSHOT_KEY = "progress:decisions"
 HELD_KEY = "progress:held"
 
 
-def stored_decisions(engine: Engine, version: str) -> dict[int, Decided]:
+def _key(key: str, project_id: int | None) -> str:
+    return key if project_id is None else f"{key}:{project_id}"
+
+
+def stored_decisions(
+    engine: Engine, version: str, project_id: int | None = None
+) -> dict[int, Decided]:
     """:func:`decisions` as of ``version`` (``workbench.db.snapshots.version``, read by the
     caller before): the stored sums when they were computed at that version (by any process),
-    else :func:`current_decisions`, stored for the others."""
-    stored = snapshots.load(engine, SNAPSHOT_KEY, version)
+    else :func:`current_decisions`, stored for the others. ``project_id``: the project's
+    reviews only (its own snapshot); None: every project's."""
+    key = _key(SNAPSHOT_KEY, project_id)
+    stored = snapshots.load(engine, key, version)
     if stored is not None:
         return _STORED.validate_json(stored)
-    made = current_decisions(engine, version)
-    snapshots.store(engine, SNAPSHOT_KEY, version, _STORED.dump_json(made))
+    made = current_decisions(engine, version, project_id)
+    snapshots.store(engine, key, version, _STORED.dump_json(made))
     return made
 
 
-def decisions(engine: Engine) -> dict[int, Decided]:
+def decisions(engine: Engine, project_id: int | None = None) -> dict[int, Decided]:
     """Per reviewer id, their decisions summed up: one read of every decided review
     (``workbench.review.decided``: numbers into arrays, about 1 s at a million reviews).
 
@@ -75,7 +84,7 @@ def decisions(engine: Engine) -> dict[int, Decided]:
     (``stats.marks`` tells), so the Progress page reuses it between changes. No permission
     check here: the figures reach people through :func:`reviewer_progress` only.
     """
-    return reviews.summed(reviews.read_all(engine))
+    return reviews.summed(reviews.read_all(engine, project_id))
 
 
 # --- the reviews held by this process, patched claim by claim -------------------------------
@@ -95,34 +104,38 @@ def decisions(engine: Engine) -> dict[int, Decided]:
 class _Held:
     version: str
     token: str
+    project_id: int | None
     reviews: DecidedReviews
     sums: dict[int, Decided]
 
 
-_held: dict[str, _Held] = {}
+_held: dict[tuple[str, int | None], _Held] = {}
 _lock = threading.Lock()
 
 
-def current_decisions(engine: Engine, version: str) -> dict[int, Decided]:
+def current_decisions(
+    engine: Engine, version: str, project_id: int | None = None
+) -> dict[int, Decided]:
     """:func:`decisions` as of ``version`` or later (read after it): patched from the reviews
     this process holds when that is possible, else read whole. ``version`` is read by the
     caller before calling, as ``workbench.db.snapshots`` requires."""
-    key = engine.url.render_as_string(hide_password=True)
+    key = (engine.url.render_as_string(hide_password=True), project_id)
+    held_key = _key(HELD_KEY, project_id)
     with _lock:  # one reader per database: two sessions opening at once share the work
         held = _held.get(key)
         made: tuple[DecidedReviews, dict[int, Decided]] | None = None
-        if held is not None and snapshots.load(engine, HELD_KEY, held.version) == (
+        if held is not None and snapshots.load(engine, held_key, held.version) == (
             held.token.encode()
         ):
             if held.version == version:
                 return held.sums
             made = _patched(engine, held, version)
         if made is None:
-            whole = reviews.read_all(engine)
+            whole = reviews.read_all(engine, project_id)
             made = whole, reviews.summed(whole)
         token = uuid.uuid4().hex
-        snapshots.store(engine, HELD_KEY, version, token.encode())
-        _held[key] = _Held(version, token, *made)
+        snapshots.store(engine, held_key, version, token.encode())
+        _held[key] = _Held(version, token, project_id, *made)
         return made[1]
 
 
@@ -138,7 +151,7 @@ def _patched(
     changed = changed_claims(engine, held.version, version)
     if changed is None:
         return None
-    part = reviews.read_claims(engine, changed)
+    part = reviews.read_claims(engine, changed, held.project_id)
     dropped = reviews.of_claims(held.reviews, changed)
     # Whose sums can have moved: the reviewers whose rows of these claims differ. Not every
     # reviewer of the claims: one verdict changed on a claim ten people reviewed would sum
@@ -160,6 +173,7 @@ def reviewer_progress(
     *,
     now: datetime | None = None,
     decided: dict[int, Decided] | None = None,
+    project: int | str | None = None,
 ) -> list[ReviewerProgress]:
     """Every reviewer's figures, the busiest first; accounts with nothing yet come last.
 
@@ -168,20 +182,24 @@ def reviewer_progress(
     searching between two claims counts, a lunch break does not. *Pace* is decisions per
     active hour. ``decided``: :func:`decisions` as read earlier, when the reviews have not
     changed since (the caller's business); the leases, the accounts and the caller's right to
-    see the figures are read here every time.
+    see the figures are read here every time. ``project`` (id or name): that project's
+    reviews and leases; None: every project's (on a database of one project, its own).
     """
     now = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
         authorize(session, actor, Action.manage_users)
-        live = session.execute(
-            select(Lease.user_id, func.count(Lease.id))
-            .where(Lease.expires_at > now)
-            .group_by(Lease.user_id)
-        )
+        # None: every review, as before projects (on one project the same, and no filter).
+        project_id = None if project is None else scope.project_for(session, project, actor)
+        leases = select(Lease.user_id, func.count(Lease.id)).where(Lease.expires_at > now)
+        if project_id is not None:
+            leases = leases.join(Claim, Claim.id == Lease.claim_id).where(
+                Claim.project_id == project_id
+            )
+        live = session.execute(leases.group_by(Lease.user_id))
         leased = {user_id: count for user_id, count in live}
         users = session.scalars(select(User).order_by(User.name)).all()
     if decided is None:
-        decided = decisions(engine)
+        decided = decisions(engine, project_id)
     result = [
         _figures(user, decided.get(user.id), leased.get(user.id, 0))
         for user in users

@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Select,
+    and_,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session, joinedload
 
 from workbench.auth.policy import Action, Caller, authorize, may
@@ -14,12 +24,13 @@ from workbench.db.models import Claim, Document, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
-from workbench.review import stats
+from workbench.review import scope, stats
 from workbench.review.queue_rows import (
     RowReviews,
     few_claims,
     review_terms,
     row_reviews,
+    state_total,
     without_final,
 )
 from workbench.review.writes import reviews_per_claim
@@ -75,6 +86,8 @@ class ClaimFilter(BaseModel):
     final_from: FinalFrom = "any"
     reviewer: str | None = None  # claims this account gave a verdict on
     split: bool = False  # claims whose reviewers disagree (disagreement > 0)
+    # The project's claims only (issue 14); None: list_claims resolves it for the reader.
+    project_id: int | None = None
 
     @property
     def by_reviews(self) -> bool:
@@ -178,8 +191,9 @@ def _filtered(
     verdicts: ColumnElement[int] = Claim.verdicts.expression
     score: ColumnElement[float] = Claim.score.expression
     disagreement: ColumnElement[float] = Claim.disagreement.expression
+    narrow = False
     if sqlite:
-        narrow = flt.speaker or (flt.document_id is not None and flt.state != "to_review")
+        narrow = bool(flt.speaker) or (flt.document_id is not None and flt.state != "to_review")
         narrow = narrow or among is not None
         in_order = page and not sparse and flt.state in ("reviewed", "needs_more", "complete")
         if narrow or (in_order and flt.sort == "reading"):
@@ -190,8 +204,13 @@ def _filtered(
             score = Claim.score + 0.0
         if narrow or (page and flt.sort == "reading"):
             disagreement = Claim.disagreement + 0.0
+    if flt.project_id is not None:  # it leads every claim index the queue reads
+        project: ColumnElement[int] = Claim.project_id.expression
+        if sqlite and narrow:  # the speaker's or the document's index, not a project's
+            project = Claim.project_id + 0
+        query = query.where(project == flt.project_id)
     if flt.state == "to_review":
-        # ix_claims_queue: (status, verdicts) leads it, then reading order.
+        # ix_claims_queue: (project, status, verdicts) leads it, then reading order.
         query = query.where(status == ClaimStatus.open.value, verdicts == 0)
     elif flt.state == "reviewed":
         query = query.where(status == ClaimStatus.open.value, verdicts > 0)
@@ -242,16 +261,17 @@ def list_claims(
     """A page of the queue (``actor``: who is asking; ``SYSTEM`` is the command line)."""
     page = max(1, page)
     with unit_of_work(engine) as session:
-        if flt.needs_all_reviews:
-            # Blind review: the order, a final verdict, another's verdict or who reviewed
-            # what would tell a reviewer what others said before they decide.
-            authorize(session, actor, Action.see_all_reviews)
-        sees_all = may(session, actor, Action.see_all_reviews)
+        project = scope.project_for(session, flt.project_id, actor)
+        flt = flt.model_copy(update={"project_id": project})
+        # Blind review: the order, a final verdict, another's verdict or who reviewed
+        # what would tell a reviewer what others said before they decide.
+        wanted = Action.see_all_reviews if flt.needs_all_reviews else Action.read
+        sees_all = scope.sees_all(authorize(session, actor, wanted, project))
         reader = None if sees_all else actor.id
-        k = reviews_per_claim(session)
+        k = reviews_per_claim(session, project)
         sqlite = session.get_bind().dialect.name == "sqlite"
         more = False
-        in_state = _state_total(session, flt.model_copy(update=NO_REVIEW_TERMS), k)
+        in_state = state_total(session, flt.model_copy(update=NO_REVIEW_TERMS), k)
         total = None if flt.by_reviews else in_state
         among = few_claims(session, flt, reader, SPARSE) if flt.by_reviews else None
         # Few claims in range: found through an index and sorted (a few thousand at most),
@@ -312,30 +332,36 @@ def next_claim_id(engine: Engine, flt: ClaimFilter, after: int | None) -> int | 
     todo = flt.model_copy(update={"state": "to_review", **NO_REVIEW_TERMS})
     with unit_of_work(engine) as session:
         sqlite = session.get_bind().dialect.name == "sqlite"
+        current = None if after is None else session.get(Claim, after)
+        if todo.project_id is None:  # the current claim's project (it leads the index)
+            project = current.project_id if current else scope.sole_project(session)
+            todo = todo.model_copy(update={"project_id": project})
         query = _filtered(select(Claim.id), todo, sqlite=sqlite, page=True)
-        if after is not None:
-            current = session.get(Claim, after)
-            if current is not None:
-                # A seek in ix_claims_queue to the position after the current claim.
-                key = (current.document_id, current.char_start, current.char_end)
-                found = session.scalar(
-                    query.where(tuple_(*_ORDER) > tuple_(*key)).order_by(*_ORDER).limit(1)
-                )
-                if found is not None:
-                    return found
+        if current is not None:
+            # A seek in ix_claims_queue to the position after the current claim.
+            key = (current.document_id, current.char_start, current.char_end)
+            found = session.scalar(
+                query.where(tuple_(*_ORDER) > tuple_(*key)).order_by(*_ORDER).limit(1)
+            )
+            if found is not None:
+                return found
         # Nothing after it: wrap round to the first claim still to review.
         return session.scalar(query.order_by(*_ORDER).limit(1))
 
 
-def progress(engine: Engine, document_id: int | None = None) -> Progress:
+def progress(
+    engine: Engine, document_id: int | None = None, *, project_id: int | None = None
+) -> Progress:
     """How many claims are open, reviewed (open with a verdict) and out of the queue.
 
-    Over the whole corpus from the totals workbench.review.stats keeps (a few rows read, at any
-    size); for one document, counted over its claims.
+    Over the project's claims (``project_id``; None: every project's) from the totals
+    workbench.review.stats keeps (a few rows read, at any size); for one document, counted
+    over its claims.
     """
     with unit_of_work(engine) as session:
         if document_id is None:
-            counts = stats.totals(session)
+            # One project's (the only one's when none is named: its totals and count).
+            counts = stats.totals(session, project_id or scope.sole_project(session))
             return Progress(
                 reviewed=counts.reviewed, total=counts.open, not_a_claim=counts.not_a_claim
             )
@@ -481,6 +507,7 @@ def get_document_text(engine: Engine, document_id: int) -> tuple[str, str]:
 def get_claim(engine: Engine, claim_id: int, actor: Caller) -> ClaimDetail:
     """A claim and its reviews as ``actor`` may see them (``SYSTEM``, the CLI, sees all)."""
     with unit_of_work(engine) as session:
+        reader = scope.authorize_claim(session, actor, Action.read, claim_id)
         row = session.scalar(_claim_rows().where(Claim.id == claim_id))
         if row is None:
             raise NotFound(f"claim {claim_id} does not exist")
@@ -490,7 +517,7 @@ def get_claim(engine: Engine, claim_id: int, actor: Caller) -> ClaimDetail:
         reviews = session.scalars(
             select(Review).where(Review.claim_id == claim_id).order_by(Review.id)
         ).all()
-        shown = visible_reviews(session, actor, reviews)
+        shown = visible_reviews(session, reader, reviews, checked=True)
         return ClaimDetail(
             claim=claim,
             document_text=document.text,
@@ -502,14 +529,18 @@ def get_claim(engine: Engine, claim_id: int, actor: Caller) -> ClaimDetail:
         )
 
 
-def visible_reviews(session: Session, actor: Caller, reviews: Sequence[Review]) -> list[Review]:
+def visible_reviews(
+    session: Session, actor: Caller, reviews: Sequence[Review], *, checked: bool = False
+) -> list[Review]:
     """Blind review: until a reader has given their own verdict on a claim, they see only their
     own review of it, so other reviewers' verdicts, notes and URLs cannot anchor theirs.
 
     Those allowed to see all reviews (admins) and the command line (``SYSTEM``) see everything.
     The role is read from the stored account: a demoted admin stops seeing at once.
+    ``checked``: ``actor`` is already as stored, with its role in the claim's project
+    (``scope.authorize_claim``), so not read again.
     """
-    if may(session, actor, Action.see_all_reviews):
+    if scope.sees_all(actor) if checked else may(session, actor, Action.see_all_reviews):
         return list(reviews)
     own = [r for r in reviews if r.reviewer_id == actor.id]
     if any(r.verdict is not None for r in own):
@@ -532,35 +563,6 @@ def review_out(review: Review) -> ReviewOut:
         blind_verdict=Verdict(review.blind_verdict) if review.blind_verdict else None,
         changed_after_reveal=review.changed_after_reveal,
     )
-
-
-def _state_total(session: Session, flt: ClaimFilter, k: int = 1) -> int | None:
-    """How many claims a filter by review state alone shows, from the kept totals (no count
-    over the claims); None for a filter narrowed further."""
-    narrowed = (
-        flt.document_id is not None
-        or bool(flt.speaker)
-        or (flt.min_score, flt.max_score) != (0.0, 1.0)
-        or bool(flt.search.split())
-    )
-    if narrowed:
-        return None
-    counts = stats.totals(session)
-    if flt.state in ("needs_more", "complete"):
-        # The partly reviewed claims: a range of ix_claims_queue (status, verdicts).
-        partly = session.scalar(
-            select(func.count()).where(
-                Claim.status == ClaimStatus.open.value, Claim.verdicts > 0, Claim.verdicts < k
-            )
-        )
-        partly = partly or 0
-        return partly if flt.state == "needs_more" else counts.reviewed - partly
-    return {
-        "to_review": counts.to_review,
-        "reviewed": counts.reviewed,
-        "not_a_claim": counts.not_a_claim,
-        "all": counts.claims,
-    }[flt.state]
 
 
 def _claim_rows() -> Select[Claim]:

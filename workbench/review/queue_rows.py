@@ -4,16 +4,20 @@ lists. ``workbench.review.queue`` holds the filter (``ClaimFilter``) and the pag
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, Select, exists, func, select
+from sqlalchemy import Engine, Select, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
+from workbench.review import stats
 from workbench.schemas import ClaimStatus, FinalSource, Role, Verdict
+
+if TYPE_CHECKING:
+    from workbench.review.queue import ClaimFilter
 
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
@@ -31,6 +35,8 @@ class Terms(Protocol):
     def reviewer(self) -> str | None: ...
     @property
     def split(self) -> bool: ...
+    @property
+    def project_id(self) -> int | None: ...
 
 
 def review_terms(query: Q, flt: Terms, reader: int | None) -> Q:
@@ -115,7 +121,12 @@ def without_final(session: Session, flt: Terms, in_state: int | None) -> int | N
     others = flt.verdict is not None or flt.reviewer is not None or flt.split
     if flt.final != "none" or others or in_state is None:
         return None
-    finals = session.scalar(select(func.count()).select_from(FinalVerdict)) or 0
+    finals_query = select(func.count()).select_from(FinalVerdict)
+    if flt.project_id is not None:  # the project's final verdicts
+        finals_query = finals_query.join(Claim, Claim.id == FinalVerdict.claim_id).where(
+            Claim.project_id == flt.project_id
+        )
+    finals = session.scalar(finals_query) or 0
     # Final verdicts of held-out sentences (out of "All"; none unless a person decided one
     # before the re-scorer held it out): the held-out claims are a range of ix_claims_status_score.
     held_out = session.scalar(
@@ -123,6 +134,7 @@ def without_final(session: Session, flt: Terms, in_state: int | None) -> int | N
         .select_from(FinalVerdict)
         .join(Claim, Claim.id == FinalVerdict.claim_id)
         .where(Claim.status == ClaimStatus.held_out.value)
+        .where(true() if flt.project_id is None else Claim.project_id == flt.project_id)
     )
     return max(0, in_state - (finals - (held_out or 0)))
 
@@ -176,3 +188,32 @@ def reviewer_names(engine: Engine, actor: Caller) -> list[str]:
         return list(
             session.scalars(select(User.name).where(User.role.in_(roles)).order_by(User.name))
         )
+
+
+def state_total(session: Session, flt: ClaimFilter, k: int = 1) -> int | None:
+    """How many claims a filter by review state alone shows, from the kept totals (no count
+    over the claims); None for a filter narrowed further."""
+    narrowed = (
+        flt.document_id is not None
+        or bool(flt.speaker)
+        or (flt.min_score, flt.max_score) != (0.0, 1.0)
+        or bool(flt.search.split())
+    )
+    if narrowed:
+        return None
+    counts = stats.totals(session, flt.project_id)
+    if flt.state in ("needs_more", "complete"):
+        # The partly reviewed claims: a range of ix_claims_queue (status, verdicts).
+        partly = session.scalar(
+            select(func.count())
+            .where(Claim.status == ClaimStatus.open.value, Claim.verdicts > 0, Claim.verdicts < k)
+            .where(true() if flt.project_id is None else Claim.project_id == flt.project_id)
+        )
+        partly = partly or 0
+        return partly if flt.state == "needs_more" else counts.reviewed - partly
+    return {
+        "to_review": counts.to_review,
+        "reviewed": counts.reviewed,
+        "not_a_claim": counts.not_a_claim,
+        "all": counts.claims,
+    }[flt.state]

@@ -144,7 +144,10 @@ _STATE = (
         .scalar_subquery()
         .label("others_leases"),
         select(_SETTINGS.c.value)
-        .where(_SETTINGS.c.key == "reviews_per_claim")
+        .where(
+            _SETTINGS.c.key == "reviews_per_claim",
+            _SETTINGS.c.project_id == _CLAIMS.c.project_id,  # the claim's project's k
+        )
         .scalar_subquery()
         .label("k"),
         select(func.count())

@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
+from workbench.auth.policy import Action
 from workbench.db.models import Claim, ClaimSimilarity, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound
-from workbench.review import decisions
+from workbench.review import decisions, scope
 from workbench.schemas import Actor, ClaimStatus, Verdict
 
 
@@ -59,6 +60,8 @@ def apply_verdict_to_similar(
     claim" are skipped. One transaction: all of the verdicts are stored, or none.
     """
     with unit_of_work(engine) as session:
+        # The actor's role in the claim's project; each target is checked again in its own.
+        scope.authorize_claim(session, actor, Action.review, claim_id)
         if session.get(Claim, claim_id) is None:
             raise NotFound(f"claim {claim_id} does not exist")
         linked = set(

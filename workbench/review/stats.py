@@ -128,7 +128,12 @@ _CLEAR_REVIEWS = (
     .where(_REVIEWS.c.claim_id == bindparam("claim"))
     .values(open_verdicts=None, updated_at=_REVIEWS.c.updated_at)
 )
-_ADD_CHANGE = insert(_COUNTS)
+# A change is counted in the claim's project, read in the INSERT itself (no round trip).
+_ADD_CHANGE = insert(_COUNTS).values(
+    project_id=select(_CLAIMS.c.project_id)
+    .where(_CLAIMS.c.id == bindparam("of_claim"))
+    .scalar_subquery()
+)
 
 
 def lock(session: Session, claim_id: int) -> Figures | None:
@@ -163,7 +168,7 @@ def store(
     if n != before:
         _copy_to_reviews(session, claim_id, n if status == OPEN else None)
     if status == OPEN and (before > 0) != (n > 0):
-        _change(session, reviewed=1 if n > 0 else -1)
+        _change(session, claim_id, reviewed=1 if n > 0 else -1)
 
 
 def status_changed(session: Session, claim_id: int, new_status: ClaimStatus) -> str | None:
@@ -191,7 +196,7 @@ def status_changed(session: Session, claim_id: int, new_status: ClaimStatus) -> 
                 change["superseded"] += sign
             elif status == HELD_OUT:
                 change["held_out"] += sign
-        _change(session, **change)
+        _change(session, claim_id, **change)
     return str(before)
 
 
@@ -207,6 +212,7 @@ def _copy_to_reviews(session: Session, claim_id: int, open_verdicts: int | None)
 
 def _change(
     session: Session,
+    claim_id: int,
     *,
     reviewed: int = 0,
     not_a_claim: int = 0,
@@ -216,6 +222,7 @@ def _change(
     session.execute(
         _ADD_CHANGE,
         {
+            "of_claim": claim_id,
             "reviewed": reviewed,
             "not_a_claim": not_a_claim,
             "superseded": superseded,
@@ -244,22 +251,26 @@ class Totals:
         return self.open - self.reviewed
 
 
-def totals(session: Session) -> Totals:
+def totals(session: Session, project_id: int | None = None) -> Totals:
     """The counts, read in the caller's transaction: a sum over a few rows of changes, and the
-    number of claims (counted once per process and database each time claims are added)."""
-    rows, reviewed, dismissed, superseded, held_out = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(_COUNTS.c.reviewed), 0),
-            func.coalesce(func.sum(_COUNTS.c.not_a_claim), 0),
-            func.coalesce(func.sum(_COUNTS.c.superseded), 0),
-            func.coalesce(func.sum(_COUNTS.c.held_out), 0),
-        )
-    ).one()
+    number of claims (counted once per process and database each time claims are added).
+
+    ``project_id``: one project's (its rows of changes, by ix_claim_counts_project_id); None:
+    every project's together."""
+    query = select(
+        func.count(),
+        func.coalesce(func.sum(_COUNTS.c.reviewed), 0),
+        func.coalesce(func.sum(_COUNTS.c.not_a_claim), 0),
+        func.coalesce(func.sum(_COUNTS.c.superseded), 0),
+        func.coalesce(func.sum(_COUNTS.c.held_out), 0),
+    )
+    if project_id is not None:
+        query = query.where(_COUNTS.c.project_id == project_id)
+    rows, reviewed, dismissed, superseded, held_out = session.execute(query).one()
     if rows > FOLD_AT:
         _fold(session)
     return Totals(
-        claims=_claims(session) - int(held_out),
+        claims=_claims(session, project_id) - int(held_out),
         reviewed=int(reviewed),
         not_a_claim=int(dismissed),
         superseded=int(superseded),
@@ -276,36 +287,46 @@ def _fold(session: Session) -> None:
     """
     c = _COUNTS.c
     gone = session.execute(
-        delete(_COUNTS).returning(c.reviewed, c.not_a_claim, c.superseded, c.held_out)
+        delete(_COUNTS).returning(c.project_id, c.reviewed, c.not_a_claim, c.superseded, c.held_out)
     )
-    sums = [0, 0, 0, 0]
-    for row in gone:
-        sums = [a + b for a, b in zip(sums, row, strict=True)]
-    reviewed, dismissed, superseded, held_out = sums
-    if any(sums):
-        _change(
-            session,
-            reviewed=reviewed,
-            not_a_claim=dismissed,
-            superseded=superseded,
-            held_out=held_out,
-        )
+    by_project: dict[int, list[int]] = {}
+    for project, *row in gone:
+        sums = by_project.setdefault(project, [0, 0, 0, 0])
+        by_project[project] = [a + b for a, b in zip(sums, row, strict=True)]
+    folded = [
+        {
+            "project_id": project,
+            "reviewed": reviewed,
+            "not_a_claim": dismissed,
+            "superseded": superseded,
+            "held_out": held_out,
+        }
+        for project, (reviewed, dismissed, superseded, held_out) in by_project.items()
+        if reviewed or dismissed or superseded or held_out
+    ]
+    if folded:
+        session.execute(insert(_COUNTS), folded)
 
 
-_claim_counts: dict[str, tuple[int, int]] = {}  # database URL -> (newest claim id, claims)
+# (database URL, project id or None) -> (newest claim id, claims)
+_claim_counts: dict[tuple[str, int | None], tuple[int, int]] = {}
 _claim_counts_lock = threading.Lock()
 
 
-def _claims(session: Session) -> int:
-    """How many claims there are. Claims are added (ingest), never removed one by one: their
-    number changes when the newest id does, so a count is reused until then."""
+def _claims(session: Session, project_id: int | None = None) -> int:
+    """How many claims there are (in one project). Claims are added (ingest), never removed
+    one by one: their number changes when the newest id does, so a count is reused until
+    then."""
     newest = session.scalar(select(func.max(Claim.id))) or 0
-    key = str(session.get_bind().engine.url)
+    key = (str(session.get_bind().engine.url), project_id)
     with _claim_counts_lock:
         known = _claim_counts.get(key)
     if known is not None and known[0] == newest:
         return known[1]
-    count = session.scalar(select(func.count()).select_from(_CLAIMS)) or 0
+    counting = select(func.count()).select_from(_CLAIMS)
+    if project_id is not None:
+        counting = counting.where(_CLAIMS.c.project_id == project_id)
+    count = session.scalar(counting) or 0
     with _claim_counts_lock:
         _claim_counts[key] = (newest, count)
     return count
@@ -393,8 +414,9 @@ def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) 
             bind.execute(copy.where(_REVIEWS.c.claim_id.in_(chunk)))
     awaiting.recount(bind, claim_ids if claim_ids is None else ids)
     claims = _CLAIMS.c
-    reviewed, dismissed, superseded, held_out = bind.execute(
+    per_project = bind.execute(
         select(
+            claims.project_id,
             func.coalesce(
                 func.sum(case((and_(claims.status == OPEN, claims.verdicts > 0), 1), else_=0)), 0
             ),
@@ -402,15 +424,19 @@ def recount(bind: Session | Connection, claim_ids: Iterable[int] | None = None) 
                 func.coalesce(func.sum(case((claims.status == status, 1), else_=0)), 0)
                 for status in (NOT_A_CLAIM, SUPERSEDED, HELD_OUT)
             ),
-        )
-    ).one()
+        ).group_by(claims.project_id)
+    ).all()
     bind.execute(delete(_COUNTS))
-    if reviewed or dismissed or superseded or held_out:
-        bind.execute(
-            insert(_COUNTS).values(
-                reviewed=reviewed,
-                not_a_claim=dismissed,
-                superseded=superseded,
-                held_out=held_out,
-            )
-        )
+    rows = [
+        {
+            "project_id": project,
+            "reviewed": reviewed,
+            "not_a_claim": dismissed,
+            "superseded": superseded,
+            "held_out": held_out,
+        }
+        for project, reviewed, dismissed, superseded, held_out in per_project
+        if reviewed or dismissed or superseded or held_out
+    ]
+    if rows:
+        bind.execute(insert(_COUNTS), rows)

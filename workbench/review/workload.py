@@ -27,13 +27,15 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select, true
 from sqlalchemy.orm import Session
 
+from workbench.auth.policy import SYSTEM
 from workbench.db.models import Claim, FinalVerdict, Lease, Review
 from workbench.db.session import unit_of_work
-from workbench.review import stats
+from workbench.review import scope, stats
 from workbench.review.writes import reviews_per_claim
 from workbench.schemas import Actor, ClaimStatus
 
@@ -57,28 +59,61 @@ class Workload:
     mine: Mine | None  # None: nobody reviewing in this session (or a viewer)
 
 
-def workload(engine: Engine, actor: Actor | None, *, now: datetime | None = None) -> Workload:
-    """The project's figures, and ``actor``'s own when given (someone who may review)."""
+def workload(
+    engine: Engine,
+    actor: Actor | None,
+    *,
+    now: datetime | None = None,
+    project: int | str | None = None,
+) -> Workload:
+    """The project's figures, and ``actor``'s own when given (someone who may review).
+
+    ``project`` (id or name): that project's; None: every project's together, as before
+    projects (on a database of one project its own, without a filter to pay for)."""
     now = now or datetime.now(UTC)
     with unit_of_work(engine) as session:
-        k = reviews_per_claim(session)
-        final, need_more = _project(session, k)
+        project_id = (
+            scope.sole_project(session)
+            if project is None
+            else scope.project_for(session, project, SYSTEM)
+        )
+        k = reviews_per_claim(session, project_id)
+        final, need_more = _project(session, k, project_id)
         mine = None
         if actor is not None:
+
+            def in_project(query: Select[int], claim_id: Any) -> Select[int]:
+                if project_id is None:
+                    return query
+                return query.join(Claim, Claim.id == claim_id).where(Claim.project_id == project_id)
+
             # Their decided reviews on open claims still under k (reviews.open_verdicts).
             mine_below_k = session.scalar(
-                select(func.count()).where(Review.reviewer_id == actor.id, Review.open_verdicts < k)
+                in_project(
+                    select(func.count(Review.id)).where(
+                        Review.reviewer_id == actor.id, Review.open_verdicts < k
+                    ),
+                    Review.claim_id,
+                )
             )
             midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
             today = session.scalar(
-                select(func.count()).where(
-                    Review.reviewer_id == actor.id,
-                    Review.decided_at >= midnight,
-                    Review.verdict.is_not(None),
+                in_project(
+                    select(func.count(Review.id)).where(
+                        Review.reviewer_id == actor.id,
+                        Review.decided_at >= midnight,
+                        Review.verdict.is_not(None),
+                    ),
+                    Review.claim_id,
                 )
             )
             assigned = session.scalar(
-                select(func.count()).where(Lease.user_id == actor.id, Lease.expires_at > now)
+                in_project(
+                    select(func.count(Lease.id)).where(
+                        Lease.user_id == actor.id, Lease.expires_at > now
+                    ),
+                    Lease.claim_id,
+                )
             )
             mine = Mine(
                 today=today or 0, assigned=assigned or 0, left=need_more - (mine_below_k or 0)
@@ -90,26 +125,31 @@ def workload(engine: Engine, actor: Actor | None, *, now: datetime | None = None
 # drawn on every page of every session; the project's two counts change only when a verdict,
 # a status, a final verdict or the claims do, and each of those moves a mark (a history entry,
 # a new row), so a process counts them once per change, not once per page drawn.
-_counted: dict[str, tuple[tuple[stats.Marks, int], tuple[int, int]]] = {}
+_counted: dict[tuple[str, int | None], tuple[tuple[stats.Marks, int], tuple[int, int]]] = {}
 _counted_lock = threading.Lock()
 
 
-def _project(session: Session, k: int) -> tuple[int, int]:
-    """(claims with a final verdict, open claims with fewer than k verdicts)."""
+def _project(session: Session, k: int, project_id: int | None = None) -> tuple[int, int]:
+    """(claims with a final verdict, open claims with fewer than k verdicts) of the project
+    (None: of every project)."""
     key = (stats.marks(session), k)
-    url = str(session.get_bind().engine.url)
+    url = (str(session.get_bind().engine.url), project_id)
     with _counted_lock:
         known = _counted.get(url)
     if known is not None and known[0] == key:
         return known[1]
     # The claims without a verdict come from the kept totals (no claim read); those with
     # some but fewer than k are the partly reviewed ones, a range of ix_claims_queue.
-    need_more = stats.totals(session).to_review
+    need_more = stats.totals(session, project_id).to_review
+    mine = true() if project_id is None else Claim.project_id == project_id
     if k > 1:
-        partly = (Claim.status == OPEN, Claim.verdicts >= 1, Claim.verdicts < k)
+        partly = (mine, Claim.status == OPEN, Claim.verdicts >= 1, Claim.verdicts < k)
         need_more += session.scalar(select(func.count()).where(*partly)) or 0
     # count(*) of a whole table: SQLite counts the pages of its smallest index.
-    final = session.scalar(select(func.count()).select_from(FinalVerdict)) or 0
+    finals = select(func.count()).select_from(FinalVerdict)
+    if project_id is not None:
+        finals = finals.join(Claim, Claim.id == FinalVerdict.claim_id).where(mine)
+    final = session.scalar(finals) or 0
     with _counted_lock:
         _counted[url] = (key, (final, need_more))
     return final, need_more

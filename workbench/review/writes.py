@@ -239,10 +239,26 @@ def record_adjudication(
     return final
 
 
-def reviews_per_claim(session: Session) -> int:
-    """k as stored, read in the caller's transaction (the default when nobody set it)."""
+def reviews_per_claim(session: Session, project_id: int | None = None) -> int:
+    """k as stored for the project, read in the caller's transaction (the default when nobody
+    set it). None: the first project's (a database with one project)."""
     key = ProjectSetting.key == "reviews_per_claim"
-    return k_of(session.scalar(select(ProjectSetting.value).where(key)))
+    query = select(ProjectSetting.value).where(key).order_by(ProjectSetting.project_id).limit(1)
+    if project_id is not None:
+        query = query.where(ProjectSetting.project_id == project_id)
+    return k_of(session.scalar(query))
+
+
+def claim_k(session: Session, claim_id: int) -> int:
+    """k of the claim's project: one statement."""
+    project = select(Claim.project_id).where(Claim.id == claim_id).scalar_subquery()
+    return k_of(
+        session.scalar(
+            select(ProjectSetting.value).where(
+                ProjectSetting.key == "reviews_per_claim", ProjectSetting.project_id == project
+            )
+        )
+    )
 
 
 def k_of(value: Any) -> int:
@@ -274,7 +290,7 @@ def refresh_final(session: Session, claim_id: int, k: int | None = None) -> None
     verdicts = [verdict for verdict, _ in pairs]
     stats.store(session, claim_id, verdicts, locked)
     awaiting.refresh(session, claim_id)  # automatic finals leave the rule's inputs as they are
-    k = reviews_per_claim(session) if k is None else k
+    k = claim_k(session, claim_id) if k is None else k
     final = final_row(session, claim_id)
     if final is not None and final.source == FinalSource.adjudicated:
         return  # an admin's decision is only ever replaced by an admin

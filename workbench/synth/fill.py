@@ -354,6 +354,7 @@ class _Rows:
                 {
                     "id": claim_id,
                     "document_id": document_id,
+                    "project_id": self.project_id,
                     "text": art.text[claim.char_start : claim.char_end],
                     "char_start": claim.char_start,
                     "char_end": claim.char_end,
