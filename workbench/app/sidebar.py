@@ -6,7 +6,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench.app import access, state
+from workbench.app import access, project, state
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import Action
 from workbench.errors import WorkbenchError
@@ -44,6 +44,7 @@ def show(engine: Engine, *, counts: bool = True) -> DeltaGenerator:
             _account()
         else:
             _reviewer()
+        project.switcher()
         slot = st.container()
         if counts:
             with slot:

@@ -32,7 +32,7 @@ from workbench.agreement.figures import AgreementReport, Coefficients, GroupAgre
 from workbench.agreement.report import MIN_CLAIMS, RELIABLE, TENTATIVE
 from workbench.agreement.table import VERDICTS_USED, VerdictsUsed
 from workbench.app import agreement_charts as charts
-from workbench.app import frame, render, state
+from workbench.app import frame, project, render, state
 from workbench.auth.policy import Action, allowed, authorize
 from workbench.errors import WorkbenchError
 from workbench.review.queue import OPTION_LIMIT
@@ -526,7 +526,7 @@ def _disputed(report: AgreementReport) -> None:
                     state.ADJUDICATE_PAGE,
                     label=render.md_escape(title),
                     icon=":material/gavel:",
-                    query_params={LINK: str(claim.claim_id)},
+                    query_params={**project.query(), LINK: str(claim.claim_id)},
                 )
             else:
                 st.text(title)
