@@ -1,0 +1,124 @@
+"""The app's current project: named by ``?project=``, kept in the address and across pages,
+refused with a message when the user may not open it, and the sidebar's switcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from tests.app.support import sidebar_text
+from workbench.app import project, state
+from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
+from workbench.projects.membership import grant
+from workbench.projects.service import add_project
+from workbench.review import queue
+from workbench.schemas import Role
+
+App = Callable[[], AppTest]
+PASSWORD = "correct horse battery staple"
+
+
+def two_projects(engine: Engine) -> None:
+    """Ada (site admin), Ana (reviewer of default only) and Ben (reviewer of default, viewer
+    of health): accounts made while default was the only project belong to it."""
+    for name, role in [("Ada", Role.admin), ("Ana", Role.reviewer), ("Ben", Role.reviewer)]:
+        add_user(engine, SYSTEM, name, role, PASSWORD)
+    add_project(engine, SYSTEM, "health", description="The health desk")
+    grant(engine, SYSTEM, "Ben", "health", Role.viewer)
+
+
+def log_in(at: AppTest, name: str, **query: str) -> AppTest:
+    at.query_params.update(query)
+    at.run(timeout=30)
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click()
+    return at.run(timeout=30)
+
+
+def errors(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in at.error)
+
+
+def test_one_project_keeps_the_addresses_as_they_were(seeded: Engine, app: App) -> None:
+    add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
+    at = log_in(app(), "Ana")
+    assert not at.exception
+    assert at.subheader[0].value.startswith("Claim #")
+    assert project.PARAM not in at.query_params  # /review?claim=ID, as before projects
+    assert state.LINK in at.query_params
+    assert not [s for s in at.sidebar.selectbox if s.key == project.SWITCH]
+
+
+def test_the_project_goes_in_the_address_when_there_are_several(
+    seeded: Engine, app: App
+) -> None:
+    two_projects(seeded)
+    ana = log_in(app(), "Ana")  # a member of default only: it opens, named in the address
+    assert not ana.exception
+    assert ana.query_params[project.PARAM] == "default"
+    assert ana.subheader[0].value.startswith("Claim #")
+    assert "Project: default" in sidebar_text(ana)
+    assert not [s for s in ana.sidebar.selectbox if s.key == project.SWITCH]
+
+
+def test_a_project_the_user_is_not_in_is_refused_with_a_message(
+    seeded: Engine, app: App
+) -> None:
+    two_projects(seeded)
+    for name in ("health", "nope"):
+        at = log_in(app(), "Ana", project=name)
+        assert not at.exception
+        assert f"You cannot open the project “{name}”" in errors(at)
+        assert not at.subheader  # nothing of the project: no claim
+        # Her own project, one click away.
+        at.button(key="open_project_default").click()
+        at.run(timeout=30)
+        assert at.query_params[project.PARAM] == "default"
+        assert at.subheader[0].value.startswith("Claim #")
+
+
+def test_a_link_with_project_and_claim_opens_the_claim(seeded: Engine, app: App) -> None:
+    two_projects(seeded)
+    claims = queue.list_claims(seeded, queue.ClaimFilter(), page_size=1000, actor=SYSTEM).items
+    target = claims[-1].id
+    at = log_in(app(), "Ben", project="default", claim=str(target))
+    assert not at.exception
+    assert at.subheader[0].value == f"Claim #{target}"
+    assert at.query_params[project.PARAM] == "default"
+    assert at.query_params[state.LINK] == str(target)
+
+
+def test_the_switcher_changes_project_role_and_address(seeded: Engine, app: App) -> None:
+    two_projects(seeded)
+    at = log_in(app(), "Ben")  # in two projects, named none: the first of his by name
+    assert not at.exception
+    assert at.query_params[project.PARAM] == "default"
+    switch = at.sidebar.selectbox(key=project.SWITCH)
+    assert switch.options == ["default (reviewer)", "health (viewer)"]
+    assert not at.button(key="verdict_verified").disabled  # a reviewer here
+
+    switch.set_value("health")
+    at.run(timeout=30)
+    assert not at.exception
+    assert at.query_params[project.PARAM] == "health"
+    # His role there is viewer: the page reads only (the services refuse a write anyway).
+    assert "Viewer: you can read" in "\n".join(str(c.value) for c in at.sidebar.caption)
+    assert at.button(key="verdict_verified").disabled
+
+    # A page change (the address loses its query) keeps the project.
+    at.switch_page(state.QUEUE_PAGE_PATH)
+    at.run(timeout=30)
+    assert not at.exception
+    assert at.query_params[project.PARAM] == "health"
+
+
+def test_a_site_admin_opens_every_project(seeded: Engine, app: App) -> None:
+    two_projects(seeded)
+    at = log_in(app(), "Ada", project="health")
+    assert not at.exception
+    assert at.query_params[project.PARAM] == "health"
+    assert at.sidebar.selectbox(key=project.SWITCH).value == "health"
