@@ -4,18 +4,20 @@ refused with a message when the user may not open it, and the sidebar's switcher
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from tests.app.support import sidebar_text
-from workbench.app import project, state
+from workbench.app import guidelines, project, state
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
 from workbench.projects.membership import grant
-from workbench.projects.service import add_project
+from workbench.projects.choice import guidelines_read
+from workbench.projects.service import add_project, set_guidelines
 from workbench.review import queue
-from workbench.schemas import Role
+from workbench.schemas import Actor, Role
 
 App = Callable[[], AppTest]
 PASSWORD = "correct horse battery staple"
@@ -122,3 +124,47 @@ def test_a_site_admin_opens_every_project(seeded: Engine, app: App) -> None:
     assert not at.exception
     assert at.query_params[project.PARAM] == "health"
     assert at.sidebar.selectbox(key=project.SWITCH).value == "health"
+
+
+# --- the guidelines on the Review page -----------------------------------------------------
+
+GUIDELINES = "# How we check\n\n- Quote the source\n- Name the **date**\n"
+
+
+def _guidelines(at: AppTest) -> Any:
+    found = [e for e in at.expander if "Guidelines of default" in e.label]
+    assert len(found) == 1, [e.label for e in at.expander]
+    return found[0]
+
+
+def test_guidelines_are_open_until_read_then_folded(seeded: Engine, app: App) -> None:
+    add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
+    set_guidelines(seeded, SYSTEM, "default", GUIDELINES)
+    at = log_in(app(), "Ana")
+    assert not at.exception
+    panel = _guidelines(at)
+    assert "please read" in panel.label
+    assert panel.proto.expanded
+    assert any("How we check" in str(m.value) for m in panel.markdown)
+    ana = Actor(id=at.session_state[state.REVIEWER].id, name="Ana", role=Role.reviewer)
+    assert guidelines_read(seeded, ana, 1) == 0
+
+    at.button(key=guidelines.READ_BUTTON).click()
+    at.run(timeout=30)
+    assert guidelines_read(seeded, ana, 1) == 1
+    assert "please read" not in _guidelines(at).label
+
+    # Another session of hers: folded, as read.
+    again = log_in(app(), "Ana")
+    panel = _guidelines(again)
+    assert "please read" not in panel.label and not panel.proto.expanded
+    # A new version opens again.
+    set_guidelines(seeded, SYSTEM, "default", GUIDELINES + "- Link the evidence\n")
+    third = log_in(app(), "Ana")
+    assert "please read" in _guidelines(third).label
+
+
+def test_no_guidelines_no_panel(seeded: Engine, app: App) -> None:
+    add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
+    at = log_in(app(), "Ana")
+    assert not [e for e in at.expander if "Guidelines" in e.label]

@@ -52,9 +52,7 @@ def find(engine: Engine, actor: Actor) -> Choice | None:
     else:
         chosen = found.named(held.project.name) if held is not None else None
         if chosen is None and held is not None:
-            state.flash(
-                "project", "warning", f"You are no longer a member of {held.project.name}."
-            )
+            state.flash("project", "warning", f"You are no longer a member of {held.project.name}.")
         if chosen is None and found.mine:
             chosen = found.mine[0]
         if chosen is None:
@@ -65,9 +63,9 @@ def find(engine: Engine, actor: Actor) -> Choice | None:
     if chosen is not None and held is not None and chosen.project.id != held.project.id:
         state.leave_claim(keep_link=True)  # the address's claim, if any, is of the new one
     state.set_project(chosen)
-    if chosen is not None and (raw is not None or found.total > 1):
-        if st.query_params.get(PARAM) != chosen.project.name:
-            st.query_params[PARAM] = chosen.project.name
+    named = raw is not None or found.total > 1
+    if chosen is not None and named and st.query_params.get(PARAM) != chosen.project.name:
+        st.query_params[PARAM] = chosen.project.name
     return chosen
 
 
@@ -131,15 +129,14 @@ def switcher() -> None:
             st.text(f"Project: {chosen.project.name}")
         return
     names = [c.project.name for c in found.mine]
+    roles = {c.project.name: c.role.value for c in found.mine}
     st.session_state[SWITCH] = chosen.project.name  # what the run found, not a stale choice
     st.selectbox(
         "Project",
         names,
         key=SWITCH,
         on_change=_switched,
-        format_func=lambda name: f"{name} ({found.named(name).role.value})"  # type: ignore[union-attr]
-        if found.named(name) is not None
-        else name,
+        format_func=lambda name: f"{name} ({roles.get(name, '')})",
     )
     state.show_flash("project")
 

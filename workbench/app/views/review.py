@@ -21,7 +21,17 @@ from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench.app import access, actions, discussion, frame, project, render, sidebar, state
+from workbench.app import (
+    access,
+    actions,
+    discussion,
+    frame,
+    guidelines,
+    project,
+    render,
+    sidebar,
+    state,
+)
 from workbench.app.context import ClaimContext, claim_context, context_html, document_html
 from workbench.app.corrections import panel as correct_extraction
 from workbench.app.selection import describe_filter, filter_is_default
@@ -139,6 +149,8 @@ def _claim_view() -> None:
         discussion.review_section(claim_id)
         correct_extraction(detail)  # collapsed: the verdicts stay on the first screen
     with right:
+        # Beside the decision, in a box of bounded height: never above the verdict buttons.
+        guidelines.panel()
         # Viewers see the boxes disabled; the service would refuse their writes anyway.
         writable = detail.claim.status == ClaimStatus.open and state.may(Action.review)
         _note(claim_id, mine, open_=writable)
