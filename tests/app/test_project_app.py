@@ -55,9 +55,7 @@ def test_one_project_keeps_the_addresses_as_they_were(seeded: Engine, app: App) 
     assert not [s for s in at.sidebar.selectbox if s.key == project.SWITCH]
 
 
-def test_the_project_goes_in_the_address_when_there_are_several(
-    seeded: Engine, app: App
-) -> None:
+def test_the_project_goes_in_the_address_when_there_are_several(seeded: Engine, app: App) -> None:
     two_projects(seeded)
     ana = log_in(app(), "Ana")  # a member of default only: it opens, named in the address
     assert not ana.exception
@@ -67,9 +65,7 @@ def test_the_project_goes_in_the_address_when_there_are_several(
     assert not [s for s in ana.sidebar.selectbox if s.key == project.SWITCH]
 
 
-def test_a_project_the_user_is_not_in_is_refused_with_a_message(
-    seeded: Engine, app: App
-) -> None:
+def test_a_project_the_user_is_not_in_is_refused_with_a_message(seeded: Engine, app: App) -> None:
     two_projects(seeded)
     for name in ("health", "nope"):
         at = log_in(app(), "Ana", project=name)

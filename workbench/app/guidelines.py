@@ -14,6 +14,8 @@ script, an ``onerror`` handler or a ``javascript:`` link never reaches the page)
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from workbench.app import render, state
@@ -21,6 +23,7 @@ from workbench.errors import WorkbenchError
 from workbench.projects.choice import guidelines_read, mark_guidelines_read
 from workbench.projects.service import ProjectOut
 
+HEADING = re.compile(r"^(#{1,6})(?=\s|$)")
 READ = "guidelines_read"  # {project id: the version this session's user has read}
 HEIGHT = 260  # pixels: the box scrolls past this
 READ_BUTTON = "guidelines_done"
@@ -62,8 +65,24 @@ def panel() -> None:
 
 
 def show(markdown: str) -> None:
-    """Guidelines as Markdown, raw HTML left out (Streamlit's default), no heading anchors."""
-    st.markdown(markdown, anchors=False)
+    """Guidelines as Markdown, raw HTML left out (Streamlit's default), no heading anchors,
+    headings made smaller (a ``#`` title would otherwise fill the narrow box)."""
+    st.markdown(smaller_headings(markdown), anchors=False)
+
+
+def smaller_headings(markdown: str) -> str:
+    """ATX headings three levels down (``#`` → ``####``, at most ``######``), outside fenced
+    code blocks."""
+    lines, fenced = [], False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        match = None if fenced else HEADING.match(line)
+        if match:
+            level = min(6, len(match.group(1)) + 3)
+            line = "#" * level + line[len(match.group(1)) :]
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _read_version(project: ProjectOut) -> int:
