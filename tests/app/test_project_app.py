@@ -13,8 +13,8 @@ from tests.app.support import sidebar_text
 from workbench.app import guidelines, project, state
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
-from workbench.projects.membership import grant
 from workbench.projects.choice import guidelines_read
+from workbench.projects.membership import grant
 from workbench.projects.service import add_project, set_guidelines
 from workbench.review import queue
 from workbench.schemas import Actor, Role
