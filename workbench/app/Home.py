@@ -47,7 +47,6 @@ def main() -> None:
         # The project of this run, and the actor's role in it for the navigation (a page the
         # role there may not use is left out); the page itself says if none may be opened.
         project.find_for_run(state.engine(), actor)
-        actor = state.project_actor(actor)
     specs = access.pages_for(team, actor)
     # "/" opens the first page (Review) through a hidden default page: the visible one keeps
     # its own address, /review, which is also what a link to a claim uses (/review?claim=ID).

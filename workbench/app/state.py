@@ -54,6 +54,7 @@ LOGIN_PAGE = "login.py"
 USERS_PAGE = "views/users.py"
 ADJUDICATE_PAGE = "views/adjudicate.py"
 AGREEMENT_PAGE = "views/agreement.py"
+PROJECTS_PAGE = "views/projects.py"
 # True once this session's actor was signed in with a password (team mode), not by name.
 SIGNED_IN = "signed_in_with_password"
 # The id of the browser session (workbench.auth.sessions) this Streamlit session signed in
