@@ -15,7 +15,8 @@ from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
 from workbench.projects.choice import guidelines_read
 from workbench.projects.membership import grant
-from workbench.projects.service import add_project, set_guidelines
+from workbench.projects.scale import parse_scale
+from workbench.projects.service import add_project, set_guidelines, set_scale
 from workbench.review import queue
 from workbench.schemas import Actor, Role
 
@@ -164,3 +165,23 @@ def test_no_guidelines_no_panel(seeded: Engine, app: App) -> None:
     add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
     at = log_in(app(), "Ana")
     assert not [e for e in at.expander if "Guidelines" in e.label]
+
+
+def test_the_verdict_help_follows_the_project_scale(seeded: Engine, app: App) -> None:
+    add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
+    scale = parse_scale("true,mostly_true,false")
+    described = scale.model_copy(
+        update={
+            "verdicts": (
+                scale.verdicts[0].model_copy(update={"description": "Accurate as stated."}),
+                *scale.verdicts[1:],
+            )
+        }
+    )
+    set_scale(seeded, SYSTEM, "default", described)
+    at = log_in(app(), "Ana")
+    help_text = "\n".join(str(m.value) for m in at.sidebar.expander[-1].markdown)
+    assert "**True** — Accurate as stated" in help_text
+    assert "**Mostly true**" in help_text
+    assert "**2** mostly true" in help_text
+    assert "verified" not in help_text.lower()
