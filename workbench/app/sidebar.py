@@ -77,7 +77,8 @@ def _account() -> None:
     if current is None:
         return
     # st.text, not Markdown: a name is shown exactly as typed.
-    st.text(f"Signed in as {current.name} ({current.role.value})")
+    # The role in the current project (a member of several may have several).
+    st.text(f"Signed in as {current.name} ({state.project_actor(current).role.value})")
     if not state.may(Action.review):
         st.caption(READ_ONLY_NOTE)
     st.button("Log out", key="log_out", on_click=access.log_out, icon=":material/logout:")
