@@ -32,6 +32,8 @@ class Entity(enum.StrEnum):
     project = "project"  # a project's name, description or verdict scale (workbench.projects)
     guidelines = "guidelines"  # a version of a project's guidelines
     membership = "membership"  # a user's role in a project
+    # The version of a project's guidelines a user has read (entity id "project:user").
+    guidelines_read = "guidelines_read"
 
 
 class Change(enum.StrEnum):

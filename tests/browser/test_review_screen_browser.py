@@ -34,6 +34,8 @@ ONE_LINE = " ".join(
     for i in range(1, 50)
 )
 SCREENSHOT = Path("/tmp/review-screen.png")
+# The project's guidelines, long enough to fill the screen if they were above the claim.
+GUIDELINES = "# How we check\n\n" + "\n".join(f"- Rule {i}: check the source." for i in range(40))
 
 
 @pytest.fixture
@@ -43,12 +45,14 @@ def corpus(
     playwright_api: Any,
 ) -> Iterator[tuple[str, dict[int, str]]]:
     """The served app's base URL, and every claim's id with its document's file name."""
+    from workbench.auth.policy import SYSTEM
     from workbench.db.models import Claim, Document
     from workbench.db.open import open_database
     from workbench.db.session import dispose_all, unit_of_work
     from workbench.extract import default_extractor
     from workbench.ingest.service import ingest_paths
     from workbench.ingest.store import store_document
+    from workbench.projects.service import set_guidelines
     from workbench.schemas import DocumentIn
 
     engine = open_database(db_url)
@@ -66,6 +70,7 @@ def corpus(
         )
         rows = session.execute(select(Claim.id, Document.source).join(Document)).all()
     claims = {claim_id: Path(source).name for claim_id, source in rows}
+    set_guidelines(engine, SYSTEM, "default", GUIDELINES)
     dispose_all()
     with serving(db_url, tmp_path) as base:
         yield base, claims
@@ -83,6 +88,14 @@ def _open(page: Any, base: str, claim_id: int, expect: Any) -> None:
         enter_name(page)
     expect(heading).to_have_text(f"Claim #{claim_id}")
     wait_for_app_run(page)
+    # The guidelines, new to this reviewer, are open beside the decision: the verdict
+    # buttons are on the first screen all the same. Read, they fold, and stay folded.
+    read = page.get_by_role("button", name="I have read them")
+    if read.is_visible():
+        assert _bottom(page, "verdict_verified") < SCREEN["height"]
+        read.click()
+        wait_for_app_run(page)
+    expect(page.get_by_text("Guidelines of default", exact=True)).to_be_visible()
 
 
 def _bottom(page: Any, key: str) -> float:

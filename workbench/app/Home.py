@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.app import access, render, state
+from workbench.app import access, project, render, state
 from workbench.errors import WorkbenchError
 
 st.set_page_config(page_title="Fact-check workbench", page_icon="🔎", layout="wide")
@@ -43,6 +43,10 @@ def main() -> None:
         st.navigation([login, *aliases], position="hidden").run()
         return
     state.restore_link_after_login()
+    if actor is not None:
+        # The project of this run, and the actor's role in it for the navigation (a page the
+        # role there may not use is left out); the page itself says if none may be opened.
+        project.find_for_run(state.engine(), actor)
     specs = access.pages_for(team, actor)
     # "/" opens the first page (Review) through a hidden default page: the visible one keeps
     # its own address, /review, which is also what a link to a claim uses (/review?claim=ID).

@@ -196,28 +196,38 @@ LINK_URLS = (REVIEW_URL, ADJUDICATION_URL)
 
 
 def pages_for(team: bool, actor: Actor | None) -> list[PageSpec]:
-    """The navigation for this session, the first page the default (Home.py builds it)."""
+    """The navigation for this session, the first page the default (Home.py builds it): by
+    the actor's role in the current project, or its own for what concerns the whole server
+    (users, projects)."""
     pages = [
         PageSpec(state.REVIEW_PAGE, "Review", ":material/task_alt:", REVIEW_URL),
         PageSpec(state.QUEUE_PAGE_PATH, "Queue", ":material/list_alt:"),
     ]
     # Single-user mode before a name is entered: the pages ask for the name themselves.
-    if actor is None or allowed(actor, Action.export):
+    if actor is None or _may(actor, Action.export):
         pages.append(PageSpec(state.EXPORT_PAGE, "Export", ":material/download:"))
     # Accounts are made with `workbench users add` first; the page manages them afterwards.
-    if team and actor is not None and allowed(actor, Action.manage_users):
+    if team and actor is not None and _may(actor, Action.manage_users):
         pages.append(PageSpec(state.USERS_PAGE, "Users", ":material/group:"))
-    if actor is not None and allowed(actor, Action.adjudicate):
+    if actor is not None and _may(actor, Action.adjudicate):
         pages.append(
             PageSpec(state.ADJUDICATE_PAGE, "Adjudication", ":material/gavel:", ADJUDICATION_URL)
         )
     # Figures about people: the progress service allows them to those who manage users.
-    if actor is not None and allowed(actor, Action.manage_users):
+    if actor is not None and _may(actor, Action.manage_users):
         pages.append(PageSpec(state.PROGRESS_PAGE, "Progress", ":material/monitoring:"))
     # Every reviewer's verdicts side by side: for those who audit agreement (admins).
-    if actor is not None and allowed(actor, Action.audit_agreement):
+    if actor is not None and _may(actor, Action.audit_agreement):
         pages.append(PageSpec(state.AGREEMENT_PAGE, "Agreement", ":material/handshake:"))
+    # The project: its scale, guidelines and members for everyone in it; its admins edit the
+    # description and guidelines, site admins add projects and members.
+    if actor is not None:
+        pages.append(PageSpec(state.PROJECTS_PAGE, "Projects", ":material/folder_managed:"))
     return pages
+
+
+def _may(actor: Actor, action: Action) -> bool:
+    return allowed(state.project_actor(actor, action), action)
 
 
 def gate() -> None:

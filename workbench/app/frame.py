@@ -13,7 +13,7 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench.app import access, render, sidebar, state
+from workbench.app import access, project, render, sidebar, state
 from workbench.errors import DatabaseBusy, WorkbenchError
 from workbench.schemas import Actor
 
@@ -23,8 +23,11 @@ def start() -> tuple[Engine, Actor]:
     engine = _engine()
     with _busy_stops_the_page():
         access.gate()  # in team mode, nothing below runs for a session that has not logged in
+        _project(engine)
         sidebar.show(engine)
-    return engine, state.require_actor()
+    actor = state.require_actor()
+    project.require()  # a project the actor may not open: the message, and nothing of it
+    return engine, actor
 
 
 def start_without_counts() -> tuple[Engine, Actor, DeltaGenerator]:
@@ -33,8 +36,18 @@ def start_without_counts() -> tuple[Engine, Actor, DeltaGenerator]:
     engine = _engine()
     with _busy_stops_the_page():
         access.gate()
+        _project(engine)
         slot = sidebar.show(engine, counts=False)
-    return engine, state.require_actor(), slot
+    actor = state.require_actor()
+    project.require()
+    return engine, actor, slot
+
+
+def _project(engine: Engine) -> None:
+    """The project of this run (workbench/app/project.py), once someone is reviewing."""
+    current = state.actor()
+    if current is not None:
+        project.ensure(engine, current)
 
 
 @contextmanager

@@ -6,10 +6,11 @@ import streamlit as st
 from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench.app import access, state
+from workbench.app import access, project, render, state
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import Action
 from workbench.errors import WorkbenchError
+from workbench.projects.scale import DEFAULT_SCALE, VerdictScale
 from workbench.review.queue import progress
 from workbench.review.workload import workload
 
@@ -17,18 +18,31 @@ NAME_INPUT = "reviewer_name_input"
 SINGLE_USER_LABEL = "single-user mode — no accounts; anyone with this file can review as any name"
 READ_ONLY_NOTE = "Viewer: you can read the queue and the claims, not record verdicts."
 
-VERDICT_HELP = """\
-**verified** — the evidence supports the claim as stated.
+NOT_A_CLAIM_HELP = (
+    "**not a check-worthy claim** — a bad extraction: takes it out of the queue without a verdict."
+)
+MOVES_HELP = "**X** not a claim · **S** skip · **P** previous."
 
-**disputed** — credible evidence contradicts it or it is contested.
 
-**unsupported** — no evidence was found that would confirm it.
+def verdict_help(scale: VerdictScale) -> str:
+    """What each verdict of the project's scale means (its descriptions), and the keys."""
+    lines = [
+        f"**{render.md_escape(v.shown)}** — {render.md_escape(v.description)}"
+        if v.description
+        else f"**{render.md_escape(v.shown)}**"
+        for v in scale.verdicts
+    ]
+    keys = " · ".join(
+        f"**{render.md_escape(v.key.upper())}** {render.md_escape(v.shown.lower())}"
+        for v in scale.verdicts
+        if v.key
+    )
+    return "\n\n".join(
+        [*lines, NOT_A_CLAIM_HELP, f"Keys on the Review page: {keys} · {MOVES_HELP}"]
+    )
 
-**not a check-worthy claim** — a bad extraction: takes it out of the queue without a verdict.
 
-Keys on the Review page: **1** verified · **2** disputed · **3** unsupported ·
-**X** not a claim · **S** skip · **P** previous.
-"""
+VERDICT_HELP = verdict_help(DEFAULT_SCALE)
 
 
 def show(engine: Engine, *, counts: bool = True) -> DeltaGenerator:
@@ -44,12 +58,15 @@ def show(engine: Engine, *, counts: bool = True) -> DeltaGenerator:
             _account()
         else:
             _reviewer()
+        project.switcher()
         slot = st.container()
         if counts:
             with slot:
                 progress_counts(engine)
+        chosen = state.project()
+        scale = chosen.project.scale if chosen is not None else DEFAULT_SCALE
         with st.expander("Verdicts and keys", expanded=state.reviewer() is None):
-            st.markdown(VERDICT_HELP)
+            st.markdown(verdict_help(scale))
         if not team:
             st.caption(SINGLE_USER_LABEL)
     return slot
@@ -60,7 +77,8 @@ def _account() -> None:
     if current is None:
         return
     # st.text, not Markdown: a name is shown exactly as typed.
-    st.text(f"Signed in as {current.name} ({current.role.value})")
+    # The role in the current project (a member of several may have several).
+    st.text(f"Signed in as {current.name} ({state.project_actor(current).role.value})")
     if not state.may(Action.review):
         st.caption(READ_ONLY_NOTE)
     st.button("Log out", key="log_out", on_click=access.log_out, icon=":material/logout:")

@@ -16,9 +16,10 @@ from sqlalchemy import Engine
 
 from workbench.app import render
 from workbench.app.selection import push_history
-from workbench.auth.policy import Action, allowed
+from workbench.auth.policy import SITE_ACTIONS, Action, allowed
 from workbench.config import current_settings
 from workbench.db.open import open_database
+from workbench.projects.choice import Choice
 from workbench.review.queue import ClaimFilter
 from workbench.schemas import Actor, Verdict
 from workbench.storable import INT_MAX
@@ -40,8 +41,11 @@ CLIENT_TOKEN = "client_token"
 LINK = "claim"
 # The link's value this session last acted on or wrote (the address bar follows the claim).
 LINK_SEEN = "link_seen"
-# A link that arrived before sign-in, kept through the login (sign_out keeps it).
+# A link that arrived before sign-in, kept through the login (sign_out keeps it), and the
+# project it named (``?project=NAME``).
 PENDING_LINK = "pending_link"
+PENDING_PROJECT = "pending_project"
+PROJECT_PARAM = "project"
 
 REVIEW_PAGE = "views/review.py"
 QUEUE_PAGE_PATH = "views/queue.py"
@@ -50,6 +54,7 @@ LOGIN_PAGE = "login.py"
 USERS_PAGE = "views/users.py"
 ADJUDICATE_PAGE = "views/adjudicate.py"
 AGREEMENT_PAGE = "views/agreement.py"
+PROJECTS_PAGE = "views/projects.py"
 # True once this session's actor was signed in with a password (team mode), not by name.
 SIGNED_IN = "signed_in_with_password"
 # The id of the browser session (workbench.auth.sessions) this Streamlit session signed in
@@ -57,6 +62,8 @@ SIGNED_IN = "signed_in_with_password"
 SESSION_ID = "browser_session_id"
 # A browser navigation the next run starts (the sign-in route with its ticket, or the logout).
 NAVIGATE = "navigate"
+# The project this session works in and the actor's role in it (workbench/app/project.py).
+CURRENT_PROJECT = "current_project"
 
 Level = Literal["success", "info", "warning", "error"]
 
@@ -126,7 +133,7 @@ def sign_out() -> None:
     account), so the login opens it.
     """
     for key in list(st.session_state):
-        if key not in (CLIENT_TOKEN, PENDING_LINK, NAVIGATE):
+        if key not in (CLIENT_TOKEN, PENDING_LINK, PENDING_PROJECT, NAVIGATE):
             del st.session_state[key]
 
 
@@ -140,9 +147,46 @@ def client_token() -> str:
 
 def may(action: Action) -> bool:
     """Whether the signed-in actor's role allows ``action`` (for what the UI shows or disables;
-    the service checks again, against the stored account)."""
+    the service checks again, against the stored account): the role in the current project,
+    the account's own for what concerns the whole server (users, projects)."""
     current = actor()
-    return current is not None and allowed(current, action)
+    return current is not None and allowed(project_actor(current, action), action)
+
+
+def project_actor(current: Actor, action: Action | None = None) -> Actor:
+    """``current`` with its role in the current project (its own role for a site action, or
+    before a project is chosen)."""
+    chosen = project()
+    if chosen is None or action in SITE_ACTIONS or chosen.role == current.role:
+        return current
+    return current.model_copy(update={"role": chosen.role})
+
+
+# --- the project this session works in ----------------------------------------------------
+
+
+def project() -> Choice | None:
+    """The current project and the actor's role in it, as this run found them (project.py)."""
+    value = st.session_state.get(CURRENT_PROJECT)
+    return value if isinstance(value, Choice) else None
+
+
+def set_project(value: Choice | None) -> None:
+    st.session_state[CURRENT_PROJECT] = value
+
+
+def project_id() -> int | None:
+    chosen = project()
+    return None if chosen is None else chosen.project.id
+
+
+def leave_claim(*, keep_link: bool = False) -> None:
+    """Forget the claim on screen and how we got there (another project: none of it holds);
+    the address's claim too, unless it is a link into the new project (``keep_link``)."""
+    for key in (CLAIM, HISTORY, SEEN, SHOWN, GROUP_OFFER, FILTER, QUEUE_PAGE, LINK_SEEN):
+        st.session_state.pop(key, None)
+    if not keep_link:
+        st.query_params.pop(LINK, None)
 
 
 def reviewer() -> str | None:
@@ -227,6 +271,9 @@ def keep_link_through_login() -> None:
     raw = link_value()
     if raw is not None:
         st.session_state[PENDING_LINK] = raw
+    named = st.query_params.get(PROJECT_PARAM)
+    if named is not None:
+        st.session_state[PENDING_PROJECT] = str(named)
 
 
 def restore_link_after_login() -> None:
@@ -234,6 +281,9 @@ def restore_link_after_login() -> None:
     pending = st.session_state.pop(PENDING_LINK, None)
     if isinstance(pending, str) and link_value() is None:
         st.query_params[LINK] = pending
+    named = st.session_state.pop(PENDING_PROJECT, None)
+    if isinstance(named, str) and st.query_params.get(PROJECT_PARAM) is None:
+        st.query_params[PROJECT_PARAM] = named
 
 
 def parse_claim_id(raw: str) -> int | None:

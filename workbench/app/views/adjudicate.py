@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from workbench.app import actions, discussion, frame, render, state
 from workbench.app.context import ClaimContext, claim_context, context_html
-from workbench.auth.policy import Action, allowed
+from workbench.auth.policy import Action
 from workbench.errors import NotFound, WorkbenchError
 from workbench.review.adjudicate import (
     DisputedClaim,
@@ -59,7 +59,7 @@ def _go_to_page(page: int) -> None:
 def main() -> None:
     engine, actor = frame.start()
     st.title("Adjudication")
-    if not allowed(actor, Action.adjudicate):
+    if not state.may(Action.adjudicate):  # the role in this project
         st.error("Only admins adjudicate disputed claims.")
         return
     state.show_flash(actions.ADJUDICATE)

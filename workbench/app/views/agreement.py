@@ -32,8 +32,8 @@ from workbench.agreement.figures import AgreementReport, Coefficients, GroupAgre
 from workbench.agreement.report import MIN_CLAIMS, RELIABLE, TENTATIVE
 from workbench.agreement.table import VERDICTS_USED, VerdictsUsed
 from workbench.app import agreement_charts as charts
-from workbench.app import frame, render, state
-from workbench.auth.policy import Action, allowed, authorize
+from workbench.app import frame, project, render, state
+from workbench.auth.policy import Action, authorize
 from workbench.errors import WorkbenchError
 from workbench.review.queue import OPTION_LIMIT
 from workbench.schemas import Actor
@@ -70,14 +70,14 @@ def withheld(c: Coefficients) -> bool:
 def main() -> None:
     engine, actor = frame.start()
     st.title("Agreement")
-    if not allowed(actor, Action.audit_agreement):
+    if not state.may(Action.audit_agreement):  # the role in this project
         st.error(
             "Only admins audit agreement: the figures show every reviewer's verdicts, which "
             "reviewers do not see while they review."
         )
         return
     try:
-        authorize(engine, actor, Action.audit_agreement)  # the stored role, not the session's
+        authorize(engine, actor, Action.audit_agreement, state.project_id())  # as stored
         # What every figure comes from changes only with the reviews, finals, claims and
         # accounts: an open that changes none of them reuses the figures computed before.
         version = snapshot.version(engine)
@@ -526,7 +526,7 @@ def _disputed(report: AgreementReport) -> None:
                     state.ADJUDICATE_PAGE,
                     label=render.md_escape(title),
                     icon=":material/gavel:",
-                    query_params={LINK: str(claim.claim_id)},
+                    query_params={**project.query(), LINK: str(claim.claim_id)},
                 )
             else:
                 st.text(title)

@@ -20,7 +20,7 @@ from typing import TypeVar
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench.app import frame, render, state
+from workbench.app import frame, project, render, state
 from workbench.app.selection import (
     DISAGREEMENT,
     FINAL,
@@ -493,7 +493,7 @@ def main() -> None:
     )
     if opener[1].button("Open in Review", key="open_claim", type="primary", width="stretch"):
         state.open_claim(int(chosen) if chosen is not None else ids[0])
-        st.switch_page(state.REVIEW_PAGE)
+        st.switch_page(state.REVIEW_PAGE, query_params=project.query())
 
 
 main()

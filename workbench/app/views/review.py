@@ -21,7 +21,17 @@ from sqlalchemy import Engine
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from workbench.app import access, actions, discussion, frame, render, sidebar, state
+from workbench.app import (
+    access,
+    actions,
+    discussion,
+    frame,
+    guidelines,
+    project,
+    render,
+    sidebar,
+    state,
+)
 from workbench.app.context import ClaimContext, claim_context, context_html, document_html
 from workbench.app.corrections import panel as correct_extraction
 from workbench.app.selection import describe_filter, filter_is_default
@@ -139,6 +149,8 @@ def _claim_view() -> None:
         discussion.review_section(claim_id)
         correct_extraction(detail)  # collapsed: the verdicts stay on the first screen
     with right:
+        # Beside the decision, in a box of bounded height: never above the verdict buttons.
+        guidelines.panel()
         # Viewers see the boxes disabled; the service would refuse their writes anyway.
         writable = detail.claim.status == ClaimStatus.open and state.may(Action.review)
         _note(claim_id, mine, open_=writable)
@@ -234,11 +246,17 @@ def _all_done(flt: ClaimFilter, *, team: bool = False) -> None:
     else:
         st.success("Every claim matching the queue filter has been reviewed.")
     st.page_link(
-        state.QUEUE_PAGE_PATH, label="Browse all claims in the Queue", icon=":material/list_alt:"
+        state.QUEUE_PAGE_PATH,
+        label="Browse all claims in the Queue",
+        icon=":material/list_alt:",
+        query_params=project.query(),
     )
     if state.may(Action.export):  # the page is not in the navigation of other roles
         st.page_link(
-            state.EXPORT_PAGE, label="Export the reviewed dataset", icon=":material/download:"
+            state.EXPORT_PAGE,
+            label="Export the reviewed dataset",
+            icon=":material/download:",
+            query_params=project.query(),
         )
 
 

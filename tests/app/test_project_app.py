@@ -1,0 +1,187 @@
+"""The app's current project: named by ``?project=``, kept in the address and across pages,
+refused with a message when the user may not open it, and the sidebar's switcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
+
+from tests.app.support import sidebar_text
+from workbench.app import guidelines, project, state
+from workbench.auth.accounts import add_user
+from workbench.auth.policy import SYSTEM
+from workbench.projects.choice import guidelines_read
+from workbench.projects.membership import grant
+from workbench.projects.scale import parse_scale
+from workbench.projects.service import add_project, set_guidelines, set_scale
+from workbench.review import queue
+from workbench.schemas import Actor, Role
+
+App = Callable[[], AppTest]
+PASSWORD = "correct horse battery staple"
+
+
+def two_projects(engine: Engine) -> None:
+    """Ada (site admin), Ana (reviewer of default only) and Ben (reviewer of default, viewer
+    of health): accounts made while default was the only project belong to it."""
+    for name, role in [("Ada", Role.admin), ("Ana", Role.reviewer), ("Ben", Role.reviewer)]:
+        add_user(engine, SYSTEM, name, role, PASSWORD)
+    add_project(engine, SYSTEM, "health", description="The health desk")
+    grant(engine, SYSTEM, "Ben", "health", Role.viewer)
+
+
+def log_in(at: AppTest, name: str, **query: str) -> AppTest:
+    at.query_params.update(query)
+    at.run(timeout=30)
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click()
+    return at.run(timeout=30)
+
+
+def errors(at: AppTest) -> str:
+    return "\n".join(str(e.value) for e in at.error)
+
+
+def test_one_project_keeps_the_addresses_as_they_were(seeded: Engine, app: App) -> None:
+    add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
+    at = log_in(app(), "Ana")
+    assert not at.exception
+    assert at.subheader[0].value.startswith("Claim #")
+    assert project.PARAM not in at.query_params  # /review?claim=ID, as before projects
+    assert state.LINK in at.query_params
+    assert not [s for s in at.sidebar.selectbox if s.key == project.SWITCH]
+
+
+def test_the_project_goes_in_the_address_when_there_are_several(seeded: Engine, app: App) -> None:
+    two_projects(seeded)
+    ana = log_in(app(), "Ana")  # a member of default only: it opens, named in the address
+    assert not ana.exception
+    assert ana.query_params[project.PARAM] == "default"
+    assert ana.subheader[0].value.startswith("Claim #")
+    assert "Project: default" in sidebar_text(ana)
+    assert not [s for s in ana.sidebar.selectbox if s.key == project.SWITCH]
+
+
+def test_a_project_the_user_is_not_in_is_refused_with_a_message(seeded: Engine, app: App) -> None:
+    two_projects(seeded)
+    for name in ("health", "nope"):
+        at = log_in(app(), "Ana", project=name)
+        assert not at.exception
+        assert f"You cannot open the project “{name}”" in errors(at)
+        assert not at.subheader  # nothing of the project: no claim
+        # Her own project, one click away.
+        at.button(key="open_project_default").click()
+        at.run(timeout=30)
+        assert at.query_params[project.PARAM] == "default"
+        assert at.subheader[0].value.startswith("Claim #")
+
+
+def test_a_link_with_project_and_claim_opens_the_claim(seeded: Engine, app: App) -> None:
+    two_projects(seeded)
+    claims = queue.list_claims(seeded, queue.ClaimFilter(), page_size=1000, actor=SYSTEM).items
+    target = claims[-1].id
+    at = log_in(app(), "Ben", project="default", claim=str(target))
+    assert not at.exception
+    assert at.subheader[0].value == f"Claim #{target}"
+    assert at.query_params[project.PARAM] == "default"
+    assert at.query_params[state.LINK] == str(target)
+
+
+def test_the_switcher_changes_project_role_and_address(seeded: Engine, app: App) -> None:
+    two_projects(seeded)
+    at = log_in(app(), "Ben")  # in two projects, named none: the first of his by name
+    assert not at.exception
+    assert at.query_params[project.PARAM] == "default"
+    switch = at.sidebar.selectbox(key=project.SWITCH)
+    assert switch.options == ["default (reviewer)", "health (viewer)"]
+    assert not at.button(key="verdict_verified").disabled  # a reviewer here
+
+    switch.set_value("health")
+    at.run(timeout=30)
+    assert not at.exception
+    assert at.query_params[project.PARAM] == "health"
+    # His role there is viewer: the page reads only (the services refuse a write anyway).
+    assert "Viewer: you can read" in "\n".join(str(c.value) for c in at.sidebar.caption)
+    assert at.button(key="verdict_verified").disabled
+
+    # A page change (the address loses its query) keeps the project.
+    at.switch_page(state.QUEUE_PAGE_PATH)
+    at.run(timeout=30)
+    assert not at.exception
+    assert at.query_params[project.PARAM] == "health"
+
+
+def test_a_site_admin_opens_every_project(seeded: Engine, app: App) -> None:
+    two_projects(seeded)
+    at = log_in(app(), "Ada", project="health")
+    assert not at.exception
+    assert at.query_params[project.PARAM] == "health"
+    assert at.sidebar.selectbox(key=project.SWITCH).value == "health"
+
+
+# --- the guidelines on the Review page -----------------------------------------------------
+
+GUIDELINES = "# How we check\n\n- Quote the source\n- Name the **date**\n"
+
+
+def _guidelines(at: AppTest) -> Any:
+    found = [e for e in at.expander if "Guidelines of default" in e.label]
+    assert len(found) == 1, [e.label for e in at.expander]
+    return found[0]
+
+
+def test_guidelines_are_open_until_read_then_folded(seeded: Engine, app: App) -> None:
+    add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
+    set_guidelines(seeded, SYSTEM, "default", GUIDELINES)
+    at = log_in(app(), "Ana")
+    assert not at.exception
+    panel = _guidelines(at)
+    assert "please read" in panel.label
+    assert panel.proto.expanded
+    assert any("How we check" in str(m.value) for m in panel.markdown)
+    ana = Actor(id=at.session_state[state.REVIEWER].id, name="Ana", role=Role.reviewer)
+    assert guidelines_read(seeded, ana, 1) == 0
+
+    at.button(key=guidelines.READ_BUTTON).click()
+    at.run(timeout=30)
+    assert guidelines_read(seeded, ana, 1) == 1
+    assert "please read" not in _guidelines(at).label
+
+    # Another session of hers: folded, as read.
+    again = log_in(app(), "Ana")
+    panel = _guidelines(again)
+    assert "please read" not in panel.label and not panel.proto.expanded
+    # A new version opens again.
+    set_guidelines(seeded, SYSTEM, "default", GUIDELINES + "- Link the evidence\n")
+    third = log_in(app(), "Ana")
+    assert "please read" in _guidelines(third).label
+
+
+def test_no_guidelines_no_panel(seeded: Engine, app: App) -> None:
+    add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
+    at = log_in(app(), "Ana")
+    assert not [e for e in at.expander if "Guidelines" in e.label]
+
+
+def test_the_verdict_help_follows_the_project_scale(seeded: Engine, app: App) -> None:
+    add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
+    scale = parse_scale("true,mostly_true,false")
+    described = scale.model_copy(
+        update={
+            "verdicts": (
+                scale.verdicts[0].model_copy(update={"description": "Accurate as stated."}),
+                *scale.verdicts[1:],
+            )
+        }
+    )
+    set_scale(seeded, SYSTEM, "default", described)
+    at = log_in(app(), "Ana")
+    help_text = "\n".join(str(m.value) for m in at.sidebar.expander[-1].markdown)
+    assert "**True** — Accurate as stated" in help_text
+    assert "**Mostly true**" in help_text
+    assert "**2** mostly true" in help_text
+    assert "verified" not in help_text.lower()
