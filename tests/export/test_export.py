@@ -145,9 +145,13 @@ def test_an_export_that_fails_leaves_no_file(
     target = out_dir / "out.csv"
 
     def broken_batches(
-        engine: Engine, flt: ExportFilter | None = None, *, reviews: bool = True
+        engine: Engine,
+        flt: ExportFilter | None = None,
+        *,
+        reviews: bool = True,
+        project_id: int | None = None,
     ) -> Iterator[RowBatch]:
-        yield next(iter_row_batches(engine, flt, batch=3, reviews=reviews))
+        yield next(iter_row_batches(engine, flt, batch=3, reviews=reviews, project_id=project_id))
         raise RuntimeError("database went away")
 
     monkeypatch.setattr("workbench.export.service.iter_row_batches", broken_batches)

@@ -145,9 +145,13 @@ def test_parquet_row_groups_follow_the_batches(
     original = iter_row_batches
 
     def small(
-        engine: Engine, flt: ExportFilter | None = None, *, reviews: bool = True
+        engine: Engine,
+        flt: ExportFilter | None = None,
+        *,
+        reviews: bool = True,
+        project_id: int | None = None,
     ) -> Iterator[RowBatch]:
-        return original(engine, flt, batch=4, reviews=reviews)
+        return original(engine, flt, batch=4, reviews=reviews, project_id=project_id)
 
     monkeypatch.setattr("workbench.export.service.iter_row_batches", small)
     export_to_file(reviewed.engine, ExportFormat.parquet, tmp_path / "x.parquet", actor=SYSTEM)

@@ -4,6 +4,7 @@ and the export the same, byte for byte (issue 14)."""
 
 from __future__ import annotations
 
+import io
 import json
 
 from alembic import command
@@ -87,10 +88,28 @@ def test_an_old_database_upgrades_into_the_default_project_and_exports_the_same(
 
 
 def _exports_at_0014(engine: Engine) -> dict[str, bytes]:
-    """The export as the release before projects wrote it. Today's exporter reads only
-    columns 0014 has (documents, claims, reviews, finals): run on the old schema, it is the
+    """The export as the release before projects wrote it. Today's format writers, fed rows
+    of every claim (no project: 0014 has none) and rating on the default scale, read only
+    columns 0014 has (documents, claims, reviews, finals): run on the old schema, that is the
     old release's output, which the test then compares with the export after the upgrade."""
-    return _exports(engine)
+    from workbench.export import claimreview_format, csv_format, jsonl_format
+    from workbench.export.rows import iter_row_batches
+    from workbench.export.service import effective_filter
+
+    writers = {
+        ExportFormat.jsonl: jsonl_format.write,
+        ExportFormat.csv: csv_format.write,
+        ExportFormat.claimreview: claimreview_format.write,
+    }
+    exports = {}
+    for fmt in FORMATS:
+        buffer = io.BytesIO()
+        batches = iter_row_batches(
+            engine, effective_filter(fmt, None), reviews=fmt is not ExportFormat.claimreview
+        )
+        writers[fmt](batches, buffer)
+        exports[fmt.value] = buffer.getvalue()
+    return exports
 
 
 def _json(value: object) -> object:

@@ -11,7 +11,14 @@ from typing import Annotated
 import typer
 
 from workbench.auth.policy import SYSTEM
-from workbench.cli.common import DbOption, open_named, print_report, settings_for, user_errors
+from workbench.cli.common import (
+    DbOption,
+    ProjectOption,
+    open_named,
+    print_report,
+    settings_for,
+    user_errors,
+)
 from workbench.cli.serve import terminate_cleanly
 from workbench.export import ExportFormat
 from workbench.export.claimreview_format import ClaimReviewOptions
@@ -42,8 +49,8 @@ def export(
         bool,
         typer.Option(
             "--all",
-            help="A backup: every table, ids and timestamps kept (JSONL only; no filters). "
-            "Restore it with `workbench import FILE`.",
+            help="A backup: every table, ids and timestamps kept (JSONL only; no filters); "
+            "with --project, one project's backup. Restore it with `workbench import FILE`.",
         ),
     ] = False,
     verdict: Annotated[
@@ -98,13 +105,15 @@ def export(
         ),
     ] = None,
     db: DbOption = None,
+    project: ProjectOption = None,
 ) -> None:
-    """Write the claims with their reviews and final verdict (CSV, JSONL, Parquet, ClaimReview).
+    """Write a project's claims with their reviews and final verdict (CSV, JSONL, Parquet,
+    ClaimReview).
 
-    Beside the file goes FILE.manifest.json (format, filters, counts, sha256), written last:
-    a file without its manifest is an export that did not finish.
+    Beside the file goes FILE.manifest.json (project, format, filters, counts, sha256),
+    written last: a file without its manifest is an export that did not finish.
     """
-    settings = settings_for(db)
+    settings = settings_for(db, project)
     filters = {
         "verdict": verdict or [],
         "final_source": final_source or [],
@@ -126,6 +135,7 @@ def export(
                 publisher=publisher or settings.publisher,
                 review_url=review_url or settings.review_url,
             ),
+            project=settings.project,
         )
         engine = open_named(settings.database_url, migrate=False)
         with terminate_cleanly():
@@ -161,8 +171,11 @@ def import_command(
             "(each is named with its role in the report).",
         ),
     ] = False,
+    project: ProjectOption = None,
 ) -> None:
-    """Load reviews made elsewhere onto the claims stored here; importing twice adds nothing.
+    """Load reviews made elsewhere onto a project's claims; importing twice adds nothing.
+
+    Verdicts must be on the project's verdict scale, and claims named by id the project's.
 
     A backup (`workbench export --format jsonl --all`) is restored instead: whole into an
     empty database, or, with --add-missing, only its rows that are not here yet.
@@ -175,7 +188,7 @@ def import_command(
             err=True,
         )
         raise typer.Exit(code=2)
-    settings = settings_for(db)
+    settings = settings_for(db, project)
     with user_errors():
         engine = open_named(settings.database_url, migrate=False)
         if is_backup(file):
@@ -187,5 +200,5 @@ def import_command(
             if restored.conflict_count or restored.refused or restored.accounts_skipped:
                 raise typer.Exit(code=1)
             return
-        report = import_reviews(engine, file, actor=SYSTEM)
+        report = import_reviews(engine, file, actor=SYSTEM, project=settings.project)
     print_report(report, as_json=as_json)

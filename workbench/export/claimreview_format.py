@@ -10,7 +10,11 @@ alone). Per claim:
   ``Organization`` named after the host of the document's URL; its ``appearance`` is the
   document (a ``CreativeWork`` with its URL, headline and publication date) and its
   ``datePublished`` the document's;
-- ``reviewRating``: see ``RATINGS``;
+- ``reviewRating``: the final verdict on the project's verdict scale
+  (``workbench.projects.scale``): ``ratingValue`` its rating, ``bestRating`` and
+  ``worstRating`` the scale's highest and lowest, ``alternateName`` the scale's own name for
+  it (its label, else its name capitalised). The default scale gives what the export always
+  gave: verified 3, unsupported 2, disputed 1, best 3, worst 1 (``RATINGS``);
 - ``author``: the fact-checking organisation (``--publisher``);
 - ``datePublished``: the day the final verdict was reached (UTC);
 - ``url``: where the review is published: ``--review-url`` with ``{claim_id}`` filled in,
@@ -33,11 +37,11 @@ from urllib.parse import urlsplit
 
 from workbench.errors import InvalidInput
 from workbench.export.rows import PlainRecord, RowBatch
+from workbench.projects.scale import DEFAULT_SCALE, VerdictScale
 from workbench.urls import normalise_url
 
 DEFAULT_PUBLISHER = "Fact-check workbench"
 URN = "urn:factcheck-workbench:claim:{claim_id}"
-BEST, WORST = 3, 1
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,14 @@ class Rating:
     name: str
 
 
-# Our verdicts on schema.org's numeric scale, best (3) to worst (1).
-RATINGS = {
-    "verified": Rating(3, "Verified"),  # the evidence supports the claim as stated
-    "unsupported": Rating(2, "Unsupported"),  # no evidence found that would confirm it
-    "disputed": Rating(1, "Disputed"),  # credible evidence contradicts it, or it is contested
-}
+def ratings(scale: VerdictScale) -> dict[str, Rating]:
+    """Each verdict of ``scale`` (by its stored name) on schema.org's numeric scale."""
+    return {v.name: Rating(v.rating, v.shown) for v in scale.verdicts}
+
+
+# The default scale's: verified 3, unsupported 2, disputed 1, best 3, worst 1.
+RATINGS = ratings(DEFAULT_SCALE)
+BEST, WORST = DEFAULT_SCALE.best_rating, DEFAULT_SCALE.worst_rating
 
 # Characters that are safe in JSON but not inside an HTML <script> element (or, for the last
 # two, in older JavaScript string literals); outside strings the output has none of them.
@@ -85,8 +91,34 @@ def _web(address: str | None) -> str | None:
     return address
 
 
-def item(record: PlainRecord, options: ClaimReviewOptions) -> dict[str, Any]:
-    """The ``ClaimReview`` of one claim with a final verdict."""
+class _Scale:
+    """A scale as the items use it: ratings by verdict name, best and worst."""
+
+    def __init__(self, scale: VerdictScale) -> None:
+        self.ratings = ratings(scale)
+        self.best = scale.best_rating
+        self.worst = scale.worst_rating
+
+    def rating(self, record: PlainRecord) -> Rating:
+        verdict = str(record["final_verdict"])
+        found = self.ratings.get(verdict)
+        if found is None:  # set_scale keeps verdicts in use: only a hand-edited database
+            raise InvalidInput(
+                f"claim {record['claim_id']}: its final verdict {verdict!r} is not on the "
+                f"project's verdict scale ({', '.join(self.ratings)}); nothing was exported"
+            )
+        return found
+
+
+def item(
+    record: PlainRecord, options: ClaimReviewOptions, scale: VerdictScale | None = None
+) -> dict[str, Any]:
+    """The ``ClaimReview`` of one claim with a final verdict, rated on ``scale`` (default: the
+    default scale)."""
+    return _item(record, options, _Scale(scale or DEFAULT_SCALE))
+
+
+def _item(record: PlainRecord, options: ClaimReviewOptions, scale: _Scale) -> dict[str, Any]:
     document = record["document"]
     page = _web(document["url"]) or _web(document["source"])
     appearance: dict[str, Any] = {"@type": "CreativeWork", "headline": document["title"]}
@@ -102,7 +134,7 @@ def item(record: PlainRecord, options: ClaimReviewOptions) -> dict[str, Any]:
     claim["appearance"] = appearance
     if document["published"]:
         claim["datePublished"] = document["published"]
-    rating = RATINGS[record["final_verdict"]]
+    rating = scale.rating(record)
     author: dict[str, Any] = {"@type": "Organization", "name": options.publisher}
     if options.publisher_url:
         author["url"] = options.publisher_url
@@ -114,8 +146,8 @@ def item(record: PlainRecord, options: ClaimReviewOptions) -> dict[str, Any]:
         "reviewRating": {
             "@type": "Rating",
             "ratingValue": rating.value,
-            "bestRating": BEST,
-            "worstRating": WORST,
+            "bestRating": scale.best,
+            "worstRating": scale.worst,
             "alternateName": rating.name,
         },
         "author": author,
@@ -136,13 +168,16 @@ def write(
     batches: Iterable[RowBatch],
     out: BinaryIO,
     options: ClaimReviewOptions | None = None,
+    scale: VerdictScale | None = None,
 ) -> int:
-    """Write the JSON-LD document; returns the number of ``ClaimReview`` items."""
+    """Write the JSON-LD document, rated on the project's ``scale`` (default: the default
+    scale); returns the number of ``ClaimReview`` items."""
     options = options or ClaimReviewOptions()
+    rated = _Scale(scale or DEFAULT_SCALE)
     out.write(b'{"@context":"https://schema.org","@graph":[')
     count = 0
     for batch in batches:
-        items = [_json(item(r, options)) for r in batch.records() if r["final_verdict"]]
+        items = [_json(_item(r, options, rated)) for r in batch.records() if r["final_verdict"]]
         if items:
             out.write(("\n" if count == 0 else ",\n").encode())
             out.write(",\n".join(items).encode("utf-8"))

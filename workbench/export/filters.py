@@ -15,6 +15,9 @@ reviews, so a claim's final verdict always comes with every review it was reache
 - ``min_score`` / ``max_score``: the claim's check-worthiness score, bounds included;
 - ``final_only``: only claims with a final verdict (the ClaimReview format sets it).
 
+The project is not a field of the filter: every export is of one project (``project_id`` of
+:func:`apply` and :func:`check`, resolved by the export service), and the manifest names it.
+
 A list matches any of its values; an empty list or ``None`` does not filter.
 """
 
@@ -92,12 +95,17 @@ def parse_filter(**fields: Any) -> ExportFilter:
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 
-def apply(query: Q, flt: ExportFilter) -> Q:
-    """``query`` (over ``Claim``, outer-joined to ``FinalVerdict``) narrowed by ``flt``."""
+def apply(query: Q, flt: ExportFilter, project_id: int | None = None) -> Q:
+    """``query`` (over ``Claim`` joined to its ``Document``, outer-joined to ``FinalVerdict``)
+    narrowed by ``flt``, and to the claims of the project ``project_id`` (None: every
+    project's). A claim's project is its document's: read through the join, so this holds
+    whether or not claims carry a project column of their own."""
     # Sentences the extractor itself keeps out of the queue (a two-stage scorer's candidates
     # below its threshold, status held_out: workbench.review.rescore) are not claims; a
     # person's "not a claim" is exported with its status.
     query = query.where(Claim.status != ClaimStatus.held_out.value)
+    if project_id is not None:
+        query = query.where(Document.project_id == project_id)
     if flt.document_id:
         query = query.where(Claim.document_id.in_(flt.document_id))
     if flt.min_score is not None:
@@ -123,8 +131,9 @@ def apply(query: Q, flt: ExportFilter) -> Q:
     return query
 
 
-def check(engine: Engine, flt: ExportFilter) -> None:
-    """Refuse names and ids that match nothing: a typo must not pass for an empty export."""
+def check(engine: Engine, flt: ExportFilter, project_id: int | None = None) -> None:
+    """Refuse names and ids that match nothing: a typo must not pass for an empty export
+    (a document of another project than ``project_id`` matches nothing here either)."""
     if not (flt.reviewer or flt.document_id):
         return
     with unit_of_work(engine) as session:
@@ -134,9 +143,10 @@ def check(engine: Engine, flt: ExportFilter) -> None:
             if unknown:
                 raise InvalidInput(f"no reviewer named {', '.join(map(repr, unknown))}")
         if flt.document_id:
-            found = set(
-                session.scalars(select(Document.id).where(Document.id.in_(flt.document_id)))
-            )
+            documents = select(Document.id).where(Document.id.in_(flt.document_id))
+            if project_id is not None:
+                documents = documents.where(Document.project_id == project_id)
+            found = set(session.scalars(documents))
             missing = [str(i) for i in flt.document_id if i not in found]
             if missing:
                 raise InvalidInput(f"no document with id {', '.join(missing)}")

@@ -54,6 +54,9 @@ class ExportRequest(BaseModel):
     flt: ExportFilter = Field(default_factory=ExportFilter)
     out: Path | None = None  # None: a timestamped file under the export folder
     options: ClaimReviewOptions | None = None
+    # The project (name or id; None: the only one there is). A backup of one project when
+    # named with --all; None with --all: the whole database.
+    project: int | str | None = None
 
     @classmethod
     def ask(
@@ -65,6 +68,7 @@ class ExportRequest(BaseModel):
         everything: bool = False,
         out: Path | None = None,
         options: ClaimReviewOptions | None = None,
+        project: int | str | None = None,
     ) -> ExportRequest:
         """The request the command line's flags make, or a WorkbenchError saying which of
         them do not go together: the history and the backup are written whole."""
@@ -75,10 +79,12 @@ class ExportRequest(BaseModel):
                 raise WorkbenchError("--all writes every table whole: no filters, no --history")
             if fmt is not ExportFormat.jsonl:
                 raise WorkbenchError("--all is written as JSONL only: use --format jsonl")
-            return cls(mode=ExportMode.backup, fmt=fmt, out=out)
+            return cls(mode=ExportMode.backup, fmt=fmt, out=out, project=project)
         if history:
-            return cls(mode=ExportMode.history, fmt=fmt, out=out)
-        return cls(mode=ExportMode.claims, fmt=fmt, flt=flt, out=out, options=options)
+            return cls(mode=ExportMode.history, fmt=fmt, out=out, project=project)
+        return cls(
+            mode=ExportMode.claims, fmt=fmt, flt=flt, out=out, options=options, project=project
+        )
 
     def target(self, export_dir: Path) -> Path:
         """Where the file goes: ``out``, else a timestamped name under ``export_dir``."""
@@ -99,11 +105,17 @@ def write_requested(
     target = request.target(export_dir)
     try:
         if request.mode is ExportMode.backup:
-            return export_backup(engine, target, actor=actor)
+            return export_backup(engine, target, actor=actor, project=request.project)
         if request.mode is ExportMode.history:
-            return export_history_to_file(engine, target, actor=actor)
+            return export_history_to_file(engine, target, actor=actor, project=request.project)
         return export_to_file(
-            engine, request.fmt, target, actor=actor, flt=request.flt, options=request.options
+            engine,
+            request.fmt,
+            target,
+            actor=actor,
+            flt=request.flt,
+            options=request.options,
+            project=request.project,
         )
     except OSError as exc:
         raise WorkbenchError(f"cannot write {target}: {exc.strerror or exc}") from exc

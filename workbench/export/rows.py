@@ -97,11 +97,17 @@ class RowBatch:
 
 
 def iter_row_batches(
-    engine: Engine, flt: ExportFilter | None = None, batch: int = BATCH, *, reviews: bool = True
+    engine: Engine,
+    flt: ExportFilter | None = None,
+    batch: int = BATCH,
+    *,
+    reviews: bool = True,
+    project_id: int | None = None,
 ) -> Iterator[RowBatch]:
     """The claims ``flt`` selects, ``batch`` claims at a time in id order, as database rows.
 
-    ``reviews=False`` reads no reviews or URLs (for a format that has no use for them).
+    ``reviews=False`` reads no reviews or URLs (for a format that has no use for them);
+    ``project_id``: only that project's claims (None: every project's).
     """
     flt = flt or ExportFilter()
     sqlite = engine.dialect.name == "sqlite"
@@ -109,7 +115,7 @@ def iter_row_batches(
     after = 0
     while True:
         with engine.begin() as connection:  # one transaction a batch
-            claims = connection.execute(_claims_query(flt, ts, after, batch)).all()
+            claims = connection.execute(_claims_query(flt, ts, after, batch, project_id)).all()
             if not claims:
                 return
             ids = [row[0] for row in claims]
@@ -148,23 +154,34 @@ def iter_row_batches(
 
 
 def iter_batches(
-    engine: Engine, flt: ExportFilter | None = None, batch: int = BATCH, *, reviews: bool = True
+    engine: Engine,
+    flt: ExportFilter | None = None,
+    batch: int = BATCH,
+    *,
+    reviews: bool = True,
+    project_id: int | None = None,
 ) -> Iterator[list[PlainRecord]]:
     """:func:`iter_row_batches` as plain records."""
-    for rows in iter_row_batches(engine, flt, batch, reviews=reviews):
+    for rows in iter_row_batches(engine, flt, batch, reviews=reviews, project_id=project_id):
         yield rows.records()
 
 
 def iter_records(
-    engine: Engine, flt: ExportFilter | None = None, batch: int = BATCH
+    engine: Engine,
+    flt: ExportFilter | None = None,
+    batch: int = BATCH,
+    *,
+    project_id: int | None = None,
 ) -> Iterator[ExportRecord]:
     """Every claim ``flt`` selects with its document, reviews and final verdict, in id order."""
-    for records in iter_batches(engine, flt, batch):
+    for records in iter_batches(engine, flt, batch, project_id=project_id):
         for record in records:
             yield ExportRecord.model_validate(record)
 
 
-def _claims_query(flt: ExportFilter, ts: Callable[[Any], Any], after: int, batch: int) -> Any:
+def _claims_query(
+    flt: ExportFilter, ts: Callable[[Any], Any], after: int, batch: int, project_id: int | None
+) -> Any:
     query = (
         select(
             Claim.id,
@@ -195,7 +212,7 @@ def _claims_query(flt: ExportFilter, ts: Callable[[Any], Any], after: int, batch
         .order_by(Claim.id)
         .limit(batch)
     )
-    return apply(query, flt)
+    return apply(query, flt, project_id)
 
 
 # --- timestamps ----------------------------------------------------------------------------

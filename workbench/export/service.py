@@ -10,17 +10,26 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pydantic import ConfigDict
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, or_, select
+from sqlalchemy.orm import selectinload
 
-from workbench.audit import iter_history
+from workbench.audit import Entity, history_out
 from workbench.auth.policy import Action, Caller, authorize
+from workbench.db.models import Claim, Document, HistoryEntry, Project
+from workbench.db.session import unit_of_work
 from workbench.export import claimreview_format, csv_format, jsonl_format
 from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.filters import ExportFilter, check
 from workbench.export.rows import SCHEMA_VERSION, RowBatch, iter_row_batches
 from workbench.files.atomic import PRIVATE, FileDigest
 from workbench.files.manifest import data_file, seal
+from workbench.projects.service import ProjectOut, resolve_project
 from workbench.reports import Report
+from workbench.schemas import HistoryOut
+
+# Which project an export is of: its id or name, or None for the one resolve_project finds
+# (the only project there is, or the only one the actor belongs to).
+ProjectRef = int | str | None
 
 
 class ExportFormat(enum.StrEnum):
@@ -90,6 +99,16 @@ class _Counter:
                 self.on_progress(self.claims)
 
 
+def project_for(engine: Engine, actor: Caller | None, project: ProjectRef) -> ProjectOut:
+    """The project an export is of (see ``ProjectRef``), if ``actor`` may export it: the role
+    that counts is the actor's role in that project. ``actor`` None: no check (the caller
+    has made it)."""
+    chosen = resolve_project(engine, project, actor)
+    if actor is not None:
+        authorize(engine, actor, Action.export, chosen.id)
+    return chosen
+
+
 def write_export(
     engine: Engine,
     fmt: ExportFormat,
@@ -97,17 +116,22 @@ def write_export(
     flt: ExportFilter | None = None,
     options: ClaimReviewOptions | None = None,
     *,
+    project: ProjectRef | ProjectOut = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
-    """Stream the export into ``out``; the result's ``path`` is empty (see export_to_file).
-    ``on_progress`` is told the number of claims written so far, after each batch."""
+    """Stream the export of ``project``'s claims into ``out``; the result's ``path`` is empty
+    (see export_to_file). ``on_progress`` is told the number of claims written so far, after
+    each batch. No permission is checked here: the callers below check it."""
+    chosen = project if isinstance(project, ProjectOut) else project_for(engine, None, project)
     flt = effective_filter(fmt, flt)
-    check(engine, flt)
+    check(engine, flt, chosen.id)
     fmt = ExportFormat(fmt)  # a plain "csv" from an API caller, not only the enum
     counter = _Counter(on_progress)
     # A ClaimReview holds no reviews: they are not read.
     with_reviews = fmt is not ExportFormat.claimreview
-    batches = counter.count(iter_row_batches(engine, flt, reviews=with_reviews))
+    batches = counter.count(
+        iter_row_batches(engine, flt, reviews=with_reviews, project_id=chosen.id)
+    )
     if fmt is ExportFormat.csv:
         rows = csv_format.write(batches, out)
     elif fmt is ExportFormat.jsonl:
@@ -117,7 +141,7 @@ def write_export(
 
         rows = parquet_format.write(batches, out)
     else:
-        rows = claimreview_format.write(batches, out, options)
+        rows = claimreview_format.write(batches, out, options, chosen.scale)
     return ExportResult(path=Path(), rows=rows, claims=counter.claims, reviews=counter.reviews)
 
 
@@ -129,8 +153,10 @@ def export_to_file(
     actor: Caller,
     flt: ExportFilter | None = None,
     options: ClaimReviewOptions | None = None,
+    project: ProjectRef = None,
 ) -> ExportResult:
-    """Write the export to ``path``, then its manifest beside it (``<path>.manifest.json``).
+    """Write the export of ``project``'s claims to ``path``, then its manifest beside it
+    (``<path>.manifest.json``, whose ``filters`` name the project).
 
     The data file appears whole when done, or not at all; the manifest is written after it,
     so a data file without a manifest is an export that did not finish. If the manifest
@@ -138,17 +164,17 @@ def export_to_file(
     removed before the new data file takes its place. ``actor`` is ``SYSTEM`` for the command
     line, whose user already holds the database file or URL.
     """
-    authorize(engine, actor, Action.export)
+    chosen = project_for(engine, actor, project)
     flt = effective_filter(fmt, flt)
     digest = FileDigest()
     with data_file(path, digest) as handle:
-        result = write_export(engine, fmt, handle, flt, options)
+        result = write_export(engine, fmt, handle, flt, options, project=chosen)
     written = seal(
         path,
         digest,
         format=fmt.value,
         schema_version=SCHEMA_VERSION,
-        filters=flt.summary(),
+        filters={"project": chosen.name, **flt.summary()},
         claims=result.claims,
         reviews=result.reviews,
         rows=result.rows,
@@ -168,17 +194,25 @@ def default_history_path(export_dir: Path, now: datetime | None = None) -> Path:
     return export_dir / f"history-{stamp}.jsonl"
 
 
-def export_history_to_file(engine: Engine, path: Path, *, actor: Caller) -> ExportResult:
-    """The whole audit trail as JSONL (one ``HistoryOut`` a line), with its manifest.
+def export_history_to_file(
+    engine: Engine, path: Path, *, actor: Caller, project: ProjectRef = None
+) -> ExportResult:
+    """The audit trail as JSONL (one ``HistoryOut`` a line), with its manifest.
+
+    Of one project when the database holds several (``project``, as ``resolve_project``
+    rules): the entries of its claims, and those about the project itself (its description,
+    scale, guidelines, members). On a database of one project, with ``project`` not named,
+    the whole trail as before projects, accounts' entries included.
 
     Written for its owner only (0600): the accounts' entries say who holds which role, whether
     they are disabled, who changed what and when.
     """
-    authorize(engine, actor, Action.export)
+    chosen = project_for(engine, actor, project)
+    whole = project is None and _single_project(engine)
     count = 0
     digest = FileDigest()
     with data_file(path, digest, mode=PRIVATE) as handle:
-        for entry in iter_history(engine):
+        for entry in iter_history_of(engine, None if whole else chosen.id):
             handle.write(entry.model_dump_json().encode())
             handle.write(b"\n")
             count += 1
@@ -187,12 +221,52 @@ def export_history_to_file(engine: Engine, path: Path, *, actor: Caller) -> Expo
         digest,
         format="history",
         schema_version=None,
-        filters={},
+        filters={} if whole else {"project": chosen.name},
         claims=None,
         reviews=None,
         rows=count,
     )
     return ExportResult(path=path, rows=count, sha256=digest.sha256, manifest=written)
+
+
+def _single_project(engine: Engine) -> bool:
+    with unit_of_work(engine) as session:
+        return session.scalar(select(func.count()).select_from(Project)) == 1
+
+
+def iter_history_of(
+    engine: Engine, project_id: int | None, batch: int = 1000
+) -> Iterator[HistoryOut]:
+    """The history oldest first, ``batch`` entries a query: all of it (``project_id`` None), or
+    a project's (see ``export_history_to_file``). A claim's project is its document's."""
+    claims = (
+        select(Claim.id)
+        .join(Document, Document.id == Claim.document_id)
+        .where(Document.project_id == project_id)
+    )
+    own = or_(
+        HistoryEntry.claim_id.in_(claims),
+        (HistoryEntry.entity.in_([Entity.project.value, Entity.guidelines.value]))
+        & (HistoryEntry.entity_id == str(project_id)),
+        (HistoryEntry.entity == Entity.membership.value)
+        & HistoryEntry.entity_id.startswith(f"{project_id}:"),
+    )
+    after = 0
+    while True:
+        with unit_of_work(engine) as session:
+            query = select(HistoryEntry).where(HistoryEntry.id > after)
+            if project_id is not None:
+                query = query.where(own)
+            rows = session.scalars(
+                query.order_by(HistoryEntry.id)
+                .limit(batch)
+                .options(selectinload(HistoryEntry.actor))
+            ).all()
+            entries = [history_out(row) for row in rows]
+        yield from entries
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
 
 
 def stream_export(
@@ -203,12 +277,13 @@ def stream_export(
     actor: Caller,
     options: ClaimReviewOptions | None = None,
     on_progress: Callable[[int], None] | None = None,
+    project: ProjectRef = None,
 ) -> ExportResult:
-    """Every claim in ``fmt`` written into ``out`` as it is read, a batch at a time (the app's
-    Export page writes to a temporary file): the file is never whole in memory. Checked here,
-    as :func:`render_export` is: the page is one caller of many."""
-    authorize(engine, actor, Action.export)
-    return write_export(engine, fmt, out, None, options, on_progress=on_progress)
+    """Every claim of ``project`` in ``fmt`` written into ``out`` as it is read, a batch at a
+    time (the app's Export page writes to a temporary file): the file is never whole in
+    memory. Checked here, as :func:`render_export` is: the page is one caller of many."""
+    chosen = project_for(engine, actor, project)
+    return write_export(engine, fmt, out, None, options, project=chosen, on_progress=on_progress)
 
 
 def render_export(
@@ -218,12 +293,14 @@ def render_export(
     actor: Caller,
     flt: ExportFilter | None = None,
     options: ClaimReviewOptions | None = None,
+    project: ProjectRef = None,
 ) -> bytes:
-    """The export as bytes, for a download button (``actor``: who is downloading).
+    """The export of ``project`` as bytes, for a download button (``actor``: who is
+    downloading).
 
     Checked here, not only by hiding the Export page: the page is one caller of many.
     """
-    authorize(engine, actor, Action.export)
+    chosen = project_for(engine, actor, project)
     buffer = io.BytesIO()
-    write_export(engine, fmt, buffer, flt, options)
+    write_export(engine, fmt, buffer, flt, options, project=chosen)
     return buffer.getvalue()

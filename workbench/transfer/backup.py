@@ -61,7 +61,7 @@ from workbench.auth.policy import Action, Caller, authorize
 from workbench.db import snapshots
 from workbench.db.migrate import current_revision
 from workbench.db.session import is_busy
-from workbench.errors import DatabaseBusy
+from workbench.errors import DatabaseBusy, WorkbenchError
 from workbench.files.atomic import PRIVATE, FileDigest
 from workbench.files.manifest import data_file, seal
 from workbench.reports import Report
@@ -143,13 +143,17 @@ def write_backup(engine: Engine, out: BinaryIO) -> dict[str, int]:
     return counts
 
 
-def export_backup(engine: Engine, path: Path, *, actor: Caller) -> BackupResult:
+def export_backup(
+    engine: Engine, path: Path, *, actor: Caller, project: int | str | None = None
+) -> BackupResult:
     """Write the backup to ``path`` (whole or not at all), then its manifest beside it.
 
     The backup holds password hashes: it is created readable by its owner only (0600), from
     the first byte. The manifest (counts, size, sha256) holds nothing secret and keeps the
     umask's mode, so anyone may check a copy against it.
     """
+    if project is not None:
+        raise WorkbenchError("a backup of one project is not written yet")
     authorize(engine, actor, Action.export)
     digest = FileDigest()
     with data_file(path, digest, mode=PRIVATE) as handle:

@@ -14,6 +14,11 @@ before anything is written. Validation covers every value's range, not only its 
 ``seconds_spent`` is 0 to 30 days, ``decided_at`` and a URL's ``added_at`` are between
 2000-01-01 and tomorrow. A value that parses but does not fit used to fail in the driver
 while writing, after earlier batches were committed.
+
+Verdicts (``verdict``, ``blind_verdict``, ``final_verdict``) are checked against the verdict
+scale of the project the import goes into (``read_records(path, scale)``; the default scale
+when none is given): a verdict that is not on it is refused there, naming the file, the line
+and the value, and nothing is written. They are kept as the strings the scale names them by.
 """
 
 from __future__ import annotations
@@ -24,15 +29,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import ErrorDetails
 
 from workbench.auth.accounts import user_name
 from workbench.errors import InputFileError, InvalidInput
 from workbench.ingest.formats.common import human_size, os_error_message, undecodable
+from workbench.projects.scale import DEFAULT_SCALE, VerdictScale
 from workbench.review.adjudicate import MAX_REASON_CHARS
 from workbench.review.decisions import MAX_NOTE_CHARS
-from workbench.schemas import FinalSource, Verdict
+from workbench.schemas import FinalSource
 from workbench.storable import INT_MAX, int_problem, seconds_problem, time_problem, unstorable
 from workbench.urls import normalise_url
 
@@ -68,6 +81,16 @@ def _id(value: int | None, low: int = 1) -> int | None:
     problem = int_problem(value, low, INT_MAX)
     if problem is not None:
         raise ValueError(problem)
+    return value
+
+
+def _on_scale(value: str | None, info: ValidationInfo) -> str | None:
+    """A verdict of the project's scale (the validation context's ``scale``), or null."""
+    if value is None:
+        return None
+    scale: VerdictScale = (info.context or {}).get("scale") or DEFAULT_SCALE
+    if value not in scale.names:
+        raise ValueError(f"must be {', '.join(scale.names)} or null, not {value!r}")
     return value
 
 
@@ -107,14 +130,19 @@ class ImportReview(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     reviewer: str
-    verdict: Verdict | None  # required, and null while undecided
+    verdict: str | None  # required, and null while undecided; a verdict of the scale
     note: str = Field(default="", max_length=MAX_NOTE_CHARS)
     urls: list[ImportUrl] = Field(default_factory=list)
     decided_at: datetime | None = None
     seconds_spent: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     # Schema version 4 (workbench.review.blind); absent: the verdict is the blind one.
-    blind_verdict: Verdict | None = None
+    blind_verdict: str | None = None
     changed_after_reveal: bool = False
+
+    @field_validator("verdict", "blind_verdict")
+    @classmethod
+    def _verdict(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _on_scale(value, info)
 
     @field_validator("reviewer")
     @classmethod
@@ -164,8 +192,8 @@ class ImportReview(BaseModel):
 
     def blind(self) -> tuple[str | None, bool]:
         """(blind verdict, changed after the reveal) as stored for this review."""
-        verdict = self.verdict.value if self.verdict else None
-        blind = self.blind_verdict.value if self.blind_verdict else None
+        verdict = self.verdict
+        blind = self.blind_verdict
         if blind is None:
             return verdict, False
         # A verdict other than the blind one can only have come after the reveal.
@@ -208,7 +236,7 @@ class ImportRecord(BaseModel):
     char_end: int | None = None
     text: str | None = None
     reviews: list[ImportReview]
-    final_verdict: Verdict | None = None
+    final_verdict: str | None = None
     final_source: FinalSource | None = None
     final_reason: str | None = Field(default=None, max_length=MAX_REASON_CHARS)
 
@@ -221,6 +249,11 @@ class ImportRecord(BaseModel):
                 f"({SCHEMA_VERSIONS[0]} to {SCHEMA_VERSIONS[-1]})"
             )
         return value
+
+    @field_validator("final_verdict")
+    @classmethod
+    def _final_verdict(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _on_scale(value, info)
 
     @field_validator("claim_id")
     @classmethod
@@ -271,13 +304,8 @@ _MESSAGES = {
     "datetime_parsing": "must be an ISO 8601 time, like 2024-03-01T09:30:00Z",
     "datetime_from_date_parsing": "must be an ISO 8601 time, like 2024-03-01T09:30:00Z",
 }
-# The enum fields of a line, all of which may be null.
-_ENUMS: dict[str, type[Verdict] | type[FinalSource]] = {
-    "verdict": Verdict,
-    "blind_verdict": Verdict,
-    "final_verdict": Verdict,
-    "final_source": FinalSource,
-}
+# The enum fields of a line, all of which may be null (verdicts: see ``_on_scale``).
+_ENUMS: dict[str, type[FinalSource]] = {"final_source": FinalSource}
 _JSON_KINDS = {list: "an array", str: "a string", int: "a number", float: "a number"}
 
 
@@ -312,8 +340,9 @@ def _explain(error: ErrorDetails) -> str:
     return message[:1].lower() + message[1:]
 
 
-def parse_line(raw: str, path: str, number: int) -> ImportRecord:
-    """One line as an :class:`ImportRecord`, or :class:`InputFileError` naming the field."""
+def parse_line(raw: str, path: str, number: int, scale: VerdictScale | None = None) -> ImportRecord:
+    """One line as an :class:`ImportRecord`, its verdicts on ``scale`` (default: the default
+    scale), or :class:`InputFileError` naming the field."""
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as error:
@@ -328,7 +357,7 @@ def parse_line(raw: str, path: str, number: int) -> ImportRecord:
         kind = "true/false" if isinstance(data, bool) else _JSON_KINDS.get(type(data), "null")
         raise InputFileError(path, number, None, f"a line must hold one JSON object, not {kind}")
     try:
-        item = ImportRecord.model_validate(data)
+        item = ImportRecord.model_validate(data, context={"scale": scale or DEFAULT_SCALE})
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         first = errors[0]
@@ -354,8 +383,11 @@ def parse_line(raw: str, path: str, number: int) -> ImportRecord:
     return item
 
 
-def read_records(path: Path) -> Iterator[tuple[int, ImportRecord]]:
-    """Each non-blank line of ``path`` with its number, parsed, as a stream.
+def read_records(
+    path: Path, scale: VerdictScale | None = None
+) -> Iterator[tuple[int, ImportRecord]]:
+    """Each non-blank line of ``path`` with its number, parsed (verdicts on ``scale``), as a
+    stream.
 
     Raises :class:`InputFileError` at the first line that cannot be used (or if the file
     cannot be read), naming the file, the line and the field.
@@ -363,12 +395,14 @@ def read_records(path: Path) -> Iterator[tuple[int, ImportRecord]]:
     source = str(path)
     try:
         with path.open("rb") as stream:
-            yield from _parsed(stream, source)
+            yield from _parsed(stream, source, scale)
     except OSError as error:
         raise InputFileError(source, None, None, os_error_message(error)) from None
 
 
-def _parsed(stream: BinaryIO, source: str) -> Iterator[tuple[int, ImportRecord]]:
+def _parsed(
+    stream: BinaryIO, source: str, scale: VerdictScale | None
+) -> Iterator[tuple[int, ImportRecord]]:
     offset = 0
     number = 0
     while chunk := stream.readline(MAX_LINE_BYTES + 1):
@@ -384,4 +418,4 @@ def _parsed(stream: BinaryIO, source: str) -> Iterator[tuple[int, ImportRecord]]
         if number == 1:
             line = line.removeprefix("\ufeff")
         if line.strip():
-            yield number, parse_line(line, source, number)
+            yield number, parse_line(line, source, number, scale)

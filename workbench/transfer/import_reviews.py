@@ -43,6 +43,13 @@ review package's one write path: the rows and history an import writes are the a
 * **Status.** Claims marked "not a claim" here still get their reviews (they are data, and an
   audit of agreement may want them); a line's own ``status`` is not imported.
 
+* **One project.** An import goes into one project (``project``, as ``resolve_project``
+  rules: required when the database holds several). Its verdicts must be on that project's
+  verdict scale, and a line that names a claim by id must name one of that project's claims:
+  either is refused in the first pass (file, line and value) and nothing is written. A line
+  matched by sha256 and offsets is matched among that project's documents only. A reviewer
+  account the import creates is made a reviewer of the project.
+
 Every change is in the history as the app's changes are, with the importing admin as actor
 (``None``, the system, for the command line).
 """
@@ -59,10 +66,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.auth.accounts import log_user
+from workbench.auth.memberships import set_membership
 from workbench.auth.policy import Action, Caller, authorize
-from workbench.db.models import Claim, Document, Review, User
+from workbench.db.models import Claim, Document, Project, Review, User
 from workbench.db.session import unit_of_work
-from workbench.errors import DatabaseBusy
+from workbench.errors import DatabaseBusy, InputFileError
+from workbench.projects.service import ProjectOut, resolve_project
 from workbench.reports import Report
 from workbench.review import stats
 from workbench.review.writes import (
@@ -139,22 +148,32 @@ class ImportReport(Report):
 
 
 def import_reviews(
-    engine: Engine, path: Path, *, actor: Caller, batch: int = BATCH
+    engine: Engine,
+    path: Path,
+    *,
+    actor: Caller,
+    batch: int = BATCH,
+    project: int | str | None = None,
 ) -> ImportReport:
-    """Load the reviews of a JSONL file into the database (see the module's docstring).
+    """Load the reviews of a JSONL file into the project's claims (see the module's docstring).
 
-    ``actor`` must be allowed to import (admins, and ``SYSTEM``: the command line, whose user
-    already holds the database). Raises :class:`InputFileError` for a bad file, before
-    anything is written.
+    ``actor`` must be allowed to import into ``project`` (its admins, and ``SYSTEM``: the
+    command line, whose user already holds the database). Raises :class:`InputFileError` for
+    a bad file, before anything is written.
     """
-    stored = authorize(engine, actor, Action.import_data)
+    chosen = resolve_project(engine, project, actor)
+    stored = authorize(engine, actor, Action.import_data, chosen.id)
     path = Path(path)
     with bulk_lock(engine, "import"):
-        for _ in read_records(path):  # the first pass: every line valid, or nothing is written
-            pass
-        importer = _Importer(ImportReport(file=str(path)), stored)
+        # The first pass: every line valid, or nothing is written.
+        by_id: dict[int, int] = {}  # claim id → the first line naming it by id
+        for number, record in read_records(path, chosen.scale):
+            if not record.by_offsets and record.claim_id is not None:
+                by_id.setdefault(record.claim_id, number)
+        _own_claims(engine, path, chosen, by_id)
+        importer = _Importer(ImportReport(file=str(path)), stored, chosen.id)
         pause = SQLITE_PAUSE if engine.dialect.name == "sqlite" else 0.0
-        lines = read_records(path)
+        lines = read_records(path, chosen.scale)
         more = True
         while more:
             more = _transaction(engine, importer, lines, max(batch, 1), path)
@@ -162,6 +181,32 @@ def import_reviews(
             if more and pause:
                 time.sleep(pause)
     return importer.report
+
+
+def _own_claims(engine: Engine, path: Path, project: ProjectOut, by_id: dict[int, int]) -> None:
+    """Refuse the first line that names, by id, a claim of another project than ``project``
+    (a claim id that is nowhere is left to the second pass: unmatched, as before)."""
+    ids = sorted(by_id)
+    foreign: list[tuple[int, int, str]] = []  # (line, claim id, its project)
+    with unit_of_work(engine) as session:
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            rows = session.execute(
+                select(Claim.id, Project.name)
+                .join(Document, Document.id == Claim.document_id)
+                .join(Project, Project.id == Document.project_id)
+                .where(Claim.id.in_(chunk), Document.project_id != project.id)
+            ).all()
+            foreign += [(by_id[claim_id], claim_id, name) for claim_id, name in rows]
+    if foreign:
+        line, claim_id, name = min(foreign)
+        raise InputFileError(
+            str(path),
+            line,
+            "claim_id",
+            f"claim {claim_id} is a claim of project {name}, not of {project.name}, "
+            "which this import goes into; nothing was imported",
+        )
 
 
 def _transaction(
@@ -192,10 +237,11 @@ def _transaction(
 class _Importer:
     """Writes lines into the caller's transaction, and keeps the report."""
 
-    def __init__(self, report: ImportReport, actor: Caller) -> None:
+    def __init__(self, report: ImportReport, actor: Caller, project_id: int) -> None:
         self.report = report
         self.actor = actor
         self.actor_id = actor.id
+        self.project_id = project_id
         self._users: dict[str, int] = {}  # reviewer name → id, as committed
         self._pending: dict[str, int] = {}  # as written in the open transaction
         self._claims: set[int] = set()
@@ -239,7 +285,11 @@ class _Importer:
 
     def _match(self, session: Session, number: int, item: ImportRecord) -> Claim | None:
         if item.by_offsets:
-            document_id = session.scalar(select(Document.id).where(Document.sha256 == item.sha256))
+            document_id = session.scalar(
+                select(Document.id).where(
+                    Document.sha256 == item.sha256, Document.project_id == self.project_id
+                )
+            )
             if document_id is None:
                 self._unmatched(number, f"no document with sha256 {item.sha256} here")
                 return None
@@ -258,6 +308,8 @@ class _Importer:
                 )
             return claim
         claim = session.get(Claim, item.claim_id)
+        if claim is not None and claim.document.project_id != self.project_id:
+            claim = None  # the first pass refused it; one that moved since is not here either
         if claim is None:
             self._unmatched(number, f"no claim with id {item.claim_id} here")
         return claim
@@ -294,7 +346,7 @@ class _Importer:
             claim_id,
             reviewer_id,
             actor_id=self.actor_id,
-            verdict=item.verdict.value if item.verdict else None,
+            verdict=item.verdict,
             blind_verdict=blind_verdict,
             changed_after_reveal=changed,
             note=item.note,
@@ -318,6 +370,9 @@ class _Importer:
             session.add(user)
             session.flush()
             log_user(session, self.actor, user, None)
+            project = session.get(Project, self.project_id)
+            assert project is not None  # resolved before the import began
+            set_membership(session, self.actor_id, user, project, Role.reviewer)
             self.report.new_reviewers.append(name)
         self._pending[name] = user.id
         return user.id
@@ -327,19 +382,19 @@ class _Importer:
         assert verdict is not None  # parse_line refuses an adjudicated final without one
         final = final_row(session, claim_id)
         if final is not None and final.source == FinalSource.adjudicated.value:
-            if final.verdict != verdict.value:
+            if final.verdict != verdict:
                 self._conflict(
                     number,
                     claim_id,
                     None,
                     f"claim {claim_id} is adjudicated here as {final.verdict}, in the file as "
-                    f"{verdict.value}; the final verdict here was kept",
+                    f"{verdict}; the final verdict here was kept",
                 )
             return
         reason = f"{IMPORTED} {(item.final_reason or '').strip() or '(no reason given)'}"
         # Decided now, after the reviews: not "reviews changed since adjudication". Over a
         # single or consensus final, an admin's decision takes its place.
-        record_adjudication(session, claim_id, verdict.value, reason, actor_id=self.actor_id)
+        record_adjudication(session, claim_id, verdict, reason, actor_id=self.actor_id)
         self.report.finals_added += 1
 
     def _unmatched(self, number: int, reason: str) -> None:
@@ -354,7 +409,7 @@ class _Importer:
 def _differences(review: Review, item: ImportReview, urls: list[str]) -> list[str]:
     """What differs between a stored review and the file's (timing is not compared)."""
     found = []
-    file_verdict = item.verdict.value if item.verdict else None
+    file_verdict = item.verdict
     if review.verdict != file_verdict:
         here, there = review.verdict or "none", file_verdict or "none"
         found.append(f"verdict ({here} here, {there} in the file)")
