@@ -14,15 +14,17 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from workbench.db.writers import TurnTimeout, WriterQueue
 from workbench.errors import DatabaseBusy, DatabaseURLError
 
 T = TypeVar("T")
@@ -40,8 +42,14 @@ _RETRYABLE_STATES = {"40001", "40P01", "55P03"}
 POOL_SIZE = 20
 POOL_OVERFLOW = 20
 
+# How long a SQLite writer waits for the write lock (SQLite's busy timeout, and our own
+# polling in _sqlite_begin) and for its turn among this process's writers (_writer_turn).
+BUSY_TIMEOUT_MS = 10_000
+
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+# One first-come-first-served queue of writers per SQLite file (workbench.db.writers).
+_writer_queues: dict[str, WriterQueue] = {}
 
 
 # A URL that fails to parse is usually a typo ("postgresql+psycopg//user:pw@host", a port
@@ -68,7 +76,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     # Let SQLAlchemy's "begin" hook below open transactions, not the sqlite3 module.
@@ -229,6 +237,37 @@ def is_busy(exc: BaseException) -> bool:
     return state in _RETRYABLE_STATES
 
 
+@lru_cache(maxsize=256)
+def _queue_name(url: URL) -> str | None:
+    """The file whose writers queue together (resolved: two spellings, one queue), or None
+    for another backend or an in-memory database."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    path = sqlite_path(url.render_as_string(hide_password=False))
+    return str(path.resolve()) if path is not None else None
+
+
+def writer_queue(engine: Engine) -> WriterQueue | None:
+    """The queue of this process's writers of ``engine``'s SQLite file; None if it has none."""
+    name = _queue_name(engine.url)
+    if name is None:
+        return None
+    with _lock:
+        queue = _writer_queues.get(name)
+        if queue is None:
+            queue = _writer_queues[name] = WriterQueue(name)
+        return queue
+
+
+def _writer_turn(engine: Engine, read_only: bool) -> AbstractContextManager[None]:
+    # A write transaction on a SQLite file waits for its turn among this process's writers
+    # before it checks a connection out (workbench.db.writers says why); reads do not.
+    queue = None if read_only else writer_queue(engine)
+    if queue is None:
+        return nullcontext()
+    return queue.turn(BUSY_TIMEOUT_MS / 1000)
+
+
 @contextmanager
 def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
     """One transaction: committed if the block ends normally, rolled back if it raises.
@@ -237,14 +276,18 @@ def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Session
     the block only reads; on SQLite its transaction then begins DEFERRED, without the write
     lock, so a long read (the Agreement page's million reviews) does not hold up every save
     for its duration. SQLite refuses a write in it only if another writer got in first;
-    PostgreSQL ignores the flag.
+    PostgreSQL ignores the flag. A SQLite write waits first for the writers of this process
+    that asked before it (:func:`writer_queue`).
     """
+    turn = _writer_turn(engine, read_only)
     if read_only and engine.dialect.name == "sqlite":
         engine = engine.execution_options(**{READ_ONLY: True})
     factory = sessionmaker(engine, expire_on_commit=False)
     try:
-        with factory() as session, session.begin():
+        with turn, factory() as session, session.begin():
             yield session
+    except TurnTimeout as exc:
+        raise DatabaseBusy(f"{BUSY_MESSAGE} ({exc})") from exc
     except DBAPIError as exc:
         if is_busy(exc):
             raise DatabaseBusy(BUSY_MESSAGE) from exc
