@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from workbench.db import session as db_session
 from workbench.db.models import ProjectSetting
-from workbench.db.session import unit_of_work, writer_queue
+from workbench.db.session import PG_WRITERS, unit_of_work, writer_queue
 from workbench.db.writers import TurnTimeout, WriterQueue
 from workbench.errors import DatabaseBusy
 
@@ -66,6 +66,41 @@ def test_the_turn_is_handed_over_not_taken_by_whoever_runs_first() -> None:
         order.append("me")
     waiter.join(LONG)
     assert order == ["other", "me"]
+
+
+def test_with_slots_that_many_go_at_once_and_the_rest_in_order() -> None:
+    queue = WriterQueue("test", slots=2)
+    inside: list[int] = []
+    order: list[int] = []
+    let_go = [threading.Event() for _ in range(5)]
+
+    def writer(i: int) -> None:
+        with queue.turn(LONG):
+            inside.append(i)
+            order.append(i)
+            let_go[i].wait(LONG)
+            inside.remove(i)
+
+    threads = []
+    for i in range(5):
+        thread = threading.Thread(target=writer, args=(i,))
+        thread.start()
+        threads.append(thread)
+        if i < 2:
+            wait_until(lambda n=i + 1: len(order) == n)
+        else:
+            wait_until(lambda n=i - 1: queue.waiting == n)
+    assert sorted(inside) == [0, 1] and queue.waiting == 3
+    let_go[1].set()
+    wait_until(lambda: order == [0, 1, 2])
+    let_go[0].set()
+    wait_until(lambda: order == [0, 1, 2, 3])
+    assert sorted(inside) == [2, 3]
+    for event in let_go:
+        event.set()
+    for thread in threads:
+        thread.join(LONG)
+    assert order == [0, 1, 2, 3, 4]
 
 
 def test_a_stuck_holder_is_a_clear_error_after_the_timeout() -> None:
@@ -191,3 +226,28 @@ def test_a_unit_of_work_that_waits_too_long_for_its_turn_is_database_busy(
     assert len(caught) == 1 and "another writer of this process" in str(caught[0])
     with unit_of_work(engine):  # and the queue works again once it has
         pass
+
+
+@pytest.mark.backends("postgresql")
+def test_postgresql_writers_queue_a_few_at_a_time_and_readers_not_at_all(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue = writer_queue(engine)
+    assert queue is not None and queue.slots == PG_WRITERS > 1
+    monkeypatch.setattr(db_session, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(queue, "slots", 0)  # every slot taken
+    outcome: list[str] = []
+
+    def unit(read_only: bool) -> None:
+        try:
+            with unit_of_work(engine, read_only=read_only) as session:
+                session.scalar(select(func.count(ProjectSetting.key)))
+            outcome.append("done")
+        except DatabaseBusy:
+            outcome.append("busy")
+
+    for read_only in (True, False):
+        thread = threading.Thread(target=unit, args=(read_only,))
+        thread.start()
+        thread.join(LONG)
+    assert outcome == ["done", "busy"]

@@ -1,4 +1,4 @@
-"""First come, first served among one process's writers of a SQLite file.
+"""First come, first served among one process's write transactions on a database.
 
 SQLite has one write lock per file, and a transaction that wants it (BEGIN IMMEDIATE, see
 ``session._sqlite_begin``) polls for it every 2 ms. Polling is not fair: with 20 reviewer
@@ -7,12 +7,17 @@ just after a commit, so most saves waited a few transactions and a few waited fi
 save p50 11 ms, p95 170 ms: BENCHMARKS.md "Stress at 20 reviewers"). The 19 pollers also
 woke 500 times a second each, taking the GIL from the thread that held the lock.
 
-A :class:`WriterQueue` puts this process's write transactions on one file in the order they
-asked: a thread waits on an event of its own (no polling, no GIL) and is woken by the one
-before it when that one has committed or rolled back and given its connection back. It is
-taken before a connection is checked out of the pool, so a waiting thread holds none.
-Writers of other processes (an import from the CLI) are not in it: the head of the queue
-still polls for SQLite's lock against them, as every writer did before.
+A :class:`WriterQueue` lets ``slots`` transactions go at once (1 for a SQLite file) and puts
+the others in the order they asked: a thread waits on an event of its own (no polling, no
+GIL) and is handed its turn by one that has committed or rolled back and given its
+connection back. The turn is taken before a connection is checked out of the pool, so a
+waiting thread holds none. Writers of other processes (an import from the CLI) are not in
+it: on SQLite the head of the queue still polls for the lock against them, as before.
+
+On PostgreSQL, where transactions do run side by side, the same queue with a few slots
+keeps 20 threads from all being in flight at once: they and their server backends fought
+over the machine's cores, and the GIL went to whichever thread asked, not the one waiting
+longest (``session.PG_WRITERS``).
 
 A thread that already has its turn gets it again at once (a nested unit of work: it is
 released when the outermost one ends). A wait longer than the timeout (the busy timeout)
@@ -32,14 +37,15 @@ class TurnTimeout(Exception):
 
 
 class WriterQueue:
-    """A reentrant, first-in-first-out turn for this process's writers of one database."""
+    """Reentrant, first-in-first-out turns for this process's writers of one database,
+    ``slots`` of them at a time."""
 
-    def __init__(self, name: str = "") -> None:
+    def __init__(self, name: str = "", slots: int = 1) -> None:
         self.name = name
+        self.slots = slots
         self._mutex = threading.Lock()
         self._waiting: deque[tuple[int, threading.Event]] = deque()
-        self._owner: int | None = None  # thread ident of the writer whose turn it is
-        self._depth = 0
+        self._owners: dict[int, int] = {}  # thread ident -> depth, of those whose turn it is
 
     @property
     def waiting(self) -> int:
@@ -50,11 +56,11 @@ class WriterQueue:
     def acquire(self, timeout: float) -> None:
         me = threading.get_ident()
         with self._mutex:
-            if self._owner == me:
-                self._depth += 1
+            if me in self._owners:
+                self._owners[me] += 1
                 return
-            if self._owner is None:  # the queue is empty whenever nobody holds the turn
-                self._owner, self._depth = me, 1
+            if len(self._owners) < self.slots:  # nobody waits while a slot is free
+                self._owners[me] = 1
                 return
             ticket = (me, threading.Event())
             self._waiting.append(ticket)
@@ -64,28 +70,28 @@ class WriterQueue:
             if ticket[1].is_set():  # handed over between the timeout and the mutex
                 return
             self._waiting.remove(ticket)
-            holder = self._owner
+            holders = ", ".join(map(str, self._owners))
         raise TurnTimeout(
             f"waited {timeout:g} s for another writer of this process to finish with "
-            f"{self.name or 'the database'} (thread {holder} still holds its turn)"
+            f"{self.name or 'the database'} (still held by thread {holders})"
         )
 
     def release(self) -> None:
         me = threading.get_ident()
         with self._mutex:
-            if self._owner != me:
+            depth = self._owners.get(me)
+            if depth is None:
                 raise RuntimeError("release() by a thread whose turn it is not")
-            self._depth -= 1
-            if self._depth:
+            if depth > 1:
+                self._owners[me] = depth - 1
                 return
+            del self._owners[me]
             if self._waiting:
                 # Hand the turn over, not just free it: a thread that comes along now
                 # queues behind the one woken, however fast it is.
-                self._owner, event = self._waiting.popleft()
-                self._depth = 1
+                ident, event = self._waiting.popleft()
+                self._owners[ident] = 1
                 event.set()
-            else:
-                self._owner = None
 
     @contextmanager
     def turn(self, timeout: float) -> Iterator[None]:
