@@ -13,6 +13,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
@@ -55,6 +56,9 @@ _lock = threading.Lock()
 # ~150 ms); 6-10 at once, in order, gave ~100 ms and more saves per second.
 PG_WRITERS = 8
 _writer_queues: dict[str, WriterQueue] = {}
+_queue_by_engine: weakref.WeakKeyDictionary[Engine, WriterQueue | None] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 # A URL that fails to parse is usually a typo ("postgresql+psycopg//user:pw@host", a port
@@ -259,15 +263,20 @@ def _queue_of(url: URL) -> tuple[str, int] | None:
 def writer_queue(engine: Engine) -> WriterQueue | None:
     """The first-come-first-served queue of this process's write transactions on
     ``engine``'s database (workbench.db.writers); None if it has none."""
+    try:
+        return _queue_by_engine[engine]  # asked on every unit of work: no URL parsed then
+    except KeyError:
+        pass
     spec = _queue_of(engine.url)
-    if spec is None:
-        return None
-    name, slots = spec
-    with _lock:
-        queue = _writer_queues.get(name)
-        if queue is None:
-            queue = _writer_queues[name] = WriterQueue(name, slots)
-        return queue
+    queue = None
+    if spec is not None:
+        name, slots = spec
+        with _lock:
+            queue = _writer_queues.get(name)
+            if queue is None:
+                queue = _writer_queues[name] = WriterQueue(name, slots)
+    _queue_by_engine[engine] = queue
+    return queue
 
 
 def _writer_turn(engine: Engine, read_only: bool) -> AbstractContextManager[None]:
