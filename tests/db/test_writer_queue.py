@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -167,6 +167,25 @@ def test_an_exception_in_the_block_releases_the_turn() -> None:
     assert got == [True]
     with pytest.raises(RuntimeError):
         queue.release()  # not this thread's turn
+
+
+def test_a_turn_closed_from_another_thread_is_still_given_back() -> None:
+    queue = WriterQueue("test")
+
+    def writer() -> Iterator[int]:
+        with queue.turn(LONG):
+            yield 1
+
+    open_turn = writer()
+    next(open_turn)  # this thread holds the turn, inside the generator
+    closer = threading.Thread(target=open_turn.close)
+    closer.start()
+    closer.join(LONG)
+    got: list[bool] = []
+    thread = threading.Thread(target=lambda: got.append(queue.acquire(0.05) is None))
+    thread.start()
+    thread.join(LONG)
+    assert got == [True]
 
 
 @pytest.mark.backends("sqlite")

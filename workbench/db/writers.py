@@ -77,7 +77,9 @@ class WriterQueue:
         )
 
     def release(self) -> None:
-        me = threading.get_ident()
+        self._release(threading.get_ident())
+
+    def _release(self, me: int) -> None:
         with self._mutex:
             depth = self._owners.get(me)
             if depth is None:
@@ -95,8 +97,11 @@ class WriterQueue:
 
     @contextmanager
     def turn(self, timeout: float) -> Iterator[None]:
+        # Released for the thread that took it, even if the block is closed from another
+        # (a generator finalised by the garbage collector): a turn must never stay taken.
+        me = threading.get_ident()
         self.acquire(timeout)
         try:
             yield
         finally:
-            self.release()
+            self._release(me)
