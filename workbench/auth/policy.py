@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import Final, final, overload
+from typing import Any, Final, final, overload
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
-from workbench.db.models import Membership, User
+from workbench.db.models import Base, Membership, User
 from workbench.db.session import unit_of_work
 from workbench.errors import PermissionDenied
 from workbench.schemas import Actor, Role
@@ -173,21 +173,40 @@ def may(session: Session, actor: Caller, action: Action, project: int | None = N
     return True
 
 
+_USERS = Base.metadata.tables[User.__tablename__]
+_MEMBERS = Base.metadata.tables[Membership.__tablename__]
+# Built once, read as values: every save authorizes, and loading the account as an ORM object
+# cost ~0.2 ms of CPU per call, what 20 reviewer threads queue for (BENCHMARKS.md, "Stress
+# at 20 reviewers"). With a project, its membership's role comes in the same statement.
+_ACCOUNT = select(_USERS.c.name, _USERS.c.role, _USERS.c.disabled).where(
+    _USERS.c.id == bindparam("user_id")
+)
+_ACCOUNT_IN_PROJECT = select(
+    _USERS.c.name,
+    _USERS.c.role,
+    _USERS.c.disabled,
+    select(_MEMBERS.c.role)
+    .where(_MEMBERS.c.user_id == _USERS.c.id, _MEMBERS.c.project_id == bindparam("project_id"))
+    .scalar_subquery()
+    .label("member_role"),
+).where(_USERS.c.id == bindparam("user_id"))
+
+
 def _stored(session: Session, actor: Actor, project: int | None = None) -> Actor:
     # A session may outlive a demotion or a disable: the account as the database has it now.
-    user = session.get(User, actor.id)
-    if user is None or user.disabled:
+    row: Any
+    if project is None:
+        row = session.execute(_ACCOUNT, {"user_id": actor.id}).one_or_none()
+    else:
+        values = {"user_id": actor.id, "project_id": project}
+        row = session.execute(_ACCOUNT_IN_PROJECT, values).one_or_none()
+    if row is None or row.disabled:
         raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
-    if project is None or user.role == Role.admin.value:
-        return actor_of(user)
-    role = session.scalar(
-        select(Membership.role).where(
-            Membership.user_id == user.id, Membership.project_id == project
-        )
-    )
-    if role is None:
-        raise PermissionDenied(f"{user.name} is not a member of this project")
-    return Actor(id=user.id, name=user.name, role=Role(role))
+    if project is None or row.role == Role.admin.value:
+        return Actor(id=actor.id, name=row.name, role=Role(row.role))
+    if row.member_role is None:
+        raise PermissionDenied(f"{row.name} is not a member of this project")
+    return Actor(id=actor.id, name=row.name, role=Role(row.member_role))
 
 
 def judge(

@@ -13,16 +13,19 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
+from workbench.db.writers import TurnTimeout, WriterQueue
 from workbench.errors import DatabaseBusy, DatabaseURLError
 
 T = TypeVar("T")
@@ -40,8 +43,22 @@ _RETRYABLE_STATES = {"40001", "40P01", "55P03"}
 POOL_SIZE = 20
 POOL_OVERFLOW = 20
 
+# How long a SQLite writer waits for the write lock (SQLite's busy timeout, and our own
+# polling in _sqlite_begin) and for its turn among this process's writers (_writer_turn).
+BUSY_TIMEOUT_MS = 10_000
+
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
+# One first-come-first-served queue of write transactions per SQLite file or PostgreSQL
+# URL (workbench.db.writers). PostgreSQL runs this many of one process's at once: with all
+# 20 reviewer threads of the stress bench in flight, they and their 20 server backends
+# fought for two cores and the GIL went to whichever thread happened to ask (save p95
+# ~150 ms); 6-10 at once, in order, gave ~100 ms and more saves per second.
+PG_WRITERS = 8
+_writer_queues: dict[str, WriterQueue] = {}
+_queue_by_engine: weakref.WeakKeyDictionary[Engine, WriterQueue | None] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 # A URL that fails to parse is usually a typo ("postgresql+psycopg//user:pw@host", a port
@@ -68,7 +85,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     # Let SQLAlchemy's "begin" hook below open transactions, not the sqlite3 module.
@@ -229,6 +246,48 @@ def is_busy(exc: BaseException) -> bool:
     return state in _RETRYABLE_STATES
 
 
+@lru_cache(maxsize=256)
+def _queue_of(url: URL) -> tuple[str, int] | None:
+    """The name of the queue of ``url``'s writers and how many of them may go at once; None
+    for an in-memory SQLite database (one connection) or another backend."""
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        return url.render_as_string(hide_password=True), PG_WRITERS
+    if backend != "sqlite":
+        return None
+    path = sqlite_path(url.render_as_string(hide_password=False))
+    # Resolved: two spellings of one file share one queue, as they share its write lock.
+    return (str(path.resolve()), 1) if path is not None else None
+
+
+def writer_queue(engine: Engine) -> WriterQueue | None:
+    """The first-come-first-served queue of this process's write transactions on
+    ``engine``'s database (workbench.db.writers); None if it has none."""
+    try:
+        return _queue_by_engine[engine]  # asked on every unit of work: no URL parsed then
+    except KeyError:
+        pass
+    spec = _queue_of(engine.url)
+    queue = None
+    if spec is not None:
+        name, slots = spec
+        with _lock:
+            queue = _writer_queues.get(name)
+            if queue is None:
+                queue = _writer_queues[name] = WriterQueue(name, slots)
+    _queue_by_engine[engine] = queue
+    return queue
+
+
+def _writer_turn(engine: Engine, read_only: bool) -> AbstractContextManager[None]:
+    # A write transaction waits for its turn among this process's writers before it checks
+    # a connection out (workbench.db.writers says why); read-only ones do not.
+    queue = None if read_only else writer_queue(engine)
+    if queue is None:
+        return nullcontext()
+    return queue.turn(BUSY_TIMEOUT_MS / 1000)
+
+
 @contextmanager
 def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Session]:
     """One transaction: committed if the block ends normally, rolled back if it raises.
@@ -237,14 +296,20 @@ def unit_of_work(engine: Engine, *, read_only: bool = False) -> Iterator[Session
     the block only reads; on SQLite its transaction then begins DEFERRED, without the write
     lock, so a long read (the Agreement page's million reviews) does not hold up every save
     for its duration. SQLite refuses a write in it only if another writer got in first;
-    PostgreSQL ignores the flag.
+    PostgreSQL runs it as any other transaction. Every other unit of work first waits for
+    its turn behind the writers of this process that asked before it (:func:`writer_queue`:
+    one at a time on SQLite, ``PG_WRITERS`` at a time on PostgreSQL).
     """
+    turn = _writer_turn(engine, read_only)
     if read_only and engine.dialect.name == "sqlite":
         engine = engine.execution_options(**{READ_ONLY: True})
-    factory = sessionmaker(engine, expire_on_commit=False)
     try:
-        with factory() as session, session.begin():
+        # A Session, not a sessionmaker: that one makes a new Session subclass per call,
+        # whose event set-up cost more CPU than some saves' statements.
+        with turn, Session(engine, expire_on_commit=False) as session, session.begin():
             yield session
+    except TurnTimeout as exc:
+        raise DatabaseBusy(f"{BUSY_MESSAGE} ({exc})") from exc
     except DBAPIError as exc:
         if is_busy(exc):
             raise DatabaseBusy(BUSY_MESSAGE) from exc
