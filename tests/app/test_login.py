@@ -208,14 +208,28 @@ def test_single_user_mode_is_labelled_and_asks_for_a_name(seeded: Engine, app: A
     ("team", "role", "titles"),
     [
         (False, None, ["Review", "Queue", "Export"]),
-        (False, Role.admin, ["Review", "Queue", "Export", "Adjudication", "Progress", "Agreement"]),
+        (
+            False,
+            Role.admin,
+            ["Review", "Queue", "Export", "Adjudication", "Progress", "Agreement", "Projects"],
+        ),
         (
             True,
             Role.admin,
-            ["Review", "Queue", "Export", "Users", "Adjudication", "Progress", "Agreement"],
+            [
+                "Review",
+                "Queue",
+                "Export",
+                "Users",
+                "Adjudication",
+                "Progress",
+                "Agreement",
+                "Projects",
+            ],
         ),
-        (True, Role.reviewer, ["Review", "Queue"]),
-        (True, Role.viewer, ["Review", "Queue"]),
+        # Everyone reads the project's guidelines, scale and members on the Projects page.
+        (True, Role.reviewer, ["Review", "Queue", "Projects"]),
+        (True, Role.viewer, ["Review", "Queue", "Projects"]),
     ],
 )
 def test_each_role_gets_its_navigation(team: bool, role: Role | None, titles: list[str]) -> None:

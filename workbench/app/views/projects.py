@@ -135,6 +135,7 @@ def main() -> None:
 
 def _all_projects() -> None:
     rows = list_projects(state.engine(), _me())
+    st.markdown("#### All projects")
     st.dataframe(
         {
             "project": [p.name for p in rows],
