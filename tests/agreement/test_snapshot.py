@@ -55,13 +55,15 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append("table")
         return load_table(*args, **kwargs)  # type: ignore[arg-type]
 
-    def counting_decisions(engine: Engine) -> decided.DecidedReviews:
+    def counting_decisions(engine: Engine, project_id: int | None = None) -> decided.DecidedReviews:
         calls.append("decisions")
-        return read_all(engine)
+        return read_all(engine, project_id)
 
-    def counting_decided_claims(engine: Engine, claims: Collection[int]) -> decided.DecidedReviews:
+    def counting_decided_claims(
+        engine: Engine, claims: Collection[int], project_id: int | None = None
+    ) -> decided.DecidedReviews:
         calls.append("decided claims")
-        return read_claims(engine, claims)
+        return read_claims(engine, claims, project_id)
 
     monkeypatch.setattr(tables, "load_table", counting_table)
     monkeypatch.setattr(tables, "load_claims", counting_claims)

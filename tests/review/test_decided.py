@@ -258,13 +258,15 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     read_all, read_claims = decided.read_all, decided.read_claims
     progress.forget()
 
-    def counting_all(engine: Engine) -> decided.DecidedReviews:
+    def counting_all(engine: Engine, project_id: int | None = None) -> decided.DecidedReviews:
         calls.append("all")
-        return read_all(engine)
+        return read_all(engine, project_id)
 
-    def counting_claims(engine: Engine, claim_ids: Collection[int]) -> decided.DecidedReviews:
+    def counting_claims(
+        engine: Engine, claim_ids: Collection[int], project_id: int | None = None
+    ) -> decided.DecidedReviews:
         calls.append("claims")
-        return read_claims(engine, claim_ids)
+        return read_claims(engine, claim_ids, project_id)
 
     monkeypatch.setattr(decided, "read_all", counting_all)
     monkeypatch.setattr(decided, "read_claims", counting_claims)

@@ -22,11 +22,12 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from workbench.db.defaults import document_project
 
 # Every constraint gets a predictable name: Alembic's batch mode on SQLite needs names to
 # alter or drop them, and PostgreSQL error messages then say which rule was broken.
@@ -43,21 +44,6 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def document_project(context: Any) -> int:
-    """A claim's ``project_id`` when its INSERT does not name it: its document's project.
-
-    Every writer of claims in the application names it (ingest, corrections, the synthetic
-    corpus, the benchmarks); this keeps a claim built from its document alone (tests, older
-    scripts) in the right project rather than refusing it."""
-    document_id = context.get_current_parameters()["document_id"]
-    project: int | None = context.connection.scalar(
-        text("SELECT project_id FROM documents WHERE id = :id"), {"id": document_id}
-    )
-    if project is None:
-        raise ValueError(f"document {document_id} does not exist")
-    return project
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -162,9 +148,8 @@ class Claim(Base):
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), index=True
     )
-    # Its document's project, kept on the claim (migration 0016) so that the queue, the
-    # assignment and the adjudication queue seek one project's claims by index (it leads
-    # their indexes) and a permission check reads it without a join. Never changes.
+    # Its document's project (migration 0016): it leads the queue's, the assignment's and the
+    # adjudication's indexes, so a project's pages seek its own claims. Never changes.
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id"), default=document_project, server_default="1"
     )
@@ -240,9 +225,7 @@ Index(
     Claim.char_start,
     Claim.char_end,
 )
-# A project's claims in reading order (the queue's pages whose state no index range gives):
-# uq_claims_span's order within one project, so a small project's page does not walk a big
-# one's claims.
+# A project's claims in reading order (the queue's pages no index range of a state gives).
 Index(
     "ix_claims_project_span", Claim.project_id, Claim.document_id, Claim.char_start, Claim.char_end
 )
@@ -293,7 +276,7 @@ class ClaimCount(Base):
     __tablename__ = "claim_counts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The project whose claims the change is about (migration 0016): the totals are per project.
+    # The project of the claims it counts (migration 0016): the totals are per project.
     project_id: Mapped[int] = mapped_column(
         ForeignKey("projects.id"), index=True, server_default="1"
     )

@@ -9,9 +9,9 @@ account's own role, and the service's own ``NotFound`` follows.
 
 from __future__ import annotations
 
-from typing import overload
+from typing import Any, overload
 
-from sqlalchemy import Integer, ScalarSelect, and_, bindparam, func, or_, select
+from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from workbench.auth.policy import (
@@ -124,30 +124,29 @@ def sees_all(reader: Caller, action: Action = Action.see_all_reviews) -> bool:
 
 _PROJECTS = Base.metadata.tables[Project.__tablename__]
 _MINE = _MEMBERSHIPS.c.user_id == _USERS.c.id
+
+
 # The account, and what resolving "no project named" needs, in one statement: the first and
 # last project ids (equal: there is one), the first and last of the account's projects
 # (equal: it belongs to one), and its role in the named project, or in its first one.
-_ACCOUNT_IN_PROJECT = select(
-    _USERS.c.name,
-    _USERS.c.role,
-    _USERS.c.disabled,
-    select(func.min(_PROJECTS.c.id)).scalar_subquery().label("first"),
-    select(func.max(_PROJECTS.c.id)).scalar_subquery().label("last"),
-    select(func.min(_MEMBERSHIPS.c.project_id)).where(_MINE).scalar_subquery().label("m_first"),
-    select(func.max(_MEMBERSHIPS.c.project_id)).where(_MINE).scalar_subquery().label("m_last"),
-    select(_MEMBERSHIPS.c.role)
-    .where(
-        _MINE,
-        or_(
-            _MEMBERSHIPS.c.project_id == bindparam("project_id"),
-            bindparam("project_id", type_=Integer).is_(None),
-        ),
-    )
-    .order_by(_MEMBERSHIPS.c.project_id)
-    .limit(1)
-    .scalar_subquery()
-    .label("member_role"),
-).where(_USERS.c.id == bindparam("user_id"))
+def _account_in_project(named: bool) -> Select[Any]:
+    role = select(_MEMBERSHIPS.c.role).where(_MINE)
+    if named:
+        role = role.where(_MEMBERSHIPS.c.project_id == bindparam("project_id"))
+    return select(
+        _USERS.c.name,
+        _USERS.c.role,
+        _USERS.c.disabled,
+        select(func.min(_PROJECTS.c.id)).scalar_subquery().label("first"),
+        select(func.max(_PROJECTS.c.id)).scalar_subquery().label("last"),
+        select(func.min(_MEMBERSHIPS.c.project_id)).where(_MINE).scalar_subquery().label("m_first"),
+        select(func.max(_MEMBERSHIPS.c.project_id)).where(_MINE).scalar_subquery().label("m_last"),
+        role.order_by(_MEMBERSHIPS.c.project_id).limit(1).scalar_subquery().label("member_role"),
+    ).where(_USERS.c.id == bindparam("user_id"))
+
+
+# (A project named, or not: two statements, as a NULL parameter has no type on PostgreSQL.)
+_ACCOUNT_IN_PROJECT = {named: _account_in_project(named) for named in (False, True)}
 
 
 def account_in_project(
@@ -158,7 +157,8 @@ def account_in_project(
     statement for an id or None (``assign.next_claim``'s hot path)."""
     if isinstance(project, str):
         project = resolve_project(session, project, actor).id
-    row = session.execute(_ACCOUNT_IN_PROJECT, {"user_id": actor.id, "project_id": project}).first()
+    params: dict[str, Any] = {"user_id": actor.id, "project_id": project}
+    row = session.execute(_ACCOUNT_IN_PROJECT[project is not None], params).first()
     account = None if row is None else (row.name, row.role, bool(row.disabled))
     if row is not None and project is None:
         if row.first is not None and row.first == row.last:
