@@ -220,18 +220,20 @@ def restore_backup(
     a new project, named ``as_name`` or as in the file (``workbench.transfer.project_backup``).
     """
     stored = authorize(engine, actor, Action.import_data)
-    header = read_header(path, engine)
-    project = header.get("project")
-    if project is None and as_name is not None:
-        raise InvalidInput(f"{path} is a backup of the whole database: --as goes with a project's")
-    if project is not None:
-        if add_missing or accounts:
+    with bulk_lock(engine, "restore"):  # first: a second restore is refused before reading
+        header = read_header(path, engine)
+        project = header.get("project")
+        if project is None and as_name is not None:
             raise InvalidInput(
-                f"{path} is the backup of project {project}, restored as a new project: "
-                "--add-missing and --accounts do not apply"
+                f"{path} is a backup of the whole database: --as goes with a project's"
             )
-        authorize(engine, actor, Action.manage_projects)
-    with bulk_lock(engine, "restore"):
+        if project is not None:
+            if add_missing or accounts:
+                raise InvalidInput(
+                    f"{path} is the backup of project {project}, restored as a new project: "
+                    "--add-missing and --accounts do not apply"
+                )
+            authorize(engine, actor, Action.manage_projects)
         try:
             if project is not None:
                 return _restore_project(engine, path, stored, project_name(as_name or project))
