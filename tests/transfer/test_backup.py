@@ -229,9 +229,11 @@ def test_a_malformed_line_is_named_and_nothing_is_written(
     bad = backup.with_name("bad.jsonl")
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
     target = open_database(other_url)
+    new = tables_of(target)  # a new database: its empty project `default` only
+    assert [name for name, rows in new.items() if rows] == ["projects"]
     with pytest.raises(InputFileError, match=rf"bad.jsonl:{number}: field 'row.verdict'"):
         restore_backup(target, bad, actor=SYSTEM)
-    assert not any(tables_of(target).values())
+    assert tables_of(target) == new
 
 
 def test_backup_and_restore_from_the_command_line(

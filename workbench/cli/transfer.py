@@ -172,13 +172,23 @@ def import_command(
         ),
     ] = False,
     project: ProjectOption = None,
+    as_name: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="A project's backup (`export --all --project P`): restore it as a new project "
+            "of this name (default: its own name; refused if a project of that name is here).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Load reviews made elsewhere onto a project's claims; importing twice adds nothing.
 
     Verdicts must be on the project's verdict scale, and claims named by id the project's.
 
     A backup (`workbench export --format jsonl --all`) is restored instead: whole into an
-    empty database, or, with --add-missing, only its rows that are not here yet.
+    empty database, or, with --add-missing, only its rows that are not here yet. A project's
+    backup (`--all --project P`) is restored as a new project (P, or --as NAME).
     """
     if accounts and not add_missing:
         typer.secho(
@@ -194,7 +204,12 @@ def import_command(
         if is_backup(file):
             with terminate_cleanly():
                 restored = restore_backup(
-                    engine, file, actor=SYSTEM, add_missing=add_missing, accounts=accounts
+                    engine,
+                    file,
+                    actor=SYSTEM,
+                    add_missing=add_missing,
+                    accounts=accounts,
+                    as_name=as_name,
                 )
             print_report(restored, as_json=as_json)
             if restored.conflict_count or restored.refused or restored.accounts_skipped:

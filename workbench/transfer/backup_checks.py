@@ -37,6 +37,7 @@ from workbench.storable import (
 # The tables' CHECK constraints on one column (workbench.db.models), as sets of values.
 CHOICES: dict[tuple[str, str], frozenset[str]] = {
     ("users", "role"): frozenset(r.value for r in Role),
+    ("memberships", "role"): frozenset(r.value for r in Role),
     ("claims", "status"): frozenset(s.value for s in ClaimStatus),
     ("reviews", "verdict"): frozenset(v.value for v in Verdict),
     ("final_verdicts", "verdict"): frozenset(v.value for v in Verdict),

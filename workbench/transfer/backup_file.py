@@ -5,6 +5,16 @@ One JSONL file: a header line (``kind``, ``schema_version``, ``alembic_revision`
 dependency order (parents first), each table in primary key order. Timestamps are ISO 8601
 in UTC, binary values (MinHash sketches) base64.
 
+A backup of one project (``export --all --project P``) has the same lines, restricted to that
+project's rows (``workbench.transfer.project_backup``); its header names the project
+(``"project": name``).
+
+A backup made before projects (alembic revision ``0014``, ``OLD_REVISIONS``) has no
+``projects`` or ``memberships`` lines and no ``project_id`` in ``documents`` and
+``project_settings``: it is read as the backup of one project ``default`` (id 1), with a
+membership for each account in the role the account has (what migration 0015 does to a
+database), so it restores into a database of this release.
+
 Shared by the writer (``workbench.transfer.backup``) and the restore
 (``workbench.transfer.restore``), so the two cannot drift apart. Reading validates every line
 (``file:line: field ...``) before anything is written: :func:`iter_records` raises
@@ -50,6 +60,35 @@ TABLES = (
 # The tables foreign keys refer to (comments: an answer names its question).
 PARENTS = ("projects", "users", "documents", "claims", "reviews", "comments")
 CONTENT_TABLES = ("documents", "claims", "reviews", "users")  # "empty" means none of these
+# Revisions whose backups this release reads, each with the revision it reads them into.
+OLD_REVISIONS = {"0014": "0015"}
+DEFAULT_PROJECT_ID = 1
+# The default project as migration 0015 makes it (the one an old backup's rows belong to).
+_DEFAULT_SCALE = {
+    "verdicts": [
+        {
+            "name": "verified",
+            "label": "",
+            "description": "The evidence supports the claim as stated.",
+            "key": "1",
+            "rating": 3,
+        },
+        {
+            "name": "disputed",
+            "label": "",
+            "description": "Credible evidence contradicts it, or it is contested.",
+            "key": "2",
+            "rating": 1,
+        },
+        {
+            "name": "unsupported",
+            "label": "",
+            "description": "No evidence was found that would confirm it.",
+            "key": "3",
+            "rating": 2,
+        },
+    ]
+}
 
 
 def table_of(name: str) -> Table:
@@ -137,7 +176,9 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
         yield from enumerate(handle, start=1)
 
 
-def read_header(path: Path, engine: Engine) -> None:
+def read_header(path: Path, engine: Engine) -> dict[str, Any]:
+    """The header line, checked: a backup of this schema, or of one ``OLD_REVISIONS`` reads
+    into it."""
     for number, line in _lines(path):
         try:
             header = json.loads(line)
@@ -154,7 +195,8 @@ def read_header(path: Path, engine: Engine) -> None:
                 f"{SCHEMA_VERSION}, the one this workbench reads",
             )
         here = current_revision(engine)
-        if header.get("alembic_revision") != here:
+        made = header.get("alembic_revision")
+        if made != here and not (made in OLD_REVISIONS and OLD_REVISIONS[made] == here):
             raise InputFileError(
                 str(path),
                 number,
@@ -163,17 +205,76 @@ def read_header(path: Path, engine: Engine) -> None:
                 f"this database is at {here}; restore it with the workbench version that made "
                 "it, or into a database at that revision",
             )
-        return
+        project = header.get("project")
+        if project is not None and not isinstance(project, str):
+            raise InputFileError(str(path), number, "project", "must be a project's name")
+        return header
     raise InputFileError(str(path), None, None, "empty file, not a backup")
+
+
+class _BeforeProjects:
+    """Reads the lines of a backup made before projects as lines of this release's: one
+    project ``default`` first, each account's membership after the accounts, ``project_id``
+    in documents and settings (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self.started = False
+        self.members: list[dict[str, Any]] = []
+        self.members_out = False
+
+    def lines(self, name: str, raw: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        out: list[tuple[str, dict[str, Any]]] = []
+        if not self.started:
+            self.started = True
+            out.append(("projects", _default_project()))
+        if name != "users" and not self.members_out:
+            self.members_out = True
+            out += [("memberships", member) for member in self.members]
+        if name == "users" and isinstance(raw, dict):
+            self.members.append(
+                {
+                    "user_id": raw.get("id"),
+                    "project_id": DEFAULT_PROJECT_ID,
+                    "role": raw.get("role"),
+                }
+            )
+        if name in ("documents", "project_settings") and isinstance(raw, dict):
+            raw = {**raw, "project_id": DEFAULT_PROJECT_ID}
+        out.append((name, raw))
+        return out
+
+    def end(self) -> list[tuple[str, dict[str, Any]]]:
+        if not self.started or self.members_out:
+            return []
+        self.members_out = True
+        return [("memberships", member) for member in self.members]
+
+
+def _default_project() -> dict[str, Any]:
+    return {
+        "id": DEFAULT_PROJECT_ID,
+        "name": "default",
+        "description": "",
+        "verdict_scale": _DEFAULT_SCALE,
+        "guidelines": "",
+        "guidelines_version": 0,
+        "created_at": datetime.now(UTC).isoformat(),
+    }
 
 
 def iter_records(path: Path) -> Iterator[tuple[int, Table, dict[str, Any]]]:
     """The rows after the header, checked and converted; raises on the first bad line."""
-    order = {name: index for index, name in enumerate(TABLES)}
-    position = 0
-    previous: tuple[str, tuple[Any, ...]] | None = None  # the last row's table and key
+    old: _BeforeProjects | None = None
+    state = _Order()
+    number = 0
     for number, line in _lines(path):
         if number == 1:
+            try:
+                header = json.loads(line)
+            except ValueError:
+                header = {}
+            if isinstance(header, dict) and header.get("alembic_revision") in OLD_REVISIONS:
+                old = _BeforeProjects()
             continue
         if not line.strip():
             continue
@@ -185,42 +286,67 @@ def iter_records(path: Path) -> Iterator[tuple[int, Table, dict[str, Any]]]:
         if not isinstance(record, dict) or set(record) != {"table", "row"}:
             raise InputFileError(*where, None, 'a line must be {"table": ..., "row": {...}}')
         name, raw = record["table"], record["row"]
-        if name not in order:
-            raise InputFileError(*where, "table", f"unknown table {name!r}")
-        if order[name] < position:
-            raise InputFileError(*where, "table", f"{name} rows after rows of a later table")
-        position = order[name]
-        if not isinstance(raw, dict):
-            raise InputFileError(*where, "row", "must be an object")
-        table = table_of(name)
-        unknown = set(raw) - set(table.c.keys())
-        if unknown:
-            raise InputFileError(*where, f"row.{sorted(unknown)[0]}", "unknown column")
-        row: dict[str, Any] = {}
-        for column in table.c:
-            if column.name not in raw:
-                raise InputFileError(*where, f"row.{column.name}", "missing")
-            value = raw[column.name]
-            if value is None and not column.nullable:
-                raise InputFileError(*where, f"row.{column.name}", "must not be null")
-            try:
-                row[column.name] = load_value(table, column.name, value)
-            except ValueError as exc:
-                raise InputFileError(*where, f"row.{column.name}", str(exc)) from None
-            if value is not None:
-                problem = value_problem(table, column.name, row[column.name])
-                if problem is not None:
-                    raise InputFileError(*where, f"row.{column.name}", problem)
-        broken = row_problem(table, row)
-        if broken is not None:
-            raise InputFileError(*where, f"row.{broken[0]}", broken[1])
-        # The backup writes each table in primary key order; holding the file to it finds a
-        # repeated key here, in the first pass, with no key kept in memory.
-        key = primary_key(table, row)
-        if previous is not None and previous[0] == name and key <= previous[1]:
-            shown = ", ".join(map(str, key))
-            raise InputFileError(
-                *where, "row", f"{name} {shown} is not after the row before it (primary key order)"
-            )
-        previous = (name, key)
-        yield number, table, row
+        if old is not None and name in ("projects", "memberships"):
+            raise InputFileError(*where, "table", f"a backup of 0014 has no {name}")
+        pairs = [(name, raw)] if old is None else old.lines(name, raw)
+        for table_name, row in pairs:
+            yield number, *_checked(where, table_name, row, state)
+    if old is not None:
+        for table_name, row in old.end():
+            yield number, *_checked((str(path), number), table_name, row, state)
+
+
+class _Order:
+    """Where the file is: the position of its table, and the last row's table and key."""
+
+    def __init__(self) -> None:
+        self.order = {name: index for index, name in enumerate(TABLES)}
+        self.position = 0
+        self.previous: tuple[str, tuple[Any, ...]] | None = None
+
+
+def _checked(
+    where: tuple[str, int], name: Any, raw: Any, state: _Order
+) -> tuple[Table, dict[str, Any]]:
+    """One line's row, checked and converted; InputFileError naming its field if bad."""
+    order = state.order
+    if name not in order:
+        raise InputFileError(*where, "table", f"unknown table {name!r}")
+    if order[name] < state.position:
+        raise InputFileError(*where, "table", f"{name} rows after rows of a later table")
+    state.position = order[name]
+    if not isinstance(raw, dict):
+        raise InputFileError(*where, "row", "must be an object")
+    table = table_of(name)
+    unknown = set(raw) - set(table.c.keys())
+    if unknown:
+        raise InputFileError(*where, f"row.{sorted(unknown)[0]}", "unknown column")
+    row: dict[str, Any] = {}
+    for column in table.c:
+        if column.name not in raw:
+            raise InputFileError(*where, f"row.{column.name}", "missing")
+        value = raw[column.name]
+        if value is None and not column.nullable:
+            raise InputFileError(*where, f"row.{column.name}", "must not be null")
+        try:
+            row[column.name] = load_value(table, column.name, value)
+        except ValueError as exc:
+            raise InputFileError(*where, f"row.{column.name}", str(exc)) from None
+        if value is not None:
+            problem = value_problem(table, column.name, row[column.name])
+            if problem is not None:
+                raise InputFileError(*where, f"row.{column.name}", problem)
+    broken = row_problem(table, row)
+    if broken is not None:
+        raise InputFileError(*where, f"row.{broken[0]}", broken[1])
+    # The backup writes each table in primary key order; holding the file to it finds a
+    # repeated key here, in the first pass, with no key kept in memory.
+    key = primary_key(table, row)
+    previous = state.previous
+    if previous is not None and previous[0] == name and key <= previous[1]:
+        shown = ", ".join(map(str, key))
+        raise InputFileError(
+            *where, "row", f"{name} {shown} is not after the row before it (primary key order)"
+        )
+    state.previous = (name, key)
+    return table, row

@@ -64,6 +64,8 @@ class RestoreReport(SpacedJsonReport):
     conflict_count: int = 0
     accounts_added: list[str] = Field(default_factory=list)  # "name (role[, can log in])"
     accounts_skipped: list[str] = Field(default_factory=list)  # a merge without accounts=True
+    accounts_matched: list[str] = Field(default_factory=list)  # a project's: here by name
+    project: str | None = None  # a project's backup: the project it was restored as
     history_skipped: int = 0  # the backup's history rows a merge did not restore
     finals_checked: int = 0  # claims whose final verdict a merge recomputed
 
@@ -92,6 +94,13 @@ class RestoreReport(SpacedJsonReport):
 
     def summary(self) -> str:
         lines = [f"{self.file}: {self.counts()}"]
+        if self.written and self.project is not None:
+            lines[0] += f" into the new project {self.project}"
+        if self.written and self.accounts_matched:
+            lines.append(
+                "accounts already here (matched by name, now members of the project): "
+                + ", ".join(self.accounts_matched)
+            )
         if self.written and self.accounts_added:
             lines.append("accounts added: " + ", ".join(self.accounts_added))
         if self.accounts_skipped:
@@ -324,6 +333,10 @@ class Restorer:
         here = self.connection.execute(select(table).where(_pk_clause(table, row))).first()
         if here is not None:
             if dump_row(table, dict(here._mapping)) == dump_row(table, row):
+                return "present"
+            if table.name == "projects" and here._mapping["name"] == row["name"]:
+                # The same project (its id and name): its description, scale and guidelines
+                # here are kept, as a setting's value here is.
                 return "present"
             return "the same id holds different content here"
         for columns in _unique_keys(table):
