@@ -82,7 +82,8 @@ def test_a_project_the_user_is_not_in_is_refused_with_a_message(seeded: Engine, 
 
 def test_a_link_with_project_and_claim_opens_the_claim(seeded: Engine, app: App) -> None:
     two_projects(seeded)
-    claims = queue.list_claims(seeded, queue.ClaimFilter(), page_size=1000, actor=SYSTEM).items
+    flt = queue.ClaimFilter(project_id=1)  # two projects: the queue is one project's
+    claims = queue.list_claims(seeded, flt, page_size=1000, actor=SYSTEM).items
     target = claims[-1].id
     at = log_in(app(), "Ben", project="default", claim=str(target))
     assert not at.exception

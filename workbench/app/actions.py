@@ -142,7 +142,9 @@ def _advance(claim_id: int) -> None:
 def _assigned(exclude: tuple[int, ...]) -> int | None:
     """The claim assignment hands this reviewer next (and leases to them); None: none free."""
     try:
-        return assign.next_claim(state.engine(), _reviewer(), exclude=exclude)
+        return assign.next_claim(
+            state.engine(), _reviewer(), exclude=exclude, project=state.project_id()
+        )
     except WorkbenchError as exc:
         state.flash(DECISION, "error", str(exc))
         return None

@@ -121,7 +121,7 @@ def pop_history(history: Sequence[int]) -> tuple[int | None, list[int]]:
 
 
 def filter_is_default(flt: ClaimFilter) -> bool:
-    return flt == ClaimFilter()
+    return flt.model_copy(update={"project_id": None}) == ClaimFilter()
 
 
 def describe_filter(flt: ClaimFilter, document_titles: dict[int, str]) -> str:

@@ -126,9 +126,10 @@ def progress_counts(engine: Engine) -> None:
     claims that need more reviews. A bar of "claims with a verdict" would be full while
     reviewers are still handed claims for their second or third review.
     """
-    counts = progress(engine)
+    project = state.project_id()
+    counts = progress(engine, project_id=project)
     current = state.actor()
-    load = workload(engine, current if state.may(Action.review) else None)
+    load = workload(engine, current if state.may(Action.review) else None, project=project)
     if load.mine is not None:
         own = load.mine
         st.markdown(

@@ -302,8 +302,10 @@ def parse_claim_id(raw: str) -> int | None:
 
 
 def current_filter() -> ClaimFilter:
+    """The queue's filter, always within the current project (whatever was stored)."""
     stored = st.session_state.get(FILTER)
-    return ClaimFilter.model_validate(stored) if isinstance(stored, dict) else ClaimFilter()
+    flt = ClaimFilter.model_validate(stored) if isinstance(stored, dict) else ClaimFilter()
+    return flt.model_copy(update={"project_id": project_id()})
 
 
 def set_filter(flt: ClaimFilter) -> None:

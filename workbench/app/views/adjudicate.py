@@ -67,12 +67,19 @@ def main() -> None:
 
     page = st.session_state.get(PAGE, 1)
     try:
+        project = state.project_id()
         result = adjudication_queue(
-            engine, actor, page=page if isinstance(page, int) else 1, page_size=PAGE_SIZE
+            engine,
+            actor,
+            page=page if isinstance(page, int) else 1,
+            page_size=PAGE_SIZE,
+            project=project,
         )
         if result.page > result.pages:  # the last claim of the last page was just decided
             _go_to_page(result.pages)
-            result = adjudication_queue(engine, actor, page=result.pages, page_size=PAGE_SIZE)
+            result = adjudication_queue(
+                engine, actor, page=result.pages, page_size=PAGE_SIZE, project=project
+            )
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
         return

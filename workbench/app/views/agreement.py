@@ -82,7 +82,8 @@ def main() -> None:
         # accounts: an open that changes none of them reuses the figures computed before.
         version = snapshot.version(engine)
         use = _use()
-        whole = _figures(state.database_url(), version, use, None, actor)
+        project = state.project_id()
+        whole = _figures(state.database_url(), version, use, None, project, actor)
         if whole.claims == 0:
             st.info("No verdict yet: agreement figures appear once claims have been reviewed.")
             return
@@ -90,7 +91,7 @@ def main() -> None:
         figures = (
             whole
             if document_id is None
-            else _figures(state.database_url(), version, use, document_id, actor)
+            else _figures(state.database_url(), version, use, document_id, project, actor)
         )
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
@@ -114,9 +115,16 @@ def main() -> None:
 # actor is not part of the key (main() checked the stored role before).
 @st.cache_resource(ttl=3600, max_entries=16, show_spinner="Computing the agreement figures…")
 def _figures(
-    url: str, version: str, use: VerdictsUsed, document_id: int | None, _actor: Actor
+    url: str,
+    version: str,
+    use: VerdictsUsed,
+    document_id: int | None,
+    project: int | None,
+    _actor: Actor,
 ) -> snapshot.Figures:
-    return snapshot.figures(state.engine(), _actor, use=use, document_id=document_id, known=version)
+    return snapshot.figures(
+        state.engine(), _actor, use=use, document_id=document_id, known=version, project=project
+    )
 
 
 def _scope(whole: snapshot.Figures) -> int | None:

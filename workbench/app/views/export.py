@@ -16,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 from sqlalchemy import Engine
 
-from workbench.app import downloads, frame, render
+from workbench.app import downloads, frame, render, state
 from workbench.auth.policy import Action, authorize
 from workbench.config import get_settings
 from workbench.errors import PermissionDenied
@@ -79,7 +79,13 @@ def _prepare(engine: Engine, actor: Actor, fmt: ExportFormat, expected: int) -> 
     try:
         with path.open("wb") as out:
             result = stream_export(
-                engine, fmt, out, actor=actor, options=options, on_progress=advance
+                engine,
+                fmt,
+                out,
+                actor=actor,
+                options=options,
+                on_progress=advance,
+                project=state.project_id(),
             )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -117,11 +123,11 @@ def main() -> None:
     try:
         # The navigation hides this page from roles that cannot export; a stale link or an
         # account demoted mid-session still ends here, with the service's own refusal.
-        authorize(engine, actor, Action.export)
+        authorize(engine, actor, Action.export, state.project_id())
     except PermissionDenied as exc:
         st.error(render.md_escape(str(exc)))
         st.stop()
-    counts = progress(engine)
+    counts = progress(engine, project_id=state.project_id())
     everything = counts.total + counts.not_a_claim
     st.caption(
         f"{counts.total} claims in the queue, {counts.reviewed} reviewed, "
@@ -142,7 +148,9 @@ def main() -> None:
         ):
             # A ClaimReview holds the claims with a final verdict only.
             expected = (
-                workload(engine, None).final if fmt is ExportFormat.claimreview else everything
+                workload(engine, None, project=state.project_id()).final
+                if fmt is ExportFormat.claimreview
+                else everything
             )
             with slot:
                 _prepare(engine, actor, fmt, expected)

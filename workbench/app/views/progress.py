@@ -35,12 +35,12 @@ def main() -> None:
     st.title("Progress")
     try:
         decided = _decisions(state.database_url(), data_version(engine))
-        figures = reviewer_progress(engine, current, decided=decided)
+        figures = reviewer_progress(engine, current, decided=decided, project=state.project_id())
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
         st.stop()
         return
-    settings = get_project_settings(engine)
+    settings = get_project_settings(engine, state.project_id())
     st.caption(
         f"Each claim gets {settings.reviews_per_claim} review(s); a claim handed out stays "
         f"reserved for {settings.lease_minutes} min. Pace counts decisions per hour of active "

@@ -220,7 +220,7 @@ def _filter_line(engine: Engine, flt: ClaimFilter) -> None:
 def _first_claim(engine: Engine, flt: ClaimFilter, *, team: bool) -> int | None:
     current = state.actor()
     if team and current is not None:
-        return assign.next_claim(engine, current)
+        return assign.next_claim(engine, current, project=state.project_id())
     return next_claim_id(engine, flt, after=None)
 
 
