@@ -13,15 +13,23 @@ from tests.app.support import sidebar_text
 from workbench.app import guidelines, project, state
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
+from workbench.extract import default_extractor
+from workbench.ingest.service import ingest_documents
 from workbench.projects.choice import guidelines_read
 from workbench.projects.membership import grant
 from workbench.projects.scale import parse_scale
 from workbench.projects.service import add_project, set_guidelines, set_scale
 from workbench.review import queue
-from workbench.schemas import Actor, Role
+from workbench.schemas import Actor, DocumentIn, Role
 
 App = Callable[[], AppTest]
 PASSWORD = "correct horse battery staple"
+
+
+HEALTH_ARTICLE = (
+    "The health minister said vaccination rates rose to 92 percent in 2024. "
+    "Hospital admissions fell by a third over the same period, the agency reported."
+)
 
 
 def two_projects(engine: Engine) -> None:
@@ -94,6 +102,8 @@ def test_a_link_with_project_and_claim_opens_the_claim(seeded: Engine, app: App)
 
 def test_the_switcher_changes_project_role_and_address(seeded: Engine, app: App) -> None:
     two_projects(seeded)
+    health = [DocumentIn(text=HEALTH_ARTICLE, title="Vaccines", source="vaccines.txt")]
+    ingest_documents(seeded, health, default_extractor(), project="health")
     at = log_in(app(), "Ben")  # in two projects, named none: the first of his by name
     assert not at.exception
     assert at.query_params[project.PARAM] == "default"
@@ -170,14 +180,11 @@ def test_no_guidelines_no_panel(seeded: Engine, app: App) -> None:
 
 def test_the_verdict_help_follows_the_project_scale(seeded: Engine, app: App) -> None:
     add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
-    scale = parse_scale("true,mostly_true,false")
-    described = scale.model_copy(
-        update={
-            "verdicts": (
-                scale.verdicts[0].model_copy(update={"description": "Accurate as stated."}),
-                *scale.verdicts[1:],
-            )
-        }
+    # The verdicts reviews can store today, with a desk's own labels, order and keys.
+    described = parse_scale(
+        '[{"name": "verified", "label": "True", "description": "Accurate as stated.",'
+        ' "key": "1"}, {"name": "unsupported", "label": "Mostly true", "key": "2"},'
+        ' {"name": "disputed", "label": "False", "key": "3"}]'
     )
     set_scale(seeded, SYSTEM, "default", described)
     at = log_in(app(), "Ana")
@@ -186,3 +193,6 @@ def test_the_verdict_help_follows_the_project_scale(seeded: Engine, app: App) ->
     assert "**Mostly true**" in help_text
     assert "**2** mostly true" in help_text
     assert "verified" not in help_text.lower()
+    # The buttons follow the scale: its order, labels and keys.
+    labels = [b.label for b in at.button if b.key and b.key.startswith("verdict_")]
+    assert labels == ["True", "Mostly true", "False"]

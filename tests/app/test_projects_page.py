@@ -59,12 +59,12 @@ def test_a_site_admin_adds_a_project_with_its_scale(engine: Engine, app: App) ->
     assert at.title[0].value == "Projects"
     at.text_input(key=NEW_NAME).input("elections")
     at.text_input(key=NEW_DESCRIPTION).input("The election desk")
-    at.text_input(key=NEW_VERDICTS).input("true,mostly_true,false")
+    at.text_input(key=NEW_VERDICTS).input("disputed,verified")
     next(b for b in at.button if b.label == "Add project").click()
     at.run(timeout=30)
     assert "Project elections added" in messages(at)
     made = resolve_project(engine, "elections")
-    assert made.scale.names == ("true", "mostly_true", "false")
+    assert made.scale.names == ("disputed", "verified")
     assert made.description == "The election desk"
 
     # Refusals are messages: a bad name, a name taken, a bad scale.

@@ -38,6 +38,7 @@ from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change
 from workbench.auth.policy import Action
 from workbench.errors import NotFound, PermissionDenied
+from workbench.projects.scale import DEFAULT_SCALE
 from workbench.review import assign
 from workbench.review.history import visible_claim_history
 from workbench.review.queue import (
@@ -54,11 +55,15 @@ READ_ONLY_NOTE = (
     "You are signed in as a viewer: you can read the claims, but not record verdicts, "
     "notes or URLs. Ask an admin for the reviewer role to review."
 )
-VERDICT_BUTTONS: list[tuple[Verdict, str, str]] = [
-    (Verdict.verified, "Verified", "1"),
-    (Verdict.disputed, "Disputed", "2"),
-    (Verdict.unsupported, "Unsupported", "3"),
-]
+
+
+def verdict_buttons() -> list[tuple[Verdict, str, str]]:
+    """The current project's verdicts in its scale's order, with its labels and keys."""
+    chosen = state.project()
+    scale = chosen.project.scale if chosen is not None else DEFAULT_SCALE
+    return [(Verdict(v.name), v.shown, v.key) for v in scale.verdicts]
+
+
 # What the claim's box shows (see _claim).
 AROUND_CLAIM = "Around the claim"
 WHOLE_PARAGRAPH = "Whole paragraph"
@@ -327,14 +332,15 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
             )
         else:
             st.caption("Your verdict: none yet")
-        buttons = st.columns(3)
-        for col, (verdict, label, key) in zip(buttons, VERDICT_BUTTONS, strict=True):
+        choices = verdict_buttons()
+        buttons = st.columns(len(choices))
+        for col, (verdict, label, key) in zip(buttons, choices, strict=True):
             col.button(
                 label,
                 key=f"verdict_{verdict.value}",
                 on_click=actions.decide,
                 args=(claim_id, verdict),
-                shortcut=key,
+                shortcut=key or None,
                 type="primary" if current == verdict else "secondary",
                 width="stretch",
                 disabled=read_only,
