@@ -194,10 +194,36 @@ def _as_0014(backup: Path, old: Path) -> None:
             record["alembic_revision"] = "0014"
         elif record["table"] in ("projects", "memberships"):
             continue
-        elif record["table"] in ("documents", "project_settings"):
+        elif record["table"] in ("documents", "project_settings", "claims"):
             record["row"].pop("project_id")
         out.append(json.dumps(record))
     old.write_text("\n".join(out) + "\n")
+
+
+def _as_0015(backup: Path, old: Path) -> None:
+    """``backup`` as the release with projects but before claims.project_id (0016) wrote it."""
+    out = []
+    for number, line in enumerate(backup.read_text().splitlines()):
+        record = json.loads(line)
+        if number == 0:
+            record["alembic_revision"] = "0015"
+        elif record["table"] == "claims":
+            record["row"].pop("project_id")
+        out.append(json.dumps(record))
+    old.write_text("\n".join(out) + "\n")
+
+
+def test_a_backup_from_before_claims_knew_their_project_restores(
+    two_desks: Engine, other_url: str, tmp_path: Path
+) -> None:
+    before = {p: _exports(two_desks, p) for p in ("default", "health")}
+    backup, old = tmp_path / "all.jsonl", tmp_path / "old.jsonl"
+    export_backup(two_desks, backup, actor=SYSTEM)
+    _as_0015(backup, old)
+    target = open_database(other_url)
+    report = restore_backup(target, old, actor=SYSTEM)
+    assert report.written and report.conflict_count == 0, report.summary()
+    assert {p: _exports(target, p) for p in ("default", "health")} == before
 
 
 def test_a_backup_from_before_projects_restores_as_project_default(

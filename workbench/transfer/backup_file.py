@@ -61,7 +61,11 @@ TABLES = (
 PARENTS = ("projects", "users", "documents", "claims", "reviews", "comments")
 CONTENT_TABLES = ("documents", "claims", "reviews", "users")  # "empty" means none of these
 # Revisions whose backups this release reads, each with the revision it reads them into.
-OLD_REVISIONS = {"0014": "0015"}
+# Older schema revisions whose backups read into this one: 0014 (before projects, see the
+# module's docstring) and 0015 (before claims.project_id, which a restore fills in from the
+# claim's document, as migration 0016 does).
+OLD_REVISIONS = {"0014": "0016", "0015": "0016"}
+BEFORE_PROJECTS = "0014"
 DEFAULT_PROJECT_ID = 1
 # The default project as migration 0015 makes it (the one an old backup's rows belong to).
 _DEFAULT_SCALE = {
@@ -265,6 +269,8 @@ def _default_project() -> dict[str, Any]:
 def iter_records(path: Path) -> Iterator[tuple[int, Table, dict[str, Any]]]:
     """The rows after the header, checked and converted; raises on the first bad line."""
     old: _BeforeProjects | None = None
+    older = False  # a backup of an OLD_REVISIONS schema
+    projects: dict[Any, Any] = {}  # document id -> its project, for claims of 0014 and 0015
     state = _Order()
     number = 0
     for number, line in _lines(path):
@@ -273,7 +279,9 @@ def iter_records(path: Path) -> Iterator[tuple[int, Table, dict[str, Any]]]:
                 header = json.loads(line)
             except ValueError:
                 header = {}
-            if isinstance(header, dict) and header.get("alembic_revision") in OLD_REVISIONS:
+            made = header.get("alembic_revision") if isinstance(header, dict) else None
+            older = made in OLD_REVISIONS
+            if made == BEFORE_PROJECTS:
                 old = _BeforeProjects()
             continue
         if not line.strip():
@@ -290,10 +298,23 @@ def iter_records(path: Path) -> Iterator[tuple[int, Table, dict[str, Any]]]:
             raise InputFileError(*where, "table", f"a backup of 0014 has no {name}")
         pairs = [(name, raw)] if old is None else old.lines(name, raw)
         for table_name, row in pairs:
+            if older:
+                _claims_project(table_name, row, projects)
             yield number, *_checked(where, table_name, row, state)
     if old is not None:
         for table_name, row in old.end():
             yield number, *_checked((str(path), number), table_name, row, state)
+
+
+def _claims_project(table: str, row: Any, projects: dict[Any, Any]) -> None:
+    """Before 0016 a claim's project was its document's: fill claims.project_id as the
+    migration does (documents come before claims in the file)."""
+    if not isinstance(row, dict):
+        return
+    if table == "documents":
+        projects[row.get("id")] = row.get("project_id")
+    elif table == "claims" and "project_id" not in row:
+        row["project_id"] = projects.get(row.get("document_id"))
 
 
 class _Order:
