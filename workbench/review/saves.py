@@ -31,7 +31,7 @@ from workbench.db.models import (
     Review,
     utcnow,
 )
-from workbench.review import assign, awaiting, blind, stats
+from workbench.review import assign, blind, stats
 from workbench.review.writes import (
     final_state,
     k_of,
@@ -361,8 +361,9 @@ def save_verdict(
     pairs: list[blind.VerdictPair] = [
         (r.verdict, r.blind_verdict) for r in (*state.others, after) if r.verdict is not None
     ]
-    stats.store(session, claim_id, [v for v, _ in pairs], state.figures())
-    awaiting.refresh(session, claim_id)  # as refresh_final: the verdicts moved
+    # As refresh_final (the figures, then the awaiting flag: the verdicts moved), the claim's
+    # row updated once.
+    stats.store(session, claim_id, [v for v, _ in pairs], state.figures(), with_flag=True)
     entries.append(_follow_final(session, claim_id, state.final, wanted_final(pairs, state.k)))
     insert_entries(session, entries)
     return review_out_of(after, reviewer.name, urls)
