@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -96,11 +96,17 @@ class OwnReview:
         return [EvidenceOut(url=u.url, added_at=u.added_at) for u in self.urls]
 
 
-def read_own(session: Session, claim_id: int, reviewer_id: int) -> OwnReview:
+def read_own(
+    session: Session,
+    claim_id: int,
+    reviewer_id: int,
+    locked: stats.Figures | Literal[False] | None = False,
+) -> OwnReview:
     """Lock ``claim_id`` (its status read with the lock, as :func:`read_claim` takes it) and
     read ``reviewer_id``'s review of it with its URLs: two statements, one for a claim that
-    is missing or not open."""
-    locked = stats.lock(session, claim_id)
+    is missing or not open. ``locked``: the lock's answer, when the caller took it."""
+    if locked is False:
+        locked = stats.lock(session, claim_id)
     if locked is None:
         return OwnReview(claim_id, status=None)
     status = locked[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -180,10 +180,18 @@ _STATE = (
 )
 
 
-def read_claim(session: Session, claim_id: int, user_id: int, now: datetime) -> ClaimState:
+def read_claim(
+    session: Session,
+    claim_id: int,
+    user_id: int,
+    now: datetime,
+    locked: stats.Figures | Literal[False] | None = False,
+) -> ClaimState:
     """Lock ``claim_id`` (its figures read with the lock) and read its state for
-    ``user_id``'s verdict: two statements, one for a claim that is missing or not open."""
-    locked = stats.lock(session, claim_id)
+    ``user_id``'s verdict: two statements, one for a claim that is missing or not open.
+    ``locked``: the lock's answer, when the caller took it (``assign.account_and_lock``)."""
+    if locked is False:
+        locked = stats.lock(session, claim_id)
     if locked is None:
         return ClaimState(claim_id, status=None)
     status, verdicts, disagreement = locked
