@@ -19,8 +19,11 @@ the database from the rows it holds, the same way for one claim and for all of t
 - :func:`refresh`, in the transaction of every change that can move it, after the change is
   flushed and under the claim's row lock: a verdict change (``writes.refresh_final``, after
   ``stats.store``), an admin's final verdict (``writes.record_adjudication``), a review's
-  note or URLs changed (its ``updated_at``), a change of the claim's status
-  (``stats.status_changed``: not a claim, reopened, superseded, held out);
+  note or URLs changed (its ``updated_at``; only a claim an admin decided can move then,
+  ``note_saves``), a change of the claim's status (``stats.status_changed``: not a claim,
+  reopened, superseded, held out);
+- :data:`SET_FIGURES_AND_FLAG`, a reviewer's verdict (``saves.save_verdict`` through
+  ``stats.store``): the same rule in the UPDATE that sets the claim's new figures;
 - :func:`recount`, for rows written in bulk (``stats.recount``: a synthetic corpus, a
   restore). Migration 0014 filled the column with the same rule, written out.
 """

@@ -65,8 +65,8 @@ def record_verdict(
     """:func:`set_verdict` inside the caller's transaction, so several claims can be
     decided at once and all or none of the verdicts are stored.
 
-    Rows, not ORM objects (``saves.save_verdict`` says why): the account checked once, the
-    claim locked and its state read, then the writes."""
+    Rows, not ORM objects (``saves.save_verdict`` says why): the account checked once, with
+    the claim's lock (one statement), the claim's state read, then the writes."""
     now = datetime.now(UTC)
     # Before the review row is written: the claim's lock guards its k slots.
     reviewer, locked = assign.account_and_lock(session, actor, claim_id)
