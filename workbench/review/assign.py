@@ -44,7 +44,7 @@ from workbench.db.models import Base, Claim, Lease, ProjectSetting, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
 from workbench.projects.settings import ProjectSettings
-from workbench.review import discussion, scope
+from workbench.review import discussion, scope, stats
 from workbench.schemas import Actor, ClaimStatus, Role, Verdict
 
 if TYPE_CHECKING:
@@ -267,6 +267,20 @@ def account_in(session: Session, actor: Actor, claim_id: int | None = None) -> A
         stored = scope.account_for_claim(session, actor, Action.review, claim_id)
     session.info[key] = stored
     return stored
+
+
+def account_and_lock(
+    session: Session, actor: Actor, claim_id: int
+) -> tuple[Actor, stats.Figures | None]:
+    """:func:`account_in` for ``claim_id``, then ``stats.lock`` of it: one statement when the
+    account is not yet checked in this transaction (``scope.lock_with_account``)."""
+    key = ("account", actor.id, claim_id)
+    if not isinstance(session.info.get(key), Actor):
+        both = scope.lock_with_account(session, actor, Action.review, claim_id)
+        if both is not None:
+            session.info[key] = both[0]
+            return both
+    return account_in(session, actor, claim_id), stats.lock(session, claim_id)
 
 
 def reviewer_in(session: Session, actor: Actor, claim_id: int | None = None) -> User:

@@ -19,8 +19,11 @@ the database from the rows it holds, the same way for one claim and for all of t
 - :func:`refresh`, in the transaction of every change that can move it, after the change is
   flushed and under the claim's row lock: a verdict change (``writes.refresh_final``, after
   ``stats.store``), an admin's final verdict (``writes.record_adjudication``), a review's
-  note or URLs changed (its ``updated_at``), a change of the claim's status
-  (``stats.status_changed``: not a claim, reopened, superseded, held out);
+  note or URLs changed (its ``updated_at``; only a claim an admin decided can move then,
+  ``note_saves``), a change of the claim's status (``stats.status_changed``: not a claim,
+  reopened, superseded, held out);
+- :data:`SET_FIGURES_AND_FLAG`, a reviewer's verdict (``saves.save_verdict`` through
+  ``stats.store``): the same rule in the UPDATE that sets the claim's new figures;
 - :func:`recount`, for rows written in bulk (``stats.recount``: a synthetic corpus, a
   restore). Migration 0014 filled the column with the same rule, written out.
 """
@@ -32,6 +35,8 @@ from collections.abc import Iterable
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Float,
+    Integer,
     and_,
     bindparam,
     case,
@@ -52,11 +57,15 @@ _CHUNK = 2000  # ids per UPDATE ... WHERE id IN (...)
 _ADJUDICATED = FinalSource.adjudicated.value
 
 
-def _waiting() -> ColumnElement[bool]:
+def _waiting(disagreement: ColumnElement[float] | None = None) -> ColumnElement[bool]:
     """The rule, on the ``claims`` row of the statement it is used in (correlated). Each part
     is a seek in an index of the claim's rows: its final verdict (``claim_id`` is unique), its
-    reviews (``ix_reviews_claim_updated``, ``ix_reviews_claim_id``)."""
+    reviews (``ix_reviews_claim_updated``, ``ix_reviews_claim_id``).
+
+    ``disagreement``: the claim's figure as it is being set in the same UPDATE (None: the
+    row's own)."""
     claims = _CLAIMS.c
+    share = claims.disagreement if disagreement is None else disagreement
     final = aliased(FinalVerdict)
     adjudicated = (
         exists().where(final.claim_id == claims.id, final.source == _ADJUDICATED).correlate(_CLAIMS)
@@ -90,7 +99,7 @@ def _waiting() -> ColumnElement[bool]:
     return and_(
         claims.status == ClaimStatus.open.value,
         or_(
-            and_(not_(adjudicated), or_(claims.disagreement > 0, after_reveal)),
+            and_(not_(adjudicated), or_(share > 0, after_reveal)),
             changed_since,
         ),
     )
@@ -105,6 +114,29 @@ _REFRESH = (
     update(_CLAIMS)
     .where(_CLAIMS.c.id == bindparam("claim_id"), _CLAIMS.c.awaits_adjudication != WAITING)
     .values(awaits_adjudication=not_(_CLAIMS.c.awaits_adjudication))
+)
+
+
+# A verdict's save sets the claim's figures (``workbench.review.stats``) and its flag in one
+# UPDATE (one round trip less; the reviews it reads are written before it), writing only
+# when one of the three changes. Parameters: claim_id, n (verdicts), share (disagreement).
+_NEW_SHARE = bindparam("share", type_=Float)
+_WAITING_WITH_SHARE = case((_waiting(_NEW_SHARE), True), else_=False)
+SET_FIGURES_AND_FLAG = (
+    update(_CLAIMS)
+    .where(
+        _CLAIMS.c.id == bindparam("claim_id"),
+        or_(
+            _CLAIMS.c.verdicts != bindparam("n", type_=Integer),
+            _CLAIMS.c.disagreement != _NEW_SHARE,
+            _CLAIMS.c.awaits_adjudication != _WAITING_WITH_SHARE,
+        ),
+    )
+    .values(
+        verdicts=bindparam("n", type_=Integer),
+        disagreement=_NEW_SHARE,
+        awaits_adjudication=_WAITING_WITH_SHARE,
+    )
 )
 
 

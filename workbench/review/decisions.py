@@ -65,12 +65,12 @@ def record_verdict(
     """:func:`set_verdict` inside the caller's transaction, so several claims can be
     decided at once and all or none of the verdicts are stored.
 
-    Rows, not ORM objects (``saves.save_verdict`` says why): the account checked once, the
-    claim locked and its state read, then the writes."""
+    Rows, not ORM objects (``saves.save_verdict`` says why): the account checked once, with
+    the claim's lock (one statement), the claim's state read, then the writes."""
     now = datetime.now(UTC)
-    reviewer = assign.account_in(session, actor, claim_id)
     # Before the review row is written: the claim's lock guards its k slots.
-    state = saves.read_claim(session, claim_id, reviewer.id, now)
+    reviewer, locked = assign.account_and_lock(session, actor, claim_id)
+    state = saves.read_claim(session, claim_id, reviewer.id, now, locked)
     _check_status(claim_id, state.status)
     decision = assign.take_slot(session, state, reviewer, verdict, shown_at=shown_at, now=now)
     mine = state.mine
@@ -204,8 +204,8 @@ def _own_review(
     """The actor's account (the one permission check), then, the claim locked as a verdict
     locks it, their review of it with its URLs (``mine`` None: none yet, created by the save),
     checked for staleness: rows, not ORM objects (issue 13; ``saves.save_verdict``)."""
-    reviewer = assign.account_in(session, actor, claim_id)
-    own = note_saves.read_own(session, claim_id, reviewer.id)
+    reviewer, locked = assign.account_and_lock(session, actor, claim_id)
+    own = note_saves.read_own(session, claim_id, reviewer.id, locked)
     _check_status(claim_id, own.status)
     mine = own.mine
     if mine is None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,6 +22,7 @@ from workbench.db.models import (
 from workbench.review import awaiting, stats
 from workbench.review.saves import (
     _EVIDENCE,
+    _FINALS,
     _NEW_REVIEW,
     _REVIEW_COLUMNS,
     _REVIEWS,
@@ -29,7 +30,7 @@ from workbench.review.saves import (
     review_entry,
     review_out_of,
 )
-from workbench.schemas import Actor, EvidenceOut, ReviewOut
+from workbench.schemas import Actor, EvidenceOut, FinalSource, ReviewOut
 
 # --- a reviewer's note and URLs, without ORM objects (issue 13) -----------------------------
 #
@@ -48,6 +49,14 @@ _OWN = (
         _EVIDENCE.c.id.label("url_id"),
         _EVIDENCE.c.url,
         _EVIDENCE.c.added_at,
+        # Whether an admin has decided the claim: only then can a note or a URL move its
+        # awaiting flag (awaiting.WAITING: a review changed after the decision).
+        exists()
+        .where(
+            _FINALS.c.claim_id == bindparam("claim_id"),
+            _FINALS.c.source == FinalSource.adjudicated.value,
+        )
+        .label("adjudicated"),
     )
     .select_from(_REVIEWS.outerjoin(_EVIDENCE, _EVIDENCE.c.review_id == _REVIEWS.c.id))
     .where(
@@ -91,16 +100,24 @@ class OwnReview:
     status: str | None
     mine: ReviewRow | None = None  # None: no review yet (one is created on first touch)
     urls: tuple[UrlRow, ...] = ()
+    # An adjudicated final verdict (True when not read: no review yet).
+    adjudicated: bool = True
 
     def urls_out(self) -> list[EvidenceOut]:
         return [EvidenceOut(url=u.url, added_at=u.added_at) for u in self.urls]
 
 
-def read_own(session: Session, claim_id: int, reviewer_id: int) -> OwnReview:
+def read_own(
+    session: Session,
+    claim_id: int,
+    reviewer_id: int,
+    locked: stats.Figures | Literal[False] | None = False,
+) -> OwnReview:
     """Lock ``claim_id`` (its status read with the lock, as :func:`read_claim` takes it) and
     read ``reviewer_id``'s review of it with its URLs: two statements, one for a claim that
-    is missing or not open."""
-    locked = stats.lock(session, claim_id)
+    is missing or not open. ``locked``: the lock's answer, when the caller took it."""
+    if locked is False:
+        locked = stats.lock(session, claim_id)
     if locked is None:
         return OwnReview(claim_id, status=None)
     status = locked[0]
@@ -111,7 +128,15 @@ def read_own(session: Session, claim_id: int, reviewer_id: int) -> OwnReview:
         return OwnReview(claim_id, status=status)
     mine = ReviewRow(*(rows[0][: len(_REVIEW_COLUMNS)]))
     urls = tuple(UrlRow(r.url_id, r.url, r.added_at) for r in rows if r.url_id is not None)
-    return OwnReview(claim_id, status=status, mine=mine, urls=urls)
+    adjudicated = bool(rows[0].adjudicated)
+    return OwnReview(claim_id, status=status, mine=mine, urls=urls, adjudicated=adjudicated)
+
+
+def _refresh(session: Session, own: OwnReview) -> None:
+    """The claim's awaiting flag after a change of the review's note or URLs (its
+    ``updated_at``): it can move only if an admin has decided the claim."""
+    if own.adjudicated:
+        awaiting.refresh(session, own.claim_id)
 
 
 def _created(
@@ -183,7 +208,7 @@ def save_note(session: Session, own: OwnReview, reviewer: Actor, note: str) -> R
     else:
         after = before
     insert_entries(session, [review_entry(own.claim_id, reviewer.id, before, after)])
-    awaiting.refresh(session, own.claim_id)  # a review changed: after an admin decided?
+    _refresh(session, own)
     return review_out_of(after, reviewer.name, own.urls_out())
 
 
@@ -208,7 +233,7 @@ def save_url(session: Session, own: OwnReview, reviewer: Actor, url: str) -> Rev
         entries = [_url_entry(own.claim_id, reviewer.id, after.id, url_id, url, Change.create)]
     entries.insert(0, review_entry(own.claim_id, reviewer.id, before, after))
     insert_entries(session, entries)
-    awaiting.refresh(session, own.claim_id)  # a review changed: after an admin decided?
+    _refresh(session, own)
     return review_out_of(after, reviewer.name, urls)
 
 
@@ -226,6 +251,6 @@ def drop_url(session: Session, own: OwnReview, reviewer: Actor, url: str) -> Rev
                 _url_entry(own.claim_id, reviewer.id, after.id, u.id, url, Change.delete)
             )
     insert_entries(session, entries)
-    awaiting.refresh(session, own.claim_id)  # a review changed: after an admin decided?
+    _refresh(session, own)
     kept = [u for u in own.urls_out() if u.url != url]
     return review_out_of(after, reviewer.name, kept)

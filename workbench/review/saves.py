@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from workbench.db.models import (
     Review,
     utcnow,
 )
-from workbench.review import assign, awaiting, blind, stats
+from workbench.review import assign, blind, stats
 from workbench.review.writes import (
     final_state,
     k_of,
@@ -180,10 +180,18 @@ _STATE = (
 )
 
 
-def read_claim(session: Session, claim_id: int, user_id: int, now: datetime) -> ClaimState:
+def read_claim(
+    session: Session,
+    claim_id: int,
+    user_id: int,
+    now: datetime,
+    locked: stats.Figures | Literal[False] | None = False,
+) -> ClaimState:
     """Lock ``claim_id`` (its figures read with the lock) and read its state for
-    ``user_id``'s verdict: two statements, one for a claim that is missing or not open."""
-    locked = stats.lock(session, claim_id)
+    ``user_id``'s verdict: two statements, one for a claim that is missing or not open.
+    ``locked``: the lock's answer, when the caller took it (``assign.account_and_lock``)."""
+    if locked is False:
+        locked = stats.lock(session, claim_id)
     if locked is None:
         return ClaimState(claim_id, status=None)
     status, verdicts, disagreement = locked
@@ -361,8 +369,9 @@ def save_verdict(
     pairs: list[blind.VerdictPair] = [
         (r.verdict, r.blind_verdict) for r in (*state.others, after) if r.verdict is not None
     ]
-    stats.store(session, claim_id, [v for v, _ in pairs], state.figures())
-    awaiting.refresh(session, claim_id)  # as refresh_final: the verdicts moved
+    # As refresh_final (the figures, then the awaiting flag: the verdicts moved), the claim's
+    # row updated once.
+    stats.store(session, claim_id, [v for v, _ in pairs], state.figures(), with_flag=True)
     entries.append(_follow_final(session, claim_id, state.final, wanted_final(pairs, state.k)))
     insert_entries(session, entries)
     return review_out_of(after, reviewer.name, urls)

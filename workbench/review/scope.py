@@ -184,3 +184,45 @@ def account_for_claim(session: Session, actor: Actor, action: Action, claim_id: 
         member_role=None if row is None else row.member_role,
         in_project=row is not None and row.project_id is not None,
     )
+
+
+# A save's first statement: the claim's row locked (as ``stats.lock`` locks it) with its
+# figures, and the account with its role in the claim's project (as ``_ACCOUNT_ON_CLAIM``),
+# in one round trip instead of two (issue 13). Only the claim's row is locked; the account
+# is read as it was when the statement began, as it was read before the lock until then.
+_LOCK_WITH_ACCOUNT = (
+    select(
+        _CLAIMS.c.status,
+        _CLAIMS.c.verdicts,
+        _CLAIMS.c.disagreement,
+        _USERS.c.name,
+        _USERS.c.role,
+        _USERS.c.disabled,
+        select(_MEMBERSHIPS.c.role)
+        .where(
+            _MEMBERSHIPS.c.user_id == _USERS.c.id,
+            _MEMBERSHIPS.c.project_id == _CLAIMS.c.project_id,
+        )
+        .scalar_subquery()
+        .label("member_role"),
+    )
+    .select_from(_CLAIMS.join(_USERS, _USERS.c.id == bindparam("user_id")))
+    .where(_CLAIMS.c.id == bindparam("claim_id"))
+    .with_for_update(of=_CLAIMS)
+)
+
+
+def lock_with_account(
+    session: Session, actor: Actor, action: Action, claim_id: int
+) -> tuple[Actor, tuple[str, int, float]] | None:
+    """Lock ``claim_id`` and check ``actor`` against its project (:func:`account_for_claim`'s
+    rules and words) in one statement: the account as stored now and the claim's (status,
+    verdicts, disagreement) read with the lock. None when the claim or the account does not
+    exist: the caller then asks the two apart, for their own answers."""
+    values = {"user_id": actor.id, "claim_id": claim_id}
+    row = session.execute(_LOCK_WITH_ACCOUNT, values).first()
+    if row is None:
+        return None
+    account = (row.name, row.role, bool(row.disabled))
+    stored = judge(actor, action, account=account, member_role=row.member_role, in_project=True)
+    return stored, (row.status, row.verdicts, row.disagreement)

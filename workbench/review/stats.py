@@ -149,19 +149,25 @@ def store(
     claim_id: int,
     verdicts: Sequence[str | None],
     locked: Figures | Literal[False] | None = False,
+    *,
+    with_flag: bool = False,
 ) -> None:
     """Set a claim's figures from its verdicts as they stand in this transaction, and count
     it among the reviewed claims, or no longer, if its first verdict came or its last went.
 
     ``locked``: what :func:`lock` returned earlier in this transaction (read here, locked,
-    when not given).
+    when not given). ``with_flag``: also set the claim's ``awaits_adjudication`` in the same
+    UPDATE, as :func:`awaiting.refresh` would after it (the reviews' changes already sent).
     """
     row = lock(session, claim_id) if locked is False else locked
     if row is None:
         return
     status, before, share_before = row
     n, share = figures(verdicts)
-    if (n, share) != (before, share_before):
+    if with_flag:
+        values = {"claim_id": claim_id, "n": n, "share": share}
+        session.execute(awaiting.SET_FIGURES_AND_FLAG, values)
+    elif (n, share) != (before, share_before):
         session.execute(_SET_FIGURES, {"claim_id": claim_id, "n": n, "share": share})
     # The count on the claim's decided reviews. Only when it changed: a verdict changed
     # for another leaves every review's count as it was (the changed review's included).
