@@ -11,7 +11,7 @@ import enum
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import ColumnElement, Engine, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.db.models import Base, Document, FinalVerdict, HistoryEntry, Review
@@ -130,15 +130,19 @@ def history_out(row: HistoryEntry) -> HistoryOut:
     )
 
 
-def iter_history(engine: Engine, batch: int = 1000) -> Iterator[HistoryOut]:
-    """The whole history, oldest first, ``batch`` entries a query (for `export --history`)."""
+def iter_history(
+    engine: Engine, batch: int = 1000, *, where: ColumnElement[bool] | None = None
+) -> Iterator[HistoryOut]:
+    """The whole history, or the entries ``where`` selects, oldest first, ``batch`` entries a
+    query (for `export --history`)."""
     after = 0
     while True:
         with unit_of_work(engine) as session:
+            query = select(HistoryEntry).where(HistoryEntry.id > after)
+            if where is not None:
+                query = query.where(where)
             rows = session.scalars(
-                select(HistoryEntry)
-                .where(HistoryEntry.id > after)
-                .order_by(HistoryEntry.id)
+                query.order_by(HistoryEntry.id)
                 .limit(batch)
                 .options(selectinload(HistoryEntry.actor))
             ).all()

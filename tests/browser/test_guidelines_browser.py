@@ -67,7 +67,12 @@ def test_guidelines_render_markdown_and_no_raw_html(served: str, playwright_api:
     expect = playwright_api.expect
     dialogs: list[str] = []
     with chromium_page(playwright_api, FAILURE_SCREENSHOT, LAPTOP) as page:
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+        def on_dialog(dialog: Any) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
         page.goto(f"{served}/review")
         wait_for_app_run(page)
         enter_name(page)

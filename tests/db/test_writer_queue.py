@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -41,7 +41,7 @@ def test_waiters_get_their_turn_in_the_order_they_asked() -> None:
         thread = threading.Thread(target=writer, args=(i,))
         thread.start()
         threads.append(thread)
-        wait_until(lambda n=i + 1: queue.waiting == n)  # each asks after the one before
+        wait_until(_equals(lambda: queue.waiting, i + 1))  # each asks after the one before
     queue.release()
     for thread in threads:
         thread.join(LONG)
@@ -87,9 +87,9 @@ def test_with_slots_that_many_go_at_once_and_the_rest_in_order() -> None:
         thread.start()
         threads.append(thread)
         if i < 2:
-            wait_until(lambda n=i + 1: len(order) == n)
+            wait_until(_equals(lambda: len(order), i + 1))
         else:
-            wait_until(lambda n=i - 1: queue.waiting == n)
+            wait_until(_equals(lambda: queue.waiting, i - 1))
     assert sorted(inside) == [0, 1] and queue.waiting == 3
     let_go[1].set()
     wait_until(lambda: order == [0, 1, 2])
@@ -123,7 +123,7 @@ def test_a_stuck_holder_is_a_clear_error_after_the_timeout() -> None:
     assert queue.waiting == 0  # the one who gave up left the queue
     queue.release()
     got: list[bool] = []
-    thread = threading.Thread(target=lambda: got.append(queue.acquire(0.05) is None))
+    thread = threading.Thread(target=_takes_a_turn, args=(queue, got))
     thread.start()
     thread.join(LONG)
     assert got == [True]  # nobody holds it now: the next one gets it at once
@@ -161,7 +161,7 @@ def test_an_exception_in_the_block_releases_the_turn() -> None:
     with pytest.raises(ValueError), queue.turn(LONG):
         raise ValueError("boom")
     got: list[bool] = []
-    thread = threading.Thread(target=lambda: got.append(queue.acquire(0.05) is None))
+    thread = threading.Thread(target=_takes_a_turn, args=(queue, got))
     thread.start()
     thread.join(LONG)
     assert got == [True]
@@ -172,7 +172,7 @@ def test_an_exception_in_the_block_releases_the_turn() -> None:
 def test_a_turn_closed_from_another_thread_is_still_given_back() -> None:
     queue = WriterQueue("test")
 
-    def writer() -> Iterator[int]:
+    def writer() -> Generator[int, None, None]:
         with queue.turn(LONG):
             yield 1
 
@@ -182,7 +182,7 @@ def test_a_turn_closed_from_another_thread_is_still_given_back() -> None:
     closer.start()
     closer.join(LONG)
     got: list[bool] = []
-    thread = threading.Thread(target=lambda: got.append(queue.acquire(0.05) is None))
+    thread = threading.Thread(target=_takes_a_turn, args=(queue, got))
     thread.start()
     thread.join(LONG)
     assert got == [True]
@@ -270,3 +270,13 @@ def test_postgresql_writers_queue_a_few_at_a_time_and_readers_not_at_all(
         thread.start()
         thread.join(LONG)
     assert outcome == ["done", "busy"]
+
+
+def _equals(read: Callable[[], int], expected: int) -> Callable[[], bool]:
+    return lambda: read() == expected
+
+
+def _takes_a_turn(queue: WriterQueue, got: list[bool]) -> None:
+    """Take a turn within 0.05 s and keep it (a timeout raises, leaving ``got`` as it was)."""
+    queue.acquire(0.05)
+    got.append(True)

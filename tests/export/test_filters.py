@@ -179,6 +179,7 @@ def test_cli_options_reach_the_filter(reviewed: Reviewed, db_url: str, tmp_path:
         "min_score": 0.0,
         "max_score": 1.0,
         "final_only": False,
+        "project": "default",  # the project exported, named in the manifest
     }
 
 

@@ -27,7 +27,7 @@ from workbench.projects.membership import grant
 from workbench.projects.scale import ScaleVerdict, VerdictScale
 from workbench.projects.service import add_project
 from workbench.review import decisions
-from workbench.schemas import DocumentIn, Role, Verdict
+from workbench.schemas import Actor, DocumentIn, Role, Verdict
 
 ARTICLE = (
     "The minister said unemployment fell to 4.1 percent in March. "
@@ -183,7 +183,8 @@ def test_a_member_of_one_project_cannot_export_another(
 ) -> None:
     engine = two[0].engine
     add_user(engine, SYSTEM, "Root", Role.admin, "correct horse battery")
-    eve = add_user(engine, SYSTEM, "Eve", Role.viewer, "correct horse battery")
+    made = add_user(engine, SYSTEM, "Eve", Role.viewer, "correct horse battery")
+    eve = Actor(id=made.id, name=made.name, role=made.role)
     grant(engine, SYSTEM, "Eve", "health", Role.admin)
     assert render_export(engine, ExportFormat.csv, actor=eve, project="health")
     with pytest.raises(PermissionDenied, match="not a member of this project"):

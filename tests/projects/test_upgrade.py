@@ -48,7 +48,9 @@ def test_an_old_database_upgrades_into_the_default_project_and_exports_the_same(
     with engine.connect() as connection:
         users: dict[str, str] = dict(connection.execute(text("SELECT name, role FROM users")).all())
         documents = connection.execute(text("SELECT id, sha256 FROM documents ORDER BY id")).all()
-        settings = dict(connection.execute(text("SELECT key, value FROM project_settings")).all())
+        settings: dict[str, object] = dict(
+            connection.execute(text("SELECT key, value FROM project_settings")).all()
+        )
     before, counts = _exports_at_0014(engine), _counts(engine)
     assert counts["reviews"] > 100 and before["jsonl"].count(b"\n") > 100
     forget(db_url)

@@ -7,6 +7,7 @@ the queue filter and page, and at most one message per area waiting to be shown.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -19,6 +20,7 @@ from workbench.app.selection import push_history
 from workbench.auth.policy import SITE_ACTIONS, Action, allowed
 from workbench.config import current_settings
 from workbench.db.open import open_database
+from workbench.errors import PermissionDenied, WorkbenchError
 from workbench.projects.choice import Choice
 from workbench.review.queue import ClaimFilter
 from workbench.schemas import Actor, Verdict
@@ -397,6 +399,24 @@ class Flash:
 
 def flash(area: str, level: Level, message: str) -> None:
     st.session_state[FLASH] = Flash(area, level, message)
+
+
+def run_flashed(area: str, action: Callable[[], object], done: str) -> None:
+    """Run a form's service call; leave ``done`` for ``area``, or the service's refusal."""
+    try:
+        action()
+    except WorkbenchError as exc:
+        flash(area, "error", str(exc))
+        return
+    flash(area, "success", done)
+
+
+def signed_in_actor() -> Actor:
+    """The signed-in account, for a form's callback (which runs before the page's checks)."""
+    current = actor()
+    if current is None:
+        raise PermissionDenied("sign in first")
+    return current
 
 
 def show_flash(area: str) -> None:

@@ -11,9 +11,8 @@ from typing import BinaryIO
 
 from pydantic import ConfigDict
 from sqlalchemy import Engine, func, or_, select
-from sqlalchemy.orm import selectinload
 
-from workbench.audit import Entity, history_out
+from workbench.audit import Entity, iter_history
 from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, Document, HistoryEntry, Project
 from workbench.db.session import unit_of_work
@@ -251,22 +250,7 @@ def iter_history_of(
         (HistoryEntry.entity == Entity.membership.value)
         & HistoryEntry.entity_id.startswith(f"{project_id}:"),
     )
-    after = 0
-    while True:
-        with unit_of_work(engine) as session:
-            query = select(HistoryEntry).where(HistoryEntry.id > after)
-            if project_id is not None:
-                query = query.where(own)
-            rows = session.scalars(
-                query.order_by(HistoryEntry.id)
-                .limit(batch)
-                .options(selectinload(HistoryEntry.actor))
-            ).all()
-            entries = [history_out(row) for row in rows]
-        yield from entries
-        if len(rows) < batch:
-            return
-        after = rows[-1].id
+    return iter_history(engine, batch, where=None if project_id is None else own)
 
 
 def stream_export(

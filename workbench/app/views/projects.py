@@ -10,14 +10,12 @@ changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 from pydantic import ValidationError
 
 from workbench.app import frame, guidelines, project, render, state
 from workbench.auth.policy import Action
-from workbench.errors import InvalidInput, PermissionDenied, WorkbenchError
+from workbench.errors import InvalidInput, WorkbenchError
 from workbench.projects import membership
 from workbench.projects.scale import VerdictScale, parse_scale
 from workbench.projects.service import (
@@ -27,7 +25,7 @@ from workbench.projects.service import (
     set_description,
     set_guidelines,
 )
-from workbench.schemas import Actor, Role
+from workbench.schemas import Role
 
 AREA = "projects"
 NEW_NAME = "new_project_name"
@@ -48,22 +46,6 @@ def guidelines_key(chosen: ProjectOut) -> str:
     return f"project_guidelines_{chosen.id}_{chosen.guidelines_version}"
 
 
-def _me() -> Actor:
-    current = state.actor()
-    if current is None:
-        raise PermissionDenied("sign in first")
-    return current
-
-
-def _run(action: Callable[[], object], done: str) -> None:
-    try:
-        action()
-    except WorkbenchError as exc:
-        state.flash(AREA, "error", str(exc))
-        return
-    state.flash(AREA, "success", done)
-
-
 # --- the callbacks: each one service call --------------------------------------------------
 
 
@@ -74,9 +56,13 @@ def _add() -> None:
 
     def add() -> ProjectOut:
         scale = _scale(verdicts)
-        return add_project(state.engine(), _me(), name, description=description, scale=scale)
+        return add_project(
+            state.engine(), state.signed_in_actor(), name, description=description, scale=scale
+        )
 
-    _run(add, f"Project {name} added: grant it members below, once you have opened it.")
+    state.run_flashed(
+        AREA, add, f"Project {name} added: grant it members below, once you have opened it."
+    )
 
 
 def _scale(verdicts: str) -> VerdictScale:
@@ -89,32 +75,36 @@ def _scale(verdicts: str) -> VerdictScale:
 def _grant(name: str) -> None:
     user = str(st.session_state.get(MEMBER_NAME, "")).strip()
     role = Role(st.session_state.get(MEMBER_ROLE, Role.reviewer))
-    _run(
-        lambda: membership.grant(state.engine(), _me(), user, name, role),
+    state.run_flashed(
+        AREA,
+        lambda: membership.grant(state.engine(), state.signed_in_actor(), user, name, role),
         f"{user} is now {role.value} of {name}.",
     )
 
 
 def _revoke(name: str) -> None:
     user = str(st.session_state.get(REVOKED, "") or "")
-    _run(
-        lambda: membership.revoke(state.engine(), _me(), user, name),
+    state.run_flashed(
+        AREA,
+        lambda: membership.revoke(state.engine(), state.signed_in_actor(), user, name),
         f"{user} is no longer a member of {name}.",
     )
 
 
 def _save_description(chosen: ProjectOut) -> None:
     text = str(st.session_state.get(description_key(chosen), ""))
-    _run(
-        lambda: set_description(state.engine(), _me(), chosen.name, text),
+    state.run_flashed(
+        AREA,
+        lambda: set_description(state.engine(), state.signed_in_actor(), chosen.name, text),
         "Description saved.",
     )
 
 
 def _save_guidelines(chosen: ProjectOut) -> None:
     text = str(st.session_state.get(guidelines_key(chosen), ""))
-    _run(
-        lambda: set_guidelines(state.engine(), _me(), chosen.name, text),
+    state.run_flashed(
+        AREA,
+        lambda: set_guidelines(state.engine(), state.signed_in_actor(), chosen.name, text),
         "Guidelines saved: reviewers see them open until they have read them.",
     )
 
@@ -134,7 +124,7 @@ def main() -> None:
 
 
 def _all_projects() -> None:
-    rows = list_projects(state.engine(), _me())
+    rows = list_projects(state.engine(), state.signed_in_actor())
     st.markdown("#### All projects")
     st.dataframe(
         {
@@ -213,7 +203,7 @@ def _this_project(chosen: ProjectOut, *, site_admin: bool) -> None:
 def _members(chosen: ProjectOut, *, site_admin: bool) -> None:
     st.markdown("#### Members")
     try:
-        people = membership.members(state.engine(), _me(), chosen.name)
+        people = membership.members(state.engine(), state.signed_in_actor(), chosen.name)
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
         return

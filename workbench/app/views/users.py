@@ -6,16 +6,14 @@ that actor's role, so a reviewer who reached this page some other way changes no
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from workbench.app import frame, render, state
 from workbench.auth import accounts
 from workbench.auth.accounts import MAX_EMAIL_CHARS, MAX_NAME_CHARS
 from workbench.auth.passwords import MAX_LENGTH, MIN_LENGTH
-from workbench.errors import InvalidInput, PermissionDenied, WorkbenchError
-from workbench.schemas import Actor, Role, UserOut
+from workbench.errors import InvalidInput, PermissionDenied
+from workbench.schemas import Role, UserOut
 
 AREA = "users"
 NEW_NAME = "new_user_name"
@@ -39,22 +37,6 @@ ROLE_HELP = (
 )
 
 
-def _me() -> Actor:
-    current = state.actor()
-    if current is None:
-        raise PermissionDenied("sign in first")
-    return current
-
-
-def _run(action: Callable[[], UserOut], done: str) -> None:
-    try:
-        action()
-    except WorkbenchError as exc:
-        state.flash(AREA, "error", str(exc))
-        return
-    state.flash(AREA, "success", done)
-
-
 def _passwords(first: str, second: str) -> str:
     """The new password from two boxes; both are emptied whatever happens."""
     password = str(st.session_state.get(first, ""))
@@ -76,9 +58,11 @@ def _add() -> None:
         password: str | None = _passwords(NEW_PASSWORD, NEW_PASSWORD_AGAIN)
         if not password and email is not None:
             password = None  # signs in only through single sign-on
-        return accounts.add_user(state.engine(), _me(), name, role, password, email=email)
+        return accounts.add_user(
+            state.engine(), state.signed_in_actor(), name, role, password, email=email
+        )
 
-    _run(add, f"Added {' '.join(name.split())} as {role.value}.")
+    state.run_flashed(AREA, add, f"Added {' '.join(name.split())} as {role.value}.")
 
 
 def _role_key(user_id: int) -> str:
@@ -88,15 +72,17 @@ def _role_key(user_id: int) -> str:
 
 def _set_role(name: str, user_id: int) -> None:
     role = Role(st.session_state.get(_role_key(user_id), Role.reviewer))
-    _run(
-        lambda: accounts.set_role(state.engine(), _me(), name, role),
+    state.run_flashed(
+        AREA,
+        lambda: accounts.set_role(state.engine(), state.signed_in_actor(), name, role),
         f"{name} is now {role.value}.",
     )
 
 
 def _set_disabled(name: str, disabled: bool) -> None:
-    _run(
-        lambda: accounts.set_disabled(state.engine(), _me(), name, disabled),
+    state.run_flashed(
+        AREA,
+        lambda: accounts.set_disabled(state.engine(), state.signed_in_actor(), name, disabled),
         f"{name} is {'disabled' if disabled else 'enabled'}.",
     )
 
@@ -104,15 +90,18 @@ def _set_disabled(name: str, disabled: bool) -> None:
 def _reset_password(name: str) -> None:
     def reset() -> UserOut:
         password = _passwords(RESET_PASSWORD, RESET_PASSWORD_AGAIN)
-        return accounts.set_password(state.engine(), _me(), name, password)
+        return accounts.set_password(state.engine(), state.signed_in_actor(), name, password)
 
-    _run(reset, f"New password set for {name}; their failed-login count is cleared.")
+    state.run_flashed(
+        AREA, reset, f"New password set for {name}; their failed-login count is cleared."
+    )
 
 
 def _set_email(name: str, user_id: int) -> None:
     email = str(st.session_state.get(_email_key(user_id), "")).strip() or None
-    _run(
-        lambda: accounts.set_email(state.engine(), _me(), name, email),
+    state.run_flashed(
+        AREA,
+        lambda: accounts.set_email(state.engine(), state.signed_in_actor(), name, email),
         f"{name} signs in with {email}." if email else f"{name} has no e-mail now.",
     )
 
@@ -230,7 +219,7 @@ def main() -> None:
     engine, _ = frame.start()
     st.title("Users")
     try:
-        users = accounts.list_users(engine, _me())
+        users = accounts.list_users(engine, state.signed_in_actor())
     except PermissionDenied as exc:
         st.error(render.md_escape(str(exc)))
         st.stop()
