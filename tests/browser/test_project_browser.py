@@ -45,11 +45,7 @@ def two_desks(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[tupl
 
     people = seed_team(db_url, [("ann", Role.reviewer), ("bob", Role.reviewer)])
     engine = open_database(db_url)
-    before = {
-        c.id
-        for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=1000, actor=SYSTEM).items
-    }
-    add_project(engine, SYSTEM, "health")
+    health = add_project(engine, SYSTEM, "health")
     grant(engine, SYSTEM, "ann", "health", Role.reviewer)
     store_document(
         engine,
@@ -57,11 +53,11 @@ def two_desks(db_url: str, tmp_path: Path, playwright_api: Any) -> Iterator[tupl
         default_extractor(),
         project="health",
     )
-    after = {
-        c.id
-        for c in queue.list_claims(engine, queue.ClaimFilter(), page_size=1000, actor=SYSTEM).items
-    }
-    health_claim = min(after - before)
+    # Two projects: the queue is one project's (health's only document, its claims).
+    flt = queue.ClaimFilter(project_id=health.id)
+    health_claim = min(
+        c.id for c in queue.list_claims(engine, flt, page_size=1000, actor=SYSTEM).items
+    )
     dispose_all()
     with serving(db_url, tmp_path) as base:
         yield Team(base=base, db_url=db_url, people=people), health_claim
