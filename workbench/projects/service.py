@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -31,7 +31,6 @@ NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # descriptions, keys and ratings; other names wait for verdicts stored as the scale's strings.
 STORABLE = frozenset(DEFAULT_SCALE.names)
 DESCRIPTION_MAX = 2000
-DEFAULT_PROJECT = "default"  # the project an upgraded database's data moves into (0015)
 
 
 class ProjectOut(BaseModel):
@@ -295,16 +294,6 @@ def verdicts_in_use(session: Session, project_id: int) -> set[str]:
         )
     )
     return {v for v in used if v is not None}
-
-
-def scale_of(session: Session, project_id: int) -> VerdictScale:
-    value = session.scalar(select(Project.verdict_scale).where(Project.id == project_id))
-    if value is None:
-        raise NotFound(f"no project with id {project_id}")
-    try:
-        return VerdictScale.model_validate(value)
-    except ValidationError as exc:  # only a hand-edited database gets here
-        raise InvalidInput(f"project {project_id}: its stored verdict scale is invalid") from exc
 
 
 def _description(text: str) -> str:
