@@ -338,7 +338,7 @@ def lost_updates(run: Run) -> int:
                 lost += 1
                 continue
             want = acked.review
-            lost += (row.verdict or None) != (want.verdict.value if want.verdict else None)
+            lost += (row.verdict or None) != (want.verdict or None)
             lost += row.note != want.note
             lost += {e.url for e in row.evidence} != {e.url for e in want.urls}
             lost += row.version != want.version

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+# A verdict is a name of its project's verdict scale (workbench.projects.scale), stored as it
+# is in reviews, final verdicts and exports: lower case, no spaces, so it reads the same in a
+# URL, a CSV cell and a command line; 20 characters, what the columns hold. Whether a name is
+# on the scale of the claim's project is the services' check (workbench.review), not this.
+VERDICT_PATTERN = r"^[a-z][a-z0-9_-]{0,19}$"
+VerdictName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=VERDICT_PATTERN)]
 
 
 class Verdict(enum.StrEnum):
-    """What a reviewer concluded about a claim."""
+    """The default scale's verdicts, as constants for tests, samples and benchmarks.
+
+    Not what a verdict may be: that is the claim's project's scale (:data:`VerdictName`,
+    checked by the services); nothing in ``workbench`` checks a verdict against this."""
 
     verified = "verified"  # the evidence supports the claim as stated
     disputed = "disputed"  # credible evidence contradicts it, or it is contested
@@ -120,7 +130,7 @@ class EvidenceOut(BaseModel):
 class ReviewOut(BaseModel):
     id: int
     reviewer: str
-    verdict: Verdict | None
+    verdict: VerdictName | None
     note: str
     urls: list[EvidenceOut]
     version: int
@@ -133,7 +143,7 @@ class ReviewOut(BaseModel):
     # The verdict given before the reviewer could see anyone else's, and whether they saved
     # another after that (workbench.review.blind). Defaults read a version 3 export: what a
     # file without them says is that nothing changed after a reveal.
-    blind_verdict: Verdict | None = None
+    blind_verdict: VerdictName | None = None
     changed_after_reveal: bool = False
 
 
@@ -197,7 +207,7 @@ class FinalVerdictOut(BaseModel):
     """A claim's final verdict, how it was reached, and the version a save must match."""
 
     claim_id: int
-    verdict: Verdict
+    verdict: VerdictName
     source: FinalSource
     reason: str
     decided_by: str | None = Field(description="None for single and consensus verdicts")
@@ -232,7 +242,7 @@ class ExportRecord(BaseModel):
     status: ClaimStatus
     document: DocumentRef
     reviews: list[ReviewOut]
-    final_verdict: Verdict | None = None
+    final_verdict: VerdictName | None = None
     final_source: FinalSource | None = None
     final_reason: str | None = None
     final_decided_at: datetime | None = None
@@ -283,7 +293,7 @@ class ReviewerProgress(BaseModel):
 
 class ReviewerVerdict(BaseModel):
     reviewer: str
-    verdict: Verdict
+    verdict: VerdictName
 
 
 class SimilarClaim(BaseModel):

@@ -13,14 +13,14 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
+from workbench.agreement.metrics import claim_disagreement
 from workbench.agreement.report import (
     MIN_CLAIMS,
     agreement_report,
     build_report,
-    claim_disagreement,
     reading,
 )
-from workbench.agreement.table import LABELS, audited_table, load_table
+from workbench.agreement.table import DEFAULT_LABELS, audited_table, load_table
 from workbench.auth.accounts import add_user, set_disabled
 from workbench.auth.policy import SYSTEM
 from workbench.errors import PermissionDenied
@@ -29,6 +29,9 @@ from workbench.review import decisions, queue
 from workbench.schemas import Actor, Role, Verdict
 
 V, D, U = Verdict.verified, Verdict.disputed, Verdict.unsupported
+# The default scale's labels as the enum, in the table's order.
+LABELS = tuple(Verdict(label) for label in DEFAULT_LABELS)
+
 N_CLAIMS = 40
 # The seeded engine, its claim ids and the people who reviewed them, by name.
 Panel = tuple[Engine, list[int], dict[str, Actor]]

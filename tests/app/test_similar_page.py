@@ -33,8 +33,7 @@ def group(engine: Engine) -> tuple[int, int, int, int]:
 
 def verdicts(engine: Engine, claim_id: int) -> list[tuple[str, str | None]]:
     return [
-        (r.reviewer, r.verdict.value if r.verdict else None)
-        for r in queue.get_claim(engine, claim_id, actor=SYSTEM).reviews
+        (r.reviewer, r.verdict) for r in queue.get_claim(engine, claim_id, actor=SYSTEM).reviews
     ]
 
 

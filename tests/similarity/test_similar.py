@@ -147,7 +147,7 @@ def test_a_missing_claim_is_not_found(engine: Engine) -> None:
         similar.apply_verdict_to_similar(engine, 999, local_actor(engine, "Ana"), Verdict.verified)
 
 
-def my_verdict(engine: Engine, claim_id: int, name: str) -> Verdict | None:
+def my_verdict(engine: Engine, claim_id: int, name: str) -> str | None:
     review = next(
         (r for r in queue.get_claim(engine, claim_id, actor=SYSTEM).reviews if r.reviewer == name),
         None,

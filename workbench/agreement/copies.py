@@ -44,7 +44,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 from sqlalchemy import Engine
 
-from workbench.agreement.table import LABELS, VerdictsUsed, VerdictTable
+from workbench.agreement.table import DEFAULT_LABELS, VerdictsUsed, VerdictTable
 from workbench.db import snapshots
 
 MAGIC = b"WBAGREE\n"
@@ -84,6 +84,8 @@ def encode(table: VerdictTable, *, version: str, token: str) -> bytes:
     names = {
         "reviewers": table.reviewers,
         "titles": [[int(d), t] for d, t in table.document_titles.items()],
+        # What the codes mean: a copy read under another scale is not used (incremental).
+        "labels": list(table.labels),
     }
     texts = table.claim_texts
     arrays: dict[str, NDArray[Any]] = {
@@ -184,6 +186,7 @@ def _table(arrays: dict[str, NDArray[Any]], use: VerdictsUsed) -> VerdictTable:
     decided_rated = _array(arrays, "decided", np.float64, 1)
     names = json.loads(_text(_array(arrays, "names", np.uint8, 1)))
     reviewers, titles = names["reviewers"], names["titles"]
+    labels = names.get("labels", list(DEFAULT_LABELS))  # a copy from before scales
     joined = _text(_array(arrays, "texts", np.uint8, 1))
     lengths = _array(arrays, "text_lengths", np.int64, 1)
     n = len(claim_ids)
@@ -198,8 +201,10 @@ def _table(arrays: dict[str, NDArray[Any]], use: VerdictsUsed) -> VerdictTable:
         or len(final_codes) != n
         or codes.shape != (n, len(reviewers))
         or (n > 1 and not (np.diff(claim_ids) > 0).all())  # sorted, no claim twice
-        or ((codes < _NONE) | (codes >= len(LABELS))).any()
-        or ((final_codes < _NONE) | (final_codes >= len(LABELS))).any()
+        or not isinstance(labels, list)
+        or not all(isinstance(label, str) for label in labels)
+        or ((codes < _NONE) | (codes >= len(labels))).any()
+        or ((final_codes < _NONE) | (final_codes >= len(labels))).any()
         or (n and not rated.any(axis=0).all())  # every reviewer has a verdict in the table
         or (n and not rated.any(axis=1).all())  # every claim has one
         or len(seconds_rated) != len(decided_rated)
@@ -238,6 +243,7 @@ def _table(arrays: dict[str, NDArray[Any]], use: VerdictsUsed) -> VerdictTable:
         document_titles={int(d): t for d, t in titles},
         use=use,
         changed=changed,
+        labels=tuple(labels),
     )
 
 

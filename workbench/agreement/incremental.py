@@ -81,9 +81,12 @@ def current_table(
         # Read before the data, as the version is: a restore landing after this leaves
         # what is read now under a token that no longer exists.
         token = snapshots.token(engine, copies.TOKEN_KEY)
+        # A table's codes are indices into the scale it was read with: one read under
+        # another scale is not patched, it is read whole (map-verdicts, a scale changed).
+        labels = tables.labels_of(engine, project_id)
         held = _held.get(key)
-        if held is not None and held.token != token:
-            held = None  # restored since it was read
+        if held is not None and (held.token != token or held.table.labels[: len(labels)] != labels):
+            held = None  # restored, or the scale changed, since it was read
         if held is not None and held.version == version:
             return held.table
         patched = (
@@ -94,7 +97,7 @@ def current_table(
         if patched is not None and held is not None:
             table, unstored = patched[0], held.unstored + patched[1]
         else:
-            table, unstored = _from_stored(engine, use, token, version, project_id)
+            table, unstored = _from_stored(engine, use, token, version, project_id, labels)
         if unstored > STORE_AFTER:
             try:
                 copies.store(engine, table, version=version, token=token, project_id=project_id)
@@ -106,12 +109,17 @@ def current_table(
 
 
 def _from_stored(
-    engine: Engine, use: VerdictsUsed, token: str, version: str, project_id: int | None = None
+    engine: Engine,
+    use: VerdictsUsed,
+    token: str,
+    version: str,
+    project_id: int | None = None,
+    labels: tuple[str, ...] | None = None,
 ) -> tuple[VerdictTable, int]:
     """The table from the copy stored in the database, patched to ``version``, else read
     whole; and the claims patched since the copy (over :data:`STORE_AFTER`: store one)."""
     stored = copies.load(engine, use=use, token=token, project_id=project_id)
-    if stored is not None:
+    if stored is not None and (labels is None or stored[1].labels[: len(labels)] == labels):
         since, table = stored
         if since == version:
             return table, 0
@@ -152,15 +160,14 @@ def _finals_changed(engine: Engine, old: VerdictTable) -> set[int]:
     final verdict (tens of thousands of short rows): once the newest final verdict was
     deleted, a new one can reuse an id at or below the version's, and only a comparison
     finds it, whatever wrote it."""
-    from workbench.agreement.table import CODE
-
+    code = old.code
     now = np.full(old.n_claims, np.nan)
     with unit_of_work(engine, read_only=True) as session:
         # Core rows (the session's connection): the ORM's row handling doubled the cost.
         query = select(FinalVerdict.claim_id, FinalVerdict.verdict)
         rows = session.connection().execute(query).all()
     ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    codes = np.fromiter((CODE.get(str(r[1]), np.nan) for r in rows), np.float64, len(rows))
+    codes = np.fromiter((code.get(str(r[1]), np.nan) for r in rows), np.float64, len(rows))
     at = np.searchsorted(old.claim_ids, ids)
     inside = at < old.n_claims
     inside[inside] = old.claim_ids[at[inside]] == ids[inside]
@@ -174,6 +181,8 @@ def _with_claims(
 ) -> VerdictTable | None:
     use = old.use
     part = tables.load_claims(engine, changed, use=use, project_id=project_id)
+    if part.labels != old.labels:
+        return None  # the scale changed (or a verdict off it came): codes mean other labels
     if not set(part.reviewers) <= set(old.reviewers):
         return None  # a reviewer's first verdict: a new column, read whole
     keep = ~np.isin(old.claim_ids, np.fromiter(changed, np.int64, len(changed)))
@@ -208,6 +217,7 @@ def _with_claims(
         document_titles=part.document_titles,
         use=use,
         changed=np.concatenate([old_changed[keep], part_changed])[order],
+        labels=old.labels,
     )
 
 
@@ -245,4 +255,5 @@ def _in_place(
         document_titles=part.document_titles,
         use=old.use,
         changed=changed,
+        labels=old.labels,
     )

@@ -486,3 +486,13 @@ def alpha_bootstrap_of(
     tail = (1.0 - confidence) / 2.0
     low, high = np.quantile(kept, [tail, 1.0 - tail])
     return float(low), float(high)
+
+
+def claim_disagreement(ratings: NDArray[np.float64], n_categories: int) -> NDArray[np.float64]:
+    """Per claim, the share of pairs of its verdicts that differ (NaN under two verdicts)."""
+    counts = np.stack([(ratings == c).sum(axis=1) for c in range(n_categories)], axis=1)
+    n = counts.sum(axis=1).astype(np.float64)
+    pairs = n * (n - 1) / 2
+    agreeing = (counts * (counts - 1) / 2).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(pairs > 0, 1.0 - agreeing / pairs, np.nan)

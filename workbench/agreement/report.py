@@ -38,7 +38,7 @@ from workbench.agreement.figures import (
     QualityNote,
     ReviewerStats,
 )
-from workbench.agreement.table import LABELS, VerdictsUsed, VerdictTable, audited_table, scope_of
+from workbench.agreement.table import VerdictsUsed, VerdictTable, audited_table, scope_of
 from workbench.auth.policy import Caller
 
 # Below this many claims reviewed at least twice, a coefficient is withheld: its interval
@@ -90,7 +90,7 @@ def build_report(
 ) -> AgreementReport:
     """The report of ``table``; ``noted``, if given, collects the remembered figures it used
     (:func:`memo_json`)."""
-    overall = coefficients(table.ratings, len(LABELS), samples=samples)
+    overall = coefficients(table.ratings, len(table.labels), samples=samples)
     pairs = pair_agreement(table)
     by_label = label_agreement(table, samples=samples)
     by_reviewer = reviewer_stats(table, pairs)
@@ -98,7 +98,7 @@ def build_report(
         scope=scope,
         verdicts=table.use,
         changed_after_reveal=table.changed_after_reveal,
-        labels=[label.value for label in LABELS],
+        labels=list(table.labels),
         reviewers=table.reviewers,
         overall=overall,
         notes=quality_notes(table, overall, by_label, by_reviewer),
@@ -185,7 +185,7 @@ def reading(alpha: float | None, low: float | None = None, high: float | None = 
 
 def pair_agreement(table: VerdictTable) -> list[PairAgreement]:
     """Cohen's κ, observed agreement and the confusion matrix of every pair of reviewers."""
-    k = len(LABELS)
+    k = len(table.labels)
     rated, codes = _columns(table.ratings)
     result = []
     for i, a in enumerate(table.reviewers):
@@ -220,15 +220,15 @@ def label_agreement(
     table: VerdictTable, *, samples: int = BOOTSTRAP_SAMPLES
 ) -> list[GroupAgreement]:
     """Each verdict against the rest: do reviewers agree on *this* label?"""
-    counts = metrics.checked_counts(table.ratings, len(LABELS))
+    counts = metrics.checked_counts(table.ratings, len(table.labels))
     per_claim = counts.sum(axis=1)
     result = []
-    for code, label in enumerate(LABELS):
+    for code, label in enumerate(table.labels):
         # The counts of the label against the rest: the same integers as counting the table
         # recoded to 1 (this label) and 0 (any other), without recoding it.
         binary = np.stack([per_claim - counts[:, code], counts[:, code]], axis=1)
         result.append(
-            GroupAgreement(key=label.value, coefficients=coefficients_of(binary, samples=samples))
+            GroupAgreement(key=label, coefficients=coefficients_of(binary, samples=samples))
         )
     return result
 
@@ -251,7 +251,7 @@ def document_agreement(table: VerdictTable, noted: MemoUse | None = None) -> lis
 
 
 def reviewer_stats(table: VerdictTable, pairs: Sequence[PairAgreement]) -> list[ReviewerStats]:
-    k = len(LABELS)
+    k = len(table.labels)
     rated_by, codes_by = _columns(table.ratings)
     spent_by = np.ascontiguousarray(table.seconds.T)
     has_final = ~np.isnan(table.final)
@@ -272,7 +272,7 @@ def reviewer_stats(table: VerdictTable, pairs: Sequence[PairAgreement]) -> list[
             ReviewerStats(
                 reviewer=name,
                 reviews=int(rated.sum()),
-                labels={label.value: int(c) for label, c in zip(LABELS, counts, strict=True)},
+                labels={label: int(c) for label, c in zip(table.labels, counts, strict=True)},
                 median_seconds=_round(float(np.median(spent)), 1) if len(spent) else None,
                 mean_kappa=_round(float(np.mean(kappas))) if kappas else None,
                 final_claims=final_claims,
@@ -311,8 +311,15 @@ def agreement_over_time(table: VerdictTable, noted: MemoUse | None = None) -> li
     return result
 
 
+def _categories(ratings: NDArray[np.float64]) -> int:
+    # Its codes' (nominal figures ignore unused categories): remembered figures stay a
+    # function of the ratings alone, whatever the scale's length.
+    rated = ratings[~np.isnan(ratings)]
+    return max(2, int(rated.max()) + 1) if len(rated) else 2
+
+
 def _document_figures(ratings: NDArray[np.float64]) -> Coefficients:
-    return coefficients(ratings, len(LABELS), samples=0)
+    return coefficients(ratings, _categories(ratings), samples=0)
 
 
 def _week_figures(
@@ -322,8 +329,9 @@ def _week_figures(
     if claims == 0:
         return None
     enough = claims >= MIN_CLAIMS
-    observed = _round(metrics.observed_agreement(ratings, len(LABELS)))
-    alpha = _round(metrics.krippendorff_alpha(ratings, len(LABELS))) if enough else None
+    k = _categories(ratings)
+    observed = _round(metrics.observed_agreement(ratings, k))
+    alpha = _round(metrics.krippendorff_alpha(ratings, k)) if enough else None
     return claims, observed, alpha
 
 
@@ -441,19 +449,9 @@ def memo_code() -> str:
     return digest.hexdigest()[:32]
 
 
-def claim_disagreement(ratings: NDArray[np.float64], n_categories: int) -> NDArray[np.float64]:
-    """Per claim, the share of pairs of its verdicts that differ (NaN under two verdicts)."""
-    counts = np.stack([(ratings == c).sum(axis=1) for c in range(n_categories)], axis=1)
-    n = counts.sum(axis=1).astype(np.float64)
-    pairs = n * (n - 1) / 2
-    agreeing = (counts * (counts - 1) / 2).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(pairs > 0, 1.0 - agreeing / pairs, np.nan)
-
-
 def most_disputed(table: VerdictTable, limit: int = DISPUTED_LIMIT) -> list[DisputedClaim]:
     """The claims whose reviewers split most, those with the most verdicts first on a tie."""
-    share = claim_disagreement(table.ratings, len(LABELS))
+    share = metrics.claim_disagreement(table.ratings, len(table.labels))
     votes = (~np.isnan(table.ratings)).sum(axis=1)
     split = np.flatnonzero(np.nan_to_num(share) > 0)
     order = split[np.lexsort((table.claim_ids[split], -votes[split], -share[split]))][:limit]
@@ -468,12 +466,12 @@ def most_disputed(table: VerdictTable, limit: int = DISPUTED_LIMIT) -> list[Disp
                 document_title=table.document_titles.get(doc_id, f"document {doc_id}"),
                 text=table.claim_texts[row],
                 verdicts={
-                    table.reviewers[col]: LABELS[int(code)].value
+                    table.reviewers[col]: table.labels[int(code)]
                     for col, code in enumerate(table.ratings[row].tolist())
                     if not math.isnan(code)
                 },
                 disagreement=float(_round(float(share[row])) or 0.0),
-                final_verdict=None if np.isnan(final) else LABELS[int(final)].value,
+                final_verdict=None if np.isnan(final) else table.labels[int(final)],
             )
         )
     return result
@@ -509,16 +507,16 @@ def _label_notes(table: VerdictTable) -> list[QualityNote]:
     total = len(rated)
     if total == 0:
         return []
-    counts = np.bincount(rated, minlength=len(LABELS))
+    counts = np.bincount(rated, minlength=len(table.labels))
     notes = []
-    for label, count in zip(LABELS, counts.tolist(), strict=True):
+    for label, count in zip(table.labels, counts.tolist(), strict=True):
         share = count / total
         if share > DOMINANT_SHARE:
             notes.append(
                 QualityNote(
                     kind="dominant_label",
                     message=(
-                        f"'{label.value}' is {share:.0%} of all verdicts. When one verdict "
+                        f"'{label}' is {share:.0%} of all verdicts. When one verdict "
                         "dominates, kappa and alpha run low even where reviewers nearly always "
                         "agree (the kappa paradox); Gwet's AC1 is less affected, read it beside "
                         "them."
@@ -530,7 +528,7 @@ def _label_notes(table: VerdictTable) -> list[QualityNote]:
                 QualityNote(
                     kind="rare_label",
                     message=(
-                        f"'{label.value}' is rare: {count} of {total} verdicts ({share:.1%}). "
+                        f"'{label}' is rare: {count} of {total} verdicts ({share:.1%}). "
                         "Its one-against-the-rest coefficients rest on too few cases to mean "
                         "much."
                     ),

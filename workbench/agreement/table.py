@@ -24,18 +24,20 @@ from typing import Literal, TextIO
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Engine, Select, func, select
+from sqlalchemy.orm import Session
 
 from workbench.auth.policy import Action, Caller, authorize
-from workbench.db.models import Claim, Document, FinalVerdict, Review, User
+from workbench.db.models import Claim, Document, FinalVerdict, Project, Review, User
 from workbench.db.session import unit_of_work
 from workbench.files.atomic import atomic_text_file
 from workbench.files.csv_safety import neutralise
+from workbench.projects.scale import DEFAULT_SCALE, names_of
 from workbench.projects.service import resolve_project
-from workbench.schemas import ClaimStatus, Verdict
+from workbench.schemas import ClaimStatus
 
-# The category codes of the coefficients, in the order reports list the labels.
-LABELS: tuple[Verdict, ...] = (Verdict.verified, Verdict.disputed, Verdict.unsupported)
-CODE = {label.value: code for code, label in enumerate(LABELS)}
+# The labels of a table read before projects had scales of their own, and of the default
+# scale: the category codes of the coefficients are indices into a table's ``labels``.
+DEFAULT_LABELS: tuple[str, ...] = DEFAULT_SCALE.names
 
 # Which verdict of each review the figures rest on (see the module's docstring).
 VerdictsUsed = Literal["blind", "current"]
@@ -50,9 +52,9 @@ ReviewRow = tuple[int, int, str, str | None, float | None, datetime | None, bool
 class VerdictTable:
     """Reviews as matrices: one row a claim, one column a reviewer, NaN where none.
 
-    ``ratings`` holds category codes (indices into :data:`LABELS`); ``seconds`` and
-    ``decided`` (POSIX seconds) sit in the same cells. ``final`` is each claim's final
-    verdict code, NaN where it has none.
+    ``ratings`` holds category codes (indices into ``labels``, the project's scale, best
+    first); ``seconds`` and ``decided`` (POSIX seconds) sit in the same cells. ``final`` is
+    each claim's final verdict code, NaN where it has none.
     """
 
     claim_ids: NDArray[np.int64]
@@ -68,6 +70,12 @@ class VerdictTable:
     # verdicts differ from their blind ones (changed after the reveal).
     use: VerdictsUsed = "blind"
     changed: NDArray[np.int64] | None = None
+    labels: tuple[str, ...] = DEFAULT_LABELS
+
+    @property
+    def code(self) -> dict[str, int]:
+        """Each label's category code."""
+        return {label: code for code, label in enumerate(self.labels)}
 
     @property
     def changed_after_reveal(self) -> int:
@@ -97,6 +105,7 @@ class VerdictTable:
             document_titles=self.document_titles,
             use=self.use,
             changed=None if self.changed is None else self.changed[mask],
+            labels=self.labels,
         )
 
     def save_csv(self, path: Path) -> int:
@@ -121,8 +130,8 @@ class VerdictTable:
                     int(self.claim_ids[row]),
                     int(self.document_ids[row]),
                     neutralise(self.reviewers[col]),
-                    LABELS[int(self.ratings[row, col])].value,
-                    "" if np.isnan(final) else LABELS[int(final)].value,
+                    self.labels[int(self.ratings[row, col])],
+                    "" if np.isnan(final) else self.labels[int(final)],
                 ]
             )
             count += 1
@@ -187,6 +196,7 @@ def _load(
         query = query.where(Review.claim_id.in_(only))
     # Read-only: on SQLite a long read must not hold the write lock (every save would wait).
     with unit_of_work(engine, read_only=True) as session:
+        scales = _scales(session, project_id)
         rows = session.execute(query).all()
         claim_ids = np.unique(np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)))
         texts: dict[int, str] = {}
@@ -213,7 +223,35 @@ def _load(
             titles = dict(session.execute(_titles(project_id)).all())
         elif only is not None:  # a patch of the whole table, which holds every title
             titles = dict(session.execute(_titles(project_id)).all())
-    return _assemble(rows, claim_ids, texts, finals, titles, use)
+    return _assemble(rows, claim_ids, texts, finals, titles, use, _labels(scales, rows, finals))
+
+
+def labels_of(engine: Engine, project_id: int | None = None) -> tuple[str, ...]:
+    """The labels a table of the project (None: of every claim) has, unless its rows hold
+    verdicts off the scale (:func:`_labels`): what a table kept or stored must still have."""
+    with unit_of_work(engine, read_only=True) as session:
+        return _labels(_scales(session, project_id), (), {})
+
+
+def _scales(session: Session, project_id: int | None) -> list[tuple[str, ...]]:
+    query = select(Project.verdict_scale).order_by(Project.id)
+    if project_id is not None:
+        query = query.where(Project.id == project_id)
+    return [names_of(stored) for stored in session.scalars(query)]
+
+
+def _labels(
+    scales: Sequence[tuple[str, ...]], rows: Sequence[ReviewRow], finals: dict[int, str]
+) -> tuple[str, ...]:
+    """The project's scale, best first (of every project: the first one's, then the others'
+    verdicts not on it); then, sorted, any verdict the rows hold that is off it (a hand-edited
+    row): the table reads what is stored rather than failing."""
+    labels = list(scales[0]) if scales else list(DEFAULT_LABELS)
+    for names in scales[1:]:
+        labels += [name for name in names if name not in labels]
+    known = set(labels)
+    other = {str(r[3]) for r in rows} | set(finals.values())
+    return (*labels, *sorted(other - known))
 
 
 def _titles(project_id: int | None) -> Select[int, str]:
@@ -228,7 +266,9 @@ def _assemble(
     finals: dict[int, str],
     titles: dict[int, str],
     use: VerdictsUsed = "blind",
+    labels: tuple[str, ...] = DEFAULT_LABELS,
 ) -> VerdictTable:
+    code = {label: n for n, label in enumerate(labels)}
     reviewers = sorted({r[2] for r in rows})
     column = {name: i for i, name in enumerate(reviewers)}
     shape = (len(claim_ids), len(reviewers))
@@ -238,7 +278,7 @@ def _assemble(
     row_index = np.searchsorted(claim_ids, np.fromiter((r[0] for r in rows), np.int64, n))
     col_index = np.fromiter((column[r[2]] for r in rows), np.int64, n)
     ratings = np.full(shape, np.nan)
-    ratings[row_index, col_index] = np.fromiter((CODE[str(r[3])] for r in rows), np.float64, n)
+    ratings[row_index, col_index] = np.fromiter((code[str(r[3])] for r in rows), np.float64, n)
     seconds = np.full(shape, np.nan)
     seconds[row_index, col_index] = np.fromiter(
         (np.nan if r[4] is None else r[4] for r in rows), np.float64, n
@@ -252,7 +292,7 @@ def _assemble(
     document_ids = np.zeros(len(claim_ids), dtype=np.int64)
     document_ids[row_index] = np.fromiter((r[1] for r in rows), np.int64, n)
     final = np.array(
-        [CODE[finals[c]] if c in finals else np.nan for c in claim_ids.tolist()], dtype=np.float64
+        [code[finals[c]] if c in finals else np.nan for c in claim_ids.tolist()], dtype=np.float64
     )
     return VerdictTable(
         claim_ids=claim_ids,
@@ -266,6 +306,7 @@ def _assemble(
         document_titles=titles,
         use=use,
         changed=changed,
+        labels=labels,
     )
 
 

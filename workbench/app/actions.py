@@ -20,7 +20,7 @@ from workbench.errors import InvalidInput, StaleEdit, WorkbenchError
 from workbench.review import adjudicate as adjudication
 from workbench.review import assign, decisions, recent, similar
 from workbench.review.queue import next_claim_id
-from workbench.schemas import Actor, ClaimStatus, FinalVerdictOut, ReviewOut, Verdict
+from workbench.schemas import Actor, ClaimStatus, FinalVerdictOut, ReviewOut
 from workbench.similarity.query import similar_claims
 from workbench.urls import normalise_url
 
@@ -150,16 +150,16 @@ def _assigned(exclude: tuple[int, ...]) -> int | None:
         return None
 
 
-def decide(claim_id: int, verdict: Verdict) -> None:
+def decide(claim_id: int, verdict: str) -> None:
     shown_at = state.shown_at(claim_id)
     if not _edit_review(DECISION, claim_id, decisions.set_verdict, verdict, shown_at=shown_at):
         return
     _advance(claim_id)
-    state.flash(DECISION, "success", f"Saved “{verdict.value}” for claim #{claim_id}.")
+    state.flash(DECISION, "success", f"Saved “{verdict}” for claim #{claim_id}.")
     _offer_group(claim_id, verdict)
 
 
-def _offer_group(claim_id: int, verdict: Verdict) -> None:
+def _offer_group(claim_id: int, verdict: str) -> None:
     """After a verdict, remember it if the claim has similar claims still without one of
     ours, so the next page can offer to apply it to them (the page has moved on)."""
     try:
@@ -175,7 +175,7 @@ def _offer_group(claim_id: int, verdict: Verdict) -> None:
     state.set_group_offer(claim_id, verdict, len(waiting))
 
 
-def apply_to_similar(claim_id: int, verdict: Verdict | None) -> None:
+def apply_to_similar(claim_id: int, verdict: str | None) -> None:
     """Give our verdict on ``claim_id`` to every claim similar to it (one review each)."""
     if verdict is None:
         state.flash(DECISION, "info", f"Give claim #{claim_id} a verdict first.")
@@ -318,13 +318,13 @@ def adjudicate(claim_id: int) -> None:
     seen = st.session_state.get(final_version_key(claim_id))
 
     def save() -> FinalVerdictOut:
-        if chosen not in {v.value for v in Verdict}:
+        if not chosen:
             raise InvalidInput("choose the final verdict")
         return adjudication.adjudicate(
             state.engine(),
             _reviewer(),
             claim_id,
-            Verdict(str(chosen)),
+            str(chosen),
             reason,
             expected_version=seen if isinstance(seen, int) else None,
         )
@@ -343,7 +343,7 @@ def adjudicate(claim_id: int) -> None:
     state.flash(
         ADJUDICATE,
         "success",
-        f"Final verdict for claim #{claim_id}: “{final.verdict.value}” (adjudicated).",
+        f"Final verdict for claim #{claim_id}: “{final.verdict}” (adjudicated).",
     )
 
 
@@ -354,6 +354,6 @@ def describe_final(final: object) -> str:
     by = f" by {final.decided_by}" if final.decided_by else ""
     why = f"; reason: {final.reason}" if final.reason else ""
     return (
-        f"The final verdict is now “{final.verdict.value}” ({final.source.value}{by}, "
+        f"The final verdict is now “{final.verdict}” ({final.source.value}{by}, "
         f"{final.decided_at:%Y-%m-%d %H:%M:%S} UTC, version {final.version}){why}."
     )

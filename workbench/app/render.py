@@ -128,7 +128,7 @@ SIMILAR_STYLE = (
 
 def similar_claim_html(similar: SimilarClaim) -> str:
     """A similar claim, its document, similarity and verdicts, all escaped (source text)."""
-    verdicts = ", ".join(f"{v.reviewer}: {v.verdict.value}" for v in similar.verdicts)
+    verdicts = ", ".join(f"{v.reviewer}: {v.verdict}" for v in similar.verdicts)
     details = [
         similar.document_title or f"document {similar.document_id}",
         similar.speaker or "unknown speaker",

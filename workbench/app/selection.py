@@ -62,11 +62,11 @@ def claims_frame(
         columns.append(STATE)
         rows = [reviews.get(c.id, RowReviews()) for c in items]
         if sees_all:
-            data[VERDICTS] = [", ".join(v.value for v in r.verdicts) for r in rows]
+            data[VERDICTS] = [", ".join(r.verdicts) for r in rows]
             data[FINAL] = [final_text(r) for r in rows]
             columns += [VERDICTS, FINAL]
         else:
-            data[MINE] = [r.mine.value if r.mine else "" for r in rows]
+            data[MINE] = [r.mine or "" for r in rows]
             columns.append(MINE)
     return pd.DataFrame(data, columns=columns)
 
@@ -86,7 +86,7 @@ def final_text(row: RowReviews) -> str:
     if row.final is None:
         return ""
     source = "adjudicated" if row.final_source is FinalSource.adjudicated else "agreed"
-    return f"{row.final.value} ({source})"
+    return f"{row.final} ({source})"
 
 
 def selected_claim_id(page_ids: Sequence[int], selected_rows: Sequence[int]) -> int | None:

@@ -22,8 +22,9 @@ from workbench.config import current_settings
 from workbench.db.open import open_database
 from workbench.errors import PermissionDenied, WorkbenchError
 from workbench.projects.choice import Choice
+from workbench.projects.scale import DEFAULT_SCALE, VerdictScale
 from workbench.review.queue import ClaimFilter
-from workbench.schemas import Actor, Verdict
+from workbench.schemas import Actor
 from workbench.storable import INT_MAX
 
 REVIEWER = "reviewer"
@@ -175,6 +176,12 @@ def project() -> Choice | None:
 
 def set_project(value: Choice | None) -> None:
     st.session_state[CURRENT_PROJECT] = value
+
+
+def scale() -> VerdictScale:
+    """The current project's verdict scale (the default scale before a project is chosen)."""
+    chosen = project()
+    return chosen.project.scale if chosen is not None else DEFAULT_SCALE
 
 
 def project_id() -> int | None:
@@ -345,7 +352,7 @@ def set_seen_version(target: int, version: int) -> None:
 @dataclass(frozen=True)
 class GroupOffer:
     claim_id: int
-    verdict: Verdict
+    verdict: str
     waiting: int  # similar claims without a verdict of ours when the verdict was given
 
 
@@ -354,7 +361,7 @@ def group_offer() -> GroupOffer | None:
     return offer if isinstance(offer, GroupOffer) and offer.waiting > 0 else None
 
 
-def set_group_offer(target: int, verdict: Verdict, waiting: int) -> None:
+def set_group_offer(target: int, verdict: str, waiting: int) -> None:
     st.session_state[GROUP_OFFER] = GroupOffer(target, verdict, waiting)
 
 

@@ -24,7 +24,7 @@ from workbench.export import ExportFormat
 from workbench.export.claimreview_format import ClaimReviewOptions
 from workbench.export.filters import parse_filter
 from workbench.export.request import ExportRequest, write_requested
-from workbench.schemas import FinalSource, Verdict
+from workbench.schemas import FinalSource
 from workbench.transfer import import_reviews
 from workbench.transfer.backup import restore_backup
 from workbench.transfer.backup_file import is_backup
@@ -54,8 +54,11 @@ def export(
         ),
     ] = False,
     verdict: Annotated[
-        list[Verdict] | None,
-        typer.Option("--verdict", help="Only claims with this final verdict (repeatable)."),
+        list[str] | None,
+        typer.Option(
+            "--verdict",
+            help="Only claims with this final verdict, of the project's scale (repeatable).",
+        ),
     ] = None,
     final_source: Annotated[
         list[FinalSource] | None,

@@ -340,14 +340,6 @@ class Review(Base):
     __tablename__ = "reviews"
     __table_args__ = (
         UniqueConstraint("claim_id", "reviewer_id", name="uq_reviews_claim_reviewer"),
-        CheckConstraint(
-            "verdict IS NULL OR verdict IN ('verified', 'disputed', 'unsupported')",
-            name="verdict",
-        ),
-        CheckConstraint(
-            "blind_verdict IS NULL OR blind_verdict IN ('verified', 'disputed', 'unsupported')",
-            name="blind_verdict",
-        ),
         # The adjudication queue's "a review changed after the admin decided": max(updated_at)
         # of a claim's reviews, one seek per decided claim (migration 0012).
         Index("ix_reviews_claim_updated", "claim_id", "updated_at"),
@@ -363,7 +355,8 @@ class Review(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    # NULL while the reviewer has written a note or added URLs but not decided yet.
+    # NULL while the reviewer has written a note or added URLs but not decided yet. A name of
+    # the claim's project's scale (the services check it; no CHECK since migration 0017).
     verdict: Mapped[str | None] = mapped_column(String(20), index=True)
     # The verdict as it stood before the reviewer could see anyone else's (blind review; the
     # rule is in workbench.review.blind). NULL until their first decision; a verdict taken
@@ -492,14 +485,13 @@ class FinalVerdict(Base):
 
     __tablename__ = "final_verdicts"
     __table_args__ = (
-        CheckConstraint("verdict IN ('verified', 'disputed', 'unsupported')", name="verdict"),
         CheckConstraint("source IN ('single', 'consensus', 'adjudicated')", name="source"),
         Index("ix_final_verdicts_source", "source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), unique=True)
-    verdict: Mapped[str] = mapped_column(String(20))
+    verdict: Mapped[str] = mapped_column(String(20))  # a name of the project's scale
     source: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
     # NULL for "single" and "consensus": those follow from the reviews, nobody decided them.

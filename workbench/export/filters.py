@@ -32,7 +32,8 @@ from sqlalchemy import Engine, Select, exists, select
 from workbench.db.models import Claim, Document, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
-from workbench.schemas import ClaimStatus, FinalSource, Verdict
+from workbench.projects.service import check_verdicts
+from workbench.schemas import ClaimStatus, FinalSource, VerdictName
 
 
 class ExportFilter(BaseModel):
@@ -40,7 +41,7 @@ class ExportFilter(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    verdict: list[Verdict] = Field(default_factory=list)
+    verdict: list[VerdictName] = Field(default_factory=list)  # of the project's scale
     final_source: list[FinalSource] = Field(default_factory=list)
     reviewer: list[str] = Field(default_factory=list)
     document_id: list[int] = Field(default_factory=list)
@@ -115,7 +116,7 @@ def apply(query: Q, flt: ExportFilter, project_id: int | None = None) -> Q:
     if flt.final_only:
         query = query.where(FinalVerdict.id.is_not(None))
     if flt.verdict:
-        query = query.where(FinalVerdict.verdict.in_([v.value for v in flt.verdict]))
+        query = query.where(FinalVerdict.verdict.in_(flt.verdict))
     if flt.final_source:
         query = query.where(FinalVerdict.source.in_([s.value for s in flt.final_source]))
     if flt.reviewer or flt.since or flt.until:
@@ -133,10 +134,13 @@ def apply(query: Q, flt: ExportFilter, project_id: int | None = None) -> Q:
 
 def check(engine: Engine, flt: ExportFilter, project_id: int | None = None) -> None:
     """Refuse names and ids that match nothing: a typo must not pass for an empty export
-    (a document of another project than ``project_id`` matches nothing here either)."""
-    if not (flt.reviewer or flt.document_id):
+    (a document of another project than ``project_id`` matches nothing here either), and
+    verdicts that are not on the project's scale."""
+    if not (flt.reviewer or flt.document_id or (flt.verdict and project_id is not None)):
         return
     with unit_of_work(engine) as session:
+        if flt.verdict and project_id is not None:
+            check_verdicts(session, project_id, flt.verdict)
         if flt.reviewer:
             known = set(session.scalars(select(User.name).where(User.name.in_(flt.reviewer))))
             unknown = [name for name in flt.reviewer if name not in known]

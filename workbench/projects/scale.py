@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Self
+from collections.abc import Sequence
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# A verdict's name is stored in every review and export: lower case, no spaces, so it reads the
-# same in a URL, a CSV cell and a command line.
-VerdictName = Annotated[
-    # 20 characters: what reviews.verdict and final_verdicts.verdict hold.
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z][a-z0-9_-]{0,19}$")
-]
+from workbench.errors import InvalidInput
+from workbench.schemas import VerdictName
+
+# What the filters of a final verdict say besides a verdict: no scale may use them.
+FILTER_WORDS = frozenset({"any", "none"})
 # Keys the Review page already binds to something else ("X" not a claim, "P" previous, "S" skip).
 RESERVED_KEYS = frozenset({"x", "p", "s"})
 
@@ -53,6 +53,12 @@ class VerdictScale(BaseModel):
             raise ValueError(f"a verdict appears twice: {', '.join(names)}")
         if "not_a_claim" in names:
             raise ValueError("'not_a_claim' is not a verdict: every project has it")
+        taken = sorted(FILTER_WORDS & set(names))
+        if taken:
+            # The queue's and the export's filters say "final verdict: any / none" with them.
+            raise ValueError(
+                f"{', '.join(taken)}: taken by the filters; name the verdict otherwise"
+            )
         keys = [v.key.lower() for v in self.verdicts if v.key]
         if len(set(keys)) != len(keys):
             raise ValueError("two verdicts share a key")
@@ -142,3 +148,21 @@ def _from_json(spec: str) -> VerdictScale:
         for position, item in enumerate(items)
     ]
     return VerdictScale.model_validate({"verdicts": filled})
+
+
+def names_of(stored: object) -> tuple[str, ...]:
+    """The names of a scale as ``projects.verdict_scale`` stores it, best first, without
+    validating the rest: the verdict's save reads them with the claim, and the service that
+    stored the scale validated it whole."""
+    verdicts = stored.get("verdicts", ()) if isinstance(stored, dict) else ()
+    return tuple(str(v["name"]) for v in verdicts if isinstance(v, dict) and "name" in v)
+
+
+def check_on_scale(verdict: str, names: Sequence[str], project: str) -> None:
+    """Refuse a verdict that is not on the project's scale: one line naming both."""
+    if verdict not in names:
+        raise InvalidInput(
+            f"verdict {verdict!r} is not on project {project}'s scale "
+            f"({', '.join(names)}); use one of those, or add it to the scale first "
+            f"(workbench projects set {project} verdicts ...)"
+        )

@@ -10,6 +10,7 @@ to, else the caller must name one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -22,14 +23,10 @@ from workbench.auth.policy import Action, Caller, SystemActor, authorize
 from workbench.db.models import Claim, Document, FinalVerdict, Membership, Project, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound
-from workbench.projects.scale import DEFAULT_SCALE, VerdictScale
+from workbench.projects.scale import DEFAULT_SCALE, VerdictScale, check_on_scale
 from workbench.schemas import Role
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-# The verdicts reviews and final verdicts can hold in this release (their columns' CHECK
-# constraints and schemas.Verdict): a scale may use some of them in its own order, labels,
-# descriptions, keys and ratings; other names wait for verdicts stored as the scale's strings.
-STORABLE = frozenset(DEFAULT_SCALE.names)
 DESCRIPTION_MAX = 2000
 
 
@@ -87,7 +84,6 @@ def add_project(
     """A new, empty project (site admins, or the command line)."""
     clean = project_name(name)
     chosen = scale or DEFAULT_SCALE
-    _storable(chosen)
     with unit_of_work(engine) as session:
         authorize(session, actor, Action.manage_projects)
         if session.scalar(select(Project.id).where(Project.name == clean)) is not None:
@@ -249,7 +245,6 @@ def set_guidelines(engine: Engine, actor: Caller, name: str, markdown: str) -> P
 def set_scale(engine: Engine, actor: Caller, name: str, scale: VerdictScale) -> ProjectOut:
     """Change a project's verdict scale: verdicts may be added, reordered, described anew;
     a verdict that reviews or final verdicts use must stay (``projects map-verdicts`` first)."""
-    _storable(scale)
     with unit_of_work(engine) as session:
         row = find_project(session, name)
         authorize(session, actor, Action.change_settings, row.id)
@@ -267,14 +262,31 @@ def set_scale(engine: Engine, actor: Caller, name: str, scale: VerdictScale) -> 
         return project_out(row)
 
 
-def _storable(scale: VerdictScale) -> None:
-    other = [name for name in scale.names if name not in STORABLE]
-    if other:
-        raise InvalidInput(
-            f"verdict(s) {', '.join(other)}: this release stores only the verdicts "
-            f"{', '.join(DEFAULT_SCALE.names)}; a scale may use two or three of them, in its "
-            "own order, with its own labels, descriptions, keys and ClaimReview ratings"
-        )
+def check_verdicts(
+    session: Session, project_id: int, verdicts: Iterable[str | None]
+) -> VerdictScale:
+    """The project's scale, having refused (InvalidInput, one line) any of ``verdicts`` that
+    is not on it (None: no verdict, always allowed)."""
+    row = session.get(Project, project_id)
+    if row is None:
+        raise NotFound(f"project {project_id} does not exist")
+    scale = VerdictScale.model_validate(row.verdict_scale)
+    for verdict in verdicts:
+        if verdict is not None:
+            check_on_scale(str(verdict), scale.names, row.name)
+    return scale
+
+
+def claim_scale(session: Session, claim_id: int) -> tuple[str, VerdictScale] | None:
+    """The name and scale of the claim's project (None: no such claim)."""
+    found = session.execute(
+        select(Project.name, Project.verdict_scale)
+        .join(Claim, Claim.project_id == Project.id)
+        .where(Claim.id == claim_id)
+    ).first()
+    if found is None:
+        return None
+    return found[0], VerdictScale.model_validate(found[1])
 
 
 def verdicts_in_use(session: Session, project_id: int) -> set[str]:

@@ -29,6 +29,8 @@ from workbench.db.models import Claim, Document, FinalVerdict, HistoryEntry, Rev
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.extract.segment import paragraph_span
+from workbench.projects.scale import check_on_scale
+from workbench.projects.service import claim_scale
 from workbench.review import awaiting, blind, scope
 from workbench.review.queue import claim_out, review_out
 from workbench.review.writes import final_row, lock_claim, record_adjudication
@@ -39,7 +41,6 @@ from workbench.schemas import (
     FinalVerdictOut,
     Page,
     ReviewOut,
-    Verdict,
 )
 
 MAX_REASON_CHARS = 10_000
@@ -82,7 +83,7 @@ def adjudicate(
     engine: Engine,
     actor: Actor,
     claim_id: int,
-    verdict: Verdict,
+    verdict: str,
     reason: str,
     *,
     expected_version: int | None = None,
@@ -100,12 +101,14 @@ def adjudicate(
             raise InvalidInput("give a reason for the final verdict: it is kept with the decision")
         if len(reason) > MAX_REASON_CHARS:
             raise InvalidInput(f"a reason is at most {MAX_REASON_CHARS} characters ({len(reason)})")
-        if session.get(Claim, claim_id) is None:
+        project = claim_scale(session, claim_id)
+        if project is None:
             raise NotFound(f"claim {claim_id} does not exist")
+        check_on_scale(str(verdict), project[1].names, project[0])
         lock_claim(session, claim_id)
         final = final_row(session, claim_id)
         _check_version(session, claim_id, final, expected_version)
-        final = record_adjudication(session, claim_id, verdict.value, reason, actor_id=user.id)
+        final = record_adjudication(session, claim_id, str(verdict), reason, actor_id=user.id)
         return final_out(final, user.name)
 
 
@@ -188,7 +191,7 @@ def final_out(final: FinalVerdict, decided_by: str | None = None) -> FinalVerdic
         decided_by = final.decided_by.name
     return FinalVerdictOut(
         claim_id=final.claim_id,
-        verdict=Verdict(final.verdict),
+        verdict=final.verdict,
         source=FinalSource(final.source),
         reason=final.reason,
         decided_by=decided_by,

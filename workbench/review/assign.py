@@ -45,7 +45,7 @@ from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
 from workbench.projects.settings import ProjectSettings
 from workbench.review import discussion, scope, stats
-from workbench.schemas import Actor, ClaimStatus, Role, Verdict
+from workbench.schemas import Actor, ClaimStatus, Role
 
 if TYPE_CHECKING:
     from workbench.review.saves import ClaimState
@@ -195,7 +195,7 @@ def take_slot(
     session: Session,
     state: ClaimState,
     reviewer: Actor,
-    verdict: Verdict | None,
+    verdict: str | None,
     *,
     shown_at: datetime | None = None,
     now: datetime | None = None,
@@ -212,7 +212,7 @@ def take_slot(
     """
     now = now or datetime.now(UTC)
     previous = None if state.mine is None else state.mine.verdict
-    changed = previous != (verdict.value if verdict else None)
+    changed = previous != verdict
     lease = state.lease
     if verdict is None:
         return Decision(changed=changed, decided_at=None, seconds_spent=None)

@@ -21,7 +21,7 @@ from workbench.db.models import Claim, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, StaleEdit
 from workbench.review import assign, discussion, note_saves, saves, stats
-from workbench.schemas import Actor, ClaimStatus, ReviewOut, Verdict
+from workbench.schemas import Actor, ClaimStatus, ReviewOut
 from workbench.storable import unstorable
 from workbench.urls import normalise_url
 
@@ -32,7 +32,7 @@ def set_verdict(
     engine: Engine,
     claim_id: int,
     actor: Actor,
-    verdict: Verdict | None,
+    verdict: str | None,
     *,
     expected_version: int | None = None,
     shown_at: datetime | None = None,
@@ -57,7 +57,7 @@ def record_verdict(
     session: Session,
     claim_id: int,
     actor: Actor,
-    verdict: Verdict | None,
+    verdict: str | None,
     *,
     expected_version: int | None = None,
     shown_at: datetime | None = None,
@@ -67,11 +67,15 @@ def record_verdict(
 
     Rows, not ORM objects (``saves.save_verdict`` says why): the account checked once, with
     the claim's lock (one statement), the claim's state read, then the writes."""
+    # A plain string: a caller's str subclass (an enum) is stored and logged as its value.
+    verdict = None if verdict is None else str(verdict)
     now = datetime.now(UTC)
     # Before the review row is written: the claim's lock guards its k slots.
     reviewer, locked = assign.account_and_lock(session, actor, claim_id)
     state = saves.read_claim(session, claim_id, reviewer.id, now, locked)
     _check_status(claim_id, state.status)
+    if verdict is not None:
+        state.check_verdict(verdict)  # before anything is written: the claim's own scale
     decision = assign.take_slot(session, state, reviewer, verdict, shown_at=shown_at, now=now)
     mine = state.mine
     if mine is None and expected_version not in (None, 0):
@@ -83,11 +87,10 @@ def record_verdict(
             changed_at=mine.updated_at,
             current=saves.review_out_of(mine, reviewer.name, saves.urls_of(session, mine.id)),
         )
-    new = verdict.value if verdict else None
-    saved = saves.save_verdict(session, claim_id, state, reviewer, new, decision)
+    saved = saves.save_verdict(session, claim_id, state, reviewer, verdict, decision)
     # A changed verdict answers a claim sent back to its reviewer.
-    if decision.changed and new is not None and state.open_questions:
-        discussion.answered_by_verdict(session, claim_id, reviewer.id, new)
+    if decision.changed and verdict is not None and state.open_questions:
+        discussion.answered_by_verdict(session, claim_id, reviewer.id, verdict)
     return saved
 
 

@@ -24,6 +24,7 @@ from workbench.db.models import Claim, Document, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
+from workbench.projects.service import check_verdicts
 from workbench.review import scope, stats
 from workbench.review.queue_rows import (
     RowReviews,
@@ -41,7 +42,7 @@ from workbench.schemas import (
     EvidenceOut,
     Page,
     ReviewOut,
-    Verdict,
+    VerdictName,
 )
 
 ReviewState = Literal["to_review", "needs_more", "complete", "reviewed", "not_a_claim", "all"]
@@ -57,7 +58,9 @@ REVIEW_STATES: dict[ReviewState, str] = {
     "all": "All",
 }
 # Which final verdicts the queue shows: any claim, those without one yet, or one verdict.
-FinalChoice = Literal["any", "none", "verified", "disputed", "unsupported"]
+# "any", "none", or a verdict of the project's scale (checked by list_claims: the scale is
+# the project's, which the filter does not know when it is made; no scale has "any" or "none").
+FinalChoice = VerdictName
 # How the final verdict came: agreed by the reviewers (automatic: single or consensus) or
 # decided by an admin on the Adjudication page.
 FinalFrom = Literal["any", "automatic", "adjudicated"]
@@ -81,7 +84,7 @@ class ClaimFilter(BaseModel):
     # What the reviews say. ``verdict``: a review gave it (for a blind reviewer: their own
     # review). The others are for those who may see every review (admins): the service refuses
     # them to anyone else, as they would tell a reviewer others' verdicts before their own.
-    verdict: Verdict | None = None
+    verdict: VerdictName | None = None
     final: FinalChoice = "any"
     final_from: FinalFrom = "any"
     reviewer: str | None = None  # claims this account gave a verdict on
@@ -263,6 +266,8 @@ def list_claims(
     with unit_of_work(engine) as session:
         project = scope.project_for(session, flt.project_id, actor)
         flt = flt.model_copy(update={"project_id": project})
+        final = None if flt.final in ("any", "none") else flt.final
+        check_verdicts(session, project, (flt.verdict, final))
         # Blind review: the order, a final verdict, another's verdict or who reviewed
         # what would tell a reviewer what others said before they decide.
         wanted = Action.see_all_reviews if flt.needs_all_reviews else Action.read
@@ -552,7 +557,7 @@ def review_out(review: Review) -> ReviewOut:
     return ReviewOut(
         id=review.id,
         reviewer=review.reviewer.name,
-        verdict=Verdict(review.verdict) if review.verdict else None,
+        verdict=review.verdict,
         note=review.note,
         urls=[EvidenceOut(url=e.url, added_at=e.added_at) for e in review.evidence],
         version=review.version,
@@ -560,7 +565,7 @@ def review_out(review: Review) -> ReviewOut:
         updated_at=review.updated_at,
         decided_at=review.decided_at,
         seconds_spent=review.seconds_spent,
-        blind_verdict=Verdict(review.blind_verdict) if review.blind_verdict else None,
+        blind_verdict=review.blind_verdict,
         changed_after_reveal=review.changed_after_reveal,
     )
 

@@ -14,7 +14,7 @@ from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
 from workbench.review import stats
-from workbench.schemas import ClaimStatus, FinalSource, Role, Verdict
+from workbench.schemas import ClaimStatus, FinalSource, Role
 
 if TYPE_CHECKING:
     from workbench.review.queue import ClaimFilter
@@ -26,7 +26,7 @@ class Terms(Protocol):
     """The filters by reviews of a ``queue.ClaimFilter``."""
 
     @property
-    def verdict(self) -> Verdict | None: ...
+    def verdict(self) -> str | None: ...
     @property
     def final(self) -> str: ...
     @property
@@ -44,7 +44,7 @@ def review_terms(query: Q, flt: Terms, reader: int | None) -> Q:
     None), reviewer and final verdict: one seek per claim looked at (ix_reviews_claim_id, the
     final verdicts' unique claim_id)."""
     if flt.verdict is not None:
-        given = exists().where(Review.claim_id == Claim.id, Review.verdict == flt.verdict.value)
+        given = exists().where(Review.claim_id == Claim.id, Review.verdict == flt.verdict)
         if reader is not None:
             given = given.where(Review.reviewer_id == reader)
         query = query.where(given)
@@ -78,7 +78,7 @@ def few_claims(session: Session, flt: Terms, reader: int | None, limit: int) -> 
     is walked, and dense matches fill a page quickly)."""
     candidates: list[Select[int]] = []
     if flt.verdict is not None:
-        given = select(Review.claim_id).where(Review.verdict == flt.verdict.value)
+        given = select(Review.claim_id).where(Review.verdict == flt.verdict)
         if reader is not None:
             given = given.where(Review.reviewer_id == reader)
         candidates.append(given)
@@ -142,10 +142,10 @@ def without_final(session: Session, flt: Terms, in_state: int | None) -> int | N
 class RowReviews(BaseModel):
     """What a queue row shows of a claim's reviews, as its reader may see them."""
 
-    verdicts: list[Verdict] = Field(default_factory=list)  # every decided verdict (see all)
-    final: Verdict | None = None  # (those who see all)
+    verdicts: list[str] = Field(default_factory=list)  # every decided verdict (see all)
+    final: str | None = None  # (those who see all)
     final_source: FinalSource | None = None
-    mine: Verdict | None = None  # the reader's own verdict
+    mine: str | None = None  # the reader's own verdict
 
 
 def row_reviews(
@@ -164,9 +164,9 @@ def row_reviews(
     for claim_id, reviewer_id, verdict in reviews:
         row = found[claim_id]
         if reviewer_id == reader:
-            row.mine = Verdict(str(verdict))
+            row.mine = str(verdict)
         if sees_all:
-            row.verdicts.append(Verdict(str(verdict)))
+            row.verdicts.append(str(verdict))
     if sees_all:
         finals = session.execute(
             select(FinalVerdict.claim_id, FinalVerdict.verdict, FinalVerdict.source).where(
@@ -174,7 +174,7 @@ def row_reviews(
             )
         )
         for claim_id, verdict, source in finals:
-            found[claim_id].final = Verdict(verdict)
+            found[claim_id].final = str(verdict)
             found[claim_id].final_source = FinalSource(source)
     return found
 

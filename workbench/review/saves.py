@@ -27,10 +27,12 @@ from workbench.db.models import (
     Evidence,
     FinalVerdict,
     Lease,
+    Project,
     ProjectSetting,
     Review,
     utcnow,
 )
+from workbench.projects.scale import check_on_scale, names_of
 from workbench.review import assign, blind, stats
 from workbench.review.writes import (
     final_state,
@@ -38,7 +40,7 @@ from workbench.review.writes import (
     review_state,
     wanted_final,
 )
-from workbench.schemas import Actor, EvidenceOut, FinalSource, ReviewOut, Verdict
+from workbench.schemas import Actor, EvidenceOut, FinalSource, ReviewOut
 
 # The app's save of a verdict is the call 20 reviewers make back to back, queueing for one
 # process's CPU: loading ORM objects, flushing them and building each statement per call
@@ -56,6 +58,7 @@ _REVIEWS = Base.metadata.tables[Review.__tablename__]
 _LEASES = Base.metadata.tables[Lease.__tablename__]
 _FINALS = Base.metadata.tables[FinalVerdict.__tablename__]
 _SETTINGS = Base.metadata.tables[ProjectSetting.__tablename__]
+_PROJECTS = Base.metadata.tables[Project.__tablename__]
 _COMMENTS = Base.metadata.tables[Comment.__tablename__]
 _EVIDENCE = Base.metadata.tables[Evidence.__tablename__]
 
@@ -110,6 +113,12 @@ class ClaimState:
     others: tuple[ReviewRow, ...] = ()  # everyone else's reviews
     final: FinalRow | None = None
     open_questions: int = 0  # questions sent back to the reviewer on it, unanswered
+    project: str = ""  # the claim's project's name, and its scale's verdicts, best first
+    scale: tuple[str, ...] = ()
+
+    def check_verdict(self, verdict: str) -> None:
+        """Refuse a verdict that is not on the claim's project's scale (InvalidInput)."""
+        check_on_scale(verdict, self.scale, self.project)
 
     def figures(self) -> stats.Figures:
         return (str(self.status), self.verdicts, self.disagreement)
@@ -126,7 +135,8 @@ class ClaimState:
 _REVIEW_COLUMNS = tuple(field for field in ReviewRow.__dataclass_fields__)
 _MY_LEASE = _LEASES.alias("my_lease")
 # Everything the rules look at, in one statement: the reviewer's lease, others' live leases,
-# k, the final verdict, the reviewer's open questions, and every review of the claim (a row
+# k and the verdict scale (the claim's project's, joined: no statement of its own), the final
+# verdict, the reviewer's open questions, and every review of the claim (a row
 # each; one row of NULL review columns when there is none). Run after the lock, never with
 # it: on PostgreSQL a statement that waited for a row lock still reads the other tables as
 # they were when it began, which would miss the review of the save it waited for.
@@ -158,6 +168,8 @@ _STATE = (
         )
         .scalar_subquery()
         .label("open_questions"),
+        _PROJECTS.c.name.label("project_name"),
+        _PROJECTS.c.verdict_scale.label("verdict_scale"),
         _FINALS.c.id.label("final_id"),
         _FINALS.c.verdict.label("final_verdict"),
         _FINALS.c.source.label("final_source"),
@@ -173,6 +185,7 @@ _STATE = (
                 _MY_LEASE.c.user_id == bindparam("user_id"),
             ),
         )
+        .join(_PROJECTS, _PROJECTS.c.id == _CLAIMS.c.project_id)
         .outerjoin(_FINALS, _FINALS.c.claim_id == _CLAIMS.c.id)
         .outerjoin(_REVIEWS, _REVIEWS.c.claim_id == _CLAIMS.c.id)
     )
@@ -222,6 +235,8 @@ def read_claim(
             first.final_version,
         ),
         open_questions=first.open_questions,
+        project=first.project_name,
+        scale=names_of(first.verdict_scale),
     )
 
 
@@ -267,7 +282,7 @@ def review_out_of(row: ReviewRow, reviewer: str, urls: list[EvidenceOut]) -> Rev
     return ReviewOut(
         id=row.id,
         reviewer=reviewer,
-        verdict=Verdict(row.verdict) if row.verdict else None,
+        verdict=row.verdict,
         note=row.note,
         urls=urls,
         version=row.version,
@@ -275,7 +290,7 @@ def review_out_of(row: ReviewRow, reviewer: str, urls: list[EvidenceOut]) -> Rev
         updated_at=row.updated_at,
         decided_at=row.decided_at,
         seconds_spent=row.seconds_spent,
-        blind_verdict=Verdict(row.blind_verdict) if row.blind_verdict else None,
+        blind_verdict=row.blind_verdict,
         changed_after_reveal=row.changed_after_reveal,
     )
 

@@ -18,19 +18,19 @@ from workbench.db.models import Claim, ClaimSimilarity, Review
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound
 from workbench.review import decisions, scope
-from workbench.schemas import Actor, ClaimStatus, Verdict
+from workbench.schemas import Actor, ClaimStatus, VerdictName
 
 
 class GroupVerdict(BaseModel):
     """What :func:`apply_verdict_to_similar` did, claim by claim."""
 
-    verdict: Verdict
+    verdict: VerdictName
     applied: list[int] = []  # now carry the reviewer's verdict
     kept: list[int] = []  # the reviewer had already given another verdict: left as it was
     skipped: list[int] = []  # marked "not a claim": out of the queue, not reviewed
 
     def summary(self) -> str:
-        parts = [f"“{self.verdict.value}” saved for {_claims(len(self.applied))}"]
+        parts = [f"“{self.verdict}” saved for {_claims(len(self.applied))}"]
         if self.kept:
             parts.append(f"{_claims(len(self.kept))} kept your other verdict")
         if self.skipped:
@@ -46,7 +46,7 @@ def apply_verdict_to_similar(
     engine: Engine,
     claim_id: int,
     actor: Actor,
-    verdict: Verdict,
+    verdict: str,
     claim_ids: Sequence[int] | None = None,
     *,
     overwrite: bool = False,
@@ -84,11 +84,12 @@ def apply_verdict_to_similar(
                 )
             ).all()
         )
+        verdict = str(verdict)
         result = GroupVerdict(verdict=verdict)
         for target in targets:
             if statuses.get(target) != ClaimStatus.open:
                 result.skipped.append(target)
-            elif mine.get(target) not in (None, verdict.value) and not overwrite:
+            elif mine.get(target) not in (None, verdict) and not overwrite:
                 result.kept.append(target)
             else:
                 decisions.record_verdict(session, target, actor, verdict)

@@ -2,7 +2,7 @@
 
 Per claim, on its row: ``claims.verdicts``, how many of its reviews have a verdict, and
 ``claims.disagreement``, the share of pairs of those verdicts that differ (1 - sum over verdicts
-of c(c-1) / n(n-1), the figure of ``workbench.agreement.report.claim_disagreement``; 0 when
+of c(c-1) / n(n-1), the figure of ``workbench.agreement.metrics.claim_disagreement``; 0 when
 they all agree and under two verdicts). The queue's review states and its disagreement sort,
 the adjudication queue and the assignment's walk over claims with a free slot read them
 through indexes (``ix_claims_queue``, ``ix_claims_disagreement``, ``ix_claims_assign_score``).
@@ -54,7 +54,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from workbench.db.models import (
     Base,
@@ -67,7 +67,7 @@ from workbench.db.models import (
     Review,
 )
 from workbench.review import awaiting
-from workbench.schemas import ClaimStatus, Verdict
+from workbench.schemas import ClaimStatus
 
 _CLAIMS = Base.metadata.tables[Claim.__tablename__]
 _COUNTS = Base.metadata.tables[ClaimCount.__tablename__]
@@ -373,11 +373,23 @@ def marks(session: Session) -> Marks:
 def _recount() -> Update:
     decided = (Review.claim_id == _CLAIMS.c.id, Review.verdict.is_not(None))
     n = func.count(Review.id)
-    per_verdict = [func.sum(case((Review.verdict == v.value, 1), else_=0)) for v in Verdict]
-    agreeing = sum((c * (c - 1) for c in per_verdict[1:]), per_verdict[0] * (per_verdict[0] - 1))
+    # The ordered pairs of a claim's reviews that agree, whatever the project's scale: the
+    # sum of c(c - 1) over its verdicts' counts c, as :func:`figures` counts them.
+    other = aliased(Review)
+    agreeing = (
+        select(func.count())
+        .select_from(other)
+        .where(
+            other.claim_id == _CLAIMS.c.id,
+            other.verdict == Review.verdict,
+            other.id != Review.id,
+        )
+        .correlate(_CLAIMS, Review)
+        .scalar_subquery()
+    )
     count = select(n).where(*decided).correlate(_CLAIMS).scalar_subquery()
     share = (
-        select(1.0 - cast(agreeing, Float) / cast(n * (n - 1), Float))
+        select(1.0 - cast(func.sum(agreeing), Float) / cast(n * (n - 1), Float))
         .where(*decided)
         .having(n >= 2)
         .correlate(_CLAIMS)

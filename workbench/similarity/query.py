@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from workbench.db.models import Claim, ClaimSimilarity, Document, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
-from workbench.schemas import ClaimStatus, ReviewerVerdict, SimilarClaim, Verdict
+from workbench.schemas import ClaimStatus, ReviewerVerdict, SimilarClaim
 from workbench.similarity.store import chunks
 
 
@@ -41,7 +41,7 @@ def similar_claims(engine: Engine, claim_id: int) -> list[SimilarClaim]:
                 .order_by(Review.id)
             ):
                 if verdict is not None:  # the query excludes NULL; this tells the checker
-                    verdicts[other].append(ReviewerVerdict(reviewer=name, verdict=Verdict(verdict)))
+                    verdicts[other].append(ReviewerVerdict(reviewer=name, verdict=str(verdict)))
         return [
             SimilarClaim(
                 id=claim.id,

@@ -16,6 +16,7 @@ needs every key in memory; the restore turns the database's refusal into one lin
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy import JSON, BigInteger, Float, Integer, String, Table
 
 from workbench.audit import Change
 from workbench.review.discussion import CommentKind
-from workbench.schemas import ClaimStatus, FinalSource, Role, Verdict
+from workbench.schemas import VERDICT_PATTERN, ClaimStatus, FinalSource, Role
 from workbench.storable import (
     BIGINT_MAX,
     INT_MAX,
@@ -39,12 +40,12 @@ CHOICES: dict[tuple[str, str], frozenset[str]] = {
     ("users", "role"): frozenset(r.value for r in Role),
     ("memberships", "role"): frozenset(r.value for r in Role),
     ("claims", "status"): frozenset(s.value for s in ClaimStatus),
-    ("reviews", "verdict"): frozenset(v.value for v in Verdict),
-    ("final_verdicts", "verdict"): frozenset(v.value for v in Verdict),
     ("final_verdicts", "source"): frozenset(s.value for s in FinalSource),
     ("history", "action"): frozenset(c.value for c in Change),
     ("comments", "kind"): frozenset(k.value for k in CommentKind),
 }
+# Verdicts: names of a scale (schemas.VerdictName), whatever the project's scale is.
+VERDICTS = {("reviews", "verdict"), ("reviews", "blind_verdict"), ("final_verdicts", "verdict")}
 FRACTIONS = {("claims", "score"), ("claims", "disagreement"), ("claim_similarities", "score")}
 # Times that are not stamped by the workbench when something happens: any time that exists.
 FREE_TIMES = {
@@ -85,6 +86,8 @@ def value_problem(table: Table, column: str, value: Any) -> str | None:
         length = getattr(kind, "length", None) if isinstance(kind, String) else None
         if length is not None and len(value) > length:
             return f"is longer than {length} characters"
+        if where in VERDICTS and not re.match(VERDICT_PATTERN, value):
+            return f"is not a verdict's name (lower case, no spaces): {value!r}"
         choices = CHOICES.get(where)
         if choices is not None and value not in choices:
             return f"must be one of {', '.join(sorted(choices))}, not {value!r}"

@@ -25,7 +25,7 @@ from workbench.review.adjudicate import (
     adjudication_item,
     adjudication_queue,
 )
-from workbench.schemas import Actor, ClaimStatus, FinalSource, Verdict
+from workbench.schemas import Actor, ClaimStatus, FinalSource
 
 PAGE_SIZE = 10
 PAGE = "adjudication_page"
@@ -35,7 +35,6 @@ LINK = "claim"
 # picked, so a reload or a copied address reopens it), and the claim a link opened.
 SEEN = "adjudicate_link_seen"
 LINKED = "adjudicate_linked"
-VERDICTS = [v.value for v in Verdict]
 
 
 def duration(seconds: float | None) -> str:
@@ -189,7 +188,7 @@ def _close_link() -> None:
 
 
 def _label(item: DisputedClaim) -> str:
-    verdicts = sorted({s.review.verdict.value for s in item.reviews if s.review.verdict})
+    verdicts = sorted({s.review.verdict for s in item.reviews if s.review.verdict})
     flag = " · reviews changed since adjudication" if item.reviews_changed else ""
     if item.agreed_after_reveal:
         flag += " · agreed only after the reveal"
@@ -237,10 +236,10 @@ def _reviews(sides: list[ReviewSide]) -> None:
         review = side.review
         with col.container(border=True):
             st.text(review.reviewer)
-            st.text(f"Verdict: {review.verdict.value if review.verdict else 'none'}")
+            st.text(f"Verdict: {review.verdict if review.verdict else 'none'}")
             if review.changed_after_reveal and review.blind_verdict is not None:
                 st.text(
-                    f"Blind verdict: {review.blind_verdict.value} (changed after seeing the "
+                    f"Blind verdict: {review.blind_verdict} (changed after seeing the "
                     "others' verdicts)"
                 )
             st.text(f"Time spent: {duration(side.seconds_spent)}")
@@ -264,12 +263,15 @@ def _final(item: DisputedClaim) -> None:
         )
     # The version this form was drawn against: a save over a newer one is refused.
     st.session_state[actions.final_version_key(claim_id)] = item.final.version if item.final else 0
-    current = item.final.verdict.value if item.final else None
+    current = item.final.verdict if item.final else None
+    verdicts = list(state.scale().names)
+    if current is not None and current not in verdicts:  # a hand-edited row: shown as it is
+        verdicts.append(current)
     with st.form(f"adjudicate_form_{claim_id}"):
         st.radio(
             "Final verdict",
-            VERDICTS,
-            index=VERDICTS.index(current) if current else None,
+            verdicts,
+            index=verdicts.index(current) if current else None,
             key=actions.final_verdict_key(claim_id),
             horizontal=True,
         )

@@ -49,7 +49,6 @@ from workbench.review.queue import (
     speaker_options,
 )
 from workbench.review.queue_rows import reviewer_names
-from workbench.schemas import Verdict
 
 F_STATE = "qf_state"
 F_DOCUMENT = "qf_document"
@@ -75,13 +74,8 @@ FILTER_KEYS = (
     F_REVIEWER,
     F_SPLIT,
 )
-FINALS: dict[FinalChoice, str] = {
-    "any": "Any",
-    "none": "None yet",
-    "verified": "verified",
-    "disputed": "disputed",
-    "unsupported": "unsupported",
-}
+# The final verdict's filter: these, then the project's verdicts (_finals).
+FINALS: dict[FinalChoice, str] = {"any": "Any", "none": "None yet"}
 FINAL_FROM: dict[FinalFrom, str] = {
     "any": "Any",
     "automatic": "Agreed (automatic)",
@@ -319,13 +313,15 @@ def _review_filters(flt: ClaimFilter, sees_all: bool) -> None:
     """The filters by what the reviews say: a verdict given (for a blind reviewer, their
     own), and for those who see every review the final verdict, its source, the reviewer
     and disagreement."""
-    verdicts: list[Verdict | None] = [None, *Verdict]
+    verdicts: list[str | None] = [None, *state.scale().names]
+    if flt.verdict not in verdicts:  # a filter kept from before the scale changed
+        verdicts.append(flt.verdict)
     row = st.columns([1, 1, 1, 1, 1] if sees_all else [1, 4], vertical_alignment="bottom")
     row[0].selectbox(
         "Verdict given" if sees_all else "Your verdict",
         verdicts,
         index=verdicts.index(flt.verdict),
-        format_func=lambda v: "Any" if v is None else v.value,
+        format_func=lambda v: "Any" if v is None else v,
         key=F_VERDICT,
         on_change=_filter_from_widgets,
         help="Claims with a review giving this verdict"
@@ -334,7 +330,8 @@ def _review_filters(flt: ClaimFilter, sees_all: bool) -> None:
     )
     if not sees_all:
         return
-    _labelled_choice(row[1], "Final verdict", FINALS, flt.final, F_FINAL)
+    finals = FINALS | {name: name for name in (*state.scale().names, flt.final)}
+    _labelled_choice(row[1], "Final verdict", finals, flt.final, F_FINAL)
     _labelled_choice(
         row[2],
         "Final from",
