@@ -52,10 +52,10 @@ def test_projects_add_list_and_ingest_into_each(initialised: str, sample_dir: Pa
     ]  # fmt: skip
 
 
-def test_a_scale_that_cannot_be_stored_or_parsed_is_one_line(initialised: str) -> None:
+def test_a_scale_that_cannot_be_parsed_is_one_line(initialised: str) -> None:
     db = initialised
-    code, _, err = run("projects", "add", "x", "--verdicts", "true,false", "--db", db)
-    assert code == 1 and "stores only the verdicts verified, disputed, unsupported" in err
+    code, _, err = run("projects", "add", "x", "--verdicts", "true,Not True", "--db", db)
+    assert code == 1 and _one_error(err) and "--verdicts 'true,Not True'" in err
     code, _, err = run("projects", "add", "x", "--verdicts", "verified,verified", "--db", db)
     assert code == 1 and "appears twice" in err
     code, _, err = run("projects", "set", "default", "verdicts", "[{", "--db", db)
@@ -119,3 +119,56 @@ def test_users_grant_and_revoke(initialised: str) -> None:
         "users", "grant", "Zed", "--project", "health", "--role", "viewer", "--db", db
     )
     assert code == 1 and "no user named 'Zed'" in err
+
+
+POLITIFACT = "true,mostly-true,half-true,mostly-false,false,pants-on-fire"
+
+
+def test_a_politifact_desk_from_the_command_line_and_map_verdicts(
+    initialised: str, sample_dir: Path, tmp_path: Path
+) -> None:
+    db = initialised
+    code, out, err = run("projects", "add", "facts", "--verdicts", POLITIFACT, "--db", db)
+    assert code == 0, err
+    assert f"added project facts: {POLITIFACT.replace(',', ', ')}" in out
+    assert run("ingest", str(sample_dir), "--db", db, "--project", "facts")[0] == 0
+    code, out, _ = run("export", "--format", "jsonl", "--project", "facts", "--db", db,
+                       "--out", str(tmp_path / "x.jsonl"))  # fmt: skip
+    claim = json.loads((tmp_path / "x.jsonl").read_text().splitlines()[0])["claim_id"]
+    lines = [
+        {"claim_id": claim, "reviews": [{"reviewer": "Ana", "verdict": "mostly-false"},
+                                         {"reviewer": "Ben", "verdict": "false"}]},
+    ]  # fmt: skip
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    code, _, err = run("import", str(tmp_path / "r.jsonl"), "--project", "facts", "--db", db)
+    assert code == 0, err
+
+    code, _, err = run("projects", "map-verdicts", "facts", "false=mostly-false",
+                       "--scale", "true,half-true,false", "--db", db)  # fmt: skip
+    assert code == 1 and _one_error(err) and "mostly-false are in use" in err
+    code, _, err = run("projects", "map-verdicts", "facts", "mostly-false", "--db", db)
+    assert code == 1 and "OLD=NEW" in err
+    code, out, err = run("projects", "map-verdicts", "facts", "mostly-false=false", "--json",
+                         "--db", db)  # fmt: skip
+    assert code == 0, err
+    report = json.loads(out)
+    assert (report["reviews"], report["finals"], report["finals_refreshed"]) == (1, 0, 1)
+    assert report["verdicts"] == ["true", "mostly-true", "half-true", "false", "pants-on-fire"]
+    code, out, _ = run("projects", "list", "--json", "--db", db)
+    facts = next(p for p in json.loads(out) if p["name"] == "facts")
+    assert facts["verdicts"] == report["verdicts"]
+    code, out, err = run("export", "--format", "jsonl", "--project", "facts", "--verdict",
+                         "false", "--db", db, "--out", str(tmp_path / "f.jsonl"))  # fmt: skip
+    assert code == 0, err
+    (line,) = (tmp_path / "f.jsonl").read_text().splitlines()
+    assert json.loads(line)["final_verdict"] == "false"  # the two agree now: a consensus
+    code, _, err = run("export", "--format", "jsonl", "--project", "facts", "--verdict",
+                       "mostly-false", "--db", db, "--out", str(tmp_path / "g.jsonl"))  # fmt: skip
+    assert code == 1 and "not on project facts's scale" in err
+
+
+def _one_error(err: str) -> bool:
+    """One line of error, after the line naming the database."""
+    return [line for line in err.splitlines() if not line.startswith("database: ")] == [
+        line for line in err.splitlines() if line.startswith("error: ")
+    ] and err.count("error: ") == 1

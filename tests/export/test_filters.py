@@ -114,7 +114,7 @@ def test_pagination_with_a_filter_misses_nothing(reviewed: Reviewed) -> None:
 
 def test_bad_filters_are_refused_with_a_message(reviewed: Reviewed) -> None:
     cases: list[tuple[dict[str, Any], str]] = [
-        ({"verdict": ["maybe"]}, "verdict"),
+        ({"verdict": ["Maybe so"]}, "verdict"),  # not a verdict's name on any scale
         ({"since": "last week"}, "since"),
         ({"since": "2024-05-01", "until": "2024-04-01"}, "since must be before until"),
         ({"min_score": 1.5}, "min_score"),
@@ -127,6 +127,12 @@ def test_bad_filters_are_refused_with_a_message(reviewed: Reviewed) -> None:
         check(reviewed.engine, ExportFilter(reviewer=["Ana", "Zed"]))
     with pytest.raises(InvalidInput, match="no document with id 999999"):
         check(reviewed.engine, ExportFilter(document_id=[999999]))
+    # A name, but not of the project's scale.
+    with pytest.raises(
+        InvalidInput,
+        match=r"'maybe' is not on project default's scale \(verified, disputed, unsupported\)",
+    ):
+        check(reviewed.engine, ExportFilter(verdict=["maybe"]), 1)
 
 
 def test_times_without_an_offset_are_utc() -> None:

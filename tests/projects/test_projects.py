@@ -211,13 +211,18 @@ def test_a_scale_may_change_but_not_lose_a_verdict_in_use(seeded: Engine) -> Non
     assert [v.rating for v in changed.scale.verdicts] == [2, 1]
 
 
-def test_a_verdict_this_release_cannot_store_is_refused_with_the_reason(engine: Engine) -> None:
+def test_any_scale_of_valid_names_is_stored_and_filter_words_are_not_names(
+    engine: Engine,
+) -> None:
     politifact = parse_scale("true,mostly-true,half-true,mostly-false,false,pants-on-fire")
-    with pytest.raises(InvalidInput, match=r"verdict\(s\) true, mostly-true.*stores only"):
-        add_project(engine, SYSTEM, "elections", scale=politifact)
-    with pytest.raises(InvalidInput, match=r"verdict\(s\) misleading"):
-        set_scale(engine, SYSTEM, "default", parse_scale("verified,misleading,disputed"))
-    assert [p.name for p in list_projects(engine, SYSTEM)] == ["default"]
+    added = add_project(engine, SYSTEM, "elections", scale=politifact)
+    assert added.scale.names == politifact.names
+    changed = set_scale(engine, SYSTEM, "default", parse_scale("verified,misleading,disputed"))
+    assert changed.scale.names == ("verified", "misleading", "disputed")
+    for taken in ("any", "none"):
+        with pytest.raises(ValueError, match=f"{taken}: taken by the filters"):
+            parse_scale(f"true,{taken}")
+    assert [p.name for p in list_projects(engine, SYSTEM)] == ["default", "elections"]
 
 
 def test_guidelines_are_versioned_in_the_history(engine: Engine) -> None:

@@ -79,13 +79,14 @@ def figures(
     key = f"agreement:{use}:{'all' if document_id is None else document_id}"
     if project_id is not None:
         key = f"{key}:project-{project_id}"
-    # Figures are per verdict of the scale: figures stored under another scale (changed, or
-    # verdicts mapped) are not reused, whatever the version says.
-    scale = ",".join(tables.labels_of(engine, project_id))
-    key = f"{key}:scale-{zlib.crc32(scale.encode('utf-8')):08x}"
     stored = snapshots.load(engine, key, current)
     if stored is not None:
-        return Figures.model_validate_json(stored)
+        found = Figures.model_validate_json(stored)
+        # Figures are per verdict of the scale: figures of another scale (changed, or verdicts
+        # mapped) are not reused, whatever the version says.
+        labels = tables.labels_of(engine, project_id)
+        if tuple(found.report.labels[: len(labels)]) == labels:
+            return found
     made = compute(engine, use=use, document_id=document_id, version=current, project_id=project_id)
     snapshots.store(engine, key, current, made.model_dump_json().encode("utf-8"))
     return made

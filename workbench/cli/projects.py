@@ -17,6 +17,7 @@ from workbench.cli.common import (
     echo,
     echo_json,
     open_named,
+    print_report,
     settings_for,
     user_errors,
 )
@@ -33,6 +34,7 @@ from workbench.projects.service import (
     set_scale,
 )
 from workbench.projects.settings import ProjectSettings, set_project_setting
+from workbench.review.verdict_map import map_verdicts, parse_mapping
 from workbench.terminal import printable
 
 app = typer.Typer(
@@ -169,11 +171,40 @@ def projects_members(name: NameArgument, db: DbOption = None) -> None:
         echo(f"{printable(member.user)}  {member.role.value}")
 
 
-def _scale(spec: str) -> VerdictScale:
+@app.command("map-verdicts")
+def projects_map_verdicts(
+    name: NameArgument,
+    pairs: Annotated[
+        list[str],
+        typer.Argument(help="OLD=NEW, one or more: OLD's reviews and final verdicts become NEW."),
+    ],
+    scale: Annotated[
+        str | None,
+        typer.Option(
+            "--scale",
+            help='The verdict scale afterwards, as --verdicts takes it ("a,b,c" or JSON); '
+            "default: the current one with each OLD renamed NEW, or dropped when NEW is on it.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rename or merge verdicts in use, then change the scale, in one transaction (every
+    review, blind verdict and final verdict of the project; each change in the history)."""
+    with user_errors():
+        mapping = parse_mapping(pairs)
+        after = _scale(scale, "--scale") if scale is not None else None
+        engine = open_named(settings_for(db).database_url)
+        report = map_verdicts(engine, SYSTEM, name, mapping, after)
+    print_report(report, as_json=as_json)
+
+
+def _scale(spec: str, option: str = "--verdicts") -> VerdictScale:
     try:
         return parse_scale(spec)
     except ValueError as exc:
-        raise InvalidInput(f"--verdicts {spec!r}: {_first_error(exc)}") from None
+        raise InvalidInput(f"{option} {spec!r}: {_first_error(exc)}") from None
 
 
 def _first_error(exc: ValueError) -> str:

@@ -248,18 +248,24 @@ def set_scale(engine: Engine, actor: Caller, name: str, scale: VerdictScale) -> 
     with unit_of_work(engine) as session:
         row = find_project(session, name)
         authorize(session, actor, Action.change_settings, row.id)
-        gone = verdicts_in_use(session, row.id) - set(scale.names)
-        if gone:
-            listed = ", ".join(sorted(gone))
-            raise InvalidInput(
-                f"project {row.name}: verdict(s) {listed} are in use and cannot be removed "
-                "or renamed; map them to another verdict first "
-                f"(workbench projects map-verdicts {row.name} OLD=NEW)"
-            )
-        before = _snapshot(row)
-        row.verdict_scale = scale.model_dump(mode="json")
-        _log_update(session, actor, row, before)
+        change_scale(session, actor, row, scale)
         return project_out(row)
+
+
+def change_scale(session: Session, actor: Caller, row: Project, scale: VerdictScale) -> None:
+    """:func:`set_scale` in the caller's transaction, its permission checked (the verdicts
+    mapped first, by ``workbench.review.verdict_map``, in the same transaction)."""
+    gone = verdicts_in_use(session, row.id) - set(scale.names)
+    if gone:
+        listed = ", ".join(sorted(gone))
+        raise InvalidInput(
+            f"project {row.name}: verdict(s) {listed} are in use and cannot be removed "
+            "or renamed; map them to another verdict first "
+            f"(workbench projects map-verdicts {row.name} OLD=NEW)"
+        )
+    before = _snapshot(row)
+    row.verdict_scale = scale.model_dump(mode="json")
+    _log_update(session, actor, row, before)
 
 
 def check_verdicts(
