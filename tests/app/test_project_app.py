@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 from tests.app.support import sidebar_text
 from workbench.app import guidelines, project, state
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
+from workbench.db.models import Review
+from workbench.db.session import unit_of_work
 from workbench.extract import default_extractor
 from workbench.ingest.service import ingest_documents
 from workbench.projects.choice import guidelines_read
@@ -196,3 +198,20 @@ def test_the_verdict_help_follows_the_project_scale(seeded: Engine, app: App) ->
     # The buttons follow the scale: its order, labels and keys.
     labels = [b.label for b in at.button if b.key and b.key.startswith("verdict_")]
     assert labels == ["True", "Mostly true", "False"]
+
+
+def test_a_politifact_desk_reviews_with_its_own_verdicts(seeded: Engine, app: App) -> None:
+    """A scale of names of its own (issue 14): the buttons are its verdicts, and a click
+    stores the verdict's own name."""
+    add_user(seeded, SYSTEM, "Ana", Role.reviewer, PASSWORD)
+    politifact = "true,mostly-true,half-true,mostly-false,false,pants-on-fire"
+    set_scale(seeded, SYSTEM, "default", parse_scale(politifact))
+    at = log_in(app(), "Ana")
+    assert not at.exception
+    keys = [b.key for b in at.button if b.key and b.key.startswith("verdict_")]
+    assert keys == [f"verdict_{name}" for name in politifact.split(",")]
+    next(b for b in at.button if b.key == "verdict_mostly-true").click()
+    at.run(timeout=30)
+    assert not at.exception and not at.error
+    with unit_of_work(seeded) as session:
+        assert list(session.scalars(select(Review.verdict))) == ["mostly-true"]
