@@ -63,8 +63,9 @@ CONTENT_TABLES = ("documents", "claims", "reviews", "users")  # "empty" means no
 # Revisions whose backups this release reads, each with the revision it reads them into.
 # Older schema revisions whose backups read into this one: 0014 (before projects, see the
 # module's docstring) and 0015 (before claims.project_id, which a restore fills in from the
-# claim's document, as migration 0016 does).
-OLD_REVISIONS = {"0014": "0016", "0015": "0016"}
+# claim's document, as migration 0016 does); and 0016, whose rows 0017 holds as they are (it
+# only dropped the CHECKs that held verdicts to three names).
+OLD_REVISIONS = {"0014": "0017", "0015": "0017", "0016": "0017"}
 BEFORE_PROJECTS = "0014"
 DEFAULT_PROJECT_ID = 1
 # The default project as migration 0015 makes it (the one an old backup's rows belong to).
