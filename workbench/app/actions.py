@@ -163,7 +163,7 @@ def _offer_group(claim_id: int, verdict: Verdict) -> None:
     """After a verdict, remember it if the claim has similar claims still without one of
     ours, so the next page can offer to apply it to them (the page has moved on)."""
     try:
-        others = similar_claims(state.engine(), claim_id)
+        others = similar_claims(state.engine(), claim_id, _reviewer())
     except WorkbenchError:
         return
     name = state.reviewer()
@@ -260,7 +260,8 @@ def previous() -> None:
 def stored_previous(current: int | None) -> int | None:
     """The claim reviewed before ``current``, from the reviewer's stored reviews."""
     try:
-        return recent.before(recent.recent_claims(state.engine(), _reviewer()), current)
+        stored = recent.recent_claims(state.engine(), _reviewer(), project=state.project_id())
+        return recent.before(stored, current)
     except WorkbenchError:
         return None
 

@@ -62,11 +62,16 @@ def apply_verdict_to_similar(
     with unit_of_work(engine) as session:
         # The actor's role in the claim's project; each target is checked again in its own.
         scope.authorize_claim(session, actor, Action.review, claim_id)
-        if session.get(Claim, claim_id) is None:
+        claim = session.get(Claim, claim_id)
+        if claim is None:
             raise NotFound(f"claim {claim_id} does not exist")
+        # The claim's own project's, as listed (similarity.query): a verdict given on one
+        # desk never lands on another desk's claim, on another scale.
         linked = set(
             session.scalars(
-                select(ClaimSimilarity.similar_id).where(ClaimSimilarity.claim_id == claim_id)
+                select(ClaimSimilarity.similar_id)
+                .join(Claim, Claim.id == ClaimSimilarity.similar_id)
+                .where(ClaimSimilarity.claim_id == claim_id, Claim.project_id == claim.project_id)
             )
         )
         targets = sorted(linked if claim_ids is None else set(claim_ids))

@@ -160,7 +160,7 @@ def _claim_view() -> None:
         writable = detail.claim.status == ClaimStatus.open and state.may(Action.review)
         _note(claim_id, mine, open_=writable)
         _urls(claim_id, mine, open_=writable)
-    _similar(detail, mine, _blind(similar_claims(engine, claim_id)))
+    _similar(detail, mine, _blind(similar_claims(engine, claim_id, actor)))
     _others(detail, reviewer)
     _history(engine, claim_id)
 
