@@ -367,7 +367,7 @@ def test_a_link_opens_its_claim_on_the_adjudication_page(seeded_team: Seeded, ap
     assert f"Opened from a link: claim #{seeded_team.consensus} is listed first" in captions(at)
     assert "it is not waiting for adjudication" in captions(at)
     texts = [t.value for t in at.text]
-    assert texts.count("Verdict: verified") == 3
+    assert texts.count("Verdict: Verified") == 3
     # The disputed claims are still offered after it.
     options = at.selectbox[0].options
     assert options[0].startswith(f"#{seeded_team.consensus} — ")

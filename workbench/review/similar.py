@@ -8,7 +8,7 @@ verdict never reaches a claim that was not itself found similar to the one decid
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
@@ -29,8 +29,9 @@ class GroupVerdict(BaseModel):
     kept: list[int] = []  # the reviewer had already given another verdict: left as it was
     skipped: list[int] = []  # marked "not a claim": out of the queue, not reviewed
 
-    def summary(self) -> str:
-        parts = [f"“{self.verdict.value}” saved for {_claims(len(self.applied))}"]
+    def summary(self, label: Callable[[str], str] = str) -> str:
+        """In words; ``label``: the verdict's name as people read it (the scale's label)."""
+        parts = [f"“{label(self.verdict.value)}” saved for {_claims(len(self.applied))}"]
         if self.kept:
             parts.append(f"{_claims(len(self.kept))} kept your other verdict")
         if self.skipped:

@@ -27,6 +27,7 @@ from workbench.app import (
     discussion,
     frame,
     guidelines,
+    labels,
     project,
     render,
     sidebar,
@@ -38,7 +39,6 @@ from workbench.app.selection import describe_filter, filter_is_default
 from workbench.audit import describe_change
 from workbench.auth.policy import Action
 from workbench.errors import NotFound, PermissionDenied
-from workbench.projects.scale import DEFAULT_SCALE
 from workbench.review import assign
 from workbench.review.history import visible_claim_history
 from workbench.review.queue import (
@@ -59,9 +59,7 @@ READ_ONLY_NOTE = (
 
 def verdict_buttons() -> list[tuple[Verdict, str, str]]:
     """The current project's verdicts in its scale's order, with its labels and keys."""
-    chosen = state.project()
-    scale = chosen.project.scale if chosen is not None else DEFAULT_SCALE
-    return [(Verdict(v.name), v.shown, v.key) for v in scale.verdicts]
+    return [(Verdict(v.name), v.shown, v.key) for v in labels.scale().verdicts]
 
 
 # What the claim's box shows (see _claim).
@@ -321,7 +319,7 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
     else:
         if current is not None:
             cols = st.columns([3, 1], vertical_alignment="center")
-            cols[0].markdown(f"Your verdict: **{current.value}**")
+            cols[0].markdown(f"Your verdict: **{render.md_escape(labels.verdict(current))}**")
             cols[1].button(
                 "Clear verdict",
                 key="clear_verdict",
@@ -431,13 +429,13 @@ def _group_offer(showing: int) -> None:
     many = "claim" if offer.waiting == 1 else "claims"
     cols = st.columns([5, 2, 1], vertical_alignment="center")
     cols[0].text(
-        f"Claim #{offer.claim_id}, which you marked “{offer.verdict.value}”, has "
+        f"Claim #{offer.claim_id}, which you marked “{labels.verdict(offer.verdict)}”, has "
         f"{offer.waiting} similar {many} in other documents without your verdict "
         "(each gets a review of its own; verdicts you already gave stay)."
     )
     # No tooltip on these buttons: none may cover another control (the claim below).
     cols[1].button(
-        f"Apply “{offer.verdict.value}” to them",
+        f"Apply “{render.md_escape(labels.verdict(offer.verdict))}” to them",
         key="apply_offer",
         on_click=actions.apply_to_similar,
         args=(offer.claim_id, offer.verdict),
@@ -467,7 +465,7 @@ def _similar(detail: ClaimDetail, mine: ReviewOut | None, others: list[SimilarCl
     title = f"{count} similar claim{'' if count == 1 else 's'} in other documents"
     with st.expander(title):
         st.button(
-            f"Apply “{verdict.value}” to all {count}"
+            f"Apply “{render.md_escape(labels.verdict(verdict))}” to all {count}"
             if verdict
             else f"Apply your verdict to all {count}",
             key="apply_similar",
@@ -483,7 +481,7 @@ def _similar(detail: ClaimDetail, mine: ReviewOut | None, others: list[SimilarCl
             else "Give this claim a verdict first."
         )
         for other in others:
-            st.html(render.similar_claim_html(other))
+            st.html(render.similar_claim_html(other, labels.verdict))
             st.button(
                 f"Open claim #{other.id}",
                 key=f"open_similar_{other.id}",
@@ -515,13 +513,14 @@ def _others(detail: ClaimDetail, reviewer: str) -> None:
         # Blind review stays blind (workbench.review.blind): say what a change now means.
         st.caption(
             f"Your blind verdict, given before you saw these, is kept: "
-            f"{mine.blind_verdict.value}. You may still change your verdict; the change is "
+            f"{render.md_escape(labels.verdict(mine.blind_verdict))}. You may still change "
+            "your verdict; the change is "
             "recorded as made after seeing the others' and the claim goes to adjudication."
         )
     st.dataframe(
         {
             "reviewer": [r.reviewer for r in others],
-            "verdict": [r.verdict.value if r.verdict else "" for r in others],
+            "verdict": [labels.verdict(r.verdict) for r in others],
             "note": [r.note for r in others],
             "urls": [" ".join(e.url for e in r.urls) for r in others],
             "updated": [r.updated_at.strftime("%Y-%m-%d %H:%M") for r in others],
@@ -546,7 +545,7 @@ def _history(engine: Engine, claim_id: int) -> None:
                 "when": [e.at.strftime("%Y-%m-%d %H:%M:%S") for e in entries],
                 "who": [e.actor or "system" for e in entries],
                 "what": [f"{e.entity.replace('_', ' ')} {e.action}" for e in entries],
-                "change": [describe_change(e) for e in entries],
+                "change": [describe_change(e, labels.verdict) for e in entries],
             },
             hide_index=True,
             key=f"history_{claim_id}",
