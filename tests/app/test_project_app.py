@@ -196,3 +196,38 @@ def test_the_verdict_help_follows_the_project_scale(seeded: Engine, app: App) ->
     # The buttons follow the scale: its order, labels and keys.
     labels = [b.label for b in at.button if b.key and b.key.startswith("verdict_")]
     assert labels == ["True", "Mostly true", "False"]
+
+
+def test_the_review_page_names_only_the_projects_claims_sent_back(
+    seeded: Engine, app: App
+) -> None:
+    """A question on a health claim is health's: Ben reviewing default is not offered it."""
+    from workbench.auth.accounts import list_users
+    from workbench.review import decisions, discussion
+    from workbench.schemas import Verdict
+
+    def person(name: str) -> Actor:
+        user = next(u for u in list_users(seeded, SYSTEM) if u.name == name)
+        return Actor(id=user.id, name=user.name, role=user.role)
+
+    two_projects(seeded)
+    grant(seeded, SYSTEM, "Ben", "health", Role.reviewer)
+    health = [DocumentIn(text=HEALTH_ARTICLE, title="Vaccines", source="vaccines.txt")]
+    ingest_documents(seeded, health, default_extractor(), project="health")
+    flt = queue.ClaimFilter(project_id=2)
+    asked = queue.list_claims(seeded, flt, page_size=10, actor=SYSTEM).items[-1].id
+    decisions.set_verdict(seeded, asked, person("Ben"), Verdict.verified)
+    discussion.send_back(seeded, person("Ada"), asked, "Ben", "Which survey?")
+
+    def sent_back(at: AppTest) -> list[str]:
+        return [str(c.value) for c in at.caption if "sent a claim back" in str(c.value)]
+
+    at = log_in(app(), "Ben", project="default")
+    assert not at.exception and at.query_params[project.PARAM] == "default"
+    assert sent_back(at) == []
+    assert not [b for b in at.button if b.key == f"discussion_open_{asked}"]
+    at = log_in(app(), "Ben", project="health")
+    assert not at.exception
+    # On health the claim itself comes first (its open question): no line for it, no error.
+    assert at.subheader[0].value == f"Claim #{asked}"
+    assert not errors(at)
