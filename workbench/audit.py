@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, insert, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.db.models import Base, Document, FinalVerdict, HistoryEntry, Review
@@ -127,6 +127,41 @@ def history_out(row: HistoryEntry) -> HistoryOut:
         action=row.action,
         before=row.before,
         after=row.after,
+    )
+
+
+# The entities whose entity_id is "project:user" (a role, the guidelines a user has read).
+PROJECT_USER_ENTITIES = (Entity.membership.value, Entity.guidelines_read.value)
+_HISTORY = Base.metadata.tables[HistoryEntry.__tablename__].c
+
+
+def setting_entity_id(project_id: int, key: str) -> str:
+    """A project setting's entity id: the default project's (id 1) keep their bare names, as
+    before projects; the others' are "project:key"."""
+    return key if project_id == 1 else f"{project_id}:{key}"
+
+
+def project_entries(project_id: int, claims: Select[Any]) -> ColumnElement[bool]:
+    """The entries that are one project's, given the query of its claims' ids: its claims'
+    entries, and those about the project itself (description, scale, guidelines, members,
+    who read which guidelines, settings). A backup or a history export of the project holds
+    these."""
+    settings = (
+        ~_HISTORY.entity_id.contains(":")
+        if project_id == 1
+        else _HISTORY.entity_id.startswith(f"{project_id}:")
+    )
+    return or_(
+        _HISTORY.claim_id.in_(claims),
+        and_(
+            _HISTORY.entity.in_([Entity.project.value, Entity.guidelines.value]),
+            _HISTORY.entity_id == str(project_id),
+        ),
+        and_(
+            _HISTORY.entity.in_(PROJECT_USER_ENTITIES),
+            _HISTORY.entity_id.startswith(f"{project_id}:"),
+        ),
+        and_(_HISTORY.entity == Entity.setting.value, settings),
     )
 
 
