@@ -198,9 +198,7 @@ def test_the_verdict_help_follows_the_project_scale(seeded: Engine, app: App) ->
     assert labels == ["True", "Mostly true", "False"]
 
 
-def test_the_review_page_names_only_the_projects_claims_sent_back(
-    seeded: Engine, app: App
-) -> None:
+def test_the_review_page_names_only_the_projects_claims_sent_back(seeded: Engine, app: App) -> None:
     """A question on a health claim is health's: Ben reviewing default is not offered it."""
     from workbench.auth.accounts import list_users
     from workbench.review import decisions, discussion
