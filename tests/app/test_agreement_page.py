@@ -197,7 +197,7 @@ def test_an_admin_sees_the_figures_and_what_they_rest_on(seeded_team: Seeded, ap
     assert list(reviewers["reviews"]) == [CLAIMS] * 3
     pairs = table(at, "reviewer", "with")
     assert list(pairs["claims both reviewed"]) == [CLAIMS] * 3
-    assert list(table(at, "verdict")["verdict"]) == ["verified", "disputed", "unsupported"]
+    assert list(table(at, "verdict")["verdict"]) == ["Verified", "Disputed", "Unsupported"]
     assert len(table(at, "document")) == len(expected.by_document)
 
     # Each most-disputed claim links to its adjudication, the split claim first.
@@ -216,7 +216,7 @@ def test_the_confusion_matrix_shows_the_two_reviewers_chosen(seeded_team: Seeded
     at = at.run(timeout=60)
     assert not at.exception
     # Rows: Rui's verdict; columns: Rosa's.
-    matrix = table(at, "verified", "disputed", "unsupported")
+    matrix = table(at, "Verified", "Disputed", "Unsupported")
     expected = [
         [
             sum(1 for by in seeded_team.plan.values() if (by["Rui"], by[ROSA]) == (row, col))

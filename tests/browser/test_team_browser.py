@@ -84,7 +84,7 @@ def test_two_reviewers_share_a_claim_and_the_admin_adjudicates(
 
         # (The page's other form sends the claim back to a reviewer: take the verdict's.)
         form = ada.get_by_test_id("stForm").filter(has_text="Save final verdict")
-        form.get_by_text("disputed", exact=True).click()
+        form.get_by_text("Disputed", exact=True).click()
         form.get_by_label("Reason", exact=True).fill(REASON)
         form.get_by_role("button", name="Save final verdict", exact=True).click()
         expect(
