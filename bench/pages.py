@@ -452,13 +452,13 @@ def time_sql(engines: dict[int, Engine], repeats: int) -> dict[str, dict[int, fl
         given = Verdict(VERDICTS[next(turn) % 3])
         decisions.set_verdict(engine, claim_id, ada, given, shown_at=datetime.now(UTC))
         following = assign.next_claim(engine, ada)
-        similar_claims(engine, claim_id)  # the offer to apply it to similar claims
+        similar_claims(engine, claim_id, ada)  # the offer to apply it to similar claims
         current_actor(engine, ada)
         progress(engine)
         assert following is not None
         get_claim(engine, following, ada)
         assign.lease_of(engine, ada, following)
-        similar_claims(engine, following)
+        similar_claims(engine, following, ada)
         visible_claim_history(engine, ada, following)
 
     return {

@@ -8,10 +8,10 @@ history rows.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, insert, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.db.models import Base, Document, FinalVerdict, HistoryEntry, Review
@@ -130,6 +130,41 @@ def history_out(row: HistoryEntry) -> HistoryOut:
     )
 
 
+# The entities whose entity_id is "project:user" (a role, the guidelines a user has read).
+PROJECT_USER_ENTITIES = (Entity.membership.value, Entity.guidelines_read.value)
+_HISTORY = Base.metadata.tables[HistoryEntry.__tablename__].c
+
+
+def setting_entity_id(project_id: int, key: str) -> str:
+    """A project setting's entity id: the default project's (id 1) keep their bare names, as
+    before projects; the others' are "project:key"."""
+    return key if project_id == 1 else f"{project_id}:{key}"
+
+
+def project_entries(project_id: int, claims: Select[Any]) -> ColumnElement[bool]:
+    """The entries that are one project's, given the query of its claims' ids: its claims'
+    entries, and those about the project itself (description, scale, guidelines, members,
+    who read which guidelines, settings). A backup or a history export of the project holds
+    these."""
+    settings = (
+        ~_HISTORY.entity_id.contains(":")
+        if project_id == 1
+        else _HISTORY.entity_id.startswith(f"{project_id}:")
+    )
+    return or_(
+        _HISTORY.claim_id.in_(claims),
+        and_(
+            _HISTORY.entity.in_([Entity.project.value, Entity.guidelines.value]),
+            _HISTORY.entity_id == str(project_id),
+        ),
+        and_(
+            _HISTORY.entity.in_(PROJECT_USER_ENTITIES),
+            _HISTORY.entity_id.startswith(f"{project_id}:"),
+        ),
+        and_(_HISTORY.entity == Entity.setting.value, settings),
+    )
+
+
 def iter_history(
     engine: Engine, batch: int = 1000, *, where: ColumnElement[bool] | None = None
 ) -> Iterator[HistoryOut]:
@@ -153,30 +188,44 @@ def iter_history(
         after = rows[-1].id
 
 
-def describe_value(value: Any) -> str:
-    """A before or after value on one line, for people: ``verdict: verified · note: …``."""
+# The keys of an entry's values that hold a verdict's name (reviews and final verdicts).
+VERDICT_KEYS = frozenset({"verdict", "blind_verdict"})
+Labels = Callable[[str], str]  # a verdict's name -> what people read (the scale's label)
+
+
+def _plain(name: str) -> str:
+    return name
+
+
+def describe_value(value: Any, verdicts: Labels = _plain, key: str = "") -> str:
+    """A before or after value on one line, for people: ``verdict: verified · note: …``;
+    ``verdicts`` shows a verdict's name as people read it (the project scale's label)."""
     if value is None or value == "":
         return "—"
     if isinstance(value, dict):
         # Sorted: PostgreSQL's JSONB does not keep the order the keys were written in.
-        return " · ".join(f"{key}: {describe_value(value[key])}" for key in sorted(value))
+        return " · ".join(f"{k}: {describe_value(value[k], verdicts, k)}" for k in sorted(value))
+    if key in VERDICT_KEYS and isinstance(value, str):
+        return verdicts(value)
     return str(value)
 
 
-def describe_change(entry: HistoryOut) -> str:
+def describe_change(entry: HistoryOut, verdicts: Labels = _plain) -> str:
     """For an update, what changed (``verdict: verified → disputed``); for a create or a
-    delete, the value itself."""
+    delete, the value itself. ``verdicts``: as for :func:`describe_value`."""
     if entry.action == Change.create:
-        return describe_value(entry.after)
+        return describe_value(entry.after, verdicts)
     if entry.action == Change.delete:
-        return describe_value(entry.before)
+        return describe_value(entry.before, verdicts)
     before, after = entry.before, entry.after
     if isinstance(before, dict) and isinstance(after, dict):
         keys = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
         return " · ".join(
-            f"{k}: {describe_value(before.get(k))} → {describe_value(after.get(k))}" for k in keys
+            f"{k}: {describe_value(before.get(k), verdicts, k)} → "
+            f"{describe_value(after.get(k), verdicts, k)}"
+            for k in keys
         )
-    return f"{describe_value(before)} → {describe_value(after)}"
+    return f"{describe_value(before, verdicts)} → {describe_value(after, verdicts)}"
 
 
 # --- which claims changed between two versions of the data ----------------------------------

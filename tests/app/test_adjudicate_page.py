@@ -102,7 +102,7 @@ def test_an_admin_sees_the_disputed_claim_and_every_review_side_by_side(
     assert "<script>" not in bodies and "<img" not in bodies and "<b>live</b>" not in bodies
 
     shown = texts(at)
-    for line in ("Rui", "Verdict: verified", "Rita", "Verdict: disputed"):
+    for line in ("Rui", "Verdict: Verified", "Rita", "Verdict: Disputed"):
         assert line in shown
     # A reviewer's note is shown literally (st.text), markup and all.
     assert "Note: <b>primary</b> source *confirms*" in shown
@@ -146,7 +146,7 @@ def test_a_stale_save_names_who_and_when_and_shows_the_newer_value(
     warning = plain(at.warning)
     assert "changed by Bo" in warning
     assert f"{saved.decided_at:%Y-%m-%d %H:%M:%S}" in warning
-    assert "The final verdict is now “verified” (adjudicated by Bo" in warning
+    assert "The final verdict is now “Verified” (adjudicated by Bo" in warning
     assert "Bo decided" in warning
     assert final_verdict(seeded, disputed) == saved  # nothing overwritten
 
@@ -192,8 +192,8 @@ def test_agreement_reached_after_the_reveal_waits_here_with_its_reason(
     assert not at.exception
     assert "1 claim waiting" in at.caption[0].value
     shown = texts(at)
-    assert "Verdict: verified" in shown and "Verdict: disputed" not in shown
-    assert "Blind verdict: disputed (changed after seeing the others' verdicts)" in shown
+    assert "Verdict: Verified" in shown and "Verdict: Disputed" not in shown
+    assert "Blind verdict: Disputed (changed after seeing the others' verdicts)" in shown
     assert "agree only after seeing each other's verdicts" in plain(at.warning)
     at = submit(at, disputed, "verified", "Rui's report holds; Rita's doubt was answered")
     final = final_verdict(seeded, disputed)

@@ -197,7 +197,7 @@ def test_an_admin_sees_the_figures_and_what_they_rest_on(seeded_team: Seeded, ap
     assert list(reviewers["reviews"]) == [CLAIMS] * 3
     pairs = table(at, "reviewer", "with")
     assert list(pairs["claims both reviewed"]) == [CLAIMS] * 3
-    assert list(table(at, "verdict")["verdict"]) == ["verified", "disputed", "unsupported"]
+    assert list(table(at, "verdict")["verdict"]) == ["Verified", "Disputed", "Unsupported"]
     assert len(table(at, "document")) == len(expected.by_document)
 
     # Each most-disputed claim links to its adjudication, the split claim first.
@@ -216,7 +216,7 @@ def test_the_confusion_matrix_shows_the_two_reviewers_chosen(seeded_team: Seeded
     at = at.run(timeout=60)
     assert not at.exception
     # Rows: Rui's verdict; columns: Rosa's.
-    matrix = table(at, "verified", "disputed", "unsupported")
+    matrix = table(at, "Verified", "Disputed", "Unsupported")
     expected = [
         [
             sum(1 for by in seeded_team.plan.values() if (by["Rui"], by[ROSA]) == (row, col))
@@ -367,7 +367,7 @@ def test_a_link_opens_its_claim_on_the_adjudication_page(seeded_team: Seeded, ap
     assert f"Opened from a link: claim #{seeded_team.consensus} is listed first" in captions(at)
     assert "it is not waiting for adjudication" in captions(at)
     texts = [t.value for t in at.text]
-    assert texts.count("Verdict: verified") == 3
+    assert texts.count("Verdict: Verified") == 3
     # The disputed claims are still offered after it.
     options = at.selectbox[0].options
     assert options[0].startswith(f"#{seeded_team.consensus} — ")

@@ -42,7 +42,7 @@ def test_a_verdict_reruns_the_claim_view_and_its_counts_only(seeded: Engine, app
     assert not at.exception
     following = queue.next_claim_id(seeded, queue.ClaimFilter(), after=first)
     assert shown(at) == f"Claim #{following}"
-    assert "Saved “verified”" in at.success[0].value
+    assert "Saved “Verified”" in at.success[0].value
     # The sidebar's counts are drawn by the fragment, and follow the verdict ...
     assert "1 reviewed today" in sidebar_text(at)
     assert f"{total - 1} of {total} claims need more reviews" in sidebar_text(at)

@@ -215,3 +215,35 @@ def test_a_politifact_desk_reviews_with_its_own_verdicts(seeded: Engine, app: Ap
     assert not at.exception and not at.error
     with unit_of_work(seeded) as session:
         assert list(session.scalars(select(Review.verdict))) == ["mostly-true"]
+
+
+def test_the_review_page_names_only_the_projects_claims_sent_back(seeded: Engine, app: App) -> None:
+    """A question on a health claim is health's: Ben reviewing default is not offered it."""
+    from workbench.auth.accounts import list_users
+    from workbench.review import decisions, discussion
+
+    def person(name: str) -> Actor:
+        user = next(u for u in list_users(seeded, SYSTEM) if u.name == name)
+        return Actor(id=user.id, name=user.name, role=user.role)
+
+    two_projects(seeded)
+    grant(seeded, SYSTEM, "Ben", "health", Role.reviewer)
+    health = [DocumentIn(text=HEALTH_ARTICLE, title="Vaccines", source="vaccines.txt")]
+    ingest_documents(seeded, health, default_extractor(), project="health")
+    flt = queue.ClaimFilter(project_id=2)
+    asked = queue.list_claims(seeded, flt, page_size=10, actor=SYSTEM).items[-1].id
+    decisions.set_verdict(seeded, asked, person("Ben"), "verified")
+    discussion.send_back(seeded, person("Ada"), asked, "Ben", "Which survey?")
+
+    def sent_back(at: AppTest) -> list[str]:
+        return [str(c.value) for c in at.caption if "sent a claim back" in str(c.value)]
+
+    at = log_in(app(), "Ben", project="default")
+    assert not at.exception and at.query_params[project.PARAM] == "default"
+    assert sent_back(at) == []
+    assert not [b for b in at.button if b.key == f"discussion_open_{asked}"]
+    at = log_in(app(), "Ben", project="health")
+    assert not at.exception
+    # On health the claim itself comes first (its open question): no line for it, no error.
+    assert at.subheader[0].value == f"Claim #{asked}"
+    assert not errors(at)

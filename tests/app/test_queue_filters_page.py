@@ -70,15 +70,15 @@ def test_the_admin_filters_by_state_verdict_final_reviewer_and_split(
     at.run(timeout=30)
     assert table(at)["id"] == [c[3]] == expected(seeded, ada, state="needs_more")
     assert table(at)["state"] == ["1 of 2"]
-    assert table(at)["verdicts"] == ["disputed"]
+    assert table(at)["verdicts"] == ["Disputed"]
 
     at.selectbox(key="qf_state").set_value("complete")
     at.run(timeout=30)
     shown = table(at)
     assert shown["id"] == c[:3]
     assert shown["state"] == ["fully reviewed"] * 3
-    assert shown["final"] == ["verified (agreed)", "disputed (adjudicated)", ""]
-    assert shown["verdicts"][1] == "verified, disputed"
+    assert shown["final"] == ["Verified (agreed)", "Disputed (adjudicated)", ""]
+    assert shown["verdicts"][1] == "Verified, Disputed"
 
     at.selectbox(key="qf_final_from").set_value("adjudicated")
     at.run(timeout=30)
@@ -128,6 +128,6 @@ def test_a_reviewer_filters_by_their_own_verdict_and_sees_no_others(
     shown = table(at)
     # His own disputed verdicts: claims 1 and 2, not claim 3 (Ana's, which he has not decided).
     assert shown["id"] == [c[1], c[2]]
-    assert shown["your verdict"] == ["disputed", "disputed"]
+    assert shown["your verdict"] == ["Disputed", "Disputed"]
     assert "verdicts" not in shown and "final" not in shown and "disagreement" not in shown
     assert expected(seeded, people["Ben"], state="all", verdict="disputed") == [c[1], c[2]]

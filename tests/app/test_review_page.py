@@ -83,7 +83,7 @@ def test_a_verdict_is_stored_and_the_next_claim_opens(seeded: Engine, app: App) 
     assert shown_claim(at) == f"Claim #{following}"
     assert "1 reviewed today" in sidebar_text(at)
     assert f"{total - 1} of {total} claims need more reviews" in sidebar_text(at)
-    assert "disputed" in at.success[0].value
+    assert "Disputed" in at.success[0].value
 
 
 def test_previous_goes_back_and_shows_and_clears_the_verdict(seeded: Engine, app: App) -> None:
@@ -94,7 +94,7 @@ def test_previous_goes_back_and_shows_and_clears_the_verdict(seeded: Engine, app
     at.button(key="previous").click()
     at.run(timeout=30)
     assert shown_claim(at) == f"Claim #{claim_id}"
-    assert any("Your verdict: **verified**" in m.value for m in at.markdown)
+    assert any("Your verdict: **Verified**" in m.value for m in at.markdown)
 
     at.button(key="clear_verdict").click()
     at.run(timeout=30)
@@ -215,7 +215,7 @@ def test_a_stale_edit_is_refused_and_the_newer_value_shown(seeded: Engine, app: 
     assert review is not None and review.verdict == Verdict.verified  # not overwritten
     assert "was changed by Ana" in at.warning[0].value
     assert shown_claim(at) == f"Claim #{claim_id}"
-    assert any("Your verdict: **verified**" in m.value for m in at.markdown)
+    assert any("Your verdict: **Verified**" in m.value for m in at.markdown)
 
 
 def test_a_note_and_a_verdict_sent_together_both_save(seeded: Engine, app: App) -> None:
@@ -239,7 +239,7 @@ def test_other_reviewers_reviews_are_listed(seeded: Engine, app: App) -> None:
     at.run(timeout=30)
     table = at.dataframe[0].value
     assert list(table["reviewer"]) == ["Ben"]
-    assert list(table["verdict"]) == ["unsupported"]
+    assert list(table["verdict"]) == ["Unsupported"]
     assert list(table["note"]) == ["no source found"]
 
 

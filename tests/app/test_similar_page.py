@@ -70,7 +70,7 @@ def test_a_verdict_is_offered_to_the_group_after_the_page_moves_on(
     at.run(timeout=30)
     assert verdicts(engine, again) == [("Ana", "disputed")]
     assert verdicts(engine, short) == [("Ana", "disputed")]
-    assert "“disputed” saved for 2 claims" in at.success[0].value
+    assert "“Disputed” saved for 2 claims" in at.success[0].value
     assert not [b for b in at.button if b.key == "apply_offer"]  # the offer is gone
 
 
@@ -89,14 +89,14 @@ def test_apply_to_all_from_the_claim_itself(
     at.button(key="previous").click()
     at.run(timeout=30)
     assert at.subheader[0].value == f"Claim #{quote}"
-    assert "Ben: verified" in html_bodies(at)
+    assert "Ben: Verified" in html_bodies(at)
     apply = at.button(key="apply_similar")
-    assert not apply.disabled and apply.label == "Apply “unsupported” to all 2"
+    assert not apply.disabled and apply.label == "Apply “Unsupported” to all 2"
     apply.click()
     at.run(timeout=30)
     assert verdicts(engine, again) == [("Ben", "verified"), ("Ana", "unsupported")]
     assert verdicts(engine, short) == [("Ana", "unsupported")]
-    assert "Ana: unsupported" in html_bodies(at)
+    assert "Ana: Unsupported" in html_bodies(at)
 
 
 def test_a_similar_claim_opens_and_previous_comes_back(

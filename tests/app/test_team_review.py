@@ -93,7 +93,7 @@ def test_team_mode_shows_the_leased_claim_to_two_reviewers_with_k_2(
     assert shown_claim(ben) == best
     assert any(m.value == "#### Other reviewers" for m in ben.markdown)  # now he may see
     # ... and is told that a change now is recorded as one made after seeing Ana's.
-    assert "Your blind verdict, given before you saw these, is kept: disputed." in captions(ben)
+    assert "Your blind verdict, given before you saw these, is kept: Disputed." in captions(ben)
     ben.button(key="verdict_verified").click()
     ben.run(timeout=30)
     with unit_of_work(seeded) as session:

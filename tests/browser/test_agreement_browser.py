@@ -113,5 +113,5 @@ def test_the_admin_reads_alpha_and_opens_a_disputed_claim(
         expect(
             main.get_by_text(f"Opened from a link: claim #{split} is listed first")
         ).to_be_visible()
-        for line in ("Verdict: verified", "Verdict: disputed", "Verdict: unsupported"):
+        for line in ("Verdict: Verified", "Verdict: Disputed", "Verdict: Unsupported"):
             expect(main.get_by_text(line, exact=True)).to_be_visible()

@@ -79,16 +79,16 @@ def test_two_reviewers_share_a_claim_and_the_admin_adjudicates(
         expect(ada.get_by_text("1 claim waiting", exact=False)).to_be_visible()
         expect(claim_heading(ada)).to_have_text(f"Claim #{best}")
         main = ada.get_by_test_id("stMainBlockContainer")
-        for line in ("ann", "bob", "Verdict: verified", "Verdict: disputed"):
+        for line in ("ann", "bob", "Verdict: Verified", "Verdict: Disputed"):
             expect(main.get_by_text(line, exact=True)).to_be_visible()
 
         # (The page's other form sends the claim back to a reviewer: take the verdict's.)
         form = ada.get_by_test_id("stForm").filter(has_text="Save final verdict")
-        form.get_by_text("disputed", exact=True).click()
+        form.get_by_text("Disputed", exact=True).click()
         form.get_by_label("Reason", exact=True).fill(REASON)
         form.get_by_role("button", name="Save final verdict", exact=True).click()
         expect(
-            ada.get_by_text(f"Final verdict for claim #{best}: “disputed” (adjudicated).")
+            ada.get_by_text(f"Final verdict for claim #{best}: “Disputed” (adjudicated).")
         ).to_be_visible()
         # Decided, the claim leaves the queue.
         expect(ada.get_by_text("No disputed claim is waiting for a final verdict.")).to_be_visible()

@@ -17,7 +17,15 @@ from sqlalchemy import Engine, func, select
 
 from workbench.auth import accounts
 from workbench.auth.policy import SYSTEM
-from workbench.db.models import Claim, Comment, Document, HistoryEntry, Lease, Project
+from workbench.db.models import (
+    Claim,
+    ClaimSimilarity,
+    Comment,
+    Document,
+    HistoryEntry,
+    Lease,
+    Project,
+)
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, PermissionDenied
 from workbench.extract import default_extractor
@@ -34,9 +42,11 @@ from workbench.review import (
     discussion,
     history,
     queue,
+    recent,
     similar,
 )
 from workbench.schemas import Actor, DocumentIn, Role, Verdict
+from workbench.similarity import query
 
 TEXT = (
     "Harbour report\n\n"
@@ -184,6 +194,14 @@ CALLS: dict[str, Call] = {
     "read a claim": _as("rae", lambda w, a, d: queue.get_claim(w.engine, d.first, a)),
     "read its history": _as(
         "rae", lambda w, a, d: history.visible_claim_history(w.engine, a, d.first)
+    ),
+    "similar claims": _as("rae", lambda w, a, d: query.similar_claims(w.engine, d.first, a)),
+    # The lists a page shows, asked for a project: a non-member is refused, as for a claim.
+    "open questions": _as(
+        "rae", lambda w, a, d: discussion.open_questions(w.engine, a, d.project_id)
+    ),
+    "recent claims": _as(
+        "rae", lambda w, a, d: recent.recent_claims(w.engine, a, project=d.project_id)
     ),
 }
 WRITES_NOTHING_CHECKED = (HistoryEntry, Comment, Lease)
@@ -345,3 +363,58 @@ def test_agreement_is_the_projects_own(world: World) -> None:
     assert "agreement:blind:all" in keys
     csv = snapshot.csv_bytes(world.engine, world.ada, project="health").decode()
     assert str(election.second) not in {line.split(",")[0] for line in csv.splitlines()[1:]}
+
+
+# --- the lists a page shows are the project's: nothing of another desk's leaks ---------------
+
+
+def test_open_questions_and_recent_claims_are_the_projects(world: World) -> None:
+    health, election = world.desks["health"], world.desks["election"]
+    # Eli is in both desks, with a question and a verdict on each.
+    on_health, on_election = _question(world, health), _question(world, election)
+    asked = {
+        name: [q.id for q in discussion.open_questions(world.engine, world.eli, name)]
+        for name in ("health", "election")
+    }
+    assert asked == {"health": [on_health], "election": [on_election]}
+    assert recent.recent_claims(world.engine, world.eli, project="health") == [health.second]
+    assert recent.recent_claims(world.engine, world.eli, project=election.project_id) == [
+        election.second
+    ]
+    with pytest.raises(InvalidInput, match="several projects"):
+        discussion.open_questions(world.engine, world.eli)
+    # Taken out of election, Eli no longer reads its questions (their text is the desk's)
+    # nor finds its claims among those he worked on.
+    from workbench.projects.membership import revoke
+
+    revoke(world.engine, SYSTEM, "Eli", "election")
+    with pytest.raises(PermissionDenied, match=r"^Eli is not a member of this project$"):
+        discussion.open_questions(world.engine, world.eli, "election")
+    with pytest.raises(PermissionDenied, match=r"^Eli is not a member of this project$"):
+        recent.recent_claims(world.engine, world.eli, project="election")
+    # Now in one project only: his, without naming it.
+    assert [q.id for q in discussion.open_questions(world.engine, world.eli)] == [on_health]
+    assert recent.recent_claims(world.engine, world.eli) == [health.second]
+
+
+def test_similar_claims_of_another_desk_are_never_listed_nor_decided(world: World) -> None:
+    health, election = world.desks["health"], world.desks["election"]
+    with unit_of_work(world.engine) as session:
+        linked = set(
+            session.scalars(
+                select(ClaimSimilarity.similar_id).where(ClaimSimilarity.claim_id == health.first)
+            )
+        )
+    assert election.first in linked, "the same sentence on both desks is linked across them"
+    # Not to Rae (health only), nor to Eli or a site admin (in both: they open it there).
+    for who in (world.rae, world.eli, world.boss):
+        shown = query.similar_claims(world.engine, health.first, who)
+        assert election.first not in {s.id for s in shown}
+    # A verdict given to "every similar claim" stays on the desk too.
+    with pytest.raises(InvalidInput, match="not among the claims similar"):
+        similar.apply_verdict_to_similar(
+            world.engine, health.first, world.eli, Verdict.verified, [election.first]
+        )
+    done = similar.apply_verdict_to_similar(world.engine, health.first, world.eli, Verdict.verified)
+    assert election.first not in done.applied + done.kept + done.skipped
+    assert queue.get_claim(world.engine, election.first, world.boss).reviews == []

@@ -91,26 +91,26 @@ def test_ingest_links_the_same_statement_across_documents(
     engine: Engine, pair: tuple[list[int], list[int], list[int]]
 ) -> None:
     (quote, unrelated), (figures, quote_again), (quote_short, other_figures) = pair
-    found = query.similar_claims(engine, quote)
+    found = query.similar_claims(engine, quote, SYSTEM)
     assert [s.id for s in found] == [quote_again, quote_short]  # most similar first
     assert found[0].similarity > found[1].similarity >= 0.30
     assert found[0].document_title == "cnn" and found[0].text == QUOTE_AGAIN
     assert found[0].speaker == "Dmitry Peskov" and found[0].status == ClaimStatus.open
     # Links are symmetric and stored both ways, with one score.
-    back = query.similar_claims(engine, quote_again)
+    back = query.similar_claims(engine, quote_again, SYSTEM)
     assert quote in [s.id for s in back]
     assert next(s for s in back if s.id == quote).similarity == found[0].similarity
-    assert query.similar_claims(engine, unrelated) == []
+    assert query.similar_claims(engine, unrelated, SYSTEM) == []
     # Nearly the same words, different figures: not the same statement.
-    assert query.similar_claims(engine, figures) == []
-    assert query.similar_claims(engine, other_figures) == []
+    assert query.similar_claims(engine, figures, SYSTEM) == []
+    assert query.similar_claims(engine, other_figures, SYSTEM) == []
 
 
 def test_claims_of_one_document_are_not_linked(engine: Engine) -> None:
     ids = store(engine, "repeats", QUOTE, QUOTE_AGAIN, QUOTE)
-    assert all(query.similar_claims(engine, i) == [] for i in ids)
+    assert all(query.similar_claims(engine, i, SYSTEM) == [] for i in ids)
     other = store(engine, "other", QUOTE)
-    assert {s.id for s in query.similar_claims(engine, other[0])} == set(ids)
+    assert {s.id for s in query.similar_claims(engine, other[0], SYSTEM)} == set(ids)
 
 
 def test_a_failed_link_leaves_no_document(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,7 +133,7 @@ def test_similar_claims_show_every_reviewers_verdict(
     decisions.set_verdict(engine, quote_again, local_actor(engine, "Ben"), Verdict.disputed)
     decisions.set_verdict(engine, quote_again, local_actor(engine, "Cleo"), Verdict.verified)
     decisions.set_note(engine, quote_again, local_actor(engine, "Dan"), "no verdict, only a note")
-    shown = query.similar_claims(engine, quote)[0]
+    shown = query.similar_claims(engine, quote, SYSTEM)[0]
     assert [(v.reviewer, v.verdict) for v in shown.verdicts] == [
         ("Ben", Verdict.disputed),
         ("Cleo", Verdict.verified),
@@ -142,7 +142,7 @@ def test_similar_claims_show_every_reviewers_verdict(
 
 def test_a_missing_claim_is_not_found(engine: Engine) -> None:
     with pytest.raises(NotFound):
-        query.similar_claims(engine, 999)
+        query.similar_claims(engine, 999, SYSTEM)
     with pytest.raises(NotFound):
         similar.apply_verdict_to_similar(engine, 999, local_actor(engine, "Ana"), Verdict.verified)
 
@@ -277,7 +277,7 @@ def test_a_syndicated_statement_stores_a_bounded_number_of_links(
     # Different documents (the dedupe is by text), the same quote in each.
     ids = [store(engine, f"copy {n}", f"Copy number {n}", QUOTE)[1] for n in range(6)]
     for claim_id in ids:
-        assert 1 <= len(query.similar_claims(engine, claim_id)) <= 3
+        assert 1 <= len(query.similar_claims(engine, claim_id, SYSTEM)) <= 3
     with unit_of_work(engine) as session:
         holders = session.execute(
             select(ClaimSketchKey.key, func.count()).group_by(ClaimSketchKey.key)
@@ -301,7 +301,7 @@ def test_the_hand_written_articles_link_to_the_sample_corpus(
     page = queue.list_claims(engine, queue.ClaimFilter(state="all"), page_size=1000, actor=SYSTEM)
     linked = 0
     for claim in page.items:
-        for other in query.similar_claims(engine, claim.id):
+        for other in query.similar_claims(engine, claim.id, SYSTEM):
             assert other.document_id != claim.document_id
             linked += claim.document_id in articles
     # The extractor's choices may change; several restated sentences survive any of them.

@@ -15,7 +15,16 @@ from tests.transfer.support import review_three
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
 from workbench.cli import app
-from workbench.db.models import Claim, Document, HistoryEntry, Membership, Project, Review, User
+from workbench.db.models import (
+    Claim,
+    Comment,
+    Document,
+    HistoryEntry,
+    Membership,
+    Project,
+    Review,
+    User,
+)
 from workbench.db.open import open_database
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
@@ -263,3 +272,63 @@ def test_a_project_backup_from_the_command_line(
     result = runner.invoke(app, ["import", str(path), "--db", other_url, "--as", "sante"])
     assert result.exit_code == 0, result.stderr
     assert "into the new project sante" in result.stdout
+
+
+def test_a_restored_projects_history_names_the_rows_here_and_keeps_its_settings(
+    two_desks: Engine, other: Engine, tmp_path: Path
+) -> None:
+    """Ids inside history values (a URL's review, a correction's claims, an answer's question)
+    follow the rows as entity_id and claim_id do; the project's settings entries come along."""
+    from workbench.projects.settings import set_project_setting
+    from workbench.review import corrections, discussion
+
+    decisions.set_verdict(
+        other, _claims(other, "default")[0], local_actor(other, "Bo"), Verdict.verified
+    )
+    claims = _claims(two_desks, "health")
+    ana, hal = local_actor(two_desks, "Ana"), local_actor(two_desks, "Hal")
+    question = discussion.send_back(two_desks, ana, claims[1], "Hal", "Which release?")
+    discussion.answer(two_desks, hal, question.id, "The March one.")
+    with unit_of_work(two_desks) as session:
+        last = session.get_one(Claim, claims[-1])
+        start, end = last.char_start, last.char_end - 1  # its final full stop left out
+    corrections.adjust_claim(two_desks, last.id, ana, start, end, confirm=True)
+    set_project_setting(two_desks, SYSTEM, "reviews_per_claim", 2, "health")
+    set_project_setting(two_desks, SYSTEM, "lease_minutes", 20, "default")
+    # The project's history export holds its settings' entries too, never another's.
+    from workbench.export.service import iter_history_of
+
+    for project, key in ((2, "2:reviews_per_claim"), (1, "lease_minutes")):
+        found = {e.entity_id for e in iter_history_of(two_desks, project) if e.entity == "setting"}
+        assert found == {key}
+    path = tmp_path / "health.jsonl"
+    export_backup(two_desks, path, actor=SYSTEM, project="health")
+
+    restore_backup(other, path, actor=SYSTEM, as_name="health")
+
+    ids = set(_claims(other, "health"))
+    with unit_of_work(other) as session:
+        health = session.scalar(select(Project.id).where(Project.name == "health"))
+        reviews = set(session.scalars(select(Review.id).where(Review.claim_id.in_(ids))))
+        comments = set(session.scalars(select(Comment.id).where(Comment.claim_id.in_(ids))))
+        entries = session.scalars(select(HistoryEntry).where(HistoryEntry.claim_id.in_(ids)))
+        values = [(e.entity, e.before or {}, e.after or {}) for e in entries]
+        settings = session.scalars(
+            select(HistoryEntry.entity_id).where(HistoryEntry.entity == "setting")
+        ).all()
+    named: dict[str, set[int]] = {"reviews": set(), "claims": set(), "comments": set()}
+    for entity, before, after in values:
+        for value in (before, after):
+            if entity == "url" and "review_id" in value:
+                named["reviews"].add(value["review_id"])
+            for key in ("replaced_by", "replaces", "corrected_from"):
+                named["claims"].update(value.get(key, []))
+            if "reply_to" in value:
+                named["comments"].add(value["reply_to"])
+            if str(value.get("resolved_by", "")).startswith("answer "):
+                named["comments"].add(int(value["resolved_by"].removeprefix("answer ")))
+    assert named["claims"] and named["comments"] and named["reviews"]
+    assert named["reviews"] <= reviews
+    assert named["claims"] <= ids
+    assert named["comments"] <= comments
+    assert f"{health}:reviews_per_claim" in settings  # the restored project's, its id here

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from workbench.app import state
+from workbench.app import labels, state
 from workbench.app.selection import pop_history
 from workbench.db.session import retry_busy
 from workbench.errors import InvalidInput, StaleEdit, WorkbenchError
@@ -155,7 +155,7 @@ def decide(claim_id: int, verdict: str) -> None:
     if not _edit_review(DECISION, claim_id, decisions.set_verdict, verdict, shown_at=shown_at):
         return
     _advance(claim_id)
-    state.flash(DECISION, "success", f"Saved “{verdict}” for claim #{claim_id}.")
+    state.flash(DECISION, "success", f"Saved “{labels.verdict(verdict)}” for claim #{claim_id}.")
     _offer_group(claim_id, verdict)
 
 
@@ -163,7 +163,7 @@ def _offer_group(claim_id: int, verdict: str) -> None:
     """After a verdict, remember it if the claim has similar claims still without one of
     ours, so the next page can offer to apply it to them (the page has moved on)."""
     try:
-        others = similar_claims(state.engine(), claim_id)
+        others = similar_claims(state.engine(), claim_id, _reviewer())
     except WorkbenchError:
         return
     name = state.reviewer()
@@ -187,7 +187,9 @@ def apply_to_similar(claim_id: int, verdict: str | None) -> None:
     if result is FAILED:
         return
     state.clear_group_offer()
-    state.flash(DECISION, "success", f"Claims similar to #{claim_id}: {result.summary()}")
+    state.flash(
+        DECISION, "success", f"Claims similar to #{claim_id}: {result.summary(labels.verdict)}"
+    )
 
 
 def dismiss_offer() -> None:
@@ -260,7 +262,8 @@ def previous() -> None:
 def stored_previous(current: int | None) -> int | None:
     """The claim reviewed before ``current``, from the reviewer's stored reviews."""
     try:
-        return recent.before(recent.recent_claims(state.engine(), _reviewer()), current)
+        stored = recent.recent_claims(state.engine(), _reviewer(), project=state.project_id())
+        return recent.before(stored, current)
     except WorkbenchError:
         return None
 
@@ -343,7 +346,7 @@ def adjudicate(claim_id: int) -> None:
     state.flash(
         ADJUDICATE,
         "success",
-        f"Final verdict for claim #{claim_id}: “{final.verdict}” (adjudicated).",
+        f"Final verdict for claim #{claim_id}: “{labels.verdict(final.verdict)}” (adjudicated).",
     )
 
 
@@ -354,6 +357,6 @@ def describe_final(final: object) -> str:
     by = f" by {final.decided_by}" if final.decided_by else ""
     why = f"; reason: {final.reason}" if final.reason else ""
     return (
-        f"The final verdict is now “{final.verdict}” ({final.source.value}{by}, "
+        f"The final verdict is now “{labels.verdict(final.verdict)}” ({final.source.value}{by}, "
         f"{final.decided_at:%Y-%m-%d %H:%M:%S} UTC, version {final.version}){why}."
     )

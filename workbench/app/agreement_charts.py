@@ -7,7 +7,7 @@ the chart, never markup. The thresholds drawn come from ``workbench.agreement.re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -84,7 +84,11 @@ def heatmap_spec(reviewers: list[str]) -> dict[str, Any]:
     }
 
 
-def distribution_spec(reviewers: list[str], labels: list[str]) -> dict[str, Any]:
+def distribution_spec(
+    reviewers: list[str], labels: list[str], shown: Callable[[str], str] = str
+) -> dict[str, Any]:
+    """Each reviewer's verdicts as shares; ``labels`` are the verdicts' names (their colours),
+    ``shown`` what people read for each (the data's ``verdict`` field holds it)."""
     return {
         "mark": "bar",
         "encoding": {
@@ -99,9 +103,9 @@ def distribution_spec(reviewers: list[str], labels: list[str]) -> dict[str, Any]
             "color": {
                 "field": "verdict",
                 "type": "nominal",
-                "sort": labels,
+                "sort": [shown(label) for label in labels],
                 "scale": {
-                    "domain": labels,
+                    "domain": [shown(label) for label in labels],
                     "range": [VERDICT_COLOURS.get(label, "#5c6bc0") for label in labels],
                 },
             },

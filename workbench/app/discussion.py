@@ -59,7 +59,9 @@ def review_section(claim_id: int) -> None:
     engine = state.engine()
     try:
         talk = discussion.claim_discussion(engine, actor, claim_id)
-        elsewhere = [q for q in discussion.open_questions(engine, actor) if q.claim_id != claim_id]
+        # The current project's only: a question on another desk's claim is that desk's.
+        questions = discussion.open_questions(engine, actor, state.project_id())
+        elsewhere = [q for q in questions if q.claim_id != claim_id]
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
         return

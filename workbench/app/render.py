@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 from workbench.schemas import ClaimOut, ClaimStatus, SimilarClaim
 
@@ -126,9 +127,10 @@ SIMILAR_STYLE = (
 )
 
 
-def similar_claim_html(similar: SimilarClaim) -> str:
-    """A similar claim, its document, similarity and verdicts, all escaped (source text)."""
-    verdicts = ", ".join(f"{v.reviewer}: {v.verdict}" for v in similar.verdicts)
+def similar_claim_html(similar: SimilarClaim, label: Callable[[str], str] = str) -> str:
+    """A similar claim, its document, similarity and verdicts (``label``: a verdict's name as
+    people read it), all escaped (source text)."""
+    verdicts = ", ".join(f"{v.reviewer}: {label(v.verdict)}" for v in similar.verdicts)
     details = [
         similar.document_title or f"document {similar.document_id}",
         similar.speaker or "unknown speaker",

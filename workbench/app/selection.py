@@ -5,7 +5,7 @@ AppTest cannot click a dataframe row, so everything a click decides is computed 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -31,6 +31,7 @@ def claims_frame(
     reviews: Mapping[int, RowReviews] | None = None,
     k: int = 1,
     sees_all: bool = False,
+    label: Callable[[str], str] = str,
 ) -> pd.DataFrame:
     """One page of the queue as the table shows it (text is shown as text, not markup).
 
@@ -39,7 +40,8 @@ def claims_frame(
     comes right after the claim's text, being what the page is sorted or filtered by.
     ``reviews`` (the page's ``ClaimPage.reviews``) adds the review state against ``k`` and,
     for those who see all (``sees_all``), the verdicts given and the final verdict with its
-    source; for a blind reviewer, their own verdict.
+    source; for a blind reviewer, their own verdict. ``label``: a verdict's name as people
+    read it (the project scale's label).
     """
     data: dict[str, list[object]] = {
         "id": [c.id for c in items],
@@ -62,11 +64,11 @@ def claims_frame(
         columns.append(STATE)
         rows = [reviews.get(c.id, RowReviews()) for c in items]
         if sees_all:
-            data[VERDICTS] = [", ".join(r.verdicts) for r in rows]
-            data[FINAL] = [final_text(r) for r in rows]
+            data[VERDICTS] = [", ".join(label(v) for v in r.verdicts) for r in rows]
+            data[FINAL] = [final_text(r, label) for r in rows]
             columns += [VERDICTS, FINAL]
         else:
-            data[MINE] = [r.mine or "" for r in rows]
+            data[MINE] = [label(r.mine) if r.mine else "" for r in rows]
             columns.append(MINE)
     return pd.DataFrame(data, columns=columns)
 
@@ -82,11 +84,11 @@ def review_state(claim: ClaimOut, k: int) -> str:
     return "fully reviewed"
 
 
-def final_text(row: RowReviews) -> str:
+def final_text(row: RowReviews, label: Callable[[str], str] = str) -> str:
     if row.final is None:
         return ""
     source = "adjudicated" if row.final_source is FinalSource.adjudicated else "agreed"
-    return f"{row.final} ({source})"
+    return f"{label(row.final)} ({source})"
 
 
 def selected_claim_id(page_ids: Sequence[int], selected_rows: Sequence[int]) -> int | None:

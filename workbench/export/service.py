@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pydantic import ConfigDict
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, func, select
 
-from workbench.audit import Entity, iter_history
+from workbench.audit import iter_history, project_entries
 from workbench.auth.policy import Action, Caller, authorize
-from workbench.db.models import Claim, Document, HistoryEntry, Project
+from workbench.db.models import Claim, Document, Project
 from workbench.db.session import unit_of_work
 from workbench.export import claimreview_format, csv_format, jsonl_format
 from workbench.export.claimreview_format import ClaimReviewOptions
@@ -200,8 +200,9 @@ def export_history_to_file(
 
     Of one project when the database holds several (``project``, as ``resolve_project``
     rules): the entries of its claims, and those about the project itself (its description,
-    scale, guidelines, members). On a database of one project, with ``project`` not named,
-    the whole trail as before projects, accounts' entries included.
+    scale, guidelines, members, settings: ``audit.project_entries``). On a database of one
+    project, with ``project`` not named, the whole trail as before projects, accounts'
+    entries included.
 
     Written for its owner only (0600): the accounts' entries say who holds which role, whether
     they are disabled, who changed what and when.
@@ -243,14 +244,9 @@ def iter_history_of(
         .join(Document, Document.id == Claim.document_id)
         .where(Document.project_id == project_id)
     )
-    own = or_(
-        HistoryEntry.claim_id.in_(claims),
-        (HistoryEntry.entity.in_([Entity.project.value, Entity.guidelines.value]))
-        & (HistoryEntry.entity_id == str(project_id)),
-        (HistoryEntry.entity == Entity.membership.value)
-        & HistoryEntry.entity_id.startswith(f"{project_id}:"),
-    )
-    return iter_history(engine, batch, where=None if project_id is None else own)
+    if project_id is None:
+        return iter_history(engine, batch)
+    return iter_history(engine, batch, where=project_entries(project_id, claims))
 
 
 def stream_export(

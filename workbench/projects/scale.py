@@ -81,6 +81,13 @@ class VerdictScale(BaseModel):
     def get(self, name: str) -> ScaleVerdict | None:
         return next((v for v in self.verdicts if v.name == name), None)
 
+    def label(self, name: str) -> str:
+        """What people read for the verdict stored as ``name``: its label on this scale (the
+        button's text), or, for a name the scale no longer has, the name as a label would
+        show it. Stored rows and exports keep the name."""
+        verdict = self.get(name)
+        return verdict.shown if verdict is not None else name.replace("_", " ").capitalize()
+
 
 DEFAULT_SCALE = VerdictScale(
     verdicts=(

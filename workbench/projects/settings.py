@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from workbench.audit import Change, Entity, record
+from workbench.audit import Change, Entity, record, setting_entity_id
 from workbench.auth.policy import Action, Caller, authorize
 from workbench.config import ScorerName
 from workbench.db.models import ProjectSetting
@@ -104,8 +104,7 @@ def set_project_setting(
             session,
             actor_id=actor.id,
             entity=Entity.setting,
-            # The default project's settings keep their bare names, as before projects.
-            entity_id=key if project_id == 1 else f"{project_id}:{key}",
+            entity_id=setting_entity_id(project_id, key),
             action=Change.create if before is None else Change.update,
             before=before,
             after={key: new_value},

@@ -236,10 +236,17 @@ def claim_discussion(engine: Engine, actor: Caller, claim_id: int) -> ClaimDiscu
         )
 
 
-def open_questions(engine: Engine, actor: Actor) -> list[CommentOut]:
-    """The open questions sent to ``actor`` on claims still open, oldest first."""
+def open_questions(
+    engine: Engine, actor: Actor, project: int | str | None = None
+) -> list[CommentOut]:
+    """The open questions sent to ``actor`` on claims of ``project`` (id or name; None: the
+    only project, or the only one ``actor`` belongs to) still open, oldest first.
+
+    One project's only (issue 14): a question's text is the project's, and a reviewer removed
+    from the project it was asked in is refused its claims, questions included."""
     with unit_of_work(engine) as session:
-        reader = authorize(session, actor, Action.read)
+        project_id = scope.project_for(session, project, actor)
+        reader = authorize(session, actor, Action.read, project_id)
         rows = session.scalars(
             select(Comment)
             .join(Claim, Claim.id == Comment.claim_id)
@@ -247,6 +254,7 @@ def open_questions(engine: Engine, actor: Actor) -> list[CommentOut]:
                 Comment.addressed_to_id == reader.id,
                 Comment.resolved_at.is_(None),
                 Claim.status == ClaimStatus.open.value,
+                Claim.project_id == project_id,
             )
             .order_by(Comment.created_at, Comment.id)
             .options(selectinload(Comment.author), selectinload(Comment.addressed_to))

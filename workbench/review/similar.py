@@ -8,7 +8,7 @@ verdict never reaches a claim that was not itself found similar to the one decid
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
@@ -29,8 +29,9 @@ class GroupVerdict(BaseModel):
     kept: list[int] = []  # the reviewer had already given another verdict: left as it was
     skipped: list[int] = []  # marked "not a claim": out of the queue, not reviewed
 
-    def summary(self) -> str:
-        parts = [f"“{self.verdict}” saved for {_claims(len(self.applied))}"]
+    def summary(self, label: Callable[[str], str] = str) -> str:
+        """In words; ``label``: the verdict's name as people read it (the scale's label)."""
+        parts = [f"“{label(self.verdict)}” saved for {_claims(len(self.applied))}"]
         if self.kept:
             parts.append(f"{_claims(len(self.kept))} kept your other verdict")
         if self.skipped:
@@ -62,11 +63,16 @@ def apply_verdict_to_similar(
     with unit_of_work(engine) as session:
         # The actor's role in the claim's project; each target is checked again in its own.
         scope.authorize_claim(session, actor, Action.review, claim_id)
-        if session.get(Claim, claim_id) is None:
+        claim = session.get(Claim, claim_id)
+        if claim is None:
             raise NotFound(f"claim {claim_id} does not exist")
+        # The claim's own project's, as listed (similarity.query): a verdict given on one
+        # desk never lands on another desk's claim, on another scale.
         linked = set(
             session.scalars(
-                select(ClaimSimilarity.similar_id).where(ClaimSimilarity.claim_id == claim_id)
+                select(ClaimSimilarity.similar_id)
+                .join(Claim, Claim.id == ClaimSimilarity.similar_id)
+                .where(ClaimSimilarity.claim_id == claim_id, Claim.project_id == claim.project_id)
             )
         )
         targets = sorted(linked if claim_ids is None else set(claim_ids))

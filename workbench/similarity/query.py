@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from sqlalchemy import Engine, select
 
+from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, ClaimSimilarity, Document, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import NotFound
@@ -18,16 +19,24 @@ from workbench.schemas import ClaimStatus, ReviewerVerdict, SimilarClaim
 from workbench.similarity.store import chunks
 
 
-def similar_claims(engine: Engine, claim_id: int) -> list[SimilarClaim]:
-    """The claims of other documents that say what ``claim_id`` says, most similar first."""
+def similar_claims(engine: Engine, claim_id: int, actor: Caller) -> list[SimilarClaim]:
+    """The claims of other documents of the same project that say what ``claim_id`` says,
+    most similar first, for ``actor`` (who may read the claim's project).
+
+    Links are measured across the whole database, but only the claim's own project's are
+    listed (issue 14): another desk's claims, their text and their reviewers' verdicts are
+    that desk's, whoever reads (a member of both opens them in the other project), and its
+    verdicts are on another scale."""
     with unit_of_work(engine) as session:
-        if session.get(Claim, claim_id) is None:
+        claim = session.get(Claim, claim_id)
+        authorize(session, actor, Action.read, None if claim is None else claim.project_id)
+        if claim is None:
             raise NotFound(f"claim {claim_id} does not exist")
         rows = session.execute(
             select(Claim, Document.title, ClaimSimilarity.score)
             .join(ClaimSimilarity, ClaimSimilarity.similar_id == Claim.id)
             .join(Document, Document.id == Claim.document_id)
-            .where(ClaimSimilarity.claim_id == claim_id)
+            .where(ClaimSimilarity.claim_id == claim_id, Claim.project_id == claim.project_id)
             # Not the sentences the extractor holds out of the queue (workbench.review.rescore).
             .where(Claim.status != ClaimStatus.held_out.value)
             .order_by(ClaimSimilarity.score.desc(), Claim.id)

@@ -4,15 +4,17 @@
 (``workbench.transfer.backup_file``), each table restricted to P (:func:`scope`): its
 ``projects`` row, its settings and memberships, its documents, their claims, the claims'
 reviews, URLs, final verdicts, comments, sketches and similarities (both claims in P), the
-history of its claims and of the project itself (description, scale, guidelines, members),
-and the accounts all of these refer to. Its header names the project (``"project": "P"``).
+history of its claims and of the project itself (description, scale, guidelines, members,
+who read which guidelines, settings: ``audit.project_entries``), and the accounts all of
+these refer to. Its header names the project (``"project": "P"``).
 A claim's project is its document's, read through ``documents.project_id``.
 
 ``workbench import FILE [--as NAME]`` restores it as a **new** project, named as in the file
 or NAME; a project of that name here is refused, before anything is read further. The rows
 go in with new ids when the database holds data: each table's ids are moved past the
 largest id here (``id + offset``, one offset a table), and every reference follows (claims'
-documents, reviews' claims, history's claims and the ids its entries name, ...). Into an
+documents, reviews' claims, history's claims, the rows its entries name, and the ids
+inside their values: a URL's review, a correction's claims, an answer's question, ...). Into an
 empty database the offsets are 0 and the ids stay as they were. An account is matched by
 name: one of that name here is the same person (their row here is kept, and they become a
 member of the new project in the role the file gives them); another is added, with its
@@ -25,12 +27,19 @@ forgotten, and one history entry of the project's creation by the restoring acto
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select, union
+from sqlalchemy import ColumnElement, Connection, and_, func, select, union
 
-from workbench.audit import Change, Entity
+from workbench.audit import (
+    PROJECT_USER_ENTITIES,
+    Change,
+    Entity,
+    project_entries,
+    setting_entity_id,
+)
 from workbench.errors import InputFileError, InvalidInput
 from workbench.schemas import Role
 from workbench.transfer.backup_file import BATCH, TABLES, iter_records, table_of
@@ -51,6 +60,19 @@ ENTITY_TABLE = {
 }
 
 
+# The keys of history values (before, after) that hold the id of a row of this table, or a
+# list of them: a URL's review, a correction's claims, an answer's question.
+VALUE_IDS = {
+    "review_id": "reviews",
+    "replaced_by": "claims",
+    "replaces": "claims",
+    "corrected_from": "claims",
+    "reply_to": "comments",
+}
+# A question's resolution names the answer that resolved it ("answer 12").
+ANSWER = re.compile(r"^answer (\d+)$")
+
+
 def scope(project_id: int) -> dict[str, ColumnElement[bool]]:
     """Per table, the clause that keeps the rows of project ``project_id`` (and the accounts
     they refer to)."""
@@ -58,7 +80,6 @@ def scope(project_id: int) -> dict[str, ColumnElement[bool]]:
     documents = select(t["documents"].c.id).where(t["documents"].c.project_id == project_id)
     claims = select(t["claims"].c.id).where(t["claims"].c.document_id.in_(documents))
     reviews = select(t["reviews"].c.id).where(t["reviews"].c.claim_id.in_(claims))
-    history = t["history"].c
     where: dict[str, ColumnElement[bool]] = {
         "projects": t["projects"].c.id == project_id,
         "memberships": t["memberships"].c.project_id == project_id,
@@ -69,17 +90,7 @@ def scope(project_id: int) -> dict[str, ColumnElement[bool]]:
         "evidence": t["evidence"].c.review_id.in_(reviews),
         "final_verdicts": t["final_verdicts"].c.claim_id.in_(claims),
         "comments": t["comments"].c.claim_id.in_(claims),
-        "history": or_(
-            history.claim_id.in_(claims),
-            and_(
-                history.entity.in_([Entity.project.value, Entity.guidelines.value]),
-                history.entity_id == str(project_id),
-            ),
-            and_(
-                history.entity == Entity.membership.value,
-                history.entity_id.startswith(f"{project_id}:"),
-            ),
-        ),
+        "history": project_entries(project_id, claims),
         "claim_similarities": and_(
             t["claim_similarities"].c.claim_id.in_(claims),
             t["claim_similarities"].c.similar_id.in_(claims),
@@ -205,13 +216,39 @@ class ProjectRestore:
                 out[column] = self.new(target, row[column])
         if name == "history":
             out["entity_id"] = self._entity_id(row["entity"], row["entity_id"])
+            out["before"] = self._value_ids(row["before"])
+            out["after"] = self._value_ids(row["after"])
+        return out
+
+    def _value_ids(self, value: Any) -> Any:
+        """An entry's before or after with the ids it names moved to the ids here, as its
+        entity_id and claim_id are: a restored history reads as this database's."""
+        if not isinstance(value, dict):
+            return value
+        out = dict(value)
+        for key, table in VALUE_IDS.items():
+            held = out.get(key)
+            if isinstance(held, int) and not isinstance(held, bool):
+                out[key] = self.new(table, held)
+            elif isinstance(held, list):
+                out[key] = [
+                    self.new(table, i) if isinstance(i, int) and not isinstance(i, bool) else i
+                    for i in held
+                ]
+        resolved = out.get("resolved_by")
+        answer = ANSWER.match(resolved) if isinstance(resolved, str) else None
+        if answer is not None:
+            out["resolved_by"] = f"answer {self.new('comments', int(answer.group(1)))}"
         return out
 
     def _entity_id(self, entity: str, value: str) -> str:
-        if entity == Entity.membership.value:
+        if entity in PROJECT_USER_ENTITIES:
             _, _, user = value.partition(":")
             user_id = self.users.get(int(user)) if user.isdigit() else None
             return f"{self.project_id}:{user_id if user_id is not None else user}"
+        if entity == Entity.setting.value:
+            assert self.project_id is not None  # the projects row comes first in a backup
+            return setting_entity_id(self.project_id, value.rpartition(":")[2])
         table = ENTITY_TABLE.get(entity)
         if table is None or not value.isdigit():
             return value

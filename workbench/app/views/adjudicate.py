@@ -15,7 +15,7 @@ import math
 import streamlit as st
 from sqlalchemy import Engine
 
-from workbench.app import actions, discussion, frame, render, state
+from workbench.app import actions, discussion, frame, labels, render, state
 from workbench.app.context import ClaimContext, claim_context, context_html
 from workbench.auth.policy import Action
 from workbench.errors import NotFound, WorkbenchError
@@ -105,10 +105,13 @@ def main() -> None:
         )
         cols[1].button("Close the link", key="adjudicate_close_link", on_click=_close_link)
     first = next(iter(by_id))
+    # Drawn now: a widget's format_func may run outside the page's run, where the
+    # project (and so the scale's labels) is not known.
+    shown = {i: _label(item) for i, item in by_id.items()}
     chosen = st.selectbox(
         "Claim to adjudicate",
         list(by_id),
-        format_func=lambda i: _label(by_id[i]),
+        format_func=shown.__getitem__,
         key=f"adjudicate_choice_{result.page}_{linked.claim.id if linked else 'queue'}",
     )
     _pager(result.page, result.pages)
@@ -188,7 +191,7 @@ def _close_link() -> None:
 
 
 def _label(item: DisputedClaim) -> str:
-    verdicts = sorted({s.review.verdict for s in item.reviews if s.review.verdict})
+    verdicts = sorted({labels.verdict(s.review.verdict) for s in item.reviews if s.review.verdict})
     flag = " · reviews changed since adjudication" if item.reviews_changed else ""
     if item.agreed_after_reveal:
         flag += " · agreed only after the reveal"
@@ -236,10 +239,11 @@ def _reviews(sides: list[ReviewSide]) -> None:
         review = side.review
         with col.container(border=True):
             st.text(review.reviewer)
-            st.text(f"Verdict: {review.verdict if review.verdict else 'none'}")
+            st.text(f"Verdict: {labels.verdict(review.verdict, none='none')}")
             if review.changed_after_reveal and review.blind_verdict is not None:
                 st.text(
-                    f"Blind verdict: {review.blind_verdict} (changed after seeing the "
+                    f"Blind verdict: {labels.verdict(review.blind_verdict)} (changed after seeing "
+                    "the "
                     "others' verdicts)"
                 )
             st.text(f"Time spent: {duration(side.seconds_spent)}")
@@ -264,14 +268,16 @@ def _final(item: DisputedClaim) -> None:
     # The version this form was drawn against: a save over a newer one is refused.
     st.session_state[actions.final_version_key(claim_id)] = item.final.version if item.final else 0
     current = item.final.verdict if item.final else None
-    verdicts = list(state.scale().names)
-    if current is not None and current not in verdicts:  # a hand-edited row: shown as it is
-        verdicts.append(current)
+    # The project's scale, in its order and with its labels (a final no longer on it kept).
+    names = list(labels.scale().names)
+    if current is not None and current not in names:
+        names.append(current)
     with st.form(f"adjudicate_form_{claim_id}"):
         st.radio(
             "Final verdict",
-            verdicts,
-            index=verdicts.index(current) if current else None,
+            names,
+            index=names.index(current) if current else None,
+            format_func={name: labels.verdict(name) for name in names}.__getitem__,
             key=actions.final_verdict_key(claim_id),
             horizontal=True,
         )

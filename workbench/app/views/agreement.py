@@ -19,7 +19,7 @@ says which it shows, and how many reviews changed after the reveal, above the fi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -32,7 +32,7 @@ from workbench.agreement.figures import AgreementReport, Coefficients, GroupAgre
 from workbench.agreement.report import MIN_CLAIMS, RELIABLE, TENTATIVE
 from workbench.agreement.table import VERDICTS_USED, VerdictsUsed
 from workbench.app import agreement_charts as charts
-from workbench.app import frame, project, render, state
+from workbench.app import frame, labels, project, render, state
 from workbench.auth.policy import Action, authorize
 from workbench.errors import WorkbenchError
 from workbench.review.queue import OPTION_LIMIT
@@ -363,8 +363,8 @@ def _confusion(report: AgreementReport) -> None:
     st.dataframe(
         pd.DataFrame(
             matrix,
-            index=pd.Index(report.labels, name="rows ↓ · columns →"),
-            columns=report.labels,
+            index=pd.Index([labels.verdict(v) for v in report.labels], name="rows ↓ · columns →"),
+            columns=[labels.verdict(v) for v in report.labels],
         ),
         key="agreement_confusion",
     )
@@ -391,7 +391,7 @@ def _reviewers(report: AgreementReport) -> None:
     rows = [
         {
             "reviewer": s.reviewer,
-            "verdict": label,
+            "verdict": labels.verdict(label),
             "count": count,
             "reviews": s.reviews,
             "order": order.get(label, len(order)),
@@ -401,7 +401,7 @@ def _reviewers(report: AgreementReport) -> None:
     ]
     st.vega_lite_chart(
         pd.DataFrame(rows, columns=["reviewer", "verdict", "count", "reviews", "order"]),
-        charts.distribution_spec(report.reviewers, report.labels),
+        charts.distribution_spec(report.reviewers, report.labels, labels.verdict),
         width="stretch",
         height=max(120, 40 * len(report.reviewers) + 50),
         key="agreement_distribution",
@@ -416,7 +416,10 @@ def _reviewers(report: AgreementReport) -> None:
         {
             "reviewer": [s.reviewer for s in stats],
             "reviews": [s.reviews for s in stats],
-            **{label: [s.labels.get(label, 0) for s in stats] for label in report.labels},
+            **{
+                labels.verdict(label): [s.labels.get(label, 0) for s in stats]
+                for label in report.labels
+            },
             "median s / review": [s.median_seconds for s in stats],
             "mean κ with others": [s.mean_kappa for s in stats],
             "claims with a final": [s.final_claims for s in stats],
@@ -460,9 +463,11 @@ def _over_time(report: AgreementReport) -> None:
     )
 
 
-def _group_table(groups: Sequence[GroupAgreement], first: str, key: str) -> None:
+def _group_table(
+    groups: Sequence[GroupAgreement], first: str, key: str, shown: Callable[[str], str] = str
+) -> None:
     coefficients = [g.coefficients for g in groups]
-    columns: dict[str, list[Any]] = {first: [g.key for g in groups]}
+    columns: dict[str, list[Any]] = {first: [shown(g.key) for g in groups]}
     if any(g.id is not None for g in groups):
         columns["id"] = [g.id for g in groups]
     columns |= {
@@ -487,7 +492,7 @@ def _group_table(groups: Sequence[GroupAgreement], first: str, key: str) -> None
 
 def _labels(report: AgreementReport) -> None:
     st.subheader("Per verdict, one against the rest")
-    _group_table(report.by_label, "verdict", "agreement_labels")
+    _group_table(report.by_label, "verdict", "agreement_labels", labels.verdict)
     st.caption(
         "Do reviewers agree on this verdict? Each verdict against all the others, on the same "
         "claims. A note says when a figure is withheld or rests on few claims."
@@ -538,10 +543,13 @@ def _disputed(report: AgreementReport) -> None:
                 )
             else:
                 st.text(title)
-            verdicts = ", ".join(f"{name}: {verdict}" for name, verdict in claim.verdicts.items())
+            verdicts = ", ".join(
+                f"{name}: {labels.verdict(verdict)}" for name, verdict in claim.verdicts.items()
+            )
             st.text(
                 f"Disagreement {claim.disagreement:.2f} · {verdicts} · final: "
-                f"{claim.final_verdict or '—'} · {render.shorten(claim.document_title, 60)}"
+                f"{labels.verdict(claim.final_verdict, none='—')} · "
+                f"{render.shorten(claim.document_title, 60)}"
             )
 
 

@@ -20,7 +20,7 @@ from typing import TypeVar
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from workbench.app import frame, project, render, state
+from workbench.app import frame, labels, project, render, state
 from workbench.app.selection import (
     DISAGREEMENT,
     FINAL,
@@ -286,6 +286,15 @@ def _filters(flt: ClaimFilter) -> None:
     )
 
 
+def _finals(current: FinalChoice) -> dict[FinalChoice, str]:
+    """The final verdicts to filter by: the project's, in its scale's order and labels."""
+    finals: dict[FinalChoice, str] = dict(FINALS)
+    finals |= {name: labels.verdict(name) for name in labels.scale().names}
+    if current not in finals:  # a verdict the scale no longer has, still filtered by
+        finals[current] = current
+    return finals
+
+
 def _labelled_choice(
     column: DeltaGenerator,
     label: str,
@@ -313,15 +322,17 @@ def _review_filters(flt: ClaimFilter, sees_all: bool) -> None:
     """The filters by what the reviews say: a verdict given (for a blind reviewer, their
     own), and for those who see every review the final verdict, its source, the reviewer
     and disagreement."""
-    verdicts: list[str | None] = [None, *state.scale().names]
-    if flt.verdict not in verdicts:  # a filter kept from before the scale changed
+    # The project's verdicts in its scale's order, with its labels.
+    verdicts: list[str | None] = [None, *labels.scale().names]
+    if flt.verdict is not None and flt.verdict not in verdicts:
         verdicts.append(flt.verdict)
     row = st.columns([1, 1, 1, 1, 1] if sees_all else [1, 4], vertical_alignment="bottom")
     row[0].selectbox(
         "Verdict given" if sees_all else "Your verdict",
         verdicts,
         index=verdicts.index(flt.verdict),
-        format_func=lambda v: "Any" if v is None else v,
+        # Drawn now: a format_func may run outside the page's run, without the project.
+        format_func={v: labels.verdict(v, none="Any") for v in verdicts}.__getitem__,
         key=F_VERDICT,
         on_change=_filter_from_widgets,
         help="Claims with a review giving this verdict"
@@ -330,8 +341,7 @@ def _review_filters(flt: ClaimFilter, sees_all: bool) -> None:
     )
     if not sees_all:
         return
-    finals = FINALS | {name: name for name in (*state.scale().names, flt.final)}
-    _labelled_choice(row[1], "Final verdict", finals, flt.final, F_FINAL)
+    _labelled_choice(row[1], "Final verdict", _finals(flt.final), flt.final, F_FINAL)
     _labelled_choice(
         row[2],
         "Final from",
@@ -421,6 +431,7 @@ def main() -> None:
             reviews=result.reviews,
             k=result.k,
             sees_all=sees_all,
+            label=labels.verdict,
         ),
         hide_index=True,
         on_select="rerun",

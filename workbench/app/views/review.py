@@ -27,6 +27,7 @@ from workbench.app import (
     discussion,
     frame,
     guidelines,
+    labels,
     project,
     render,
     sidebar,
@@ -58,7 +59,7 @@ READ_ONLY_NOTE = (
 
 def verdict_buttons() -> list[tuple[str, str, str]]:
     """The current project's verdicts in its scale's order, with its labels and keys."""
-    return [(v.name, v.shown, v.key) for v in state.scale().verdicts]
+    return [(v.name, v.shown, v.key) for v in labels.scale().verdicts]
 
 
 # What the claim's box shows (see _claim).
@@ -157,7 +158,7 @@ def _claim_view() -> None:
         writable = detail.claim.status == ClaimStatus.open and state.may(Action.review)
         _note(claim_id, mine, open_=writable)
         _urls(claim_id, mine, open_=writable)
-    _similar(detail, mine, _blind(similar_claims(engine, claim_id)))
+    _similar(detail, mine, _blind(similar_claims(engine, claim_id, actor)))
     _others(detail, reviewer)
     _history(engine, claim_id)
 
@@ -318,7 +319,7 @@ def _decision(detail: ClaimDetail, mine: ReviewOut | None) -> None:
     else:
         if current is not None:
             cols = st.columns([3, 1], vertical_alignment="center")
-            cols[0].markdown(f"Your verdict: **{current}**")
+            cols[0].markdown(f"Your verdict: **{render.md_escape(labels.verdict(current))}**")
             cols[1].button(
                 "Clear verdict",
                 key="clear_verdict",
@@ -428,13 +429,13 @@ def _group_offer(showing: int) -> None:
     many = "claim" if offer.waiting == 1 else "claims"
     cols = st.columns([5, 2, 1], vertical_alignment="center")
     cols[0].text(
-        f"Claim #{offer.claim_id}, which you marked “{offer.verdict}”, has "
+        f"Claim #{offer.claim_id}, which you marked “{labels.verdict(offer.verdict)}”, has "
         f"{offer.waiting} similar {many} in other documents without your verdict "
         "(each gets a review of its own; verdicts you already gave stay)."
     )
     # No tooltip on these buttons: none may cover another control (the claim below).
     cols[1].button(
-        f"Apply “{offer.verdict}” to them",
+        f"Apply “{render.md_escape(labels.verdict(offer.verdict))}” to them",
         key="apply_offer",
         on_click=actions.apply_to_similar,
         args=(offer.claim_id, offer.verdict),
@@ -464,7 +465,7 @@ def _similar(detail: ClaimDetail, mine: ReviewOut | None, others: list[SimilarCl
     title = f"{count} similar claim{'' if count == 1 else 's'} in other documents"
     with st.expander(title):
         st.button(
-            f"Apply “{verdict}” to all {count}"
+            f"Apply “{render.md_escape(labels.verdict(verdict))}” to all {count}"
             if verdict
             else f"Apply your verdict to all {count}",
             key="apply_similar",
@@ -480,7 +481,7 @@ def _similar(detail: ClaimDetail, mine: ReviewOut | None, others: list[SimilarCl
             else "Give this claim a verdict first."
         )
         for other in others:
-            st.html(render.similar_claim_html(other))
+            st.html(render.similar_claim_html(other, labels.verdict))
             st.button(
                 f"Open claim #{other.id}",
                 key=f"open_similar_{other.id}",
@@ -512,13 +513,14 @@ def _others(detail: ClaimDetail, reviewer: str) -> None:
         # Blind review stays blind (workbench.review.blind): say what a change now means.
         st.caption(
             f"Your blind verdict, given before you saw these, is kept: "
-            f"{mine.blind_verdict}. You may still change your verdict; the change is "
+            f"{render.md_escape(labels.verdict(mine.blind_verdict))}. You may still change "
+            "your verdict; the change is "
             "recorded as made after seeing the others' and the claim goes to adjudication."
         )
     st.dataframe(
         {
             "reviewer": [r.reviewer for r in others],
-            "verdict": [r.verdict if r.verdict else "" for r in others],
+            "verdict": [labels.verdict(r.verdict) for r in others],
             "note": [r.note for r in others],
             "urls": [" ".join(e.url for e in r.urls) for r in others],
             "updated": [r.updated_at.strftime("%Y-%m-%d %H:%M") for r in others],
@@ -543,7 +545,7 @@ def _history(engine: Engine, claim_id: int) -> None:
                 "when": [e.at.strftime("%Y-%m-%d %H:%M:%S") for e in entries],
                 "who": [e.actor or "system" for e in entries],
                 "what": [f"{e.entity.replace('_', ' ')} {e.action}" for e in entries],
-                "change": [describe_change(e) for e in entries],
+                "change": [describe_change(e, labels.verdict) for e in entries],
             },
             hide_index=True,
             key=f"history_{claim_id}",
