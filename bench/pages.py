@@ -90,7 +90,8 @@ from workbench.review.queue import (  # noqa: E402
     list_claims,
     progress,
 )
-from workbench.schemas import Role, Verdict  # noqa: E402
+from workbench.review.workload import workload  # noqa: E402
+from workbench.schemas import Actor, Role, Verdict  # noqa: E402
 from workbench.similarity.query import similar_claims  # noqa: E402
 
 HOME = ROOT / "workbench" / "app" / "Home.py"
@@ -101,6 +102,7 @@ POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench password, long enough"
 ADMIN = "Ada"
 REVIEWERS = ["Rui", "Rita", "Rosa"]
+REVIEWER = REVIEWERS[0]  # the one whose Queue page is timed too
 K = 2
 CLAIMS_PER_DOCUMENT = 20
 MARK = "bench_pages_built"  # a project_settings row the build writes last (the app ignores it)
@@ -419,15 +421,15 @@ def on(url: str, call: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-def signed_in(target: Target, page: str) -> AppTest:
-    """An AppTest of the app on ``target``'s database, the admin signed in (team mode), on
+def signed_in(target: Target, page: str, name: str = ADMIN) -> AppTest:
+    """An AppTest of the app on ``target``'s database, ``name`` signed in (team mode), on
     ``page`` of ``target``'s project (named in the address, ``?project=NAME``, as a link does)."""
     os.environ["WORKBENCH_DATABASE_URL"] = target.url
     at = AppTest.from_file(str(HOME), default_timeout=120)
     if target.project is not None:
         at.query_params[PROJECT_PARAM] = target.project
     at.run()
-    at.text_input(key="login_name").input(ADMIN)
+    at.text_input(key="login_name").input(name)
     at.text_input(key="login_password").input(PASSWORD)
     at.button[0].click()
     at.run()
@@ -474,6 +476,9 @@ def time_pages(targets: dict[str, Target], repeats: int) -> dict[str, dict[str, 
         if "most disagreement first" not in at.run().caption[0].value:
             raise RuntimeError("the queue is not sorted by disagreement")
     results["queue by disagreement"] = each(queues, rerun)
+    # A reviewer's sidebar counts their own work, which spans every project they are in.
+    theirs = {label: signed_in(t, "views/queue.py", REVIEWER) for label, t in targets.items()}
+    results["queue (reviewer)"] = each(theirs, rerun)
 
     reviews = {label: signed_in(target, "views/review.py") for label, target in targets.items()}
     turn = iter(range(10**6))
@@ -495,15 +500,17 @@ def time_sql(
 ) -> dict[str, dict[str, float]]:
     """The pages' service calls alone, per target (see the module's docstring)."""
     admins = {label: login(engine, ADMIN, PASSWORD) for label, engine in engines.items()}
+    reviewers = {label: login(engine, REVIEWER, PASSWORD) for label, engine in engines.items()}
 
-    def queue(label: str, flt: ClaimFilter) -> None:
-        engine, ada, project = engines[label], admins[label], targets[label].project_id
-        current_actor(engine, ada)
-        choices(engine, ada)
+    def queue(label: str, flt: ClaimFilter, by: dict[str, Actor] = admins) -> None:
+        engine, who, project = engines[label], by[label], targets[label].project_id
+        current_actor(engine, who)
+        choices(engine, who)
         progress(engine, project_id=project)
+        workload(engine, who, project=project)
         corpus_marks(engine)
         flt = flt.model_copy(update={"project_id": project})
-        list_claims(engine, flt, page=1, page_size=PAGE_SIZE, actor=ada)
+        list_claims(engine, flt, page=1, page_size=PAGE_SIZE, actor=who)
 
     turn = iter(range(10**6))
 
@@ -528,6 +535,9 @@ def time_sql(
         "queue by disagreement": interleaved(
             {t: partial(queue, t, BY_DISAGREEMENT) for t in engines}, repeats
         ),
+        "queue (reviewer)": interleaved(
+            {t: partial(queue, t, ClaimFilter(), reviewers) for t in engines}, repeats
+        ),
         "verdict click": interleaved({t: partial(verdict, t) for t in engines}, repeats),
     }
 
@@ -538,7 +548,7 @@ def time_sql(
 def prepare(backend: str, sizes: Sequence[int], url: str, args: argparse.Namespace) -> Engine:
     """The database at ``url``, built unless an earlier ``--reuse`` run left it complete."""
     engine = open_database(url)
-    what = "+".join(f"{s:,}" for s in sizes)
+    what = "+".join(f"{sizes.count(s)}x{s:,}" for s in sorted(set(sizes), key=sizes.index))
     if built(engine, sizes):
         print(f"  {backend} {what}: reusing the database", file=sys.stderr)
     else:
@@ -575,7 +585,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> tuple[Results, Result
         if args.projects:
             sizes = args.projects
             small, large = min(sizes), max(sizes)
-            add(f"a {small:,} of many", sizes, sizes.index(small) + 1, named=True)
+            # The last small project: a walk of the database in document order reaches its
+            # claims after every other small project's (the first one's come first).
+            last_small = len(sizes) - sizes[::-1].index(small)
+            add(f"a {small:,} of many", sizes, last_small, named=True)
             add(f"b {large:,} of many", sizes, sizes.index(large) + 1, named=True)
             add(f"c {small:,} alone", [small])
             if args.compare_large:

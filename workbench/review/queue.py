@@ -28,6 +28,7 @@ from workbench.review import scope, stats
 from workbench.review.queue_rows import (
     RowReviews,
     few_claims,
+    page_order,
     review_terms,
     row_reviews,
     state_total,
@@ -185,7 +186,8 @@ def _filtered(
     (``status || ''``, ``score + 0``), leaving the index that fits: the speaker's or the
     document's claims for those filters, and, for a ``page`` of the queue, the index that
     gives its order, which it walks and leaves after the page, instead of sorting every
-    claim in range. PostgreSQL weighs its own statistics.
+    claim in range. PostgreSQL weighs its own statistics; for a page there, the project is a
+    range of one value, which ``queue_rows.page_order`` explains.
     """
     status: ColumnElement[str] = Claim.status.expression
     verdicts: ColumnElement[int] = Claim.verdicts.expression
@@ -208,7 +210,8 @@ def _filtered(
         project: ColumnElement[int] = Claim.project_id.expression
         if sqlite and narrow:  # the speaker's or the document's index, not a project's
             project = Claim.project_id + 0
-        query = query.where(project == flt.project_id)
+        ranged = (project >= flt.project_id, project <= flt.project_id)
+        query = query.where(*(ranged if page and not sqlite else (project == flt.project_id,)))
     if flt.state == "to_review":
         # ix_claims_queue: (project, status, verdicts) leads it, then reading order.
         query = query.where(status == ClaimStatus.open.value, verdicts == 0)
@@ -305,9 +308,10 @@ def list_claims(
         if flt.sort == "disagreement" and flt.state != "to_review":
             # ix_claims_disagreement: the share of differing pairs (kept per claim by
             # workbench.review.stats), then the claims with more verdicts, then reading order.
-            query = query.order_by(Claim.disagreement.desc(), Claim.verdicts.desc(), *_ORDER)
+            keys = (Claim.disagreement.desc(), Claim.verdicts.desc(), *_ORDER)
+            query = query.order_by(*page_order(not sqlite, *keys))
         else:
-            query = query.order_by(*_ORDER)
+            query = query.order_by(*page_order(not sqlite, *_ORDER))
         # OFFSET walks the index entries before the page: the first pages, where people
         # work, cost the same at any size; page n costs n x page_size index entries.
         rows: Sequence[Claim] = []
@@ -336,7 +340,8 @@ def next_claim_id(engine: Engine, flt: ClaimFilter, after: int | None) -> int | 
         if todo.project_id is None:  # the current claim's project (it leads the index)
             project = current.project_id if current else scope.sole_project(session)
             todo = todo.model_copy(update={"project_id": project})
-        query = _filtered(select(Claim.id), todo, sqlite=sqlite, page=True)
+        # Not a page on PostgreSQL: the project an equality, which the seek below needs.
+        query = _filtered(select(Claim.id), todo, sqlite=sqlite, page=sqlite)
         if current is not None:
             # A seek in ix_claims_queue to the position after the current claim.
             key = (current.document_id, current.char_start, current.char_end)
