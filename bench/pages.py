@@ -1,7 +1,9 @@
-"""The app's pages at 1,000 and at 100,000 claims: their cost must not grow with the corpus.
+"""The app's pages at 1,000 and at 100,000 claims, and in a small project beside a big one:
+their cost must not grow with the corpus, nor with the other projects of the database.
 
     python bench/pages.py
     python bench/pages.py --backends sqlite --sizes 1000,100000 --repeats 7 --reuse
+    python bench/pages.py --projects 20x5000+1x100000 --compare-large --repeats 7 --reuse
 
 For each backend and size it builds a database (or, with ``--reuse``, reuses the one an
 earlier ``--reuse`` run left): documents of 20 claims, an admin and 3 reviewers with passwords
@@ -11,26 +13,40 @@ review, and similar-claims links for 1% of the claims. Rows go in with SQLAlchem
 inserts, then ``workbench.review.stats.recount`` fills in the per-claim figures, as any bulk
 path must.
 
+``--projects COUNTxSIZE+...`` (issue 14's scale target): one database holding a project per
+size (``20x5000+1x100000``: projects 1 to 20 of 5,000 claims, ``default`` and ``desk-02`` to
+``desk-20``, then ``desk-21`` of 100,000), each built as above with its own documents, claims,
+speakers, reviews, final verdicts, history and similar-claims links, numbered on from the
+project before; the admin is a site admin, the 3 reviewers members of every project. The pages
+are timed (a) in the last project of the smallest size, whose claims come after every other
+small project's, (b) in the project of the largest size, both opened by name
+(``?project=NAME``, as a link does), and (c) in a database holding one project of the smallest
+size alone; ``--compare-large`` adds (d) one of the largest size alone. The ratio a/c is the
+target (under 1.5: a project's pages cost what its own size costs, not the database's); b/a
+and b/d are shown.
+
 Then, with Streamlit's AppTest signed in as the admin (team mode), it times, as the median of
 ``--repeats`` runs after two warm-up runs:
 
 - ``queue``: a full rerun of the Queue page, default filter (claims to review, reading order);
 - ``queue by disagreement``: the same, Review state "Reviewed", sorted by disagreement;
+- ``queue (reviewer)``: the Queue page signed in as a reviewer (their sidebar counts their
+  own work, which spans every project they are in);
 - ``verdict click``: a verdict on the Review page, which reruns the claim-view fragment only
   (AppTest runs whole scripts; the run is handed the fragment's id, as the browser does):
   the save, the next claim assigned, the next claim drawn;
 - ``review full rerun``: the whole Review page, for comparison with the fragment.
 
 and the same pages' SQL alone: the service calls each run makes (``current_actor``,
-``progress``, ``corpus_marks``, ``list_claims``; for a verdict ``set_verdict``,
-``assign.next_claim``, ``similar_claims``, ``get_claim``, ``lease_of``,
-``visible_claim_history``). It prints one table per backend: each page's time at the smallest
-and the largest size, their ratio (the target: under 1.5), the SQL alone at both sizes, and
-the page's time over its SQL's at the largest size.
+``choices``, ``progress``, ``workload``, ``corpus_marks``, ``list_claims``, as the admin or
+the reviewer; for a verdict ``set_verdict``, ``assign.next_claim``, ``similar_claims``,
+``get_claim``, ``lease_of``, ``visible_claim_history``). It prints one table per backend: each
+page's time at every size (or a to d), the ratios (the first is the target: under 1.5), the
+SQL alone at each, and the page's time over its SQL's at the last.
 
-PostgreSQL: a schema of its own per size (``bench_pages_<size>``) in the database the URL
-names, dropped at the end unless ``--reuse``. SQLite: files under ``--sqlite-dir``, removed at
-the end unless ``--reuse``.
+PostgreSQL: a schema of its own per database (``bench_pages_<size>``,
+``bench_pages_20x5000_1x100000``) in the database the URL names, dropped at the end unless
+``--reuse``. SQLite: files under ``--sqlite-dir``, removed at the end unless ``--reuse``.
 """
 
 from __future__ import annotations

@@ -153,7 +153,8 @@ _counted_lock = threading.Lock()
 def _project(session: Session, k: int, project_id: int | None = None) -> tuple[int, int]:
     """(claims with a final verdict, open claims with fewer than k verdicts) of the project
     (None: of every project)."""
-    key = (stats.marks(session), k)
+    marks = stats.marks(session)
+    key = (marks, k)
     url = (str(session.get_bind().engine.url), project_id)
     with _counted_lock:
         known = _counted.get(url)
@@ -167,22 +168,24 @@ def _project(session: Session, k: int, project_id: int | None = None) -> tuple[i
     if k > 1:
         partly = (mine, Claim.status == OPEN, Claim.verdicts >= 1, Claim.verdicts < k)
         need_more += session.scalar(select(func.count()).where(*partly)) or 0
-    final = _finals(session, project_id, counts.claims)
+    final = _finals(session, project_id, counts.claims, marks.finals)
     with _counted_lock:
         _counted[url] = (key, (final, need_more))
     return final, need_more
 
 
-def _finals(session: Session, project_id: int | None, claims: int) -> int:
+def _finals(session: Session, project_id: int | None, claims: int, newest: int) -> int:
     """How many claims of the project (None: of every project) have a final verdict;
-    ``claims``: how many the project holds."""
+    ``claims``: how many the project holds; ``newest``: the newest final verdict's id (as
+    many as the database holds, or a few more)."""
     # count(*) of a whole table: SQLite counts the pages of its smallest index.
     finals = select(func.count()).select_from(FinalVerdict)
     if project_id is None:
         return session.scalar(finals) or 0
-    if claims * 4 < stats.totals(session).claims:
+    if claims * 4 < newest:
         # A small project beside bigger ones: one probe of final_verdicts per claim of its
-        # own, where PostgreSQL's join would hash every final verdict of the database.
+        # own (a probe costs about four hashed rows), where PostgreSQL's join would hash
+        # every final verdict of the database.
         one = finals.where(FinalVerdict.claim_id == Claim.id).scalar_subquery()
         probes = select(func.coalesce(func.sum(one), 0)).where(Claim.project_id == project_id)
         return int(session.scalar(probes) or 0)
