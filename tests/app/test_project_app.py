@@ -196,3 +196,22 @@ def test_the_verdict_help_follows_the_project_scale(seeded: Engine, app: App) ->
     # The buttons follow the scale: its order, labels and keys.
     labels = [b.label for b in at.button if b.key and b.key.startswith("verdict_")]
     assert labels == ["True", "Mostly true", "False"]
+
+
+def test_the_queue_boxes_list_the_open_projects_documents_only(seeded: Engine, app: App) -> None:
+    """A reviewer of default sees default's documents in the Queue's Document box, not
+    health's titles (the list is cached per project, not per database)."""
+    two_projects(seeded)
+    health = [DocumentIn(text=HEALTH_ARTICLE, title="Vaccines", source="vaccines.txt")]
+    ingest_documents(seeded, health, default_extractor(), project="health")
+    for name, shown, hidden in (("Ada", "Vaccines", None), ("Ana", None, "Vaccines")):
+        at = log_in(app(), name, **({"project": "health"} if shown else {}))
+        at.switch_page(state.QUEUE_PAGE_PATH)
+        at.run(timeout=30)
+        assert not at.exception
+        box = at.selectbox(key="qf_document")
+        titles = [box.format_func(option) for option in box.options]
+        if shown:
+            assert titles == ["All documents", shown]
+        else:
+            assert hidden not in titles and len(titles) > 1

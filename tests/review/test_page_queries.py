@@ -23,7 +23,7 @@ from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
 from workbench.projects.service import add_project
 from workbench.projects.settings import set_project_setting
-from workbench.review import adjudicate, assign, decisions, queue, workload
+from workbench.review import adjudicate, assign, decisions, options, queue, workload
 from workbench.schemas import Role, Verdict
 
 pytestmark = pytest.mark.backends("sqlite")
@@ -177,8 +177,8 @@ def test_the_adjudication_queue_and_the_option_lists_are_indexed(corpus: Engine)
     ada = add_user(corpus, "Ada", Role.admin)
     assert adjudicate.adjudication_queue(corpus, ada).total > 0
     assert_indexed(corpus, lambda: adjudicate.adjudication_queue(corpus, ada), bounded=True)
-    assert_indexed(corpus, lambda: queue.speaker_options(corpus))
-    assert_indexed(corpus, lambda: queue.document_options(corpus))
+    assert_indexed(corpus, lambda: options.speaker_options(corpus))
+    assert_indexed(corpus, lambda: options.document_options(corpus))
     assert_indexed(corpus, lambda: queue.corpus_marks(corpus))
 
 
