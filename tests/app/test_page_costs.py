@@ -15,7 +15,7 @@ from workbench.auth import accounts
 from workbench.auth.policy import SYSTEM
 from workbench.db import session as db_session
 from workbench.projects.settings import set_project_setting
-from workbench.review import decisions, queue
+from workbench.review import decisions, options, queue
 from workbench.schemas import Actor, Role, Verdict
 
 App = Callable[[], AppTest]
@@ -138,7 +138,7 @@ def test_the_engine_is_made_once_per_process(
 def test_the_queue_lists_a_bounded_number_of_documents_and_speakers(
     seeded: Engine, app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(queue, "OPTION_LIMIT", 2)
+    monkeypatch.setattr(options, "OPTION_LIMIT", 2)
     documents = queue.list_documents(seeded)
     speakers = queue.list_speakers(seeded)
     assert len(documents) > 2 and len(speakers) > 2
@@ -162,11 +162,11 @@ def test_the_queue_lists_a_bounded_number_of_documents_and_speakers(
     assert len(at.selectbox(key="qf_document").options) == 4
 
     # What a typed value is looked up as.
-    assert queue.find_document(seeded, f"#{last.id}") == last.id
-    assert queue.find_document(seeded, last.title.upper()) == last.id
-    assert queue.find_document(seeded, "no such title at all") is None
-    assert queue.find_speaker(seeded, f"  {speakers[-1].lower()} ") == speakers[-1]
-    assert queue.find_speaker(seeded, "Nobody Atall") is None
+    assert options.find_document(seeded, f"#{last.id}") == last.id
+    assert options.find_document(seeded, last.title.upper()) == last.id
+    assert options.find_document(seeded, "no such title at all") is None
+    assert options.find_speaker(seeded, f"  {speakers[-1].lower()} ") == speakers[-1]
+    assert options.find_speaker(seeded, "Nobody Atall") is None
 
 
 # --- figures reused until what they come from changes ---------------------------------------

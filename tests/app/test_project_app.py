@@ -247,3 +247,22 @@ def test_the_review_page_names_only_the_projects_claims_sent_back(seeded: Engine
     # On health the claim itself comes first (its open question): no line for it, no error.
     assert at.subheader[0].value == f"Claim #{asked}"
     assert not errors(at)
+
+
+def test_the_queue_boxes_list_the_open_projects_documents_only(seeded: Engine, app: App) -> None:
+    """A reviewer of default sees default's documents in the Queue's Document box, not
+    health's titles (the list is cached per project, not per database)."""
+    two_projects(seeded)
+    health = [DocumentIn(text=HEALTH_ARTICLE, title="Vaccines", source="vaccines.txt")]
+    ingest_documents(seeded, health, default_extractor(), project="health")
+    for name, shown, hidden in (("Ada", "Vaccines", None), ("Ana", None, "Vaccines")):
+        at = log_in(app(), name, **({"project": "health"} if shown else {}))
+        at.switch_page(state.QUEUE_PAGE_PATH)
+        at.run(timeout=30)
+        assert not at.exception
+        box = at.selectbox(key="qf_document")
+        titles = [box.format_func(option) for option in box.options]
+        if shown:
+            assert titles == ["All documents", shown]
+        else:
+            assert hidden not in titles and len(titles) > 1

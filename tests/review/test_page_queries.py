@@ -21,8 +21,9 @@ from sqlalchemy import Engine, event, text
 from tests.review.test_assign import add_claims, add_user
 from workbench.auth.accounts import local_actor
 from workbench.auth.policy import SYSTEM
+from workbench.projects.service import add_project
 from workbench.projects.settings import set_project_setting
-from workbench.review import adjudicate, assign, decisions, queue, workload
+from workbench.review import adjudicate, assign, decisions, options, queue, workload
 from workbench.schemas import Role, Verdict
 
 pytestmark = pytest.mark.backends("sqlite")
@@ -176,8 +177,8 @@ def test_the_adjudication_queue_and_the_option_lists_are_indexed(corpus: Engine)
     ada = add_user(corpus, "Ada", Role.admin)
     assert adjudicate.adjudication_queue(corpus, ada).total > 0
     assert_indexed(corpus, lambda: adjudicate.adjudication_queue(corpus, ada), bounded=True)
-    assert_indexed(corpus, lambda: queue.speaker_options(corpus))
-    assert_indexed(corpus, lambda: queue.document_options(corpus))
+    assert_indexed(corpus, lambda: options.speaker_options(corpus))
+    assert_indexed(corpus, lambda: options.document_options(corpus))
     assert_indexed(corpus, lambda: queue.corpus_marks(corpus))
 
 
@@ -189,6 +190,18 @@ def test_the_sidebar_figures_are_index_ranges(corpus: Engine) -> None:
     assert any("ix_reviews_reviewer_open_verdicts" in p for p in found), found
     assert any("ix_reviews_reviewer_decided" in p for p in found), found
     assert_indexed(corpus, lambda: workload.workload(corpus, ana))
+
+
+def test_beside_another_project_the_sidebar_reads_the_projects_own_claims(corpus: Engine) -> None:
+    """With several projects the reviewer's entries of ix_reviews_reviewer_open_verdicts are
+    every project's: "left for you" is counted from the project's partly reviewed claims."""
+    ana = local_actor(corpus, "Ana")
+    add_project(corpus, SYSTEM, "other")
+    found = plans(corpus, lambda: workload.workload(corpus, ana, project=1))
+    assert not any("ix_reviews_reviewer_open_verdicts" in p for p in found), found
+    probe = "reviews USING INDEX sqlite_autoindex_reviews_1 (claim_id=? AND reviewer_id=?)"
+    assert any(probe in p for p in found), found  # uq_reviews_claim_reviewer, per claim
+    assert_indexed(corpus, lambda: workload.workload(corpus, ana, project=1))
 
 
 SPARSE_FILTERS = {

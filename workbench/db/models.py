@@ -142,6 +142,7 @@ class Claim(Base):
         UniqueConstraint("document_id", "char_start", "char_end", name="uq_claims_span"),
         Index("ix_claims_status_score", "status", "score"),
         Index("ix_claims_speaker", "speaker"),
+        Index("ix_claims_project_speaker", "project_id", "speaker"),  # review.options
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -229,8 +230,7 @@ Index(
 Index(
     "ix_claims_project_span", Claim.project_id, Claim.document_id, Claim.char_start, Claim.char_end
 )
-# The re-scorer's lookup of claims still holding a provisional score (scored_by names it, or
-# is NULL and the extractor does).
+# The re-scorer's claims still holding a provisional score (scored_by, or NULL: extractor).
 Index("ix_claims_scored_by", Claim.scored_by, Claim.extractor)
 # The assignment's walk by check-worthiness: best first, ties by id.
 Index(

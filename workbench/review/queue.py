@@ -14,7 +14,6 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
     tuple_,
 )
 from sqlalchemy.orm import Session, joinedload
@@ -26,9 +25,11 @@ from workbench.errors import NotFound
 from workbench.extract.segment import paragraph_span
 from workbench.projects.service import check_verdicts
 from workbench.review import scope, stats
+from workbench.review.options import escape_like
 from workbench.review.queue_rows import (
     RowReviews,
     few_claims,
+    page_order,
     review_terms,
     row_reviews,
     state_total,
@@ -188,7 +189,8 @@ def _filtered(
     (``status || ''``, ``score + 0``), leaving the index that fits: the speaker's or the
     document's claims for those filters, and, for a ``page`` of the queue, the index that
     gives its order, which it walks and leaves after the page, instead of sorting every
-    claim in range. PostgreSQL weighs its own statistics.
+    claim in range. PostgreSQL weighs its own statistics; for a page there, the project is a
+    range of one value, which ``queue_rows.page_order`` explains.
     """
     status: ColumnElement[str] = Claim.status.expression
     verdicts: ColumnElement[int] = Claim.verdicts.expression
@@ -211,7 +213,8 @@ def _filtered(
         project: ColumnElement[int] = Claim.project_id.expression
         if sqlite and narrow:  # the speaker's or the document's index, not a project's
             project = Claim.project_id + 0
-        query = query.where(project == flt.project_id)
+        ranged = (project >= flt.project_id, project <= flt.project_id)
+        query = query.where(*(ranged if page and not sqlite else (project == flt.project_id,)))
     if flt.state == "to_review":
         # ix_claims_queue: (project, status, verdicts) leads it, then reading order.
         query = query.where(status == ClaimStatus.open.value, verdicts == 0)
@@ -234,7 +237,7 @@ def _filtered(
     if (flt.min_score, flt.max_score) != (0.0, 1.0):  # scores are 0 to 1 (ck_claims_score_range)
         query = query.where(score >= flt.min_score, score <= flt.max_score)
     for word in flt.search.split():
-        pattern = f"%{_escape_like(word)}%"
+        pattern = f"%{escape_like(word)}%"
         query = query.where(
             or_(Claim.text.ilike(pattern, escape="\\"), Claim.speaker.ilike(pattern, escape="\\"))
         )
@@ -310,9 +313,10 @@ def list_claims(
         if flt.sort == "disagreement" and flt.state != "to_review":
             # ix_claims_disagreement: the share of differing pairs (kept per claim by
             # workbench.review.stats), then the claims with more verdicts, then reading order.
-            query = query.order_by(Claim.disagreement.desc(), Claim.verdicts.desc(), *_ORDER)
+            keys = (Claim.disagreement.desc(), Claim.verdicts.desc(), *_ORDER)
+            query = query.order_by(*page_order(not sqlite, *keys))
         else:
-            query = query.order_by(*_ORDER)
+            query = query.order_by(*page_order(not sqlite, *_ORDER))
         # OFFSET walks the index entries before the page: the first pages, where people
         # work, cost the same at any size; page n costs n x page_size index entries.
         rows: Sequence[Claim] = []
@@ -341,7 +345,8 @@ def next_claim_id(engine: Engine, flt: ClaimFilter, after: int | None) -> int | 
         if todo.project_id is None:  # the current claim's project (it leads the index)
             project = current.project_id if current else scope.sole_project(session)
             todo = todo.model_copy(update={"project_id": project})
-        query = _filtered(select(Claim.id), todo, sqlite=sqlite, page=True)
+        # Not a page on PostgreSQL: the project an equality, which the seek below needs.
+        query = _filtered(select(Claim.id), todo, sqlite=sqlite, page=sqlite)
         if current is not None:
             # A seek in ix_claims_queue to the position after the current claim.
             key = (current.document_id, current.char_start, current.char_end)
@@ -402,90 +407,12 @@ def list_documents(engine: Engine) -> list[DocumentSummary]:
         return [DocumentSummary(id=r[0], title=r[1], source=r[2], claims=r[3]) for r in rows]
 
 
-# How many documents or speakers a filter widget lists: beyond that, one is typed (a title, an
-# id, a name) and looked up, so the page sends the same few options at any corpus size.
-OPTION_LIMIT = 200
-
-
 def corpus_marks(engine: Engine) -> stats.Marks:
     """The newest id of each table (``stats.Marks``): when they are the same as at an earlier
     reading, no document, claim, review, final verdict, lease or history entry was added
     since. One round trip of primary-key lookups; the pages key what they cache on it."""
     with unit_of_work(engine) as session:
         return stats.marks(session)
-
-
-def document_options(
-    engine: Engine, *, search: str = "", limit: int | None = None
-) -> list[tuple[int, str]]:
-    """(id, title) of the first ``limit`` (default :data:`OPTION_LIMIT`) documents in ingest
-    order whose title contains every word of ``search`` (case-insensitive)."""
-    limit = OPTION_LIMIT if limit is None else limit
-    query = select(Document.id, Document.title).order_by(Document.id).limit(limit)
-    for word in search.split():
-        query = query.where(Document.title.ilike(f"%{_escape_like(word)}%", escape="\\"))
-    with unit_of_work(engine) as session:
-        return [(int(i), str(t)) for i, t in session.execute(query)]
-
-
-def document_titles(engine: Engine, ids: Sequence[int]) -> dict[int, str]:
-    """The titles of the documents ``ids`` (those that exist)."""
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    with unit_of_work(engine) as session:
-        rows = session.execute(select(Document.id, Document.title).where(Document.id.in_(wanted)))
-        return {int(i): str(t) for i, t in rows}
-
-
-# The distinct speakers in name order, one index seek each (ix_claims_speaker) rather than a
-# pass over every claim: a loose index scan, which neither SQLite nor PostgreSQL does alone.
-_SPEAKERS = text(
-    "WITH RECURSIVE s(speaker, n) AS ("
-    " SELECT min(speaker), 1 FROM claims"
-    " UNION ALL"
-    " SELECT (SELECT min(c.speaker) FROM claims c WHERE c.speaker > s.speaker), s.n + 1"
-    " FROM s WHERE s.speaker IS NOT NULL AND s.n < :limit"
-    ") SELECT speaker FROM s WHERE speaker IS NOT NULL"
-)
-
-
-def speaker_options(engine: Engine, *, limit: int | None = None) -> list[str]:
-    """The first ``limit`` (default :data:`OPTION_LIMIT`) distinct speakers in name order."""
-    limit = OPTION_LIMIT if limit is None else limit
-    with unit_of_work(engine) as session:
-        return [str(name) for name in session.scalars(_SPEAKERS, {"limit": limit})]
-
-
-def find_document(engine: Engine, typed: str) -> int | None:
-    """The document ``typed`` names: ``#id`` or an id, else the first in ingest order whose
-    title has all its words (case-insensitive); None if none does."""
-    typed = typed.strip()
-    number = typed.removeprefix("#")
-    if number.isascii() and number.isdigit() and len(number) <= 9:  # ids fit in 32 bits
-        return int(number) if document_titles(engine, [int(number)]) else None
-    if not typed:
-        return None
-    found = document_options(engine, search=typed, limit=1)
-    return found[0][0] if found else None
-
-
-def find_speaker(engine: Engine, name: str) -> str | None:
-    """The speaker stored as ``name``, or, failing that, equal to it ignoring case."""
-    name = name.strip()
-    if not name:
-        return None
-    with unit_of_work(engine) as session:
-        exact = session.scalar(select(Claim.speaker).where(Claim.speaker == name).limit(1))
-        if exact is not None:
-            return exact
-        return session.scalar(
-            select(Claim.speaker).where(func.lower(Claim.speaker) == name.lower()).limit(1)
-        )
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_speakers(engine: Engine) -> list[str]:

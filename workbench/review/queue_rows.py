@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, Select, exists, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Engine, Select, exists, func, select, true
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from workbench.auth.policy import Action, Caller, authorize
 from workbench.db.models import Claim, FinalVerdict, Review, User
@@ -217,3 +217,21 @@ def state_total(session: Session, flt: ClaimFilter, k: int = 1) -> int | None:
         "not_a_claim": counts.not_a_claim,
         "all": counts.claims,
     }[flt.state]
+
+
+OrderKey = ColumnElement[Any] | QueryableAttribute[Any]
+
+
+def page_order(postgresql: bool, *keys: OrderKey) -> tuple[OrderKey, ...]:
+    """The ORDER BY of a page of one project's queue, ``keys`` after the project on PostgreSQL.
+
+    PostgreSQL drops an ORDER BY key the WHERE fixes to one value, so with ``project_id = p``
+    the reading order is ``document_id, ...``, which ix_claims_document_id gives too; and its
+    estimate takes a project's claims to be spread over every document, so for a project
+    holding half the claims it expects the page within the first few dozen entries of that
+    index, and walks every claim of the projects before it (50 ms for the page of a
+    100,000-claim project after 100,000 others, against 0.1 ms). The project written as a
+    range of one value (``queue._filtered`` does, for a page) stays an ORDER BY key that only
+    the indexes the project leads give, so the page is a walk of the project's own entries.
+    """
+    return (Claim.project_id, *keys) if postgresql else keys

@@ -87,15 +87,7 @@ def workload(
                     return query
                 return query.join(Claim, Claim.id == claim_id).where(Claim.project_id == project_id)
 
-            # Their decided reviews on open claims still under k (reviews.open_verdicts).
-            mine_below_k = session.scalar(
-                in_project(
-                    select(func.count(Review.id)).where(
-                        Review.reviewer_id == actor.id, Review.open_verdicts < k
-                    ),
-                    Review.claim_id,
-                )
-            )
+            mine_below_k = _mine_below_k(session, actor.id, k, project_id)
             midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
             today = session.scalar(
                 in_project(
@@ -121,6 +113,35 @@ def workload(
     return Workload(k=k, final=final, need_more=need_more, mine=mine)
 
 
+def _mine_below_k(session: Session, user_id: int, k: int, project_id: int | None) -> int:
+    """How many open claims under k verdicts the reviewer decided (``reviews.open_verdicts``),
+    in the project (None: in every project)."""
+    if project_id is None or scope.sole_project(session) == project_id:
+        # Every claim is the project's: a range of the reviewer's own entries
+        # (ix_reviews_reviewer_open_verdicts), as many as their decisions still under k.
+        return (
+            session.scalar(
+                select(func.count(Review.id)).where(
+                    Review.reviewer_id == user_id, Review.open_verdicts < k
+                )
+            )
+            or 0
+        )
+    # Beside other projects those entries are every project's (a busy desk's too): the
+    # project's partly reviewed claims instead (a range of ix_claims_queue), each probing
+    # uq_reviews_claim_reviewer for the reviewer's review, so a desk's sidebar costs what
+    # the desk holds, not what the database does.
+    theirs = (
+        select(Review.id)
+        .where(Review.claim_id == Claim.id, Review.reviewer_id == user_id)
+        .where(Review.open_verdicts < k)
+        .exists()
+    )
+    partly = (Claim.status == OPEN, Claim.verdicts >= 1, Claim.verdicts < k)
+    query = select(func.count()).where(Claim.project_id == project_id, *partly, theirs)
+    return session.scalar(query) or 0
+
+
 # Per database URL: (the marks and k they were counted at, (final, need more)). The sidebar is
 # drawn on every page of every session; the project's two counts change only when a verdict,
 # a status, a final verdict or the claims do, and each of those moves a mark (a history entry,
@@ -132,7 +153,8 @@ _counted_lock = threading.Lock()
 def _project(session: Session, k: int, project_id: int | None = None) -> tuple[int, int]:
     """(claims with a final verdict, open claims with fewer than k verdicts) of the project
     (None: of every project)."""
-    key = (stats.marks(session), k)
+    marks = stats.marks(session)
+    key = (marks, k)
     url = (str(session.get_bind().engine.url), project_id)
     with _counted_lock:
         known = _counted.get(url)
@@ -140,16 +162,32 @@ def _project(session: Session, k: int, project_id: int | None = None) -> tuple[i
         return known[1]
     # The claims without a verdict come from the kept totals (no claim read); those with
     # some but fewer than k are the partly reviewed ones, a range of ix_claims_queue.
-    need_more = stats.totals(session, project_id).to_review
+    counts = stats.totals(session, project_id)
+    need_more = counts.to_review
     mine = true() if project_id is None else Claim.project_id == project_id
     if k > 1:
         partly = (mine, Claim.status == OPEN, Claim.verdicts >= 1, Claim.verdicts < k)
         need_more += session.scalar(select(func.count()).where(*partly)) or 0
-    # count(*) of a whole table: SQLite counts the pages of its smallest index.
-    finals = select(func.count()).select_from(FinalVerdict)
-    if project_id is not None:
-        finals = finals.join(Claim, Claim.id == FinalVerdict.claim_id).where(mine)
-    final = session.scalar(finals) or 0
+    final = _finals(session, project_id, counts.claims, marks.finals)
     with _counted_lock:
         _counted[url] = (key, (final, need_more))
     return final, need_more
+
+
+def _finals(session: Session, project_id: int | None, claims: int, newest: int) -> int:
+    """How many claims of the project (None: of every project) have a final verdict;
+    ``claims``: how many the project holds; ``newest``: the newest final verdict's id (as
+    many as the database holds, or a few more)."""
+    # count(*) of a whole table: SQLite counts the pages of its smallest index.
+    finals = select(func.count()).select_from(FinalVerdict)
+    if project_id is None:
+        return session.scalar(finals) or 0
+    if claims * 4 < newest:
+        # A small project beside bigger ones: one probe of final_verdicts per claim of its
+        # own (a probe costs about four hashed rows), where PostgreSQL's join would hash
+        # every final verdict of the database.
+        one = finals.where(FinalVerdict.claim_id == Claim.id).scalar_subquery()
+        probes = select(func.coalesce(func.sum(one), 0)).where(Claim.project_id == project_id)
+        return int(session.scalar(probes) or 0)
+    joined = finals.join(Claim, Claim.id == FinalVerdict.claim_id)
+    return session.scalar(joined.where(Claim.project_id == project_id)) or 0

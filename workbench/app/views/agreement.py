@@ -35,7 +35,7 @@ from workbench.app import agreement_charts as charts
 from workbench.app import frame, labels, project, render, state
 from workbench.auth.policy import Action, authorize
 from workbench.errors import WorkbenchError
-from workbench.review.queue import OPTION_LIMIT
+from workbench.review.options import OPTION_LIMIT
 from workbench.schemas import Actor
 
 SCOPE = "agreement_scope"

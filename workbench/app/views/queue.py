@@ -33,20 +33,22 @@ from workbench.app.selection import (
 )
 from workbench.auth.policy import Action
 from workbench.errors import WorkbenchError
-from workbench.review.queue import (
+from workbench.review.options import (
     OPTION_LIMIT,
+    document_options,
+    document_titles,
+    find_document,
+    find_speaker,
+    speaker_options,
+)
+from workbench.review.queue import (
     REVIEW_STATES,
     ClaimFilter,
     FinalChoice,
     FinalFrom,
     QueueSort,
     corpus_marks,
-    document_options,
-    document_titles,
-    find_document,
-    find_speaker,
     list_claims,
-    speaker_options,
 )
 from workbench.review.queue_rows import reviewer_names
 
@@ -144,7 +146,7 @@ def _typed_document(value: object, current: int | None) -> int | None:
     typed = str(value).strip()
     # The box shows what was typed until the next run draws it from the filter again.
     st.session_state.pop(F_DOCUMENT, None)
-    found = find_document(state.engine(), typed)
+    found = find_document(state.engine(), typed, project_id=state.project_id())
     if found is None:
         state.flash("queue", "warning", f"No document matches “{typed}”: the filter is unchanged.")
         return current
@@ -159,7 +161,7 @@ def _typed_speaker(value: object, current: str | None) -> str | None:
     if typed in _speakers():
         return typed
     st.session_state.pop(F_SPEAKER, None)
-    found = find_speaker(state.engine(), typed)
+    found = find_speaker(state.engine(), typed, project_id=state.project_id())
     if found is None:
         state.flash("queue", "warning", f"No claim has the speaker “{typed.strip()}”.")
         return current
@@ -172,21 +174,21 @@ def _marks() -> tuple[int, int]:
     return marks.documents, marks.claims
 
 
-# The option lists change only when documents or claims are added: cached per process and
-# database, keyed on the newest ids, so a rerun sends the same few hundred options at any
-# corpus size without querying for them. (A title never changes once stored.)
+# The option lists change only when documents or claims are added: cached per process,
+# database and project, keyed on the newest ids, so a rerun sends the same few hundred options
+# at any corpus size without querying for them. (A title never changes once stored.)
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def _document_options(url: str, newest_document: int) -> list[tuple[int, str]]:
-    return document_options(state.engine())
+def _document_options(url: str, project: int | None, newest: int) -> list[tuple[int, str]]:
+    return document_options(state.engine(), project_id=project)
 
 
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
-def _speaker_options(url: str, newest_claim: int) -> list[str]:
-    return speaker_options(state.engine())
+def _speaker_options(url: str, project: int | None, newest_claim: int) -> list[str]:
+    return speaker_options(state.engine(), project_id=project)
 
 
 def _speakers() -> list[str]:
-    return _speaker_options(state.database_url(), _marks()[1])
+    return _speaker_options(state.database_url(), state.project_id(), _marks()[1])
 
 
 def _reset_filters() -> None:
@@ -208,10 +210,12 @@ def _page_from_input(key: str) -> None:
 def _filters(flt: ClaimFilter) -> None:
     url = state.database_url()
     newest_document, newest_claim = _marks()
-    titles = dict(_document_options(url, newest_document))
+    project = state.project_id()
+    titles = dict(_document_options(url, project, newest_document))
     if flt.document_id is not None and flt.document_id not in titles:
-        titles = document_titles(state.engine(), [flt.document_id]) | titles
-    speakers = _speaker_options(url, newest_claim)
+        chosen = document_titles(state.engine(), [flt.document_id], project_id=project)
+        titles = chosen | titles
+    speakers = _speaker_options(url, project, newest_claim)
     document_options_: list[int | None] = [None, *titles]
     speaker_options_: list[str | None] = [None, *speakers]
     if flt.speaker is not None and flt.speaker not in speakers:

@@ -41,13 +41,8 @@ from workbench.auth.policy import Action
 from workbench.errors import NotFound, PermissionDenied
 from workbench.review import assign
 from workbench.review.history import visible_claim_history
-from workbench.review.queue import (
-    ClaimDetail,
-    ClaimFilter,
-    document_titles,
-    get_claim,
-    next_claim_id,
-)
+from workbench.review.options import document_titles
+from workbench.review.queue import ClaimDetail, ClaimFilter, get_claim, next_claim_id
 from workbench.schemas import Actor, ClaimStatus, ReviewOut, SimilarClaim
 from workbench.similarity.query import similar_claims
 
@@ -211,7 +206,8 @@ def _open_link(engine: Engine, actor: Actor) -> None:
 def _filter_line(engine: Engine, flt: ClaimFilter) -> None:
     if filter_is_default(flt):
         return
-    titles = document_titles(engine, [flt.document_id] if flt.document_id is not None else [])
+    wanted = [flt.document_id] if flt.document_id is not None else []
+    titles = document_titles(engine, wanted, project_id=state.project_id())
     scope = describe_filter(flt, titles) or "the queue filter"
     cols = st.columns([5, 1], vertical_alignment="center")
     cols[0].text(f"Next claims come from the queue filter — {scope}")
