@@ -18,11 +18,13 @@ static files; the app serves neither data through them).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from workbench.app import downloads, session_routes
@@ -54,13 +56,18 @@ def hidden(path: str) -> bool:
     )
 
 
-# The sign-in cookie's routes (a script cannot set an HttpOnly cookie) and the Export page's
-# files, streamed from disk by a one-time link.
-app = st.App(
-    Path(__file__).with_name("Home.py"),
-    routes=[*session_routes.ROUTES, *downloads.ROUTES],
-    middleware=[Middleware(HideEndpoints)],
-    # Single sign-on: Streamlit's [auth] section from the WORKBENCH_OIDC_* settings, held in
-    # memory rather than written to a secrets file (None without single sign-on).
-    secrets=streamlit_secrets(current_settings()),
-)
+def build(routes: Sequence[BaseRoute] = ()) -> st.App:
+    """The app, with ``routes`` beside its own (``workbench/site/server.py`` mounts the HTTP API)."""
+    return st.App(
+        Path(__file__).with_name("Home.py"),
+        # The sign-in cookie's routes (a script cannot set an HttpOnly cookie) and the Export
+        # page's files, streamed from disk by a one-time link.
+        routes=[*session_routes.ROUTES, *downloads.ROUTES, *routes],
+        middleware=[Middleware(HideEndpoints)],
+        # Single sign-on: Streamlit's [auth] section from the WORKBENCH_OIDC_* settings, held
+        # in memory rather than written to a secrets file (None without single sign-on).
+        secrets=streamlit_secrets(current_settings()),
+    )
+
+
+app = build()
