@@ -16,11 +16,13 @@ from workbench.errors import InvalidInput
 from workbench.review.keyset import claims_after
 from workbench.review.queue import ClaimFilter, FinalChoice, FinalFrom, ReviewState, get_claim
 from workbench.schemas import Verdict
+from workbench.storable import INT_MAX
 
 router = APIRouter(prefix="/claims", tags=["claims"], responses=ERRORS)
 
 MAX_LIMIT = 500
-ID_MAX = 2**63 - 1
+# Ids are INTEGER columns: past PostgreSQL's int4 a lookup is a driver error, not a miss.
+ID_MAX = INT_MAX
 ClaimId = Annotated[int, Path(ge=1, le=ID_MAX, description="the claim's id")]
 
 
