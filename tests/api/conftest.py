@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -123,13 +124,11 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def assert_error(
-    response: httpx.Response, status: int, code: str | None = None
-) -> dict[str, object]:
+def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body["error"]) == {"code", "message", "field"}, body
     if code is not None:
         assert body["error"]["code"] == code, body
-    result: dict[str, object] = body
+    result: dict[str, Any] = body
     return result

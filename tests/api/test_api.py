@@ -85,7 +85,7 @@ def test_projects_are_kept_apart_and_roles_hold(
     w = build_world(engine)
     health, election = w.claims["health"][0], w.claims["election"][0]
     rae, vic, eli = (auth(w.tokens[n]) for n in ("rae", "vic", "eli"))
-    review = {"verdict": "verified", "note": "", "urls": [], "version": None}
+    review: dict[str, object] = {"verdict": "verified", "note": "", "urls": [], "version": None}
     with api_server(db_url, tmp_path) as api:
         names = [p["name"] for p in httpx.get(f"{api}/projects", headers=rae).json()]
         assert names == ["health"]
@@ -158,7 +158,7 @@ def test_reviews_versions_stale_and_blind(engine: Engine, db_url: str, tmp_path:
         # Blind review: eli sees nothing of rae's until eli has decided.
         before = httpx.get(f"{api}/claims/{claim}", headers=eli).json()
         assert before["reviews"] == [] and before["hidden_reviews"] == 1
-        mine = {"verdict": "verified", "note": "", "urls": [], "version": None}
+        mine: dict[str, object] = {"verdict": "verified", "note": "", "urls": [], "version": None}
         assert httpx.put(api + url, json=mine, headers=eli).status_code == 200
         after = httpx.get(f"{api}/claims/{claim}", headers=eli).json()
         assert sorted(r["reviewer"] for r in after["reviews"]) == ["eli", "rae"]
@@ -266,7 +266,7 @@ def test_documents_are_ingested_with_the_clis_rules(
         blank = httpx.post(
             f"{api}/documents", json={"text": "   ", "project": "health"}, headers=ada
         )
-        assert assert_error(blank, 400, "invalid")["error"]["field"] == "text"  # type: ignore[index]
+        assert assert_error(blank, 400, "invalid")["error"]["field"] == "text"
         batch = {
             "project": "health",
             "documents": [{"text": TEXT.replace("4,000", "9,000")}, {"text": ""}],
@@ -282,7 +282,7 @@ def test_documents_are_ingested_with_the_clis_rules(
                 "error"
             ]["field"]
             == "documents"
-        )  # type: ignore[index]
+        )
 
 
 def test_what_a_hostile_client_sends(engine: Engine, db_url: str, tmp_path: Path) -> None:
@@ -306,9 +306,9 @@ def test_what_a_hostile_client_sends(engine: Engine, db_url: str, tmp_path: Path
         for raw in (b"not json", b"[1, 2]", b'{"verdict": ', b"\xff\xfe"):
             assert_error(httpx.put(api + review, content=raw, headers=json_headers), 400)
         missing = httpx.put(api + review, json={"verdict": "verified"}, headers=rae)
-        assert assert_error(missing, 422, "invalid")["error"]["field"] == "version"  # type: ignore[index]
+        assert assert_error(missing, 422, "invalid")["error"]["field"] == "version"
         wrong = httpx.put(api + review, json={"verdict": "maybe", "version": None}, headers=rae)
-        assert assert_error(wrong, 422)["error"]["field"] == "verdict"  # type: ignore[index]
+        assert assert_error(wrong, 422)["error"]["field"] == "verdict"
         nul = httpx.put(
             api + review, json={"verdict": None, "note": "a\x00b", "version": None}, headers=rae
         )
@@ -325,7 +325,7 @@ def test_what_a_hostile_client_sends(engine: Engine, db_url: str, tmp_path: Path
         assert_error(httpx.get(f"{api}/claims?document_id={2**31}", headers=rae), 422)
         for limit in ("0", "-5", "501", str(10**30)):
             got = httpx.get(f"{api}/claims?limit={limit}", headers=rae)
-            assert assert_error(got, 422)["error"]["field"] == "limit"  # type: ignore[index]
+            assert assert_error(got, 422)["error"]["field"] == "limit"
         page = httpx.get(f"{api}/claims?limit=1", headers=rae).json()
         good = page["next_cursor"]
         assert good is not None
@@ -343,7 +343,7 @@ def test_what_a_hostile_client_sends(engine: Engine, db_url: str, tmp_path: Path
         for cursor in forged:
             got = httpx.get(f"{api}/claims", params={"cursor": cursor}, headers=rae)
             error = assert_error(got, 400, "invalid_cursor")["error"]
-            assert error["field"] == "cursor"  # type: ignore[index]
+            assert error["field"] == "cursor"
         odd = {"verdict": None, "note": "\u202eRTL \U0001f600 e\u0301", "version": None}
         saved = httpx.put(api + review, json=odd, headers=rae)
         assert saved.status_code == 200 and saved.json()["note"] == odd["note"]

@@ -123,7 +123,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "error")
-        return answer(exc.status_code, code, str(exc.detail), None, headers=exc.headers)
+        headers = dict(exc.headers) if exc.headers else None
+        return answer(exc.status_code, code, str(exc.detail), None, headers=headers)
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> JSONResponse:

@@ -69,7 +69,9 @@ def tokens_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         echo_json(json.dumps([t.model_dump(mode="json") for t in tokens], ensure_ascii=False))
         return
-    rows = [("id", "user", "label", "project", "created", "expires", "last used", "revoked")]
+    rows: list[tuple[str, ...]] = [
+        ("id", "user", "label", "project", "created", "expires", "last used", "revoked")
+    ]
     rows += [_row(t) for t in tokens]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:

@@ -9,9 +9,10 @@ command line does for their processes. Streamlit runs this file (``streamlit run
 
 from __future__ import annotations
 
+import streamlit as st
 from starlette.routing import Mount
 
 from workbench.api.factory import create_api
-from workbench.app.server import build
+from workbench.app.server import options
 
-app = build([Mount("/api", app=create_api("/v1"))])
+app = st.App(**options([Mount("/api", app=create_api("/v1"))]))
