@@ -14,6 +14,7 @@ import typer
 import uvicorn
 
 from workbench.cli.common import DbOption, HostOption, echo, open_named, settings_for, user_errors
+from workbench.config import env_name
 
 API_APP = "workbench.api.main:app"
 
@@ -30,7 +31,8 @@ def api(
     settings = settings_for(db)
     with user_errors():
         open_named(settings.database_url, migrate=False)
-    os.environ["WORKBENCH_DATABASE_URL"] = settings.database_url
+    # The workers read their settings as every process does: from the environment.
+    os.environ[env_name("database_url")] = settings.database_url
     echo(f"API: http://{host}:{port}/api/v1/  docs: http://{host}:{port}/docs  (Ctrl+C to stop)")
     uvicorn.run(
         API_APP,
