@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from tests.api.conftest import assert_error, auth, build_world
+from tests.api.conftest import api_server, assert_error, auth, build_world
 from tests.live_server import serving
 
 
@@ -30,3 +30,16 @@ def test_serve_api_mounts_the_api_in_the_streamlit_process(
     with serving(db_url, tmp_path) as base:
         answer = httpx.get(f"{base}/api/v1/health")
         assert "json" not in answer.headers.get("content-type", "")
+
+
+@pytest.mark.backends("sqlite")
+def test_workers_each_answer_with_the_same_database(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    w = build_world(engine)
+    with api_server(db_url, tmp_path, "--workers", "2") as api:
+        with httpx.Client() as client:  # new connections: spread over both workers
+            for _ in range(6):
+                got = httpx.get(f"{api}/projects", headers=auth(w.tokens["eli"]))
+                assert [p["name"] for p in got.json()] == ["election"]
+            assert client.get(f"{api}/health").status_code == 200
