@@ -67,13 +67,15 @@ def serving(
     env: dict[str, str] | None = None,
     port: int | None = None,
     base_path: str = "",
+    args: tuple[str, ...] = (),
 ) -> Iterator[str]:
     """`workbench serve --db db_url` until the block ends; yields its base URL.
 
     Its output goes to ``log_dir/serve.log``, shown when it fails to start. ``env``: more
     variables for the server (settings); ``port``: a port chosen beforehand (a free one if
     None), for settings that must name the address before the server starts; ``base_path``:
-    Streamlit's ``server.baseUrlPath`` (``team``: the app at ``/team/``, in the URL yielded).
+    Streamlit's ``server.baseUrlPath`` (``team``: the app at ``/team/``, in the URL yielded);
+    ``args``: more options for `workbench serve` (``--api``).
     """
     port = port or free_port()
     base = f"http://127.0.0.1:{port}" + (f"/{base_path.strip('/')}" if base_path else "")
@@ -92,7 +94,7 @@ def serving(
     )
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [*command, "--port", str(port)],
+            [*command, "--port", str(port), *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,

@@ -49,6 +49,12 @@ class PermissionDenied(WorkbenchError, PermissionError):
     """The caller's role or ownership does not allow this; nothing was changed."""
 
 
+class NotAMember(PermissionDenied):
+    """The account is not a member of the project the action is about (or an API token is
+    limited to another project). The HTTP API answers it as it answers a missing row, so a
+    stranger to a project cannot learn what it holds."""
+
+
 class LoginFailed(WorkbenchError):
     """Wrong name or password, a disabled account, or too many recent failures."""
 

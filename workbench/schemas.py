@@ -55,6 +55,9 @@ class Actor(BaseModel):
     id: int
     name: str
     role: Role
+    # An API token limited to one project (workbench.auth.tokens) acts only there: the one
+    # permission check refuses it any other project. None: wherever the account may act.
+    limited_to: int | None = None
 
 
 class ClaimStatus(enum.StrEnum):

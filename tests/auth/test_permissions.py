@@ -151,6 +151,7 @@ def test_the_table_names_every_action_and_admins_may_do_everything() -> None:
             Action.change_own_password,
             Action.comment,
             Action.send_back,
+            Action.own_tokens,
         }
         == SYSTEM_MAY
     )

@@ -18,11 +18,14 @@ static files; the app serves neither data through them).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from workbench.app import downloads, session_routes
@@ -54,13 +57,20 @@ def hidden(path: str) -> bool:
     )
 
 
-# The sign-in cookie's routes (a script cannot set an HttpOnly cookie) and the Export page's
-# files, streamed from disk by a one-time link.
-app = st.App(
-    Path(__file__).with_name("Home.py"),
-    routes=[*session_routes.ROUTES, *downloads.ROUTES],
-    middleware=[Middleware(HideEndpoints)],
-    # Single sign-on: Streamlit's [auth] section from the WORKBENCH_OIDC_* settings, held in
-    # memory rather than written to a secrets file (None without single sign-on).
-    secrets=streamlit_secrets(current_settings()),
-)
+def options(routes: Sequence[BaseRoute] = ()) -> dict[str, Any]:
+    """``st.App``'s arguments, with ``routes`` beside the app's own (``site/server.py`` adds
+    the HTTP API). Each file calls ``st.App`` itself: ``streamlit run`` finds the app by
+    reading the file for an ``app = st.App(...)``, without running it."""
+    return {
+        "script_path": Path(__file__).with_name("Home.py"),
+        # The sign-in cookie's routes (a script cannot set an HttpOnly cookie) and the Export
+        # page's files, streamed from disk by a one-time link.
+        "routes": [*session_routes.ROUTES, *downloads.ROUTES, *routes],
+        "middleware": [Middleware(HideEndpoints)],
+        # Single sign-on: Streamlit's [auth] section from the WORKBENCH_OIDC_* settings, held
+        # in memory rather than written to a secrets file (None without single sign-on).
+        "secrets": streamlit_secrets(current_settings()),
+    }
+
+
+app = st.App(**options())

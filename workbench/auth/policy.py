@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from workbench.db.models import Base, Membership, User
 from workbench.db.session import unit_of_work
-from workbench.errors import PermissionDenied
+from workbench.errors import NotAMember, PermissionDenied
 from workbench.schemas import Actor, Role
 
 
@@ -48,6 +48,7 @@ class Action(enum.StrEnum):
     comment = "comment on claims for the adjudicator"
     send_back = "send a claim back to a reviewer with a question"
     manage_projects = "add projects and manage their members"
+    own_tokens = "make and revoke their own API tokens"
 
 
 _EVERYONE = frozenset(Role)
@@ -69,6 +70,7 @@ MAY: Mapping[Action, frozenset[Role]] = {
     Action.comment: frozenset({Role.admin, Role.reviewer}),
     Action.send_back: _ADMINS,
     Action.manage_projects: _ADMINS,
+    Action.own_tokens: _EVERYONE,
 }
 # Actions about the whole server, never one project's: only a site admin (``users.role``
 # admin) performs them, whatever their roles in projects.
@@ -84,6 +86,7 @@ SYSTEM_MAY: frozenset[Action] = frozenset(Action) - {
     Action.change_own_password,
     Action.comment,  # a comment is someone's word: the command line is no one
     Action.send_back,
+    Action.own_tokens,  # the command line makes tokens for accounts, never its own
 }
 
 
@@ -153,6 +156,7 @@ def authorize(
         if action not in SYSTEM_MAY:
             raise PermissionDenied(f"{actor.name} cannot {action.value}")
         return actor
+    _check_limit(actor, action, project)
     if isinstance(where, Session):
         stored = _stored(where, actor, None if action in SITE_ACTIONS else project)
     else:
@@ -161,6 +165,17 @@ def authorize(
     if not allowed(stored, action):
         raise PermissionDenied(f"{stored.name} is a {stored.role.value} and cannot {action.value}")
     return stored
+
+
+def _check_limit(actor: Actor, action: Action, project: int | None) -> None:
+    """A token limited to one project acts there only: never about the whole server, and
+    never in another project (told as a non-member is: the project stays unseen)."""
+    if actor.limited_to is None:
+        return
+    if action in SITE_ACTIONS:
+        raise PermissionDenied(f"a token limited to one project cannot {action.value}")
+    if project is not None and project != actor.limited_to:
+        raise NotAMember(f"{actor.name}'s token is limited to another project")
 
 
 def may(session: Session, actor: Caller, action: Action, project: int | None = None) -> bool:
@@ -202,11 +217,12 @@ def _stored(session: Session, actor: Actor, project: int | None = None) -> Actor
         row = session.execute(_ACCOUNT_IN_PROJECT, values).one_or_none()
     if row is None or row.disabled:
         raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
+    limit = actor.limited_to
     if project is None or row.role == Role.admin.value:
-        return Actor(id=actor.id, name=row.name, role=Role(row.role))
+        return Actor(id=actor.id, name=row.name, role=Role(row.role), limited_to=limit)
     if row.member_role is None:
-        raise PermissionDenied(f"{row.name} is not a member of this project")
-    return Actor(id=actor.id, name=row.name, role=Role(row.member_role))
+        raise NotAMember(f"{row.name} is not a member of this project")
+    return Actor(id=actor.id, name=row.name, role=Role(row.member_role), limited_to=limit)
 
 
 def judge(
@@ -216,6 +232,7 @@ def judge(
     account: tuple[str, str, bool] | None,
     member_role: str | None,
     in_project: bool,
+    project: int | None = None,
 ) -> Actor:
     """:func:`authorize`'s verdict on an account a service read itself, in a statement of its
     own (a hot path reads the account and its role in the claim's project with the claim's
@@ -223,16 +240,18 @@ def judge(
 
     ``account``: the stored (name, role, disabled), None when there is no such account;
     ``member_role``: its role in the project (None: not a member); ``in_project``: whether
-    the action is about a project (False: the account's own role, as without ``project``).
+    the action is about a project (False: the account's own role, as without ``project``);
+    ``project``: its id, for a token limited to one project.
     """
+    _check_limit(actor, action, project if in_project else None)
     if account is None or account[2]:
         raise PermissionDenied(f"the account {actor.name!r} is disabled or no longer exists")
     name, role = account[0], account[1]
     if in_project and action not in SITE_ACTIONS and role != Role.admin.value:
         if member_role is None:
-            raise PermissionDenied(f"{name} is not a member of this project")
+            raise NotAMember(f"{name} is not a member of this project")
         role = member_role
-    stored = Actor(id=actor.id, name=name, role=Role(role))
+    stored = Actor(id=actor.id, name=name, role=Role(role), limited_to=actor.limited_to)
     if not allowed(stored, action):
         raise PermissionDenied(f"{stored.name} is a {stored.role.value} and cannot {action.value}")
     return stored

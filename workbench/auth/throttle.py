@@ -99,6 +99,22 @@ class ClientThrottle:
             state.paused_until = now + pause if pause else None
             return True
 
+    def paused(self, client: str, now: datetime) -> bool:
+        """Whether ``client`` must wait now, counting nothing: for a check as cheap as an API
+        token's (a hash and one read), made first, with :meth:`reserve` counting failures
+        only, so a client's many good requests in flight never meet its limit."""
+        with self._lock:
+            state = self._clients.get(client)
+            return state is not None and state.paused_until is not None and state.paused_until > now
+
+    def retry_after(self, client: str, now: datetime) -> int:
+        """Whole seconds until ``client`` may try again (0: now)."""
+        with self._lock:
+            state = self._clients.get(client)
+            if state is None or state.paused_until is None or state.paused_until <= now:
+                return 0
+            return max(1, int((state.paused_until - now).total_seconds() + 0.999))
+
     def succeeded(self, client: str) -> None:
         """The reserved attempt was a correct password: it does not count as a failure.
 

@@ -6,7 +6,8 @@ calling one service and printing the result.
 - ``transfer``: export, import;
 - ``model``: score, train-extractor;
 - ``agreement``; ``users``, ``settings`` and ``projects`` (subcommand groups);
-- ``serve``: the review app, and the Streamlit process it runs.
+- ``serve``: the review app, and the Streamlit process it runs; ``api``: the HTTP API;
+- ``tokens``: personal API tokens.
 
 The commands are registered here, in the order `workbench --help` lists them.
 """
@@ -15,7 +16,18 @@ from __future__ import annotations
 
 import typer
 
-from workbench.cli import agreement, corpus, model, projects, serve, settings, transfer, users
+from workbench.cli import (
+    agreement,
+    api,
+    corpus,
+    model,
+    projects,
+    serve,
+    settings,
+    tokens,
+    transfer,
+    users,
+)
 
 app = typer.Typer(
     help="Fact-check annotation workbench: ingest articles, extract claims, review, export.",
@@ -32,6 +44,7 @@ app.command()(corpus.synth)
 app.command("import")(transfer.import_command)
 app.command("rebuild-similarity")(corpus.rebuild_similarity_command)
 app.command()(serve.serve)
+app.command()(api.api)
 app.command()(corpus.demo)
 app.command()(model.score)
 app.command("train-extractor")(model.train_extractor)
@@ -39,6 +52,7 @@ app.command()(model.rescore)
 app.add_typer(users.app, name="users")
 app.add_typer(settings.app, name="settings")
 app.add_typer(projects.app, name="projects")
+app.add_typer(tokens.app, name="tokens")
 app.command()(agreement.agreement)
 
 __all__ = ["app"]

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
@@ -41,15 +42,21 @@ def serve(
     db: DbOption = None,
     port: PortOption = 8501,
     host: HostOption = "127.0.0.1",
+    api: Annotated[
+        bool,
+        typer.Option("--api", help="Serve the HTTP API too, under /api (one server for a team)."),
+    ] = False,
 ) -> None:
     """Open the review app in the browser (Streamlit)."""
     settings = settings_for(db)
     with user_errors():
         engine = open_named(settings.database_url)
-    raise typer.Exit(code=run_streamlit(settings.database_url, port, host, engine))
+    raise typer.Exit(code=run_streamlit(settings.database_url, port, host, engine, api=api))
 
 
-def run_streamlit(database_url: str, port: int, host: str, engine: Engine | None = None) -> int:
+def run_streamlit(
+    database_url: str, port: int, host: str, engine: Engine | None = None, *, api: bool = False
+) -> int:
     """Run Streamlit until it ends or this process is told to stop, then stop all of it.
 
     Streamlit runs in a process group of its own, so stopping it reaches whatever it starts
@@ -63,7 +70,9 @@ def run_streamlit(database_url: str, port: int, host: str, engine: Engine | None
     """
     # server.py serves Home.py as an st.App that answers /_stcore/metrics with 404: the
     # metrics need no sign-in and show which pages are used (docs/security.md).
-    app_module = Path(__file__).parents[1] / "app" / "server.py"
+    # With ``api``: workbench/site/server.py, the same app with the HTTP API mounted under /api.
+    package = Path(__file__).parents[1]
+    app_module = package / "site" / "server.py" if api else package / "app" / "server.py"
     command = [
         sys.executable,
         "-m",
@@ -91,6 +100,8 @@ def run_streamlit(database_url: str, port: int, host: str, engine: Engine | None
     ]
     env = os.environ | {"WORKBENCH_DATABASE_URL": database_url}
     echo(f"review app: http://{host}:{port}  (Ctrl+C to stop)")
+    if api:
+        echo(f"API: http://{host}:{port}/api/v1/  docs: http://{host}:{port}/api/docs")
     # preexec_fn runs between fork and exec, which is unsafe while other threads may hold
     # locks; with this process single-threaded it is not, and a SIGKILL of this process then
     # ends Streamlit too (the death signal survives exec; see workbench/process.py).

@@ -170,7 +170,10 @@ def account_in_project(
         project = resolve_project(session, None, actor).id
         return authorize(session, actor, action, project), project
     member_role = None if row is None else row.member_role
-    return judge(actor, action, account=account, member_role=member_role, in_project=True), project
+    checked = judge(
+        actor, action, account=account, member_role=member_role, in_project=True, project=project
+    )
+    return checked, project
 
 
 def account_for_claim(session: Session, actor: Actor, action: Action, claim_id: int) -> Actor:
@@ -183,6 +186,7 @@ def account_for_claim(session: Session, actor: Actor, action: Action, claim_id: 
         account=None if row is None else (row.name, row.role, bool(row.disabled)),
         member_role=None if row is None else row.member_role,
         in_project=row is not None and row.project_id is not None,
+        project=None if row is None else row.project_id,
     )
 
 
@@ -195,6 +199,7 @@ _LOCK_WITH_ACCOUNT = (
         _CLAIMS.c.status,
         _CLAIMS.c.verdicts,
         _CLAIMS.c.disagreement,
+        _CLAIMS.c.project_id,
         _USERS.c.name,
         _USERS.c.role,
         _USERS.c.disabled,
@@ -224,5 +229,12 @@ def lock_with_account(
     if row is None:
         return None
     account = (row.name, row.role, bool(row.disabled))
-    stored = judge(actor, action, account=account, member_role=row.member_role, in_project=True)
+    stored = judge(
+        actor,
+        action,
+        account=account,
+        member_role=row.member_role,
+        in_project=True,
+        project=row.project_id,
+    )
     return stored, (row.status, row.verdicts, row.disagreement)

@@ -1,0 +1,63 @@
+"""The dependencies every route takes: the database, and who is calling.
+
+``Caller``: the token in ``Authorization: Bearer TOKEN``, resolved at each request
+(``auth.tokens.authenticate``: revoked, expired, a disabled or removed account: 401 at
+once). A client that keeps sending bad tokens is slowed down as the sign-in slows a client
+(``auth.throttle``): past ten failures, 429 with Retry-After, doubling up to 15 minutes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+
+from workbench.api.errors import ApiError
+from workbench.auth import tokens
+from workbench.config import current_settings
+from workbench.db.session import get_engine
+from workbench.schemas import Actor
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="workbench"'}
+
+
+def engine() -> Engine:
+    return get_engine(current_settings().database_url)
+
+
+EngineDep = Annotated[Engine, Depends(engine)]
+
+
+def current_actor(request: Request, db: EngineDep) -> Actor:
+    client = request.client.host if request.client else "unknown"
+    now = datetime.now(UTC)
+    if tokens.CLIENTS.paused(client, now):
+        wait = tokens.CLIENTS.retry_after(client, now)
+        raise ApiError(
+            429,
+            "too_many_requests",
+            f"too many bad tokens from this address; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if not header:
+        raise ApiError(
+            401, "unauthorized", "send a token: Authorization: Bearer TOKEN", headers=_CHALLENGE
+        )
+    actor = tokens.authenticate(db, secret.strip()) if scheme.lower() == "bearer" else None
+    if actor is None:
+        tokens.CLIENTS.reserve(client, now)
+        raise ApiError(
+            401,
+            "unauthorized",
+            "the token is unknown, revoked or expired, or its account is disabled; "
+            "make a new one with `workbench tokens create`",
+            headers=_CHALLENGE,
+        )
+    return actor
+
+
+CallerDep = Annotated[Actor, Depends(current_actor)]

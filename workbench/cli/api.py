@@ -1,0 +1,47 @@
+"""`workbench api`: the HTTP API (workbench/api) on uvicorn.
+
+The command names the API's ASGI app by its import string rather than importing it: the CLI
+and the API are siblings (docs/architecture.md), and uvicorn needs the string anyway to start
+``--workers`` processes. The database URL reaches them as ``WORKBENCH_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from workbench.cli.common import DbOption, HostOption, echo, open_named, settings_for, user_errors
+from workbench.config import env_name
+
+API_APP = "workbench.api.main:app"
+
+
+def api(
+    db: DbOption = None,
+    host: HostOption = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port for the API.")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Server processes (default 1).")
+    ] = 1,
+) -> None:
+    """Serve the HTTP JSON API (/api/v1/, docs at /docs) with personal API tokens."""
+    settings = settings_for(db)
+    with user_errors():
+        open_named(settings.database_url, migrate=False)
+    # The workers read their settings as every process does: from the environment.
+    os.environ[env_name("database_url")] = settings.database_url
+    echo(f"API: http://{host}:{port}/api/v1/  docs: http://{host}:{port}/docs  (Ctrl+C to stop)")
+    uvicorn.run(
+        API_APP,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        # The client's address is the socket's: X-Forwarded-For from anyone would let a
+        # client choose its own throttle key.
+        proxy_headers=False,
+        server_header=False,
+    )
