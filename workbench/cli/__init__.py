@@ -5,7 +5,7 @@ calling one service and printing the result.
 - ``corpus``: init, ingest, extract, synth, demo, rebuild-similarity;
 - ``transfer``: export, import;
 - ``model``: score, train-extractor;
-- ``agreement``; ``users``, ``settings`` and ``projects`` (subcommand groups);
+- ``agreement``; ``users``, ``settings``, ``projects`` and ``webhooks`` (subcommand groups);
 - ``serve``: the review app, and the Streamlit process it runs.
 
 The commands are registered here, in the order `workbench --help` lists them.
@@ -15,7 +15,17 @@ from __future__ import annotations
 
 import typer
 
-from workbench.cli import agreement, corpus, model, projects, serve, settings, transfer, users
+from workbench.cli import (
+    agreement,
+    corpus,
+    model,
+    projects,
+    serve,
+    settings,
+    transfer,
+    users,
+    webhooks,
+)
 
 app = typer.Typer(
     help="Fact-check annotation workbench: ingest articles, extract claims, review, export.",
@@ -40,5 +50,6 @@ app.add_typer(users.app, name="users")
 app.add_typer(settings.app, name="settings")
 app.add_typer(projects.app, name="projects")
 app.command()(agreement.agreement)
+app.add_typer(webhooks.app, name="webhooks")
 
 __all__ = ["app"]

@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from workbench import outbox
 from workbench.audit import Change, Entity, entry
 
 # Re-exported: the point tests patch to make a save fail after its history is written.
@@ -110,6 +111,7 @@ class ClaimState:
     others: tuple[ReviewRow, ...] = ()  # everyone else's reviews
     final: FinalRow | None = None
     open_questions: int = 0  # questions sent back to the reviewer on it, unanswered
+    project_id: int | None = None
 
     def figures(self) -> stats.Figures:
         return (str(self.status), self.verdicts, self.disagreement)
@@ -163,6 +165,10 @@ _STATE = (
         _FINALS.c.source.label("final_source"),
         _FINALS.c.reason.label("final_reason"),
         _FINALS.c.version.label("final_version"),
+        _CLAIMS.c.project_id,
+        # The webhooks' version rides along: a save that no webhook wants sends nothing more
+        # for them (workbench.outbox).
+        outbox.VERSION,
         *(_REVIEWS.c[name] for name in _REVIEW_COLUMNS),
     )
     .select_from(
@@ -199,6 +205,7 @@ def read_claim(
         return ClaimState(claim_id, status=status)
     rows = session.execute(_STATE, {"claim_id": claim_id, "user_id": user_id, "now": now}).all()
     first = rows[0]
+    outbox.note_version(session, first.webhooks_version)
     reviews = [ReviewRow(*(row[-len(_REVIEW_COLUMNS) :])) for row in rows if row.id is not None]
     return ClaimState(
         claim_id,
@@ -222,6 +229,7 @@ def read_claim(
             first.final_version,
         ),
         open_questions=first.open_questions,
+        project_id=first.project_id,
     )
 
 
@@ -372,8 +380,21 @@ def save_verdict(
     # As refresh_final (the figures, then the awaiting flag: the verdicts moved), the claim's
     # row updated once.
     stats.store(session, claim_id, [v for v, _ in pairs], state.figures(), with_flag=True)
-    entries.append(_follow_final(session, claim_id, state.final, wanted_final(pairs, state.k)))
+    final = _follow_final(session, claim_id, state.final, wanted_final(pairs, state.k))
+    entries.append(final)
     insert_entries(session, entries)
+    # The events webhooks want, in this transaction (nothing at all when none wants them).
+    previous = None if before is None else before.verdict
+    outbox.review_decided(
+        session,
+        claim_id,
+        state.project_id,
+        review_id=after.id,
+        reviewer=reviewer.name,
+        verdict=verdict,
+        previous=previous,
+    )
+    outbox.final_decided(session, claim_id, state.project_id, final)
     return review_out_of(after, reviewer.name, urls)
 
 
