@@ -109,7 +109,7 @@ def backoff(attempt: int, rng: random.Random | None = None) -> timedelta:
     """How long after its ``attempt``-th failure a delivery is tried again: doubling from
     :data:`FIRST_DELAY` up to :data:`MAX_DELAY`, each spread by ±20 % so that deliveries that
     failed together (a receiver down) do not all come back at the same second."""
-    base = min(FIRST_DELAY * (2 ** max(0, attempt - 1)), MAX_DELAY)
+    base = min(FIRST_DELAY * (1 << min(max(0, attempt - 1), 20)), MAX_DELAY)
     spread: float = (rng or random).uniform(0.8, 1.2)
     return base * spread
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from workbench.errors import InvalidInput
-from workbench.urls import normalise_url
+from workbench.urls import ALLOWED_SCHEMES, MAX_URL_LENGTH
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -29,9 +29,31 @@ class TargetRefused(InvalidInput):
 
 
 def check_url(raw: str) -> str:
-    """The webhook URL in its canonical form, or :class:`InvalidInput` saying what is wrong
-    (http and https only, a full host name, no user name or password: workbench.urls)."""
-    return normalise_url(raw)
+    """The webhook URL as stored, or :class:`InvalidInput` saying what is wrong: http or
+    https (workbench.urls's schemes and length), a host, a valid port, no user name or
+    password (the signature is the receiver's proof), no fragment. Not
+    ``urls.normalise_url``: a receiver's query is its own (that one drops tracking
+    parameters) and an IPv6 literal is a fine host here."""
+    url = raw.strip()
+    if not url:
+        raise InvalidInput("the webhook URL is empty")
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidInput(f"the webhook URL is longer than {MAX_URL_LENGTH} characters")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise InvalidInput("a webhook URL cannot contain spaces or control characters")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        raise InvalidInput(f"a webhook URL must start with http:// or https:// ({url!r})")
+    if not parts.hostname:
+        raise InvalidInput(f"the webhook URL {url!r} has no host")
+    try:
+        _ = parts.port  # raises on a port that is not a number or out of range
+    except ValueError as exc:
+        raise InvalidInput(f"the webhook URL's port is not valid: {exc}") from exc
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput("a webhook URL cannot carry a user name or password")
+    return urlunsplit((scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
 def why_refused(address: IPAddress) -> str | None:
@@ -87,7 +109,7 @@ def resolve(url: str, *, allow_private: bool) -> Target:
             reason = why_refused(address)
             if reason is not None:
                 raise TargetRefused(
-                    f"the webhook URL {url!r} points at {address}, a {reason} address: "
+                    f"the webhook URL {url!r} points at {address} ({reason}): "
                     "webhooks only go to public addresses unless an admin adds the webhook "
                     "with --allow-private"
                 )
