@@ -84,6 +84,7 @@ _NEW_DELIVERY = insert(_DELIVERIES)
 
 _VERSION_KEY = "workbench.outbox.version"
 _CONTEXT_KEY = "workbench.outbox.context"
+_NAMES_KEY = "workbench.outbox.project_names"
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,12 @@ def document_ingested(
     hooks = subscribers(session, EventType.document_ingested, project_id)
     if not hooks:
         return
-    name = session.scalar(select(_PROJECTS.c.name).where(_PROJECTS.c.id == project_id))
+    names: dict[int, str | None] = session.info.setdefault(_NAMES_KEY, {})
+    if project_id not in names:  # once per transaction: a batch ingests a thousand documents
+        names[project_id] = session.scalar(
+            select(_PROJECTS.c.name).where(_PROJECTS.c.id == project_id)
+        )
+    name = names[project_id]
     document = {"id": document_id, "title": title, "source": source, "claims": claims}
     emit(
         session,

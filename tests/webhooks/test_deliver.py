@@ -27,6 +27,11 @@ def later(delta: timedelta) -> datetime:
     return utcnow() + delta
 
 
+def next_attempt(engine: Engine) -> datetime:
+    with unit_of_work(engine) as session:
+        return session.scalars(select(WebhookDelivery.next_attempt_at)).one()
+
+
 def attempts(engine: Engine) -> list[tuple[int | None, str]]:
     with unit_of_work(engine) as session:
         rows = session.execute(
@@ -72,14 +77,10 @@ def test_a_failing_receiver_is_retried_with_backoff_until_it_answers(engine: Eng
         decisions.set_verdict(engine, claim_id, ann, Verdict.verified)
         assert deliver.run_once(engine).retrying == 1
         assert deliver.run_once(engine).retrying == 0  # not due yet: backing off
-        with unit_of_work(engine) as session:
-            first_wait = session.scalar(select(WebhookDelivery.next_attempt_at)) - utcnow()
+        first_wait = next_attempt(engine) - utcnow()
         assert timedelta(seconds=20) < first_wait < timedelta(seconds=40)
         assert deliver.run_once(engine, now=lambda: later(timedelta(minutes=1))).retrying == 1
-        with unit_of_work(engine) as session:
-            second_wait = session.scalar(select(WebhookDelivery.next_attempt_at)) - later(
-                timedelta(minutes=1)
-            )
+        second_wait = next_attempt(engine) - later(timedelta(minutes=1))
         assert second_wait > first_wait  # exponential
         assert deliver.run_once(engine, now=lambda: later(timedelta(minutes=5))).delivered == 1
         ids = got.by_delivery()
@@ -94,9 +95,9 @@ def test_a_delivery_fails_24_hours_after_its_event(engine: Engine) -> None:
         hook(engine, got.url, ["review.decided"])
         decisions.set_verdict(engine, claim_id, ann, Verdict.verified)
         assert deliver.run_once(engine, now=lambda: later(timedelta(hours=23))).retrying == 1
-        with unit_of_work(engine) as session:
-            due = session.scalar(select(WebhookDelivery.next_attempt_at))
-        assert due <= later(timedelta(hours=24))  # the last try is at the deadline, not after
+        assert next_attempt(engine) <= later(
+            timedelta(hours=24)
+        )  # the last try is at the deadline, not after
         assert deliver.run_once(engine, now=lambda: later(timedelta(hours=25))).failed == 1
         assert deliver.run_once(engine, now=lambda: later(timedelta(hours=48))).failed == 0
     assert deliveries(engine) == [("failed", 2, "HTTP 500")]

@@ -3,6 +3,8 @@ subscribed to sends exactly what it sent before webhooks existed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import Engine
 
@@ -11,6 +13,8 @@ from tests.review.test_save_statements import statements
 from tests.webhooks.support import claim_and_reviewers, deliveries, events, hook
 from workbench.auth.policy import SYSTEM
 from workbench.db.session import unit_of_work
+from workbench.extract import default_extractor
+from workbench.ingest.service import ingest_paths
 from workbench.projects.service import add_project
 from workbench.review import decisions
 from workbench.review.adjudicate import adjudicate
@@ -123,3 +127,13 @@ def test_a_save_nobody_subscribed_to_sends_what_it_sent_before_webhooks(engine: 
     decisions.set_verdict(engine, third, ann, Verdict.verified)
     assert counts(second) == [SAVE_STATEMENTS] * len(steps)
     assert events(engine) == []
+
+
+def test_an_ingested_document_is_an_event_of_its_project(engine: Engine, sample_dir: Path) -> None:
+    hook(engine, "http://127.0.0.1:9/hook", ["document.ingested"])
+    report = ingest_paths(engine, [sample_dir], default_extractor(), max_bytes=10**7)
+    got = events(engine)
+    assert len(got) == report.added == 5
+    assert {e["type"] for e in got} == {"document.ingested"}
+    assert all(e["project"] == "default" and e["document"]["claims"] > 0 for e in got)
+    assert len({e["document"]["id"] for e in got}) == 5
