@@ -125,8 +125,8 @@ def subscriptions(session: Session) -> tuple[Subscription, ...]:
     version = _version(session)
     if version == 0:
         return ()
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
+    bind = session.get_bind()  # a restore's session may be bound to a connection
+    engine = bind if isinstance(bind, Engine) else bind.engine
     with _lock:
         cached = _cache.get(engine)
     if cached is not None and cached[0] == version:

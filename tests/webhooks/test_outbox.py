@@ -6,18 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session
 
 from tests.review.test_assign import add_claims, add_user, set_k
 from tests.review.test_save_statements import statements
 from tests.webhooks.support import claim_and_reviewers, deliveries, events, hook
 from workbench.auth.policy import SYSTEM
+from workbench.db.models import Review
 from workbench.db.session import unit_of_work
 from workbench.extract import default_extractor
 from workbench.ingest.service import ingest_paths
 from workbench.projects.service import add_project
 from workbench.review import decisions
 from workbench.review.adjudicate import adjudicate
+from workbench.review.writes import refresh_final
 from workbench.schemas import Role, Verdict
 from workbench.webhooks.service import remove_webhook
 
@@ -137,3 +140,18 @@ def test_an_ingested_document_is_an_event_of_its_project(engine: Engine, sample_
     assert {e["type"] for e in got} == {"document.ingested"}
     assert all(e["project"] == "default" and e["document"]["claims"] > 0 for e in got)
     assert len({e["document"]["id"] for e in got}) == 5
+
+
+def test_a_session_bound_to_a_connection_writes_events_too(engine: Engine) -> None:
+    """A restore's merge recomputes finals in a session bound to its connection."""
+    claim_id, ann, _ = claim_and_reviewers(engine)
+    decisions.set_verdict(engine, claim_id, ann, Verdict.verified)  # a single final
+    hook(engine, "http://127.0.0.1:9/hook", ["final.decided"])
+    with engine.begin() as connection, Session(bind=connection) as session:
+        session.execute(update(Review).where(Review.claim_id == claim_id).values(verdict=None))
+        refresh_final(session, claim_id)
+        session.flush()
+    (event,) = events(engine)
+    assert (
+        event["final"]["action"] == "delete" and event["final"]["previous"]["verdict"] == "verified"
+    )
