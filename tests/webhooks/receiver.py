@@ -2,7 +2,7 @@
 
 It keeps every request it gets (path, headers, raw body) and answers with the statuses a
 test scripts: a list consumed in order (the last one repeats), a redirect for a path
-given as ``"302 /elsewhere"``.
+given as ``"302 /elsewhere"``, a body that never ends as ``"200 endless"``.
 """
 
 from __future__ import annotations
@@ -55,6 +55,14 @@ def receiver(answers: list[str] | None = None, delay: float = 0.0) -> Iterator[R
             if got.delay:
                 time.sleep(got.delay)
             status, _, location = got.next_answer().partition(" ")
+            if location == "endless":  # a body that never ends: headers, a trickle, a wait
+                self.send_response(int(status))
+                self.send_header("Content-Length", str(10**9))
+                self.end_headers()
+                self.wfile.write(b"x" * 1000)
+                self.wfile.flush()
+                time.sleep(3)
+                return
             self.send_response(int(status))
             if location:
                 self.send_header("Location", location)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select, update
@@ -176,3 +177,15 @@ def test_the_background_worker_delivers_and_stops(engine: Engine) -> None:
         thread.join(timeout=15)
     assert not thread.is_alive()
     assert len(got.requests) == 1
+
+
+def test_an_endless_answer_is_not_read(engine: Engine) -> None:
+    """Only the status counts: a receiver's endless body neither fills memory nor holds the
+    worker until its timeout."""
+    claim_id, ann, _ = claim_and_reviewers(engine)
+    with receiver(["200 endless"]) as got:
+        hook(engine, got.url, ["review.decided"])
+        decisions.set_verdict(engine, claim_id, ann, Verdict.verified)
+        started = time.monotonic()
+        assert deliver.run_once(engine).delivered == 1
+        assert time.monotonic() - started < deliver.TIMEOUT_SECONDS / 2

@@ -201,7 +201,9 @@ def attempt(claimed: Claimed, client: httpx.Client, now: datetime) -> Outcome:
         request = client.build_request(
             "POST", target.connect_url(), content=body, headers=headers, extensions=extensions
         )
-        response = client.send(request, follow_redirects=False)
+        # Streamed and closed unread: only the status matters, and a hostile receiver's
+        # endless body must not fill the worker's memory.
+        response = client.send(request, follow_redirects=False, stream=True)
         response.close()
     except httpx.HTTPError as exc:
         return Outcome(None, f"{type(exc).__name__}: {exc}"[:500], took())
