@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from tests.cli_output import errors
 from tests.webhooks.receiver import receiver
-from tests.webhooks.support import SECRET, claim_and_reviewers
+from tests.webhooks.support import SECRET, claim_and_reviewers, hook
+from workbench.auth.policy import SYSTEM
 from workbench.cli import app
 from workbench.review import decisions
 from workbench.schemas import Verdict
+from workbench.transfer.backup import export_backup
 
 runner = CliRunner()
 
@@ -79,3 +82,17 @@ def test_add_refuses_a_private_target_an_empty_secret_and_a_secret_argument(
     assert code == 1 and err.startswith("error: give the secret on stdin") and err[-1:] == "\n"
     code, _, err = run("webhooks", "remove", "7", "--db", db_url)
     assert code == 1 and "no active webhook 7" in one_error_line(err)
+
+
+def test_a_backup_holds_no_webhook_nor_its_secret(engine: Engine, tmp_path: Path) -> None:
+    """Webhooks are the server's, not the review data: `export --all` leaves them (and the
+    secret) out; after a restore they are added again (docs/security.md, "Webhooks")."""
+    claim_id, ann, _ = claim_and_reviewers(engine)
+    hook(engine, "http://127.0.0.1:9/hook")
+    decisions.set_verdict(engine, claim_id, ann, Verdict.verified)  # an event and deliveries
+    path = tmp_path / "backup.jsonl"
+    export_backup(engine, path, actor=SYSTEM)
+    text = path.read_text(encoding="utf-8")
+    assert SECRET not in text
+    tables = {json.loads(line).get("table") for line in text.splitlines()}
+    assert not {t for t in tables if t and t.startswith("webhook")}
