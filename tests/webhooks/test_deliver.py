@@ -143,11 +143,11 @@ def test_two_workers_deliver_each_event_exactly_once(db_url: str, engine: Engine
             for n in range(40):
                 emit(session, EventType.review_decided, 1, [webhook.id], {"n": n})
         engines = [create(db_url), create(db_url)]
-        reports: list[deliver.RunReport] = []
+        reports: list[tuple[int, deliver.RunReport]] = []
 
         def work(worker_engine: Engine) -> None:
             while (report := deliver.run_once(worker_engine, limit=5)).delivered:
-                reports.append(report)
+                reports.append((id(worker_engine), report))
 
         threads = [threading.Thread(target=work, args=(e,)) for e in engines]
         for thread in threads:
@@ -158,7 +158,8 @@ def test_two_workers_deliver_each_event_exactly_once(db_url: str, engine: Engine
             worker_engine.dispose()
         counts = got.by_delivery()
     assert len(counts) == 40 and set(counts.values()) == {1}
-    assert sum(r.delivered for r in reports) == 40
+    assert sum(r.delivered for _, r in reports) == 40
+    assert len({worker for worker, _ in reports}) == 2  # both took a share, at the same time
     assert {status for status, _, _ in deliveries(engine)} == {"delivered"}
 
 
