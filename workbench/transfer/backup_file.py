@@ -203,7 +203,10 @@ def read_header(path: Path, engine: Engine) -> dict[str, Any]:
             )
         here = current_revision(engine)
         made = header.get("alembic_revision")
-        readable = here in (OLD_REVISIONS.get(str(made)), SAME_TABLES.get(str(made)))
+        readable = here is not None and here in (
+            OLD_REVISIONS.get(str(made)),
+            SAME_TABLES.get(str(made)),
+        )
         if made != here and not readable:
             raise InputFileError(
                 str(path),
