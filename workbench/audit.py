@@ -34,6 +34,7 @@ class Entity(enum.StrEnum):
     membership = "membership"  # a user's role in a project
     # The version of a project's guidelines a user has read (entity id "project:user").
     guidelines_read = "guidelines_read"
+    webhook = "webhook"  # a webhook added or removed (its secret never in the entry)
 
 
 class Change(enum.StrEnum):

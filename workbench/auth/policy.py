@@ -49,6 +49,7 @@ class Action(enum.StrEnum):
     send_back = "send a claim back to a reviewer with a question"
     manage_projects = "add projects and manage their members"
     own_tokens = "make and revoke their own API tokens"
+    manage_webhooks = "manage webhooks"
 
 
 _EVERYONE = frozenset(Role)
@@ -71,10 +72,15 @@ MAY: Mapping[Action, frozenset[Role]] = {
     Action.send_back: _ADMINS,
     Action.manage_projects: _ADMINS,
     Action.own_tokens: _EVERYONE,
+    Action.manage_webhooks: _ADMINS,
 }
 # Actions about the whole server, never one project's: only a site admin (``users.role``
 # admin) performs them, whatever their roles in projects.
-SITE_ACTIONS: frozenset[Action] = frozenset({Action.manage_users, Action.manage_projects})
+# Webhooks are one of them: a webhook makes the server send requests into a network, which
+# is the server's business, not a project's (docs/webhooks.md).
+SITE_ACTIONS: frozenset[Action] = frozenset(
+    {Action.manage_users, Action.manage_projects, Action.manage_webhooks}
+)
 
 # What the command line may do: everything but what needs an account to sign it (a verdict,
 # a correction of a claim, an adjudication and a password are some person's, and the system

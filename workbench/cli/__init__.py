@@ -5,7 +5,7 @@ calling one service and printing the result.
 - ``corpus``: init, ingest, extract, synth, demo, rebuild-similarity;
 - ``transfer``: export, import;
 - ``model``: score, train-extractor;
-- ``agreement``; ``users``, ``settings`` and ``projects`` (subcommand groups);
+- ``agreement``; ``users``, ``settings``, ``projects`` and ``webhooks`` (subcommand groups);
 - ``serve``: the review app, and the Streamlit process it runs; ``api``: the HTTP API;
 - ``tokens``: personal API tokens.
 
@@ -27,6 +27,7 @@ from workbench.cli import (
     tokens,
     transfer,
     users,
+    webhooks,
 )
 
 app = typer.Typer(
@@ -54,5 +55,6 @@ app.add_typer(settings.app, name="settings")
 app.add_typer(projects.app, name="projects")
 app.add_typer(tokens.app, name="tokens")
 app.command()(agreement.agreement)
+app.add_typer(webhooks.app, name="webhooks")
 
 __all__ = ["app"]

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, Table, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from workbench import outbox
 from workbench.db.models import Base, Claim, ClaimCount, Document
 from workbench.db.session import unit_of_work
 from workbench.extract import Extractor
@@ -59,6 +60,9 @@ def store_document(
             _count_out_of_queue(session, candidates, project_id)
             link_claims(
                 session, row.id, [(c.id, s) for c, s in zip(claims, claim_sketches, strict=True)]
+            )
+            outbox.document_ingested(
+                session, project_id, row.id, row.title, row.source, len(candidates)
             )
             return _in_queue(candidates)
     except IntegrityError:
@@ -231,6 +235,16 @@ def store_batch(
         ],
         cache,
     )
+    # Webhooks (workbench.outbox): one small read per batch when none is set up.
+    for r, document_id in zip(new, document_ids, strict=True):
+        outbox.document_ingested(
+            session,
+            project_id,
+            document_id,
+            r.document.title[:500],
+            r.document.source,
+            len(r.extracted.candidates),
+        )
     return outcomes
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from workbench import outbox
 from workbench.audit import Change, Entity, entry
 
 # Re-exported: the point tests patch to make a save fail after its history is written.
@@ -115,6 +116,7 @@ class ClaimState:
     open_questions: int = 0  # questions sent back to the reviewer on it, unanswered
     project: str = ""  # the claim's project's name, and its scale's verdicts, best first
     scale: tuple[str, ...] = ()
+    project_id: int | None = None
 
     def check_verdict(self, verdict: str) -> None:
         """Refuse a verdict that is not on the claim's project's scale (InvalidInput)."""
@@ -175,6 +177,10 @@ _STATE = (
         _FINALS.c.source.label("final_source"),
         _FINALS.c.reason.label("final_reason"),
         _FINALS.c.version.label("final_version"),
+        _CLAIMS.c.project_id,
+        # The webhooks' version rides along: a save that no webhook wants sends nothing more
+        # for them (workbench.outbox).
+        outbox.VERSION,
         *(_REVIEWS.c[name] for name in _REVIEW_COLUMNS),
     )
     .select_from(
@@ -212,6 +218,7 @@ def read_claim(
         return ClaimState(claim_id, status=status)
     rows = session.execute(_STATE, {"claim_id": claim_id, "user_id": user_id, "now": now}).all()
     first = rows[0]
+    outbox.note_version(session, first.webhooks_version)
     reviews = [ReviewRow(*(row[-len(_REVIEW_COLUMNS) :])) for row in rows if row.id is not None]
     return ClaimState(
         claim_id,
@@ -237,6 +244,7 @@ def read_claim(
         open_questions=first.open_questions,
         project=first.project_name,
         scale=names_of(first.verdict_scale),
+        project_id=first.project_id,
     )
 
 
@@ -387,8 +395,21 @@ def save_verdict(
     # As refresh_final (the figures, then the awaiting flag: the verdicts moved), the claim's
     # row updated once.
     stats.store(session, claim_id, [v for v, _ in pairs], state.figures(), with_flag=True)
-    entries.append(_follow_final(session, claim_id, state.final, wanted_final(pairs, state.k)))
+    final = _follow_final(session, claim_id, state.final, wanted_final(pairs, state.k))
+    entries.append(final)
     insert_entries(session, entries)
+    # The events webhooks want, in this transaction (nothing at all when none wants them).
+    previous = None if before is None else before.verdict
+    outbox.review_decided(
+        session,
+        claim_id,
+        state.project_id,
+        review_id=after.id,
+        reviewer=reviewer.name,
+        verdict=verdict,
+        previous=previous,
+    )
+    outbox.final_decided(session, claim_id, state.project_id, final)
     return review_out_of(after, reviewer.name, urls)
 
 

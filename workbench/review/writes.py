@@ -42,6 +42,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench import outbox
 from workbench.audit import Change, Entity, record
 from workbench.db.models import (
     Claim,
@@ -136,6 +137,9 @@ def record_final(
         after=after,
         claim_id=claim_id,
     )
+    # Every final verdict's change, automatic or an admin's, passes here: its webhook event.
+    change = {"action": action.value, "before": before, "after": after}
+    outbox.final_decided(session, claim_id, None, change, decided_by_id=actor_id)
 
 
 # --- reviews --------------------------------------------------------------------------------

@@ -63,9 +63,12 @@ CONTENT_TABLES = ("documents", "claims", "reviews", "users")  # "empty" means no
 # Revisions whose backups this release reads, each with the revision it reads them into.
 # Older schema revisions whose backups read into this one: 0014 (before projects, see the
 # module's docstring) and 0015 (before claims.project_id, which a restore fills in from the
-# claim's document, as migration 0016 does); and 0016, whose rows 0017 holds as they are (it
-# only dropped the CHECKs that held verdicts to three names).
-OLD_REVISIONS = {"0014": "0017", "0015": "0017", "0016": "0017"}
+# claim's document, as migration 0016 does).
+OLD_REVISIONS = {"0014": "0020", "0015": "0020"}
+# Revisions whose backups hold exactly what a later one's do, read as that one's: 0017 only
+# dropped the CHECKs that held verdicts to three names, 0018 and 0019 added only tables no
+# backup holds (API tokens, webhooks: docs/security.md), 0020 only an index.
+SAME_TABLES = {"0016": "0020", "0017": "0020", "0018": "0020", "0019": "0020"}
 BEFORE_PROJECTS = "0014"
 DEFAULT_PROJECT_ID = 1
 # The default project as migration 0015 makes it (the one an old backup's rows belong to).
@@ -201,7 +204,11 @@ def read_header(path: Path, engine: Engine) -> dict[str, Any]:
             )
         here = current_revision(engine)
         made = header.get("alembic_revision")
-        if made != here and not (made in OLD_REVISIONS and OLD_REVISIONS[made] == here):
+        readable = here is not None and here in (
+            OLD_REVISIONS.get(str(made)),
+            SAME_TABLES.get(str(made)),
+        )
+        if made != here and not readable:
             raise InputFileError(
                 str(path),
                 number,

@@ -1,7 +1,7 @@
 """api_tokens: personal API tokens for the HTTP API (issue 15)
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 
 One row per token (workbench.auth.tokens): its account, a name, the SHA-256 of its secret
 (the secret itself is shown once and never stored), the project it is limited to (NULL: any
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0018'
-down_revision: str | None = '0016'
+down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
