@@ -273,6 +273,8 @@ def test_documents_are_ingested_with_the_clis_rules(
         }
         items = httpx.post(f"{api}/documents/batch", json=batch, headers=ada).json()["items"]
         assert items[0]["result"]["document"]["id"] and items[1]["error"]["field"] == "text"
+        assert items[0]["result"]["document"]["source"] == "api"
+        assert result["document"]["source"] == "https://news.example/h"
         assert_error(
             httpx.post(f"{api}/documents", json={**body, "project": "election"}, headers=ada), 404
         )
