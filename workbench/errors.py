@@ -31,6 +31,17 @@ class InputFileError(InvalidInput):
         super().__init__(f"{where}: {what}")
 
 
+class ProjectRequired(InvalidInput):
+    """Several projects, and the call named none: each entry point says how to name one."""
+
+    def __init__(self, names: str) -> None:
+        self.names = names
+        super().__init__(
+            f"this database holds several projects ({names}): "
+            "name one with --project NAME or WORKBENCH_PROJECT"
+        )
+
+
 class DatabaseURLError(WorkbenchError, ValueError):
     """The database URL cannot be used (unreadable, unknown dialect, driver not installed, a
     SQLite folder that cannot be made); the message says why, without the URL's password."""

@@ -162,6 +162,9 @@ def test_reviews_versions_stale_and_blind(engine: Engine, db_url: str, tmp_path:
         assert httpx.put(api + url, json=mine, headers=eli).status_code == 200
         after = httpx.get(f"{api}/claims/{claim}", headers=eli).json()
         assert sorted(r["reviewer"] for r in after["reviews"]) == ["eli", "rae"]
+        # eli is in two projects now: which one is asked, in the API's words.
+        which = assert_error(httpx.get(f"{api}/claims", headers=eli), 400, "project_required")
+        assert which["error"]["field"] == "project" and "project=NAME" in which["error"]["message"]
         # A filter by others' verdicts is the admins' (it would tell eli what rae said).
         assert_error(httpx.get(f"{api}/claims?project=health&reviewer=rae", headers=eli), 403)
 
@@ -273,6 +276,8 @@ def test_documents_are_ingested_with_the_clis_rules(
         }
         items = httpx.post(f"{api}/documents/batch", json=batch, headers=ada).json()["items"]
         assert items[0]["result"]["document"]["id"] and items[1]["error"]["field"] == "text"
+        assert items[0]["result"]["document"]["source"] == "api"
+        assert result["document"]["source"] == "https://news.example/h"
         assert_error(
             httpx.post(f"{api}/documents", json={**body, "project": "election"}, headers=ada), 404
         )

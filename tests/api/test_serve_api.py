@@ -26,6 +26,7 @@ def test_serve_api_mounts_the_api_in_the_streamlit_process(
         assert [p["name"] for p in projects.json()] == ["health"]
         assert_error(httpx.get(f"{base}/api/v1/claims"), 401, "unauthorized")
         assert "/v1/claims" in httpx.get(f"{base}/api/openapi.json").json()["paths"]
+        assert "/api/openapi.json" in httpx.get(f"{base}/api/docs").text
     # Without --api the app serves no API (Streamlit answers any other path with its page).
     with serving(db_url, tmp_path) as base:
         answer = httpx.get(f"{base}/api/v1/health")

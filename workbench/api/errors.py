@@ -29,6 +29,7 @@ from workbench.errors import (
     NotAMember,
     NotFound,
     PermissionDenied,
+    ProjectRequired,
     StaleEdit,
     WorkbenchError,
 )
@@ -135,6 +136,9 @@ def install(app: FastAPI) -> None:
 def workbench_answer(exc: WorkbenchError) -> JSONResponse:
     message = str(exc)
     field = exc.field if isinstance(exc, InputFileError) else None
+    if isinstance(exc, ProjectRequired):
+        words = f"you may use several projects ({exc.names}): name one with project=NAME"
+        return answer(400, "project_required", words, "project")
     if isinstance(exc, StaleEdit):
         return answer(409, "stale", message, None, current=exc.current)
     if isinstance(exc, NotAMember):

@@ -77,7 +77,10 @@ def submit_documents(
         if errors or not documents:
             results.append(errors[0] if errors else ReadError(source, number, None, "no text"))
             continue
-        results.append(_store(engine, documents[0], extractor, project_id, warnings))
+        document = documents[0]
+        if document.url is None:  # not "api#L1": the position in a request is no source
+            document = document.model_copy(update={"source": source})
+        results.append(_store(engine, document, extractor, project_id, warnings))
     return results
 
 

@@ -22,7 +22,7 @@ from workbench.audit import Change, Entity, record
 from workbench.auth.policy import Action, Caller, SystemActor, authorize
 from workbench.db.models import Claim, Document, FinalVerdict, Membership, Project, Review, User
 from workbench.db.session import unit_of_work
-from workbench.errors import InvalidInput, NotFound
+from workbench.errors import InvalidInput, NotFound, ProjectRequired
 from workbench.projects.scale import DEFAULT_SCALE, VerdictScale, check_on_scale
 from workbench.schemas import Role
 
@@ -158,10 +158,7 @@ def _resolve(session: Session, ref: int | str | None, actor: Caller | None) -> P
         if len(mine) == 1 and (user is None or user.role != Role.admin.value):
             return project_out(mine[0])
     names = ", ".join(session.scalars(select(Project.name).order_by(Project.name)))
-    raise InvalidInput(
-        f"this database holds several projects ({names}): "
-        "name one with --project NAME or WORKBENCH_PROJECT"
-    )
+    raise ProjectRequired(names)
 
 
 def list_projects(engine: Engine, actor: Caller) -> list[ProjectSummary]:
