@@ -162,6 +162,9 @@ def test_a_politifact_desk_from_the_command_line_and_map_verdicts(
     assert code == 0, err
     (line,) = (tmp_path / "f.jsonl").read_text().splitlines()
     assert json.loads(line)["final_verdict"] == "false"  # the two agree now: a consensus
+    code, out, err = run("agreement", "--json", "--project", "facts", "--db", db)
+    assert code == 0, err
+    assert json.loads(out)["labels"] == report["verdicts"]
     code, _, err = run("export", "--format", "jsonl", "--project", "facts", "--verdict",
                        "mostly-false", "--db", db, "--out", str(tmp_path / "g.jsonl"))  # fmt: skip
     assert code == 1 and "not on project facts's scale" in err

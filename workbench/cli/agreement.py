@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 
 from workbench.auth.policy import SYSTEM
-from workbench.cli.common import DbOption, echo, open_named, print_report, settings_for, user_errors
+from workbench.cli.common import (
+    DbOption,
+    ProjectOption,
+    echo,
+    open_named,
+    print_report,
+    settings_for,
+    user_errors,
+)
 from workbench.errors import WorkbenchError
 
 
@@ -49,6 +57,7 @@ def agreement(
             "default); current: the verdicts as they stand now.",
         ),
     ] = VerdictsOption.blind,
+    project: ProjectOption = None,
     db: DbOption = None,
 ) -> None:
     """How far reviewers agree: Krippendorff's α (95% CI), Fleiss' κ, Gwet's AC1, Cohen's κ."""
@@ -56,10 +65,14 @@ def agreement(
     from workbench.agreement.table import audited_table, scope_of
 
     with user_errors():
-        engine = open_named(settings_for(db).database_url, migrate=False)
+        settings = settings_for(db, project)
+        engine = open_named(settings.database_url, migrate=False)
         # As every command: through the service's permission check, as SYSTEM (whoever runs
         # it holds the database); the table is read once for the figures and the CSV.
-        table = audited_table(engine, SYSTEM, document_id=document, use=use.value)
+        # A project's claims, labelled by its scale; none named: every claim, as before.
+        table = audited_table(
+            engine, SYSTEM, document_id=document, use=use.value, project=settings.project
+        )
         if table_csv is not None:
             try:
                 rows = table.save_csv(table_csv)

@@ -252,6 +252,11 @@ def set_scale(engine: Engine, actor: Caller, name: str, scale: VerdictScale) -> 
 def change_scale(session: Session, actor: Caller, row: Project, scale: VerdictScale) -> None:
     """:func:`set_scale` in the caller's transaction, its permission checked (the verdicts
     mapped first, by ``workbench.review.verdict_map``, in the same transaction)."""
+    if set(VerdictScale.model_validate(row.verdict_scale).names) - set(scale.names):
+        # A verdict leaves: the project's claims locked as a verdict's save locks its claim,
+        # so a save of it either committed before (and is found in use below) or waits and
+        # then reads the new scale (saves read the scale after the claim's lock).
+        session.execute(select(Claim.id).where(Claim.project_id == row.id).with_for_update())
     gone = verdicts_in_use(session, row.id) - set(scale.names)
     if gone:
         listed = ", ".join(sorted(gone))
