@@ -1,8 +1,9 @@
-"""Many servers, one database (issue 15): two `workbench api` processes, two `workbench
-ingest` processes and two `workbench webhooks run` workers, all at once on one PostgreSQL.
+"""Many servers, one database (issue 15): two `workbench api` processes and a `workbench
+serve --api`, two `workbench ingest` processes and two `workbench webhooks run` workers, all
+at once on one PostgreSQL.
 
-The same articles arrive through both ingests and both APIs, reviewers save verdicts through
-both APIs, and a receiver on 127.0.0.1 counts deliveries. Afterwards: each text is one
+The same articles arrive through both ingests and the three APIs, reviewers save verdicts
+through all three, and a receiver on 127.0.0.1 counts deliveries. Afterwards: each text is one
 document, each accepted save is in the database at its last version, each event was
 delivered exactly once, no 5xx, and no process printed a traceback.
 """
@@ -27,7 +28,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from tests.api.conftest import api_server, auth
-from tests.live_server import stop
+from tests.live_server import serving, stop
 from workbench.auth import accounts
 from workbench.auth.policy import SYSTEM
 from workbench.auth.tokens import create_token
@@ -45,7 +46,9 @@ from workbench.webhooks.signing import verify
 
 PROJECT = "desk"
 SECRET = "many-servers-shared-secret"
-ARTICLES = 24  # arriving concurrently, each through two or three of the four writers
+# Arriving concurrently, each through three or four writers: enough that the ingests (each
+# document its own transaction) are still storing while the APIs' clients post.
+ARTICLES = 90
 REVIEWED = 8  # documents stored beforehand, whose claims the reviewers judge
 REVIEWERS = 4
 DELIVERY_SECONDS = 120
@@ -212,17 +215,20 @@ def delivered_all(engine: Engine) -> bool:
 def test_two_apis_two_ingests_two_webhook_workers_on_one_database(
     engine: Engine, db_url: str, tmp_path: Path
 ) -> None:
-    logs = {name: tmp_path / name for name in ("api1", "api2")}
+    logs = {name: tmp_path / name for name in ("api1", "api2", "serve")}
     for folder in logs.values():
         folder.mkdir()
     with contextlib.ExitStack() as stack:
         hook, seen = stack.enter_context(receiving())
         project, tokens, claims = setup(engine, hook)
-        # Overlapping halves: every article goes through two or three writers at once.
-        for n, numbers in enumerate((range(0, 16), range(8, 24))):
+        # Overlapping two thirds: every article goes through an ingest or two and two APIs.
+        third = ARTICLES // 3
+        for n, numbers in enumerate((range(0, 2 * third), range(third, ARTICLES))):
             lines = [json.dumps({"text": article(i), "title": f"harbour {i}"}) for i in numbers]
             (tmp_path / f"batch{n}.jsonl").write_text("\n".join(lines) + "\n")
-        apis = [stack.enter_context(api_server(db_url, folder)) for folder in logs.values()]
+        apis = [stack.enter_context(api_server(db_url, logs[name])) for name in ("api1", "api2")]
+        served = stack.enter_context(serving(db_url, logs["serve"], args=("--api",)))
+        apis.append(f"{served}/api/v1")
         workers = [
             stack.enter_context(
                 background(["webhooks", "run", "--db", db_url], tmp_path / f"hooks{n}.log")
@@ -230,14 +236,15 @@ def test_two_apis_two_ingests_two_webhook_workers_on_one_database(
             for n in range(2)
         ]
         out = Outcomes()
+        everything = list(range(ARTICLES))
+        posting = [
+            (apis[0], everything),  # from the first, as ingest 0 goes
+            (apis[1], everything[::-1]),  # from the last, as ingest 1 ends
+            (apis[2], everything[third:] + everything[:third]),  # from the middle
+        ]
         threads = [
-            threading.Thread(
-                target=post_articles, args=(apis[0], tokens["ada"], [*range(4, 20)], out)
-            ),
-            threading.Thread(
-                target=post_articles,
-                args=(apis[1], tokens["ada"], [*range(12, 24), *range(4)], out),
-            ),
+            threading.Thread(target=post_articles, args=(api, tokens["ada"], numbers, out))
+            for api, numbers in posting
         ]
         for n in range(REVIEWERS):
             # Two reviewers on each claim: their verdicts agree or not, finals follow.
@@ -259,7 +266,7 @@ def test_two_apis_two_ingests_two_webhook_workers_on_one_database(
                         "--workers",
                         "1",
                         "--batch",
-                        "4",
+                        "1",
                     ],
                     tmp_path / f"ingest{n}.log",
                 )
@@ -276,8 +283,8 @@ def test_two_apis_two_ingests_two_webhook_workers_on_one_database(
         while not delivered_all(engine) and time.monotonic() < deadline:
             time.sleep(0.5)  # polling the outbox until the workers have drained it
         logs_text = {
-            path.name: path.read_text(errors="replace")
-            for path in [*tmp_path.glob("*.log"), *tmp_path.glob("api*/*.log")]
+            str(path.relative_to(tmp_path)): path.read_text(errors="replace")
+            for path in [*tmp_path.glob("*.log"), *tmp_path.glob("*/*.log")]
         }
         ingest_codes = [p.returncode for p in ingests]
         alive = [p.poll() is None for p in workers]
@@ -297,6 +304,14 @@ def test_two_apis_two_ingests_two_webhook_workers_on_one_database(
         ).all()
         assert twice == []
         assert session.scalar(select(func.count()).select_from(Document)) == REVIEWED + ARTICLES
+        # The race was run: both the ingests and the APIs stored some of the articles.
+        sources = Counter(
+            "ingest" if "batch" in source else "api"
+            for source in session.scalars(
+                select(Document.source).where(Document.title.like("harbour%"))
+            )
+        )
+        assert sources["api"] > 0 and sources["ingest"] > 0, sources
         # Each accepted save is there, at the version the server answered last.
         rows = session.execute(
             select(Review.claim_id, User.name, Review.verdict, Review.version).join(
