@@ -52,6 +52,7 @@ ARTICLES = 90
 REVIEWED = 8  # documents stored beforehand, whose claims the reviewers judge
 REVIEWERS = 4
 DELIVERY_SECONDS = 120
+STARTUP_SECONDS = 60
 COMMAND = [sys.executable, "-c", "from workbench.cli import app; app()"]
 
 
@@ -201,6 +202,12 @@ def review(apis: list[str], name: str, token: str, claims: list[int], out: Outco
                     out.saved[(claim, name)] = (verdict, version)
 
 
+def ingested_some(engine: Engine) -> bool:
+    with unit_of_work(engine) as session:
+        found = session.scalar(select(Document.id).where(Document.source.like("%batch%")).limit(1))
+    return found is not None
+
+
 def delivered_all(engine: Engine) -> bool:
     with unit_of_work(engine) as session:
         pending = session.scalar(
@@ -242,10 +249,11 @@ def test_two_apis_two_ingests_two_webhook_workers_on_one_database(
             (apis[1], everything[::-1]),  # from the last, as ingest 1 ends
             (apis[2], everything[third:] + everything[:third]),  # from the middle
         ]
-        threads = [
+        posters = [
             threading.Thread(target=post_articles, args=(api, tokens["ada"], numbers, out))
             for api, numbers in posting
         ]
+        threads: list[threading.Thread] = []
         for n in range(REVIEWERS):
             # Two reviewers on each claim: their verdicts agree or not, finals follow.
             mine = [c for i, c in enumerate(claims) if i % (REVIEWERS // 2) == n % (REVIEWERS // 2)]
@@ -275,7 +283,14 @@ def test_two_apis_two_ingests_two_webhook_workers_on_one_database(
         ]
         for thread in threads:
             thread.start()
-        for thread in threads:
+        # The posts start once the ingests are storing (they take seconds to start), so that
+        # the writers race rather than take turns.
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not ingested_some(engine) and time.monotonic() < deadline:
+            time.sleep(0.02)  # polling the table for the ingests' first document
+        for thread in posters:
+            thread.start()
+        for thread in [*threads, *posters]:
             thread.join(timeout=300)
         for process in ingests:
             process.wait(timeout=300)
