@@ -52,5 +52,9 @@ def test_every_command_in_deploy_md_exists() -> None:
 
 
 def test_the_files_deploy_md_cites_exist() -> None:
-    for path in ("tests/api/test_many_servers.py", "workbench/db/session.py"):
+    for path in (
+        "tests/api/test_many_servers.py",
+        "tests/api/test_behind_proxy.py",
+        "workbench/db/session.py",
+    ):
         assert path in DEPLOY and (ROOT / path).exists(), path
