@@ -49,9 +49,12 @@ def put_review(
             # 0: "no review" to record_verdict's check, which a review found then fails.
             expected_version=0 if seen_version is None else seen_version,
         )
+        if saved.note == note and {u.url for u in saved.urls} == set(wanted):
+            # The usual save, a verdict alone: the review the verdict's save answered (read
+            # under the claim's lock, in this transaction) already says the rest.
+            return saved
         reviewer = assign.account_in(session, actor, claim_id)
-        # The review is read again only after a part changed it: a verdict alone (the usual
-        # save) costs one read, not one per part.
+        # The review is read again only after a part changed it, not once per part.
         own = _own(session, claim_id, reviewer)
         if own.mine is not None and own.mine.note != note:
             saved = note_saves.save_note(session, own, reviewer, note)
