@@ -26,6 +26,15 @@ def api(
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="Server processes (default 1).")
     ] = 1,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Addresses of reverse proxies (comma-separated) whose X-Forwarded-For names "
+            "the client; default none: the socket's address is the client's.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP JSON API (/api/v1/, docs at /docs) with personal API tokens."""
     settings = settings_for(db)
@@ -40,8 +49,10 @@ def api(
         port=port,
         workers=workers,
         log_level="warning",
-        # The client's address is the socket's: X-Forwarded-For from anyone would let a
-        # client choose its own throttle key.
-        proxy_headers=False,
+        # The client's address is the socket's, unless it is a proxy named here: the bad-token
+        # throttle is per client address, and behind a proxy every client would share the
+        # proxy's. X-Forwarded-For from anyone else would let a client choose its own key.
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips,
         server_header=False,
     )

@@ -49,17 +49,23 @@ def put_review(
             # 0: "no review" to record_verdict's check, which a review found then fails.
             expected_version=0 if seen_version is None else seen_version,
         )
+        if saved.note == note and {u.url for u in saved.urls} == set(wanted):
+            # The usual save, a verdict alone: the review the verdict's save answered (read
+            # under the claim's lock, in this transaction) already says the rest.
+            return saved
         reviewer = assign.account_in(session, actor, claim_id)
+        # The review is read again only after a part changed it, not once per part.
         own = _own(session, claim_id, reviewer)
         if own.mine is not None and own.mine.note != note:
             saved = note_saves.save_note(session, own, reviewer, note)
-        for url in wanted:
             own = _own(session, claim_id, reviewer)
+        for url in wanted:
             if all(u.url != url for u in own.urls):
                 saved = note_saves.save_url(session, own, reviewer, url)
-        own = _own(session, claim_id, reviewer)
+                own = _own(session, claim_id, reviewer)
         for url in {u.url for u in own.urls} - set(wanted):
-            saved = note_saves.drop_url(session, _own(session, claim_id, reviewer), reviewer, url)
+            saved = note_saves.drop_url(session, own, reviewer, url)
+            own = _own(session, claim_id, reviewer)
         return saved
 
 
