@@ -235,7 +235,7 @@ def _single_project(engine: Engine) -> bool:
 
 
 def iter_history_of(
-    engine: Engine, project_id: int | None, batch: int = 1000
+    engine: Engine, project_id: int | None, batch: int = 1000, *, after: int = 0
 ) -> Iterator[HistoryOut]:
     """The history oldest first, ``batch`` entries a query: all of it (``project_id`` None), or
     a project's (see ``export_history_to_file``). A claim's project is its document's."""
@@ -245,8 +245,33 @@ def iter_history_of(
         .where(Document.project_id == project_id)
     )
     if project_id is None:
-        return iter_history(engine, batch)
-    return iter_history(engine, batch, where=project_entries(project_id, claims))
+        return iter_history(engine, batch, after=after)
+    return iter_history(engine, batch, where=project_entries(project_id, claims), after=after)
+
+
+def history_page(
+    engine: Engine,
+    actor: Caller,
+    project: ProjectRef,
+    *,
+    after: int = 0,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[HistoryOut]:
+    """Up to ``limit`` entries of the project's history (as ``export --history`` holds it),
+    oldest first, after the entry of id ``after`` and at or after ``since``: a keyset page,
+    for those who may export the project (its admins)."""
+    chosen = project_for(engine, actor, project)
+    entries: list[HistoryOut] = []
+    for entry in iter_history_of(engine, chosen.id, batch=limit + 1, after=after):
+        # ``since`` is read in Python: entries are few per page and ids grow with time, so
+        # a client walks forward from its ``since`` once, then by cursor.
+        if since is not None and entry.at < since:
+            continue
+        entries.append(entry)
+        if len(entries) == limit:
+            break
+    return entries
 
 
 def stream_export(
