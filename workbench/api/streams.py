@@ -12,7 +12,7 @@ import io
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import BinaryIO
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class _Pipe(io.RawIOBase):
                 continue
 
 
-def piped(write: Callable[[BinaryIO], object]) -> Iterator[bytes]:
+def piped(write: Callable[[BinaryIO], object]) -> Generator[bytes]:
     """The bytes ``write`` writes into the file it is given, chunk by chunk, as it writes
     them. An error of ``write`` is raised here after the chunks before it: the response is
     cut short (a client sees an incomplete body, never a complete-looking wrong one)."""

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import enum
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from pydantic import ConfigDict
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from workbench.audit import iter_history, project_entries
 from workbench.auth.policy import Action, Caller, authorize
-from workbench.db.models import Claim, Document, Project
+from workbench.db.models import Claim, Document, HistoryEntry, Project
 from workbench.db.session import unit_of_work
 from workbench.export import claimreview_format, csv_format, jsonl_format
 from workbench.export.claimreview_format import ClaimReviewOptions
@@ -235,7 +236,7 @@ def _single_project(engine: Engine) -> bool:
 
 
 def iter_history_of(
-    engine: Engine, project_id: int | None, batch: int = 1000, *, after: int = 0
+    engine: Engine, project_id: int | None, batch: int = 1000
 ) -> Iterator[HistoryOut]:
     """The history oldest first, ``batch`` entries a query: all of it (``project_id`` None), or
     a project's (see ``export_history_to_file``). A claim's project is its document's."""
@@ -245,8 +246,8 @@ def iter_history_of(
         .where(Document.project_id == project_id)
     )
     if project_id is None:
-        return iter_history(engine, batch, after=after)
-    return iter_history(engine, batch, where=project_entries(project_id, claims), after=after)
+        return iter_history(engine, batch)
+    return iter_history(engine, batch, where=project_entries(project_id, claims))
 
 
 def history_page(
@@ -262,16 +263,15 @@ def history_page(
     oldest first, after the entry of id ``after`` and at or after ``since``: a keyset page,
     for those who may export the project (its admins)."""
     chosen = project_for(engine, actor, project)
-    entries: list[HistoryOut] = []
-    for entry in iter_history_of(engine, chosen.id, batch=limit + 1, after=after):
-        # ``since`` is read in Python: entries are few per page and ids grow with time, so
-        # a client walks forward from its ``since`` once, then by cursor.
-        if since is not None and entry.at < since:
-            continue
-        entries.append(entry)
-        if len(entries) == limit:
-            break
-    return entries
+    claims = (
+        select(Claim.id)
+        .join(Document, Document.id == Claim.document_id)
+        .where(Document.project_id == chosen.id)
+    )
+    where = project_entries(chosen.id, claims)
+    if since is not None:
+        where = and_(where, HistoryEntry.at >= since)
+    return list(itertools.islice(iter_history(engine, limit, where=where, after=after), limit))
 
 
 def stream_export(
