@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from tests.api.conftest import api_server, assert_error, auth, build_world
 from tests.webhooks.receiver import receiver
 from workbench.auth.policy import SYSTEM
+from workbench.auth.tokens import create_token
 from workbench.extract import default_extractor
 from workbench.ingest.service import ingest_documents
 from workbench.projects.membership import grant
@@ -214,6 +215,13 @@ def test_exports_stream_with_filters_and_their_manifest(
         assert_error(httpx.get(f"{api}/export?project=health", headers=rae), 403, "forbidden")
         assert_error(httpx.get(f"{api}/export?project=election", headers=ada), 404)
         assert_error(httpx.get(f"{api}/export/manifest?project=health", headers=rae), 403)
+        # A site admin's token limited to health opens nothing of another project.
+        limited = auth(create_token(engine, SYSTEM, "boss", "health only", project="health").secret)
+        assert httpx.get(f"{api}/export", headers=limited).status_code == 200
+        for path in ("export", "export/manifest", "history", "agreement"):
+            assert_error(httpx.get(f"{api}/{path}?project=election", headers=limited), 404)
+        other = w.claims["election"][0]
+        assert_error(httpx.get(f"{api}/claims/{other}/history", headers=limited), 404)
 
 
 def test_the_api_process_delivers_webhooks(engine: Engine, db_url: str, tmp_path: Path) -> None:
@@ -251,3 +259,32 @@ def test_the_api_process_delivers_webhooks(engine: Engine, db_url: str, tmp_path
             )
             time.sleep(3)  # the worker would poll every second: three rounds' worth
             assert len(got.requests) == 1
+
+
+def test_each_worker_process_delivers_and_none_twice(
+    engine: Engine, db_url: str, tmp_path: Path
+) -> None:
+    w = build_world(engine)
+    grant(engine, SYSTEM, "rae", "election", Role.reviewer)
+    rae = auth(w.tokens["rae"])
+    claims = w.claims["health"] + w.claims["election"]
+    with receiver(delay=0.2) as got:
+        add_webhook(
+            engine,
+            SYSTEM,
+            got.url,
+            ["review.decided"],
+            "s3cret-s3cret-s3cret",
+            allow_private=True,
+        )
+        with api_server(db_url, tmp_path, "--workers", "2") as api:
+            for claim in claims:
+                body = {"verdict": "verified", "note": "", "urls": [], "version": None}
+                saved = httpx.put(f"{api}/claims/{claim}/review", json=body, headers=rae)
+                assert saved.status_code == 200, saved.text
+            deadline = time.monotonic() + 30
+            while len(got.by_delivery()) < len(claims) and time.monotonic() < deadline:
+                time.sleep(0.1)  # polling a bounded wait for the workers' deliveries
+            time.sleep(1.5)  # a second round of both workers: a duplicate would show now
+            counts = got.by_delivery()
+            assert len(counts) == len(claims) and set(counts.values()) == {1}, counts
