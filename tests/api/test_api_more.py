@@ -279,7 +279,12 @@ def test_each_worker_process_delivers_and_none_twice(
         )
         with api_server(db_url, tmp_path, "--workers", "2") as api:
             for claim in claims:
-                body = {"verdict": "verified", "note": "", "urls": [], "version": None}
+                body: dict[str, object] = {
+                    "verdict": "verified",
+                    "note": "",
+                    "urls": [],
+                    "version": None,
+                }
                 saved = httpx.put(f"{api}/claims/{claim}/review", json=body, headers=rae)
                 assert saved.status_code == 200, saved.text
             deadline = time.monotonic() + 30
