@@ -167,11 +167,15 @@ def project_entries(project_id: int, claims: Select[Any]) -> ColumnElement[bool]
 
 
 def iter_history(
-    engine: Engine, batch: int = 1000, *, where: ColumnElement[bool] | None = None
+    engine: Engine,
+    batch: int = 1000,
+    *,
+    where: ColumnElement[bool] | None = None,
+    after: int = 0,
 ) -> Iterator[HistoryOut]:
     """The whole history, or the entries ``where`` selects, oldest first, ``batch`` entries a
-    query (for `export --history`)."""
-    after = 0
+    query (for `export --history`); from the entry after the one of id ``after`` (a keyset
+    page of the HTTP API)."""
     while True:
         with unit_of_work(engine) as session:
             query = select(HistoryEntry).where(HistoryEntry.id > after)

@@ -93,6 +93,12 @@ class Settings(BaseSettings):
         description="Where each review is published, with {claim_id} in it, for ClaimReview "
         "exports; none: urn:factcheck-workbench:claim:<id>.",
     )
+    api_webhooks: bool = Field(
+        default=True,
+        description="Whether each `workbench api` process also delivers webhooks (the "
+        "`workbench webhooks run` worker on a thread); false (or `workbench api "
+        "--no-webhooks`) when a separate worker delivers them.",
+    )
     train_data: Path = Field(
         default=DEFAULT_TRAIN_DATA,
         description="`workbench train-extractor`'s public data: the folder with the "

@@ -42,6 +42,15 @@ class ProjectRequired(InvalidInput):
         )
 
 
+class OffScale(InvalidInput):
+    """A verdict that is not on the project's scale (the HTTP API names the field)."""
+
+
+class SlotsFull(InvalidInput):
+    """Every review slot of the claim is taken and the reviewer holds no lease on it: a state
+    of the claim, not a bad request (the HTTP API answers 409)."""
+
+
 class DatabaseURLError(WorkbenchError, ValueError):
     """The database URL cannot be used (unreadable, unknown dialect, driver not installed, a
     SQLite folder that cannot be made); the message says why, without the URL's password."""

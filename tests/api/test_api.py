@@ -312,8 +312,15 @@ def test_what_a_hostile_client_sends(engine: Engine, db_url: str, tmp_path: Path
             assert_error(httpx.put(api + review, content=raw, headers=json_headers), 400)
         missing = httpx.put(api + review, json={"verdict": "verified"}, headers=rae)
         assert assert_error(missing, 422, "invalid")["error"]["field"] == "version"
+        # A verdict's name off the project's scale is the service's refusal (400); one that
+        # cannot be a verdict's name at all is the body's (422); both name the field.
         wrong = httpx.put(api + review, json={"verdict": "maybe", "version": None}, headers=rae)
-        assert assert_error(wrong, 422)["error"]["field"] == "verdict"
+        assert assert_error(wrong, 400, "invalid")["error"]["field"] == "verdict"
+        shape = {"verdict": "<b>Maybe</b>", "version": None}
+        assert (
+            assert_error(httpx.put(api + review, json=shape, headers=rae), 422)["error"]["field"]
+            == "verdict"
+        )
         nul = httpx.put(
             api + review, json={"verdict": None, "note": "a\x00b", "version": None}, headers=rae
         )

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from workbench.schemas import ClaimOut, DocumentRef, ReviewOut, Verdict
+from workbench.schemas import ClaimOut, DocumentRef, HistoryOut, ReviewOut, VerdictName
 
 MAX_TEXT_CHARS = 20 * 1024 * 1024
 
@@ -91,7 +91,10 @@ class ClaimWithReviews(BaseModel):
 class ReviewBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    verdict: Verdict | None = Field(description="null: no verdict (yet, or taken back)")
+    verdict: VerdictName | None = Field(
+        max_length=100,
+        description="one of the project's scale; null: no verdict (yet, or taken back)",
+    )
     note: str = ""
     urls: list[str] = Field(default_factory=list, max_length=50)
     version: int | None = Field(
@@ -104,7 +107,7 @@ class ReviewBody(BaseModel):
 class FinalBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    verdict: Verdict
+    verdict: VerdictName = Field(max_length=100, description="one of the project's scale")
     reason: str = Field(min_length=1, max_length=10_000)
     version: int | None = Field(
         ge=0, le=2**31 - 1, description="the final verdict's version you saw; null: none"
@@ -118,3 +121,8 @@ class TokenInfo(BaseModel):
     name: str
     role: str
     limited_to_project: int | None
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryOut]
+    next_cursor: str | None = Field(description="pass as ``cursor`` for the next page; null: end")

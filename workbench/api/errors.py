@@ -28,8 +28,10 @@ from workbench.errors import (
     LoginFailed,
     NotAMember,
     NotFound,
+    OffScale,
     PermissionDenied,
     ProjectRequired,
+    SlotsFull,
     StaleEdit,
     WorkbenchError,
 )
@@ -139,6 +141,10 @@ def workbench_answer(exc: WorkbenchError) -> JSONResponse:
     if isinstance(exc, ProjectRequired):
         words = f"you may use several projects ({exc.names}): name one with project=NAME"
         return answer(400, "project_required", words, "project")
+    if isinstance(exc, SlotsFull):
+        return answer(409, "full", message, None)
+    if isinstance(exc, OffScale):
+        return answer(400, "invalid", message, "verdict")
     if isinstance(exc, StaleEdit):
         return answer(409, "stale", message, None, current=exc.current)
     if isinstance(exc, NotAMember):

@@ -9,18 +9,29 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from starlette.middleware import Middleware
+from starlette.types import Lifespan
 
 from workbench import __version__
 from workbench.api import errors
-from workbench.api.routers import claims, documents, finals, health, projects, reviews
+from workbench.api.routers import (
+    claims,
+    documents,
+    exports,
+    finals,
+    health,
+    history,
+    projects,
+    reviews,
+)
 
 DESCRIPTION = """The fact-check workbench's HTTP API: the same services and permission check as
 the review app and the `workbench` command. Send `Authorization: Bearer TOKEN` (make one with
 `workbench tokens create NAME`). Errors are `{"error": {"code", "message", "field"}}`."""
 
 
-def create_api(prefix: str = "/api/v1") -> FastAPI:
+def create_api(prefix: str = "/api/v1", *, lifespan: Lifespan[FastAPI] | None = None) -> FastAPI:
     app = FastAPI(
+        lifespan=lifespan,
         title="Fact-check workbench API",
         version=__version__,
         description=DESCRIPTION,
@@ -34,6 +45,8 @@ def create_api(prefix: str = "/api/v1") -> FastAPI:
         claims.router,
         reviews.router,
         finals.router,
+        history.router,
+        exports.router,
     ):
         app.include_router(router, prefix=prefix)
     return app

@@ -35,6 +35,14 @@ def api(
             show_default=False,
         ),
     ] = None,
+    no_webhooks: Annotated[
+        bool,
+        typer.Option(
+            "--no-webhooks",
+            help="Do not deliver webhooks from the API's processes (a `workbench webhooks "
+            "run` worker does); default: each process delivers (WORKBENCH_API_WEBHOOKS).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP JSON API (/api/v1/, docs at /docs) with personal API tokens."""
     settings = settings_for(db)
@@ -42,6 +50,8 @@ def api(
         open_named(settings.database_url, migrate=False)
     # The workers read their settings as every process does: from the environment.
     os.environ[env_name("database_url")] = settings.database_url
+    if no_webhooks:
+        os.environ[env_name("api_webhooks")] = "false"
     echo(f"API: http://{host}:{port}/api/v1/  docs: http://{host}:{port}/docs  (Ctrl+C to stop)")
     uvicorn.run(
         API_APP,

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import enum
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from pydantic import ConfigDict
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from workbench.audit import iter_history, project_entries
 from workbench.auth.policy import Action, Caller, authorize
-from workbench.db.models import Claim, Document, Project
+from workbench.db.models import Claim, Document, HistoryEntry, Project
 from workbench.db.session import unit_of_work
 from workbench.export import claimreview_format, csv_format, jsonl_format
 from workbench.export.claimreview_format import ClaimReviewOptions
@@ -247,6 +248,30 @@ def iter_history_of(
     if project_id is None:
         return iter_history(engine, batch)
     return iter_history(engine, batch, where=project_entries(project_id, claims))
+
+
+def history_page(
+    engine: Engine,
+    actor: Caller,
+    project: ProjectRef,
+    *,
+    after: int = 0,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[HistoryOut]:
+    """Up to ``limit`` entries of the project's history (as ``export --history`` holds it),
+    oldest first, after the entry of id ``after`` and at or after ``since``: a keyset page,
+    for those who may export the project (its admins)."""
+    chosen = project_for(engine, actor, project)
+    claims = (
+        select(Claim.id)
+        .join(Document, Document.id == Claim.document_id)
+        .where(Document.project_id == chosen.id)
+    )
+    where = project_entries(chosen.id, claims)
+    if since is not None:
+        where = and_(where, HistoryEntry.at >= since)
+    return list(itertools.islice(iter_history(engine, limit, where=where, after=after), limit))
 
 
 def stream_export(

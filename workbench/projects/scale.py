@@ -16,7 +16,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from workbench.errors import InvalidInput
+from workbench.errors import OffScale
 from workbench.schemas import VerdictName
 
 # What the filters of a final verdict say besides a verdict: no scale may use them.
@@ -168,7 +168,7 @@ def names_of(stored: object) -> tuple[str, ...]:
 def check_on_scale(verdict: str, names: Sequence[str], project: str) -> None:
     """Refuse a verdict that is not on the project's scale: one line naming both."""
     if verdict not in names:
-        raise InvalidInput(
+        raise OffScale(
             f"verdict {verdict!r} is not on project {project}'s scale "
             f"({', '.join(names)}); use one of those, or add it to the scale first "
             f"(workbench projects set {project} verdicts ...)"

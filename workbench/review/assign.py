@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 from workbench.auth.policy import Action, authorize
 from workbench.db.models import Base, Claim, Lease, ProjectSetting, Review, User, UTCDateTime
 from workbench.db.session import unit_of_work
-from workbench.errors import InvalidInput
+from workbench.errors import SlotsFull
 from workbench.projects.settings import ProjectSettings
 from workbench.review import discussion, scope, stats
 from workbench.schemas import Actor, ClaimStatus, Role
@@ -220,7 +220,7 @@ def take_slot(
     if previous is None and not live and reviewer.role != Role.admin:
         k = state.k
         if state.taken() >= k:
-            raise InvalidInput(
+            raise SlotsFull(
                 f"claim {state.claim_id} already has its {k} review{'s' if k > 1 else ''} "
                 "(or they are taken by other reviewers); take the next claim instead"
             )

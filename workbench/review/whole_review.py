@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound
 from workbench.review import assign, decisions, note_saves
-from workbench.schemas import Actor, ReviewOut, Verdict
+from workbench.schemas import Actor, ReviewOut
 from workbench.storable import unstorable
 from workbench.urls import normalise_url
 
@@ -33,7 +33,7 @@ def put_review(
     claim_id: int,
     actor: Actor,
     *,
-    verdict: Verdict | None,
+    verdict: str | None,  # checked against the claim's project scale
     note: str,
     urls: Sequence[str],
     seen_version: int | None,

@@ -15,7 +15,7 @@ from workbench.api.routers.common import BAD_REQUEST, ERRORS, hidden, project_of
 from workbench.errors import InvalidInput
 from workbench.review.keyset import claims_after
 from workbench.review.queue import ClaimFilter, FinalChoice, FinalFrom, ReviewState, get_claim
-from workbench.schemas import Verdict
+from workbench.schemas import VerdictName
 from workbench.storable import INT_MAX
 
 router = APIRouter(prefix="/claims", tags=["claims"], responses=ERRORS)
@@ -37,7 +37,7 @@ def claims(
     min_score: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     max_score: Annotated[float, Query(ge=0.0, le=1.0)] = 1.0,
     search: Annotated[str, Query(max_length=500)] = "",
-    verdict: Verdict | None = None,
+    verdict: Annotated[VerdictName | None, Query(max_length=100)] = None,
     final: FinalChoice = "any",
     final_from: FinalFrom = "any",
     reviewer: Annotated[str | None, Query(max_length=100)] = None,

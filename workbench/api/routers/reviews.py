@@ -21,7 +21,11 @@ router = APIRouter(prefix="/claims", tags=["reviews"], responses=ERRORS)
     response_model=ReviewOut,
     responses={
         **BAD_REQUEST,
-        409: {"model": StaleBody, "description": "your review changed since that version"},
+        409: {
+            "model": StaleBody,
+            "description": "your review changed since that version (stale), or every review "
+            "slot of the claim is taken (full)",
+        },
     },
 )
 def review(claim_id: ClaimId, body: ReviewBody, db: EngineDep, caller: CallerDep) -> ReviewOut:

@@ -1,4 +1,5 @@
-"""Users (admins): the accounts, and adding, re-roling, disabling and resetting them.
+"""Users (admins): the accounts, and adding, re-roling, disabling and resetting them; their
+API tokens (workbench.app.tokens).
 
 Every button calls workbench.auth.accounts with the signed-in actor; the service re-reads
 that actor's role, so a reviewer who reached this page some other way changes nothing.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.app import frame, render, state
+from workbench.app import frame, render, state, tokens
 from workbench.auth import accounts
 from workbench.auth.accounts import MAX_EMAIL_CHARS, MAX_NAME_CHARS
 from workbench.auth.passwords import MAX_LENGTH, MIN_LENGTH
@@ -231,6 +232,7 @@ def main() -> None:
         _add_form()
     with right:
         _change(users)
+    tokens.section(users)
 
 
 main()
