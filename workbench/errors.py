@@ -14,7 +14,12 @@ class NotFound(WorkbenchError):
 
 
 class InvalidInput(WorkbenchError, ValueError):
-    pass
+    """Input that breaks a rule. ``field``: the field of the request it is about, when one is
+    (the HTTP API names it in its error body)."""
+
+    def __init__(self, *args: object, field: str | None = None) -> None:
+        super().__init__(*args)
+        self.field = field
 
 
 class InputFileError(InvalidInput):
@@ -24,11 +29,10 @@ class InputFileError(InvalidInput):
     def __init__(self, path: str, line: int | None, field: str | None, message: str) -> None:
         self.path = path
         self.line = line
-        self.field = field
         self.message = message
         where = path if line is None else f"{path}:{line}"
         what = message if field is None else f"field '{field}': {message}"
-        super().__init__(f"{where}: {what}")
+        super().__init__(f"{where}: {what}", field=field)
 
 
 class ProjectRequired(InvalidInput):
@@ -43,7 +47,11 @@ class ProjectRequired(InvalidInput):
 
 
 class OffScale(InvalidInput):
-    """A verdict that is not on the project's scale (the HTTP API names the field)."""
+    """A verdict that is not on the project's scale (the HTTP API names the field: "verdict"
+    unless the verdict came in another one, such as a filter's "final")."""
+
+    def __init__(self, message: str, *, field: str = "verdict") -> None:
+        super().__init__(message, field=field)
 
 
 class SlotsFull(InvalidInput):

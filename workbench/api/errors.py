@@ -23,12 +23,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workbench.errors import (
     DatabaseBusy,
-    InputFileError,
     InvalidInput,
     LoginFailed,
     NotAMember,
     NotFound,
-    OffScale,
     PermissionDenied,
     ProjectRequired,
     SlotsFull,
@@ -137,14 +135,12 @@ def install(app: FastAPI) -> None:
 
 def workbench_answer(exc: WorkbenchError) -> JSONResponse:
     message = str(exc)
-    field = exc.field if isinstance(exc, InputFileError) else None
+    field = exc.field if isinstance(exc, InvalidInput) else None
     if isinstance(exc, ProjectRequired):
         words = f"you may use several projects ({exc.names}): name one with project=NAME"
         return answer(400, "project_required", words, "project")
     if isinstance(exc, SlotsFull):
         return answer(409, "full", message, None)
-    if isinstance(exc, OffScale):
-        return answer(400, "invalid", message, "verdict")
     if isinstance(exc, StaleEdit):
         return answer(409, "stale", message, None, current=exc.current)
     if isinstance(exc, NotAMember):

@@ -14,7 +14,14 @@ from workbench.api.errors import ApiError
 from workbench.api.routers.common import BAD_REQUEST, ERRORS, hidden, project_of
 from workbench.errors import InvalidInput
 from workbench.review.keyset import claims_after
-from workbench.review.queue import ClaimFilter, FinalChoice, FinalFrom, ReviewState, get_claim
+from workbench.review.queue import (
+    ClaimFilter,
+    FinalChoice,
+    FinalFrom,
+    QueueSort,
+    ReviewState,
+    get_claim,
+)
 from workbench.schemas import VerdictName
 from workbench.storable import INT_MAX
 
@@ -42,13 +49,17 @@ def claims(
     final_from: FinalFrom = "any",
     reviewer: Annotated[str | None, Query(max_length=100)] = None,
     split: bool = False,
+    sort: QueueSort = "reading",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=cursors.MAX_CURSOR_CHARS)] = None,
 ) -> ClaimList:
-    """The claims the Queue page would show with these filters, in reading order. Pass the
-    answer's ``next_cursor`` as ``cursor`` for the next page; null means the end. Filters by
-    what others said (``final``, ``final_from``, ``reviewer``, ``split``) are for those who
-    may see every review (admins): blind review refuses them to others (403)."""
+    """The claims the Queue page would show with these filters, in its order (``sort``:
+    ``reading``, or ``disagreement`` for admins). Pass the answer's ``next_cursor`` as
+    ``cursor`` for the next page, with the same filters and sort; null means the end. Filters
+    by what others said (``final``, ``final_from``, ``reviewer``, ``split``) and the
+    disagreement order are for those who may see every review (admins): blind review refuses
+    them to others (403). A filter that is wrong rather than unmatched (a verdict off the
+    scale, a document of no project of the caller's, an unknown reviewer) is a 400 naming it."""
     flt = ClaimFilter(
         state=state,
         document_id=document_id,
@@ -61,16 +72,28 @@ def claims(
         final_from=final_from,
         reviewer=reviewer,
         split=split,
+        sort=sort,
     )
     try:
         after = None if cursor is None else cursors.decode(cursor)
     except InvalidInput as bad:
         raise ApiError(400, "invalid_cursor", str(bad), field="cursor") from None
-    with hidden(f"project {project!r}" if project else "project"):
-        items, key = claims_after(
-            db, flt, after=after, limit=limit, actor=caller, project_ref=project_of(caller, project)
-        )
-    return ClaimList(items=items, next_cursor=None if key is None else cursors.encode(key))
+    try:
+        with hidden(f"project {project!r}" if project else "project"):
+            items, position = claims_after(
+                db,
+                flt,
+                after=after,
+                limit=limit,
+                actor=caller,
+                project_ref=project_of(caller, project),
+            )
+    except InvalidInput as bad:
+        if bad.field != "cursor":
+            raise
+        raise ApiError(400, "invalid_cursor", str(bad), field="cursor") from None
+    next_cursor = None if position is None else cursors.encode(position)
+    return ClaimList(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{claim_id}", response_model=ClaimWithReviews)
