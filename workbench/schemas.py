@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -204,6 +204,63 @@ class ClaimOut(BaseModel):
         if self.scored_by is None or self.scored_by == self.extractor:
             return self.extractor
         return f"{self.scored_by}, provisional"
+
+
+class ClaimRow(Protocol):
+    """What :func:`claim_out` reads of a stored claim (``workbench.db.models.Claim``; typed
+    here by shape, as the tables sit a layer above these models)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def document_id(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def char_start(self) -> int: ...
+    @property
+    def char_end(self) -> int: ...
+    @property
+    def speaker(self) -> str | None: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def extractor(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def origin(self) -> str: ...
+    @property
+    def scored_by(self) -> str | None: ...
+    @property
+    def verdicts(self) -> int: ...
+    @property
+    def disagreement(self) -> float: ...
+
+
+def claim_out(claim: ClaimRow, title: str, *, review_count: int | None = None) -> ClaimOut:
+    """A stored claim as lists show it: the one builder of ``ClaimOut`` for the queue, the
+    review page, adjudication and ingest's answer. ``title``: its document's (the caller has
+    it, loaded with the claim or at hand); ``review_count`` defaults to the stored count of
+    its verdicts."""
+    verdicts = claim.verdicts if review_count is None else review_count
+    return ClaimOut(
+        id=claim.id,
+        document_id=claim.document_id,
+        document_title=title,
+        text=claim.text,
+        char_start=claim.char_start,
+        char_end=claim.char_end,
+        speaker=claim.speaker,
+        score=claim.score,
+        extractor=claim.extractor,
+        status=ClaimStatus(claim.status),
+        origin=ClaimOrigin(claim.origin),
+        scored_by=claim.scored_by,
+        review_count=verdicts,
+        # Under two verdicts there is nothing to disagree on: no figure rather than 0.
+        disagreement=round(claim.disagreement, 3) if claim.verdicts >= 2 else None,
+    )
 
 
 class FinalVerdictOut(BaseModel):

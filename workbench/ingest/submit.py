@@ -29,7 +29,7 @@ from workbench.ingest.formats.records import KNOWN_FIELDS, to_document
 from workbench.ingest.store import sha256_of, store_document
 from workbench.projects.service import resolve_project
 from workbench.projects.settings import settings_in
-from workbench.schemas import ClaimOrigin, ClaimOut, ClaimStatus, DocumentIn, DocumentRef
+from workbench.schemas import ClaimOut, ClaimStatus, DocumentIn, DocumentRef, claim_out
 
 MAX_BATCH = 100
 
@@ -110,28 +110,10 @@ def _store(
         )
         return Submitted(
             document=ref,
-            claims=[_claim_out(c, row.title) for c in claims],
+            claims=[claim_out(c, row.title) for c in claims],
             duplicate=added is None,
             warnings=warnings,
         )
-
-
-def _claim_out(claim: Claim, title: str) -> ClaimOut:
-    return ClaimOut(
-        id=claim.id,
-        document_id=claim.document_id,
-        document_title=title,
-        text=claim.text,
-        char_start=claim.char_start,
-        char_end=claim.char_end,
-        speaker=claim.speaker,
-        score=claim.score,
-        extractor=claim.extractor,
-        status=ClaimStatus(claim.status),
-        origin=ClaimOrigin(claim.origin),
-        scored_by=claim.scored_by,
-        review_count=claim.verdicts,
-    )
 
 
 @lru_cache(maxsize=8)

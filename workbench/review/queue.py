@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload
 
+from workbench import schemas
 from workbench.auth.policy import Action, Caller, authorize, may
 from workbench.db.models import Claim, Document, Review
 from workbench.db.session import unit_of_work
@@ -37,7 +38,6 @@ from workbench.review.queue_rows import (
 )
 from workbench.review.writes import reviews_per_claim
 from workbench.schemas import (
-    ClaimOrigin,
     ClaimOut,
     ClaimStatus,
     EvidenceOut,
@@ -505,23 +505,5 @@ def _claim_rows() -> Select[Claim]:
 
 
 def claim_out(claim: Claim, *, review_count: int | None = None) -> ClaimOut:
-    """A claim row (its document loaded) as lists show it; ``review_count`` defaults to the
-    stored count of its verdicts."""
-    verdicts = claim.verdicts if review_count is None else review_count
-    return ClaimOut(
-        id=claim.id,
-        document_id=claim.document_id,
-        document_title=claim.document.title,
-        text=claim.text,
-        char_start=claim.char_start,
-        char_end=claim.char_end,
-        speaker=claim.speaker,
-        score=claim.score,
-        extractor=claim.extractor,
-        status=ClaimStatus(claim.status),
-        origin=ClaimOrigin(claim.origin),
-        scored_by=claim.scored_by,
-        review_count=verdicts,
-        # Under two verdicts there is nothing to disagree on: no figure rather than 0.
-        disagreement=round(claim.disagreement, 3) if claim.verdicts >= 2 else None,
-    )
+    """A claim row (its document loaded) as lists show it (``schemas.claim_out``)."""
+    return schemas.claim_out(claim, claim.document.title, review_count=review_count)
