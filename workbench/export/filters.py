@@ -32,7 +32,8 @@ from sqlalchemy import Engine, Select, exists, select
 from workbench.db.models import Claim, Document, FinalVerdict, Review, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput
-from workbench.projects.service import check_verdicts
+from workbench.projects.scale import check_on_scale
+from workbench.projects.service import ProjectOut, check_verdicts
 from workbench.schemas import ClaimStatus, FinalSource, VerdictName
 
 
@@ -132,20 +133,27 @@ def apply(query: Q, flt: ExportFilter, project_id: int | None = None) -> Q:
     return query
 
 
-def check(engine: Engine, flt: ExportFilter, project_id: int | None = None) -> None:
+def check(engine: Engine, flt: ExportFilter, project: int | ProjectOut | None = None) -> None:
     """Refuse names and ids that match nothing: a typo must not pass for an empty export
-    (a document of another project than ``project_id`` matches nothing here either), and
-    verdicts that are not on the project's scale."""
-    if not (flt.reviewer or flt.document_id or (flt.verdict and project_id is not None)):
+    (a document of another project than ``project`` matches nothing here either), and
+    verdicts that are not on the project's scale (read from ``project`` when it is the
+    project itself, not its id: no second read of a row the caller holds)."""
+    if isinstance(project, ProjectOut):
+        for verdict in flt.verdict:
+            check_on_scale(verdict, project.scale.names, project.name)
+    project_id = project.id if isinstance(project, ProjectOut) else project
+    if not (flt.reviewer or flt.document_id or (flt.verdict and isinstance(project, int))):
         return
     with unit_of_work(engine) as session:
-        if flt.verdict and project_id is not None:
-            check_verdicts(session, project_id, flt.verdict)
+        if flt.verdict and isinstance(project, int):
+            check_verdicts(session, project, flt.verdict)
         if flt.reviewer:
             known = set(session.scalars(select(User.name).where(User.name.in_(flt.reviewer))))
             unknown = [name for name in flt.reviewer if name not in known]
             if unknown:
-                raise InvalidInput(f"no reviewer named {', '.join(map(repr, unknown))}")
+                raise InvalidInput(
+                    f"no reviewer named {', '.join(map(repr, unknown))}", field="reviewer"
+                )
         if flt.document_id:
             documents = select(Document.id).where(Document.id.in_(flt.document_id))
             if project_id is not None:
@@ -153,4 +161,4 @@ def check(engine: Engine, flt: ExportFilter, project_id: int | None = None) -> N
             found = set(session.scalars(documents))
             missing = [str(i) for i in flt.document_id if i not in found]
             if missing:
-                raise InvalidInput(f"no document with id {', '.join(missing)}")
+                raise InvalidInput(f"no document with id {', '.join(missing)}", field="document_id")

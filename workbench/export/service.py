@@ -118,13 +118,17 @@ def write_export(
     *,
     project: ProjectRef | ProjectOut = None,
     on_progress: Callable[[int], None] | None = None,
+    checked: bool = False,
 ) -> ExportResult:
     """Stream the export of ``project``'s claims into ``out``; the result's ``path`` is empty
     (see export_to_file). ``on_progress`` is told the number of claims written so far, after
-    each batch. No permission is checked here: the callers below check it."""
+    each batch. No permission is checked here: the callers below check it. ``checked``: the
+    caller ran ``check`` on this filter and project already (the HTTP API does, before its
+    answer starts, so that a bad filter is a 400 rather than a cut stream): not read again."""
     chosen = project if isinstance(project, ProjectOut) else project_for(engine, None, project)
     flt = effective_filter(fmt, flt)
-    check(engine, flt, chosen.id)
+    if not checked:
+        check(engine, flt, chosen)
     fmt = ExportFormat(fmt)  # a plain "csv" from an API caller, not only the enum
     counter = _Counter(on_progress)
     # A ClaimReview holds no reviews: they are not read.

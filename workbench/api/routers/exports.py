@@ -90,7 +90,7 @@ class _Checked:
         with hidden(f"project {query.project!r}" if query.project else "project"):
             self.project: ProjectOut = project_for(db, caller, project_of(caller, query.project))
         self.filter: ExportFilter = effective_filter(query.format, parse_filter(**query.fields))
-        check(db, self.filter, self.project.id)
+        check(db, self.filter, self.project)
         settings = current_settings()
         self.options = ClaimReviewOptions(
             publisher=settings.publisher, review_url=settings.review_url
@@ -103,7 +103,13 @@ class _Checked:
 
     def write(self, out: BinaryIO) -> tuple[int, int | None, int | None]:
         result = write_export(
-            self.db, self.format, out, self.filter, self.options, project=self.project
+            self.db,
+            self.format,
+            out,
+            self.filter,
+            self.options,
+            project=self.project,
+            checked=True,  # by __init__, before the answer started
         )
         return result.rows, result.claims, result.reviews
 
