@@ -3,7 +3,9 @@
 ``Caller``: the token in ``Authorization: Bearer TOKEN``, resolved at each request
 (``auth.tokens.authenticate``: revoked, expired, a disabled or removed account: 401 at
 once). A client that keeps sending bad tokens is slowed down as the sign-in slows a client
-(``auth.throttle``): past ten failures, 429 with Retry-After, doubling up to 15 minutes.
+(``auth.throttle``): past ten failures, 429 with Retry-After, doubling up to 15 minutes. The
+failures are counted in the database (``auth.client_failures``), so every API process on it
+shares one budget per client; a good token costs no throttle read or write.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import Engine
 
 from workbench.api.errors import ApiError
 from workbench.auth import tokens
+from workbench.auth.client_failures import SharedClientThrottle
 from workbench.config import current_settings
 from workbench.db.session import get_engine
 from workbench.schemas import Actor
@@ -30,17 +33,29 @@ def engine() -> Engine:
 EngineDep = Annotated[Engine, Depends(engine)]
 
 
+def throttle_of(request: Request) -> SharedClientThrottle:
+    """The app's bad-token throttle (``factory.create_api`` gives each app its own memory of
+    pauses, as each process has; the counts are in the database)."""
+    found: SharedClientThrottle = request.app.state.throttle
+    return found
+
+
+def _slow_down(wait: int) -> ApiError:
+    return ApiError(
+        429,
+        "too_many_requests",
+        f"too many bad tokens from this address; try again in {wait} s",
+        headers={"Retry-After": str(wait)},
+    )
+
+
 def current_actor(request: Request, db: EngineDep) -> Actor:
     client = request.client.host if request.client else "unknown"
     now = datetime.now(UTC)
-    if tokens.CLIENTS.paused(client, now):
-        wait = tokens.CLIENTS.retry_after(client, now)
-        raise ApiError(
-            429,
-            "too_many_requests",
-            f"too many bad tokens from this address; try again in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
+    throttle = throttle_of(request)
+    wait = throttle.known_paused(client, now)
+    if wait:
+        raise _slow_down(wait)
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
     if not header:
@@ -49,7 +64,9 @@ def current_actor(request: Request, db: EngineDep) -> Actor:
         )
     actor = tokens.authenticate(db, secret.strip()) if scheme.lower() == "bearer" else None
     if actor is None:
-        tokens.CLIENTS.reserve(client, now)
+        wait = throttle.failed(db, client, now)
+        if wait:  # paused by another process: this one knows now
+            raise _slow_down(wait)
         raise ApiError(
             401,
             "unauthorized",

@@ -23,6 +23,7 @@ from workbench.api.routers import (
     projects,
     reviews,
 )
+from workbench.auth.client_failures import SharedClientThrottle
 
 DESCRIPTION = """The fact-check workbench's HTTP API: the same services and permission check as
 the review app and the `workbench` command. Send `Authorization: Bearer TOKEN` (make one with
@@ -38,6 +39,8 @@ def create_api(prefix: str = "/api/v1", *, lifespan: Lifespan[FastAPI] | None = 
         middleware=[Middleware(errors.BodyLimit)],
     )
     errors.install(app)
+    # Pauses this app has seen (the counts are shared, in the database: auth.client_failures).
+    app.state.throttle = SharedClientThrottle()
     for router in (
         health.router,
         projects.router,

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from workbench.auth.policy import Action, Caller, SystemActor, actor_of, authorize
 from workbench.auth.sessions import MAX_SECRET_CHARS, SECRET_BYTES, digest
-from workbench.auth.throttle import ClientThrottle
 from workbench.db.api_tables import ApiToken
 from workbench.db.models import Project, User
 from workbench.db.session import unit_of_work
@@ -41,9 +40,6 @@ TOUCH_EVERY = timedelta(seconds=60)
 PREFIX = "wbt_"
 MAX_NAME_CHARS = 100
 MAX_EXPIRES_DAYS = 3650
-
-# Failed token checks per client, in this process: the sign-in's throttle, its own table.
-CLIENTS = ClientThrottle()
 
 
 class TokenOut(BaseModel):

@@ -1,4 +1,4 @@
-"""The API's tables (issue 15): personal API tokens.
+"""The API's tables (issue 15): personal API tokens, and the bad tokens counted per client.
 
 A module of its own rather than more of ``models.py``, which is at the 600-line limit; the
 package's ``__init__`` imports it, so ``Base.metadata`` (Alembic, the schema test) always
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.db.models import Base, UTCDateTime, utcnow
@@ -35,3 +35,18 @@ class ApiToken(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApiClientFailure(Base):
+    """Bad tokens from one client (its address), shared by every API process on the database
+    (``auth.client_failures``): with several ``workbench api`` processes behind a proxy a
+    client gets one budget, not one per process. Only failures write here; a row quiet for
+    ``throttle.CLIENT_FORGET_AFTER`` is dropped at the next failure of any client."""
+
+    __tablename__ = "api_client_failures"
+    __table_args__ = (Index("ix_api_client_failures_last_failure", "last_failure"),)
+
+    client: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_failure: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -64,11 +64,18 @@ CONTENT_TABLES = ("documents", "claims", "reviews", "users")  # "empty" means no
 # Older schema revisions whose backups read into this one: 0014 (before projects, see the
 # module's docstring) and 0015 (before claims.project_id, which a restore fills in from the
 # claim's document, as migration 0016 does).
-OLD_REVISIONS = {"0014": "0020", "0015": "0020"}
+OLD_REVISIONS = {"0014": "0021", "0015": "0021"}
 # Revisions whose backups hold exactly what a later one's do, read as that one's: 0017 only
 # dropped the CHECKs that held verdicts to three names, 0018 and 0019 added only tables no
-# backup holds (API tokens, webhooks: docs/security.md), 0020 only an index.
-SAME_TABLES = {"0016": "0020", "0017": "0020", "0018": "0020", "0019": "0020"}
+# backup holds (API tokens, webhooks: docs/security.md), 0020 only an index, 0021 only the API's
+# bad-token counts per client (not backed up either: they are forgotten within the hour).
+SAME_TABLES = {
+    "0016": "0021",
+    "0017": "0021",
+    "0018": "0021",
+    "0019": "0021",
+    "0020": "0021",
+}
 BEFORE_PROJECTS = "0014"
 DEFAULT_PROJECT_ID = 1
 # The default project as migration 0015 makes it (the one an old backup's rows belong to).
