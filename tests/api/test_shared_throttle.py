@@ -69,5 +69,6 @@ def test_a_good_token_costs_the_throttle_nothing(
     event.listen(engine, "before_cursor_execute", seen)
     assert first.get("/api/v1/me", headers=auth(world.tokens["rae"])).status_code == 200
     assert statements and not any("api_client_failures" in s for s in statements)
-    assert_error(first.get("/api/v1/me", headers=auth("wbt_nope")), 401)
+    refused = first.get("/api/v1/me", headers=auth("wbt_nope"))
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
     assert any("api_client_failures" in s for s in statements)
