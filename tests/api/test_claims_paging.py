@@ -160,7 +160,11 @@ def test_pages_by_disagreement_on_postgresql(client: TestClient, world: World) -
     ada = world.tokens["ada"]
     for sort in ("reading", "disagreement"):
         params = {"project": "health", "sort": sort, "state": "all"}
-        whole = [c["id"] for c in _get(client, ada, limit=500, **params).json()["items"]]
+        items = _get(client, ada, limit=500, **params).json()["items"]
+        whole = [c["id"] for c in items]
         assert len(whole) == len(world.claims["health"])
+        if sort == "disagreement":
+            splits = [c["disagreement"] or 0 for c in items]
+            assert splits == sorted(splits, reverse=True) and splits != sorted(splits)
         for limit in (1, 2, 5):
             assert _walk(client, ada, limit, **params) == whole
