@@ -23,9 +23,11 @@ its workers and their webhook threads), ``database`` (the PostgreSQL backends th
 opened, told apart by their ``application_name``; 0 on SQLite, which runs inside the
 server), ``clients`` (the client processes while saving), their ``total``; and, for context,
 ``database_all`` (every PostgreSQL process, other jobs' queries included) and ``machine``
-(the whole machine's busy CPU, everything on it). CPU time is not inflated by other jobs on
-the machine the way wall-clock latency is: compare changes by it on a busy machine, and read
-p95s only from a quiet one.
+(the whole machine's busy CPU, everything on it). Other jobs inflate CPU time far less than
+wall-clock latency, but not to nothing: on this 2-core machine at a load average of 5-9 the
+same code's server CPU per save ranged 3.2-5.6 ms between runs (shared caches, fewer cycles
+per CPU second). Compare a change by interleaved runs (before, after, before, after, ...)
+and read p95s only from a quiet machine.
 
 **Documents.** ``--articles`` synthetic articles POSTed one by one to ``/documents`` (one
 client, as an ingest script would) into one project, and the same articles through
