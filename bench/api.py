@@ -8,11 +8,26 @@ for the run (a schema of its own on PostgreSQL, a temporary file on SQLite; remo
 end), holding the migrations, a synthetic corpus (``concurrent_review.build``, k = 1) and one
 reviewer account with its own token per client.
 
-**Saves.** For each ``--clients`` count, that many threads, each with its own token and its
-own keep-alive connection, start together and each PUT ``/claims/{id}/review`` on
-``--saves`` claims of their own (no two clients on one claim, none seen by an earlier round):
-the time of each request as the client sees it (connection, server, save, answer), ``--runs``
-rounds. Any answer but 200, or a transport error, is an error.
+**Saves.** For each ``--clients`` count, that many clients, each with its own token and its
+own keep-alive connection (opened before the clock starts), start together and each PUT
+``/claims/{id}/review`` on ``--saves`` claims of their own (no two clients on one claim, none
+seen by an earlier round): the time of each request as the client sees it (connection,
+server, save, answer), ``--runs`` rounds. Any answer but 200, or a transport error, is an
+error. The clients are threads of several client processes (5 each, stdlib ``http.client``):
+50 threads of one process, as before, made each answer wait for that process's GIL before
+its clock stopped, and cost more CPU than the server's save.
+
+**CPU per save.** Each round also says how many milliseconds of CPU (user + system, from
+``/proc/<pid>/stat``) a save cost, split: ``server`` (the `workbench api` process group,
+its workers and their webhook threads), ``database`` (the PostgreSQL backends the server
+opened, told apart by their ``application_name``; 0 on SQLite, which runs inside the
+server), ``clients`` (the client processes while saving), their ``total``; and, for context,
+``database_all`` (every PostgreSQL process, other jobs' queries included) and ``machine``
+(the whole machine's busy CPU, everything on it). Other jobs inflate CPU time far less than
+wall-clock latency, but not to nothing: on this 2-core machine at a load average of 5-9 the
+same code's server CPU per save ranged 3.2-5.6 ms between runs (shared caches, fewer cycles
+per CPU second). Compare a change by interleaved runs (before, after, before, after, ...)
+and read p95s only from a quiet machine.
 
 **Documents.** ``--articles`` synthetic articles POSTed one by one to ``/documents`` (one
 client, as an ingest script would) into one project, and the same articles through
@@ -25,8 +40,11 @@ One JSON line per measure, then a summary line; exit status 1 if any request fai
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
+import multiprocessing
 import os
+import pwd
 import signal
 import statistics
 import subprocess
@@ -38,8 +56,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 import concurrent_review as corpus
@@ -59,8 +81,9 @@ P95_TARGET_MS = 150.0
 
 
 @contextmanager
-def api_process(url: str, workers: int) -> Iterator[str]:
-    """`workbench api` on a free port until the block ends; yields its /api/v1 base."""
+def api_process(url: str, workers: int) -> Iterator[tuple[str, int]]:
+    """`workbench api` on a free port until the block ends; yields its /api/v1 base and its
+    process group (the uvicorn process and its workers)."""
     import socket
 
     with socket.socket() as sock:
@@ -88,7 +111,7 @@ def api_process(url: str, workers: int) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             time.sleep(0.2)  # polling a bounded health check
-        yield base
+        yield base, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
@@ -103,51 +126,159 @@ def api_process(url: str, workers: int) -> Iterator[str]:
 class Round:
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    client_cpu_s: float = 0.0
 
 
-def client(base: str, token: str, claims: list[int], start: threading.Barrier, out: Round) -> None:
-    mine: list[float] = []
-    failed: list[str] = []
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(headers=headers, timeout=60) as http:
-        http.get(f"{base}/me")  # the connection opened before the clock starts
-        start.wait()
-        for claim in claims:
-            body: dict[str, object] = {
-                "verdict": "verified",
-                "note": "",
-                "urls": [],
-                "version": None,
-            }
-            began = time.perf_counter()
-            try:
-                answer = http.put(f"{base}/claims/{claim}/review", json=body)
-            except httpx.HTTPError as error:
-                failed.append(f"claim {claim}: {error!r}")
-                continue
-            mine.append((time.perf_counter() - began) * 1000)
-            if answer.status_code != 200:
-                failed.append(f"claim {claim}: {answer.status_code} {answer.text[:200]}")
-    with out.lock:
-        out.latencies_ms.extend(mine)
-        out.errors.extend(failed)
+# Clients per client process: a process's threads share its GIL, so a few only. With 50
+# threads in one process (httpx), an answer waited for the GIL before its clock stopped, and
+# the clients cost ~1.5 ms of CPU a save; here http.client, 5 threads a process.
+THREADS_PER_PROCESS = 5
+SAVE_BODY = json.dumps({"verdict": "verified", "note": "", "urls": [], "version": None}).encode()
 
 
-def saves(base: str, tokens: list[str], claims: Iterator[int], per_client: int) -> Round:
-    out = Round()
-    start = threading.Barrier(len(tokens))
+def _client_thread(
+    connection: http.client.HTTPConnection,
+    path: str,
+    token: str,
+    claims: list[int],
+    start: Any,
+    latencies: list[float],
+    errors: list[str],
+) -> None:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    start.wait()
+    for claim in claims:
+        began = time.perf_counter()
+        try:
+            connection.request("PUT", f"{path}/claims/{claim}/review", SAVE_BODY, headers)
+            answer = connection.getresponse()
+            text = answer.read()
+        except (OSError, http.client.HTTPException) as error:
+            errors.append(f"claim {claim}: {error!r}")
+            connection.close()  # http.client reconnects at the next request
+            continue
+        latencies.append((time.perf_counter() - began) * 1000)
+        if answer.status != 200:
+            errors.append(f"claim {claim}: {answer.status} {text[:200]!r}")
+
+
+def _client_process(base: str, jobs: list[tuple[str, list[int]]], start: Any, out: Any) -> None:
+    """Some of the clients, one thread each with its own token and keep-alive connection;
+    puts (latencies, errors, CPU seconds of this process while saving) on ``out``."""
+    parts = urlsplit(base)
+    connections = []
+    for token, _ in jobs:
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+        # The connection opened before the clock starts (and this process's CPU counted).
+        connection.request("GET", f"{parts.path}/me", headers={"Authorization": f"Bearer {token}"})
+        connection.getresponse().read()
+        connections.append(connection)
+    latencies: list[float] = []
+    errors: list[str] = []
+    cpu = time.process_time()
     threads = [
         threading.Thread(
-            target=client, args=(base, token, [next(claims) for _ in range(per_client)], start, out)
+            target=_client_thread,
+            args=(connection, parts.path, token, claims, start, latencies, errors),
         )
-        for token in tokens
+        for connection, (token, claims) in zip(connections, jobs, strict=True)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return out
+    out.put((latencies, errors, time.process_time() - cpu))
+    for connection in connections:
+        connection.close()
+
+
+def saves(base: str, tokens: list[str], claims: Iterator[int], per_client: int) -> Round:
+    """One round: every client (its own token, connection and claims) starts at once."""
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(len(tokens))
+    out = context.Queue()
+    jobs = [(token, [next(claims) for _ in range(per_client)]) for token in tokens]
+    groups = [jobs[i : i + THREADS_PER_PROCESS] for i in range(0, len(jobs), THREADS_PER_PROCESS)]
+    processes = [
+        context.Process(target=_client_process, args=(base, group, start, out)) for group in groups
+    ]
+    for process in processes:
+        process.start()
+    result = Round()
+    for _ in processes:
+        latencies, errors, cpu = out.get()
+        result.latencies_ms.extend(latencies)
+        result.errors.extend(errors)
+        result.client_cpu_s += cpu
+    for process in processes:
+        process.join()
+    return result
+
+
+TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> list[str] | None:
+    """/proc/<pid>/stat's fields from the state on (index 0 = field 3), or None if gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rfind(")") + 2 :].split()
+
+
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) of the live processes of a process group: the server."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(entry.name)
+            if fields is not None and int(fields[2]) == pgid:
+                total += int(fields[11]) + int(fields[12])
+    return total * TICK_S
+
+
+def postgres_cpu_s() -> float:
+    """CPU seconds of every PostgreSQL server process, and of the backends that ended (the
+    postmaster's reaped children): the database's CPU, whoever's queries it ran."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if pwd.getpwuid(entry.stat().st_uid).pw_name != "postgres":
+                continue
+        except (OSError, KeyError):
+            continue
+        fields = _stat(entry.name)
+        if fields is None:
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if int(fields[1]) == 1:  # the postmaster: its ended backends' CPU too
+            total += int(fields[13]) + int(fields[14])
+    return total * TICK_S
+
+
+def backends_cpu_s(engine: Engine, application: str) -> dict[int, float]:
+    """CPU seconds of each live backend the server opened (tagged ``application_name``)."""
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+            {"name": application},
+        ).scalars()
+        found: dict[int, float] = {}
+        for pid in pids:
+            fields = _stat(pid)
+            if fields is not None:
+                found[pid] = (int(fields[11]) + int(fields[12])) * TICK_S
+    return found
+
+
+def machine_busy_s() -> float:
+    """Busy CPU seconds of the whole machine (every job on it): /proc/stat's first line."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) * TICK_S
 
 
 def article(i: int) -> str:
@@ -195,6 +326,35 @@ def documents(engine_url: str, base: str, token: str, count: int) -> dict[str, f
     }
 
 
+APPLICATION = "workbench-bench-api"
+
+
+def _cpu(engine: Engine, server: int) -> dict[str, float]:
+    """CPU seconds so far: the server's processes, its database backends (the live ones, by
+    pid: a delta of two readings compares the same processes), every PostgreSQL process
+    (other jobs' too), and the whole machine."""
+    if engine.dialect.name == "postgresql":
+        backends = backends_cpu_s(engine, APPLICATION)
+        database_all = postgres_cpu_s()
+    else:
+        backends, database_all = {}, 0.0
+    return {
+        "server": group_cpu_s(server),
+        "database_all": database_all,
+        "machine": machine_busy_s(),
+        **{f"pid{pid}": v for pid, v in backends.items()},
+    }
+
+
+def _spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """The CPU seconds between two readings; the backends' by pid (one that started in
+    between counts whole; one that ended in between is missed, which the server's kept
+    pool makes rare: compare ``database`` with ``database_all`` on a quiet machine)."""
+    spent = {k: after[k] - before[k] for k in ("server", "database_all", "machine")}
+    spent["database"] = sum(v - before.get(k, 0.0) for k, v in after.items() if k.startswith("pid"))
+    return spent
+
+
 def percentile(values: list[float], q: float) -> float:
     return corpus.percentile(values, q)
 
@@ -225,12 +385,27 @@ def main(argv: list[str] | None = None) -> int:
         claims = iter(range(1, needed + 1))
         failed = 0
         summary: dict[str, object] = {"backend": engine.dialect.name, "workers": args.workers}
-        with api_process(url, args.workers) as base:
+        served = url
+        if engine.dialect.name == "postgresql":
+            # Tags the server's backends, whose CPU is then told apart from other jobs'.
+            served = (
+                make_url(url)
+                .update_query_dict({"application_name": APPLICATION})
+                .render_as_string(hide_password=False)
+            )
+        with api_process(served, args.workers) as (base, server):
             for count in counts:
                 p95s: list[float] = []
                 for run in range(args.runs):
+                    cpu = _cpu(engine, server)
                     result = saves(base, tokens[:count], claims, args.saves)
+                    spent = _spent(cpu, _cpu(engine, server))
                     failed += len(result.errors)
+                    done = max(1, len(result.latencies_ms))
+
+                    def per_save(seconds: float, done: int = done) -> float:
+                        return round(seconds * 1000 / done, 2)
+
                     line = {
                         "clients": count,
                         "run": run + 1,
@@ -240,8 +415,18 @@ def main(argv: list[str] | None = None) -> int:
                         "p50_ms": percentile(result.latencies_ms, 50),
                         "p95_ms": percentile(result.latencies_ms, 95),
                         "max_ms": round(max(result.latencies_ms, default=0.0), 1),
+                        "cpu_ms_per_save": {
+                            "server": per_save(spent["server"]),
+                            "database": per_save(spent["database"]),
+                            "database_all": per_save(spent["database_all"]),
+                            "clients": per_save(result.client_cpu_s),
+                            "total": per_save(
+                                spent["server"] + spent["database"] + result.client_cpu_s
+                            ),
+                            "machine": per_save(spent["machine"]),
+                        },
                     }
-                    p95s.append(float(line["p95_ms"]))
+                    p95s.append(float(str(line["p95_ms"])))
                     print(json.dumps(line), flush=True)
                     for error in result.errors[:3]:
                         print(f"  error: {error}", file=sys.stderr)

@@ -26,7 +26,9 @@ from workbench.schemas import Actor
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="workbench"'}
 
 
-def engine() -> Engine:
+async def engine() -> Engine:
+    # async: no I/O here, so it runs on the event loop, not in a worker thread (a sync
+    # dependency is a round trip through the thread pool per request).
     return get_engine(current_settings().database_url)
 
 

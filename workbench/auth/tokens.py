@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Row, select, update
 from sqlalchemy.orm import Session
 
-from workbench.auth.policy import Action, Caller, SystemActor, actor_of, authorize
+from workbench.auth.policy import Action, Caller, SystemActor, authorize
 from workbench.auth.sessions import MAX_SECRET_CHARS, SECRET_BYTES, digest
 from workbench.db.api_tables import ApiToken
 from workbench.db.models import Project, User
 from workbench.db.session import unit_of_work
 from workbench.errors import InvalidInput, NotFound, PermissionDenied
-from workbench.schemas import Actor
+from workbench.schemas import Actor, Role
 from workbench.storable import unstorable
 
 # last_used_at is written at most this often: a write per request would make every API call
@@ -150,24 +150,16 @@ def authenticate(engine: Engine, secret: str, *, now: datetime | None = None) ->
     if not (0 < len(secret) <= MAX_SECRET_CHARS and secret.isascii()):
         return None
     now = now or datetime.now(UTC)
-    with unit_of_work(engine, read_only=True) as session:
-        found = session.execute(
-            select(ApiToken, User)
-            .join(User, User.id == ApiToken.user_id)
-            .where(ApiToken.token_hash == digest(secret))
-        ).first()
-        if found is None:
-            return None
-        row, user = found
-        if (
-            row.revoked_at is not None
-            or (row.expires_at is not None and row.expires_at <= now)
-            or user.disabled
-        ):
-            return None
-        actor = actor_of(user).model_copy(update={"limited_to": row.project_id})
-        stale = row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY
-        token_id = row.id
+    found = _find(engine, digest(secret))
+    if found is None:
+        return None
+    token_id, project_id, revoked_at, expires_at, last_used_at, user_id, name, role, disabled = (
+        found
+    )
+    if revoked_at is not None or (expires_at is not None and expires_at <= now) or disabled:
+        return None
+    actor = Actor(id=user_id, name=name, role=Role(role), limited_to=project_id)
+    stale = last_used_at is None or now - last_used_at >= TOUCH_EVERY
     if stale:
         with unit_of_work(engine) as session:
             # Conditional: of many requests at once, one writes (and none if it changed).
@@ -181,6 +173,39 @@ def authenticate(engine: Engine, secret: str, *, now: datetime | None = None) ->
                 .execution_options(synchronize_session=False)
             )
     return actor
+
+
+# What a request's token check reads: columns, not ORM objects (the whole check ran ~1/3 of
+# a verdict's save in CPU with the token and the account loaded as entities).
+_FIND = select(
+    ApiToken.id,
+    ApiToken.project_id,
+    ApiToken.revoked_at,
+    ApiToken.expires_at,
+    ApiToken.last_used_at,
+    User.id,
+    User.name,
+    User.role,
+    User.disabled,
+).join(User, User.id == ApiToken.user_id)
+
+
+# (token id, its project, revoked, expires, last used; account id, name, role, disabled)
+_Found = Row[
+    int, int | None, datetime | None, datetime | None, datetime | None, int, str, str, bool
+]
+
+
+def _find(engine: Engine, hashed: str) -> _Found | None:
+    query = _FIND.where(ApiToken.token_hash == hashed)
+    if engine.dialect.name == "postgresql":
+        # One read alone needs no transaction around it: autocommit spares the BEGIN and
+        # the COMMIT, two of the check's three round trips to the server.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            return connection.execute(query).first()
+    # SQLite: a deferred (read-only) transaction, so the check never takes the write lock.
+    with unit_of_work(engine, read_only=True) as session:
+        return session.execute(query).first()
 
 
 def _user_named(session: Session, name: str) -> User:
