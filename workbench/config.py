@@ -64,9 +64,10 @@ class Settings(BaseSettings):
         "bytes; a larger one is reported and skipped.",
     )
     scorer: ScorerName = Field(
-        default="linear",
-        description="The extractor's sentence scorer: linear, heuristic, blend, minilm (the "
-        "`ml` extra) or onnx.",
+        default="onnx",
+        description="The extractor's sentence scorer: onnx (the default: fine-tuned MiniLM "
+        "behind linear, re-scoring in the background), linear, heuristic, blend or minilm "
+        "(the `ml` extra).",
     )
     scorer_model: Path | None = Field(
         default=None,

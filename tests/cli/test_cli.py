@@ -8,14 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from tests.cli_output import errors
 from workbench.cli import app
+from workbench.db.models import Claim
 from workbench.db.open import open_database
+from workbench.db.session import unit_of_work
+from workbench.extract import default_extractor
 from workbench.review import queue
+from workbench.review import rescore as rs
 
 runner = CliRunner()
 
@@ -146,6 +150,75 @@ def test_demo_loads_the_sample_corpus_into_a_fresh_database(
     engine = open_database(f"sqlite:///{tmp_path / 'db' / 'demo.sqlite'}")
     assert len(queue.list_documents(engine)) == 5
     assert queue.progress(engine).total > 20
+
+
+# The default install (issue 16): no WORKBENCH_SCORER, so the `onnx` scorer, minilm-onnx@3.
+
+
+def claim_rows(engine: Engine) -> list[tuple[str, float, str, str | None, str]]:
+    """(text, score, extractor, scored_by, status) of every stored claim, held-out ones too."""
+    with unit_of_work(engine) as session:
+        found = session.execute(
+            select(Claim.text, Claim.score, Claim.extractor, Claim.scored_by, Claim.status)
+        )
+        return [(t, score, extractor, by, status) for t, score, extractor, by, status in found]
+
+
+def test_the_demo_ranks_by_the_default_full_model_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_dir: Path
+) -> None:
+    monkeypatch.delenv("WORKBENCH_SCORER", raising=False)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("demo", "--no-serve")
+    assert code == 0 and "5 added (68 claims)" in out
+    engine = open_database(f"sqlite:///{tmp_path / 'db' / 'demo.sqlite'}")
+    stored = claim_rows(engine)
+    # Scored by the whole model at ingest: nothing provisional, nothing held out, none waiting.
+    assert {(extractor, by, status) for _, _, extractor, by, status in stored} == {
+        ("minilm-onnx@3", None, "open")
+    }
+    assert rs.pending(engine, "linear@1") == 0
+    # The ranking ("next claim" by score) is the full model's: the scores `workbench extract`
+    # prints with the default scorer, claim for claim.
+    full = default_extractor()
+    expected = {
+        (c.text, round(c.score, 9))
+        for path in sorted(sample_dir.glob("*.txt"))
+        for c in full.extract(path.read_text())
+    }
+    assert {(t, round(score, 9)) for t, score, *_ in stored} == expected
+
+
+@pytest.mark.backends("sqlite")
+def test_ingest_by_default_stores_provisional_claims_and_rescore_finishes_them(
+    initialised: str, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WORKBENCH_SCORER", raising=False)
+    code, out, _ = run("ingest", str(sample_dir), "--db", initialised)
+    assert code == 0 and "5 added (75 claims)" in out  # linear@1's, at once
+    engine = open_database(initialised)
+    stored = claim_rows(engine)
+    assert len(stored) == 110  # 35 more held out of the queue for the transformer to judge
+    assert {(extractor, by) for _, _, extractor, by, _ in stored} == {("minilm-onnx@3", "linear@1")}
+    assert {status for *_, status in stored} == {"open", "held_out"}
+    assert queue.progress(engine).total == 75
+    code, out, err = run("rescore", "--db", initialised)
+    assert code == 0, err
+    assert "re-scoring with minilm-onnx@3" in err
+    assert "110 claims re-scored: 7 put in the queue, 14 taken out; 0 still scored by" in out
+    finished = claim_rows(engine)
+    assert {(extractor, by) for _, _, extractor, by, _ in finished} == {("minilm-onnx@3", None)}
+    assert queue.progress(engine).total == 68
+    # The end state is the demo's: the same claims with the same scores.
+    full = default_extractor()
+    expected = {
+        (c.text, round(c.score, 9))
+        for path in sorted(sample_dir.glob("*.txt"))
+        for c in full.extract(path.read_text())
+    }
+    assert {(t, round(score, 9)) for t, score, *_, status in finished if status == "open"} == (
+        expected
+    )
 
 
 def test_the_installed_command_runs() -> None:

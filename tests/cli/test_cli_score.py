@@ -48,7 +48,7 @@ def test_jsonl_gives_one_object_per_sentence_with_the_extractors_threshold() -> 
     records = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in records] == ["1", "2", "3", "4", "5", "24098", "29286", "7"]
     assert all(set(r) == {"id", "text", "score", "check_worthy"} for r in records)
-    scorer = load_scorer("linear")
+    scorer = load_scorer()  # the default, onnx: `score` runs it whole, cascade and all
     expected = scorer.score_many([r["text"] for r in records])
     for record, value in zip(records, expected, strict=True):
         assert record["score"] == pytest.approx(value, abs=1e-12)
@@ -65,7 +65,7 @@ def test_a_text_file_is_one_sentence_a_line_and_the_table_is_readable() -> None:
     assert lines[0].split() == ["id", "score", "worthy", "text"]
     assert lines[1].split()[0] == "1" and lines[1].endswith("fell to 3.5% in 2019.")
     assert lines[2].split()[:3] == ["3", lines[2].split()[1], "-"]
-    assert "3 sentences, 2 check-worthy (linear@1, threshold" in lines[-1]
+    assert "3 sentences, 2 check-worthy (minilm-onnx@3, threshold 0.6528)" in lines[-1]
 
 
 def test_scorer_model_and_threshold_options(tmp_path: Path) -> None:
@@ -75,8 +75,10 @@ def test_scorer_model_and_threshold_options(tmp_path: Path) -> None:
     records = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in records] == ["10", "11"]
     assert not any(r["check_worthy"] for r in records)
-    code, _, err = run("score", path, "--model", str(tmp_path / "none.npz"))
+    code, _, err = run("score", path, "--scorer", "linear", "--model", str(tmp_path / "none.npz"))
     assert code == 1 and "none.npz: no such weights file" in err
+    code, _, err = run("score", path, "--model", str(tmp_path / "none.onnx"))  # the default's
+    assert code == 1 and "none.onnx: no such model file" in err
 
 
 def test_eval_prints_precision_recall_f1() -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from workbench.errors import WorkbenchError
 from workbench.extract.linear_model import DEFAULT_FILE, LinearCheckworthiness
+from workbench.extract.onnx_model import OnnxCheckworthiness
 from workbench.extract.pipeline import SentenceExtractor, default_extractor
 from workbench.extract.scorers import (
     HeuristicScorer,
@@ -30,13 +31,17 @@ SCORE_DATA = Path(__file__).resolve().parents[1] / "data" / "score"
 SENTENCES = ["The unemployment rate fell to 3.5% in 2019.", "Thank you very much."]
 
 
-def test_linear_is_the_default_and_is_loaded_once() -> None:
-    scorer = load_scorer()
+def test_onnx_is_the_default_and_each_scorer_is_loaded_once() -> None:
+    # issue 16: the cascaded MiniLM is the default, linear@1 its first stage.
+    default = load_scorer()
+    assert isinstance(default, OnnxCheckworthiness)
+    assert default.name == "minilm-onnx@3"
+    assert load_scorer("onnx") is default
+    scorer = load_scorer("linear")
     assert isinstance(scorer, LinearCheckworthiness)
     assert isinstance(scorer, SentenceScorer)
     assert scorer.name == "linear@1"
     assert 0.0 < scorer.threshold < 1.0
-    assert load_scorer("linear") is scorer
     assert load_scorer(" Linear ") is scorer
 
 
@@ -47,7 +52,8 @@ def test_model_path_replaces_the_shipped_weights(tmp_path: Path) -> None:
     from_path = load_scorer("linear", copy)
     assert from_path is not load_scorer("linear")
     assert from_path is load_scorer("linear", tmp_path / "." / "copy.npz")
-    assert list(from_path.score_many(SENTENCES)) == list(load_scorer().score_many(SENTENCES))
+    shipped_scores = load_scorer("linear").score_many(SENTENCES)
+    assert list(from_path.score_many(SENTENCES)) == list(shipped_scores)
 
 
 def test_heuristic_wraps_the_rule_score() -> None:
@@ -95,8 +101,8 @@ def test_minilm_without_the_extra_says_how_to_install_it() -> None:
 
 
 def test_the_settings_choose_the_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert default_extractor().name == "linear@1"
-    assert default_extractor().threshold == load_scorer().threshold
+    assert default_extractor().name == "minilm-onnx@3"
+    assert default_extractor().threshold == load_scorer("onnx").threshold
     monkeypatch.setenv("WORKBENCH_SCORER", "heuristic")
     monkeypatch.setenv("WORKBENCH_CLAIM_THRESHOLD", "0.7")
     chosen = default_extractor()

@@ -41,6 +41,9 @@ def test_export_with_the_cli_then_import_twice(
 ) -> None:
     assert run("init", "--db", db_url)[0] == 0
     assert run("ingest", str(sample_dir), "--db", db_url, "--no-progress")[0] == 0
+    # The default scorer's ingest stores linear@1's provisional claims; once re-scored they
+    # are the full model's, the claims ``ingest_reversed`` stores below.
+    assert run("rescore", "--db", db_url)[0] == 0
     there = open_database(db_url)
     review_three(there)
     path = tmp_path / "reviews.jsonl"

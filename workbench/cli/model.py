@@ -31,7 +31,7 @@ ScorerOption = Annotated[
     str | None,
     typer.Option(
         "--scorer",
-        help="linear, onnx, heuristic, blend or minilm (default: $WORKBENCH_SCORER, else linear).",
+        help="onnx, linear, heuristic, blend or minilm (default: $WORKBENCH_SCORER, else onnx).",
         show_default=False,
     ),
 ]

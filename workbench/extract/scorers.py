@@ -1,13 +1,13 @@
 """Sentence scorers the extractor can use, chosen by name (the ``WORKBENCH_SCORER`` setting).
 
-- ``linear`` (default): TF-IDF n-grams and a logistic regression, NumPy only
+- ``linear``: TF-IDF n-grams and a logistic regression, NumPy only
   (``workbench.extract.linear_model``); ``model_path`` points at retrained weights.
 - ``heuristic``: the hand-weighted rules of ``workbench.extract.heuristic``; no model file.
 - ``blend``: ``linear``, raised to the rule score for statements the text attributes to a
   named source (see ``BlendScorer``); for news, where the linear model misses reported speech.
 - ``minilm``: a sentence-embedding model, installed with the ``ml`` extra and imported only
   when asked for, so the base package never pays for torch.
-- ``onnx``: the same kind of fine-tuned MiniLM as int8 ONNX, run with onnxruntime (base
+- ``onnx`` (default): the same kind of fine-tuned MiniLM as int8 ONNX, run with onnxruntime (base
   dependencies, no torch), blended with and cascaded behind ``linear``
   (``workbench.extract.onnx_model``). Ingest runs its ``linear`` stage alone and the
   transformer re-scores the claims afterwards (``workbench.review.rescore``).
@@ -34,7 +34,7 @@ from workbench.extract import heuristic
 from workbench.extract.linear_model import LinearCheckworthiness
 from workbench.extract.slices import by_characters
 
-DEFAULT_SCORER: ScorerName = "linear"
+DEFAULT_SCORER: ScorerName = "onnx"
 # The names are declared with the settings (WORKBENCH_SCORER is one of them); _LOADERS below
 # has one loader for each (tests/test_settings_docs.py holds them together).
 SCORERS: tuple[ScorerName, ...] = SCORER_NAMES

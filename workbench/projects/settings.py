@@ -37,7 +37,7 @@ class ProjectSettings(BaseModel):
     scorer: ScorerName | None = Field(
         default=None,
         description="the extractor's scorer for this project's new documents "
-        "(none: the server's, WORKBENCH_SCORER)",
+        "(none: the server's, WORKBENCH_SCORER, by default onnx)",
     )
     claim_threshold: float | None = Field(
         default=None,
