@@ -15,7 +15,12 @@ seen by an earlier round): the time of each request as the client sees it (conne
 server, save, answer), ``--runs`` rounds. Any answer but 200, or a transport error, is an
 error. The clients are threads of several client processes (5 each, stdlib ``http.client``):
 50 threads of one process, as before, made each answer wait for that process's GIL before
-its clock stopped, and cost more CPU than the server's save.
+its clock stopped, and cost more CPU than the server's save. Back to back is a stress
+test: each client's next save leaves the moment the last one answers, so the latency is set
+by throughput (clients / saves per second). ``--think-ms T`` paces each client instead, a
+random think time of mean T ms (exponential, seeded) before each save, as pipelines and
+people have: then the latency is what a save costs at that offered rate, and ``saves_per_s``
+says what rate the round reached.
 
 **CPU per save.** Each round also says how many milliseconds of CPU (user + system, from
 ``/proc/<pid>/stat``) a save cost, split: ``server`` (the `workbench api` process group,
@@ -45,6 +50,7 @@ import json
 import multiprocessing
 import os
 import pwd
+import random
 import signal
 import statistics
 import subprocess
@@ -127,6 +133,7 @@ class Round:
     latencies_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     client_cpu_s: float = 0.0
+    seconds: float = 0.0  # the round's wall time, first client started to last answer
 
 
 # Clients per client process: a process's threads share its GIL, so a few only. With 50
@@ -144,10 +151,16 @@ def _client_thread(
     start: Any,
     latencies: list[float],
     errors: list[str],
+    think_s: float,
 ) -> None:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    # Paced clients wait an exponential think time (mean think_s) before each save, the
+    # first included, so they do not all arrive at the barrier's instant; seeded per client.
+    pace = random.Random(claims[0] if claims else 0)
     start.wait()
     for claim in claims:
+        if think_s:
+            time.sleep(pace.expovariate(1 / think_s))
         began = time.perf_counter()
         try:
             connection.request("PUT", f"{path}/claims/{claim}/review", SAVE_BODY, headers)
@@ -162,7 +175,9 @@ def _client_thread(
             errors.append(f"claim {claim}: {answer.status} {text[:200]!r}")
 
 
-def _client_process(base: str, jobs: list[tuple[str, list[int]]], start: Any, out: Any) -> None:
+def _client_process(
+    base: str, jobs: list[tuple[str, list[int]]], start: Any, out: Any, think_s: float
+) -> None:
     """Some of the clients, one thread each with its own token and keep-alive connection;
     puts (latencies, errors, CPU seconds of this process while saving) on ``out``."""
     parts = urlsplit(base)
@@ -179,7 +194,7 @@ def _client_process(base: str, jobs: list[tuple[str, list[int]]], start: Any, ou
     threads = [
         threading.Thread(
             target=_client_thread,
-            args=(connection, parts.path, token, claims, start, latencies, errors),
+            args=(connection, parts.path, token, claims, start, latencies, errors, think_s),
         )
         for connection, (token, claims) in zip(connections, jobs, strict=True)
     ]
@@ -192,16 +207,21 @@ def _client_process(base: str, jobs: list[tuple[str, list[int]]], start: Any, ou
         connection.close()
 
 
-def saves(base: str, tokens: list[str], claims: Iterator[int], per_client: int) -> Round:
-    """One round: every client (its own token, connection and claims) starts at once."""
+def saves(
+    base: str, tokens: list[str], claims: Iterator[int], per_client: int, think_s: float = 0.0
+) -> Round:
+    """One round: every client (its own token, connection and claims) starts at once, and
+    saves back to back (``think_s`` 0) or after a random think time of that mean."""
     context = multiprocessing.get_context("fork")
     start = context.Barrier(len(tokens))
     out = context.Queue()
     jobs = [(token, [next(claims) for _ in range(per_client)]) for token in tokens]
     groups = [jobs[i : i + THREADS_PER_PROCESS] for i in range(0, len(jobs), THREADS_PER_PROCESS)]
     processes = [
-        context.Process(target=_client_process, args=(base, group, start, out)) for group in groups
+        context.Process(target=_client_process, args=(base, group, start, out, think_s))
+        for group in groups
     ]
+    began = time.perf_counter()
     for process in processes:
         process.start()
     result = Round()
@@ -210,6 +230,7 @@ def saves(base: str, tokens: list[str], claims: Iterator[int], per_client: int) 
         result.latencies_ms.extend(latencies)
         result.errors.extend(errors)
         result.client_cpu_s += cpu
+    result.seconds = time.perf_counter() - began
     for process in processes:
         process.join()
     return result
@@ -367,6 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="rounds per client count")
     parser.add_argument("--workers", type=int, default=1, help="`workbench api --workers`")
     parser.add_argument("--articles", type=int, default=200, help="0: no documents measure")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0.0,
+        help="mean think time before each save (exponential); 0: back to back",
+    )
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.clients.split(",")]
     needed = sum(counts) * args.saves * args.runs
@@ -384,7 +411,11 @@ def main(argv: list[str] | None = None) -> int:
         admin = create_token(engine, SYSTEM, "bench-admin", "bench").secret
         claims = iter(range(1, needed + 1))
         failed = 0
-        summary: dict[str, object] = {"backend": engine.dialect.name, "workers": args.workers}
+        summary: dict[str, object] = {
+            "backend": engine.dialect.name,
+            "workers": args.workers,
+            "think_ms": args.think_ms,
+        }
         served = url
         if engine.dialect.name == "postgresql":
             # Tags the server's backends, whose CPU is then told apart from other jobs'.
@@ -398,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
                 p95s: list[float] = []
                 for run in range(args.runs):
                     cpu = _cpu(engine, server)
-                    result = saves(base, tokens[:count], claims, args.saves)
+                    result = saves(base, tokens[:count], claims, args.saves, args.think_ms / 1000)
                     spent = _spent(cpu, _cpu(engine, server))
                     failed += len(result.errors)
                     done = max(1, len(result.latencies_ms))
@@ -411,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                         "run": run + 1,
                         "load_1min": round(os.getloadavg()[0], 2),
                         "saves": len(result.latencies_ms),
+                        "saves_per_s": round(len(result.latencies_ms) / result.seconds, 1),
                         "errors": len(result.errors),
                         "p50_ms": percentile(result.latencies_ms, 50),
                         "p95_ms": percentile(result.latencies_ms, 95),
