@@ -18,9 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from tests.live_server import free_port, stop
+from workbench.api import deps
+from workbench.api.factory import create_api
 from workbench.auth import accounts
 from workbench.auth.policy import SYSTEM
 from workbench.auth.tokens import create_token
@@ -132,3 +135,12 @@ def assert_error(response: httpx.Response, status: int, code: str | None = None)
         assert body["error"]["code"] == code, body
     result: dict[str, Any] = body
     return result
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    """The API in process (no server), on the test's database."""
+    app = create_api()
+    app.dependency_overrides[deps.engine] = lambda: engine
+    with TestClient(app) as test_client:
+        yield test_client

@@ -3,7 +3,6 @@ keyset pages in each of the Queue's orders (``sort``) add up to the unpaged list
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,8 +12,6 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, update
 
 from tests.api.conftest import TEXT, World, assert_error, auth, build_world
-from workbench.api import deps
-from workbench.api.factory import create_api
 from workbench.db.models import Claim
 from workbench.db.session import unit_of_work
 from workbench.extract import default_extractor
@@ -25,14 +22,6 @@ from workbench.schemas import DocumentIn
 @pytest.fixture
 def world(engine: Engine) -> World:
     return build_world(engine)
-
-
-@pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
-    app = create_api()
-    app.dependency_overrides[deps.engine] = lambda: engine
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def _get(client: TestClient, token: str, **params: Any) -> Any:

@@ -4,7 +4,6 @@ the project and the filters' checks read once each (they were read three times).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,16 +11,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
 from tests.api.conftest import auth, build_world
-from workbench.api import deps
-from workbench.api.factory import create_api
-
-
-@pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
-    app = create_api()
-    app.dependency_overrides[deps.engine] = lambda: engine
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 @pytest.mark.backends("sqlite")

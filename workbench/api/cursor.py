@@ -48,7 +48,9 @@ def _reading(parts: list[str]) -> tuple[int, int, int]:
 
 
 def decode(cursor: str) -> Position:
-    bad = InvalidInput("the cursor is not one this API gave: start again without it")
+    bad = InvalidInput(
+        "the cursor is not one this API gave: start again without it", field="cursor"
+    )
     if not cursor or len(cursor) > MAX_CURSOR_CHARS or not cursor.isascii():
         raise bad
     try:

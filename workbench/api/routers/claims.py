@@ -76,9 +76,6 @@ def claims(
     )
     try:
         after = None if cursor is None else cursors.decode(cursor)
-    except InvalidInput as bad:
-        raise ApiError(400, "invalid_cursor", str(bad), field="cursor") from None
-    try:
         with hidden(f"project {project!r}" if project else "project"):
             items, position = claims_after(
                 db,
