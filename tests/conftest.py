@@ -37,8 +37,10 @@ from hypothesis import settings
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.remembered_logits import remembered_logits
 from workbench.db.open import display_url, open_database
 from workbench.db.session import dispose_all, forget
+from workbench.extract.onnx_model import OnnxCheckworthiness
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
@@ -48,6 +50,7 @@ POSTGRES_URL = os.environ.get(
     "WORKBENCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_POSTGRES = os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1"
+TESTS = Path(__file__).parent
 PREFIX = "wb_test_"  # of every schema a test run makes, followed by the run's id
 
 
@@ -55,6 +58,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "backends(*names): run the database fixtures only on these backends"
     )
+
+
+@pytest.fixture(autouse=True)
+def _score_each_sentence_once(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside tests/extract, the transformer scores a sentence once per run (see
+    tests/remembered_logits.py for why that changes no figure)."""
+    if "extract" not in request.node.path.relative_to(TESTS).parts[:1]:
+        monkeypatch.setattr(OnnxCheckworthiness, "transformer_logits", remembered_logits)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
