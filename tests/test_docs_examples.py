@@ -8,7 +8,7 @@ Run here (each against a database or data made in the test, never the user's):
 - docs/agreement.md, "The raw table": the first rows of ``workbench agreement --csv`` on that
   database;
 - docs/extraction.md, ``python bench/extraction_quality.py`` (the default scorer,
-  minilm-onnx@3), ``python bench/extraction_quality.py --scorer linear`` and
+  minilm-onnx@4), ``python bench/extraction_quality.py --scorer linear`` and
   ``python bench/screen.py``: deterministic over the labelled news set and the similarity
   constants; their output must be the blocks'.
 

@@ -152,7 +152,7 @@ def test_demo_loads_the_sample_corpus_into_a_fresh_database(
     assert queue.progress(engine).total > 20
 
 
-# The default install (issue 16): no WORKBENCH_SCORER, so the `onnx` scorer, minilm-onnx@3.
+# The default install (issue 16): no WORKBENCH_SCORER, so the `onnx` scorer, minilm-onnx@4.
 
 
 def claim_rows(engine: Engine) -> list[tuple[str, float, str, str | None, str]]:
@@ -170,12 +170,12 @@ def test_the_demo_ranks_by_the_default_full_model_at_once(
     monkeypatch.delenv("WORKBENCH_SCORER", raising=False)
     monkeypatch.chdir(tmp_path)
     code, out, _ = run("demo", "--no-serve")
-    assert code == 0 and "5 added (68 claims)" in out
+    assert code == 0 and "5 added (67 claims)" in out
     engine = open_database(f"sqlite:///{tmp_path / 'db' / 'demo.sqlite'}")
     stored = claim_rows(engine)
     # Scored by the whole model at ingest: nothing provisional, nothing held out, none waiting.
     assert {(extractor, by, status) for _, _, extractor, by, status in stored} == {
-        ("minilm-onnx@3", None, "open")
+        ("minilm-onnx@4", None, "open")
     }
     assert rs.pending(engine, "linear@1") == 0
     # The ranking ("next claim" by score) is the full model's: the scores `workbench extract`
@@ -198,17 +198,17 @@ def test_ingest_by_default_stores_provisional_claims_and_rescore_finishes_them(
     assert code == 0 and "5 added (75 claims)" in out  # linear@1's, at once
     engine = open_database(initialised)
     stored = claim_rows(engine)
-    assert len(stored) == 110  # 35 more held out of the queue for the transformer to judge
-    assert {(extractor, by) for _, _, extractor, by, _ in stored} == {("minilm-onnx@3", "linear@1")}
+    assert len(stored) == 111  # 36 more held out of the queue for the transformer to judge
+    assert {(extractor, by) for _, _, extractor, by, _ in stored} == {("minilm-onnx@4", "linear@1")}
     assert {status for *_, status in stored} == {"open", "held_out"}
     assert queue.progress(engine).total == 75
     code, out, err = run("rescore", "--db", initialised)
     assert code == 0, err
-    assert "re-scoring with minilm-onnx@3" in err
-    assert "110 claims re-scored: 7 put in the queue, 14 taken out; 0 still scored by" in out
+    assert "re-scoring with minilm-onnx@4" in err
+    assert "111 claims re-scored: 7 put in the queue, 15 taken out; 0 still scored by" in out
     finished = claim_rows(engine)
-    assert {(extractor, by) for _, _, extractor, by, _ in finished} == {("minilm-onnx@3", None)}
-    assert queue.progress(engine).total == 68
+    assert {(extractor, by) for _, _, extractor, by, _ in finished} == {("minilm-onnx@4", None)}
+    assert queue.progress(engine).total == 67
     # The end state is the demo's: the same claims with the same scores.
     full = default_extractor()
     expected = {

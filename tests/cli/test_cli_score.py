@@ -29,9 +29,9 @@ CT24 = Path(
 )
 DEV_TEST = CT24 / "CT24_checkworthy_english_dev-test.tsv"
 needs_ct24 = pytest.mark.skipif(not DEV_TEST.is_file(), reason="../shared/data is not present")
-# What scripts/train_onnx.py measured for the shipped int8 model (see docs/extraction.md), less a
-# little for float rounding across onnxruntime builds.
-ONNX_DEV_TEST_F1 = 0.83
+# What scripts/train_onnx.py measured for the shipped int8 model (0.806, see docs/extraction.md),
+# less a little for float rounding across onnxruntime builds.
+ONNX_DEV_TEST_F1 = 0.80
 needs_sklearn = pytest.mark.skipif(
     importlib.util.find_spec("sklearn") is None, reason="the train extra is not installed"
 )
@@ -65,7 +65,7 @@ def test_a_text_file_is_one_sentence_a_line_and_the_table_is_readable() -> None:
     assert lines[0].split() == ["id", "score", "worthy", "text"]
     assert lines[1].split()[0] == "1" and lines[1].endswith("fell to 3.5% in 2019.")
     assert lines[2].split()[:3] == ["3", lines[2].split()[1], "-"]
-    assert "3 sentences, 2 check-worthy (minilm-onnx@3, threshold 0.6528)" in lines[-1]
+    assert "3 sentences, 2 check-worthy (minilm-onnx@4, threshold 0.6885)" in lines[-1]
 
 
 def test_scorer_model_and_threshold_options(tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def test_eval_with_the_onnx_scorer_uses_its_own_name_and_threshold() -> None:
     assert code == 0
     result = json.loads(out)
     scorer = load_scorer("onnx")
-    assert (result["scorer"], result["threshold"]) == ("minilm-onnx@3", scorer.threshold)
+    assert (result["scorer"], result["threshold"]) == ("minilm-onnx@4", scorer.threshold)
     assert (result["sentences"], result["positive"]) == (8, 3)
 
 
@@ -159,7 +159,7 @@ def test_eval_with_the_onnx_scorer_on_the_real_dev_test_reaches_the_target() -> 
     assert code == 0
     result = json.loads(out)
     assert (result["sentences"], result["positive"]) == (318, 108)
-    assert result["scorer"] == "minilm-onnx@3"
+    assert result["scorer"] == "minilm-onnx@4"
     assert result["f1"] >= ONNX_DEV_TEST_F1, result
 
 

@@ -63,7 +63,7 @@ CASES: list[tuple[str, dict[str, Any], Callable[[ExportRecord], bool]]] = [
             for v in r.reviews
         ),
     ),
-    # Cuts inside the kept claims' scores with either scorer: the default (minilm-onnx@3)
+    # Cuts inside the kept claims' scores with either scorer: the default (minilm-onnx@4)
     # keeps nothing under its threshold 0.65, linear@1 keeps from 0.29.
     ("min_score", {"min_score": 0.9}, lambda r: r.score >= 0.9),
     ("max_score", {"max_score": 0.8}, lambda r: r.score <= 0.8),

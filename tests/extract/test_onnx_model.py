@@ -1,4 +1,4 @@
-"""The ONNX check-worthiness scorer (minilm-onnx@3): the shipped files, the blend, the cascade,
+"""The ONNX check-worthiness scorer (minilm-onnx@4): the shipped files, the blend, the cascade,
 the errors a damaged install gives, and agreement with the torch model it was exported from."""
 
 from __future__ import annotations
@@ -57,12 +57,28 @@ def _meta_path(folder: Path) -> Path:
 def test_the_shipped_model_is_small_and_self_described(scorer: OnnxCheckworthiness) -> None:
     folder = onnx_model.models_dir()
     assert (folder / DEFAULT_FILE).stat().st_size < 100 * 1024 * 1024
-    assert scorer.name == "minilm-onnx@3"
+    assert scorer.name == "minilm-onnx@4"
     assert 0.0 < scorer.threshold < 1.0
     assert 0.0 < scorer.cascade_threshold < scorer.threshold
     assert 0.0 <= scorer.blend_alpha <= 1.0
     assert scorer.threads == 1
     assert load_scorer(" ONNX ") is scorer
+
+
+def test_its_weights_fit_in_seven_bits_so_every_cpu_scores_alike() -> None:
+    """A CPU without VNNI (AVX2) sums pairs of u8 x s8 products in int16, which full 8-bit
+    weights can saturate: minilm-onnx@3 scored dev-test 0.844 on an AVX-512 VNNI machine and
+    0.833 on an AVX2 one. With every weight within [-64, 64] no pair saturates, and both
+    instruction sets compute the same integer sums (scripts/train_onnx.py, reduce_range)."""
+    import onnx  # a test extra; the run time needs only onnxruntime
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(onnx_model.models_dir() / DEFAULT_FILE)).graph
+    quantised = [
+        numpy_helper.to_array(t) for t in graph.initializer if t.data_type == onnx.TensorProto.INT8
+    ]
+    assert len(quantised) >= 36  # the six layers' matrices, at least
+    assert max(int(np.abs(w.astype(np.int16)).max()) for w in quantised) <= 64
 
 
 def test_scores_are_probabilities_and_rank_claims_above_pleasantries(
@@ -218,6 +234,10 @@ def test_agrees_with_the_torch_model_it_was_exported_from(scorer: OnnxCheckworth
     from workbench.extract import minilm
 
     source = onnx_model.models_dir() / str(scorer.metadata["weights"])
+    if not source.is_file():
+        # The final fit's tensors stay in the training run's work folder (22 MB more in the
+        # package for this test alone); scripts/train_onnx.py compares the export with them.
+        pytest.skip(f"{source.name}, the tensors the model was exported from, is not shipped")
     weights = minilm.load_base_weights()
     weights.update(
         {k: v.float() for k, v in load_file(str(source)).items() if k != minilm.LINEAR_NPZ}

@@ -166,7 +166,7 @@ def test_every_claim_is_an_exact_stripped_slice_of_its_document(
         assert claim.char_end > claim.char_start
         assert claim.text == claim.text.strip()
         assert load_scorer().threshold <= claim.score <= 1.0
-        assert claim.extractor == "minilm-onnx@3"  # the default scorer's (issue 16)
+        assert claim.extractor == "minilm-onnx@4"  # the default scorer's (issue 16)
 
 
 @pytest.mark.parametrize("name", ARTICLES)

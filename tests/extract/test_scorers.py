@@ -35,7 +35,7 @@ def test_onnx_is_the_default_and_each_scorer_is_loaded_once() -> None:
     # issue 16: the cascaded MiniLM is the default, linear@1 its first stage.
     default = load_scorer()
     assert isinstance(default, OnnxCheckworthiness)
-    assert default.name == "minilm-onnx@3"
+    assert default.name == "minilm-onnx@4"
     assert load_scorer("onnx") is default
     scorer = load_scorer("linear")
     assert isinstance(scorer, LinearCheckworthiness)
@@ -101,7 +101,7 @@ def test_minilm_without_the_extra_says_how_to_install_it() -> None:
 
 
 def test_the_settings_choose_the_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert default_extractor().name == "minilm-onnx@3"
+    assert default_extractor().name == "minilm-onnx@4"
     assert default_extractor().threshold == load_scorer("onnx").threshold
     monkeypatch.setenv("WORKBENCH_SCORER", "heuristic")
     monkeypatch.setenv("WORKBENCH_CLAIM_THRESHOLD", "0.7")

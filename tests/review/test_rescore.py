@@ -109,7 +109,7 @@ def test_ingest_stores_first_stage_scores_and_keeps_the_cascades_candidates_out_
         assert (
             session.scalar(select(func.count()).where(Claim.status_changed_by_id.is_not(None))) == 0
         )
-        assert {e for e in session.scalars(select(Claim.extractor))} == {"minilm-onnx@3"}
+        assert {e for e in session.scalars(select(Claim.extractor))} == {"minilm-onnx@4"}
         totals = stats.totals(session)
     # Held out is the extractor's own decision, not a person's "not a claim": in no count of
     # claims, not in the "Not a claim" filter, not among "All" claims or a document's claims.
@@ -148,7 +148,7 @@ def test_rescoring_ends_where_the_cascaded_full_model_would_have_at_ingest(
     }
     assert shown.keys() == expected.keys()
     assert all(abs(shown[k] - expected[k]) < 1e-9 for k in expected)
-    assert {by for *_, by, _, _ in rows(provisional)} == {"minilm-onnx@3"}
+    assert {by for *_, by, _, _ in rows(provisional)} == {"minilm-onnx@4"}
     assert_kept(provisional)
 
 
@@ -393,8 +393,8 @@ def test_the_queue_says_which_score_it_shows(provisional: Engine) -> None:
     rs.rescore(provisional, found)
     page = queue.list_claims(provisional, queue.ClaimFilter(), actor=SYSTEM)
     assert selection.SCORED_BY not in selection.claims_frame(page.items).columns
-    assert "(minilm-onnx@3)" in render.claim_meta_html(page.items[0], "x.txt")
-    assert page.items[0].score_label == "minilm-onnx@3"
+    assert "(minilm-onnx@4)" in render.claim_meta_html(page.items[0], "x.txt")
+    assert page.items[0].score_label == "minilm-onnx@4"
 
 
 @pytest.mark.backends("sqlite")

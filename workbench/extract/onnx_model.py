@@ -46,7 +46,7 @@ from workbench.extract.linear_model import LinearCheckworthiness
 
 FORMAT = "workbench-onnx-checkworthiness"
 FORMAT_VERSION = 1
-NAME = "minilm-onnx@3"
+NAME = "minilm-onnx@4"
 DEFAULT_FILE = "minilm_checkworthy.int8.onnx"
 TOKENIZER_FILE = "minilm_tokenizer.json"
 #: onnxruntime threads per session. One: the ingest runs one session per worker process, and
