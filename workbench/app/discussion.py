@@ -78,7 +78,10 @@ def review_section(claim_id: int) -> None:
     with st.expander(label, expanded=asked is not None or _message_for(REVIEW_AREA)):
         state.show_flash(REVIEW_AREA)
         if asked is not None:  # first, so it is on the first screen under the decision
-            _show(asked)
+            # The question before who asked it: under a claim with a long context the first
+            # screen (1280x800) ends about here, and the question is what the reader must see.
+            st.text(asked.body)
+            st.caption(render.md_escape(heading(asked)))
             _answer_form(asked)
         for item in talk.comments:
             if item != asked:
