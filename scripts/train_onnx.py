@@ -33,8 +33,17 @@ Why this recipe (figures in docs/extraction.md):
   graph, quantised to int8 weights (``onnxruntime.quantization.quantize_dynamic``), so the
   run time needs only onnxruntime and tokenizers: no torch, no base-model package.
 
-Work files (per-fold out-of-fold log-odds, per-epoch checkpoints) go to ``--work``;
-everything is seeded, and with the same torch build and one thread the run is repeatable.
+- ``select`` cross-validates the int8 file, not only the float32 model: each fold's tensors
+  are exported and quantised as the shipped file is, and score their held-out debates; the
+  blend weight, threshold and cascade cut are chosen on those int8 log-odds (the epoch on the
+  float32 ones).
+- An ensemble is the same recipe run again with another ``--seed`` into another work folder,
+  then ``select --work W1 --with W2``: one ONNX graph whose output is the members' mean
+  log-odds (the frozen embeddings stored once), cross-validated the same way.
+
+Work files (per-fold out-of-fold log-odds and tensors, per-epoch checkpoints) go to ``--work``.
+Everything is seeded; with one thread a run repeats on the same machine, but not bit for bit
+on another CPU (session 14's final fit differed from session 13's in its tensors' bytes).
 """
 
 from __future__ import annotations
@@ -180,6 +189,7 @@ def cmd_cv(args: argparse.Namespace) -> None:
         f"({len({groups[i] for i in test_idx})} debates)",
         flush=True,
     )
+    write_recipe(args)
     tokenizer = minilm.load_tokenizer(args.max_len)
     held = [texts[i] for i in test_idx]
     out: dict[str, np.ndarray] = {"index": test_idx}
@@ -193,6 +203,9 @@ def cmd_cv(args: argparse.Namespace) -> None:
         args.work.mkdir(parents=True, exist_ok=True)
         # allow_pickle is numpy's default, named so that no key of `out` can be taken for it.
         np.savez(args.work / f"oof-fold{args.fold}.npz", allow_pickle=True, **out)
+        # The fold's tensors too: `select` scores the held-out fold with the int8 export, so
+        # the CV measures the file that ships, not only the float32 model it is made from.
+        save_tuned(weights, args.work / f"fold{args.fold}-epoch{epoch}.safetensors")
 
     finetune([texts[i] for i in train_idx], labels[train_idx], args, on_epoch)
 
@@ -201,17 +214,22 @@ def cmd_fit(args: argparse.Namespace) -> None:
     """The final fit on all of train + dev; every epoch's tuned tensors are kept."""
     texts, labels, _ = load_data(args.data)
     print(f"final fit on train + dev: {len(texts)} sentences", flush=True)
-    args.work.mkdir(parents=True, exist_ok=True)
+    write_recipe(args)
 
     def on_epoch(epoch: int, weights: dict[str, torch.Tensor]) -> None:
-        keep = {
-            k: v.contiguous()
-            for k, v in weights.items()
-            if k.startswith("encoder.layer.") or k.startswith("head.")
-        }
-        save_file(keep, str(args.work / f"fit-epoch{epoch}.safetensors"))
+        save_tuned(weights, args.work / f"fit-epoch{epoch}.safetensors")
 
     finetune(texts, labels, args, on_epoch)
+
+
+def save_tuned(weights: dict[str, torch.Tensor], path: Path) -> None:
+    """The tensors fine-tuning changed (the frozen embeddings come from the base package)."""
+    keep = {
+        k: v.contiguous()
+        for k, v in weights.items()
+        if k.startswith("encoder.layer.") or k.startswith("head.")
+    }
+    save_file(keep, str(path))
 
 
 def linear_oof(
@@ -235,12 +253,40 @@ def fold_stats(
     return float(np.mean(f1s)), float(np.std(f1s, ddof=1)), f1s
 
 
+def choose(
+    z_by_epoch: dict[int, np.ndarray],
+    lz: np.ndarray,
+    labels: np.ndarray,
+    folds: Sequence[np.ndarray],
+    only_epoch: int,
+) -> tuple[float, int, float, float]:
+    """(pooled F1, epoch, blend weight, threshold) with the best pooled out-of-fold F1."""
+    results: list[tuple[float, int, float, float]] = []
+    for e, z in z_by_epoch.items():
+        if only_epoch and e != only_epoch:
+            continue
+        for alpha in np.round(np.linspace(1.0, 0.0, 11), 1):
+            p = tm.sigmoid(alpha * z + (1 - alpha) * lz)
+            t, pooled = best_threshold(labels, p)
+            mean, sd, _ = fold_stats(labels, p, folds, t)
+            print(
+                f"  epoch {e} alpha {alpha:.1f}: pooled OOF F1 {pooled:.4f}, "
+                f"folds {mean:.4f} ± {sd:.4f} at {t:.4f}"
+            )
+            results.append((pooled, e, float(alpha), t))
+    # Ties (within 0.001) go to fewer epochs, then to the larger MiniLM weight.
+    top = max(r[0] for r in results)
+    return min((r for r in results if r[0] >= top - 1e-3), key=lambda r: (r[1], -r[2]))
+
+
 def cmd_select(args: argparse.Namespace) -> None:
     """Choose epoch, blend weight, threshold and pre-threshold on the pooled out-of-fold
     predictions; export the chosen epoch's final fit; check and measure the written file."""
     texts, labels, groups = load_data(args.data)
     all_folds = grouped_folds(groups, args.folds)
-    done = [k for k in range(args.folds) if (args.work / f"oof-fold{k}.npz").is_file()]
+    done = [
+        k for k in range(args.folds) if all((w / f"oof-fold{k}.npz").is_file() for w in works(args))
+    ]
     if not done:
         raise SystemExit(f"no oof-fold*.npz in {args.work}: run the cv step first")
     # Every choice below is made on the folds that were run (all of them, normally): the
@@ -251,13 +297,14 @@ def cmd_select(args: argparse.Namespace) -> None:
     print(f"out-of-fold predictions of folds {done} of {args.folds}: {len(held)} sentences")
     z_by_epoch: dict[int, np.ndarray] = {}
     for k in done:
-        saved = np.load(args.work / f"oof-fold{k}.npz")
-        if not np.array_equal(saved["index"], all_folds[k]):
-            raise SystemExit(f"oof-fold{k}.npz was made with other folds")
+        # An ensemble's log-odds are the mean of its members' (as the exported graph computes).
+        runs = [np.load(w / f"oof-fold{k}.npz") for w in works(args)]
+        if not all(np.array_equal(saved["index"], all_folds[k]) for saved in runs):
+            raise SystemExit(f"an oof-fold{k}.npz was made with other folds")
         for e in range(1, args.epochs + 1):
-            if f"epoch{e}" in saved:
+            if all(f"epoch{e}" in saved for saved in runs):
                 full = z_by_epoch.setdefault(e, np.full(len(texts), np.nan))
-                full[all_folds[k]] = saved[f"epoch{e}"]
+                full[all_folds[k]] = np.mean([saved[f"epoch{e}"] for saved in runs], axis=0)
     z_by_epoch = {e: z[held] for e, z in z_by_epoch.items() if not np.isnan(z[held]).any()}
     t0 = time.perf_counter()
     lin_cv, lin_all = linear_oof(args, texts, labels, groups)
@@ -271,33 +318,29 @@ def cmd_select(args: argparse.Namespace) -> None:
         f"{lin_cv.mean:.4f} ± {lin_cv.sd:.4f} on all {args.folds} "
         f"[{time.perf_counter() - t0:.0f} s]"
     )
-    results: list[tuple[float, int, float, float]] = []
-    for e, z in z_by_epoch.items():
-        if args.epoch and e != args.epoch:
-            continue
-        for alpha in np.round(np.linspace(1.0, 0.0, 11), 1):
-            p = tm.sigmoid(alpha * z + (1 - alpha) * lz)
-            t, pooled = best_threshold(labels, p)
-            mean, sd, _ = fold_stats(labels, p, folds, t)
-            print(
-                f"  epoch {e} alpha {alpha:.1f}: pooled OOF F1 {pooled:.4f}, "
-                f"folds {mean:.4f} ± {sd:.4f} at {t:.4f}"
-            )
-            results.append((pooled, e, float(alpha), t))
-    # Best pooled F1; ties (within 0.001) go to fewer epochs, then to the larger MiniLM weight.
-    top = max(r[0] for r in results)
-    pooled, epoch, alpha, threshold = min(
-        (r for r in results if r[0] >= top - 1e-3), key=lambda r: (r[1], -r[2])
-    )
+    pooled, epoch, alpha, threshold = choose(z_by_epoch, lz, labels, folds, args.epoch)
     z = z_by_epoch[epoch]
-    p = tm.sigmoid(alpha * z + (1 - alpha) * lz)
-    mean, sd, f1s = fold_stats(labels, p, folds, threshold)
+    mean32, sd32, _ = fold_stats(labels, tm.sigmoid(alpha * z + (1 - alpha) * lz), folds, threshold)
     alone_t, _ = best_threshold(labels, tm.sigmoid(z))
     alone_mean, alone_sd, _ = fold_stats(labels, tm.sigmoid(z), folds, alone_t)
     print(f"MiniLM alone, epoch {epoch}: CV F1 {alone_mean:.4f} ± {alone_sd:.4f} at {alone_t:.4f}")
+    print(f"float32, epoch {epoch}, alpha {alpha}, threshold {threshold:.4f}: CV F1 {mean32:.4f} "
+          f"± {sd32:.4f} (pooled {pooled:.4f})")  # fmt: skip
+    # What ships is the int8 file: blend and threshold are chosen again on its own
+    # out-of-fold log-odds, the epoch stays the float32 CV's.
+    z8 = int8_oof(args, texts, all_folds, done, epoch)
+    if z8 is not None:
+        z = z8[held]
+        moved = np.abs(z - z_by_epoch[epoch])
+        print(f"int8 vs float32 out of fold: log-odds moved {moved.mean():.3f} on average "
+              f"(95th percentile {np.quantile(moved, 0.95):.3f})")  # fmt: skip
+        pooled, epoch, alpha, threshold = choose({epoch: z}, lz, labels, folds, epoch)
+    p = tm.sigmoid(alpha * z + (1 - alpha) * lz)
+    mean, sd, f1s = fold_stats(labels, p, folds, threshold)
     print(
-        f"chosen: epoch {epoch}, alpha {alpha}, threshold {threshold:.4f}: CV F1 {mean:.4f} ± "
-        f"{sd:.4f} (folds {[round(f, 3) for f in f1s]}, pooled {pooled:.4f})"
+        f"chosen ({'int8' if z8 is not None else 'float32'}): epoch {epoch}, alpha {alpha}, "
+        f"threshold {threshold:.4f}: CV F1 {mean:.4f} ± {sd:.4f} "
+        f"(folds {[round(f, 3) for f in f1s]}, pooled {pooled:.4f})"
     )
     # Folds are few; the spread between debates says more about what one new debate sees.
     held_groups = np.asarray(groups)[held]
@@ -327,6 +370,8 @@ def cmd_select(args: argparse.Namespace) -> None:
         "cv_f1_mean": round(c_mean, 4),
         "cv_f1_sd": round(c_sd, 4),
         "cv_f1_without_cascade": round(mean, 4),
+        "cv_f1_float32_without_cascade": round(mean32, 4),
+        "cv_of_int8_files": z8 is not None,
         "cv_f1_minilm_alone": round(alone_mean, 4),
         "cv_f1_linear_alone": round(lin_mean, 4),
         "cv_folds_used": done,
@@ -335,28 +380,48 @@ def cmd_select(args: argparse.Namespace) -> None:
     })  # fmt: skip
 
 
-class _Graph(torch.nn.Module):
-    """The whole scorer's transformer part as a module, for the ONNX exporter."""
+Members = Sequence[dict[str, torch.Tensor]]
 
-    def __init__(self, weights: dict[str, torch.Tensor]) -> None:
+
+class _Graph(torch.nn.Module):
+    """The whole scorer's transformer part as a module, for the ONNX exporter: the mean
+    log-odds of one or more fine-tuned MiniLMs (runs of the recipe with other seeds)."""
+
+    def __init__(self, members: Members) -> None:
         super().__init__()
         # As buffers, so the exporter writes them as initializers: the quantiser only
         # quantises initializers (a plain dict of tensors would become Constant nodes).
-        self.names = {k: k.replace(".", "__") for k in weights}
-        for key, tensor in weights.items():
-            self.register_buffer(self.names[key], tensor.detach().float().contiguous())
+        # A tensor no run tuned (the frozen embeddings) is stored once, not once per member.
+        self.names: list[dict[str, str]] = []
+        for i, weights in enumerate(members):
+            names = {}
+            for key, tensor in weights.items():
+                if i and torch.equal(tensor, members[0][key]):
+                    names[key] = self.names[0][key]
+                    continue
+                names[key] = f"m{i}__" + key.replace(".", "__")
+                self.register_buffer(names[key], tensor.detach().float().contiguous())
+            self.names.append(names)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        weights = {k: getattr(self, name) for k, name in self.names.items()}
-        return minilm.logits(weights, input_ids, attention_mask)
+        total = torch.zeros(input_ids.shape[0])
+        for names in self.names:
+            weights = {k: getattr(self, name) for k, name in names.items()}
+            total = total + minilm.logits(weights, input_ids, attention_mask)
+        return total / len(self.names)
 
 
-def export_onnx(weights: dict[str, torch.Tensor], path: Path, max_len: int) -> None:
+def member_logits(members: Members, tokenizer: Any, texts: Sequence[str]) -> np.ndarray:
+    """The ensemble's log-odds computed in torch (the reference the ONNX files must match)."""
+    return np.asarray(np.mean([tm.run_logits(w, tokenizer, texts) for w in members], axis=0))
+
+
+def export_onnx(members: Members, path: Path, max_len: int) -> None:
     """Float32 ONNX graph: token ids and mask in (batch, length), log-odds out (batch,)."""
     tokenizer = minilm.load_tokenizer(max_len)
     ids, mask = minilm.tokenize(tokenizer, ["The rate fell to 3.5% in 2019.", "Thank you."])
     torch.onnx.export(
-        _Graph(weights),
+        _Graph(members),
         (ids, mask),
         str(path),
         input_names=["input_ids", "attention_mask"],
@@ -371,30 +436,26 @@ def export_onnx(weights: dict[str, torch.Tensor], path: Path, max_len: int) -> N
     )
 
 
-def export(
-    args: argparse.Namespace,
-    epoch: int,
-    alpha: float,
-    threshold: float,
-    pre: float,
-    cv: dict[str, Any],
-) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+def works(args: argparse.Namespace) -> list[Path]:
+    """The work folders whose runs the model averages: --work, then each --with."""
+    return [args.work, *args.partners]
 
+
+def tuned_weights(source: Path) -> dict[str, torch.Tensor]:
+    """The base model's tensors with the fine-tuned ones of ``source`` over them."""
     base = minilm.load_base_weights()
-    source = args.weights or args.work / f"fit-epoch{epoch}.safetensors"
     tuned = {
         k: v.float()
         for k, v in load_file(str(source)).items()
         if k != minilm.LINEAR_NPZ  # minilm@2's own linear part: the blend here is with linear@1
     }
-    weights = {**base, **tuned}
-    cv["weights"] = source.name
-    cv["weights_sha256"] = hashlib.sha256(source.read_bytes()).hexdigest()
-    fp32 = args.work / "minilm_fp32.onnx"
-    export_onnx(weights, fp32, args.max_len)
-    out = args.out
-    out.parent.mkdir(parents=True, exist_ok=True)
+    return {**base, **tuned}
+
+
+def quantise(fp32: Path, out: Path) -> None:
+    """The int8 file that ships, from the float32 graph."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     # Per-channel weight scales: on 300 train sentences the log-odds move from float32's by
     # 0.11 on average (max 0.9) against 0.26 (max 1.8) per tensor, at the same size and speed.
     # Weight-only 8-bit blocks (MatMulNBits) were closer (0.013) but 6 times slower and 59 MB.
@@ -406,6 +467,60 @@ def export(
     quantize_dynamic(
         str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True, reduce_range=True
     )
+
+
+def int8_oof(
+    args: argparse.Namespace,
+    texts: list[str],
+    all_folds: Sequence[np.ndarray],
+    done: Sequence[int],
+    epoch: int,
+) -> np.ndarray | None:
+    """Each held-out fold scored by the int8 export of the model that did not see it: the
+    cross-validation of the file that ships, not only of the float32 model it is made from.
+    None when the folds' tensors were not kept (work files of a run before session 14)."""
+    files = {k: [w / f"fold{k}-epoch{epoch}.safetensors" for w in works(args)] for k in done}
+    missing = [str(f) for fs in files.values() for f in fs if not f.is_file()]
+    if missing:
+        print(f"no {', '.join(missing)}: the int8 files are not cross-validated")
+        return None
+    z = np.full(len(texts), np.nan)
+    for k, sources in files.items():
+        t0 = time.perf_counter()
+        fp32, q = args.work / f"fold{k}-fp32.onnx", args.work / f"fold{k}.int8.onnx"
+        export_onnx([tuned_weights(s) for s in sources], fp32, args.max_len)
+        quantise(fp32, q)
+        # The shipped metadata only lends the tokenizer and max_len; the graph is the fold's.
+        model = onnx_model.OnnxCheckworthiness.load(cascade=False, onnx_path=q)
+        z[all_folds[k]] = model.transformer_logits([texts[i] for i in all_folds[k]])
+        print(f"  fold {k}: int8 export scored {len(all_folds[k])} held-out sentences "
+              f"[{time.perf_counter() - t0:.0f} s]", flush=True)  # fmt: skip
+    # Kept for comparing candidates afterwards (e.g. a paired bootstrap over debates).
+    np.savez(args.work / f"oof-int8-epoch{epoch}-{len(works(args))}runs.npz", z=z)
+    return z
+
+
+def export(
+    args: argparse.Namespace,
+    epoch: int,
+    alpha: float,
+    threshold: float,
+    pre: float,
+    cv: dict[str, Any],
+) -> None:
+    sources = (
+        [args.weights]
+        if args.weights
+        else [w / f"fit-epoch{epoch}.safetensors" for w in works(args)]
+    )
+    members = [tuned_weights(s) for s in sources]
+    cv["weights"] = ", ".join(s.name for s in sources)
+    cv["weights_sha256"] = ", ".join(hashlib.sha256(s.read_bytes()).hexdigest() for s in sources)
+    fp32 = args.work / "minilm_fp32.onnx"
+    export_onnx(members, fp32, args.max_len)
+    out = args.out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    quantise(fp32, out)
     tokenizer_src = minilm.base_model_dir() / "tokenizer.json"
     (out.parent / onnx_model.TOKENIZER_FILE).write_bytes(tokenizer_src.read_bytes())
     linear_file = MODELS / "checkworthy_linear.npz"
@@ -427,33 +542,52 @@ def export(
         "epoch": epoch,
         "trained_on": (
             "CT24 train + dev (ClaimBuster crowdsourced + groundtruth)"
+            + (f"; the mean log-odds of {len(sources)} runs" if len(sources) > 1 else "")
             if args.weights is None
             else f"{args.weights.name}'s fine-tuning (see its own metadata); threshold, blend "
             "and cascade by debate-grouped CV on CT24 train + dev"
         ),
-        "recipe": "scripts/train_onnx.py: " + json.dumps(
-            {k: v for k, v in vars(args).items() if k in RECIPE_KEYS}, sort_keys=True
-        ),
+        "recipe": "scripts/train_onnx.py: " + json.dumps(recipe(args), sort_keys=True),
         **cv,
     }  # fmt: skip
     meta_path = out.with_suffix(".json")
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB int8) and {meta_path.name}")
-    check(args, weights, fp32, out)
+    check(args, members, fp32, out)
 
 
 RECIPE_KEYS = {"folds", "epochs", "lr", "head_lr", "batch_size", "max_len", "dropout", "seed"}
 
 
-def check(
-    args: argparse.Namespace, weights: dict[str, torch.Tensor], fp32: Path, out: Path
-) -> None:
+def recipe(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings of the run(s) behind a model: an ensemble lists every member's seed."""
+    own = {k: v for k, v in vars(args).items() if k in RECIPE_KEYS}
+    seeds = [args.seed]
+    for work in args.partners:
+        their = json.loads((work / "recipe.json").read_text(encoding="utf-8"))
+        if {k: v for k, v in their.items() if k != "seed"} != {
+            k: v for k, v in own.items() if k != "seed"
+        }:
+            raise SystemExit(f"{work}/recipe.json: the runs differ in more than their seed")
+        seeds.append(their["seed"])
+    if len(seeds) > 1:
+        own["seed"] = seeds
+    return own
+
+
+def write_recipe(args: argparse.Namespace) -> None:
+    args.work.mkdir(parents=True, exist_ok=True)
+    own = {k: v for k, v in vars(args).items() if k in RECIPE_KEYS}
+    (args.work / "recipe.json").write_text(json.dumps(own, sort_keys=True), encoding="utf-8")
+
+
+def check(args: argparse.Namespace, members: Members, fp32: Path, out: Path) -> None:
     """torch vs ONNX fp32 vs int8 on dev-test; then the shipped scorer's figures and speed."""
     devtest = read_split(args.data, "dev-test")
     dt_x = [e.text for e in devtest]
     dt_y = np.asarray([e.label for e in devtest])
     tokenizer = minilm.load_tokenizer(args.max_len)
-    ref = tm.run_logits(weights, tokenizer, dt_x)
+    ref = member_logits(members, tokenizer, dt_x)
     scorer = onnx_model.OnnxCheckworthiness.load(out, cascade=False)
     fp32_scorer = onnx_model.OnnxCheckworthiness.load(out, cascade=False, onnx_path=fp32)
     z8 = np.asarray(scorer.transformer_logits(dt_x))
@@ -514,6 +648,15 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument(
         "--epoch", type=int, default=0, help="select: use this epoch's CV (0 = choose by CV)"
+    )
+    ap.add_argument(
+        "--with",
+        dest="partners",
+        type=Path,
+        action="append",
+        default=[],
+        help="select: average with the runs in this work folder too (the same recipe with "
+        "another --seed); may be repeated",
     )
     ap.add_argument(
         "--weights",
