@@ -282,6 +282,8 @@ def choose(
 def cmd_select(args: argparse.Namespace) -> None:
     """Choose epoch, blend weight, threshold and pre-threshold on the pooled out-of-fold
     predictions; export the chosen epoch's final fit; check and measure the written file."""
+    # First, so that members of an ensemble that cannot be averaged are refused before any work.
+    made_by = "scripts/train_onnx.py: " + json.dumps(recipe(args), sort_keys=True)
     texts, labels, groups = load_data(args.data)
     all_folds = grouped_folds(groups, args.folds)
     done = [
@@ -366,6 +368,7 @@ def cmd_select(args: argparse.Namespace) -> None:
         f"loses {lost} of {int(kept_tp.sum())} kept positives; CV F1 {c_mean:.4f} ± {c_sd:.4f}"
     )
     export(args, epoch, alpha, threshold, pre, {
+        "recipe": made_by,
         "cv_folds": args.folds,
         "cv_f1_mean": round(c_mean, 4),
         "cv_f1_sd": round(c_sd, 4),
@@ -547,7 +550,6 @@ def export(
             else f"{args.weights.name}'s fine-tuning (see its own metadata); threshold, blend "
             "and cascade by debate-grouped CV on CT24 train + dev"
         ),
-        "recipe": "scripts/train_onnx.py: " + json.dumps(recipe(args), sort_keys=True),
         **cv,
     }  # fmt: skip
     meta_path = out.with_suffix(".json")
@@ -559,16 +561,24 @@ def export(
 RECIPE_KEYS = {"folds", "epochs", "lr", "head_lr", "batch_size", "max_len", "dropout", "seed"}
 
 
+def settings(args: argparse.Namespace) -> dict[str, Any]:
+    """This run's recipe: what ``recipe.json`` in its work folder keeps."""
+    return {k: v for k, v in vars(args).items() if k in RECIPE_KEYS}
+
+
 def recipe(args: argparse.Namespace) -> dict[str, Any]:
-    """The settings of the run(s) behind a model: an ensemble lists every member's seed."""
-    own = {k: v for k, v in vars(args).items() if k in RECIPE_KEYS}
+    """The settings of the run(s) behind a model: an ensemble lists every member's seed, and
+    members that differ in more than their seed are refused."""
+    own = settings(args)
     seeds = [args.seed]
     for work in args.partners:
-        their = json.loads((work / "recipe.json").read_text(encoding="utf-8"))
-        if {k: v for k, v in their.items() if k != "seed"} != {
-            k: v for k, v in own.items() if k != "seed"
-        }:
-            raise SystemExit(f"{work}/recipe.json: the runs differ in more than their seed")
+        path = work / "recipe.json"
+        try:
+            their = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SystemExit(f"{path}: no readable recipe ({exc}); run cv and fit there") from exc
+        if {**their, "seed": args.seed} != own:
+            raise SystemExit(f"{path}: the runs differ in more than their seed")
         seeds.append(their["seed"])
     if len(seeds) > 1:
         own["seed"] = seeds
@@ -577,8 +587,7 @@ def recipe(args: argparse.Namespace) -> dict[str, Any]:
 
 def write_recipe(args: argparse.Namespace) -> None:
     args.work.mkdir(parents=True, exist_ok=True)
-    own = {k: v for k, v in vars(args).items() if k in RECIPE_KEYS}
-    (args.work / "recipe.json").write_text(json.dumps(own, sort_keys=True), encoding="utf-8")
+    (args.work / "recipe.json").write_text(json.dumps(settings(args), sort_keys=True), "utf-8")
 
 
 def check(args: argparse.Namespace, members: Members, fp32: Path, out: Path) -> None:
