@@ -174,8 +174,17 @@ def log_in(browser: Any, expect: Any, url: str, name: str, role: str) -> Any:
     return page
 
 
+# While a run replaces the page, Streamlit keeps the last run's elements on screen, marked
+# ``data-stale``, until the run has finished; the heading of the claim before can sit beside
+# the new one for that moment (where the new one lands at another place in the page). The
+# claim on screen is the current run's heading; a stale one left once the run has finished
+# still counts, and makes a strict locator fail.
+CURRENT = '[data-testid="stElementContainer"]:not([data-stale="true"])'
+
+
 def claim_heading(page: Any) -> Any:
-    return page.locator("h3").filter(has_text="Claim #")
+    """The open claim's heading ("Claim #ID"), the current run's only."""
+    return page.locator(f"{CURRENT} h3").filter(has_text="Claim #")
 
 
 def top_claim(engine: Engine) -> int:

@@ -15,7 +15,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import LAPTOP, chromium_page, enter_name, seed_samples, wait_for_app_run
+from tests.browser.helpers import (
+    LAPTOP,
+    chromium_page,
+    claim_heading,
+    enter_name,
+    seed_samples,
+    wait_for_app_run,
+)
 from tests.live_server import serving
 from workbench.auth.policy import SYSTEM
 
@@ -46,7 +53,7 @@ def test_a_split_in_a_real_browser(server: tuple[str, str], playwright_api: Any)
         page.goto(base)
         wait_for_app_run(page)
         enter_name(page)
-        heading = page.locator("h3").filter(has_text="Claim #")
+        heading = claim_heading(page)
         expect(heading).to_be_visible()
         first = int(heading.inner_text().split("#")[1])
 

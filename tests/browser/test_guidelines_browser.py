@@ -14,6 +14,7 @@ import pytest
 from tests.browser.helpers import (
     LAPTOP,
     chromium_page,
+    claim_heading,
     enter_name,
     seed_samples,
     wait_for_app_run,
@@ -76,7 +77,7 @@ def test_guidelines_render_markdown_and_no_raw_html(served: str, playwright_api:
         page.goto(f"{served}/review")
         wait_for_app_run(page)
         enter_name(page)
-        heading = page.locator("h3").filter(has_text="Claim #")
+        heading = claim_heading(page)
         expect(heading).to_be_visible()
         wait_for_app_run(page)
         panel = page.locator(".st-key-guidelines_1_1")

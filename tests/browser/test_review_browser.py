@@ -19,6 +19,7 @@ import pytest
 from tests.app.support import XSS_CLAIM, store_xss_document
 from tests.browser.helpers import (
     chromium_page,
+    claim_heading,
     enter_name,
     seed_samples,
     wait_for_app_run,
@@ -70,26 +71,26 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
         enter_name(page)
         expect(sidebar).to_contain_text("Reviewer: Ana")
         expect(sidebar).to_contain_text("0 reviewed today")
-        first = page.locator("h3").filter(has_text="Claim #").inner_text()
+        first = claim_heading(page).inner_text()
 
         # A click decides and opens the next claim; the count follows.
         page.locator(".st-key-verdict_verified button:visible").click()
         expect(sidebar).to_contain_text("1 reviewed today")
-        expect(page.locator("h3").filter(has_text="Claim #")).not_to_have_text(first)
+        expect(claim_heading(page)).not_to_have_text(first)
         wait_for_app_run(page)
 
         # Typing a digit in the note is text, not a shortcut; leaving the box saves it.
         note = page.get_by_label("Note", exact=True)
         note.click()
         page.keyboard.type("2 sources disagree")
-        page.locator("h3").filter(has_text="Claim #").click()
+        claim_heading(page).click()
         expect(page.get_by_text("Note saved.")).to_be_visible()
         expect(sidebar).to_contain_text("1 reviewed today")
 
         # An evidence URL: told what it became, shown as a link to a new tab that learns
         # nothing of the workbench, and "Remove" beside it keeps its whole word.
         wait_for_app_run(page)
-        shown = page.locator("h3").filter(has_text="Claim #").inner_text()
+        shown = claim_heading(page).inner_text()
         url_box = page.locator(f".st-key-url_input_{shown.split('#')[1].strip()} input")
         url_box.fill("example.com")
         url_box.press("Enter")
@@ -105,7 +106,7 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
         whole = "b => [b, ...b.querySelectorAll('*')].every(e => e.scrollWidth <= e.clientWidth)"
         assert remove.evaluate(whole)
         page.set_viewport_size({"width": 1400, "height": 1000})
-        page.locator("h3").filter(has_text="Claim #").click()
+        claim_heading(page).click()
 
         # The keyboard shortcut "2" records "disputed".
         page.keyboard.press("2")
@@ -121,7 +122,7 @@ def test_review_flow_and_hostile_text_in_a_real_browser(server: str, playwright_
         expect(page.get_by_text("1 claim · page 1 of 1")).to_be_visible()
         page.screenshot(path=str(QUEUE_SCREENSHOT), full_page=True)
         page.get_by_role("button", name="Open in Review").click()
-        expect(page.locator("h3").filter(has_text="Claim #")).to_be_visible()
+        expect(claim_heading(page)).to_be_visible()
         wait_for_app_run(page)
 
         # The markup is on the page as text ...
@@ -181,7 +182,7 @@ def test_a_claim_link_opens_it_and_the_address_follows_the_claim(
         page.goto(f"{server}/review?claim={second}")
         wait_for_app_run(page)
         sidebar = page.locator('[data-testid="stSidebar"]')
-        heading = page.locator("h3").filter(has_text="Claim #")
+        heading = claim_heading(page)
 
         # The name form comes first; the link is kept through it.
         enter_name(page)

@@ -17,7 +17,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from tests.browser.helpers import LAPTOP, chromium_page, enter_name, wait_for_app_run
+from tests.browser.helpers import (
+    LAPTOP,
+    chromium_page,
+    claim_heading,
+    enter_name,
+    wait_for_app_run,
+)
 from tests.live_server import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.backends("sqlite")]
@@ -81,7 +87,7 @@ def _open(page: Any, base: str, claim_id: int, expect: Any) -> None:
     given, the sign-in cookie remembers the name, and the claim opens at once)."""
     page.goto(f"{base}/review?claim={claim_id}")
     wait_for_app_run(page)
-    heading = page.locator("h3").filter(has_text="Claim #")
+    heading = claim_heading(page)
     name = page.locator('[data-testid="stSidebar"]').get_by_label("Your name", exact=True)
     expect(heading.or_(name)).to_be_visible()
     if name.is_visible():
@@ -110,13 +116,12 @@ def test_every_claim_and_its_decision_fit_the_first_screen(
 ) -> None:
     base, claims = corpus
     expect = playwright_api.expect
-    heading_of = "h3"
     with chromium_page(playwright_api, FAILURE_SCREENSHOT, SCREEN) as page:
         # Every claim, in queue order: opened by its link, then Skip to each next one
         # (one session: a link opens a new one, which asks the name first).
         order = sorted(claims)
         _open(page, base, order[0], expect)
-        heading = page.locator(heading_of).filter(has_text="Claim #")
+        heading = claim_heading(page)
         lowest: dict[int, float] = {}
         for index, claim_id in enumerate(order):
             expect(heading).to_have_text(f"Claim #{claim_id}")
@@ -203,7 +208,5 @@ def test_no_tooltip_covers_the_verdict_row(
         # A click on Verified goes through at once (a tooltip once held it for 30 s).
         began = time.monotonic()
         page.locator(".st-key-verdict_verified button:visible").click(timeout=3000)
-        expect(page.locator("h3").filter(has_text="Claim #")).not_to_have_text(
-            f"Claim #{first}", timeout=10_000
-        )
+        expect(claim_heading(page)).not_to_have_text(f"Claim #{first}", timeout=10_000)
         assert time.monotonic() - began < 10
