@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import io
 import math
 import os
 import random
@@ -43,16 +44,31 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never fetch anything from the hu
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import save as safetensors_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from workbench.extract import minilm  # noqa: E402
 from workbench.extract.evaluation import at_threshold  # noqa: E402
+from workbench.files.atomic import atomic_binary_file  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "claims" / "checkthat2024_en"
 OUT = REPO / "workbench" / "extract" / "models" / minilm.DEFAULT_FILE
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """A file appears whole or not at all: a run killed mid-write leaves the last whole file
+    (or none), never a truncated one that the next step (``select``, a load) fails to read."""
+    with atomic_binary_file(path) as out:
+        out.write(data)
+
+
+def save_npz(path: Path, **arrays: Any) -> None:
+    """``np.savez`` into ``path`` by :func:`write_whole` (the arrays are small: kilobytes)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_whole(path, buffer.getvalue())
 
 
 @dataclass(frozen=True)
@@ -389,8 +405,8 @@ def main() -> None:
     print(fmt("(b) dev", dev.labels, sigmoid(dev_z), threshold))
     print(fmt("(b) dev-test", test.labels, sigmoid(test_z), threshold))
     if args.dump:  # the chosen model's log-odds and tensors, to redo the blend without training
-        np.savez(args.dump, dev=dev_z, test=test_z, epoch=epoch, dev_f1=f1, threshold=threshold)
-        save_file(chosen, str(args.dump.with_suffix(".safetensors")))
+        save_npz(args.dump, dev=dev_z, test=test_z, epoch=epoch, dev_f1=f1, threshold=threshold)
+        write_whole(args.dump.with_suffix(".safetensors"), safetensors_bytes(chosen))
     ship(args, chosen, Chosen(first, epoch, f1, threshold, base_sha), (train, dev, test),
          dev_z, test_z)  # fmt: skip
 
@@ -463,7 +479,7 @@ def ship(
         for k, v in tensors.items()
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    save_file(half, str(args.out), metadata=meta.to_header())
+    write_whole(args.out, safetensors_bytes(half, metadata=meta.to_header()))
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB, float16)")
     shipped = minilm.MiniLMCheckworthiness.load(args.out)
     p16 = np.asarray(shipped.score_many(test.texts))

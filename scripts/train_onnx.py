@@ -66,7 +66,8 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
+from safetensors.torch import save as safetensors_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -202,7 +203,7 @@ def cmd_cv(args: argparse.Namespace) -> None:
         print(f"  fold {args.fold} epoch {epoch}: held-out F1 {f1:.3f} at {t:.3f}", flush=True)
         args.work.mkdir(parents=True, exist_ok=True)
         # allow_pickle is numpy's default, named so that no key of `out` can be taken for it.
-        np.savez(args.work / f"oof-fold{args.fold}.npz", allow_pickle=True, **out)
+        tm.save_npz(args.work / f"oof-fold{args.fold}.npz", allow_pickle=True, **out)
         # The fold's tensors too: `select` scores the held-out fold with the int8 export, so
         # the CV measures the file that ships, not only the float32 model it is made from.
         save_tuned(weights, args.work / f"fold{args.fold}-epoch{epoch}.safetensors")
@@ -229,7 +230,7 @@ def save_tuned(weights: dict[str, torch.Tensor], path: Path) -> None:
         for k, v in weights.items()
         if k.startswith("encoder.layer.") or k.startswith("head.")
     }
-    save_file(keep, str(path))
+    tm.write_whole(path, safetensors_bytes(keep))
 
 
 def linear_oof(
@@ -242,7 +243,7 @@ def linear_oof(
         result = CVResult(Params(), fold_f1_at_global=saved["fold_f1"].tolist())
         return result, saved["oof"]
     result, oof = cross_validate(texts, labels.tolist(), groups, Params(), args.folds)
-    np.savez(cache, oof=oof, fold_f1=np.asarray(result.fold_f1_at_global))
+    tm.save_npz(cache, oof=oof, fold_f1=np.asarray(result.fold_f1_at_global))
     return result, oof
 
 
@@ -499,7 +500,7 @@ def int8_oof(
         print(f"  fold {k}: int8 export scored {len(all_folds[k])} held-out sentences "
               f"[{time.perf_counter() - t0:.0f} s]", flush=True)  # fmt: skip
     # Kept for comparing candidates afterwards (e.g. a paired bootstrap over debates).
-    np.savez(args.work / f"oof-int8-epoch{epoch}-{len(works(args))}runs.npz", z=z)
+    tm.save_npz(args.work / f"oof-int8-epoch{epoch}-{len(works(args))}runs.npz", z=z)
     return z
 
 
@@ -553,7 +554,7 @@ def export(
         **cv,
     }  # fmt: skip
     meta_path = out.with_suffix(".json")
-    meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tm.write_whole(meta_path, (json.dumps(meta, indent=2, sort_keys=True) + "\n").encode())
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB int8) and {meta_path.name}")
     check(args, members, fp32, out)
 
@@ -587,7 +588,7 @@ def recipe(args: argparse.Namespace) -> dict[str, Any]:
 
 def write_recipe(args: argparse.Namespace) -> None:
     args.work.mkdir(parents=True, exist_ok=True)
-    (args.work / "recipe.json").write_text(json.dumps(settings(args), sort_keys=True), "utf-8")
+    tm.write_whole(args.work / "recipe.json", json.dumps(settings(args), sort_keys=True).encode())
 
 
 def check(args: argparse.Namespace, members: Members, fp32: Path, out: Path) -> None:
