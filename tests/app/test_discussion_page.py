@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from workbench.app import discussion as page
+from workbench.app import render
 from workbench.auth.accounts import add_user
 from workbench.auth.policy import SYSTEM
 from workbench.projects.settings import set_project_setting
@@ -152,7 +153,11 @@ def test_an_admin_sends_a_claim_back_and_the_reviewer_answers_it(seeded: Engine,
     ana = log_in(app(), "Ana")
     assert not ana.exception and shown_claim(ana) == best
     assert "Discussion (1) · a question for you" in expander_labels(ana)
-    assert "Which source gives the figure?" in texts(ana)
+    # Above the verdict buttons, as text (escaped, in a box that scrolls), who sent it beside.
+    assert [h.value for h in ana.html if "wb-question" in h.value] == [
+        render.question_html("Which source gives the figure?")
+    ]
+    assert "Ada sent this claim back to you with a question" in captions(ana)
     # Skipped, it is named above the next claim, one click away.
     ana.button(key="skip").click()
     ana = ana.run(timeout=30)

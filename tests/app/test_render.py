@@ -90,3 +90,17 @@ def test_an_evidence_link_never_carries_markup_of_its_own(url: str) -> None:
     assert "<" not in inner and ">" not in inner
     href = shown.split('href="', 1)[1].split('" target=', 1)[0]
     assert '"' not in href and "<" not in href
+
+
+def test_a_question_keeps_its_lines_in_a_box_that_scrolls() -> None:
+    shown = render.question_html("Which source?\nThe 2019 one?")
+    assert shown == f"{render.OPEN_QUESTION}Which source?\nThe 2019 one?{render.CLOSE_DIV}"
+    assert f"max-height: {render.QUESTION_MAX_HEIGHT}; overflow-y: auto" in shown
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("<>&\"'\n")))
+def test_a_question_is_never_markup(text: str) -> None:
+    shown = render.question_html(text)
+    inner = shown.removeprefix(render.OPEN_QUESTION).removesuffix(render.CLOSE_DIV)
+    assert "<" not in inner and ">" not in inner
+    assert html.unescape(inner) == text

@@ -12,15 +12,34 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
-from tests.browser.helpers import Team, chromium_pages, claim_heading, log_in, open_page, top_claim
+from tests.browser.helpers import Team, chromium_pages, claim_heading, log_in, open_page
 
 pytestmark = pytest.mark.browser
 
 MARKUP = '<img src=x id="planted" onerror="window.__planted=1"> <b id="bold">the 2019 release</b>'
-QUESTION = "Which source gives the figure?"
+# The question is shown in an HTML box of its own (it scrolls when long): markup in it is text.
+QUESTION = 'Which source gives the figure? <img src=x id="asked" onerror="window.__planted=2">'
 ANSWER = "The ministry's release of 3 May."
 FAILURE_SCREENSHOT = Path("/tmp/discussion-failure.png")
+SCREENSHOT = Path("/tmp/discussion.png")
+
+
+def _longest_context(engine: Engine) -> int:
+    """The queue's claim shown with the most of its document around it."""
+    from workbench.app.context import claim_context
+    from workbench.auth.policy import SYSTEM
+    from workbench.review import queue
+
+    def shown(claim_id: int) -> int:
+        detail = queue.get_claim(engine, claim_id, SYSTEM)
+        claim, paragraph = detail.claim, (detail.paragraph_start, detail.paragraph_end)
+        span = claim_context(detail.document_text, claim.char_start, claim.char_end, paragraph)
+        return span.end - span.start
+
+    listed = queue.list_claims(engine, queue.ClaimFilter(), page_size=1000, actor=SYSTEM).items
+    return max((c.id for c in listed), key=shown)
 
 
 def test_a_claim_sent_back_is_answered_in_the_browser(
@@ -32,7 +51,9 @@ def test_a_claim_sent_back_is_answered_in_the_browser(
 
     engine = open_database(team_server.db_url)
     people = team_server.people
-    best = top_claim(engine)
+    # The claim whose context is the longest: the question must be on the first screen
+    # whatever the claim above it.
+    best = _longest_context(engine)
     decisions.set_verdict(engine, best, people["ann"], Verdict.verified)
     decisions.set_verdict(engine, best, people["bob"], Verdict.disputed)
     discussion.comment(engine, people["bob"], best, MARKUP)
@@ -54,8 +75,9 @@ def test_a_claim_sent_back_is_answered_in_the_browser(
         expect(claim_heading(ann)).to_have_text(f"Claim #{best}")
         # Open, the question on the first screen, and bob's comment, as text.
         expect(ann.get_by_text(QUESTION, exact=True)).to_be_in_viewport()
+        ann.screenshot(path=str(SCREENSHOT))
         expect(ann.get_by_text(MARKUP, exact=True)).to_be_attached()
-        assert ann.locator("#planted, #bold").count() == 0
+        assert ann.locator("#planted, #bold, #asked").count() == 0
         assert ann.evaluate("window.__planted === undefined")
 
         ann.get_by_label("Your answer", exact=True).fill(ANSWER)

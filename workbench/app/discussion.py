@@ -1,10 +1,12 @@
 """The discussion of a claim on the Review and Adjudication pages (``workbench.review.discussion``).
 
-Review page (:func:`review_section`): a compact "Discussion" expander under the decision,
-collapsed unless an admin sent this claim back to the reader with a question; in it the
-comments the reader may see (blind review: the service decides), the open question with a
-box to answer it, and a box for a comment to the adjudicator. Above it, one line names the
-other claims sent back to the reader and opens them.
+Review page, read once per claim (:func:`for_review`): a question an admin sent this claim
+back with stands between the claim and the verdict buttons (:func:`question_callout`), on the
+first screen whatever the claim's context; under the decision, a compact "Discussion"
+expander (:func:`review_section`), collapsed unless there is such a question: the comments
+the reader may see (blind review: the service decides), the box to answer the question, and a
+box for a comment to the adjudicator. Above it, one line names the other claims sent back to
+the reader and opens them.
 
 Adjudication page (:func:`adjudication_section`): every comment of the claim, and "Send back
 to <reviewer> with a question".
@@ -17,6 +19,7 @@ Review page's own (``actions``): the page is drawn once, after the change, with 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -25,7 +28,12 @@ from workbench.auth.policy import Action
 from workbench.db.session import retry_busy
 from workbench.errors import WorkbenchError
 from workbench.review import discussion
-from workbench.review.discussion import MAX_COMMENT_CHARS, CommentKind, CommentOut
+from workbench.review.discussion import (
+    MAX_COMMENT_CHARS,
+    ClaimDiscussion,
+    CommentKind,
+    CommentOut,
+)
 
 REVIEW_AREA = "discussion"
 ADJUDICATE_AREA = "discussion_adjudicate"
@@ -51,20 +59,52 @@ def send_to_key(claim_id: int) -> str:
 # --- the Review page --------------------------------------------------------------------------
 
 
-def review_section(claim_id: int) -> None:
-    """The claim's discussion as the signed-in reader may see it, and what they may add."""
+@dataclass(frozen=True)
+class ReviewDiscussion:
+    """What the Review page shows of the discussion, read once for the claim on screen."""
+
+    talk: ClaimDiscussion
+    elsewhere: list[CommentOut]  # questions sent back to the reader on other claims
+
+
+def for_review(claim_id: int) -> ReviewDiscussion | None:
+    """The claim's discussion as the signed-in reader may see it, and the questions sent back
+    to them on the current project's other claims; None (with the reason shown) if unreadable.
+    """
     actor = state.actor()
     if actor is None:
-        return
+        return None
     engine = state.engine()
     try:
         talk = discussion.claim_discussion(engine, actor, claim_id)
         # The current project's only: a question on another desk's claim is that desk's.
         questions = discussion.open_questions(engine, actor, state.project_id())
-        elsewhere = [q for q in questions if q.claim_id != claim_id]
     except WorkbenchError as exc:
         st.error(render.md_escape(str(exc)))
+        return None
+    return ReviewDiscussion(talk, [q for q in questions if q.claim_id != claim_id])
+
+
+def question_callout(seen: ReviewDiscussion | None) -> None:
+    """The question this claim was sent back with, between the claim and the verdict buttons:
+    on the first screen whatever the claim's context (under the decision, a claim with a long
+    context pushed it below the fold at 1280x800)."""
+    asked = seen.talk.open_question if seen is not None else None
+    if asked is None:
         return
+    with st.container(border=True, key="sent_back_question"):
+        when = f"{asked.created_at:%Y-%m-%d %H:%M} UTC"
+        st.caption(
+            render.md_escape(f"{asked.author} sent this claim back to you with a question · {when}")
+        )
+        st.html(render.question_html(asked.body))
+
+
+def review_section(claim_id: int, seen: ReviewDiscussion | None) -> None:
+    """The claim's discussion (``seen``, from :func:`for_review`) and what the reader may add."""
+    if seen is None:
+        return
+    talk, elsewhere = seen.talk, seen.elsewhere
     if elsewhere:
         _sent_back_line(elsewhere)
     asked = talk.open_question
@@ -77,11 +117,7 @@ def review_section(claim_id: int) -> None:
     # label changed with the count, so the browser takes this as a new expander).
     with st.expander(label, expanded=asked is not None or _message_for(REVIEW_AREA)):
         state.show_flash(REVIEW_AREA)
-        if asked is not None:  # first, so it is on the first screen under the decision
-            # The question before who asked it: under a claim with a long context the first
-            # screen (1280x800) ends about here, and the question is what the reader must see.
-            st.text(asked.body)
-            st.caption(render.md_escape(heading(asked)))
+        if asked is not None:  # its text is above the verdicts (question_callout)
             _answer_form(asked)
         for item in talk.comments:
             if item != asked:
@@ -121,7 +157,7 @@ def _sent_back_line(questions: list[CommentOut]) -> None:
 
 def _answer_form(question: CommentOut) -> None:
     st.caption(
-        "Answer the question, or change your verdict if it changes your mind: either "
+        "Answer the question above, or change your verdict if it changes your mind: either "
         "resolves it. Until then the claim comes first in your queue."
     )
     with st.form(f"discussion_answer_form_{question.id}", border=False):

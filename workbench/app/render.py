@@ -121,6 +121,20 @@ def evidence_link_html(url: str) -> str:
     )
 
 
+# A question sent back stands above the verdict buttons (workbench/app/discussion.py): a long
+# one (up to 4,000 characters) scrolls in its box rather than push them off the first screen.
+QUESTION_MAX_HEIGHT = "6.5rem"
+OPEN_QUESTION = (
+    '<div class="wb-question" style="white-space: pre-wrap; overflow-wrap: anywhere; '
+    f'line-height: 1.5; max-height: {QUESTION_MAX_HEIGHT}; overflow-y: auto">'
+)
+
+
+def question_html(text: str) -> str:
+    """A question someone typed, as inert text in a box of bounded height."""
+    return f"{OPEN_QUESTION}{escape(text)}{CLOSE_DIV}"
+
+
 SIMILAR_STYLE = (
     "white-space: pre-wrap; overflow-wrap: anywhere; padding: 0.4rem 0.75rem; "
     "border-left: 3px solid #d0d4dc; margin-bottom: 0.15rem"

@@ -140,11 +140,14 @@ def _claim_view() -> None:
     _claim(detail)
     if team:
         _lease_line(engine, claim_id)
+    talk = discussion.for_review(claim_id)
+    # Above the verdicts: a question sent back is on the first screen, whatever the context.
+    discussion.question_callout(talk)
     left, right = st.columns([3, 2], gap="large")
     with left:
         _decision(detail, mine)
-        # Under the verdicts, beside the note: a question sent back is on the first screen.
-        discussion.review_section(claim_id)
+        # Under the verdicts, beside the note: the answer box, the comments, the claims sent back.
+        discussion.review_section(claim_id, talk)
         correct_extraction(detail)  # collapsed: the verdicts stay on the first screen
     with right:
         # Beside the decision, in a box of bounded height: never above the verdict buttons.
