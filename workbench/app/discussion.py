@@ -93,10 +93,8 @@ def question_callout(seen: ReviewDiscussion | None) -> None:
     if asked is None:
         return
     with st.container(border=True, key="sent_back_question"):
-        when = f"{asked.created_at:%Y-%m-%d %H:%M} UTC"
-        st.caption(
-            render.md_escape(f"{asked.author} sent this claim back to you with a question · {when}")
-        )
+        sent = f"{asked.author} sent this claim back to you with a question · {_when(asked)}"
+        st.caption(render.md_escape(sent))
         st.html(render.question_html(asked.body))
 
 
@@ -280,13 +278,17 @@ def _save(area: str, call: Callable[..., object]) -> bool:
 
 def heading(item: CommentOut) -> str:
     """Who wrote what to whom, and when, on one line (plain text)."""
-    when = f"{item.created_at:%Y-%m-%d %H:%M} UTC"
+    when = _when(item)
     if item.kind == CommentKind.question:
         status = "open" if item.is_open else "answered"
         return f"{item.author} sent it back to {item.addressed_to} · {when} · {status}"
     if item.kind == CommentKind.answer:
         return f"{item.author} answered · {when}"
     return f"{item.author} · {when}"
+
+
+def _when(item: CommentOut) -> str:
+    return f"{item.created_at:%Y-%m-%d %H:%M} UTC"
 
 
 def _show(item: CommentOut) -> None:
